@@ -1,0 +1,172 @@
+// The contract between the engines (CPU reference in cpu/, WebGPU population engine in
+// gpu/), the trainer worker and the lab. Both engines implement exactly this math; the
+// CPU one is the oracle the GPU one is tested against.
+
+export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear';
+export type LossKind = 'softmax_cross_entropy' | 'mse';
+/**
+ * Optimizers in order of growing state (tinygrad's order). Every kind applies decoupled
+ * weight decay `w -= lr_t * weightDecay * w` to all parameters when weightDecay > 0, so
+ * 'adam' with weightDecay > 0 is AdamW.
+ *  sgd:      w -= lr_t * g
+ *  momentum: v = β1 v + (1-β1) g;  w -= lr_t * v                         (EMA form)
+ *  rmsprop:  s = β2 s + (1-β2) g²;  w -= lr_t * g / (sqrt(s) + ε)
+ *  adam:     m = β1 m + (1-β1) g;  s = β2 s + (1-β2) g²;
+ *            w -= lr_t * (m / (1-β1^t)) / (sqrt(s / (1-β2^t)) + ε)     (t = step + 1)
+ */
+export type OptimizerKind = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+/**
+ * Learning-rate schedules; epoch = floor(step * batchSize / trainCount), k = decayRate.
+ *  none: α0;  inverse_time: α0 / (1 + k·epoch);  exponential: α0 · k^epoch;
+ *  step: α0 · k^floor(epoch / decayEvery);  cosine: α0 · ½(1 + cos(π · step / totalSteps)).
+ */
+export type DecayKind = 'none' | 'inverse_time' | 'exponential' | 'step' | 'cosine';
+/** He: N(0, 2/fanIn) (relu family); Xavier: N(0, 2/(fanIn+fanOut)). Biases start at 0. */
+export type InitKind = 'he' | 'xavier';
+
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear'];
+export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
+export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponential', 'step', 'cosine'];
+/** leaky_relu's slope for negative inputs. gelu is the tanh approximation. */
+export const LEAKY_SLOPE = 0.01;
+
+/**
+ * What every model of one population shares (its bucket). Hidden layers are all
+ * `maxHidden` wide in memory; model m uses only its own `hiddenUnits` of them, the rest
+ * stay exactly zero, so padding never changes a model's math.
+ */
+export interface PopulationShape {
+  inputs: number;
+  outputs: number;
+  hiddenLayers: number;
+  maxHidden: number;
+  activation: Activation;
+  loss: LossKind;
+  init: InitKind;
+  batchSize: number;
+}
+
+/** One model's own hyperparameters: a row of the per-model buffer. */
+export interface ModelHyper {
+  hiddenUnits: number;
+  optimizer: OptimizerKind;
+  learningRate: number;
+  /** Momentum β (momentum) or Adam's β1. */
+  beta1: number;
+  /** RMSprop's and Adam's β2. */
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  decay: DecayKind;
+  decayRate: number;
+  /** Epochs between drops of the 'step' schedule. */
+  decayEvery: number;
+  /** Seeds weight init: weight (layer l, row i, col j) = normal(initSeed, l, i, j) * scale. */
+  initSeed: number;
+  /**
+   * Seeds data order: training sample for position p = step*batchSize + b is
+   * permuteIndex(p mod n, n, hash32(dataSeed, floor(p / n))) — a fresh shuffle per epoch.
+   */
+  dataSeed: number;
+}
+
+/** Rows of features x [count × inputs]; targets y: class index per row (classification) or [count × outputs] (regression). */
+export interface DataSplit {
+  x: Float32Array;
+  y: Float32Array;
+  count: number;
+}
+
+export interface TrainingData {
+  task: 'classification' | 'regression';
+  inputs: number;
+  /** Classes (classification) or target columns (regression). */
+  outputs: number;
+  train: DataSplit;
+  validation: DataSplit;
+}
+
+export interface PopulationJob {
+  shape: PopulationShape;
+  models: ModelHyper[];
+  data: TrainingData;
+  steps: number;
+  /** Losses come back every `reportEvery` steps (and after the last step), never per step. */
+  reportEvery: number;
+  /**
+   * A model is frozen as diverged when its batch loss is NaN/±Inf or exceeds
+   * `divergenceFactor` × its first batch loss. Default 100.
+   */
+  divergenceFactor?: number;
+}
+
+export const TrialState = { RUNNING: 'RUNNING', COMPLETE: 'COMPLETE', PRUNED: 'PRUNED', DIVERGED: 'DIVERGED', FAILED: 'FAILED' } as const;
+export type TrialState = (typeof TrialState)[keyof typeof TrialState];
+
+/** One read-back: one entry per model of the population. */
+export interface ProgressReport {
+  /** Steps completed so far. */
+  step: number;
+  /** Mean training batch loss over the steps since the previous report (NaN once frozen). */
+  trainLoss: Float32Array;
+  /** Mean training batch accuracy over the same steps (classification; NaN for regression). */
+  trainAccuracy: Float32Array;
+  /** Loss and accuracy on the whole validation split at this step. */
+  validationLoss: Float32Array;
+  validationAccuracy: Float32Array;
+  /** 1 where the model has diverged (and is frozen). */
+  diverged: Uint8Array;
+}
+
+/** What the caller may answer to a report: models to stop now (pruned, or the user stopped them). */
+export type ReportHandler = (report: ProgressReport) => void | readonly number[] | Promise<void | readonly number[]>;
+
+export interface PopulationResult {
+  reports: ProgressReport[];
+  /** Final parameters, one Float32Array per model in the padded layout of `parameterLayout`. */
+  parameters: Float32Array[];
+  /** Step at which each model stopped (diverged, pruned or finished). */
+  stoppedAtStep: Int32Array;
+}
+
+export interface TrainingEngine {
+  readonly kind: 'webgpu' | 'cpu';
+  /** Human-readable adapter, e.g. "swiftshader (Google)" or "CPU (TypeScript)". */
+  readonly adapter: string;
+  train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult>;
+  dispose(): void;
+}
+
+/** Errors any engine raises: the kind says what went wrong, the message how to fix it. */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: 'no-webgpu' | 'device-lost' | 'validation' | 'out-of-memory' | 'invalid-job' | 'aborted',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Layer l maps [rows × cols]: inputs→maxHidden→…→maxHidden→outputs (padded widths). */
+export function layerDims(shape: PopulationShape): Array<{ rows: number; cols: number }> {
+  const widths = [shape.inputs, ...Array<number>(shape.hiddenLayers).fill(shape.maxHidden), shape.outputs];
+  return widths.slice(1).map((cols, l) => ({ rows: widths[l], cols }));
+}
+
+/**
+ * Per model, parameters are one flat Float32Array: for each layer, W [rows × cols]
+ * row-major (W[i*cols + j] connects input i to unit j) then b [cols].
+ */
+export function parameterLayout(shape: PopulationShape): Array<{ weights: number; bias: number; rows: number; cols: number }> {
+  let offset = 0;
+  return layerDims(shape).map(({ rows, cols }) => {
+    const entry = { weights: offset, bias: offset + rows * cols, rows, cols };
+    offset += rows * cols + cols;
+    return entry;
+  });
+}
+
+export function parameterCount(shape: PopulationShape): number {
+  return layerDims(shape).reduce((n, { rows, cols }) => n + rows * cols + cols, 0);
+}
