@@ -1,0 +1,280 @@
+// Per-model primitives of the CPU reference engine over row-major Float32Arrays. Each one
+// is the oracle for one WGSL kernel: sums run in float64 (JS numbers) and results are
+// stored as float32, so the GPU's float32 sums agree within rounding.
+import { hash32, normal, permuteIndex } from '../../search/random';
+import { LEAKY_SLOPE, parameterLayout } from '../types';
+import type { Activation, ModelHyper, PopulationShape } from '../types';
+
+/** Grow-on-demand float64 accumulator row, so no op allocates per call. */
+let accumulator = new Float64Array(256);
+function accumulatorRow(length: number): Float64Array {
+  if (accumulator.length < length) accumulator = new Float64Array(Math.max(length, 2 * accumulator.length));
+  return accumulator;
+}
+
+/** y[B×N] = x[B×K] · w[K×N]. */
+export function matmulForward(x: Float32Array, w: Float32Array, y: Float32Array, B: number, K: number, N: number): void {
+  const acc = accumulatorRow(N);
+  for (let b = 0; b < B; b++) {
+    acc.fill(0, 0, N);
+    for (let k = 0; k < K; k++) {
+      const xv = x[b * K + k];
+      if (xv === 0) continue;
+      const row = k * N;
+      for (let n = 0; n < N; n++) acc[n] += xv * w[row + n];
+    }
+    const out = b * N;
+    for (let n = 0; n < N; n++) y[out + n] = acc[n];
+  }
+}
+
+/** dx[B×K] = dy[B×N] · wᵀ (w is [K×N]). */
+export function matmulBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, B: number, K: number, N: number): void {
+  for (let b = 0; b < B; b++) {
+    const dyRow = b * N;
+    for (let k = 0; k < K; k++) {
+      const wRow = k * N;
+      let sum = 0;
+      for (let n = 0; n < N; n++) sum += dy[dyRow + n] * w[wRow + n];
+      dx[b * K + k] = sum;
+    }
+  }
+}
+
+/** dw[K×N] = xᵀ · dy, overwriting dw (x is [B×K], dy is [B×N]). */
+export function matmulBackwardWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, B: number, K: number, N: number): void {
+  const acc = accumulatorRow(N);
+  for (let k = 0; k < K; k++) {
+    acc.fill(0, 0, N);
+    for (let b = 0; b < B; b++) {
+      const xv = x[b * K + k];
+      if (xv === 0) continue;
+      const dyRow = b * N;
+      for (let n = 0; n < N; n++) acc[n] += xv * dy[dyRow + n];
+    }
+    const out = k * N;
+    for (let n = 0; n < N; n++) dw[out + n] = acc[n];
+  }
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** act(z) in float64. */
+export function activate(activation: Activation, z: number): number {
+  switch (activation) {
+    case 'relu':
+      return z > 0 ? z : 0;
+    case 'leaky_relu':
+      return z > 0 ? z : LEAKY_SLOPE * z;
+    case 'tanh':
+      return Math.tanh(z);
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-z));
+    case 'gelu':
+      return 0.5 * z * (1 + Math.tanh(GELU_C * (z + GELU_A * z * z * z)));
+    case 'linear':
+      return z;
+  }
+}
+
+/** act'(z) in float64 (relu family: the z <= 0 branch at z = 0). */
+export function activationDerivative(activation: Activation, z: number): number {
+  switch (activation) {
+    case 'relu':
+      return z > 0 ? 1 : 0;
+    case 'leaky_relu':
+      return z > 0 ? 1 : LEAKY_SLOPE;
+    case 'tanh': {
+      const t = Math.tanh(z);
+      return 1 - t * t;
+    }
+    case 'sigmoid': {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 - s);
+    }
+    case 'gelu': {
+      const t = Math.tanh(GELU_C * (z + GELU_A * z * z * z));
+      return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * z * z);
+    }
+    case 'linear':
+      return 1;
+  }
+}
+
+/** z = pre + bias, a = act(z) for columns j < width; z = a = 0 for the padding j >= width. */
+export function biasActivationForward(
+  pre: Float32Array, bias: Float32Array, activation: Activation, z: Float32Array, a: Float32Array, B: number, N: number, width: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const row = b * N;
+    for (let j = 0; j < N; j++) {
+      if (j < width) {
+        const zv = Math.fround(pre[row + j] + bias[j]);
+        z[row + j] = zv;
+        a[row + j] = activate(activation, zv);
+      } else {
+        z[row + j] = 0;
+        a[row + j] = 0;
+      }
+    }
+  }
+}
+
+/** dz = da · act'(z) for columns j < width, 0 for the padding. */
+export function activationBackward(
+  z: Float32Array, da: Float32Array, activation: Activation, dz: Float32Array, B: number, N: number, width: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const row = b * N;
+    for (let j = 0; j < N; j++) dz[row + j] = j < width ? da[row + j] * activationDerivative(activation, z[row + j]) : 0;
+  }
+}
+
+/** db[N] = column sums of dz[B×N]. */
+export function biasGradient(dz: Float32Array, db: Float32Array, B: number, N: number): void {
+  const acc = accumulatorRow(N);
+  acc.fill(0, 0, N);
+  for (let b = 0; b < B; b++) {
+    const row = b * N;
+    for (let n = 0; n < N; n++) acc[n] += dz[row + n];
+  }
+  for (let n = 0; n < N; n++) db[n] = acc[n];
+}
+
+/**
+ * Mean softmax cross-entropy over B rows; dlogits = (softmax - onehot) / B. `correct`
+ * counts rows whose first maximal logit is the label. Stable: shifts by the row maximum.
+ */
+export function softmaxCrossEntropy(
+  logits: Float32Array, labels: Float32Array, dlogits: Float32Array, B: number, C: number,
+): { loss: number; correct: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let b = 0; b < B; b++) {
+    const row = b * C;
+    const label = labels[b];
+    let argmax = 0;
+    for (let c = 1; c < C; c++) if (logits[row + c] > logits[row + argmax]) argmax = c;
+    const max = logits[row + argmax];
+    let sumExp = 0;
+    for (let c = 0; c < C; c++) sumExp += Math.exp(logits[row + c] - max);
+    const logSumExp = max + Math.log(sumExp);
+    lossSum += logSumExp - logits[row + label];
+    for (let c = 0; c < C; c++) dlogits[row + c] = (Math.exp(logits[row + c] - logSumExp) - (c === label ? 1 : 0)) / B;
+    if (argmax === label) correct++;
+  }
+  return { loss: lossSum / B, correct };
+}
+
+/** loss = mean over all B·O entries of (p - t)²; dpred = 2(p - t) / (B·O). */
+export function meanSquaredError(pred: Float32Array, target: Float32Array, dpred: Float32Array, B: number, O: number): { loss: number } {
+  const n = B * O;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const diff = pred[i] - target[i];
+    sum += diff * diff;
+    dpred[i] = (2 * diff) / n;
+  }
+  return { loss: sum / n };
+}
+
+/** The learning rate of 0-based `step` under the model's DecayKind (see types.ts). */
+export function learningRateAt(hyper: ModelHyper, step: number, batchSize: number, trainCount: number, totalSteps: number): number {
+  const base = hyper.learningRate;
+  const epoch = Math.floor((step * batchSize) / trainCount);
+  const k = hyper.decayRate;
+  switch (hyper.decay) {
+    case 'none':
+      return base;
+    case 'inverse_time':
+      return base / (1 + k * epoch);
+    case 'exponential':
+      return base * Math.pow(k, epoch);
+    case 'step':
+      return base * Math.pow(k, Math.floor(epoch / hyper.decayEvery));
+    case 'cosine':
+      return base * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
+  }
+}
+
+/**
+ * One in-place update of every parameter by the model's OptimizerKind (see types.ts);
+ * `m` holds momentum's velocity / Adam's first moment, `v` the second moment. `t` is the
+ * 1-based update count. Decoupled weight decay uses the weight before this update.
+ */
+export function optimizerStep(
+  params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, hyper: ModelHyper, lr: number, t: number,
+): void {
+  const { beta1, beta2, epsilon, weightDecay } = hyper;
+  const decay = lr * weightDecay;
+  const n = params.length;
+  switch (hyper.optimizer) {
+    case 'sgd':
+      for (let i = 0; i < n; i++) params[i] = params[i] - lr * grads[i] - decay * params[i];
+      return;
+    case 'momentum':
+      for (let i = 0; i < n; i++) {
+        const vel = Math.fround(beta1 * m[i] + (1 - beta1) * grads[i]);
+        m[i] = vel;
+        params[i] = params[i] - lr * vel - decay * params[i];
+      }
+      return;
+    case 'rmsprop':
+      for (let i = 0; i < n; i++) {
+        const g = grads[i];
+        const s = Math.fround(beta2 * v[i] + (1 - beta2) * g * g);
+        v[i] = s;
+        params[i] = params[i] - (lr * g) / (Math.sqrt(s) + epsilon) - decay * params[i];
+      }
+      return;
+    case 'adam': {
+      const correction1 = 1 - Math.pow(beta1, t);
+      const correction2 = 1 - Math.pow(beta2, t);
+      for (let i = 0; i < n; i++) {
+        const g = grads[i];
+        const mi = Math.fround(beta1 * m[i] + (1 - beta1) * g);
+        const si = Math.fround(beta2 * v[i] + (1 - beta2) * g * g);
+        m[i] = mi;
+        v[i] = si;
+        params[i] = params[i] - (lr * (mi / correction1)) / (Math.sqrt(si / correction2) + epsilon) - decay * params[i];
+      }
+      return;
+    }
+  }
+}
+
+/** Logical (unpadded) width of every layer boundary: inputs, hiddenUnits…, outputs. */
+export function logicalWidths(shape: PopulationShape, hiddenUnits: number): number[] {
+  return [shape.inputs, ...Array<number>(shape.hiddenLayers).fill(hiddenUnits), shape.outputs];
+}
+
+/**
+ * A model's initial parameters in the padded `parameterLayout`: weight (l, i, j) =
+ * normal(initSeed, l, i, j) · scale with the scale from the LOGICAL fan-in/fan-out;
+ * padded rows and columns and all biases are exactly 0.
+ */
+export function initParameters(shape: PopulationShape, hyper: ModelHyper): Float32Array {
+  const layout = parameterLayout(shape);
+  const widths = logicalWidths(shape, hyper.hiddenUnits);
+  const last = layout[layout.length - 1];
+  const params = new Float32Array(last.bias + last.cols);
+  layout.forEach(({ weights, cols }, l) => {
+    const fanIn = widths[l];
+    const fanOut = widths[l + 1];
+    const scale = Math.sqrt(shape.init === 'he' ? 2 / fanIn : 2 / (fanIn + fanOut));
+    for (let i = 0; i < fanIn; i++) {
+      for (let j = 0; j < fanOut; j++) params[weights + i * cols + j] = normal(hyper.initSeed, l, i, j) * scale;
+    }
+  });
+  return params;
+}
+
+/**
+ * The training-set row for batch slot `b` of 0-based `step`: position p = step·batchSize + b
+ * is row permuteIndex(p mod n, n, hash32(dataSeed, floor(p / n))), a fresh shuffle per epoch.
+ */
+export function batchSampleIndex(dataSeed: number, step: number, b: number, batchSize: number, n: number): number {
+  const p = step * batchSize + b;
+  return permuteIndex(p % n, n, hash32(dataSeed, Math.floor(p / n)));
+}
