@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
+import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 
 // One config for the lab, its build and its three test projects:
@@ -9,6 +10,29 @@ import { chromiumLaunchOptions } from './test/chromium.ts';
 //  e2e     – *.e2e.test.ts: Playwright drives the built lab in Chromium.
 export default defineConfig({
   worker: { format: 'es' },
+  plugins: [
+    // Offline after the first load: the service worker precaches the whole build (app,
+    // worker, shaders, packed digits) and the manifest makes the lab installable.
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: null,
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'Tuning Lab',
+        short_name: 'Tuning Lab',
+        description: 'Hyperparameter search on your own GPU: many small networks trained at once in WGSL.',
+        theme_color: '#1d3557',
+        background_color: '#ffffff',
+        display: 'standalone',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,wgsl,bin,json,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+      },
+    }),
+  ],
   test: {
     projects: [
       {

@@ -1,0 +1,87 @@
+import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
+
+/**
+ * One uPlot chart inside an element. The chart is created in firstUpdated, rebuilt when
+ * `options` changes identity (series added, scale switched), fed with `setData` when only
+ * `data` changes, resized by a ResizeObserver and destroyed on disconnect. Callers pass
+ * options without width/height: the element's own box decides them.
+ */
+@customElement('lab-uplot')
+export class LabUplot extends LitElement {
+  static override styles = [
+    unsafeCSS(uPlotCss),
+    css`
+      :host { display: block; position: relative; min-height: 160px; }
+      .plot { width: 100%; height: 100%; }
+      .u-legend { font-size: 12px; }
+    `,
+  ];
+
+  @property({ attribute: false }) options?: Omit<uPlot.Options, 'width' | 'height'>;
+  @property({ attribute: false }) data: uPlot.AlignedData = [[]];
+  /** Chart height in CSS pixels (the width follows the element). */
+  @property({ type: Number }) height = 220;
+
+  @query('.plot') private container!: HTMLDivElement;
+  private chart?: uPlot;
+  private resizeObserver?: ResizeObserver;
+
+  /** The live chart, for views that draw overlays or read the cursor. */
+  get plot(): uPlot | undefined {
+    return this.chart;
+  }
+
+  protected override render() {
+    return html`<div class="plot"></div>`;
+  }
+
+  protected override firstUpdated(): void {
+    this.build();
+    this.resizeObserver = new ResizeObserver(() => this.fit());
+    this.resizeObserver.observe(this);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated || !this.container) return;
+    if (changed.has('options') || changed.has('height')) this.build();
+    else if (changed.has('data')) this.chart?.setData(this.data);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Re-attached after a move: rebuild what disconnect destroyed.
+    if (this.hasUpdated && !this.chart) {
+      this.build();
+      this.resizeObserver?.observe(this);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.chart?.destroy();
+    this.chart = undefined;
+  }
+
+  private build(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
+    if (!this.options) return;
+    const width = Math.max(200, this.clientWidth || 400);
+    this.chart = new uPlot({ ...this.options, width, height: this.height }, this.data, this.container);
+  }
+
+  private fit(): void {
+    const width = Math.max(200, this.clientWidth);
+    if (this.chart && width !== this.chart.width) this.chart.setSize({ width, height: this.height });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-uplot': LabUplot;
+  }
+}
