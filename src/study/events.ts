@@ -1,0 +1,103 @@
+// What a running study tells the page, in order: started, then per trial planned → progress…
+// → finished, then finished/paused/stopped/error for the study. Progress batches carry
+// Float32Arrays that the worker transfers (zero copy), so never keep a reference to a batch
+// array in the worker after emitting it.
+import type { TrialState } from '../train/types.ts';
+import type { TrialParams } from './spec.ts';
+
+export interface EngineInfo {
+  kind: 'webgpu' | 'cpu';
+  /** Human-readable adapter, e.g. "swiftshader (Google)" or "CPU (TypeScript)". */
+  adapter: string;
+}
+
+/** Where in the search a trial sits (coarse-to-fine round and box, hierarchy stage). */
+export interface TrialPlacement {
+  round?: number;
+  stage?: number;
+  /** Name of the stage, e.g. "learning rate". */
+  stageName?: string;
+  /** The search box of the trial's round, per searched hyperparameter: [low, high]. */
+  box?: Partial<Record<string, readonly [number, number]>>;
+}
+
+export interface StudyStartedEvent {
+  type: 'study-started';
+  engine: EngineInfo;
+  /** Set when the study runs on the CPU because WebGPU could not be used; says why. */
+  fallbackNotice?: string;
+  /** Trials the budget allows, when it is a trial count. */
+  plannedTrials?: number;
+  task: 'classification' | 'regression';
+}
+
+export interface TrialPlannedEvent {
+  type: 'trial-planned';
+  trialId: number;
+  params: TrialParams;
+  placement: TrialPlacement;
+}
+
+/**
+ * Losses of one population at one step; entry i belongs to trialIds[i]. Losses are the mean
+ * training batch loss since the previous report and the validation loss now; accuracies are
+ * NaN for regression.
+ */
+export interface ProgressEvent {
+  type: 'progress';
+  step: number;
+  trialIds: Int32Array;
+  trainLoss: Float32Array;
+  validationLoss: Float32Array;
+  trainAccuracy: Float32Array;
+  validationAccuracy: Float32Array;
+}
+
+export type FinishedTrialState = Exclude<TrialState, 'RUNNING'>;
+
+export interface TrialFinishedEvent {
+  type: 'trial-finished';
+  trialId: number;
+  state: FinishedTrialState;
+  /** Final validation loss (the minimised objective); NaN when none was reached. */
+  objective: number;
+  /** Steps trained before the trial stopped. */
+  steps: number;
+  /** Why it stopped early: the pruner's or divergence's rule, or the error. */
+  reason?: string;
+}
+
+export interface StudyFinishedEvent {
+  type: 'study-finished';
+  /** Trial with the lowest objective among completed trials, if any. */
+  bestTrialId?: number;
+  trials: number;
+  elapsedMs: number;
+  /** True when the user stopped the study before its budget ran out. */
+  stopped: boolean;
+}
+
+export interface StudyPausedEvent {
+  type: 'study-paused';
+}
+export interface StudyResumedEvent {
+  type: 'study-resumed';
+}
+
+export interface StudyErrorEvent {
+  type: 'study-error';
+  /** What went wrong and how to fix it, for the user. */
+  message: string;
+}
+
+export type StudyEvent =
+  | StudyStartedEvent
+  | TrialPlannedEvent
+  | ProgressEvent
+  | TrialFinishedEvent
+  | StudyFinishedEvent
+  | StudyPausedEvent
+  | StudyResumedEvent
+  | StudyErrorEvent;
+
+export type StudyEventHandler = (event: StudyEvent) => void;
