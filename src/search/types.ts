@@ -1,0 +1,112 @@
+// The scheduler contract between the search library and whoever runs trials (the study
+// runner in a worker, tests). A scheduler is a pure function of its inputs: given the same
+// config, space, seed and history it answers the same, so a study replays from its seed.
+
+import type { ParamValue } from './space';
+
+/** Every hyperparameter of the space by name: searched ones drawn, the rest at their defaults. */
+export type Params = Record<string, ParamValue>;
+
+/** A numeric hyperparameter's search interval, both in its own units and on the unit axis. */
+export interface BoxRange {
+  low: number;
+  high: number;
+  unitLow: number;
+  unitHigh: number;
+}
+/** The region a trial was drawn from (coarse-to-fine rounds, hierarchy refinement), by name; categoricals are never boxed. */
+export type SearchBox = Record<string, BoxRange>;
+
+export type HierarchyStage = 'tier-1' | 'tier-2' | 'tier-3' | 'refine';
+
+/** A trial the scheduler asks to run. */
+export interface TrialPlan {
+  /** 0, 1, 2, ... in the order the scheduler issued them. */
+  id: number;
+  params: Params;
+  /** Coarse-to-fine: the round (0-based). */
+  round?: number;
+  /** Hierarchy: the stage that issued it. */
+  stage?: HierarchyStage;
+  /** Coarse-to-fine and hierarchy refinement: the box the trial was drawn from. */
+  box?: SearchBox;
+  /** Time budgets: the study's elapsed seconds when the trial was issued (copied from the history). */
+  issuedAtSeconds?: number;
+}
+
+export type FinishedState = 'COMPLETE' | 'PRUNED' | 'DIVERGED' | 'FAILED';
+
+/** Intermediate objective values reported while a trial trains (lower is better). */
+export interface Curve {
+  /** Training steps, strictly increasing. */
+  steps: number[];
+  values: number[];
+}
+
+export interface FinishedTrial {
+  id: number;
+  params: Params;
+  state: FinishedState;
+  /** Lower is better (e.g. final validation loss); NaN when there is none. Only COMPLETE trials compete for "best". */
+  objective: number;
+  /** The reported curve, kept for pruned and diverged trials too. */
+  curve?: Curve;
+  /** Why a pruned, diverged or failed trial stopped. */
+  reason?: string;
+}
+
+export interface History {
+  /** Every trial issued so far (running and finished), in id order. */
+  started: readonly TrialPlan[];
+  /** The trials that have finished, in any order. */
+  finished: readonly FinishedTrial[];
+  /** Seconds since the study began; required for time budgets, ignored otherwise. */
+  elapsedSeconds?: number;
+}
+
+export type Decision = { kind: 'trial'; trial: TrialPlan } | { kind: 'wait' } | { kind: 'done' };
+
+export interface Scheduler {
+  /**
+   * The next trial to start, or 'wait' (results still running are needed first, or
+   * nothing more to start until they finish), or 'done' (nothing more will be issued; the
+   * caller still lets running trials finish).
+   */
+  next(history: History): Decision;
+}
+
+export type Budget = { trials: number } | { seconds: number };
+
+export type SchedulerConfig =
+  | {
+      kind: 'grid';
+      budget: Budget;
+      /** Points per numeric hyperparameter, spaced evenly on its scale, ends included (default 5). Categoricals use every choice. */
+      pointsPerParam?: number;
+      /** Per-name override of pointsPerParam. */
+      points?: Record<string, number>;
+    }
+  | { kind: 'random'; budget: Budget }
+  | { kind: 'quasi-random'; budget: Budget }
+  | {
+      kind: 'coarse-to-fine';
+      budget: Budget;
+      /** Trials per round (default 10). */
+      trialsPerRound?: number;
+      /** How many of the best trials so far span the next box (default 3). */
+      keepBest?: number;
+      /** Margin added on each side, as a fraction of the span of the kept trials (default 0.5). */
+      margin?: number;
+      /** The next box is never narrower than this fraction of the current one (default 0.25). */
+      minShrink?: number;
+    }
+  | {
+      kind: 'hierarchy';
+      budget: Budget;
+      /** Shares of the budget for tier 1, tier 2, tier 3 and refinement (default [0.5, 0.2, 0.2, 0.1]). */
+      shares?: readonly [number, number, number, number];
+      /** Refinement searches the unit box best ± this radius (default 0.1). */
+      refineRadius?: number;
+    };
+
+export type SchedulerKind = SchedulerConfig['kind'];
