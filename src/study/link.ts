@@ -1,0 +1,103 @@
+// The share link: the whole StudySpec in the URL hash as `#study=v1.<payload>`, where the
+// payload is base64url(deflate(UTF-8 JSON)). Decoding treats the hash as hostile: every
+// step has a size bound and a typed failure, nothing throws, and the result is only what
+// the schema let through (plain data, unknown keys such as `__proto__` refused), so the
+// page can show `error.message` as text and fall back to the default study.
+import { deflateSync, inflateSync } from 'fflate';
+import { parseStudy, STUDY_VERSION, type StudySpec } from './spec.ts';
+
+const HASH_KEY = 'study';
+const LINK_FORMAT = 'v1';
+/** Longer hashes are refused before decoding (a real study encodes to well under 2 KB). */
+const MAX_PAYLOAD_CHARS = 16_384;
+/** Bound on the inflated JSON: refuses compression bombs. */
+const MAX_JSON_BYTES = 65_536;
+
+export type LinkErrorKind = 'format' | 'encoding' | 'compression' | 'json' | 'version' | 'schema';
+
+export interface LinkError {
+  kind: LinkErrorKind;
+  /** Plain text for the user: what is wrong with the link and what the lab did instead. */
+  message: string;
+  /** Schema problems, one per line: `path: rule`. */
+  issues?: string[];
+}
+
+export type DecodedLink = { ok: true; spec: StudySpec } | { ok: false; error: LinkError } | { ok: true; spec: null };
+
+/** `#study=v1.…` for the spec (only the hash; the caller keeps the page's address). */
+export function encodeStudyHash(spec: StudySpec): string {
+  const json = new TextEncoder().encode(JSON.stringify(spec));
+  return `#${HASH_KEY}=${LINK_FORMAT}.${toBase64Url(deflateSync(json, { level: 9 }))}`;
+}
+
+/**
+ * Reads a study from a location hash. A hash without a study gives `spec: null` (open the
+ * default); a bad one gives a typed error whose message ends by saying the default opened.
+ */
+export function decodeStudyHash(hash: string): DecodedLink {
+  const value = hashValue(hash);
+  if (value === null) return { ok: true, spec: null };
+  const fail = (kind: LinkErrorKind, problem: string, issues?: string[]): DecodedLink => ({
+    ok: false,
+    error: { kind, message: `This study link cannot be opened: ${problem} The default study is shown instead.`, ...(issues ? { issues } : {}) },
+  });
+
+  const dot = value.indexOf('.');
+  const format = dot < 0 ? '' : value.slice(0, dot);
+  if (format !== LINK_FORMAT) {
+    return /^v\d{1,6}$/.test(format)
+      ? fail('version', `it was made by another version of the lab (link format ${format}; this lab reads ${LINK_FORMAT}).`)
+      : fail('format', `it does not start with "${HASH_KEY}=${LINK_FORMAT}." (was it copied whole?).`);
+  }
+  const payload = value.slice(dot + 1);
+  if (payload.length > MAX_PAYLOAD_CHARS) return fail('format', `it is ${payload.length} characters long; a study link is at most ${MAX_PAYLOAD_CHARS}.`);
+  const compressed = fromBase64Url(payload);
+  if (!compressed) return fail('encoding', 'it contains characters a study link never has (it may have been cut or altered).');
+
+  let bytes: Uint8Array;
+  try {
+    bytes = inflateSync(compressed, { out: new Uint8Array(MAX_JSON_BYTES + 1) });
+  } catch {
+    return fail('compression', 'its data is damaged or cut short (copy the whole link again).');
+  }
+  if (bytes.length > MAX_JSON_BYTES) return fail('compression', `its study is larger than ${MAX_JSON_BYTES} bytes.`);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return fail('json', 'its data is damaged (not a readable study).');
+  }
+  const version = isRecord(json) ? Object.getOwnPropertyDescriptor(json, 'version')?.value : undefined;
+  if (typeof version === 'number' && version !== STUDY_VERSION) {
+    return fail('version', `it holds a version ${version} study; this lab reads version ${STUDY_VERSION}.`);
+  }
+  const parsed = parseStudy(json);
+  if (!parsed.ok) {
+    const issues = parsed.issues.map((issue) => (issue.length > 200 ? `${issue.slice(0, 200)}…` : issue));
+    return fail('schema', `its study is invalid (${issues.slice(0, 3).join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
+  }
+  return { ok: true, spec: parsed.spec };
+}
+
+function hashValue(hash: string): string | null {
+  const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
+  return params.get(HASH_KEY);
+}
+
+function isRecord(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

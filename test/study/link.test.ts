@@ -1,0 +1,109 @@
+import { deflateSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
+import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+
+const linkOf = (json: string) => {
+  const bytes = deflateSync(new TextEncoder().encode(json));
+  return `#study=v1.${btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+};
+
+function edited(): StudySpec {
+  const spec = defaultStudy();
+  spec.seed = 4242;
+  spec.data = { kind: 'csv', fileName: 'my data.csv', target: 'price', features: ['rooms', 'área'], validationFraction: 0.2, seed: 7 };
+  spec.scheduler = { kind: 'coarse_to_fine', budget: { kind: 'minutes', minutes: 2.5 }, gridPoints: 5, rounds: 4 };
+  spec.space[6] = { ...spec.space[6], enabled: true };
+  return spec;
+}
+
+function errorOf(hash: string) {
+  const decoded = decodeStudyHash(hash);
+  if (decoded.ok) throw new Error(`expected an error, got ${JSON.stringify(decoded)}`);
+  return decoded.error;
+}
+
+describe('share link', () => {
+  it('round-trips the default and an edited study exactly', () => {
+    for (const spec of [defaultStudy(), edited()]) {
+      const hash = encodeStudyHash(spec);
+      expect(hash).toMatch(/^#study=v1\.[A-Za-z0-9_-]+$/);
+      expect(decodeStudyHash(hash)).toEqual({ ok: true, spec });
+    }
+  });
+
+  it('is compact: the default study fits in 1000 characters', () => {
+    const hash = encodeStudyHash(defaultStudy());
+    console.log(`[link] default study: ${hash.length} chars (JSON ${JSON.stringify(defaultStudy()).length})`);
+    expect(hash.length).toBeLessThan(1000);
+  });
+
+  it('a hash without a study opens the default (spec: null)', () => {
+    expect(decodeStudyHash('')).toEqual({ ok: true, spec: null });
+    expect(decodeStudyHash('#other=1')).toEqual({ ok: true, spec: null });
+  });
+
+  it('garbage base64 is an encoding error', () => {
+    expect(errorOf('#study=v1.@@@not*base64!!').kind).toBe('encoding');
+    expect(errorOf('#study=v1.A').kind).toBe('encoding');
+  });
+
+  it('valid base64 of garbage and a truncated link are compression errors', () => {
+    expect(errorOf('#study=v1.' + 'QUJDREVGR0hJSktMTU5PUA').kind).toBe('compression');
+    const hash = encodeStudyHash(defaultStudy());
+    const cut = errorOf(hash.slice(0, hash.length - 40));
+    expect(cut.kind).toBe('compression');
+    expect(cut.message).toBe('This study link cannot be opened: its data is damaged or cut short (copy the whole link again). The default study is shown instead.');
+  });
+
+  it('compressed non-JSON is a json error', () => {
+    expect(errorOf(linkOf('{"version":1,')).kind).toBe('json');
+  });
+
+  it('another link format or study version is a version error that names both versions', () => {
+    const format = errorOf('#study=v2.abc');
+    expect(format).toMatchObject({ kind: 'version' });
+    expect(format.message).toContain('link format v2; this lab reads v1');
+    const version = errorOf(linkOf(JSON.stringify({ ...defaultStudy(), version: 3 })));
+    expect(version.kind).toBe('version');
+    expect(version.message).toContain('version 3 study; this lab reads version 1');
+    expect(errorOf('#study=nonsense').kind).toBe('format');
+  });
+
+  it('__proto__ and constructor keys are refused and pollute nothing', () => {
+    const spec = defaultStudy();
+    const json = JSON.stringify(spec).replace('"version":1', '"__proto__":{"polluted":true},"version":1');
+    const error = errorOf(linkOf(json));
+    expect(error.kind).toBe('schema');
+    expect(error.issues?.join('\n')).toContain('__proto__');
+    const nested = JSON.stringify(spec).replace('"activation":"relu"', '"activation":"relu","constructor":{"prototype":{"polluted":true}}');
+    expect(errorOf(linkOf(nested)).kind).toBe('schema');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('huge numbers and huge sizes are schema errors naming the field', () => {
+    const huge = { ...defaultStudy(), parallelism: 1e308, training: { steps: 1e12, reportEvery: 10 } };
+    const error = errorOf(linkOf(JSON.stringify(huge)));
+    expect(error.kind).toBe('schema');
+    expect(error.issues?.some((i) => i.startsWith('parallelism:'))).toBe(true);
+    expect(error.issues?.some((i) => i.startsWith('training.steps:'))).toBe(true);
+  });
+
+  it('a compression bomb is refused by size, not inflated', () => {
+    const bomb = linkOf(JSON.stringify({ version: 1, pad: 'x'.repeat(200_000) }));
+    expect(bomb.length).toBeLessThan(2000);
+    expect(errorOf(bomb)).toMatchObject({ kind: 'compression', message: expect.stringContaining('larger than 65536 bytes') });
+    expect(errorOf('#study=v1.' + 'A'.repeat(20_000)).kind).toBe('format');
+  });
+
+  it('HTML in strings is kept as inert text: valid where a name is free text, never interpreted', () => {
+    const spec = defaultStudy();
+    spec.data = { kind: 'csv', fileName: '<img src=x onerror=alert(1)>.csv', target: '<b>y</b>', features: ['x'], validationFraction: 0.2, seed: 1 };
+    expect(decodeStudyHash(encodeStudyHash(spec))).toEqual({ ok: true, spec });
+    const badEnum = JSON.stringify(defaultStudy()).replace('"relu"', '"<script>alert(1)</script>"');
+    const error = errorOf(linkOf(badEnum));
+    expect(error.kind).toBe('schema');
+    expect(error.issues?.[0]).toMatch(/^model\.activation: /);
+  });
+});
