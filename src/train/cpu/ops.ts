@@ -1,9 +1,13 @@
-// Per-model primitives of the CPU reference engine over row-major Float32Arrays. Each one
-// is the oracle for one WGSL kernel: sums run in float64 (JS numbers) and results are
-// stored as float32, so the GPU's float32 sums agree within rounding.
+// Per-model primitives of the CPU reference engine over row-major arrays. Each one is the
+// oracle for one WGSL kernel: sums run in float64 (JS numbers) and results are stored in
+// the caller's arrays: Floats in the engine (so the GPU's float32 sums agree within
+// rounding), Float64Array in the finite-difference gradient tests.
 import { hash32, normal, permuteIndex } from '../../search/random';
 import { LEAKY_SLOPE, parameterLayout } from '../types';
 import type { Activation, ModelHyper, PopulationShape } from '../types';
+
+/** Row-major numbers: float32 for training, float64 for exact gradient checks. */
+export type Floats = Float32Array | Float64Array;
 
 /** Grow-on-demand float64 accumulator row, so no op allocates per call. */
 let accumulator = new Float64Array(256);
@@ -13,7 +17,7 @@ function accumulatorRow(length: number): Float64Array {
 }
 
 /** y[B×N] = x[B×K] · w[K×N]. */
-export function matmulForward(x: Float32Array, w: Float32Array, y: Float32Array, B: number, K: number, N: number): void {
+export function matmulForward(x: Floats, w: Floats, y: Floats, B: number, K: number, N: number): void {
   const acc = accumulatorRow(N);
   for (let b = 0; b < B; b++) {
     acc.fill(0, 0, N);
@@ -29,7 +33,7 @@ export function matmulForward(x: Float32Array, w: Float32Array, y: Float32Array,
 }
 
 /** dx[B×K] = dy[B×N] · wᵀ (w is [K×N]). */
-export function matmulBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, B: number, K: number, N: number): void {
+export function matmulBackwardInput(dy: Floats, w: Floats, dx: Floats, B: number, K: number, N: number): void {
   for (let b = 0; b < B; b++) {
     const dyRow = b * N;
     for (let k = 0; k < K; k++) {
@@ -42,7 +46,7 @@ export function matmulBackwardInput(dy: Float32Array, w: Float32Array, dx: Float
 }
 
 /** dw[K×N] = xᵀ · dy, overwriting dw (x is [B×K], dy is [B×N]). */
-export function matmulBackwardWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, B: number, K: number, N: number): void {
+export function matmulBackwardWeight(x: Floats, dy: Floats, dw: Floats, B: number, K: number, N: number): void {
   const acc = accumulatorRow(N);
   for (let k = 0; k < K; k++) {
     acc.fill(0, 0, N);
@@ -104,13 +108,13 @@ export function activationDerivative(activation: Activation, z: number): number 
 
 /** z = pre + bias, a = act(z) for columns j < width; z = a = 0 for the padding j >= width. */
 export function biasActivationForward(
-  pre: Float32Array, bias: Float32Array, activation: Activation, z: Float32Array, a: Float32Array, B: number, N: number, width: number,
+  pre: Floats, bias: Floats, activation: Activation, z: Floats, a: Floats, B: number, N: number, width: number,
 ): void {
   for (let b = 0; b < B; b++) {
     const row = b * N;
     for (let j = 0; j < N; j++) {
       if (j < width) {
-        const zv = Math.fround(pre[row + j] + bias[j]);
+        const zv = pre[row + j] + bias[j];
         z[row + j] = zv;
         a[row + j] = activate(activation, zv);
       } else {
@@ -123,7 +127,7 @@ export function biasActivationForward(
 
 /** dz = da · act'(z) for columns j < width, 0 for the padding. */
 export function activationBackward(
-  z: Float32Array, da: Float32Array, activation: Activation, dz: Float32Array, B: number, N: number, width: number,
+  z: Floats, da: Floats, activation: Activation, dz: Floats, B: number, N: number, width: number,
 ): void {
   for (let b = 0; b < B; b++) {
     const row = b * N;
@@ -132,7 +136,7 @@ export function activationBackward(
 }
 
 /** db[N] = column sums of dz[B×N]. */
-export function biasGradient(dz: Float32Array, db: Float32Array, B: number, N: number): void {
+export function biasGradient(dz: Floats, db: Floats, B: number, N: number): void {
   const acc = accumulatorRow(N);
   acc.fill(0, 0, N);
   for (let b = 0; b < B; b++) {
@@ -147,7 +151,7 @@ export function biasGradient(dz: Float32Array, db: Float32Array, B: number, N: n
  * counts rows whose first maximal logit is the label. Stable: shifts by the row maximum.
  */
 export function softmaxCrossEntropy(
-  logits: Float32Array, labels: Float32Array, dlogits: Float32Array, B: number, C: number,
+  logits: Floats, labels: Floats, dlogits: Floats, B: number, C: number,
 ): { loss: number; correct: number } {
   let lossSum = 0;
   let correct = 0;
@@ -168,7 +172,7 @@ export function softmaxCrossEntropy(
 }
 
 /** loss = mean over all B·O entries of (p - t)²; dpred = 2(p - t) / (B·O). */
-export function meanSquaredError(pred: Float32Array, target: Float32Array, dpred: Float32Array, B: number, O: number): { loss: number } {
+export function meanSquaredError(pred: Floats, target: Floats, dpred: Floats, B: number, O: number): { loss: number } {
   const n = B * O;
   let sum = 0;
   for (let i = 0; i < n; i++) {
@@ -204,7 +208,7 @@ export function learningRateAt(hyper: ModelHyper, step: number, batchSize: numbe
  * 1-based update count. Decoupled weight decay uses the weight before this update.
  */
 export function optimizerStep(
-  params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, hyper: ModelHyper, lr: number, t: number,
+  params: Floats, grads: Floats, m: Floats, v: Floats, hyper: ModelHyper, lr: number, t: number,
 ): void {
   const { beta1, beta2, epsilon, weightDecay } = hyper;
   const decay = lr * weightDecay;
@@ -215,7 +219,7 @@ export function optimizerStep(
       return;
     case 'momentum':
       for (let i = 0; i < n; i++) {
-        const vel = Math.fround(beta1 * m[i] + (1 - beta1) * grads[i]);
+        const vel = beta1 * m[i] + (1 - beta1) * grads[i];
         m[i] = vel;
         params[i] = params[i] - lr * vel - decay * params[i];
       }
@@ -223,7 +227,7 @@ export function optimizerStep(
     case 'rmsprop':
       for (let i = 0; i < n; i++) {
         const g = grads[i];
-        const s = Math.fround(beta2 * v[i] + (1 - beta2) * g * g);
+        const s = beta2 * v[i] + (1 - beta2) * g * g;
         v[i] = s;
         params[i] = params[i] - (lr * g) / (Math.sqrt(s) + epsilon) - decay * params[i];
       }
@@ -233,8 +237,8 @@ export function optimizerStep(
       const correction2 = 1 - Math.pow(beta2, t);
       for (let i = 0; i < n; i++) {
         const g = grads[i];
-        const mi = Math.fround(beta1 * m[i] + (1 - beta1) * g);
-        const si = Math.fround(beta2 * v[i] + (1 - beta2) * g * g);
+        const mi = beta1 * m[i] + (1 - beta1) * g;
+        const si = beta2 * v[i] + (1 - beta2) * g * g;
         m[i] = mi;
         v[i] = si;
         params[i] = params[i] - (lr * (mi / correction1)) / (Math.sqrt(si / correction2) + epsilon) - decay * params[i];
