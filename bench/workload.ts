@@ -1,0 +1,68 @@
+// The benchmark's workload (issue 2): 64 trials of an MLP 2-32-32-2 (relu, softmax
+// cross-entropy, Adam with log-uniformly sampled learning rates), batch 32, on a 512-point
+// 2-D spiral, 320 steps each. The project's engines train all trials as one population;
+// the TF.js baselines train the same models one after another.
+import { uniform } from '../src/search/random';
+import { fromUnit } from '../src/search/space';
+import type { FloatDistribution } from '../src/search/space';
+import type { ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../src/train/types';
+
+export const WORKLOAD = {
+  trials: 64,
+  steps: 320,
+  batchSize: 32,
+  hidden: 32,
+  points: 512,
+  learningRate: { kind: 'float', scale: 'log', low: 1e-3, high: 1e-1 } satisfies FloatDistribution,
+  seed: 20240601,
+  /** Losses come back every 32 steps, as live curves need: 10 read-backs per run. */
+  reportEvery: 32,
+} as const;
+
+export const WORKLOAD_LABEL =
+  `${WORKLOAD.trials} trials MLP 2-${WORKLOAD.hidden}-${WORKLOAD.hidden}-2 relu softmax-CE ` +
+  `Adam lr~logU[${WORKLOAD.learningRate.low},${WORKLOAD.learningRate.high}] batch ${WORKLOAD.batchSize}, ` +
+  `${WORKLOAD.points}-point spiral, ${WORKLOAD.steps} steps`;
+
+export const SHAPE: PopulationShape = {
+  inputs: 2,
+  outputs: 2,
+  hiddenLayers: 2,
+  maxHidden: WORKLOAD.hidden,
+  activation: 'relu',
+  loss: 'softmax_cross_entropy',
+  init: 'he',
+  batchSize: WORKLOAD.batchSize,
+};
+
+/** Trial n's learning rate, log-uniform: a pure function of (seed, n). */
+export function learningRate(trial: number): number {
+  return fromUnit(WORKLOAD.learningRate, uniform(WORKLOAD.seed, trial, 0)) as number;
+}
+
+export function trialHyper(trial: number): ModelHyper {
+  return {
+    hiddenUnits: WORKLOAD.hidden,
+    optimizer: 'adam',
+    learningRate: learningRate(trial),
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    weightDecay: 0,
+    decay: 'none',
+    decayRate: 0,
+    decayEvery: 1,
+    initSeed: trial,
+    dataSeed: trial,
+  };
+}
+
+export function populationJob(data: TrainingData, steps: number = WORKLOAD.steps): PopulationJob {
+  return {
+    shape: SHAPE,
+    models: Array.from({ length: WORKLOAD.trials }, (_, trial) => trialHyper(trial)),
+    data,
+    steps,
+    reportEvery: WORKLOAD.reportEvery,
+  };
+}
