@@ -2,6 +2,7 @@
 // → finished, then finished/paused/stopped/error for the study. Progress batches carry
 // Float32Arrays that the worker transfers (zero copy), so never keep a reference to a batch
 // array in the worker after emitting it.
+import type { TrialPlan } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
 import type { TrialParams } from './spec.ts';
 
@@ -11,15 +12,8 @@ export interface EngineInfo {
   adapter: string;
 }
 
-/** Where in the search a trial sits (coarse-to-fine round and box, hierarchy stage). */
-export interface TrialPlacement {
-  round?: number;
-  stage?: number;
-  /** Name of the stage, e.g. "learning rate". */
-  stageName?: string;
-  /** The search box of the trial's round, per searched hyperparameter: [low, high]. */
-  box?: Partial<Record<string, readonly [number, number]>>;
-}
+/** Where in the search a trial sits: coarse-to-fine round and box, hierarchy stage (as the scheduler planned it). */
+export type TrialPlacement = Pick<TrialPlan, 'round' | 'stage' | 'box'>;
 
 export interface StudyStartedEvent {
   type: 'study-started';

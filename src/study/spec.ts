@@ -2,8 +2,10 @@
 // runs. One zod schema is both the type and the validator of untrusted input (a link), so
 // every bound here is also a guard against a hostile link (no 1e9 trials, no 10 MB names).
 import { z } from 'zod';
+import { standardSpace, type StandardHyperparameter } from '../search/catalog.ts';
+import { validateSpace, type ParamValue } from '../search/space.ts';
+import type { SchedulerConfig } from '../search/types.ts';
 import { ACTIVATIONS, DECAYS, OPTIMIZERS } from '../train/types.ts';
-import type { Activation, DecayKind, OptimizerKind } from '../train/types.ts';
 
 export const STUDY_VERSION = 1;
 
@@ -49,47 +51,63 @@ const csvData = z.strictObject({
 export const dataSchema = z.discriminatedUnion('kind', [syntheticData, digitsData, csvData]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
-/**
- * Scales of a searched hyperparameter (the search library's distributions):
- *  linear / log: floats; one_minus_log: floats in (0, 1) whose 1-x is drawn log-uniformly
- *  (momentum-like β); int / int_log: integers; pow2: powers of two; categorical: choices.
- */
-export const NUMERIC_SCALES = ['linear', 'log', 'one_minus_log', 'int', 'int_log', 'pow2'] as const;
-export type NumericScale = (typeof NUMERIC_SCALES)[number];
-
+// The search space is the search library's SearchSpace (src/search/space.ts), row for row:
+// a link carries exactly what the samplers read.
 const boundedNumber = z.number().min(-1e9).max(1e9);
-const numericDistribution = z.strictObject({ scale: z.enum(NUMERIC_SCALES), low: boundedNumber, high: boundedNumber });
-const categoricalDistribution = z.strictObject({ scale: z.literal('categorical'), choices: z.array(shortText.min(1)).min(1).max(32) });
-export const distributionSchema = z.discriminatedUnion('scale', [numericDistribution, categoricalDistribution]);
-export type DistributionSpec = z.infer<typeof distributionSchema>;
+const distributionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('float'), scale: z.enum(['linear', 'log', 'one-minus-log']), low: boundedNumber, high: boundedNumber }),
+  z.strictObject({ kind: z.literal('int'), scale: z.enum(['linear', 'log']), low: boundedNumber, high: boundedNumber }),
+  z.strictObject({ kind: z.literal('power-of-two'), low: boundedNumber, high: boundedNumber }),
+  z.strictObject({ kind: z.literal('categorical'), choices: z.array(z.union([shortText.min(1), boundedNumber])).min(1).max(32) }),
+]);
 
-/** The hyperparameters a study can search; every one has a default used while its row is off. */
-export const HYPERPARAMETER_NAMES = [
-  'learningRate',
-  'beta1',
-  'beta2',
-  'epsilon',
-  'weightDecay',
-  'batchSize',
-  'hiddenUnits',
-  'hiddenLayers',
-  'decay',
-  'decayRate',
-] as const;
-export type HyperparameterName = (typeof HYPERPARAMETER_NAMES)[number];
-export type ParamValue = number | string;
+/** The hyperparameters a study can search (the catalog's); each has a default used while its row is off. */
+export const HYPERPARAMETER_NAMES = standardSpace().map((p) => p.name) as [StandardHyperparameter, ...StandardHyperparameter[]];
+export type HyperparameterName = StandardHyperparameter;
 /** One trial's full set of values: searched ones sampled, the rest at their defaults. */
-export type TrialParams = Record<HyperparameterName, ParamValue>;
+export type TrialParams = Record<string, ParamValue>;
 
 export const spaceRowSchema = z.strictObject({
   name: z.enum(HYPERPARAMETER_NAMES),
-  enabled: z.boolean(),
   distribution: distributionSchema,
   default: z.union([boundedNumber, shortText]),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal('fixed')]),
+  enabled: z.boolean(),
 });
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
 
-export const SCHEDULER_KINDS = ['grid', 'random', 'quasi_random', 'coarse_to_fine', 'hierarchy'] as const;
+/** Values the engine accepts for categorical hyperparameters. */
+const ENGINE_CHOICES: Partial<Record<HyperparameterName, readonly string[]>> = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, decay: DECAYS };
+/** Upper bounds on the size of what a study may build (a link must not ask for gigabytes). */
+export const SIZE_LIMITS: Partial<Record<HyperparameterName, number>> = { hiddenUnits: 1024, hiddenLayers: 8, batchSize: 4096 };
+
+function spaceProblems(space: readonly SpaceRow[]): Array<{ path: (string | number)[]; message: string }> {
+  const problems: Array<{ path: (string | number)[]; message: string }> = [];
+  const seen = new Set<string>();
+  for (const [i, row] of space.entries()) {
+    if (seen.has(row.name)) problems.push({ path: [i, 'name'], message: `hyperparameter "${row.name}" appears twice` });
+    seen.add(row.name);
+    try {
+      validateSpace([row]);
+    } catch (e) {
+      problems.push({ path: [i], message: (e as Error).message });
+    }
+    const allowed = ENGINE_CHOICES[row.name];
+    const values = row.distribution.kind === 'categorical' ? [...row.distribution.choices, row.default] : [row.default];
+    for (const v of allowed ? values : []) {
+      if (!allowed?.includes(String(v))) problems.push({ path: [i], message: `${row.name} must be one of ${allowed?.join(', ')}, got ${JSON.stringify(v)}` });
+    }
+    const limit = SIZE_LIMITS[row.name];
+    const largest = Math.max(Number(row.default), row.distribution.kind === 'categorical' ? -Infinity : row.distribution.high);
+    if (limit !== undefined && !(largest <= limit)) problems.push({ path: [i], message: `${row.name} may be at most ${limit}, got ${largest}` });
+  }
+  for (const name of HYPERPARAMETER_NAMES) {
+    if (!seen.has(name)) problems.push({ path: [], message: `hyperparameter "${name}" is missing` });
+  }
+  return problems;
+}
+
+export const SCHEDULER_KINDS = ['grid', 'random', 'quasi-random', 'coarse-to-fine', 'hierarchy'] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 
 const budgetSchema = z.discriminatedUnion('kind', [
@@ -105,20 +123,19 @@ export const studySchema = z
     version: z.literal(STUDY_VERSION),
     seed: u32,
     data: dataSchema,
-    /** Architecture and optimizer; hidden width and depth are rows of `space` (searchable). */
-    model: z.strictObject({
-      activation: z.enum(ACTIVATIONS as [Activation, ...Activation[]]),
-      optimizer: z.enum(OPTIMIZERS as [OptimizerKind, ...OptimizerKind[]]),
-      init: z.enum(['he', 'xavier']),
-    }),
+    /**
+     * Every hyperparameter, the model's too (hidden layers and units, activation, optimizer):
+     * a row's default is the model's value while the row is off. The loss follows the task;
+     * the init follows the activation (He for the relu family, Xavier otherwise).
+     */
     space: z.array(spaceRowSchema).max(HYPERPARAMETER_NAMES.length),
     scheduler: z.strictObject({
       kind: z.enum(SCHEDULER_KINDS),
       budget: budgetSchema,
-      /** Grid: points per searched hyperparameter. */
-      gridPoints: z.number().int().min(2).max(32),
-      /** Coarse-to-fine: rounds the budget is split into. */
-      rounds: z.number().int().min(1).max(10),
+      /** Grid: points per searched numeric hyperparameter. */
+      pointsPerParam: z.number().int().min(2).max(32),
+      /** Coarse-to-fine: trials per round. */
+      trialsPerRound: z.number().int().min(2).max(500),
     }),
     pruning: z.strictObject({ kind: z.enum(PRUNER_KINDS) }),
     /** Trials trained at once (the population size). */
@@ -130,14 +147,7 @@ export const studySchema = z
     }),
   })
   .superRefine((spec, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, row] of spec.space.entries()) {
-      if (seen.has(row.name)) ctx.addIssue({ code: 'custom', path: ['space', i, 'name'], message: `hyperparameter "${row.name}" appears twice` });
-      seen.add(row.name);
-    }
-    for (const name of HYPERPARAMETER_NAMES) {
-      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['space'], message: `hyperparameter "${name}" is missing` });
-    }
+    for (const { path, message } of spaceProblems(spec.space)) ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
   });
 export type StudySpec = z.infer<typeof studySchema>;
 
@@ -148,27 +158,20 @@ export function dataTask(data: DataSpec): 'classification' | 'regression' | 'fro
   return (CLASSIFICATION_SETS as readonly string[]).includes(data.name) ? 'classification' : 'regression';
 }
 
+/** The value a hyperparameter has while not searched (e.g. the model's hidden units). */
+export function paramDefault(spec: StudySpec, name: HyperparameterName): ParamValue {
+  return spaceRow(spec, name).default;
+}
+
 export function spaceRow(spec: StudySpec, name: HyperparameterName): SpaceRow {
   const row = spec.space.find((r) => r.name === name);
   if (!row) throw new Error(`study has no "${name}" row in its search space`);
   return row;
 }
 
-/** Rows as the defaults the lab starts from: the requirement document's defaults and scales. */
+/** The search library's standard space as study rows, every row off. */
 export function defaultSpace(): SpaceRow[] {
-  const decays = DECAYS as readonly DecayKind[];
-  return [
-    { name: 'learningRate', enabled: true, distribution: { scale: 'log', low: 1e-4, high: 1 }, default: 0.01 },
-    { name: 'beta1', enabled: true, distribution: { scale: 'one_minus_log', low: 0.8, high: 0.999 }, default: 0.9 },
-    { name: 'beta2', enabled: false, distribution: { scale: 'one_minus_log', low: 0.9, high: 0.9999 }, default: 0.999 },
-    { name: 'epsilon', enabled: false, distribution: { scale: 'log', low: 1e-10, high: 1e-4 }, default: 1e-8 },
-    { name: 'weightDecay', enabled: false, distribution: { scale: 'log', low: 1e-6, high: 1e-1 }, default: 0 },
-    { name: 'batchSize', enabled: false, distribution: { scale: 'pow2', low: 8, high: 256 }, default: 32 },
-    { name: 'hiddenUnits', enabled: false, distribution: { scale: 'pow2', low: 4, high: 64 }, default: 16 },
-    { name: 'hiddenLayers', enabled: false, distribution: { scale: 'int', low: 1, high: 4 }, default: 2 },
-    { name: 'decay', enabled: false, distribution: { scale: 'categorical', choices: [...decays] }, default: 'none' },
-    { name: 'decayRate', enabled: false, distribution: { scale: 'log', low: 0.01, high: 1 }, default: 0.1 },
-  ];
+  return standardSpace().map((p) => ({ ...p, name: p.name as HyperparameterName, distribution: structuredClone(p.distribution) as SpaceRow['distribution'], enabled: false }));
 }
 
 /**
@@ -181,9 +184,13 @@ export function defaultStudy(): StudySpec {
     version: STUDY_VERSION,
     seed: 1,
     data: { kind: 'synthetic', name: 'spiral', count: 512, noise: 0.1, validationFraction: 0.25, seed: 1 },
-    model: { activation: 'relu', optimizer: 'adam', init: 'he' },
-    space: defaultSpace(),
-    scheduler: { kind: 'random', budget: { kind: 'trials', trials: 16 }, gridPoints: 4, rounds: 3 },
+    space: defaultSpace().map((row) => {
+      if (row.name === 'learningRate' || row.name === 'beta1') return { ...row, enabled: true };
+      if (row.name === 'hiddenLayers') return { ...row, default: 2 };
+      if (row.name === 'hiddenUnits') return { ...row, default: 16 };
+      return row;
+    }),
+    scheduler: { kind: 'random', budget: { kind: 'trials', trials: 16 }, pointsPerParam: 4, trialsPerRound: 8 },
     pruning: { kind: 'none' },
     parallelism: 16,
     training: { steps: 300, reportEvery: 10 },

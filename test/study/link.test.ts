@@ -12,8 +12,8 @@ function edited(): StudySpec {
   const spec = defaultStudy();
   spec.seed = 4242;
   spec.data = { kind: 'csv', fileName: 'my data.csv', target: 'price', features: ['rooms', 'área'], validationFraction: 0.2, seed: 7 };
-  spec.scheduler = { kind: 'coarse_to_fine', budget: { kind: 'minutes', minutes: 2.5 }, gridPoints: 5, rounds: 4 };
-  spec.space[6] = { ...spec.space[6], enabled: true };
+  spec.scheduler = { kind: 'coarse-to-fine', budget: { kind: 'minutes', minutes: 2.5 }, pointsPerParam: 5, trialsPerRound: 12 };
+  spec.space = spec.space.map((row) => (row.name === 'hiddenUnits' ? { ...row, enabled: true } : row));
   return spec;
 }
 
@@ -76,7 +76,7 @@ describe('share link', () => {
     const error = errorOf(linkOf(json));
     expect(error.kind).toBe('schema');
     expect(error.issues?.join('\n')).toContain('__proto__');
-    const nested = JSON.stringify(spec).replace('"activation":"relu"', '"activation":"relu","constructor":{"prototype":{"polluted":true}}');
+    const nested = JSON.stringify(spec).replace('"name":"learningRate"', '"name":"learningRate","constructor":{"prototype":{"polluted":true}}');
     expect(errorOf(linkOf(nested)).kind).toBe('schema');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
@@ -101,9 +101,9 @@ describe('share link', () => {
     const spec = defaultStudy();
     spec.data = { kind: 'csv', fileName: '<img src=x onerror=alert(1)>.csv', target: '<b>y</b>', features: ['x'], validationFraction: 0.2, seed: 1 };
     expect(decodeStudyHash(encodeStudyHash(spec))).toEqual({ ok: true, spec });
-    const badEnum = JSON.stringify(defaultStudy()).replace('"relu"', '"<script>alert(1)</script>"');
+    const badEnum = JSON.stringify(defaultStudy()).replace('"default":"relu"', '"default":"<script>alert(1)</script>"');
     const error = errorOf(linkOf(badEnum));
     expect(error.kind).toBe('schema');
-    expect(error.issues?.[0]).toMatch(/^model\.activation: /);
+    expect(error.issues).toEqual(['space.11: activation must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, got "<script>alert(1)</script>"']);
   });
 });
