@@ -75,6 +75,7 @@ export const spaceRowSchema = z.strictObject({
   enabled: z.boolean(),
 });
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
+export type DistributionSpec = SpaceRow['distribution'];
 
 /** Values the engine accepts for categorical hyperparameters. */
 const ENGINE_CHOICES: Partial<Record<HyperparameterName, readonly string[]>> = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, decay: DECAYS };
