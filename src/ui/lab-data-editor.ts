@@ -1,0 +1,102 @@
+import { LitElement, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { CLASSIFICATION_SETS, REGRESSION_SETS, type DataSpec, type SyntheticSetName } from '../study/spec.ts';
+import './lab-csv-import.ts';
+import type { CsvChoice } from './lab-csv-import.ts';
+import { panelStyles } from './styles.ts';
+
+type SourceChoice = SyntheticSetName | 'digits' | 'csv';
+
+export interface DataChange {
+  /** The new data spec, or undefined while a CSV is chosen but not yet usable. */
+  data: DataSpec | undefined;
+  /** The CSV's content, which the spec cannot carry. */
+  csv?: { fileName: string; text: string };
+}
+
+/**
+ * The data set: a synthetic 2-D set (with noise), the handwritten digits, or the user's own
+ * CSV; the train/validation split and the data seed.
+ *
+ * @fires data-change - detail `DataChange`.
+ */
+@customElement('lab-data-editor')
+export class LabDataEditor extends LitElement {
+  static override styles = panelStyles;
+
+  @property({ attribute: false }) data!: DataSpec;
+  /** Set while the user picked "CSV" and has no usable file yet. */
+  @state() private pendingCsv = false;
+
+  private emit(change: DataChange): void {
+    this.dispatchEvent(new CustomEvent<DataChange>('data-change', { detail: change, bubbles: true, composed: true }));
+  }
+
+  private get source(): SourceChoice {
+    if (this.pendingCsv) return 'csv';
+    return this.data.kind === 'synthetic' ? this.data.name : this.data.kind;
+  }
+
+  private pickSource(source: SourceChoice): void {
+    const { validationFraction, seed } = this.data;
+    this.pendingCsv = source === 'csv';
+    if (source === 'csv') return this.emit({ data: undefined });
+    if (source === 'digits') return this.emit({ data: { kind: 'digits', count: 2000, validationFraction, seed } });
+    const previous = this.data.kind === 'synthetic' ? this.data : { count: 512, noise: 0.1 };
+    this.emit({ data: { kind: 'synthetic', name: source, count: previous.count, noise: previous.noise, validationFraction, seed } });
+  }
+
+  private onCsv(choice: CsvChoice | undefined): void {
+    if (!choice) return this.emit({ data: undefined });
+    this.pendingCsv = false;
+    const { validationFraction, seed } = this.data;
+    this.emit({
+      data: { kind: 'csv', fileName: choice.fileName.slice(0, 200), target: choice.target, features: choice.features, validationFraction, seed },
+      csv: { fileName: choice.fileName, text: choice.text },
+    });
+  }
+
+  private setNumber(field: 'count' | 'noise' | 'validationFraction' | 'seed', input: HTMLInputElement): void {
+    const value = Number(input.value);
+    const valid = input.value.trim() !== '' && Number.isFinite(value) && input.checkValidity();
+    input.setAttribute('aria-invalid', String(!valid));
+    if (valid) this.emit({ data: { ...this.data, [field]: value } as DataSpec });
+  }
+
+  protected override render() {
+    const d = this.data;
+    const source = this.source;
+    return html`
+      <h2>Data</h2>
+      <div class="row">
+        <label>data set
+          <select data-testid="dataset" @change=${(e: Event) => this.pickSource((e.target as HTMLSelectElement).value as SourceChoice)}>
+            <optgroup label="2-D classification">
+              ${CLASSIFICATION_SETS.map((n) => html`<option value=${n} ?selected=${source === n}>${n}</option>`)}
+            </optgroup>
+            <optgroup label="2-D regression">
+              ${REGRESSION_SETS.map((n) => html`<option value=${n} ?selected=${source === n}>${n}</option>`)}
+            </optgroup>
+            <option value="digits" ?selected=${source === 'digits'}>handwritten digits</option>
+            <option value="csv" ?selected=${source === 'csv'}>my CSV file…</option>
+          </select>
+        </label>
+        ${d.kind !== 'csv' && !this.pendingCsv
+          ? html`<label>examples <input type="number" min=${d.kind === 'digits' ? 100 : 16} max=${d.kind === 'digits' ? 10000 : 20000} step="1" .value=${String(d.count)} @change=${(e: Event) => this.setNumber('count', e.target as HTMLInputElement)} /></label>`
+          : ''}
+        ${d.kind === 'synthetic' && !this.pendingCsv
+          ? html`<label>noise <input type="number" min="0" max="1" step="0.05" .value=${String(d.noise)} @change=${(e: Event) => this.setNumber('noise', e.target as HTMLInputElement)} /></label>`
+          : ''}
+        <label>validation share <input type="number" min="0.05" max="0.9" step="0.05" .value=${String(d.validationFraction)} @change=${(e: Event) => this.setNumber('validationFraction', e.target as HTMLInputElement)} /></label>
+        <label>data seed <input type="number" min="0" max="4294967295" step="1" .value=${String(d.seed)} @change=${(e: Event) => this.setNumber('seed', e.target as HTMLInputElement)} /></label>
+      </div>
+      ${source === 'csv' ? html`<lab-csv-import .expectedFile=${d.kind === 'csv' ? d.fileName : undefined} @csv-change=${(e: CustomEvent<{ choice?: CsvChoice }>) => this.onCsv(e.detail.choice)}></lab-csv-import>` : ''}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-data-editor': LabDataEditor;
+  }
+}

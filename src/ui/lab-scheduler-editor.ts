@@ -1,0 +1,102 @@
+import { LitElement, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { PRUNER_KINDS, SCHEDULER_KINDS, type StudySpec } from '../study/spec.ts';
+import { panelStyles } from './styles.ts';
+
+/** The part of a study this element edits. */
+export type RunSettings = Pick<StudySpec, 'scheduler' | 'pruning' | 'parallelism' | 'training' | 'seed'>;
+
+const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
+  grid: 'grid',
+  random: 'random',
+  'quasi-random': 'quasi-random (scrambled low-discrepancy)',
+  'coarse-to-fine': 'coarse-to-fine (rounds that zoom in)',
+  hierarchy: 'time-boxed hierarchy (learning rate first)',
+};
+const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
+  none: 'none (divergence only)',
+  median: 'median stopping',
+  asha: 'successive halving (ASHA, η=3)',
+};
+
+/**
+ * How trials are chosen and run: scheduler, budget (trials or minutes), pruning,
+ * parallelism, training steps and the study seed.
+ *
+ * @fires settings-change - detail `{ settings: RunSettings }`.
+ */
+@customElement('lab-scheduler-editor')
+export class LabSchedulerEditor extends LitElement {
+  static override styles = panelStyles;
+
+  @property({ attribute: false }) settings!: RunSettings;
+
+  private emit(settings: RunSettings): void {
+    this.dispatchEvent(new CustomEvent('settings-change', { detail: { settings }, bubbles: true, composed: true }));
+  }
+
+  /** A validated integer/number from a field, or undefined (the field is then marked invalid). */
+  private read(e: Event): number | undefined {
+    const input = e.target as HTMLInputElement;
+    const valid = input.value.trim() !== '' && input.checkValidity();
+    input.setAttribute('aria-invalid', String(!valid));
+    return valid ? Number(input.value) : undefined;
+  }
+
+  private field(label: string, testid: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, apply: (v: number) => RunSettings) {
+    return html`<label>${label}
+      <input type="number" data-testid=${testid} min=${attrs.min} max=${attrs.max} step=${attrs.step} .value=${String(value)}
+        @change=${(e: Event) => {
+          const v = this.read(e);
+          if (v !== undefined) this.emit(apply(v));
+        }} />
+    </label>`;
+  }
+
+  protected override render() {
+    const s = this.settings;
+    const sch = s.scheduler;
+    const budget = sch.budget;
+    return html`
+      <h2>Search</h2>
+      <div class="row">
+        <label>scheduler
+          <select data-testid="scheduler" @change=${(e: Event) => this.emit({ ...s, scheduler: { ...sch, kind: (e.target as HTMLSelectElement).value as RunSettings['scheduler']['kind'] } })}>
+            ${SCHEDULER_KINDS.map((k) => html`<option value=${k} ?selected=${k === sch.kind}>${SCHEDULER_LABELS[k]}</option>`)}
+          </select>
+        </label>
+        ${sch.kind === 'grid' ? this.field('points per hyperparameter', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
+        ${sch.kind === 'coarse-to-fine' ? this.field('trials per round', 'trials-per-round', sch.trialsPerRound, { min: 2, max: 500, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, trialsPerRound: v } })) : ''}
+        <label>budget in
+          <select data-testid="budget-kind" @change=${(e: Event) => {
+            const kind = (e.target as HTMLSelectElement).value;
+            this.emit({ ...s, scheduler: { ...sch, budget: kind === 'minutes' ? { kind: 'minutes', minutes: 1 } : { kind: 'trials', trials: 16 } } });
+          }}>
+            <option value="trials" ?selected=${budget.kind === 'trials'}>trials</option>
+            <option value="minutes" ?selected=${budget.kind === 'minutes'}>minutes</option>
+          </select>
+        </label>
+        ${budget.kind === 'trials'
+          ? this.field('trials', 'budget-trials', budget.trials, { min: 1, max: 2000, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'trials', trials: v } } }))
+          : this.field('minutes', 'budget-minutes', budget.minutes, { min: 0.1, max: 1440, step: 'any' }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }))}
+        <label>pruning
+          <select data-testid="pruning" @change=${(e: Event) => this.emit({ ...s, pruning: { kind: (e.target as HTMLSelectElement).value as RunSettings['pruning']['kind'] } })}>
+            ${PRUNER_KINDS.map((k) => html`<option value=${k} ?selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}
+          </select>
+        </label>
+      </div>
+      <div class="row">
+        ${this.field('trials at once', 'parallelism', s.parallelism, { min: 1, max: 256, step: 1 }, (v) => ({ ...s, parallelism: v }))}
+        ${this.field('steps per trial', 'steps', s.training.steps, { min: 1, max: 100000, step: 1 }, (v) => ({ ...s, training: { ...s.training, steps: v } }))}
+        ${this.field('report every (steps)', 'report-every', s.training.reportEvery, { min: 1, max: 10000, step: 1 }, (v) => ({ ...s, training: { ...s.training, reportEvery: v } }))}
+        ${this.field('study seed', 'seed', s.seed, { min: 0, max: 4294967295, step: 1 }, (v) => ({ ...s, seed: v }))}
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-scheduler-editor': LabSchedulerEditor;
+  }
+}

@@ -1,0 +1,105 @@
+// The page's picture of one running study, folded from the worker's events. Views read it;
+// the root element re-renders them at most once per animation frame (see tuning-lab.ts).
+import type { EngineInfo, StudyEvent } from '../study/events.ts';
+import type { TrialRecord } from '../study/record.ts';
+
+export type RunStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
+
+export class StudyRun {
+  status: RunStatus = 'idle';
+  engine?: EngineInfo;
+  fallbackNotice?: string;
+  task: 'classification' | 'regression' = 'classification';
+  plannedTrials?: number;
+  errorMessage?: string;
+  bestTrialId?: number;
+  readonly startedAt: number;
+  finishedAt?: number;
+  /** Trials by id, in the order they were planned. */
+  readonly trials = new Map<number, TrialRecord>();
+  /** The newest step any trial reported, for the curves' x range. */
+  lastStep = 0;
+
+  constructor(now: number) {
+    this.startedAt = now;
+  }
+
+  apply(event: StudyEvent, now: number): void {
+    switch (event.type) {
+      case 'study-started':
+        this.status = 'running';
+        this.engine = event.engine;
+        this.fallbackNotice = event.fallbackNotice;
+        this.plannedTrials = event.plannedTrials;
+        this.task = event.task;
+        return;
+      case 'trial-planned':
+        this.trials.set(event.trialId, {
+          id: event.trialId,
+          params: event.params,
+          placement: event.placement,
+          state: 'RUNNING',
+          objective: NaN,
+          steps: 0,
+          curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+        });
+        return;
+      case 'progress':
+        for (let i = 0; i < event.trialIds.length; i++) {
+          const trial = this.trials.get(event.trialIds[i]);
+          if (!trial) continue;
+          trial.steps = event.step;
+          trial.curve.step.push(event.step);
+          trial.curve.trainLoss.push(event.trainLoss[i]);
+          trial.curve.validationLoss.push(event.validationLoss[i]);
+          trial.curve.trainAccuracy.push(event.trainAccuracy[i]);
+          trial.curve.validationAccuracy.push(event.validationAccuracy[i]);
+        }
+        this.lastStep = Math.max(this.lastStep, event.step);
+        return;
+      case 'trial-finished': {
+        const trial = this.trials.get(event.trialId);
+        if (!trial) return;
+        trial.state = event.state;
+        trial.objective = event.objective;
+        trial.steps = event.steps;
+        trial.reason = event.reason;
+        if (event.state === 'COMPLETE' && Number.isFinite(event.objective)) {
+          const best = this.bestTrialId === undefined ? undefined : this.trials.get(this.bestTrialId);
+          if (!best || event.objective < best.objective) this.bestTrialId = event.trialId;
+        }
+        return;
+      }
+      case 'study-finished':
+        this.status = event.stopped ? 'stopped' : 'finished';
+        this.bestTrialId = event.bestTrialId ?? this.bestTrialId;
+        this.finishedAt = now;
+        return;
+      case 'study-paused':
+        this.status = 'paused';
+        return;
+      case 'study-resumed':
+        this.status = 'running';
+        return;
+      case 'study-error':
+        this.status = 'error';
+        this.errorMessage = event.message;
+        this.finishedAt = now;
+        return;
+    }
+  }
+
+  get trialList(): TrialRecord[] {
+    return [...this.trials.values()];
+  }
+
+  get finishedCount(): number {
+    let n = 0;
+    for (const t of this.trials.values()) if (t.state !== 'RUNNING') n++;
+    return n;
+  }
+
+  get active(): boolean {
+    return this.status === 'running' || this.status === 'paused';
+  }
+}

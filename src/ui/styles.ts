@@ -1,0 +1,46 @@
+// Styles the lab's elements share: panels, labelled form controls, buttons, notices.
+import { css } from 'lit';
+
+export const panelStyles = css`
+  :host { display: block; }
+  h2 { font-size: 0.95rem; margin: 0 0 0.5rem; font-weight: 600; color: #1d3557; }
+  .hint { color: #5b6570; font-size: 0.8rem; }
+  .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; }
+  label { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.8rem; color: #333a42; }
+  label.inline { flex-direction: row; align-items: center; gap: 0.35rem; }
+  input, select, button { font: inherit; font-size: 0.85rem; }
+  input[type='number'] { width: 6.5rem; }
+  input, select { padding: 0.2rem 0.3rem; border: 1px solid #b8c0c8; border-radius: 4px; background: #fff; }
+  input:focus-visible, select:focus-visible, button:focus-visible { outline: 2px solid #457b9d; outline-offset: 1px; }
+  input[aria-invalid='true'] { border-color: #c62828; background: #fff5f5; }
+  button { padding: 0.3rem 0.8rem; border-radius: 4px; border: 1px solid #1d3557; background: #fff; color: #1d3557; cursor: pointer; }
+  button.primary { background: #1d3557; color: #fff; }
+  button:disabled { opacity: 0.45; cursor: default; }
+  .error { color: #b71c1c; background: #fff1f0; border: 1px solid #f5c2c0; border-radius: 4px; padding: 0.4rem 0.6rem; font-size: 0.85rem; white-space: pre-wrap; }
+  .notice { color: #6d4c00; background: #fff8e1; border: 1px solid #f3d98b; border-radius: 4px; padding: 0.4rem 0.6rem; font-size: 0.85rem; }
+`;
+
+/** Compact display of a hyperparameter value: 3 significant digits, exponent for tiny/huge numbers. */
+export function formatValue(value: number | string): string {
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? value.toExponential(2) : String(Number(value.toPrecision(3)));
+}
+
+/** Human labels of the hyperparameters the spec names. */
+export const PARAM_LABELS: Record<string, string> = {
+  learningRate: 'learning rate α',
+  optimizer: 'optimizer',
+  activation: 'activation',
+  beta1: 'momentum / Adam β1',
+  beta2: 'Adam β2',
+  epsilon: 'Adam ε',
+  weightDecay: 'weight decay',
+  batchSize: 'batch size',
+  hiddenUnits: 'hidden units',
+  hiddenLayers: 'hidden layers',
+  decay: 'learning-rate decay',
+  decayRate: 'decay rate',
+};
