@@ -67,3 +67,10 @@ export function permuteIndex(index: number, n: number, key: number): number {
   } while (x >= n);
   return x;
 }
+
+/** A u32 key for a string (its UTF-16 code units hashed as words), e.g. a hyperparameter's name. */
+export function stringKey(s: string): number {
+  const words = new Array<number>(s.length);
+  for (let i = 0; i < s.length; i++) words[i] = s.charCodeAt(i);
+  return hash32(s.length, ...words);
+}

@@ -1,0 +1,138 @@
+// The time-boxed hierarchy (the seed's "50% learning rate, 20% momentum and batch size, 20%
+// architecture, 10% refinements; never skip ahead"). Four stages run one after another:
+//  tier-1, tier-2, tier-3  random search over the enabled hyperparameters of that tier;
+//  refine                  random search over every enabled hyperparameter at once: numeric
+//                          ones of tiers 1-3 within ±refineRadius (unit space) of the best
+//                          point, unlocked 'fixed'-tier ones over their whole range,
+//                          categoricals of tiers 1-3 held at the best point's choice.
+// Each stage starts from the best COMPLETE trial so far (its values fixed), untuned ones at
+// their defaults, and waits for every trial of the previous stage to finish.
+// Budget split, with shares (default 0.5/0.2/0.2/0.1) taken over the stages still to come
+// that have something to search (a stage with nothing enabled passes its share on):
+//  trials   stage quota = round(remaining trials × share / remaining shares); the last
+//           stage takes what is left;
+//  seconds  stage deadline = start + (budget - start) × share / remaining shares, where
+//           start is the elapsed time its first trial was issued at (recorded in the plan);
+//           the last stage runs to the end of the budget.
+// A stage whose values are all discrete and few (e.g. layers × decay = 20 combinations)
+// enumerates them without repeats in a seeded order and finishes early when they run out;
+// whatever it leaves (trials or time) passes to the next stages through the rules above.
+
+import { hash32, permuteIndex } from './random';
+import { cardinality, contains, defaultParams, fromUnit, toUnit, type HyperparameterSpec, type ParamValue, type SearchSpace } from './space';
+import { checkOption, describeBox, drawParams, elapsed, MAX_ENUMERATED, mixedRadixDigits, rankedComplete, type UnitBox } from './sampling';
+import type { HierarchyStage, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
+
+type HierarchyConfig = Extract<SchedulerConfig, { kind: 'hierarchy' }>;
+
+export const HIERARCHY_STAGES: readonly HierarchyStage[] = ['tier-1', 'tier-2', 'tier-3', 'refine'];
+export const DEFAULT_SHARES = [0.5, 0.2, 0.2, 0.1] as const;
+const STAGE_TAG = 0x57a6e;
+
+/** The hyperparameters a stage draws (before boxing). */
+export function stageParams(space: SearchSpace, stage: HierarchyStage): HyperparameterSpec[] {
+  const enabled = space.filter((p) => p.enabled);
+  if (stage === 'refine') return enabled.filter((p) => p.tier === 'fixed' || p.distribution.kind !== 'categorical');
+  const tier = HIERARCHY_STAGES.indexOf(stage) + 1;
+  return enabled.filter((p) => p.tier === tier);
+}
+
+/** Refinement's box: tier 1-3 numeric hyperparameters within ±radius of the incumbent. */
+function refineBox(searched: readonly HyperparameterSpec[], incumbent: Params, radius: number): UnitBox {
+  const box: Record<string, [number, number]> = {};
+  for (const p of searched) {
+    if (p.tier === 'fixed' || !contains(p.distribution, incumbent[p.name])) continue;
+    const u = toUnit(p.distribution, incumbent[p.name]);
+    box[p.name] = [Math.max(0, u - radius), Math.min(1, u + radius)];
+  }
+  return box;
+}
+
+/** The distinct values of a discrete hyperparameter inside its unit interval, as an indexable axis. */
+function discreteAxis(p: HyperparameterSpec, [lo, hi]: readonly [number, number]): { size: number; at: (i: number) => ParamValue } {
+  const d = p.distribution;
+  if (d.kind === 'categorical') return { size: d.choices.length, at: (i) => d.choices[i] };
+  const first = fromUnit(d, lo) as number;
+  const last = fromUnit(d, hi) as number;
+  if (d.kind === 'int') return { size: last - first + 1, at: (i) => first + i };
+  return { size: Math.log2(last / first) + 1, at: (i) => first * 2 ** i };
+}
+
+interface StageDraw {
+  /** How many distinct points the stage has (Infinity when any dimension is continuous). */
+  cap: number;
+  draw(id: number, indexInStage: number): Params;
+  box: UnitBox;
+}
+
+function stageDraw(stageIndex: number, searched: readonly HyperparameterSpec[], incumbent: Params, box: UnitBox, seed: number): StageDraw {
+  const discrete = searched.every((p) => cardinality(p.distribution) < Infinity);
+  const axes = discrete ? searched.map((p) => discreteAxis(p, box[p.name] ?? [0, 1])) : [];
+  const total = axes.reduce((n, a) => n * a.size, 1);
+  if (!discrete || total > MAX_ENUMERATED) {
+    return { cap: Infinity, box, draw: (id) => drawParams(searched, incumbent, seed, id, box) };
+  }
+  const key = hash32(STAGE_TAG, seed, stageIndex);
+  return {
+    cap: total,
+    box,
+    draw(_id, j) {
+      const digits = mixedRadixDigits(permuteIndex(j, total, key), axes.map((a) => a.size));
+      const params = { ...incumbent };
+      searched.forEach((p, i) => (params[p.name] = axes[i].at(digits[i])));
+      return params;
+    },
+  };
+}
+
+export function createHierarchy(config: HierarchyConfig, space: SearchSpace, seed: number): Scheduler {
+  const shares = config.shares ?? DEFAULT_SHARES;
+  if (shares.length !== 4 || shares.some((s) => !(s >= 0) || !Number.isFinite(s)) || !(shares.reduce((a, b) => a + b, 0) > 0)) {
+    throw new Error(`hierarchy shares must be 4 non-negative numbers (tier 1, tier 2, tier 3, refinement) with a positive sum, got [${shares.join(', ')}]`);
+  }
+  const radius = checkOption('hierarchy refineRadius', config.refineRadius ?? 0.1, { max: 1 });
+  const searchedByStage = HIERARCHY_STAGES.map((s) => stageParams(space, s));
+  // Shares of the stages from s on that have something to search (and a positive share).
+  const active = searchedByStage.map((ps, s) => ps.length > 0 && shares[s] > 0);
+  const sharesFrom = (s: number): number => shares.reduce((sum, share, t) => sum + (t >= s && active[t] ? share : 0), 0);
+  const lastActive = active.lastIndexOf(true);
+  const budget = config.budget;
+
+  return {
+    next(history: History) {
+      const finishedIds = new Set(history.finished.map((t) => t.id));
+      let incumbent = defaultParams(space);
+      let consumed = 0;
+      const earlierStages = new Set<number>(); // ids of the trials of completed stages
+      for (let s = 0; s < HIERARCHY_STAGES.length; s++) {
+        if (!active[s]) continue;
+        const stage = HIERARCHY_STAGES[s];
+        const issued = history.started.filter((t) => t.stage === stage);
+        const searched = searchedByStage[s];
+        const plan = stageDraw(s, searched, incumbent, stage === 'refine' ? refineBox(searched, incumbent, radius) : {}, seed);
+        const fraction = s === lastActive ? 1 : shares[s] / sharesFrom(s);
+        let open: boolean;
+        if ('trials' in budget) {
+          const quota = Math.min(plan.cap, Math.round((budget.trials - consumed) * fraction));
+          open = issued.length < quota;
+        } else {
+          const now = elapsed(history);
+          const start = issued[0]?.issuedAtSeconds ?? now;
+          open = issued.length < plan.cap && now < start + (budget.seconds - start) * fraction;
+        }
+        if (open) {
+          const id = history.started.length;
+          const trial: TrialPlan = { id, params: plan.draw(id, issued.length), stage };
+          if (stage === 'refine') trial.box = describeBox(searched, plan.box);
+          if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;
+          return { kind: 'trial', trial };
+        }
+        if (issued.some((t) => !finishedIds.has(t.id))) return { kind: 'wait' };
+        consumed += issued.length;
+        for (const t of issued) earlierStages.add(t.id);
+        incumbent = rankedComplete(history.finished.filter((t) => earlierStages.has(t.id)))[0]?.params ?? incumbent;
+      }
+      return { kind: 'done' };
+    },
+  };
+}

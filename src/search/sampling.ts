@@ -1,0 +1,91 @@
+// Pieces every scheduler shares: seeded draws in the unit space, boxes, budgets, the best trial.
+// Random draw rule: coordinate of hyperparameter `name` for trial `id` is
+//   uniform(seed, id, stringKey(name))
+// so it depends on (seed, trial, dimension) only; keying by name rather than position means
+// enabling another hyperparameter never changes the draws of the others.
+
+import { fromUnit, type HyperparameterSpec } from './space';
+import { stringKey, uniform } from './random';
+import type { Budget, FinishedTrial, History, Params, SearchBox } from './types';
+
+/** A box in the unit space: [low, high] per boxed hyperparameter name (absent: the whole [0, 1]). */
+export type UnitBox = Record<string, readonly [number, number]>;
+
+export function randomUnit(seed: number, id: number, name: string): number {
+  return uniform(seed, id, stringKey(name));
+}
+
+/** `base` with every hyperparameter in `searched` drawn uniformly from its box on its own scale. */
+export function drawParams(searched: readonly HyperparameterSpec[], base: Params, seed: number, id: number, box: UnitBox = {}): Params {
+  const params = { ...base };
+  for (const p of searched) {
+    const [lo, hi] = box[p.name] ?? [0, 1];
+    params[p.name] = fromUnit(p.distribution, lo + (hi - lo) * randomUnit(seed, id, p.name));
+  }
+  return params;
+}
+
+/** The box in each hyperparameter's own units, for trial records and the UI. */
+export function describeBox(searched: readonly HyperparameterSpec[], box: UnitBox): SearchBox {
+  const out: SearchBox = {};
+  for (const p of searched) {
+    const range = box[p.name];
+    if (!range || p.distribution.kind === 'categorical') continue;
+    out[p.name] = { low: fromUnit(p.distribution, range[0]) as number, high: fromUnit(p.distribution, range[1]) as number, unitLow: range[0], unitHigh: range[1] };
+  }
+  return out;
+}
+
+/** COMPLETE trials with a finite objective, best first (ties: lower id first). */
+export function rankedComplete(finished: readonly FinishedTrial[]): FinishedTrial[] {
+  return finished.filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective)).sort((a, b) => a.objective - b.objective || a.id - b.id);
+}
+
+export function validateSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
+  return seed;
+}
+
+export function validateBudget(budget: Budget): Budget {
+  if ('trials' in budget) {
+    if (!Number.isInteger(budget.trials) || budget.trials < 1) throw new Error(`a trial budget needs a positive integer, got trials=${budget.trials}`);
+  } else if ('seconds' in budget) {
+    if (!(budget.seconds > 0) || !Number.isFinite(budget.seconds)) throw new Error(`a time budget needs a positive number of seconds, got seconds=${budget.seconds}`);
+  } else {
+    throw new Error('budget must be { trials: n } or { seconds: s }');
+  }
+  return budget;
+}
+
+/** Elapsed seconds, required when the budget is a time budget. */
+export function elapsed(history: History): number {
+  const s = history.elapsedSeconds;
+  if (typeof s !== 'number' || !(s >= 0)) throw new Error(`a time budget needs history.elapsedSeconds >= 0, got ${String(s)}`);
+  return s;
+}
+
+/** Whether the budget allows issuing trial number `history.started.length`. */
+export function budgetAllowsAnother(budget: Budget, history: History): boolean {
+  return 'trials' in budget ? history.started.length < budget.trials : elapsed(history) < budget.seconds;
+}
+
+/** Validates positive numeric options; `max` bounds them from above when given. */
+export function checkOption(name: string, value: number, { integer = false, min = 0, max = Infinity, minInclusive = false } = {}): number {
+  const aboveMin = minInclusive ? value >= min : value > min;
+  if (!Number.isFinite(value) || !aboveMin || value > max || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} ${minInclusive ? '>=' : '>'} ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${value}`);
+  }
+  return value;
+}
+
+/** Digits of `index` in the mixed radix `sizes` (first size varies fastest). */
+export function mixedRadixDigits(index: number, sizes: readonly number[]): number[] {
+  return sizes.map((size) => {
+    const digit = index % size;
+    index = Math.floor(index / size);
+    return digit;
+  });
+}
+
+/** Finite sets (grids, discrete hierarchy stages) are visited in a seeded permuteIndex order, which handles up to 2^30 items. */
+export const MAX_ENUMERATED = 2 ** 30;
