@@ -4,8 +4,8 @@
 // it is non-numeric or takes few integer values, else a regression target, standardised
 // the same way so that one learning-rate range suits any units.
 import Papa from 'papaparse';
-import { hash32, permuteIndex } from '../../search/random.ts';
-import type { DataSplit, TrainingData } from '../types.ts';
+import type { TrainingData } from '../types.ts';
+import { splitRows } from './split.ts';
 
 /** An integer target with at most this many distinct values is taken as class labels. */
 export const MAX_INTEGER_CLASSES = 20;
@@ -103,7 +103,6 @@ export function csvTrainingData(table: CsvTable, selection: CsvSelection): CsvTr
   const distinct = [...new Set(targetCells)];
   const isClassification = !allNumeric || (numeric.every(Number.isInteger) && distinct.length <= MAX_INTEGER_CLASSES);
 
-  const order = splitOrder(n, validationFraction, seed);
   let y: Float32Array;
   let outputs: number;
   let classes: string[] | undefined;
@@ -118,46 +117,27 @@ export function csvTrainingData(table: CsvTable, selection: CsvSelection): CsvTr
     outputs = 1;
   }
 
-  const inputs = features.length;
-  standardise(x, inputs, order.train);
-  const targetScale = isClassification ? undefined : standardise(y, 1, order.train)[0];
-  const take = (rows: number[]): DataSplit => {
-    const split: DataSplit = { x: new Float32Array(rows.length * inputs), y: new Float32Array(rows.length * (isClassification ? 1 : outputs)), count: rows.length };
-    rows.forEach((r, i) => {
-      split.x.set(x.subarray(r * inputs, (r + 1) * inputs), i * inputs);
-      split.y[i] = y[r];
-    });
-    return split;
-  };
-  const data: TrainingData = {
-    task: isClassification ? 'classification' : 'regression',
-    inputs,
-    outputs,
-    train: take(order.train),
-    validation: take(order.validation),
-  };
+  const task = isClassification ? 'classification' : 'regression';
+  const data = splitRows({ task, inputs: features.length, outputs, x, y, count: n }, validationFraction, seed);
+  standardise(data.train.x, data.validation.x, features.length);
+  const targetScale = isClassification ? undefined : standardise(data.train.y, data.validation.y, 1)[0];
   return { data, ...(classes ? { classes } : {}), ...(targetScale ? { targetScale } : {}) };
 }
 
-/** A seeded shuffle of the rows: the first (1 - fraction) train, the rest validate (at least one each). */
-function splitOrder(n: number, validationFraction: number, seed: number): { train: number[]; validation: number[] } {
-  const key = hash32(seed, 0x637376); // 'csv'
-  const shuffled = Array.from({ length: n }, (_, i) => permuteIndex(i, n, key));
-  const validationCount = Math.min(n - 1, Math.max(1, Math.round(n * validationFraction)));
-  return { train: shuffled.slice(0, n - validationCount), validation: shuffled.slice(n - validationCount) };
-}
-
-/** Standardises each of `width` columns in place with the mean/std of `rows`; a constant column becomes 0. */
-function standardise(values: Float32Array, width: number, rows: readonly number[]): Array<{ mean: number; std: number }> {
+/** Standardises each of `width` columns of both splits with the training split's mean/std; a constant column becomes 0. */
+function standardise(train: Float32Array, validation: Float32Array, width: number): Array<{ mean: number; std: number }> {
+  const rows = train.length / width;
   const stats = [];
   for (let c = 0; c < width; c++) {
     let sum = 0;
-    for (const r of rows) sum += values[r * width + c];
-    const mean = sum / rows.length;
+    for (let r = 0; r < rows; r++) sum += train[r * width + c];
+    const mean = sum / rows;
     let squares = 0;
-    for (const r of rows) squares += (values[r * width + c] - mean) ** 2;
-    const std = Math.sqrt(squares / rows.length) || 1;
-    for (let r = 0; r < values.length / width; r++) values[r * width + c] = (values[r * width + c] - mean) / std;
+    for (let r = 0; r < rows; r++) squares += (train[r * width + c] - mean) ** 2;
+    const std = Math.sqrt(squares / rows) || 1;
+    for (const values of [train, validation]) {
+      for (let i = c; i < values.length; i += width) values[i] = (values[i] - mean) / std;
+    }
     stats.push({ mean, std });
   }
   return stats;
