@@ -13,6 +13,8 @@ export type LossKind = 'softmax_cross_entropy' | 'mse';
  *  rmsprop:  s = β2 s + (1-β2) g²;  w -= lr_t * g / (sqrt(s) + ε)
  *  adam:     m = β1 m + (1-β1) g;  s = β2 s + (1-β2) g²;
  *            w -= lr_t * (m / (1-β1^t)) / (sqrt(s / (1-β2^t)) + ε)     (t = step + 1)
+ * Decided (CPU engine): the decay term uses the weight from before this step's update, i.e.
+ * w_new = w - lr_t * update - lr_t * weightDecay * w; it applies to biases too.
  */
 export type OptimizerKind = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 /**
@@ -27,7 +29,10 @@ export type InitKind = 'he' | 'xavier';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear'];
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
 export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponential', 'step', 'cosine'];
-/** leaky_relu's slope for negative inputs. gelu is the tanh approximation. */
+/**
+ * leaky_relu's slope for negative inputs. gelu is the tanh approximation. At z = 0 relu' = 0
+ * and leaky_relu' = LEAKY_SLOPE. The output layer is always linear (no activation).
+ */
 export const LEAKY_SLOPE = 0.01;
 
 /**
@@ -96,6 +101,8 @@ export interface PopulationJob {
   /**
    * A model is frozen as diverged when its batch loss is NaN/±Inf or exceeds
    * `divergenceFactor` × its first batch loss. Default 100.
+   * Decided (CPU engine): checked on each step's float32 batch loss before that step's update,
+   * which is then not applied; stoppedAtStep is that step's 0-based index (= updates applied).
    */
   divergenceFactor?: number;
 }
@@ -103,7 +110,13 @@ export interface PopulationJob {
 export const TrialState = { RUNNING: 'RUNNING', COMPLETE: 'COMPLETE', PRUNED: 'PRUNED', DIVERGED: 'DIVERGED', FAILED: 'FAILED' } as const;
 export type TrialState = (typeof TrialState)[keyof typeof TrialState];
 
-/** One read-back: one entry per model of the population. */
+/**
+ * One read-back: one entry per model of the population. Decided (CPU engine): a model that
+ * diverged or was stopped has NaN in all four metrics from the report in which that happened
+ * (diverged) or the next one (stopped) on; an empty validation split gives NaN validation
+ * metrics; accuracy counts a row correct when its first maximal logit is the label. Training
+ * ends early, without further reports, once no model is left running.
+ */
 export interface ProgressReport {
   /** Steps completed so far. */
   step: number;

@@ -1,0 +1,240 @@
+// The CPU population engine: the same contract and math as the WebGPU engine (types.ts),
+// model by model in plain TypeScript. It is the oracle of the GPU tests and the fallback
+// where a browser has no WebGPU. Models are independent, so training each one through a
+// report interval before the next gives exactly the lockstep population's numbers.
+import { EngineError } from '../types';
+import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, ProgressReport, ReportHandler, TrainingEngine } from '../types';
+import { NetworkWorkspace, layerViews } from './network';
+import type { LayerViews } from './network';
+import { batchSampleIndex, initParameters, learningRateAt, meanSquaredError, optimizerStep, softmaxCrossEntropy } from './ops';
+import type { Floats } from './ops';
+import { validateJob } from './validate';
+
+const DEFAULT_DIVERGENCE_FACTOR = 100;
+/** Longest stretch of work between yields to the event loop, so an abort can arrive. */
+const YIELD_AFTER_MS = 50;
+
+interface ModelState {
+  hyper: ModelHyper;
+  params: Float32Array;
+  views: LayerViews;
+  m: Float32Array;
+  v: Float32Array;
+  /** Float32 loss of step 0, the divergence reference. */
+  firstLoss: number;
+  diverged: boolean;
+  /** Pruned or stopped by the report handler. */
+  stopped: boolean;
+  stoppedAtStep: number;
+  lossSum: number;
+  accuracySum: number;
+  stepsSinceReport: number;
+}
+
+/** A batch's loss and its output gradient written into the workspace; `correct` is NaN for regression. */
+function batchLoss(workspace: NetworkWorkspace, shape: PopulationShape, outputs: Floats, y: Floats, B: number): { loss: number; correct: number } {
+  if (shape.loss === 'softmax_cross_entropy') return softmaxCrossEntropy(outputs, y, workspace.outputGradient, B, shape.outputs);
+  return { loss: meanSquaredError(outputs, y, workspace.outputGradient, B, shape.outputs).loss, correct: Number.NaN };
+}
+
+class Trainer {
+  private readonly workspace: NetworkWorkspace;
+  private readonly batchX: Float32Array;
+  private readonly batchY: Float32Array;
+  private readonly yPerRow: number;
+  private readonly divergenceFactor: number;
+  private lastYield = performance.now();
+
+  constructor(
+    private readonly job: PopulationJob,
+    private readonly signal?: AbortSignal,
+  ) {
+    const { shape, data } = job;
+    this.workspace = new NetworkWorkspace(shape, shape.batchSize);
+    this.yPerRow = data.task === 'classification' ? 1 : data.outputs;
+    this.batchX = new Float32Array(shape.batchSize * shape.inputs);
+    this.batchY = new Float32Array(shape.batchSize * this.yPerRow);
+    this.divergenceFactor = job.divergenceFactor ?? DEFAULT_DIVERGENCE_FACTOR;
+  }
+
+  newModel(hyper: ModelHyper): ModelState {
+    const params = initParameters(this.job.shape, hyper);
+    return {
+      hyper,
+      params,
+      views: layerViews(this.job.shape, params),
+      m: new Float32Array(params.length),
+      v: new Float32Array(params.length),
+      firstLoss: Number.NaN,
+      diverged: false,
+      stopped: false,
+      stoppedAtStep: this.job.steps,
+      lossSum: 0,
+      accuracySum: 0,
+      stepsSinceReport: 0,
+    };
+  }
+
+  private gatherBatch(dataSeed: number, step: number): void {
+    const { inputs, batchSize } = this.job.shape;
+    const { x, y, count } = this.job.data.train;
+    const perRow = this.yPerRow;
+    for (let b = 0; b < batchSize; b++) {
+      const row = batchSampleIndex(dataSeed, step, b, batchSize, count);
+      this.batchX.set(x.subarray(row * inputs, (row + 1) * inputs), b * inputs);
+      for (let k = 0; k < perRow; k++) this.batchY[b * perRow + k] = y[row * perRow + k];
+    }
+  }
+
+  /**
+   * One step (0-based `step`) of one model. A batch loss that is NaN/±Inf or above
+   * divergenceFactor × the first batch loss freezes the model before this step's update.
+   */
+  private trainStep(model: ModelState, step: number): void {
+    const { shape, data, steps } = this.job;
+    const B = shape.batchSize;
+    this.gatherBatch(model.hyper.dataSeed, step);
+    const outputs = this.workspace.forward(model.views, model.hyper.hiddenUnits, this.batchX, B);
+    const { loss, correct } = batchLoss(this.workspace, shape, outputs, this.batchY, B);
+    const loss32 = Math.fround(loss);
+    if (step === 0) model.firstLoss = loss32;
+    if (!Number.isFinite(loss32) || loss32 > this.divergenceFactor * model.firstLoss) {
+      model.diverged = true;
+      model.stoppedAtStep = step;
+      return;
+    }
+    model.lossSum += loss32;
+    model.accuracySum += correct / B;
+    model.stepsSinceReport++;
+    this.workspace.backward(model.views, model.hyper.hiddenUnits, this.batchX, B);
+    const lr = learningRateAt(model.hyper, step, B, data.train.count, steps);
+    optimizerStep(model.params, this.workspace.gradients, model.m, model.v, model.hyper, lr, step + 1);
+  }
+
+  /** Mean loss and accuracy over the whole validation split (NaN when it is empty). */
+  private validate(model: ModelState): { loss: number; accuracy: number } {
+    const { shape } = this.job;
+    const { x, y, count } = this.job.data.validation;
+    let lossSum = 0;
+    let correctSum = 0;
+    for (let start = 0; start < count; start += shape.batchSize) {
+      const B = Math.min(shape.batchSize, count - start);
+      const outputs = this.workspace.forward(model.views, model.hyper.hiddenUnits, x.subarray(start * shape.inputs), B);
+      const { loss, correct } = batchLoss(this.workspace, shape, outputs, y.subarray(start * this.yPerRow), B);
+      lossSum += loss * B;
+      correctSum += correct;
+    }
+    return { loss: lossSum / count, accuracy: correctSum / count };
+  }
+
+  private async yieldIfDue(): Promise<void> {
+    if (performance.now() - this.lastYield >= YIELD_AFTER_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.lastYield = performance.now();
+    }
+    if (this.signal?.aborted) throw new EngineError('aborted', 'training was aborted by the caller; start a new job to train again');
+  }
+
+  async trainInterval(model: ModelState, from: number, to: number): Promise<void> {
+    for (let step = from; step < to && !model.diverged; step++) {
+      this.trainStep(model, step);
+      if ((step & 15) === 15) await this.yieldIfDue();
+    }
+  }
+
+  report(models: ModelState[], step: number): ProgressReport {
+    const P = models.length;
+    const report: ProgressReport = {
+      step,
+      trainLoss: new Float32Array(P).fill(Number.NaN),
+      trainAccuracy: new Float32Array(P).fill(Number.NaN),
+      validationLoss: new Float32Array(P).fill(Number.NaN),
+      validationAccuracy: new Float32Array(P).fill(Number.NaN),
+      diverged: new Uint8Array(P),
+    };
+    models.forEach((model, i) => {
+      report.diverged[i] = model.diverged ? 1 : 0;
+      if (model.diverged || model.stopped) return;
+      if (model.stepsSinceReport > 0) {
+        report.trainLoss[i] = model.lossSum / model.stepsSinceReport;
+        report.trainAccuracy[i] = model.accuracySum / model.stepsSinceReport;
+      }
+      const validation = this.validate(model);
+      report.validationLoss[i] = validation.loss;
+      report.validationAccuracy[i] = validation.accuracy;
+      model.lossSum = 0;
+      model.accuracySum = 0;
+      model.stepsSinceReport = 0;
+    });
+    return report;
+  }
+
+  async run(onReport?: ReportHandler): Promise<PopulationResult> {
+    const { steps, reportEvery } = this.job;
+    const models = this.job.models.map((hyper) => this.newModel(hyper));
+    const reports: ProgressReport[] = [];
+    const active = () => models.filter((model) => !model.diverged && !model.stopped);
+    await this.yieldIfDue();
+    for (let step = 0; step < steps && active().length > 0; ) {
+      const next = Math.min(steps, step + reportEvery);
+      for (const model of active()) await this.trainInterval(model, step, next);
+      step = next;
+      const report = this.report(models, step);
+      reports.push(report);
+      const toStop = (await onReport?.(report)) ?? [];
+      for (const index of toStop) {
+        const model = models[index];
+        if (model && !model.diverged && !model.stopped) {
+          model.stopped = true;
+          model.stoppedAtStep = step;
+        }
+      }
+      await this.yieldIfDue();
+    }
+    return {
+      reports,
+      parameters: models.map((model) => model.params),
+      stoppedAtStep: Int32Array.from(models, (model) => model.stoppedAtStep),
+    };
+  }
+}
+
+export function createCpuEngine(): TrainingEngine {
+  return {
+    kind: 'cpu',
+    adapter: 'CPU (TypeScript)',
+    async train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult> {
+      validateJob(job);
+      return new Trainer(job, signal).run(onReport);
+    },
+    dispose(): void {},
+  };
+}
+
+const PREDICT_CHUNK = 256;
+
+/**
+ * The outputs of one trained model for `count` rows of x [count × inputs]: class
+ * probabilities (softmax) for classification, raw predictions for regression.
+ */
+export function predict(shape: PopulationShape, hiddenUnits: number, params: Float32Array, x: Float32Array, count: number): Float32Array {
+  const workspace = new NetworkWorkspace(shape, Math.max(1, Math.min(count, PREDICT_CHUNK)));
+  const views = layerViews(shape, params);
+  const C = shape.outputs;
+  const result = new Float32Array(count * C);
+  for (let start = 0; start < count; start += PREDICT_CHUNK) {
+    const B = Math.min(PREDICT_CHUNK, count - start);
+    result.set(workspace.forward(views, hiddenUnits, x.subarray(start * shape.inputs), B).subarray(0, B * C), start * C);
+  }
+  if (shape.loss === 'softmax_cross_entropy') {
+    for (let row = 0; row < count * C; row += C) {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, result[row + c]);
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(result[row + c] - max);
+      for (let c = 0; c < C; c++) result[row + c] = Math.exp(result[row + c] - max) / sum;
+    }
+  }
+  return result;
+}
+
