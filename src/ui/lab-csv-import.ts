@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { findNonNumeric, readCsv, type CsvTable } from './csv-preview.ts';
+import { csvTrainingData, parseCsv, type CsvTable } from '../train/data/csv.ts';
 import { panelStyles } from './styles.ts';
 
 export interface CsvChoice {
@@ -46,14 +46,14 @@ export class LabCsvImport extends LitElement {
     const text = await file.text();
     this.fileName = file.name;
     this.text = text;
-    const read = readCsv(text, file.name);
-    if (!read.ok) {
+    try {
+      this.table = parseCsv(text);
+    } catch (e) {
       this.table = undefined;
-      this.fail(read.message);
+      this.fail(`${file.name}: ${(e as Error).message}`);
       return;
     }
-    this.table = read.table;
-    const columns = read.table.columns;
+    const columns = this.table.columns;
     this.target = columns[columns.length - 1];
     this.features = columns.slice(0, -1);
     this.check();
@@ -66,9 +66,13 @@ export class LabCsvImport extends LitElement {
 
   private check(): void {
     if (!this.table || !this.fileName) return;
-    if (this.features.length === 0) return this.fail('Choose at least one feature column (the inputs of the model).');
-    const problem = findNonNumeric(this.table, this.features, this.fileName);
-    if (problem) return this.fail(problem);
+    // The worker builds the data with this same function; running it here shows its
+    // complaint (a non-numeric cell, one class only…) before the study starts.
+    try {
+      csvTrainingData(this.table, { target: this.target, features: this.features, validationFraction: 0.25, seed: 0 });
+    } catch (e) {
+      return this.fail(`${this.fileName}: ${(e as Error).message}`);
+    }
     this.error = undefined;
     const choice: CsvChoice = { fileName: this.fileName, text: this.text, target: this.target, features: this.features };
     this.dispatchEvent(new CustomEvent('csv-change', { detail: { choice }, bubbles: true, composed: true }));

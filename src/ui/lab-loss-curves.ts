@@ -1,0 +1,136 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import './lab-uplot.ts';
+import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { STATE_COLORS, rampColor, unitOf } from './trial-colors.ts';
+
+/** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
+function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {
+  const steps = [...new Set(trials.flatMap((t) => t.curve.step))].sort((a, b) => a - b);
+  const index = new Map(steps.map((s, i) => [s, i]));
+  const columns = trials.map((t) => {
+    const ys: (number | null)[] = new Array(steps.length).fill(null);
+    const values = pick(t);
+    t.curve.step.forEach((s, k) => {
+      const y = values[k];
+      ys[index.get(s)!] = Number.isFinite(y) && y > 0 ? y : null;
+    });
+    return ys;
+  });
+  return [steps, ...columns] as uPlot.AlignedData;
+}
+
+/**
+ * Loss curves of every trial, live: validation (solid) and training (thin, dashed) loss,
+ * coloured by a chosen hyperparameter on its own scale, the best trial drawn thick,
+ * diverged trials red and pruned ones dotted; hovering a curve shows its trial's parameters.
+ */
+@customElement('lab-loss-curves')
+export class LabLossCurves extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .controls { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.3rem; }
+      .hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }
+      .key { font-size: 0.75rem; color: #5b6570; }
+      .swatch { display: inline-block; width: 1.4rem; height: 0; border-top: 2px solid; vertical-align: middle; margin: 0 0.2rem 0 0.6rem; }
+    `,
+  ];
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  @property({ attribute: false }) space: SpaceRow[] = [];
+  @property({ type: Number }) bestTrialId?: number;
+  /** Bumped by the root whenever the trials changed (they are mutated in place). */
+  @property({ type: Number }) revision = 0;
+
+  @state() private colorBy = 'learningRate';
+  @state() private logY = true;
+  @state() private showTrain = true;
+  @state() private hovered?: TrialRecord;
+
+  private optionsKey = '';
+  private options?: Omit<uPlot.Options, 'width' | 'height'>;
+
+  private seriesFor(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): uPlot.Series {
+    const best = t.id === this.bestTrialId;
+    const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED';
+    const color = marked ? STATE_COLORS[t.state] : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
+    return {
+      label: `${train ? 'train' : 'validation'} #${t.id}`,
+      stroke: color,
+      width: best ? 3.5 : train ? 1 : 1.6,
+      dash: train ? [5, 4] : t.state === 'PRUNED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : undefined,
+      points: { show: false },
+      spanGaps: false,
+    };
+  }
+
+  /** Options change only when what they encode does: trials, states, best, colouring, axes. */
+  private currentOptions(colorRow: SpaceRow | undefined) {
+    const key = JSON.stringify([this.trials.map((t) => [t.id, t.state]), this.bestTrialId, this.colorBy, this.logY, this.showTrain, colorRow?.distribution]);
+    if (key === this.optionsKey && this.options) return this.options;
+    this.optionsKey = key;
+    const series: uPlot.Series[] = [{ label: 'step' }];
+    for (const t of this.trials) series.push(this.seriesFor(t, false, colorRow));
+    if (this.showTrain) for (const t of this.trials) series.push(this.seriesFor(t, true, colorRow));
+    const trials = this.trials;
+    this.options = {
+      series,
+      legend: { show: false },
+      scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
+      axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
+      cursor: { focus: { prox: 24 }, points: { show: false } },
+      focus: { alpha: 0.25 },
+      hooks: {
+        setSeries: [
+          (_u: uPlot, index: number | null) => {
+            this.hovered = index === null || index === 0 ? undefined : trials[(index - 1) % trials.length];
+          },
+        ],
+      },
+    };
+    return this.options;
+  }
+
+  protected override render() {
+    const searched = this.space.filter((r) => r.enabled);
+    const colorRow = this.space.find((r) => r.name === this.colorBy) ?? searched[0];
+    const options = this.currentOptions(colorRow);
+    const curves = alignCurves(this.trials, (t) => t.curve.validationLoss);
+    const data = this.showTrain ? ([...curves, ...alignCurves(this.trials, (t) => t.curve.trainLoss).slice(1)] as uPlot.AlignedData) : curves;
+    const h = this.hovered;
+    return html`
+      <h2>Loss curves</h2>
+      <div class="controls">
+        <label class="inline">colour by
+          <select data-testid="color-by" @change=${(e: Event) => (this.colorBy = (e.target as HTMLSelectElement).value)}>
+            ${(searched.length ? searched : this.space).map((r) => html`<option value=${r.name} ?selected=${r.name === colorRow?.name}>${PARAM_LABELS[r.name] ?? r.name}</option>`)}
+          </select>
+        </label>
+        <label class="inline"><input type="checkbox" data-testid="log-y" .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} /> log loss axis</label>
+        <label class="inline"><input type="checkbox" .checked=${this.showTrain} @change=${(e: Event) => (this.showTrain = (e.target as HTMLInputElement).checked)} /> training loss</label>
+        <span class="key">
+          low <span class="swatch" style="border-color:${rampColor(0)}"></span>…<span class="swatch" style="border-color:${rampColor(1)}"></span> high
+          <span class="swatch" style="border-color:${STATE_COLORS.DIVERGED};border-top-style:dashed"></span>diverged
+          <span class="swatch" style="border-color:${STATE_COLORS.PRUNED};border-top-style:dotted"></span>pruned
+          <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
+        </span>
+      </div>
+      <lab-uplot data-testid="loss-curves" data-series=${this.trials.length} .options=${options} .data=${data} height="260"></lab-uplot>
+      <div class="hover" data-testid="curve-hover">
+        ${h
+          ? html`trial #${h.id} · ${h.state}${h.reason ? ` (${h.reason})` : ''} · ${searched.map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(h.params[r.name])}`).join(' · ')}${Number.isFinite(h.objective) ? ` · validation loss ${formatValue(h.objective)}` : ''}`
+          : html`<span class="hint">Hover a curve to see its trial's hyperparameters.</span>`}
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-loss-curves': LabLossCurves;
+  }
+}

@@ -1,0 +1,91 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { StudySpec } from '../study/spec.ts';
+import type { StudyRun } from './study-run.ts';
+import { STATE_COLORS } from './trial-colors.ts';
+import { panelStyles } from './styles.ts';
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * Run, pause, resume and stop, with the study's progress: trials done of total, elapsed
+ * time, an estimate of the time left and one bar per trial.
+ *
+ * @fires run-study - the user asked to run the study as edited.
+ * @fires pause-study
+ * @fires resume-study
+ * @fires stop-study
+ */
+@customElement('lab-run-controls')
+export class LabRunControls extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .buttons { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
+      .stats { font-variant-numeric: tabular-nums; font-size: 0.85rem; color: #333a42; }
+      .bars { display: grid; grid-template-columns: repeat(auto-fill, minmax(28px, 1fr)); gap: 3px; margin-top: 0.5rem; }
+      .bar { height: 8px; background: #e3e7eb; border-radius: 2px; overflow: hidden; }
+      .bar > div { height: 100%; }
+    `,
+  ];
+
+  @property({ attribute: false }) run?: StudyRun;
+  @property({ attribute: false }) spec!: StudySpec;
+  /** Why the study cannot run as edited (shown beside a disabled Run). */
+  @property() blocked?: string;
+  /** The clock the elapsed time is read against (the root ticks it while running). */
+  @property({ type: Number }) now = 0;
+
+  private fire(name: 'run-study' | 'pause-study' | 'resume-study' | 'stop-study'): void {
+    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  }
+
+  protected override render() {
+    const run = this.run;
+    const active = run?.active ?? false;
+    return html`
+      <div class="buttons">
+        <button class="primary" data-testid="run" ?disabled=${active || !!this.blocked} @click=${() => this.fire('run-study')}>Run</button>
+        <button data-testid="pause" ?disabled=${run?.status !== 'running'} @click=${() => this.fire('pause-study')}>Pause</button>
+        <button data-testid="resume" ?disabled=${run?.status !== 'paused'} @click=${() => this.fire('resume-study')}>Resume</button>
+        <button data-testid="stop" ?disabled=${!active} @click=${() => this.fire('stop-study')}>Stop</button>
+        ${this.blocked ? html`<span class="hint" data-testid="run-blocked">${this.blocked}</span>` : ''}
+        ${run ? this.renderStats(run) : ''}
+      </div>
+      ${run ? this.renderBars(run) : ''}
+    `;
+  }
+
+  private renderStats(run: StudyRun) {
+    const done = run.finishedCount;
+    const budget = this.spec.scheduler.budget;
+    const total = run.plannedTrials ?? (budget.kind === 'trials' ? budget.trials : undefined);
+    const elapsed = (run.finishedAt ?? this.now) - run.startedAt;
+    let eta: number | undefined;
+    if (run.active && budget.kind === 'minutes') eta = budget.minutes * 60_000 - elapsed;
+    else if (run.active && total !== undefined && done > 0) eta = (elapsed / done) * (total - done);
+    return html`<span class="stats" data-testid="progress" data-status=${run.status} data-done=${done}>
+      ${run.status} · trials <strong>${done}</strong>${total !== undefined ? html` / ${total}` : ''} done · elapsed ${formatDuration(elapsed)}${eta !== undefined ? html` · about ${formatDuration(eta)} left` : ''}
+    </span>`;
+  }
+
+  private renderBars(run: StudyRun) {
+    const steps = this.spec.training.steps;
+    return html`<div class="bars" aria-label="progress of each trial">
+      ${run.trialList.map(
+        (t) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">
+          <div style="width:${Math.min(100, (100 * t.steps) / steps)}%;background:${STATE_COLORS[t.state]}"></div>
+        </div>`,
+      )}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-run-controls': LabRunControls;
+  }
+}

@@ -1,0 +1,114 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { STAGE_LABELS, STATE_COLORS } from './trial-colors.ts';
+
+interface Column {
+  key: string;
+  label: string;
+  value: (t: TrialRecord) => number | string;
+}
+
+/** Which coarse-to-fine round or hierarchy stage issued the trial. */
+export function placeLabel(t: TrialRecord): string {
+  if (t.placement.stage) return STAGE_LABELS[t.placement.stage];
+  return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
+}
+
+const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
+
+/** Numbers ascending with NaN last; strings alphabetically. */
+function compare(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b)) return -1;
+    return a - b;
+  }
+  return String(a).localeCompare(String(b));
+}
+
+/** Every trial with its state, objective, place in the search and parameters; sortable by any column. */
+@customElement('lab-trials-table')
+export class LabTrialsTable extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .scroll { max-height: 320px; overflow: auto; }
+      table { border-collapse: collapse; width: 100%; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+      th { position: sticky; top: 0; background: #fff; text-align: left; border-bottom: 1px solid #d7dce1; padding: 0; }
+      th button { border: none; background: none; color: #333a42; font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
+      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eef0f2; }
+      tr.best td { background: #e8f5f3; font-weight: 600; }
+      .state { display: inline-block; padding: 0 0.35rem; border-radius: 3px; color: #fff; font-size: 0.72rem; }
+    `,
+  ];
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  @property({ attribute: false }) space: SpaceRow[] = [];
+  @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) revision = 0;
+
+  @state() private sortKey = 'id';
+  @state() private descending = false;
+
+  private columns(): Column[] {
+    const searched = this.space.filter((r) => r.enabled);
+    return [
+      { key: 'id', label: '#', value: (t) => t.id },
+      { key: 'state', label: 'state', value: (t) => t.state },
+      { key: 'objective', label: 'validation loss', value: (t) => (t.state === 'RUNNING' ? last(t.curve.validationLoss) : t.objective) },
+      { key: 'accuracy', label: 'validation accuracy', value: (t) => last(t.curve.validationAccuracy) },
+      { key: 'steps', label: 'steps', value: (t) => t.steps },
+      { key: 'place', label: 'round / stage', value: placeLabel },
+      ...searched.map((r) => ({ key: r.name, label: PARAM_LABELS[r.name] ?? r.name, value: (t: TrialRecord) => t.params[r.name] })),
+    ];
+  }
+
+  private sortBy(key: string): void {
+    this.descending = this.sortKey === key ? !this.descending : false;
+    this.sortKey = key;
+  }
+
+  protected override render() {
+    const columns = this.columns();
+    const sortColumn = columns.find((c) => c.key === this.sortKey) ?? columns[0];
+    const sign = this.descending ? -1 : 1;
+    const rows = [...this.trials].sort((a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id);
+    return html`
+      <h2>Trials</h2>
+      <div class="scroll">
+        <table data-testid="trials-table">
+          <thead>
+            <tr>
+              ${columns.map(
+                (c) => html`<th aria-sort=${c.key === sortColumn.key ? (this.descending ? 'descending' : 'ascending') : 'none'}>
+                  <button @click=${() => this.sortBy(c.key)}>${c.label}${c.key === sortColumn.key ? (this.descending ? ' ▼' : ' ▲') : ''}</button>
+                </th>`,
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (t) => html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
+                ${columns.map((c) => {
+                  const v = c.value(t);
+                  return c.key === 'state'
+                    ? html`<td><span class="state" style="background:${STATE_COLORS[t.state]}">${t.state.toLowerCase()}</span></td>`
+                    : html`<td data-col=${c.key}>${typeof v === 'number' && Number.isNaN(v) ? '–' : formatValue(v)}</td>`;
+                })}
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-trials-table': LabTrialsTable;
+  }
+}

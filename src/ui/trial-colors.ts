@@ -1,0 +1,48 @@
+// Colours the views share: one per trial state, and a ramp for a hyperparameter's position
+// on its own scale (0 = low end, 1 = high end).
+import { toUnit } from '../search/space.ts';
+import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import type { HierarchyStage } from '../search/types.ts';
+import type { TrialState } from '../train/types.ts';
+
+export const STATE_COLORS: Record<TrialState, string> = {
+  RUNNING: '#457b9d',
+  COMPLETE: '#2a9d8f',
+  PRUNED: '#e9a23b',
+  DIVERGED: '#d62828',
+  FAILED: '#6c757d',
+};
+
+export const STAGE_LABELS: Record<HierarchyStage, string> = {
+  'tier-1': 'stage 1: learning rate',
+  'tier-2': 'stage 2: tier 2',
+  'tier-3': 'stage 3: tier 3',
+  refine: 'stage 4: refine',
+};
+
+/** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1]. */
+export function rampColor(u: number, alpha = 1): string {
+  const stops = [
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
+  ];
+  const x = Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0.5)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const [r, g, b] = stops[i].map((c, k) => Math.round(c + f * (stops[i + 1][k] - c)));
+  return `rgba(${r},${g},${b},${alpha})`;
+}
+
+/** A trial's position on a hyperparameter's own scale, 0.5 when it has none there. */
+export function unitOf(row: SpaceRow | undefined, trial: TrialRecord): number {
+  if (!row) return 0.5;
+  try {
+    return toUnit(row.distribution, trial.params[row.name]);
+  } catch {
+    return 0.5;
+  }
+}
