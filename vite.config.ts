@@ -1,8 +1,28 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumLaunchOptions } from './test/chromium.ts';
+import { DIGITS_ASSET } from './src/train/data/digits.ts';
+import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
+
+/** Packs the mnist package's digits into one ~0.7 MB binary: served in dev, emitted in the build. */
+function digitsAsset(): Plugin {
+  let bytes: Uint8Array | undefined;
+  const asset = () => (bytes ??= digitsAssetBytes());
+  return {
+    name: 'tuning-lab-digits',
+    configureServer(server) {
+      server.middlewares.use(`${server.config.base}${DIGITS_ASSET}`, (_request, response) => {
+        response.setHeader('Content-Type', 'application/octet-stream');
+        response.end(asset());
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: DIGITS_ASSET, source: asset() });
+    },
+  };
+}
 
 // One config for the lab, its build and its three test projects:
 //  node    – pure logic and the CPU engine, in Node;
@@ -11,6 +31,7 @@ import { chromiumLaunchOptions } from './test/chromium.ts';
 export default defineConfig({
   worker: { format: 'es' },
   plugins: [
+    digitsAsset(),
     // Offline after the first load: the service worker precaches the whole build (app,
     // worker, shaders, packed digits) and the manifest makes the lab installable.
     VitePWA({
