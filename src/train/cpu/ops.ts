@@ -9,56 +9,60 @@ import type { Activation, ModelHyper, PopulationShape } from '../types';
 /** Row-major numbers: float32 for training, float64 for exact gradient checks. */
 export type Floats = Float32Array | Float64Array;
 
-/** Grow-on-demand float64 accumulator row, so no op allocates per call. */
-let accumulator = new Float64Array(256);
-function accumulatorRow(length: number): Float64Array {
-  if (accumulator.length < length) accumulator = new Float64Array(Math.max(length, 2 * accumulator.length));
-  return accumulator;
+/**
+ * C[i·N + j] = Σ_k A[i·aRow + k·aInner] · Bm[k·bInner + j·bCol] over k < K, for i < M and
+ * j < N, summed in float64. Four output columns share each A load (register blocking), which
+ * roughly halves the time of the plain triple loop in V8. Strides let one routine serve the
+ * forward pass and both backward passes without transposing anything.
+ */
+function stridedProduct(
+  A: Floats, aRow: number, aInner: number, Bm: Floats, bInner: number, bCol: number, C: Floats, M: number, K: number, N: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    const aStart = i * aRow;
+    const out = i * N;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const col = j * bCol;
+      for (let k = 0; k < K; k++) {
+        const av = A[aStart + k * aInner];
+        const r = k * bInner + col;
+        s0 += av * Bm[r];
+        s1 += av * Bm[r + bCol];
+        s2 += av * Bm[r + 2 * bCol];
+        s3 += av * Bm[r + 3 * bCol];
+      }
+      C[out + j] = s0;
+      C[out + j + 1] = s1;
+      C[out + j + 2] = s2;
+      C[out + j + 3] = s3;
+    }
+    for (; j < N; j++) {
+      let sum = 0;
+      const col = j * bCol;
+      for (let k = 0; k < K; k++) sum += A[aStart + k * aInner] * Bm[k * bInner + col];
+      C[out + j] = sum;
+    }
+  }
 }
 
 /** y[B×N] = x[B×K] · w[K×N]. */
 export function matmulForward(x: Floats, w: Floats, y: Floats, B: number, K: number, N: number): void {
-  const acc = accumulatorRow(N);
-  for (let b = 0; b < B; b++) {
-    acc.fill(0, 0, N);
-    for (let k = 0; k < K; k++) {
-      const xv = x[b * K + k];
-      if (xv === 0) continue;
-      const row = k * N;
-      for (let n = 0; n < N; n++) acc[n] += xv * w[row + n];
-    }
-    const out = b * N;
-    for (let n = 0; n < N; n++) y[out + n] = acc[n];
-  }
+  stridedProduct(x, K, 1, w, N, 1, y, B, K, N);
 }
 
 /** dx[B×K] = dy[B×N] · wᵀ (w is [K×N]). */
 export function matmulBackwardInput(dy: Floats, w: Floats, dx: Floats, B: number, K: number, N: number): void {
-  for (let b = 0; b < B; b++) {
-    const dyRow = b * N;
-    for (let k = 0; k < K; k++) {
-      const wRow = k * N;
-      let sum = 0;
-      for (let n = 0; n < N; n++) sum += dy[dyRow + n] * w[wRow + n];
-      dx[b * K + k] = sum;
-    }
-  }
+  stridedProduct(dy, N, 1, w, 1, N, dx, B, N, K);
 }
 
 /** dw[K×N] = xᵀ · dy, overwriting dw (x is [B×K], dy is [B×N]). */
 export function matmulBackwardWeight(x: Floats, dy: Floats, dw: Floats, B: number, K: number, N: number): void {
-  const acc = accumulatorRow(N);
-  for (let k = 0; k < K; k++) {
-    acc.fill(0, 0, N);
-    for (let b = 0; b < B; b++) {
-      const xv = x[b * K + k];
-      if (xv === 0) continue;
-      const dyRow = b * N;
-      for (let n = 0; n < N; n++) acc[n] += xv * dy[dyRow + n];
-    }
-    const out = k * N;
-    for (let n = 0; n < N; n++) dw[out + n] = acc[n];
-  }
+  stridedProduct(x, 1, K, dy, N, 1, dw, K, B, N);
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -137,13 +141,11 @@ export function activationBackward(
 
 /** db[N] = column sums of dz[B×N]. */
 export function biasGradient(dz: Floats, db: Floats, B: number, N: number): void {
-  const acc = accumulatorRow(N);
-  acc.fill(0, 0, N);
-  for (let b = 0; b < B; b++) {
-    const row = b * N;
-    for (let n = 0; n < N; n++) acc[n] += dz[row + n];
+  for (let n = 0; n < N; n++) {
+    let sum = 0;
+    for (let b = 0; b < B; b++) sum += dz[b * N + n];
+    db[n] = sum;
   }
-  for (let n = 0; n < N; n++) db[n] = acc[n];
 }
 
 /**

@@ -73,6 +73,7 @@ describe('matmul', () => {
     [1, 1, 1],
     [3, 17, 5],
     [4, 1, 65],
+    [2, 130, 3],
   ])('forward equals the naive float64 product and both backward passes match finite differences (B=%i K=%i N=%i)', (B, K, N) => {
     const x = randomArray(B * K, 1);
     const w = randomArray(K * N, 2);
