@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { makeDataset } from '../../src/train/data/synthetic.ts';
+import type { TrainingEngine } from '../../src/train/types.ts';
+import { EngineError } from '../../src/train/types.ts';
+import type { StudyEvent } from '../../src/study/events.ts';
+import { StudyRunner } from '../../src/study/runner.ts';
+import { defaultStudy, type HyperparameterName, type SpaceRow, type StudySpec } from '../../src/study/spec.ts';
+
+function smallStudy(edit: (spec: StudySpec) => void = () => {}): StudySpec {
+  const spec = defaultStudy();
+  spec.data = { kind: 'synthetic', name: 'spiral', count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 };
+  spec.scheduler.budget = { kind: 'trials', trials: 6 };
+  spec.training = { steps: 40, reportEvery: 10 };
+  spec.parallelism = 4;
+  spec.seed = 77;
+  edit(spec);
+  return spec;
+}
+
+function setRow(spec: StudySpec, name: HyperparameterName, change: Partial<SpaceRow>): void {
+  spec.space = spec.space.map((row) => (row.name === name ? ({ ...row, ...change } as SpaceRow) : row));
+}
+
+async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void) {
+  const events: StudyEvent[] = [];
+  const data = makeDataset(spec.data.kind === 'synthetic' ? spec.data.name : 'spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
+  const runner: StudyRunner = new StudyRunner({
+    spec,
+    data,
+    engine,
+    onEvent: (event) => {
+      events.push(event);
+      control?.(runner, event);
+    },
+  });
+  const result = await runner.run();
+  return { result, events };
+}
+
+describe('study runner on the CPU engine', () => {
+  it('runs a small random study to its trial budget, every trial complete with a full curve', async () => {
+    const { result, events } = await runStudy(smallStudy());
+    expect(result.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const t of result.trials) {
+      expect(t.state).toBe('COMPLETE');
+      expect(t.curve.step).toEqual([10, 20, 30, 40]);
+      expect(t.objective).toBe(t.curve.validationLoss[3]);
+      expect(Number.isFinite(t.objective)).toBe(true);
+    }
+    const best = Math.min(...result.trials.map((t) => t.objective));
+    expect(result.trials[result.bestTrialId ?? -1].objective).toBe(best);
+    const kinds = events.map((e) => e.type);
+    expect(kinds[0]).toBe('study-started');
+    expect(kinds.at(-1)).toBe('study-finished');
+    expect(kinds.filter((k) => k === 'trial-planned')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'trial-finished')).toHaveLength(6);
+    // Populations of at most 4: 4 + 2 trials, 4 reports each.
+    expect(events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.trialIds.length : 0))).toEqual([4, 4, 4, 4, 2, 2, 2, 2]);
+    expect(events[0]).toMatchObject({ type: 'study-started', engine: { kind: 'cpu' }, plannedTrials: 6, task: 'classification' });
+  });
+
+  it('gives the same params and bit-identical curves with parallelism 1 and 4, hidden units searched too', async () => {
+    const spec = (parallelism: number) =>
+      smallStudy((s) => {
+        s.parallelism = parallelism;
+        setRow(s, 'hiddenUnits', { enabled: true, distribution: { kind: 'power-of-two', low: 4, high: 32 } });
+      });
+    const one = await runStudy(spec(1));
+    const four = await runStudy(spec(4));
+    expect(new Set(four.result.trials.map((t) => t.params.hiddenUnits)).size).toBeGreaterThan(1);
+    expect(four.result.trials.map((t) => t.params)).toEqual(one.result.trials.map((t) => t.params));
+    expect(four.result.trials.map((t) => t.curve)).toEqual(one.result.trials.map((t) => t.curve));
+    expect(four.events.filter((e) => e.type === 'progress')).toHaveLength(8);
+    expect(one.events.filter((e) => e.type === 'progress')).toHaveLength(24);
+  });
+
+  it('marks diverged trials with their reason and keeps going', async () => {
+    const spec = smallStudy((s) => {
+      setRow(s, 'learningRate', { distribution: { kind: 'float', scale: 'log', low: 1e-3, high: 1e4 } });
+      setRow(s, 'optimizer', { default: 'sgd' });
+      s.scheduler.budget = { kind: 'trials', trials: 8 };
+    });
+    const { result } = await runStudy(spec);
+    const diverged = result.trials.filter((t) => t.state === 'DIVERGED');
+    const complete = result.trials.filter((t) => t.state === 'COMPLETE');
+    expect(diverged.length).toBeGreaterThan(0);
+    expect(complete.length).toBeGreaterThan(0);
+    expect(diverged.length + complete.length).toBe(8);
+    console.log(`[runner] diverged lr: ${diverged.map((t) => Number(t.params.learningRate).toPrecision(2))}; complete lr: ${complete.map((t) => Number(t.params.learningRate).toPrecision(2))}`);
+    for (const t of diverged) {
+      expect(t.reason).toMatch(/^(training loss became NaN\/Inf or exceeded 100× its first value before step \d+|value .* exceeds 100 × the first value)/);
+      expect(Number.isNaN(t.objective)).toBe(true);
+    }
+    // Divergence follows the learning rate: every diverged trial's rate is above every completed one's.
+    expect(Math.min(...diverged.map((t) => Number(t.params.learningRate)))).toBeGreaterThan(Math.max(...complete.map((t) => Number(t.params.learningRate))));
+  });
+
+  it('ASHA prunes trials, keeping their curve and reason', async () => {
+    const spec = smallStudy((s) => {
+      s.pruning = { kind: 'asha' };
+      s.training = { steps: 90, reportEvery: 10 };
+      s.scheduler.budget = { kind: 'trials', trials: 9 };
+      s.parallelism = 3;
+    });
+    const { result, events } = await runStudy(spec);
+    const pruned = result.trials.filter((t) => t.state === 'PRUNED');
+    console.log(`[runner] ASHA: ${result.trials.map((t) => `${t.id}:${t.state}@${t.steps}`).join(' ')}`);
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) {
+      expect(t.reason).toMatch(/^value .* at rung \d \(step \d+\) is not in the best 1\/3/);
+      expect(t.curve.step.length).toBeGreaterThan(0);
+      expect(t.curve.step.at(-1)).toBeLessThan(90);
+      expect(t.objective).toBe(t.curve.validationLoss.at(-1));
+    }
+    const finished = events.filter((e) => e.type === 'trial-finished');
+    expect(finished).toHaveLength(9);
+  });
+
+  it('records a failing population as FAILED and runs the next one', async () => {
+    const cpu = createCpuEngine();
+    let calls = 0;
+    const flaky: TrainingEngine = {
+      kind: 'cpu',
+      adapter: 'flaky',
+      train: (job, onReport, signal) => (++calls === 1 ? Promise.reject(new EngineError('device-lost', 'the GPU device was lost')) : cpu.train(job, onReport, signal)),
+      dispose: () => {},
+    };
+    const { result } = await runStudy(smallStudy(), flaky);
+    expect(result.trials.map((t) => t.state)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED', 'COMPLETE', 'COMPLETE']);
+    expect(result.trials[0].reason).toBe('training failed: the GPU device was lost');
+  });
+
+  it('pauses, resumes and stops: stopped trials keep their curves, no new trials start', async () => {
+    let progress = 0;
+    let pausedSeen = false;
+    const { result, events } = await runStudy(smallStudy(), createCpuEngine(), (runner, event) => {
+      if (event.type !== 'progress') return;
+      progress++;
+      if (progress === 1) {
+        runner.pause();
+        setTimeout(() => {
+          pausedSeen = true;
+          runner.resume();
+        }, 20);
+      }
+      if (progress === 2) runner.stop();
+    });
+    expect(pausedSeen).toBe(true);
+    expect(events.map((e) => e.type)).toContain('study-paused');
+    expect(events.map((e) => e.type)).toContain('study-resumed');
+    expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: true, trials: 4 });
+    expect(result.trials.map((t) => [t.state, t.curve.step])).toEqual(Array(4).fill(['PRUNED', [10, 20]]));
+    expect(result.trials[0].reason).toBe('stopped by the user at step 20');
+  });
+});
