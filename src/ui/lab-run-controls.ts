@@ -1,6 +1,5 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { StudySpec } from '../study/spec.ts';
 import type { StudyRun } from './study-run.ts';
 import { STATE_COLORS } from './trial-colors.ts';
 import { panelStyles } from './styles.ts';
@@ -33,7 +32,8 @@ export class LabRunControls extends LitElement {
   ];
 
   @property({ attribute: false }) run?: StudyRun;
-  @property({ attribute: false }) spec!: StudySpec;
+  /** Bumped by the root whenever the run changed (it is mutated in place). */
+  @property({ type: Number }) revision = 0;
   /** Why the study cannot run as edited (shown beside a disabled Run). */
   @property() blocked?: string;
   /** The clock the elapsed time is read against (the root ticks it while running). */
@@ -61,7 +61,7 @@ export class LabRunControls extends LitElement {
 
   private renderStats(run: StudyRun) {
     const done = run.finishedCount;
-    const budget = this.spec.scheduler.budget;
+    const budget = run.spec.scheduler.budget;
     const total = run.plannedTrials ?? (budget.kind === 'trials' ? budget.trials : undefined);
     const elapsed = (run.finishedAt ?? this.now) - run.startedAt;
     let eta: number | undefined;
@@ -73,7 +73,7 @@ export class LabRunControls extends LitElement {
   }
 
   private renderBars(run: StudyRun) {
-    const steps = this.spec.training.steps;
+    const steps = run.spec.training.steps;
     return html`<div class="bars" aria-label="progress of each trial">
       ${run.trialList.map(
         (t) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">

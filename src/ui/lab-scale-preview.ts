@@ -34,12 +34,10 @@ function axisPosition(axis: Axis, x: number): number {
 /** Decade ticks of a log axis (values), or the two ends of a linear one. */
 function axisTicks(axis: Axis): number[] {
   if (axis.kind === 'linear') return [axis.low, axis.high];
+  // Exponents of the decades inside the range (the slack absorbs log10's rounding: 1-0.999).
+  const [a, b] = axis.kind === 'log' ? [Math.log10(axis.low), Math.log10(axis.high)] : [-Math.log10(1 - axis.low), -Math.log10(1 - axis.high)];
   const ticks: number[] = [];
-  if (axis.kind === 'log') {
-    for (let e = Math.ceil(Math.log10(axis.low)); e <= Math.floor(Math.log10(axis.high)); e++) ticks.push(10 ** e);
-  } else {
-    for (let e = Math.ceil(-Math.log10(1 - axis.low)); e <= Math.floor(-Math.log10(1 - axis.high)); e++) ticks.push(1 - 10 ** -e);
-  }
+  for (let e = Math.ceil(a - 1e-9); e <= Math.floor(b + 1e-9); e++) ticks.push(axis.kind === 'log' ? 10 ** e : 1 - 10 ** -e);
   return ticks;
 }
 
@@ -70,7 +68,7 @@ export class LabScalePreview extends LitElement {
     const axis = axisFor(d.low, d.high);
     const ticks = axisTicks(axis);
     const px = (x: number) => PAD + axisPosition(axis, x) * (WIDTH - 2 * PAD);
-    const topTick = ticks.length >= 2 ? ticks[ticks.length - 2] : undefined;
+    const topTick = axis.kind !== 'linear' && ticks.length >= 2 ? ticks[ticks.length - 2] : undefined;
     const topShare = topTick === undefined ? undefined : draws.filter((v) => (v as number) >= topTick).length / SAMPLES;
     return html`
       <svg width=${WIDTH} height=${HEIGHT} role="img" aria-label="where ${SAMPLES} draws land on a ${axis.kind} axis">

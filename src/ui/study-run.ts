@@ -2,6 +2,7 @@
 // the root element re-renders them at most once per animation frame (see tuning-lab.ts).
 import type { EngineInfo, StudyEvent } from '../study/events.ts';
 import type { TrialRecord } from '../study/record.ts';
+import type { StudySpec } from '../study/spec.ts';
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
 
@@ -17,10 +18,14 @@ export class StudyRun {
   finishedAt?: number;
   /** Trials by id, in the order they were planned. */
   readonly trials = new Map<number, TrialRecord>();
-  /** The newest step any trial reported, for the curves' x range. */
-  lastStep = 0;
+  /** Trial ids in the order they finished (the best-so-far history's x axis). */
+  readonly finishOrder: number[] = [];
 
-  constructor(now: number) {
+  /** The study as it was when Run was pressed (later edits do not change this run's views). */
+  constructor(
+    readonly spec: StudySpec,
+    now: number,
+  ) {
     this.startedAt = now;
   }
 
@@ -55,7 +60,6 @@ export class StudyRun {
           trial.curve.trainAccuracy.push(event.trainAccuracy[i]);
           trial.curve.validationAccuracy.push(event.validationAccuracy[i]);
         }
-        this.lastStep = Math.max(this.lastStep, event.step);
         return;
       case 'trial-finished': {
         const trial = this.trials.get(event.trialId);
@@ -64,6 +68,7 @@ export class StudyRun {
         trial.objective = event.objective;
         trial.steps = event.steps;
         trial.reason = event.reason;
+        this.finishOrder.push(trial.id);
         if (event.state === 'COMPLETE' && Number.isFinite(event.objective)) {
           const best = this.bestTrialId === undefined ? undefined : this.trials.get(this.bestTrialId);
           if (!best || event.objective < best.objective) this.bestTrialId = event.trialId;

@@ -1,11 +1,207 @@
-import { LitElement, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { StudyEvent } from '../study/events.ts';
+import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
+import { dataTask, defaultStudy, parseStudy, type StudySpec } from '../study/spec.ts';
+import { connectTrainer, type Trainer } from '../worker/client.ts';
+import './lab-best-history.ts';
+import './lab-data-editor.ts';
+import type { DataChange } from './lab-data-editor.ts';
+import './lab-loss-curves.ts';
+import './lab-model-editor.ts';
+import './lab-param-scatter.ts';
+import './lab-run-controls.ts';
+import './lab-scheduler-editor.ts';
+import type { RunSettings } from './lab-scheduler-editor.ts';
+import './lab-share-link.ts';
+import './lab-space-table.ts';
+import './lab-trials-table.ts';
+import { StudyRun } from './study-run.ts';
+import { panelStyles } from './styles.ts';
 
-/** The lab page (being built). */
+/**
+ * The lab page: the study editor, run controls and every view of the running study. It owns
+ * the study spec (mirrored into the URL hash on every edit) and the trainer worker; the
+ * page never trains. Worker events are folded into a StudyRun as they arrive and the views
+ * re-render at most once per animation frame.
+ */
 @customElement('tuning-lab')
 export class TuningLab extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      :host { display: block; max-width: 1280px; margin: 0 auto; padding: 0.8rem 1rem 2rem; }
+      header { display: flex; flex-wrap: wrap; gap: 0.6rem 1.2rem; align-items: center; justify-content: space-between; margin-bottom: 0.6rem; }
+      h1 { font-size: 1.3rem; margin: 0; color: #1d3557; }
+      .tagline { color: #5b6570; font-size: 0.85rem; }
+      .card { background: #fff; border: 1px solid #dde2e7; border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; }
+      .editor { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem 1.2rem; }
+      .editor > .wide { grid-column: 1 / -1; }
+      .views { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem; }
+      .views > .wide { grid-column: 1 / -1; }
+      .views > .card { margin-bottom: 0; }
+      .engine { font-size: 0.8rem; color: #333a42; }
+      @media (max-width: 860px) { .editor, .views { grid-template-columns: 1fr; } }
+    `,
+  ];
+
+  @state() private spec: StudySpec = defaultStudy();
+  @state() private linkError?: LinkError;
+  /** The chosen CSV's content (a link names the file but cannot carry it). */
+  @state() private csv?: { fileName: string; text: string };
+  /** True while the user picked "my CSV" and has no usable file yet. */
+  @state() private csvPending = false;
+  @state() private run?: StudyRun;
+  /** Bumped once per animation frame in which worker events arrived. */
+  @state() private revision = 0;
+  @state() private now = performance.now();
+
+  private trainer?: Trainer;
+  private frame = 0;
+  private clock = 0;
+  private readonly onHashChange = () => this.loadFromHash();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.loadFromHash();
+    window.addEventListener('hashchange', this.onHashChange);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    cancelAnimationFrame(this.frame);
+    clearInterval(this.clock);
+    this.trainer?.terminate();
+    this.trainer = undefined;
+  }
+
+  /** Opens the study in the hash; a bad link shows its error over the default study and changes nothing. */
+  private loadFromHash(): void {
+    if (location.hash === encodeStudyHash(this.spec)) return;
+    const decoded = decodeStudyHash(location.hash);
+    if (decoded.ok) {
+      this.linkError = undefined;
+      this.spec = decoded.spec ?? defaultStudy();
+    } else {
+      this.linkError = decoded.error;
+      this.spec = defaultStudy();
+    }
+  }
+
+  /** Every edit lands here: the link follows the study without adding history entries. */
+  private edit(spec: StudySpec): void {
+    this.spec = spec;
+    this.linkError = undefined;
+    history.replaceState(null, '', encodeStudyHash(spec));
+  }
+
+  private get shareUrl(): string {
+    return `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
+  }
+
+  /** Why Run is disabled, or undefined when the study can run. */
+  private get blocked(): string | undefined {
+    if (this.csvPending) return 'Choose a usable CSV file to run.';
+    if (this.spec.data.kind === 'csv' && !this.csv) return `This study trains on ${this.spec.data.fileName}: choose that file under Data to run it.`;
+    const parsed = parseStudy(this.spec);
+    return parsed.ok ? undefined : `The study cannot run: ${parsed.issues.slice(0, 3).join('; ')}`;
+  }
+
+  private onData(change: DataChange): void {
+    this.csvPending = change.data === undefined;
+    if (change.csv) this.csv = change.csv;
+    if (change.data) this.edit({ ...this.spec, data: change.data });
+  }
+
+  private async startRun(): Promise<void> {
+    if (this.blocked || this.run?.active) return;
+    this.trainer ??= connectTrainer();
+    const run = new StudyRun(this.spec, performance.now());
+    run.status = 'running';
+    this.run = run;
+    clearInterval(this.clock);
+    this.clock = window.setInterval(() => (this.now = performance.now()), 1000);
+    const onEvent = (event: StudyEvent) => {
+      run.apply(event, performance.now());
+      this.scheduleFrame();
+    };
+    const csv = this.spec.data.kind === 'csv' ? this.csv : undefined;
+    try {
+      await this.trainer.run(run.spec, onEvent, csv ? { csv } : {});
+    } catch (e) {
+      run.apply({ type: 'study-error', message: `The trainer stopped unexpectedly: ${(e as Error).message}. Reload the page and run again.` }, performance.now());
+    }
+    if (run.active) run.apply({ type: 'study-finished', trials: run.trials.size, elapsedMs: performance.now() - run.startedAt, stopped: false }, performance.now());
+    clearInterval(this.clock);
+    this.scheduleFrame();
+  }
+
+  /** Coalesces worker events into one render per animation frame. */
+  private scheduleFrame(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.now = performance.now();
+      this.revision++;
+    });
+  }
+
   protected override render() {
-    return html`<h1>Tuning Lab</h1>`;
+    const spec = this.spec;
+    const run = this.run;
+    const trials = run?.trialList ?? [];
+    const space = run?.spec.space ?? spec.space;
+    const task = dataTask(spec.data);
+    const settings: RunSettings = { scheduler: spec.scheduler, pruning: spec.pruning, parallelism: spec.parallelism, training: spec.training, seed: spec.seed };
+    return html`
+      <header>
+        <div>
+          <h1>Tuning Lab</h1>
+          <div class="tagline">Describe a search, watch every trial train on your GPU, see what mattered, share it as a link.</div>
+        </div>
+        <lab-share-link .url=${this.shareUrl}></lab-share-link>
+      </header>
+
+      ${this.linkError
+        ? html`<p class="error" role="alert" data-testid="link-error">${this.linkError.message}${this.linkError.issues?.length ? `\n${this.linkError.issues.slice(0, 8).join('\n')}` : ''}</p>`
+        : ''}
+
+      <section class="card editor" aria-label="study editor" data-testid="study-editor">
+        <lab-data-editor .data=${spec.data} @data-change=${(e: CustomEvent<DataChange>) => this.onData(e.detail)}></lab-data-editor>
+        <lab-model-editor .space=${spec.space} .task=${task} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })}></lab-model-editor>
+        <div class="wide">
+          <h2>Search space</h2>
+          <lab-space-table .space=${spec.space} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })}></lab-space-table>
+        </div>
+        <lab-scheduler-editor class="wide" .settings=${settings} @settings-change=${(e: CustomEvent<{ settings: RunSettings }>) => this.edit({ ...spec, ...e.detail.settings })}></lab-scheduler-editor>
+      </section>
+
+      <section class="card" aria-label="run">
+        <lab-run-controls
+          .run=${run}
+          .blocked=${this.blocked}
+          .now=${this.now}
+          .revision=${this.revision}
+          @run-study=${() => void this.startRun()}
+          @pause-study=${() => void this.trainer?.pause()}
+          @resume-study=${() => void this.trainer?.resume()}
+          @stop-study=${() => void this.trainer?.stop()}
+        ></lab-run-controls>
+        ${run?.engine ? html`<p class="engine" data-testid="engine" data-kind=${run.engine.kind}>Training on ${run.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} (${run.engine.adapter}).</p>` : ''}
+        ${run?.fallbackNotice ? html`<p class="notice" role="status" data-testid="engine-notice">${run.fallbackNotice}</p>` : ''}
+        ${run?.errorMessage ? html`<p class="error" role="alert" data-testid="study-error">${run.errorMessage}</p>` : ''}
+      </section>
+
+      ${run
+        ? html`<section class="views" aria-label="results">
+            <lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>
+            <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
+            <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
+            <lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>
+          </section>`
+        : ''}
+    `;
   }
 }
 

@@ -1,0 +1,56 @@
+import { LitElement, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import type { TrialRecord } from '../study/record.ts';
+import './lab-uplot.ts';
+import { formatValue, panelStyles } from './styles.ts';
+import { STATE_COLORS } from './trial-colors.ts';
+
+const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
+  legend: { show: false },
+  cursor: { show: false },
+  scales: { x: { time: false }, y: { distr: 3 } },
+  axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss', values: (_u, splits) => splits.map((s) => formatValue(s)) }],
+  series: [
+    {},
+    { stroke: STATE_COLORS.COMPLETE, paths: () => null, points: { show: true, size: 5, fill: 'rgba(42,157,143,0.35)' } },
+    { stroke: '#1d3557', width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+  ],
+};
+
+/** Each finished trial's objective in finishing order, and the best found so far as a step line. */
+@customElement('lab-best-history')
+export class LabBestHistory extends LitElement {
+  static override styles = panelStyles;
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  /** Trial ids in finishing order. */
+  @property({ attribute: false }) finishOrder: number[] = [];
+  @property({ type: Number }) revision = 0;
+
+  protected override render() {
+    const byId = new Map(this.trials.map((t) => [t.id, t]));
+    const xs: number[] = [];
+    const objective: (number | null)[] = [];
+    const best: (number | null)[] = [];
+    let bestSoFar = Infinity;
+    this.finishOrder.forEach((id, k) => {
+      const t = byId.get(id);
+      const y = t && t.state === 'COMPLETE' && t.objective > 0 ? t.objective : NaN;
+      if (y < bestSoFar) bestSoFar = y;
+      xs.push(k + 1);
+      objective.push(Number.isFinite(y) ? y : null);
+      best.push(Number.isFinite(bestSoFar) ? bestSoFar : null);
+    });
+    return html`
+      <h2>Best so far</h2>
+      <lab-uplot data-testid="best-history" .options=${OPTIONS} .data=${[xs, objective, best] as uPlot.AlignedData} height="180"></lab-uplot>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-best-history': LabBestHistory;
+  }
+}
