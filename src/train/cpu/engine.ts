@@ -1,10 +1,12 @@
 // The CPU population engine: the same contract and math as the WebGPU engine (types.ts),
 // model by model in plain TypeScript. It is the oracle of the GPU tests and the fallback
 // where a browser has no WebGPU. Models are independent, so training each one through a
-// report interval before the next gives exactly the lockstep population's numbers.
+// report interval before the next gives exactly the lockstep population's numbers. Since
+// padding never changes a model's math, each model trains unpadded (a narrow model costs
+// only its own width) and its parameters are padded into the population layout on return.
 import { EngineError } from '../types';
 import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, ProgressReport, ReportHandler, TrainingEngine } from '../types';
-import { NetworkWorkspace, layerViews } from './network';
+import { NetworkWorkspace, layerViews, padParameters, unpaddedShape } from './network';
 import type { LayerViews } from './network';
 import { batchSampleIndex, initParameters, learningRateAt, meanSquaredError, optimizerStep, softmaxCrossEntropy } from './ops';
 import type { Floats } from './ops';
@@ -16,7 +18,9 @@ const YIELD_AFTER_MS = 50;
 
 interface ModelState {
   hyper: ModelHyper;
+  /** Unpadded parameters, trained by the workspace of the model's width. */
   params: Float32Array;
+  workspace: NetworkWorkspace;
   views: LayerViews;
   m: Float32Array;
   v: Float32Array;
@@ -38,7 +42,8 @@ function batchLoss(workspace: NetworkWorkspace, shape: PopulationShape, outputs:
 }
 
 class Trainer {
-  private readonly workspace: NetworkWorkspace;
+  /** One workspace per hidden width in the population. */
+  private readonly workspaces = new Map<number, NetworkWorkspace>();
   private readonly batchX: Float32Array;
   private readonly batchY: Float32Array;
   private readonly yPerRow: number;
@@ -50,7 +55,6 @@ class Trainer {
     private readonly signal?: AbortSignal,
   ) {
     const { shape, data } = job;
-    this.workspace = new NetworkWorkspace(shape, shape.batchSize);
     this.yPerRow = data.task === 'classification' ? 1 : data.outputs;
     this.batchX = new Float32Array(shape.batchSize * shape.inputs);
     this.batchY = new Float32Array(shape.batchSize * this.yPerRow);
@@ -58,11 +62,18 @@ class Trainer {
   }
 
   newModel(hyper: ModelHyper): ModelState {
-    const params = initParameters(this.job.shape, hyper);
+    const shape = unpaddedShape(this.job.shape, hyper.hiddenUnits);
+    let workspace = this.workspaces.get(hyper.hiddenUnits);
+    if (!workspace) {
+      workspace = new NetworkWorkspace(shape, shape.batchSize);
+      this.workspaces.set(hyper.hiddenUnits, workspace);
+    }
+    const params = initParameters(shape, hyper);
     return {
       hyper,
       params,
-      views: layerViews(this.job.shape, params),
+      workspace,
+      views: layerViews(shape, params),
       m: new Float32Array(params.length),
       v: new Float32Array(params.length),
       firstLoss: Number.NaN,
@@ -94,8 +105,8 @@ class Trainer {
     const { shape, data, steps } = this.job;
     const B = shape.batchSize;
     this.gatherBatch(model.hyper.dataSeed, step);
-    const outputs = this.workspace.forward(model.views, model.hyper.hiddenUnits, this.batchX, B);
-    const { loss, correct } = batchLoss(this.workspace, shape, outputs, this.batchY, B);
+    const outputs = model.workspace.forward(model.views, model.hyper.hiddenUnits, this.batchX, B);
+    const { loss, correct } = batchLoss(model.workspace, shape, outputs, this.batchY, B);
     const loss32 = Math.fround(loss);
     if (step === 0) model.firstLoss = loss32;
     if (!Number.isFinite(loss32) || loss32 > this.divergenceFactor * model.firstLoss) {
@@ -106,9 +117,9 @@ class Trainer {
     model.lossSum += loss32;
     model.accuracySum += correct / B;
     model.stepsSinceReport++;
-    this.workspace.backward(model.views, model.hyper.hiddenUnits, this.batchX, B);
+    model.workspace.backward(model.views, model.hyper.hiddenUnits, this.batchX, B);
     const lr = learningRateAt(model.hyper, step, B, data.train.count, steps);
-    optimizerStep(model.params, this.workspace.gradients, model.m, model.v, model.hyper, lr, step + 1);
+    optimizerStep(model.params, model.workspace.gradients, model.m, model.v, model.hyper, lr, step + 1);
   }
 
   /** Mean loss and accuracy over the whole validation split (NaN when it is empty). */
@@ -119,8 +130,8 @@ class Trainer {
     let correctSum = 0;
     for (let start = 0; start < count; start += shape.batchSize) {
       const B = Math.min(shape.batchSize, count - start);
-      const outputs = this.workspace.forward(model.views, model.hyper.hiddenUnits, x.subarray(start * shape.inputs), B);
-      const { loss, correct } = batchLoss(this.workspace, shape, outputs, y.subarray(start * this.yPerRow), B);
+      const outputs = model.workspace.forward(model.views, model.hyper.hiddenUnits, x.subarray(start * shape.inputs), B);
+      const { loss, correct } = batchLoss(model.workspace, shape, outputs, y.subarray(start * this.yPerRow), B);
       lossSum += loss * B;
       correctSum += correct;
     }
@@ -193,7 +204,7 @@ class Trainer {
     }
     return {
       reports,
-      parameters: models.map((model) => model.params),
+      parameters: models.map((model) => padParameters(this.job.shape, model.hyper.hiddenUnits, model.params)),
       stoppedAtStep: Int32Array.from(models, (model) => model.stoppedAtStep),
     };
   }

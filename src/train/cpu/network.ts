@@ -26,6 +26,22 @@ export function layerViews(shape: PopulationShape, flat: Floats): LayerViews {
   };
 }
 
+/** The shape of one model without padding: hidden layers exactly `hiddenUnits` wide. */
+export function unpaddedShape(shape: PopulationShape, hiddenUnits: number): PopulationShape {
+  return { ...shape, maxHidden: hiddenUnits };
+}
+
+/** A model's parameters from its unpadded layout into the population's padded one (padding 0). */
+export function padParameters(shape: PopulationShape, hiddenUnits: number, unpadded: Floats): Float32Array {
+  const padded = new Float32Array(parameterCount(shape));
+  const wide = parameterLayout(shape);
+  parameterLayout(unpaddedShape(shape, hiddenUnits)).forEach(({ weights, bias, rows, cols }, l) => {
+    for (let i = 0; i < rows; i++) padded.set(unpadded.subarray(weights + i * cols, weights + (i + 1) * cols), wide[l].weights + i * wide[l].cols);
+    padded.set(unpadded.subarray(bias, bias + cols), wide[l].bias);
+  });
+  return padded;
+}
+
 export class NetworkWorkspace {
   /** Gradient of the last `backward`, in the padded parameter layout. */
   readonly gradients: Floats;

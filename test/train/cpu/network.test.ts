@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uniform } from '../../../src/search/random';
-import { NetworkWorkspace, layerViews } from '../../../src/train/cpu/network';
+import { NetworkWorkspace, layerViews, padParameters, unpaddedShape } from '../../../src/train/cpu/network';
 import { initParameters, meanSquaredError, softmaxCrossEntropy } from '../../../src/train/cpu/ops';
 import { ACTIVATIONS, parameterLayout } from '../../../src/train/types';
 import type { Activation, LossKind, ModelHyper, PopulationShape } from '../../../src/train/types';
@@ -63,4 +63,29 @@ describe('whole-network backward pass matches finite differences (float64, padde
   for (const loss of ['softmax_cross_entropy', 'mse'] as const) {
     it.each(ACTIVATIONS)(`%s with ${loss}`, (activation) => check(activation, loss));
   }
+});
+
+describe('padding', () => {
+  it.each(ACTIVATIONS)('%s: a model padded from 5 to 13 units computes the same loss and gradients as unpadded (float32, bit for bit)', (activation) => {
+    const B = 7;
+    const wide: PopulationShape = { inputs: 3, outputs: 4, hiddenLayers: 3, maxHidden: 13, activation, loss: 'softmax_cross_entropy', init: 'he', batchSize: B };
+    const narrow = unpaddedShape(wide, 5);
+    const model = { ...hyper, hiddenUnits: 5 };
+    const narrowParams = initParameters(narrow, model);
+    const wideParams = initParameters(wide, model);
+    expect(wideParams).toEqual(padParameters(wide, 5, narrowParams));
+    const x = Float32Array.from({ length: B * 3 }, (_, i) => 2 * uniform(8, i) - 1);
+    const labels = Float32Array.from({ length: B }, (_, i) => i % 4);
+    const run = (shape: PopulationShape, params: Float32Array) => {
+      const workspace = new NetworkWorkspace(shape, B);
+      const views = layerViews(shape, params);
+      const { loss } = softmaxCrossEntropy(workspace.forward(views, 5, x, B), labels, workspace.outputGradient, B, 4);
+      workspace.backward(views, 5, x, B);
+      return { loss, gradients: Float32Array.from(workspace.gradients) };
+    };
+    const a = run(narrow, narrowParams);
+    const b = run(wide, wideParams);
+    expect(b.loss).toBe(a.loss);
+    expect(b.gradients).toEqual(padParameters(wide, 5, a.gradients));
+  });
 });
