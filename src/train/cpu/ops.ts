@@ -1,6 +1,6 @@
 // Per-model primitives of the CPU reference engine over row-major arrays. Each one is the
 // oracle for one WGSL kernel: sums run in float64 (JS numbers) and results are stored in
-// the caller's arrays: Floats in the engine (so the GPU's float32 sums agree within
+// the caller's arrays: Float32Array in the engine (so the GPU's float32 sums agree within
 // rounding), Float64Array in the finite-difference gradient tests.
 import { hash32, normal, permuteIndex } from '../../search/random';
 import { LEAKY_SLOPE, parameterLayout } from '../types';
