@@ -7,13 +7,13 @@
 //                          categoricals of tiers 1-3 held at the best point's choice.
 // Each stage starts from the best COMPLETE trial so far (its values fixed), untuned ones at
 // their defaults, and waits for every trial of the previous stage to finish.
-// Budget split, with shares (default 0.5/0.2/0.2/0.1) taken over the stages still to come
-// that have something to search (a stage with nothing enabled passes its share on):
-//  trials   stage quota = round(remaining trials × share / remaining shares); the last
-//           stage takes what is left;
-//  seconds  stage deadline = start + (budget - start) × share / remaining shares, where
-//           start is the elapsed time its first trial was issued at (recorded in the plan);
-//           the last stage runs to the end of the budget.
+// Budget split (default shares 0.5/0.2/0.2/0.1): stage s may run until the cumulative
+// share of stages 1..s of the budget is used, the last stage with something to search until
+// all of it is. So whatever a stage leaves (it finished early, or had nothing to search)
+// passes to the next one, and a stage that overran (waiting for its last trials) takes from
+// the next one:
+//  trials   stage s issues trials while trials issued so far < round(budget × cumulative share);
+//  seconds  stage s issues trials while elapsed seconds < budget × cumulative share.
 // A stage whose values are all discrete and few (e.g. layers × decay = 20 combinations)
 // enumerates them without repeats in a seeded order and finishes early when they run out;
 // whatever it leaves (trials or time) passes to the next stages through the rules above.
@@ -87,15 +87,16 @@ function stageDraw(stageIndex: number, searched: readonly HyperparameterSpec[], 
 
 export function createHierarchy(config: HierarchyConfig, space: SearchSpace, seed: number): Scheduler {
   const shares = config.shares ?? DEFAULT_SHARES;
-  if (shares.length !== 4 || shares.some((s) => !(s >= 0) || !Number.isFinite(s)) || !(shares.reduce((a, b) => a + b, 0) > 0)) {
+  const total = shares.reduce((a, b) => a + b, 0);
+  if (shares.length !== 4 || shares.some((s) => !(s >= 0) || !Number.isFinite(s)) || !(total > 0)) {
     throw new Error(`hierarchy shares must be 4 non-negative numbers (tier 1, tier 2, tier 3, refinement) with a positive sum, got [${shares.join(', ')}]`);
   }
   const radius = checkOption('hierarchy refineRadius', config.refineRadius ?? 0.1, { max: 1 });
   const searchedByStage = HIERARCHY_STAGES.map((s) => stageParams(space, s));
-  // Shares of the stages from s on that have something to search (and a positive share).
-  const active = searchedByStage.map((ps, s) => ps.length > 0 && shares[s] > 0);
-  const sharesFrom = (s: number): number => shares.reduce((sum, share, t) => sum + (t >= s && active[t] ? share : 0), 0);
-  const lastActive = active.lastIndexOf(true);
+  const lastActive = searchedByStage.map((ps) => ps.length > 0).lastIndexOf(true);
+  // Cumulative fractions, rounded to 12 decimals so that 0.5 + 0.2 + 0.2 is exactly 0.9.
+  let sum = 0;
+  const cumulative = shares.map((share, s) => (s >= lastActive ? 1 : Math.round(((sum += share) / total) * 1e12) / 1e12));
   const budget = config.budget;
 
   return {
@@ -105,21 +106,13 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
       let consumed = 0;
       const earlierStages = new Set<number>(); // ids of the trials of completed stages
       for (let s = 0; s < HIERARCHY_STAGES.length; s++) {
-        if (!active[s]) continue;
+        const searched = searchedByStage[s];
+        if (searched.length === 0) continue;
         const stage = HIERARCHY_STAGES[s];
         const issued = history.started.filter((t) => t.stage === stage);
-        const searched = searchedByStage[s];
         const plan = stageDraw(s, searched, incumbent, stage === 'refine' ? refineBox(searched, incumbent, radius) : {}, seed);
-        const fraction = s === lastActive ? 1 : shares[s] / sharesFrom(s);
-        let open: boolean;
-        if ('trials' in budget) {
-          const quota = Math.min(plan.cap, Math.round((budget.trials - consumed) * fraction));
-          open = issued.length < quota;
-        } else {
-          const now = elapsed(history);
-          const start = issued[0]?.issuedAtSeconds ?? now;
-          open = issued.length < plan.cap && now < start + (budget.seconds - start) * fraction;
-        }
+        const withinBudget = 'trials' in budget ? consumed + issued.length < Math.round(budget.trials * cumulative[s]) : elapsed(history) < budget.seconds * cumulative[s];
+        const open = withinBudget && issued.length < plan.cap;
         if (open) {
           const id = history.started.length;
           const trial: TrialPlan = { id, params: plan.draw(id, issued.length), stage };

@@ -93,12 +93,8 @@ export type SchedulerConfig =
       budget: Budget;
       /** Trials per round (default 10). */
       trialsPerRound?: number;
-      /** How many of the best trials so far span the next box (default 3). */
-      keepBest?: number;
-      /** Margin added on each side, as a fraction of the span of the kept trials (default 0.5). */
-      margin?: number;
-      /** The next box is never narrower than this fraction of the current one (default 0.25). */
-      minShrink?: number;
+      /** Each round's box is the previous one scaled by this, about the best trial so far (default 0.5). */
+      zoom?: number;
     }
   | {
       kind: 'hierarchy';

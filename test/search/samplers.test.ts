@@ -1,0 +1,79 @@
+// One suite run against every scheduler kind (Optuna's test_reproducible idea): same seed,
+// same trials, whatever the number of workers and the order they finish in; other seed,
+// other trials; every sample inside its bounds; unsearched ones at their defaults.
+import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/search/scheduler';
+import { contains, type SearchSpace } from '../../src/search/space';
+import { standardSpace } from '../../src/search/catalog';
+import type { Params, SchedulerConfig } from '../../src/search/types';
+import { simulate } from './simulate';
+
+function space(): SearchSpace {
+  const s = standardSpace();
+  for (const p of s) if (p.name === 'beta2' || p.name === 'optimizer') p.enabled = true; // unlocked 'fixed' ones too
+  return s;
+}
+
+// A smooth fake objective over the standard names, so the adaptive schedulers have something to follow.
+const objective = (p: Params): number =>
+  (Math.log10(p.learningRate as number) + 2.2) ** 2 + 0.1 * Math.log2((p.batchSize as number) / 64) ** 2 + 0.05 * ((p.hiddenLayers as number) - 2) ** 2 + (p.decay === 'cosine' ? 0 : 0.02);
+
+const configs: SchedulerConfig[] = [
+  { kind: 'grid', budget: { trials: 40 }, pointsPerParam: 3 },
+  { kind: 'random', budget: { trials: 40 } },
+  { kind: 'quasi-random', budget: { trials: 40 } },
+  { kind: 'coarse-to-fine', budget: { trials: 40 }, trialsPerRound: 8 },
+  { kind: 'hierarchy', budget: { trials: 40 } },
+];
+
+describe.each(configs)('$kind scheduler', (config) => {
+  const run = (seed: number, workers = 1, ties: 'oldest-first' | 'newest-first' = 'oldest-first') =>
+    simulate(createScheduler(config, space(), seed), objective, { workers, ties, duration: (t) => 1 + (t.id % 3) });
+
+  it('same seed, same trials, whatever the workers and finishing order', () => {
+    const a = run(11);
+    expect(a.started).toHaveLength(40);
+    expect(run(11).started).toEqual(a.started);
+    const parallel = run(11, 5, 'newest-first');
+    expect(parallel.started.map((t) => t.params)).toEqual(a.started.map((t) => t.params));
+  });
+
+  it('other seed, other trials', () => {
+    const a = run(11).started.map((t) => t.params);
+    const b = run(12).started.map((t) => t.params);
+    const same = a.filter((p, i) => JSON.stringify(p) === JSON.stringify(b[i])).length;
+    expect(same).toBeLessThanOrEqual(config.kind === 'grid' ? 2 : 0);
+  });
+
+  it('ids count up from 0; every value lies inside its distribution; unsearched ones stay at their defaults', () => {
+    const s = space();
+    const { started } = run(3, 4);
+    started.forEach((t, i) => expect(t.id).toBe(i));
+    for (const t of started) {
+      for (const p of s) {
+        const v = t.params[p.name];
+        if (p.enabled) expect(contains(p.distribution, v), `${p.name}=${v}`).toBe(true);
+        else expect(v).toBe(p.default);
+      }
+    }
+  });
+
+  it('stops at a time budget: no trial issued at or after the deadline', () => {
+    const timed = { ...config, budget: { seconds: 30 } } as SchedulerConfig;
+    const sim = simulate(createScheduler(timed, space(), 5), objective, { workers: 2, duration: () => 2 });
+    expect(sim.started.length).toBeGreaterThan(10);
+    for (const t of sim.started) expect(t.issuedAtSeconds).toBeLessThan(30);
+  });
+});
+
+describe('scheduler configuration errors', () => {
+  it('reject bad seeds, budgets and options with a message saying what to fix', () => {
+    const s = space();
+    expect(() => createScheduler({ kind: 'random', budget: { trials: 0 } }, s, 1)).toThrow('a trial budget needs a positive integer, got trials=0');
+    expect(() => createScheduler({ kind: 'random', budget: { seconds: -1 } }, s, 1)).toThrow('a time budget needs a positive number of seconds');
+    expect(() => createScheduler({ kind: 'random', budget: { trials: 5 } }, s, -1)).toThrow('seed must be an integer in [0, 2^32), got -1');
+    expect(() => createScheduler({ kind: 'coarse-to-fine', budget: { trials: 5 }, trialsPerRound: 0 }, s, 1)).toThrow('coarse-to-fine trialsPerRound must be an integer > 0, got 0');
+    expect(() => createScheduler({ kind: 'hierarchy', budget: { trials: 5 }, shares: [0, 0, 0, 0] }, s, 1)).toThrow('hierarchy shares must be 4 non-negative numbers');
+    expect(() => createScheduler({ kind: 'random', budget: { seconds: 5 } }, s, 1).next({ started: [], finished: [] })).toThrow('a time budget needs history.elapsedSeconds >= 0');
+  });
+});
