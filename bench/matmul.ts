@@ -10,8 +10,8 @@ export const MATMUL_SIZES = [64, 256, 512] as const;
 
 export interface MatmulPlan {
   repetitions: number;
-  /** Multiplications per timed repetition, so small sizes are not all round-trip latency. */
-  inner: (n: number) => number;
+  /** Products per timed repetition, by n, so small sizes are not all round-trip latency. */
+  inner: Record<(typeof MATMUL_SIZES)[number], number>;
 }
 
 /** A [n×n] matrix of uniform values in [-1, 1), seeded through the project's RNG. */
@@ -32,10 +32,10 @@ export async function gflops(n: number, inner: number, repetitions: number, run:
 }
 
 /** TF.js's matMul on its current backend (the caller selects 'webgpu'). */
-export async function tfjsMatmulGflops(n: number, plan: MatmulPlan): Promise<number> {
+export async function tfjsMatmulGflops(n: (typeof MATMUL_SIZES)[number], plan: MatmulPlan): Promise<number> {
   const a = tf.tensor2d(benchMatrix(n, 1), [n, n]);
   const b = tf.tensor2d(benchMatrix(n, 2), [n, n]);
-  const inner = plan.inner(n);
+  const inner = plan.inner[n];
   try {
     return await gflops(n, inner, plan.repetitions, async () => {
       const products = Array.from({ length: inner }, () => tf.matMul(a, b));

@@ -5,6 +5,7 @@
 //   node bench/run.mjs           the full benchmark (a few minutes on 2 cores)
 //   node bench/run.mjs --quick   fewer repetitions and steps: a smoke run, figures are rough
 import { createServer } from 'vite';
+import { availableParallelism, loadavg } from 'node:os';
 import { chromium } from 'playwright';
 
 const quick = process.argv.includes('--quick');
@@ -31,8 +32,11 @@ try {
   page.on('pageerror', (error) => log(`[page error] ${error.stack ?? error.message}`));
   await page.goto(url);
   await page.waitForFunction(() => typeof window.runTuningLabBench === 'function', null, { timeout: 120_000 });
+  const loadBefore = loadavg()[0];
   const result = await page.evaluate((options) => window.runTuningLabBench(options), { quick });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Other work on the machine skews every figure: the load averages say how busy it was.
+  const host = { cores: availableParallelism(), load_1m_before: loadBefore, load_1m_after: loadavg()[0] };
+  process.stdout.write(`${JSON.stringify({ ...result, host })}\n`);
 } catch (error) {
   log(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;
