@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import './lab-uplot.ts';
 import { formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS } from './trial-colors.ts';
+import { STATE_COLORS } from './trial-display.ts';
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
   legend: { show: false },

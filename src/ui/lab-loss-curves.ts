@@ -5,7 +5,7 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS, rampColor, unitOf } from './trial-colors.ts';
+import { STATE_COLORS, rampColor, unitOf } from './trial-display.ts';
 
 /** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
 function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {

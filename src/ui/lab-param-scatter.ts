@@ -6,7 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS } from './trial-colors.ts';
+import { STATE_COLORS } from './trial-display.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
 

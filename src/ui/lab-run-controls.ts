@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { StudyRun } from './study-run.ts';
-import { STATE_COLORS } from './trial-colors.ts';
+import { STATE_COLORS } from './trial-display.ts';
 import { panelStyles } from './styles.ts';
 
 function formatDuration(ms: number): string {

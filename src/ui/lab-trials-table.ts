@@ -3,18 +3,12 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STAGE_LABELS, STATE_COLORS } from './trial-colors.ts';
+import { STATE_COLORS, placeLabel } from './trial-display.ts';
 
 interface Column {
   key: string;
   label: string;
   value: (t: TrialRecord) => number | string;
-}
-
-/** Which coarse-to-fine round or hierarchy stage issued the trial. */
-export function placeLabel(t: TrialRecord): string {
-  if (t.placement.stage) return STAGE_LABELS[t.placement.stage];
-  return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
 }
 
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);

@@ -13,6 +13,7 @@ import './lab-param-scatter.ts';
 import './lab-run-controls.ts';
 import './lab-scheduler-editor.ts';
 import type { RunSettings } from './lab-scheduler-editor.ts';
+import './lab-search-stages.ts';
 import './lab-share-link.ts';
 import './lab-space-table.ts';
 import './lab-trials-table.ts';
@@ -198,6 +199,7 @@ export class TuningLab extends LitElement {
             <lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>
             <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
             <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
+            <lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>
             <lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>
           </section>`
         : ''}

@@ -1,5 +1,5 @@
-// Colours the views share: one per trial state, and a ramp for a hyperparameter's position
-// on its own scale (0 = low end, 1 = high end).
+// How the views show trials: a colour per state, a ramp for a hyperparameter's position on
+// its own scale (0 = low end, 1 = high end), and the round or stage that issued a trial.
 import { toUnit } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
@@ -14,12 +14,18 @@ export const STATE_COLORS: Record<TrialState, string> = {
   FAILED: '#6c757d',
 };
 
-export const STAGE_LABELS: Record<HierarchyStage, string> = {
+const STAGE_LABELS: Record<HierarchyStage, string> = {
   'tier-1': 'stage 1: learning rate',
   'tier-2': 'stage 2: tier 2',
   'tier-3': 'stage 3: tier 3',
   refine: 'stage 4: refine',
 };
+
+/** Which coarse-to-fine round or hierarchy stage issued the trial. */
+export function placeLabel(t: TrialRecord): string {
+  if (t.placement.stage) return STAGE_LABELS[t.placement.stage];
+  return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
+}
 
 /** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1]. */
 export function rampColor(u: number, alpha = 1): string {

@@ -1,0 +1,79 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { TrialRecord } from '../study/record.ts';
+import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { placeLabel } from './trial-display.ts';
+
+interface Group {
+  label: string;
+  trials: TrialRecord[];
+}
+
+/**
+ * Coarse-to-fine rounds and hierarchy stages: per round or stage, its trials, its best
+ * objective, and the search box it drew from, each hyperparameter's interval drawn on that
+ * hyperparameter's unit axis (so a zoom reads as a narrowing bar).
+ */
+@customElement('lab-search-stages')
+export class LabSearchStages extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .group { border-top: 1px solid #eef0f2; padding: 0.35rem 0; font-size: 0.8rem; }
+      .title { font-weight: 600; color: #333a42; }
+      .box { display: grid; grid-template-columns: 9rem 1fr 10rem; gap: 0.2rem 0.5rem; align-items: center; margin-top: 0.2rem; }
+      .axis { position: relative; height: 8px; background: #e3e7eb; border-radius: 4px; }
+      .axis > div { position: absolute; top: 0; bottom: 0; background: #457b9d; border-radius: 4px; }
+      .range { font-variant-numeric: tabular-nums; color: #5b6570; }
+    `,
+  ];
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  @property({ type: Number }) revision = 0;
+
+  private groups(): Group[] {
+    const groups = new Map<string, Group>();
+    for (const t of this.trials) {
+      const label = placeLabel(t);
+      if (!label) continue;
+      let g = groups.get(label);
+      if (!g) groups.set(label, (g = { label, trials: [] }));
+      g.trials.push(t);
+    }
+    return [...groups.values()];
+  }
+
+  protected override render() {
+    const groups = this.groups();
+    return html`
+      <h2>Rounds and stages</h2>
+      ${groups.length === 0
+        ? html`<p class="hint">Coarse-to-fine and the time-boxed hierarchy show their rounds and stages here.</p>`
+        : groups.map((g) => {
+            const done = g.trials.filter((t) => t.state !== 'RUNNING');
+            const best = Math.min(...done.map((t) => (Number.isFinite(t.objective) ? t.objective : Infinity)));
+            const box = g.trials[0].placement.box ?? {};
+            return html`<div class="group" data-testid="stage-group">
+              <span class="title">${g.label}</span> · ${done.length}/${g.trials.length} trials done${Number.isFinite(best) ? ` · best validation loss ${formatValue(best)}` : ''}
+              ${Object.keys(box).length
+                ? html`<div class="box">
+                    ${Object.entries(box).map(([name, r]) =>
+                      r
+                        ? html`<span>${PARAM_LABELS[name] ?? name}</span>
+                            <div class="axis" title="the box on ${PARAM_LABELS[name] ?? name}'s own scale"><div style="left:${r.unitLow * 100}%;width:${Math.max(1, (r.unitHigh - r.unitLow) * 100)}%"></div></div>
+                            <span class="range">${formatValue(r.low)} – ${formatValue(r.high)}</span>`
+                        : '',
+                    )}
+                  </div>`
+                : ''}
+            </div>`;
+          })}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-search-stages': LabSearchStages;
+  }
+}
