@@ -1,0 +1,61 @@
+// Shared by the per-layer elementwise kernels (prepended): which slice of the population's
+// buffers a layer occupies, and the activations with their derivatives. Element (model, r, j)
+// of a layer buffer lives at model * model_stride + r * cols + j; the layer's bias for
+// model m starts at m * param_count + bias_offset in the parameter (or gradient) buffer.
+
+struct LayerParams {
+  models: u32,
+  rows: u32,
+  cols: u32,
+  model_stride: u32,
+  param_count: u32,
+  bias_offset: u32,
+  activation: u32,
+  mask_hidden: u32,
+}
+
+const LEAKY_SLOPE: f32 = 0.01;
+const GELU_C: f32 = 0.7978845608028654;
+const GELU_A: f32 = 0.044715;
+
+// tanh saturates to ±1 in f32 beyond |x| = 10; clamping keeps exp-based tanh from inf/inf.
+fn safe_tanh(x: f32) -> f32 {
+  return tanh(clamp(x, -10.0, 10.0));
+}
+
+fn sigmoid(z: f32) -> f32 {
+  return 1.0 / (1.0 + exp(-z));
+}
+
+// Activation codes follow ACTIVATIONS in src/train/types.ts.
+fn activate(kind: u32, z: f32) -> f32 {
+  switch kind {
+    case 0u: { return max(z, 0.0); }
+    case 1u: { return select(LEAKY_SLOPE * z, z, z > 0.0); }
+    case 2u: { return safe_tanh(z); }
+    case 3u: { return sigmoid(z); }
+    case 4u: { return 0.5 * z * (1.0 + safe_tanh(GELU_C * (z + GELU_A * z * z * z))); }
+    default: { return z; }
+  }
+}
+
+// act'(z); the relu family takes the z <= 0 branch at z = 0, like the CPU reference.
+fn activation_derivative(kind: u32, z: f32) -> f32 {
+  switch kind {
+    case 0u: { return select(0.0, 1.0, z > 0.0); }
+    case 1u: { return select(LEAKY_SLOPE, 1.0, z > 0.0); }
+    case 2u: {
+      let t = safe_tanh(z);
+      return 1.0 - t * t;
+    }
+    case 3u: {
+      let s = sigmoid(z);
+      return s * (1.0 - s);
+    }
+    case 4u: {
+      let t = safe_tanh(GELU_C * (z + GELU_A * z * z * z));
+      return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * z * z);
+    }
+    default: { return 1.0; }
+  }
+}

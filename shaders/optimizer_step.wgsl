@@ -1,0 +1,92 @@
+// One update of every parameter of every model, one thread per parameter, driven by the
+// model's own row of hyperparameters (see OptimizerKind and DecayKind in
+// src/train/types.ts): SGD is momentum with nothing kept; Adam adds the second moment and
+// bias correction; every kind applies decoupled weight decay with the weight before the
+// update. The learning rate of this step comes from the model's decay schedule. Frozen
+// models (diverged or stopped) keep their parameters. (model.wgsl and elementwise.wgsl precede.)
+
+struct OptimizerParams {
+  models: u32,
+  param_count: u32,
+  batch_size: u32,
+  train_count: u32,
+  total_steps: u32,
+}
+
+@group(0) @binding(0) var<uniform> optimizer: OptimizerParams;
+@group(0) @binding(1) var<uniform> current: StepParams;
+@group(0) @binding(2) var<storage, read> hypers: array<ModelHyper>;
+@group(0) @binding(3) var<storage, read> states: array<ModelState>;
+@group(0) @binding(4) var<storage, read_write> parameters: array<f32>;
+@group(0) @binding(5) var<storage, read> gradients: array<f32>;
+@group(0) @binding(6) var<storage, read_write> first_moment: array<f32>;
+@group(0) @binding(7) var<storage, read_write> second_moment: array<f32>;
+
+const PI: f32 = 3.141592653589793;
+
+// base^exponent for an integer exponent, with 0^0 = 1 and 0^n = 0 (pow(0, y) is undefined in WGSL).
+fn power(base: f32, exponent: u32) -> f32 {
+  if (exponent == 0u) {
+    return 1.0;
+  }
+  if (base == 0.0) {
+    return 0.0;
+  }
+  return pow(base, f32(exponent));
+}
+
+// Decay codes follow DECAYS in src/train/types.ts.
+fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
+  let epoch = (step * optimizer.batch_size) / optimizer.train_count;
+  let k = hyper.decay_rate;
+  switch hyper.decay {
+    case 1u: { return hyper.learning_rate / (1.0 + k * f32(epoch)); }
+    case 2u: { return hyper.learning_rate * power(k, epoch); }
+    case 3u: { return hyper.learning_rate * power(k, epoch / u32(hyper.decay_every)); }
+    case 4u: { return hyper.learning_rate * 0.5 * (1.0 + cos(PI * f32(step) / f32(optimizer.total_steps))); }
+    default: { return hyper.learning_rate; }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = flat_index(gid, groups);
+  if (i >= optimizer.models * optimizer.param_count) {
+    return;
+  }
+  let model = i / optimizer.param_count;
+  if (is_frozen(states[model])) {
+    return;
+  }
+  let hyper = hypers[model];
+  let lr = learning_rate(hyper, current.step);
+  let w = parameters[i];
+  let g = gradients[i];
+  let decayed = lr * hyper.weight_decay * w;
+  // Optimizer codes follow OPTIMIZERS in src/train/types.ts.
+  switch hyper.optimizer {
+    case 1u: {
+      let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+      first_moment[i] = velocity;
+      parameters[i] = w - lr * velocity - decayed;
+    }
+    case 2u: {
+      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+      second_moment[i] = s;
+      parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decayed;
+    }
+    case 3u: {
+      let t = current.step + 1u;
+      let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+      first_moment[i] = m;
+      second_moment[i] = s;
+      let m_hat = m / (1.0 - power(hyper.beta1, t));
+      let s_hat = s / (1.0 - power(hyper.beta2, t));
+      parameters[i] = w - lr * m_hat / (sqrt(s_hat) + hyper.epsilon) - decayed;
+    }
+    default: {
+      parameters[i] = w - lr * g - decayed;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Turns everything a GPU device can report (a validation error, running out of memory, an
+// uncaptured error, the device being lost) into an EngineError, and lets the engine race
+// every wait against it, so a failing or lost device rejects the pending train() instead
+// of leaving it hanging.
+import { EngineError } from '../types';
+
+function describe(error: GPUError): EngineError {
+  if (error instanceof GPUOutOfMemoryError) {
+    return new EngineError('out-of-memory', `The GPU ran out of memory (${error.message}): train fewer models at once, or a smaller batch or network.`);
+  }
+  return new EngineError('validation', `WebGPU rejected a command: ${error.message}. This is a bug in the GPU engine; the CPU engine can run the same job.`);
+}
+
+export class DeviceGuard {
+  /** Rejects with the first failure; every wait races against it. */
+  readonly failed: Promise<never>;
+  private failure: EngineError | null = null;
+  private reject!: (error: EngineError) => void;
+  private readonly scopes: Array<Promise<GPUError | null>> = [];
+
+  constructor(private readonly device: GPUDevice) {
+    this.failed = new Promise<never>((_, reject) => (this.reject = reject));
+    this.failed.catch(() => undefined); // observed through race(), never unhandled
+    device.lost.then((info) => {
+      const why = info.reason === 'destroyed' ? 'the device was destroyed' : `the browser reported: ${info.message || 'no reason given'}`;
+      this.fail(new EngineError('device-lost', `The GPU device was lost (${why}). Create a new engine to train again; the CPU engine works without a GPU.`));
+    });
+    device.addEventListener('uncapturederror', (event) => this.fail(describe((event as GPUUncapturedErrorEvent).error)));
+  }
+
+  private fail(error: EngineError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.reject(error);
+  }
+
+  /** Throws the failure, if any, now. */
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Runs `record` inside validation and out-of-memory error scopes, checked at the next `check()`. */
+  scoped<T>(record: () => T): T {
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    try {
+      return record();
+    } finally {
+      this.scopes.push(this.device.popErrorScope(), this.device.popErrorScope());
+    }
+  }
+
+  /** Waits for the scopes recorded so far and throws the first error they caught. */
+  async check(): Promise<void> {
+    const errors = await this.race(Promise.all(this.scopes.splice(0)));
+    const error = errors.find((e) => e !== null);
+    if (error) {
+      const engineError = describe(error);
+      this.fail(engineError);
+      throw engineError;
+    }
+  }
+
+  /** `promise`, unless the device fails (or `signal` aborts) first. */
+  race<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.throwIfFailed();
+    const contenders: Array<Promise<T>> = [promise, this.failed];
+    if (signal) {
+      contenders.push(
+        new Promise<never>((_, reject) => {
+          const onAbort = () => reject(aborted());
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      );
+    }
+    return Promise.race(contenders);
+  }
+}
+
+export function aborted(): EngineError {
+  return new EngineError('aborted', 'Training was aborted by its AbortSignal.');
+}

@@ -1,0 +1,151 @@
+// The WebGPU population engine: trains the P models of a PopulationJob in lockstep with
+// the WGSL kernels of shaders/. Steps are recorded many per command buffer; losses and
+// metrics accumulate on the GPU and come back only at each report (every reportEvery
+// steps and after the last), together with the validation pass. No DOM: it runs in a
+// dedicated worker as well as in a page.
+import { EngineError } from '../types';
+import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types';
+import { validateJob } from '../cpu/validate';
+import { DeviceGuard, aborted } from './device-guard';
+import { Population } from './population';
+import { unpackModelState } from './structs';
+
+export interface GpuEngineOptions {
+  /** Train on this device (the engine then leaves it alive on dispose); by default the engine requests its own. */
+  device?: GPUDevice;
+}
+
+export async function createGpuEngine(options: GpuEngineOptions = {}): Promise<TrainingEngine> {
+  if (options.device) return new GpuEngine(options.device, false);
+  if (typeof navigator === 'undefined' || !navigator.gpu) {
+    throw new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing): use a recent Chrome or Edge, or the CPU engine.');
+  }
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new EngineError('no-webgpu', 'WebGPU found no adapter (requestAdapter() returned null): enable the GPU in the browser, or use the CPU engine.');
+  const device = await adapter.requestDevice();
+  return new GpuEngine(device, true);
+}
+
+function adapterName(info: GPUAdapterInfo): string {
+  const name = info.description || info.architecture || info.device || 'unknown adapter';
+  return info.vendor ? `${name} (${info.vendor})` : name;
+}
+
+async function readBack(guard: DeviceGuard, buffer: GPUBuffer, signal?: AbortSignal): Promise<ArrayBuffer> {
+  await guard.race(buffer.mapAsync(GPUMapMode.READ), signal);
+  const copy = buffer.getMappedRange().slice(0);
+  buffer.unmap();
+  return copy;
+}
+
+class GpuEngine implements TrainingEngine {
+  readonly kind = 'webgpu' as const;
+  readonly adapter: string;
+  private readonly guard: DeviceGuard;
+  private readonly live = new Set<{ destroy(): void }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly ownsDevice: boolean,
+  ) {
+    this.adapter = adapterName(device.adapterInfo);
+    this.guard = new DeviceGuard(device);
+  }
+
+  /** Jobs run one after another on the device. */
+  train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult> {
+    const run = this.queue.then(() => this.run(job, onReport, signal));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult> {
+    validateJob(job);
+    this.guard.throwIfFailed();
+    if (signal?.aborted) throw aborted();
+    const { device, guard } = this;
+    const population = guard.scoped(() => new Population(device, job));
+    const stateStaging = device.createBuffer({ label: 'state read-back', size: population.stateBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const parameterStaging = device.createBuffer({ label: 'parameter read-back', size: population.models * population.paramCount * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const owned = [population, stateStaging, parameterStaging];
+    owned.forEach((o) => this.live.add(o));
+    try {
+      const submit = (record: (encoder: GPUCommandEncoder) => void) =>
+        guard.scoped(() => {
+          const encoder = device.createCommandEncoder();
+          record(encoder);
+          device.queue.submit([encoder.finish()]);
+        });
+      submit((encoder) => population.encodeInit(encoder));
+      await guard.check();
+
+      const P = population.models;
+      const reports: ProgressReport[] = [];
+      const stoppedAtStep = new Int32Array(P).fill(job.steps);
+      const frozen = new Uint8Array(P);
+      const classification = job.data.task === 'classification';
+      const validationCount = job.data.validation.count;
+      let step = 0;
+      while (step < job.steps && frozen.some((f) => f === 0)) {
+        const reportAt = Math.min(job.steps, (Math.floor(step / job.reportEvery) + 1) * job.reportEvery);
+        while (step < reportAt) {
+          if (signal?.aborted) throw aborted();
+          const count = Math.min(population.stepSlots, reportAt - step);
+          const first = step;
+          submit((encoder) => population.encodeSteps(encoder, first, count));
+          step += count;
+        }
+        submit((encoder) => population.encodeReport(encoder, stateStaging));
+        await guard.check();
+        const bytes = await readBack(guard, stateStaging, signal);
+        const report: ProgressReport = {
+          step,
+          trainLoss: new Float32Array(P),
+          trainAccuracy: new Float32Array(P),
+          validationLoss: new Float32Array(P),
+          validationAccuracy: new Float32Array(P),
+          diverged: new Uint8Array(P),
+        };
+        for (let m = 0; m < P; m++) {
+          const state = unpackModelState(bytes, m);
+          const active = !state.diverged && !state.stopped;
+          if (state.diverged && !frozen[m]) stoppedAtStep[m] = state.divergedAt;
+          frozen[m] = active ? 0 : 1;
+          report.diverged[m] = state.diverged ? 1 : 0;
+          report.trainLoss[m] = active ? state.lossSum / state.steps : NaN;
+          report.trainAccuracy[m] = active && classification ? state.accuracySum / state.steps : NaN;
+          report.validationLoss[m] = active && validationCount > 0 ? state.validationLossSum / validationCount : NaN;
+          report.validationAccuracy[m] = active && classification && validationCount > 0 ? state.validationCorrect / validationCount : NaN;
+        }
+        reports.push(report);
+        const toStop = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
+        for (const m of toStop ?? []) {
+          if (!Number.isInteger(m) || m < 0 || m >= P) {
+            throw new EngineError('invalid-job', `the report handler asked to stop model ${m}, but the population has models 0..${P - 1}`);
+          }
+          if (frozen[m]) continue;
+          population.stop(m);
+          frozen[m] = 1;
+          stoppedAtStep[m] = step;
+        }
+      }
+      submit((encoder) => population.encodeParameterCopy(encoder, parameterStaging));
+      await guard.check();
+      const flat = new Float32Array(await readBack(guard, parameterStaging, signal));
+      const parameters = Array.from({ length: P }, (_, m) => flat.slice(m * population.paramCount, (m + 1) * population.paramCount));
+      return { reports, parameters, stoppedAtStep };
+    } finally {
+      for (const o of owned) {
+        o.destroy();
+        this.live.delete(o);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const o of this.live) o.destroy();
+    this.live.clear();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}

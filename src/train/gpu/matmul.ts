@@ -1,0 +1,49 @@
+// The population's matmul kernel on its own, for the benchmark: one model, c = a · b with
+// n×n×n, so its GFLOP/s can be set beside other libraries' on the same adapter.
+import { KERNELS, encodeDispatches, prepareDispatch } from './kernels';
+import { packMatmulParams } from './structs';
+
+export interface MatmulTiming {
+  n: number;
+  /** Products timed (after one untimed warm-up product). */
+  repeats: number;
+  seconds: number;
+  /** 2·n³·repeats / seconds / 1e9. */
+  gflops: number;
+}
+
+/**
+ * Times `repeats` products of two n×n matrices (seeded, not random) with the matmul_forward
+ * kernel in one command buffer, waiting for the GPU to finish; creates and destroys its buffers.
+ */
+export async function timeMatmul(device: GPUDevice, n: number, repeats: number): Promise<MatmulTiming> {
+  const values = Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 97) / 97 - 0.5);
+  const make = (usage: number, data?: Float32Array<ArrayBuffer>) => {
+    const buffer = device.createBuffer({ size: n * n * 4, usage: usage | GPUBufferUsage.COPY_DST });
+    if (data) device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  };
+  const a = make(GPUBufferUsage.STORAGE, values);
+  const b = make(GPUBufferUsage.STORAGE, values);
+  const c = make(GPUBufferUsage.STORAGE);
+  const params = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(params, 0, packMatmulParams({ m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0 }));
+  try {
+    const dispatch = prepareDispatch(device, KERNELS.matmulForward, [params, a, b, c], [n, n, 1]);
+    const run = async (count: number) => {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < count; i++) encodeDispatches(pass, [dispatch]);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    };
+    await run(1);
+    const start = performance.now();
+    await run(repeats);
+    const seconds = (performance.now() - start) / 1000;
+    return { n, repeats, seconds, gflops: (2 * n ** 3 * repeats) / seconds / 1e9 };
+  } finally {
+    for (const buffer of [a, b, c, params]) buffer.destroy();
+  }
+}

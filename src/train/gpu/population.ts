@@ -1,0 +1,283 @@
+// The GPU side of one PopulationJob: every buffer the P models need, and the recorded
+// dispatches of weight init, one training step, the validation pass and the metrics
+// reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
+import { ACTIVATIONS, parameterCount, parameterLayout } from '../types';
+import type { PopulationJob } from '../types';
+import { KERNELS, encodeDispatches, prepareDispatch } from './kernels';
+import type { Dispatch, KernelEntry } from './kernels';
+import {
+  MODEL_STATE,
+  fieldOffset,
+  packGatherParams,
+  packInitParams,
+  packLayerParams,
+  packLossParams,
+  packMatmulParams,
+  packMetricsParams,
+  packModelHypers,
+  packOptimizerParams,
+  packStepSlots,
+  structSize,
+} from './structs';
+
+/** Most steps recorded into one command buffer (each reads its own step slot). */
+export const MAX_STEPS_PER_SUBMIT = 64;
+/** Validation rows per forward pass; with the batch size it sets the activation buffers' row capacity. */
+const VALIDATION_CHUNK_ROWS = 256;
+const LINEAR = ACTIVATIONS.indexOf('linear');
+const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
+
+interface Operand {
+  buffer: GPUBuffer;
+  offset: number;
+  modelStride: number;
+}
+
+export class Population {
+  readonly models: number;
+  readonly paramCount: number;
+  readonly stepSlots: number;
+  readonly stateBytes: number;
+  private readonly slotBytes: number;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly parameters: GPUBuffer;
+  private readonly states: GPUBuffer;
+  private readonly steps: GPUBuffer;
+  private readonly init: Dispatch[];
+  private readonly step: Dispatch[];
+  private readonly validation: Dispatch[];
+  private readonly reset: Dispatch[];
+
+  constructor(
+    private readonly device: GPUDevice,
+    job: PopulationJob,
+  ) {
+    const { shape, data, models } = job;
+    const layout = parameterLayout(shape);
+    const last = layout.length - 1;
+    const P = (this.models = models.length);
+    const PC = (this.paramCount = parameterCount(shape));
+    const B = shape.batchSize;
+    const R = Math.max(B, Math.min(data.validation.count, VALIDATION_CHUNK_ROWS));
+    const labelWidth = data.task === 'classification' ? 1 : shape.outputs;
+    this.slotBytes = device.limits.minUniformBufferOffsetAlignment;
+    this.stepSlots = Math.min(MAX_STEPS_PER_SUBMIT, job.steps);
+    this.stateBytes = P * structSize(MODEL_STATE);
+
+    const storage = (label: string, bytes: number | ArrayBuffer | ArrayBufferView): GPUBuffer => {
+      const size = typeof bytes === 'number' ? bytes : bytes.byteLength;
+      const buffer = device.createBuffer({
+        label,
+        size: Math.max(16, Math.ceil(size / 4) * 4),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.buffers.push(buffer);
+      if (typeof bytes !== 'number' && size > 0) device.queue.writeBuffer(buffer, 0, bytes as GPUAllowSharedBufferSource);
+      return buffer;
+    };
+    const floats = (label: string, count: number) => storage(label, count * 4);
+    const uniform = (label: string, data: ArrayBuffer): GPUBuffer => {
+      const buffer = device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.buffers.push(buffer);
+      device.queue.writeBuffer(buffer, 0, data);
+      return buffer;
+    };
+    const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], size: number[]): Dispatch =>
+      prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], size, this.slotBytes);
+
+    const hypers = storage('model hyperparameters', packModelHypers(models));
+    const parameters = (this.parameters = floats('parameters', P * PC));
+    const gradients = floats('gradients', P * PC);
+    const firstMoment = floats('first moment', P * PC);
+    const secondMoment = floats('second moment', P * PC);
+    const states = (this.states = storage('model states', this.stateBytes));
+    this.steps = device.createBuffer({ label: 'step slots', size: this.stepSlots * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.buffers.push(this.steps);
+    const trainX = storage('train x', data.train.x);
+    const trainY = storage('train y', data.train.y);
+    const validationX = storage('validation x', data.validation.x);
+    const validationY = storage('validation y', data.validation.y);
+    const batchX = floats('batch x', P * B * shape.inputs);
+    const batchY = floats('batch y', P * B * labelWidth);
+    const z = layout.map(({ cols }, l) => floats(`z${l}`, P * R * cols));
+    const a = layout.map(({ cols }, l) => floats(`a${l}`, P * R * cols));
+    const delta = layout.map(({ cols }, l) => floats(`delta${l}`, P * R * cols));
+    const rowLoss = floats('row loss', P * R);
+    const rowCorrect = floats('row correct', P * R);
+    const activation = ACTIVATIONS.indexOf(shape.activation);
+
+    const layerParams = (l: number, rows: number, activationCode: number) =>
+      packLayerParams({
+        models: P,
+        rows,
+        cols: layout[l].cols,
+        model_stride: R * layout[l].cols,
+        param_count: PC,
+        bias_offset: layout[l].bias,
+        activation: activationCode,
+        mask_hidden: l < last ? 1 : 0,
+      });
+    const metrics = (rows: number, mode: number) =>
+      dispatch(
+        KERNELS.metricsAccumulate,
+        packMetricsParams({ models: P, rows, row_capacity: R, mode, divergence_factor: job.divergenceFactor ?? 100 }),
+        [this.steps, rowLoss, rowCorrect, states],
+        [P],
+      );
+
+    /** Forward pass and loss of `rows` rows of `input`, labels from `labels`. */
+    const forwardAndLoss = (rows: number, input: Operand, labels: Operand, training: boolean): Dispatch[] => {
+      const list: Dispatch[] = [];
+      layout.forEach(({ weights, rows: inWidth, cols }, l) => {
+        const source = l === 0 ? input : { buffer: a[l - 1], offset: 0, modelStride: R * inWidth };
+        list.push(
+          dispatch(
+            KERNELS.matmulForward,
+            packMatmulParams({
+              m: rows, k: inWidth, n: cols,
+              a_offset: source.offset, a_model_stride: source.modelStride,
+              b_offset: weights, b_model_stride: PC,
+              c_offset: 0, c_model_stride: R * cols,
+            }),
+            [source.buffer, parameters, z[l]],
+            [rows, cols, P],
+          ),
+          dispatch(KERNELS.biasActivationForward, layerParams(l, rows, l === last ? LINEAR : activation), [hypers, parameters, z[l], a[l]], [P * rows * cols]),
+        );
+      });
+      list.push(
+        dispatch(
+          shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
+          packLossParams({
+            models: P, rows, outputs: shape.outputs, model_stride: R * shape.outputs,
+            label_offset: labels.offset, label_model_stride: labels.modelStride,
+            row_capacity: R, write_gradient: training ? 1 : 0,
+          }),
+          [z[last], labels.buffer, delta[last], rowLoss, rowCorrect],
+          [P * rows],
+        ),
+        metrics(rows, training ? METRICS_MODE.train : METRICS_MODE.validation),
+      );
+      return list;
+    };
+
+    const backward = (): Dispatch[] => {
+      const list: Dispatch[] = [];
+      for (let l = last; l >= 0; l--) {
+        const { weights, rows: inWidth, cols } = layout[l];
+        const input = l === 0 ? { buffer: batchX, modelStride: B * inWidth } : { buffer: a[l - 1], modelStride: R * inWidth };
+        list.push(
+          dispatch(
+            KERNELS.matmulBackwardWeight,
+            packMatmulParams({
+              m: B, k: inWidth, n: cols,
+              a_offset: 0, a_model_stride: input.modelStride,
+              b_offset: 0, b_model_stride: R * cols,
+              c_offset: weights, c_model_stride: PC,
+            }),
+            [input.buffer, delta[l], gradients],
+            [inWidth, cols, P],
+          ),
+          dispatch(KERNELS.biasBackward, layerParams(l, B, LINEAR), [delta[l], gradients], [P * cols]),
+        );
+        if (l > 0) {
+          list.push(
+            dispatch(
+              KERNELS.matmulBackwardInput,
+              packMatmulParams({
+                m: B, k: inWidth, n: cols,
+                a_offset: 0, a_model_stride: R * cols,
+                b_offset: weights, b_model_stride: PC,
+                c_offset: 0, c_model_stride: R * inWidth,
+              }),
+              [delta[l], parameters, delta[l - 1]],
+              [B, inWidth, P],
+            ),
+            dispatch(KERNELS.activationBackward, layerParams(l - 1, B, activation), [hypers, z[l - 1], delta[l - 1]], [P * B * inWidth]),
+          );
+        }
+      }
+      return list;
+    };
+
+    this.init = [
+      dispatch(
+        KERNELS.parametersInit,
+        packInitParams({
+          models: P, param_count: PC, inputs: shape.inputs, outputs: shape.outputs,
+          max_hidden: shape.maxHidden, hidden_layers: shape.hiddenLayers, xavier: shape.init === 'xavier' ? 1 : 0,
+        }),
+        [hypers, parameters],
+        [P * PC],
+      ),
+    ];
+    this.step = [
+      dispatch(
+        KERNELS.batchGather,
+        packGatherParams({ models: P, batch_size: B, inputs: shape.inputs, label_width: labelWidth, train_count: data.train.count }),
+        [this.steps, hypers, trainX, trainY, batchX, batchY],
+        [P * B],
+      ),
+      ...forwardAndLoss(B, { buffer: batchX, offset: 0, modelStride: B * shape.inputs }, { buffer: batchY, offset: 0, modelStride: B * labelWidth }, true),
+      ...backward(),
+      dispatch(
+        KERNELS.optimizerStep,
+        packOptimizerParams({ models: P, param_count: PC, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
+        [this.steps, hypers, states, parameters, gradients, firstMoment, secondMoment],
+        [P * PC],
+      ),
+    ];
+    this.validation = [];
+    for (let start = 0; start < data.validation.count; start += R) {
+      const rows = Math.min(R, data.validation.count - start);
+      this.validation.push(
+        ...forwardAndLoss(
+          rows,
+          { buffer: validationX, offset: start * shape.inputs, modelStride: 0 },
+          { buffer: validationY, offset: start * labelWidth, modelStride: 0 },
+          false,
+        ),
+      );
+    }
+    this.reset = [metrics(0, METRICS_MODE.reset)];
+  }
+
+  encodeInit(encoder: GPUCommandEncoder): void {
+    const pass = encoder.beginComputePass({ label: 'init' });
+    encodeDispatches(pass, this.init);
+    pass.end();
+  }
+
+  /** Records steps first..first+count-1 (count <= stepSlots) and queues their step slots. */
+  encodeSteps(encoder: GPUCommandEncoder, first: number, count: number): void {
+    this.device.queue.writeBuffer(this.steps, 0, packStepSlots(first, count, this.slotBytes));
+    const pass = encoder.beginComputePass({ label: `steps ${first}..${first + count - 1}` });
+    for (let s = 0; s < count; s++) encodeDispatches(pass, this.step, s, this.slotBytes);
+    pass.end();
+  }
+
+  /** Records the validation pass, a copy of every model's state into `staging`, then clears the sums. */
+  encodeReport(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
+    const validation = encoder.beginComputePass({ label: 'validation' });
+    encodeDispatches(validation, this.validation, 0, this.slotBytes);
+    validation.end();
+    encoder.copyBufferToBuffer(this.states, 0, staging, 0, this.stateBytes);
+    const reset = encoder.beginComputePass({ label: 'reset metrics' });
+    encodeDispatches(reset, this.reset, 0, this.slotBytes);
+    reset.end();
+  }
+
+  encodeParameterCopy(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
+    encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, this.models * this.paramCount * 4);
+  }
+
+  /** Freezes `model` from the next step on (its parameters stay as they are). */
+  stop(model: number): void {
+    this.device.queue.writeBuffer(this.states, model * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'), new Uint32Array([1]));
+  }
+
+  destroy(): void {
+    for (const buffer of this.buffers) buffer.destroy();
+    this.buffers.length = 0;
+  }
+}

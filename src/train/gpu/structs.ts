@@ -1,0 +1,163 @@
+// The byte layout of every uniform and storage struct the kernels read, described once as
+// data. Every struct is a run of 4-byte scalars (so WGSL's offset of field i is 4·i and an
+// array's stride is 4 · fields), and each has one pack function built from its layout.
+// test/train/gpu/structs.test.ts checks each layout against the struct in its .wgsl file.
+import { DECAYS, OPTIMIZERS } from '../types';
+import type { ModelHyper } from '../types';
+
+export type Scalar = 'u32' | 'f32';
+
+export interface StructLayout<F extends string> {
+  /** The struct's name in WGSL. */
+  readonly name: string;
+  readonly fields: ReadonlyArray<readonly [F, Scalar]>;
+}
+
+export type StructValues<L> = L extends StructLayout<infer F> ? Record<F, number> : never;
+
+function struct<F extends string>(name: string, fields: ReadonlyArray<readonly [F, Scalar]>): StructLayout<F> {
+  return { name, fields };
+}
+
+/** Bytes of one struct (and an array's stride). */
+export function structSize(layout: StructLayout<string>): number {
+  return layout.fields.length * 4;
+}
+
+/** Byte offset of `field` within the struct. */
+export function fieldOffset<F extends string>(layout: StructLayout<F>, field: F): number {
+  const index = layout.fields.findIndex(([name]) => name === field);
+  if (index < 0) throw new Error(`${layout.name} has no field ${field}`);
+  return index * 4;
+}
+
+function writeStruct<F extends string>(view: DataView, byteOffset: number, layout: StructLayout<F>, values: Record<F, number>): void {
+  layout.fields.forEach(([field, scalar], i) => {
+    const value = values[field];
+    if (scalar === 'u32') {
+      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`${layout.name}.${field} must be a u32, got ${value}`);
+      view.setUint32(byteOffset + i * 4, value, true);
+    } else {
+      view.setFloat32(byteOffset + i * 4, value, true);
+    }
+  });
+}
+
+/** An array of structs, as a storage buffer holds it; the size rounds up to 16 bytes so it also fits a uniform binding. */
+export function packStructArray<F extends string>(layout: StructLayout<F>, rows: ReadonlyArray<Record<F, number>>): ArrayBuffer {
+  const stride = structSize(layout);
+  const buffer = new ArrayBuffer(Math.ceil((rows.length * stride) / 16) * 16 || 16);
+  const view = new DataView(buffer);
+  rows.forEach((row, r) => writeStruct(view, r * stride, layout, row));
+  return buffer;
+}
+
+export function packStruct<F extends string>(layout: StructLayout<F>, values: Record<F, number>): ArrayBuffer {
+  return packStructArray(layout, [values]);
+}
+
+export const MATMUL_PARAMS = struct('MatmulParams', [
+  ['m', 'u32'], ['k', 'u32'], ['n', 'u32'],
+  ['a_offset', 'u32'], ['a_model_stride', 'u32'],
+  ['b_offset', 'u32'], ['b_model_stride', 'u32'],
+  ['c_offset', 'u32'], ['c_model_stride', 'u32'],
+]);
+export const LAYER_PARAMS = struct('LayerParams', [
+  ['models', 'u32'], ['rows', 'u32'], ['cols', 'u32'], ['model_stride', 'u32'],
+  ['param_count', 'u32'], ['bias_offset', 'u32'], ['activation', 'u32'], ['mask_hidden', 'u32'],
+]);
+export const LOSS_PARAMS = struct('LossParams', [
+  ['models', 'u32'], ['rows', 'u32'], ['outputs', 'u32'], ['model_stride', 'u32'],
+  ['label_offset', 'u32'], ['label_model_stride', 'u32'], ['row_capacity', 'u32'], ['write_gradient', 'u32'],
+]);
+export const METRICS_PARAMS = struct('MetricsParams', [
+  ['models', 'u32'], ['rows', 'u32'], ['row_capacity', 'u32'], ['mode', 'u32'], ['divergence_factor', 'f32'],
+]);
+export const OPTIMIZER_PARAMS = struct('OptimizerParams', [
+  ['models', 'u32'], ['param_count', 'u32'], ['batch_size', 'u32'], ['train_count', 'u32'], ['total_steps', 'u32'],
+]);
+export const INIT_PARAMS = struct('InitParams', [
+  ['models', 'u32'], ['param_count', 'u32'], ['inputs', 'u32'], ['outputs', 'u32'],
+  ['max_hidden', 'u32'], ['hidden_layers', 'u32'], ['xavier', 'u32'],
+]);
+export const GATHER_PARAMS = struct('GatherParams', [
+  ['models', 'u32'], ['batch_size', 'u32'], ['inputs', 'u32'], ['label_width', 'u32'], ['train_count', 'u32'],
+]);
+export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
+export const MODEL_HYPER = struct('ModelHyper', [
+  ['hidden_units', 'u32'], ['optimizer', 'u32'], ['learning_rate', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'],
+  ['epsilon', 'f32'], ['weight_decay', 'f32'], ['decay', 'u32'], ['decay_rate', 'f32'], ['decay_every', 'f32'],
+  ['init_seed', 'u32'], ['data_seed', 'u32'],
+]);
+export const MODEL_STATE = struct('ModelState', [
+  ['loss_sum', 'f32'], ['accuracy_sum', 'f32'], ['steps', 'u32'], ['first_loss', 'f32'],
+  ['diverged', 'u32'], ['diverged_at', 'u32'], ['stopped', 'u32'],
+  ['validation_loss_sum', 'f32'], ['validation_correct', 'f32'],
+]);
+
+export const packMatmulParams = (v: StructValues<typeof MATMUL_PARAMS>) => packStruct(MATMUL_PARAMS, v);
+export const packLayerParams = (v: StructValues<typeof LAYER_PARAMS>) => packStruct(LAYER_PARAMS, v);
+export const packLossParams = (v: StructValues<typeof LOSS_PARAMS>) => packStruct(LOSS_PARAMS, v);
+export const packMetricsParams = (v: StructValues<typeof METRICS_PARAMS>) => packStruct(METRICS_PARAMS, v);
+export const packOptimizerParams = (v: StructValues<typeof OPTIMIZER_PARAMS>) => packStruct(OPTIMIZER_PARAMS, v);
+export const packInitParams = (v: StructValues<typeof INIT_PARAMS>) => packStruct(INIT_PARAMS, v);
+export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packStruct(GATHER_PARAMS, v);
+
+/** Step slots for one command buffer, each at its own `slotBytes` (the dynamic-offset alignment). */
+export function packStepSlots(firstStep: number, count: number, slotBytes: number): ArrayBuffer {
+  const buffer = new ArrayBuffer(count * slotBytes);
+  const bytes = new Uint8Array(buffer);
+  for (let s = 0; s < count; s++) bytes.set(new Uint8Array(packStruct(STEP_PARAMS, { step: firstStep + s })).subarray(0, structSize(STEP_PARAMS)), s * slotBytes);
+  return buffer;
+}
+
+/** One ModelHyper row per model; kinds become their index in ACTIVATIONS/OPTIMIZERS/DECAYS, as the kernels' switches read them. */
+export function packModelHypers(models: readonly ModelHyper[]): ArrayBuffer {
+  return packStructArray(
+    MODEL_HYPER,
+    models.map((m) => ({
+      hidden_units: m.hiddenUnits,
+      optimizer: OPTIMIZERS.indexOf(m.optimizer),
+      learning_rate: m.learningRate,
+      beta1: m.beta1,
+      beta2: m.beta2,
+      epsilon: m.epsilon,
+      weight_decay: m.weightDecay,
+      decay: DECAYS.indexOf(m.decay),
+      decay_rate: m.decayRate,
+      decay_every: m.decayEvery,
+      init_seed: m.initSeed,
+      data_seed: m.dataSeed,
+    })),
+  );
+}
+
+export interface ModelStateView {
+  lossSum: number;
+  accuracySum: number;
+  steps: number;
+  firstLoss: number;
+  diverged: boolean;
+  divergedAt: number;
+  stopped: boolean;
+  validationLossSum: number;
+  validationCorrect: number;
+}
+
+/** Reads model `index`'s ModelState from a read-back of the state buffer. */
+export function unpackModelState(buffer: ArrayBuffer, index: number): ModelStateView {
+  const view = new DataView(buffer, index * structSize(MODEL_STATE), structSize(MODEL_STATE));
+  const f32 = (field: (typeof MODEL_STATE.fields)[number][0]) => view.getFloat32(fieldOffset(MODEL_STATE, field), true);
+  const u32 = (field: (typeof MODEL_STATE.fields)[number][0]) => view.getUint32(fieldOffset(MODEL_STATE, field), true);
+  return {
+    lossSum: f32('loss_sum'),
+    accuracySum: f32('accuracy_sum'),
+    steps: u32('steps'),
+    firstLoss: f32('first_loss'),
+    diverged: u32('diverged') !== 0,
+    divergedAt: u32('diverged_at'),
+    stopped: u32('stopped') !== 0,
+    validationLossSum: f32('validation_loss_sum'),
+    validationCorrect: f32('validation_correct'),
+  };
+}

@@ -1,0 +1,37 @@
+// How every GPU test gets its device: a real adapter or a failing test (never a skip),
+// each test's work inside a validation error scope that must come back empty, and the
+// device destroyed afterwards.
+import { expect } from 'vitest';
+
+export async function requestTestDevice(): Promise<GPUDevice> {
+  expect(navigator.gpu, 'navigator.gpu is missing: start Chromium with --enable-unsafe-webgpu').toBeDefined();
+  const adapter = await navigator.gpu.requestAdapter();
+  expect(adapter, 'requestAdapter() returned null: no WebGPU adapter in this browser').not.toBeNull();
+  return adapter!.requestDevice();
+}
+
+/** Runs `body` on a fresh device inside a validation error scope; fails on any validation error. */
+export async function withDevice(body: (device: GPUDevice) => Promise<void>): Promise<void> {
+  const device = await requestTestDevice();
+  device.pushErrorScope('validation');
+  try {
+    await body(device);
+    const error = await device.popErrorScope();
+    expect(error?.message ?? null, 'WebGPU validation error').toBeNull();
+  } finally {
+    device.destroy();
+  }
+}
+
+/** max |actual - expected| / max(|expected|, floor): one relative figure for a whole array. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-6): { maxAbs: number; relative: number } {
+  expect(actual.length).toBe(expected.length);
+  let maxAbs = 0;
+  let scale = floor;
+  for (let i = 0; i < expected.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+    if (Number.isNaN(actual[i]) !== Number.isNaN(expected[i])) return { maxAbs: NaN, relative: NaN };
+  }
+  return { maxAbs, relative: maxAbs / scale };
+}

@@ -1,0 +1,246 @@
+// Every WGSL kernel against its CPU reference op (src/train/cpu/ops.ts) on odd shapes,
+// batched over a small population with offsets and strides. Each test logs the max abs
+// difference; floats agree within 1e-4 of the largest reference value, index maps exactly.
+import { describe, expect, it } from 'vitest';
+import { uniform } from '../../../src/search/random';
+import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types';
+import type { Activation, ModelHyper, PopulationShape } from '../../../src/train/types';
+import * as ops from '../../../src/train/cpu/ops';
+import { KERNELS } from '../../../src/train/gpu/kernels';
+import {
+  packGatherParams,
+  packInitParams,
+  packLayerParams,
+  packLossParams,
+  packMatmulParams,
+  packModelHypers,
+  packOptimizerParams,
+  packStepSlots,
+  fieldOffset,
+  structSize,
+  MODEL_STATE,
+} from '../../../src/train/gpu/structs';
+import { relativeError, withDevice } from './gpu-test-device';
+import { runKernel } from './kernel-runner';
+
+const TOLERANCE = 1e-4;
+
+function seeded(length: number, seed: number, scale = 1): Float32Array {
+  return Float32Array.from({ length }, (_, i) => (uniform(seed, i) * 2 - 1) * scale);
+}
+
+function expectClose(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = TOLERANCE): void {
+  const { maxAbs, relative } = relativeError(actual, expected);
+  console.log(`[kernel] ${what}: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
+  expect(relative, what).toBeLessThanOrEqual(tolerance);
+}
+
+const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
+  hiddenUnits: 1, optimizer: 'sgd', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
+  decay: 'none', decayRate: 0.5, decayEvery: 1, initSeed: 1, dataSeed: 1, ...overrides,
+});
+
+const P = 2;
+const OFFSET = 5;
+const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130]];
+
+/** P model blocks of `size` floats after OFFSET leading floats (that the kernel must not touch). */
+function blocks(size: number, seed: number): Float32Array {
+  return seeded(OFFSET + P * size, seed);
+}
+const modelBlock = (all: Float32Array, size: number, p: number) => all.subarray(OFFSET + p * size, OFFSET + (p + 1) * size);
+
+describe('matmul kernels', () => {
+  for (const [B, K, N] of MATMUL_SHAPES) {
+    it(`forward, input and weight gradients agree with the CPU for B=${B} K=${K} N=${N}`, () =>
+      withDevice(async (device) => {
+        const x = blocks(B * K, 1);
+        const w = blocks(K * N, 2);
+        const dy = blocks(B * N, 3);
+        const params = (a: number, b: number, c: number) =>
+          packMatmulParams({ m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c });
+        const [, , , y] = await runKernel(device, KERNELS.matmulForward, [params(B * K, K * N, B * N), x, w, OFFSET + P * B * N], [B, N, P]);
+        const [, , , dx] = await runKernel(device, KERNELS.matmulBackwardInput, [params(B * N, K * N, B * K), dy, w, OFFSET + P * B * K], [B, K, P]);
+        const [, , , dw] = await runKernel(device, KERNELS.matmulBackwardWeight, [params(B * K, B * N, K * N), x, dy, OFFSET + P * K * N], [K, N, P]);
+        for (let p = 0; p < P; p++) {
+          const expectY = new Float32Array(B * N);
+          const expectDx = new Float32Array(B * K);
+          const expectDw = new Float32Array(K * N);
+          ops.matmulForward(modelBlock(x, B * K, p), modelBlock(w, K * N, p), expectY, B, K, N);
+          ops.matmulBackwardInput(modelBlock(dy, B * N, p), modelBlock(w, K * N, p), expectDx, B, K, N);
+          ops.matmulBackwardWeight(modelBlock(x, B * K, p), modelBlock(dy, B * N, p), expectDw, B, K, N);
+          expectClose(`matmul_forward ${B}x${K}x${N} model ${p}`, modelBlock(y, B * N, p), expectY);
+          expectClose(`matmul_backward_input ${B}x${K}x${N} model ${p}`, modelBlock(dx, B * K, p), expectDx);
+          expectClose(`matmul_backward_weight ${B}x${K}x${N} model ${p}`, modelBlock(dw, K * N, p), expectDw);
+        }
+        for (const out of [y, dx, dw]) expect(Array.from(out.subarray(0, OFFSET))).toEqual([0, 0, 0, 0, 0]);
+      }));
+  }
+});
+
+describe('layer kernels', () => {
+  // Two models of a 17-wide hidden layer that use 5 and 17 of its columns.
+  const B = 3;
+  const N = 17;
+  const widths = [5, 17];
+  const PC = N + 4;
+  const BIAS = 2;
+  const hypers = packModelHypers(widths.map((hiddenUnits) => hyper({ hiddenUnits })));
+  const layer = (activation: Activation, maskHidden: boolean) =>
+    packLayerParams({ models: P, rows: B, cols: N, model_stride: B * N, param_count: PC, bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: maskHidden ? 1 : 0 });
+  const pre = seeded(P * B * N, 4, 3);
+  const parameters = seeded(P * PC, 5);
+  const da = seeded(P * B * N, 6);
+
+  for (const activation of ACTIVATIONS) {
+    it(`bias_activation_forward and activation_backward agree with the CPU for ${activation}, padding masked`, () =>
+      withDevice(async (device) => {
+        const [, , , z, a] = await runKernel(device, KERNELS.biasActivationForward, [layer(activation, true), hypers, parameters, pre, P * B * N], [P * B * N]);
+        const [, , , dz] = await runKernel(device, KERNELS.activationBackward, [layer(activation, true), hypers, z, da], [P * B * N]);
+        for (let p = 0; p < P; p++) {
+          const block = (all: Float32Array) => all.subarray(p * B * N, (p + 1) * B * N);
+          const expectZ = new Float32Array(B * N);
+          const expectA = new Float32Array(B * N);
+          const expectDz = new Float32Array(B * N);
+          const bias = parameters.subarray(p * PC + BIAS, p * PC + BIAS + N);
+          ops.biasActivationForward(block(pre), bias, activation, expectZ, expectA, B, N, widths[p]);
+          ops.activationBackward(expectZ, block(da), activation, expectDz, B, N, widths[p]);
+          expectClose(`z ${activation} model ${p}`, block(z), expectZ);
+          expectClose(`a ${activation} model ${p}`, block(a), expectA);
+          expectClose(`dz ${activation} model ${p}`, block(dz), expectDz);
+          for (let r = 0; r < B; r++) {
+            for (let j = widths[p]; j < N; j++) expect([block(z)[r * N + j], block(a)[r * N + j], block(dz)[r * N + j]]).toEqual([0, 0, 0]);
+          }
+        }
+      }));
+  }
+
+  it('bias_backward sums the rows of every column into the gradient', () =>
+    withDevice(async (device) => {
+      const [, , gradients] = await runKernel(device, KERNELS.biasBackward, [layer('linear', false), da, P * PC], [P * N]);
+      for (let p = 0; p < P; p++) {
+        const expectDb = new Float32Array(N);
+        ops.biasGradient(da.subarray(p * B * N, (p + 1) * B * N), expectDb, B, N);
+        expectClose(`bias_backward model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
+      }
+    }));
+});
+
+describe('loss kernels', () => {
+  for (const [rows, outputs] of [[1, 2], [17, 3], [65, 17]] as const) {
+    const capacity = rows + 2;
+    const logits = seeded(P * capacity * outputs, 7, 4);
+    const block = (all: Float32Array, p: number, width: number) => all.subarray(p * capacity * width, p * capacity * width + rows * width);
+    const params = (labelStride: number) =>
+      packLossParams({ models: P, rows, outputs, model_stride: capacity * outputs, label_offset: 1, label_model_stride: labelStride, row_capacity: capacity, write_gradient: 1 });
+    const sum = (values: Float32Array) => values.reduce((s, v) => s + v, 0);
+
+    it(`softmax_cross_entropy gives the CPU's loss, accuracy and gradient (rows=${rows}, classes=${outputs})`, () =>
+      withDevice(async (device) => {
+        const labels = Float32Array.from({ length: 1 + P * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
+        const [, , , gradient, rowLoss, rowCorrect] = await runKernel(
+          device, KERNELS.softmaxCrossEntropy, [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity], [P * rows],
+        );
+        for (let p = 0; p < P; p++) {
+          const expectGradient = new Float32Array(rows * outputs);
+          const { loss, correct } = ops.softmaxCrossEntropy(block(logits, p, outputs), labels.subarray(1 + p * rows), expectGradient, rows, outputs);
+          expectClose(`softmax_cross_entropy loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
+          expect(sum(block(rowCorrect, p, 1))).toBe(correct);
+          expectClose(`softmax_cross_entropy gradient model ${p}`, block(gradient, p, outputs), expectGradient);
+        }
+      }));
+
+    it(`mean_squared_error gives the CPU's loss and gradient (rows=${rows}, outputs=${outputs})`, () =>
+      withDevice(async (device) => {
+        const targets = seeded(1 + P * rows * outputs, 9, 2);
+        const [, , , gradient, rowLoss] = await runKernel(
+          device, KERNELS.meanSquaredError, [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity], [P * rows],
+        );
+        for (let p = 0; p < P; p++) {
+          const expectGradient = new Float32Array(rows * outputs);
+          const { loss } = ops.meanSquaredError(block(logits, p, outputs), targets.subarray(1 + p * rows * outputs), expectGradient, rows, outputs);
+          expectClose(`mean_squared_error loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
+          expectClose(`mean_squared_error gradient model ${p}`, block(gradient, p, outputs), expectGradient);
+        }
+      }));
+  }
+});
+
+describe('optimizer_step', () => {
+  it('applies every optimizer under every decay schedule like the CPU, and leaves frozen models alone', () =>
+    withDevice(async (device) => {
+      // One model per (optimizer, decay); the last copy of model 0 is frozen.
+      const models = OPTIMIZERS.flatMap((optimizer, o) =>
+        DECAYS.map((decay, d) => hyper({ optimizer, decay, learningRate: 0.05 * (1 + o), beta1: 0.8, beta2: 0.95, epsilon: 1e-3, weightDecay: 0.1 * d, decayRate: 0.7, decayEvery: 2 })),
+      );
+      models.push(models[0]);
+      const M = models.length;
+      const PC = 17;
+      const [batchSize, trainCount, totalSteps] = [8, 20, 40];
+      const states = new ArrayBuffer(M * structSize(MODEL_STATE));
+      new DataView(states).setUint32((M - 1) * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'), 1, true);
+      const optimizer = packOptimizerParams({ models: M, param_count: PC, batch_size: batchSize, train_count: trainCount, total_steps: totalSteps });
+      let parameters: Float32Array = seeded(M * PC, 10);
+      let m: Float32Array = new Float32Array(M * PC);
+      let v: Float32Array = new Float32Array(M * PC);
+      const initial = parameters.slice();
+      const expected = Array.from({ length: M }, (_, p) => ({ w: initial.slice(p * PC, (p + 1) * PC), m: new Float32Array(PC), v: new Float32Array(PC) }));
+      for (const [t, step] of [0, 7, 31].entries()) {
+        const gradients = seeded(M * PC, 11 + t);
+        [, , , , parameters, , m, v] = await runKernel(
+          device, KERNELS.optimizerStep,
+          [optimizer, packStepSlots(step, 1, 256), packModelHypers(models), states, parameters, gradients, m, v],
+          [M * PC],
+        );
+        expected.forEach((e, p) => {
+          if (p === M - 1) return;
+          const lr = ops.learningRateAt(models[p], step, batchSize, trainCount, totalSteps);
+          ops.optimizerStep(e.w, gradients.subarray(p * PC, (p + 1) * PC), e.m, e.v, models[p], lr, step + 1);
+        });
+      }
+      expected.forEach((e, p) => {
+        if (p === M - 1) return;
+        expectClose(`optimizer ${models[p].optimizer} decay ${models[p].decay}`, parameters.subarray(p * PC, (p + 1) * PC), e.w);
+      });
+      expect(Array.from(parameters.subarray((M - 1) * PC))).toEqual(Array.from(initial.subarray((M - 1) * PC)));
+    }));
+});
+
+describe('parameters_init and batch_gather (counter-based randomness)', () => {
+  for (const init of ['he', 'xavier'] as const) {
+    it(`parameters_init draws the CPU's ${init} weights, zero in the padding and the biases`, () =>
+      withDevice(async (device) => {
+        const shape: PopulationShape = { inputs: 3, outputs: 2, hiddenLayers: 2, maxHidden: 17, activation: 'relu', loss: 'mse', init, batchSize: 1 };
+        const models = [17, 5, 1].map((hiddenUnits, i) => hyper({ hiddenUnits, initSeed: [1000, 0x7fffffff, 0xffffffff][i] }));
+        const PC = parameterCount(shape);
+        const params = packInitParams({ models: models.length, param_count: PC, inputs: 3, outputs: 2, max_hidden: 17, hidden_layers: 2, xavier: init === 'xavier' ? 1 : 0 });
+        const [, , parameters] = await runKernel(device, KERNELS.parametersInit, [params, packModelHypers(models), models.length * PC], [models.length * PC]);
+        models.forEach((model, p) => {
+          const expected = ops.initParameters(shape, model);
+          const actual = parameters.subarray(p * PC, (p + 1) * PC);
+          expectClose(`parameters_init ${init} hidden ${model.hiddenUnits}`, actual, expected, 1e-5);
+          expect(expected.every((value, i) => (value === 0) === (actual[i] === 0))).toBe(true);
+        });
+      }));
+  }
+
+  it('batch_gather picks the rows of the CPU data order, bit for bit, across epochs', () =>
+    withDevice(async (device) => {
+      const [inputs, n, batchSize] = [2, 17, 5];
+      const dataSeeds = [0, 7, 0xffffffff];
+      const trainX = Float32Array.from({ length: n * inputs }, (_, i) => i);
+      const trainY = Float32Array.from({ length: n }, (_, i) => 100 + i);
+      const hypers = packModelHypers(dataSeeds.map((dataSeed) => hyper({ dataSeed })));
+      const params = packGatherParams({ models: dataSeeds.length, batch_size: batchSize, inputs, label_width: 1, train_count: n });
+      for (const step of [0, 3, 7, 1000]) {
+        const [, , , , , batchX, batchY] = await runKernel(
+          device, KERNELS.batchGather,
+          [params, packStepSlots(step, 1, 256), hypers, trainX, trainY, dataSeeds.length * batchSize * inputs, dataSeeds.length * batchSize],
+          [dataSeeds.length * batchSize],
+        );
+        const expectedRows = dataSeeds.flatMap((seed) => Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)));
+        expect(Array.from(batchY).map((y) => y - 100), `step ${step}`).toEqual(expectedRows);
+        expect(Array.from(batchX)).toEqual(expectedRows.flatMap((row) => [row * inputs, row * inputs + 1]));
+      }
+    }));
+});
