@@ -1,11 +1,15 @@
-// The trainer worker: owns the engine and runs studies (implementation lands with the runner).
+// The trainer worker: the only place that trains. The page talks to it through comlink
+// (client.ts); the WebGPU device and the engine live here.
 import { expose } from 'comlink';
-import type { TrainerApi } from './api.ts';
+import { createCpuEngine } from '../train/cpu/engine.ts';
+import { loadDigitsPack } from '../train/data/digits.ts';
+import { createGpuEngine } from '../train/gpu/engine.ts';
+import { createTrainerApi } from './trainer.ts';
 
-const api: TrainerApi = {
-  run: () => Promise.reject(new Error('trainer worker: the study runner is not built yet')),
-  pause: () => {},
-  resume: () => {},
-  stop: () => {},
-};
-expose(api);
+expose(
+  createTrainerApi({
+    createGpuEngine: () => createGpuEngine(),
+    createCpuEngine,
+    loadDigits: () => loadDigitsPack(new URL(import.meta.env.BASE_URL, self.location.origin).href),
+  }),
+);

@@ -1,0 +1,83 @@
+// The trainer behind the worker's comlink API: picks the engine (WebGPU, else the CPU engine
+// with a notice saying why), loads the study's data and runs one study at a time. Its
+// dependencies are injected so that Node tests drive it without a browser.
+import { transfer } from 'comlink';
+import { loadStudyData, type DataSources } from '../study/data.ts';
+import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
+import type { StudyResult } from '../study/record.ts';
+import { StudyRunner } from '../study/runner.ts';
+import { parseStudy, type StudySpec } from '../study/spec.ts';
+import type { DigitsPack } from '../train/data/digits.ts';
+import { EngineError, type TrainingEngine } from '../train/types.ts';
+import type { RunInputs, TrainerApi } from './api.ts';
+
+export interface TrainerDependencies {
+  createGpuEngine: () => Promise<TrainingEngine>;
+  createCpuEngine: () => TrainingEngine;
+  loadDigits: () => Promise<DigitsPack>;
+}
+
+export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
+  let gpu: Promise<TrainingEngine> | null = null;
+  let runner: StudyRunner | null = null;
+  let digits: Promise<DigitsPack> | null = null;
+  const loadDigits = () => {
+    digits ??= deps.loadDigits().catch((e: unknown) => {
+      digits = null;
+      throw e;
+    });
+    return digits;
+  };
+
+  async function chooseEngine(choice: RunInputs['engine']): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
+    if (choice === 'cpu') return { engine: deps.createCpuEngine() };
+    gpu ??= deps.createGpuEngine();
+    try {
+      return { engine: await gpu };
+    } catch (e) {
+      gpu = null; // a later run tries again (the GPU may come back)
+      return { engine: deps.createCpuEngine(), fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}` };
+    }
+  }
+
+  async function run(input: StudySpec, onEvent: StudyEventHandler, inputs: RunInputs = {}): Promise<StudyResult> {
+    // Progress arrays move to the page without a copy; a page that went away is not an error here.
+    const emit = (event: StudyEvent) => {
+      const sent = event.type === 'progress' ? transfer(event, [event.trialIds.buffer, event.trainLoss.buffer, event.validationLoss.buffer, event.trainAccuracy.buffer, event.validationAccuracy.buffer]) : event;
+      Promise.resolve(onEvent(sent)).catch(() => {});
+    };
+    const failed = (message: string, engine?: TrainingEngine): StudyResult => {
+      emit({ type: 'study-error', message });
+      return { spec: input, engine: { kind: engine?.kind ?? 'cpu', adapter: engine?.adapter ?? 'none' }, task: 'classification', trials: [], elapsedMs: 0, stopped: false };
+    };
+    if (runner) return failed('A study is already running; stop it before starting another.');
+    const parsed = parseStudy(input);
+    if (!parsed.ok) return failed(`The study is invalid: ${parsed.issues.join('; ')}`);
+    const spec = parsed.spec;
+    const sources: DataSources = { digits: loadDigits, ...(inputs.csv ? { csv: inputs.csv } : {}) };
+    let data;
+    try {
+      data = await loadStudyData(spec.data, sources);
+    } catch (e) {
+      return failed(`The data could not be loaded: ${(e as Error).message}`);
+    }
+    const { engine, fallbackNotice } = await chooseEngine(inputs.engine);
+    const current = new StudyRunner({ spec, data, engine, onEvent: emit, ...(fallbackNotice ? { fallbackNotice } : {}) });
+    runner = current;
+    try {
+      return await current.run();
+    } catch (e) {
+      if (e instanceof EngineError && e.kind === 'device-lost') gpu = null;
+      return failed(`The study stopped on an unexpected error: ${(e as Error).message}`, engine);
+    } finally {
+      runner = null;
+    }
+  }
+
+  return {
+    run,
+    pause: () => runner?.pause(),
+    resume: () => runner?.resume(),
+    stop: () => runner?.stop(),
+  };
+}

@@ -1,0 +1,120 @@
+import { proxy, wrap, expose, type Remote } from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StudyEvent } from '../../src/study/events.ts';
+import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { EngineError } from '../../src/train/types.ts';
+import type { TrainerApi } from '../../src/worker/api.ts';
+import { createTrainerApi } from '../../src/worker/trainer.ts';
+
+const channels: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+/** The trainer behind a real comlink channel, as the page sees the worker (GPU: none here). */
+function connect(): Remote<TrainerApi> {
+  const channel = new MessageChannel();
+  channels.push(channel);
+  expose(
+    createTrainerApi({
+      createGpuEngine: () => Promise.reject(new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing).')),
+      createCpuEngine,
+      loadDigits: () => Promise.reject(new Error('no digits in this test')),
+    }),
+    channel.port1,
+  );
+  return wrap<TrainerApi>(channel.port2);
+}
+
+function tinyStudy(): StudySpec {
+  const spec = defaultStudy();
+  spec.data = { kind: 'synthetic', name: 'circle', count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 };
+  spec.scheduler.budget = { kind: 'trials', trials: 3 };
+  spec.training = { steps: 20, reportEvery: 10 };
+  return spec;
+}
+
+async function run(trainer: Remote<TrainerApi>, spec: StudySpec, inputs = {}) {
+  const events: StudyEvent[] = [];
+  const result = await trainer.run(spec, proxy((e: StudyEvent) => void events.push(e)), inputs);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // let the last proxied events land
+  return { result, events };
+}
+
+describe('trainer worker API over comlink', () => {
+  it('falls back to the CPU engine with a notice saying why, and runs the study there', async () => {
+    const { result, events } = await run(connect(), tinyStudy());
+    expect(events[0]).toEqual({
+      type: 'study-started',
+      engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' },
+      task: 'classification',
+      plannedTrials: 3,
+      fallbackNotice: 'Training on the CPU engine (slower, same math) because WebGPU is unavailable: This browser has no WebGPU (navigator.gpu is missing).',
+    });
+    expect(result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress).toHaveLength(2);
+    for (const p of progress) {
+      expect(p.trainLoss).toBeInstanceOf(Float32Array);
+      expect(Array.from(p.trialIds)).toEqual([0, 1, 2]);
+      expect(p.validationLoss.every(Number.isFinite)).toBe(true);
+    }
+    // The page's events say the same as the returned records.
+    expect(Array.from(progress[1].validationLoss)).toEqual(result.trials.map((t) => Math.fround(t.objective)));
+    expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3, stopped: false });
+  });
+
+  it('asked for the CPU, runs there without a notice', async () => {
+    const { events } = await run(connect(), tinyStudy(), { engine: 'cpu' });
+    expect(events[0]).not.toHaveProperty('fallbackNotice');
+  });
+
+  it('a CSV study without its file, an invalid spec and missing digits end in a clear study-error', async () => {
+    const trainer = connect();
+    const csv = tinyStudy();
+    csv.data = { kind: 'csv', fileName: 'houses.csv', target: 'price', features: ['rooms'], validationFraction: 0.2, seed: 1 };
+    expect((await run(trainer, csv)).events).toEqual([
+      { type: 'study-error', message: 'The data could not be loaded: This study trains on the CSV file "houses.csv"; choose that file to run it.' },
+    ]);
+    const bad = { ...tinyStudy(), parallelism: -1 };
+    const invalid = await run(trainer, bad);
+    expect(invalid.events).toHaveLength(1);
+    expect(invalid.events[0]).toMatchObject({ type: 'study-error', message: expect.stringMatching(/^The study is invalid: parallelism: /) });
+    const digits = tinyStudy();
+    digits.data = { kind: 'digits', count: 200, validationFraction: 0.2, seed: 1 };
+    expect((await run(trainer, digits)).events).toEqual([{ type: 'study-error', message: 'The data could not be loaded: no digits in this test' }]);
+  });
+
+  it('trains on the CSV the page passes', async () => {
+    const spec = tinyStudy();
+    spec.data = { kind: 'csv', fileName: 'line.csv', target: 'y', features: ['x'], validationFraction: 0.25, seed: 1 };
+    const text = 'x,y\n' + Array.from({ length: 40 }, (_, i) => `${i / 10},${(i / 10) * 2 + 1 + (i % 3) / 7}`).join('\n');
+    const { result, events } = await run(connect(), spec, { csv: { fileName: 'line.csv', text } });
+    expect(events[0]).toMatchObject({ type: 'study-started', task: 'regression' });
+    expect(result.trials).toHaveLength(3);
+  });
+
+  it('refuses a second study while one runs, and stop ends the first', async () => {
+    const trainer = connect();
+    const long = tinyStudy();
+    long.training = { steps: 4000, reportEvery: 10 };
+    const firstEvents: StudyEvent[] = [];
+    const first = trainer.run(
+      long,
+      proxy((e: StudyEvent) => {
+        firstEvents.push(e);
+      }),
+    );
+    while (!firstEvents.some((e) => e.type === 'progress')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await run(trainer, tinyStudy());
+    expect(second.events).toEqual([{ type: 'study-error', message: 'A study is already running; stop it before starting another.' }]);
+    await trainer.stop();
+    const result = await first;
+    expect(result.stopped).toBe(true);
+    expect(result.trials.every((t) => t.state === 'PRUNED' && t.reason?.startsWith('stopped by the user at step'))).toBe(true);
+  });
+});
