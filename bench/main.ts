@@ -1,0 +1,166 @@
+// The benchmark page. bench/run.mjs opens it in headless Chromium and calls
+// window.runTuningLabBench(); the object it resolves to is printed as the JSON line.
+// Sections run one after another, never overlapping, so none steals the other's cores.
+import { createCpuEngine } from '../src/train/cpu/engine';
+import { createGpuEngine } from '../src/train/gpu/engine';
+import { makeDataset } from '../src/train/data/synthetic';
+import { timeMatmul } from '../src/train/gpu/matmul';
+import type { TrainingData, TrainingEngine } from '../src/train/types';
+import { countGpuCalls, type GpuCallCounts } from './gpu-calls';
+import { MATMUL_SIZES, tfjsMatmulGflops, type MatmulPlan } from './matmul';
+import { median, progress, round } from './stats';
+import { benchTfjs, useTfjsBackend, type TfjsPlan } from './tfjs-baseline';
+import { WORKLOAD, WORKLOAD_LABEL, populationJob } from './workload';
+
+interface BenchOptions {
+  /** A smoke run: fewer repetitions and steps; figures are rough. */
+  quick: boolean;
+}
+
+interface Plan {
+  /** Timed full-workload runs of the GPU engine (after one short warm-up run). */
+  engineRuns: number;
+  cpuEngineRuns: number;
+  /** Steps per engine run (the workload's 320 unless quick). */
+  engineSteps: number;
+  tfjsWebgpu: TfjsPlan;
+  tfjsCpu: TfjsPlan;
+  matmul: MatmulPlan;
+}
+
+/** Products per timed repetition: enough that n=64 is not all round-trip latency. */
+const MATMUL_INNER = { 64: 32, 256: 4, 512: 1 };
+
+const FULL: Plan = {
+  engineRuns: 3,
+  cpuEngineRuns: 1,
+  engineSteps: WORKLOAD.steps,
+  tfjsWebgpu: { warmupSteps: 5, trials: 3, stepsPerTrial: 20 },
+  tfjsCpu: { warmupSteps: 20, trials: 3, stepsPerTrial: WORKLOAD.steps },
+  matmul: { repetitions: 5, inner: MATMUL_INNER },
+};
+
+const QUICK: Plan = {
+  engineRuns: 1,
+  cpuEngineRuns: 1,
+  engineSteps: 64,
+  tfjsWebgpu: { warmupSteps: 2, trials: 1, stepsPerTrial: 5 },
+  tfjsCpu: { warmupSteps: 5, trials: 1, stepsPerTrial: 64 },
+  matmul: { repetitions: 2, inner: MATMUL_INNER },
+};
+
+interface EngineFigures {
+  trialStepsPerSecond: number;
+  secondsPerRun: number[];
+  finalTrainLossMedian: number;
+  finalValidationAccuracyMedian: number;
+  diverged: number;
+  /** WebGPU calls during the warm-up run of WARMUP_STEPS steps (all zero for the CPU engine). */
+  warmupCalls: GpuCallCounts;
+}
+
+/** Steps of the untimed warm-up run (2 reports: init, 64 steps, 2 validation passes). */
+const WARMUP_STEPS = 64;
+
+/** 640 spiral points, split 512 for training (the workload's set) and 128 for validation. */
+function spiralData(): TrainingData {
+  const data = makeDataset('spiral', { count: WORKLOAD.points * 1.25, noise: 0.05, validationFraction: 0.2, seed: WORKLOAD.seed });
+  if (data.train.count !== WORKLOAD.points) throw new Error(`spiral split gave ${data.train.count} training points, expected ${WORKLOAD.points}`);
+  return data;
+}
+
+/** The bench owns the device so the engine and the matmul kernel share one adapter. */
+async function requestDevice(): Promise<GPUDevice> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter: run Chromium with --enable-unsafe-webgpu (bench/run.mjs does)');
+  return adapter.requestDevice();
+}
+
+/** The project's matmul_forward kernel: median GFLOP/s over the plan's repetitions. */
+async function engineMatmulGflops(device: GPUDevice, n: (typeof MATMUL_SIZES)[number], plan: MatmulPlan): Promise<number> {
+  const runs: number[] = [];
+  for (let r = 0; r < plan.repetitions; r++) runs.push((await timeMatmul(device, n, plan.inner[n])).gflops);
+  return median(runs);
+}
+
+/** Trains the whole population `runs` times (after a short warm-up); trial-steps per second of the median run. */
+async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: number, steps: number): Promise<EngineFigures> {
+  const warmup = await countGpuCalls(() => engine.train(populationJob(data, WARMUP_STEPS))); // pipelines, buffers
+  const secondsPerRun: number[] = [];
+  let last;
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    last = await engine.train(populationJob(data, steps));
+    secondsPerRun.push((performance.now() - start) / 1000);
+    progress(`${engine.kind} engine run ${run + 1}: ${WORKLOAD.trials}×${steps} trial-steps in ${secondsPerRun.at(-1)!.toFixed(2)} s`);
+  }
+  const final = last!.reports.at(-1)!;
+  return {
+    trialStepsPerSecond: (WORKLOAD.trials * steps) / median(secondsPerRun),
+    secondsPerRun,
+    finalTrainLossMedian: median(Array.from(final.trainLoss)),
+    finalValidationAccuracyMedian: median(Array.from(final.validationAccuracy)),
+    diverged: final.diverged.reduce((n, d) => n + d, 0),
+    warmupCalls: warmup.counts,
+  };
+}
+
+async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown>> {
+  const plan = quick ? QUICK : FULL;
+  const started = performance.now();
+  const data = spiralData();
+  const device = await requestDevice();
+  const gpuEngine = await createGpuEngine({ device });
+  progress(`GPU engine on ${gpuEngine.adapter}`);
+  const engine = await benchEngine(gpuEngine, data, plan.engineRuns, plan.engineSteps);
+
+  const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
+  const tfjsCpu = await benchTfjs('cpu', data, plan.tfjsCpu);
+
+  const cpuEngine = createCpuEngine();
+  const engineCpu = await benchEngine(cpuEngine, data, plan.cpuEngineRuns, plan.engineSteps);
+  cpuEngine.dispose();
+
+  await useTfjsBackend('webgpu');
+  const matmul: Record<string, { engine: number; tfjs_webgpu: number }> = {};
+  for (const n of MATMUL_SIZES) {
+    const figures = { engine: round(await engineMatmulGflops(device, n, plan.matmul)), tfjs_webgpu: round(await tfjsMatmulGflops(n, plan.matmul)) };
+    matmul[`n${n}`] = figures;
+    progress(`matmul n=${n}: engine ${figures.engine} GFLOP/s, tfjs-webgpu ${figures.tfjs_webgpu} GFLOP/s`);
+  }
+  gpuEngine.dispose();
+  device.destroy();
+
+  return {
+    adapter: gpuEngine.adapter,
+    workload: WORKLOAD_LABEL,
+    quick,
+    engine_trial_steps_per_s: round(engine.trialStepsPerSecond),
+    tfjs_webgpu_trial_steps_per_s: round(tfjsWebgpu.trialStepsPerSecond),
+    tfjs_cpu_trial_steps_per_s: round(tfjsCpu.trialStepsPerSecond),
+    vs_tfjs_webgpu: round(engine.trialStepsPerSecond / tfjsWebgpu.trialStepsPerSecond, 3),
+    vs_tfjs_cpu: round(engine.trialStepsPerSecond / tfjsCpu.trialStepsPerSecond, 3),
+    engine_cpu_trial_steps_per_s: round(engineCpu.trialStepsPerSecond),
+    engine_cpu_vs_tfjs_cpu: round(engineCpu.trialStepsPerSecond / tfjsCpu.trialStepsPerSecond, 3),
+    engine_s_per_run: engine.secondsPerRun.map((s) => round(s)),
+    engine_cpu_s_per_run: engineCpu.secondsPerRun.map((s) => round(s)),
+    tfjs_webgpu_ms_per_step: tfjsWebgpu.msPerStep.map((ms) => round(ms)),
+    tfjs_cpu_ms_per_step: tfjsCpu.msPerStep.map((ms) => round(ms)),
+    engine_final_train_loss_median: round(engine.finalTrainLossMedian),
+    engine_final_val_accuracy_median: round(engine.finalValidationAccuracyMedian),
+    engine_diverged: engine.diverged,
+    engine_gpu_calls_per_64_step_run: engine.warmupCalls,
+    engine_cpu_final_train_loss_median: round(engineCpu.finalTrainLossMedian),
+    matmul_gflops: matmul,
+    plan,
+    user_agent: navigator.userAgent,
+    total_s: round((performance.now() - started) / 1000),
+  };
+}
+
+declare global {
+  interface Window {
+    runTuningLabBench(options: BenchOptions): Promise<Record<string, unknown>>;
+  }
+}
+window.runTuningLabBench = runBench;
