@@ -3,7 +3,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumLaunchOptions } from './test/chromium.ts';
-import { DIGITS_ASSET } from './src/train/data/digits.ts';
+import { DIGITS_ASSET } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
 
 /** Packs the mnist package's digits into one ~0.7 MB binary: served in dev, emitted in the build. */

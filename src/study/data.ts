@@ -1,7 +1,8 @@
 // The training data a study names: synthetic sets are generated from their seed, digits come
 // from the packed asset, a CSV from the file the user supplied (a link only names it).
 import { csvTrainingData, parseCsv } from '../train/data/csv.ts';
-import { digitsTrainingData, type DigitsPack } from '../train/data/digits.ts';
+import { digitsTrainingData } from '../train/data/digits.ts';
+import type { DigitsPack } from '../train/data/digitsFormat.ts';
 import { makeDataset } from '../train/data/synthetic.ts';
 import type { TrainingData } from '../train/types.ts';
 import type { DataSpec } from './spec.ts';

@@ -7,7 +7,7 @@ import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
 import type { StudyResult } from '../study/record.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
-import type { DigitsPack } from '../train/data/digits.ts';
+import type { DigitsPack } from '../train/data/digitsFormat.ts';
 import { EngineError, type TrainingEngine } from '../train/types.ts';
 import type { RunInputs, TrainerApi } from './api.ts';
 

@@ -4,7 +4,7 @@
 import { deflateSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { encodeDigitsPack, type DigitsPack } from './digits.ts';
+import { encodeDigitsPack, type DigitsPack } from './digitsFormat.ts';
 
 const SOURCE_SIDE = 28;
 const SIDE = 14;

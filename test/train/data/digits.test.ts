@@ -1,6 +1,7 @@
 import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeDigitsPack, digitsTrainingData, encodeDigitsPack } from '../../../src/train/data/digits.ts';
+import { digitsTrainingData } from '../../../src/train/data/digits.ts';
+import { decodeDigitsPack, encodeDigitsPack } from '../../../src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from '../../../src/train/data/digitsPack.ts';
 
 describe('packed digits', () => {
