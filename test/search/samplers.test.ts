@@ -66,6 +66,15 @@ describe.each(configs)('$kind scheduler', (config) => {
   });
 });
 
+describe('random draws are keyed by (seed, trial, name)', () => {
+  it('enabling another hyperparameter leaves the others\' draws unchanged', () => {
+    const lrOnly = space().map((p) => ({ ...p, enabled: p.name === 'learningRate' }));
+    const withBatch = space().map((p) => ({ ...p, enabled: p.name === 'learningRate' || p.name === 'batchSize' }));
+    const rates = (s: SearchSpace) => simulate(createScheduler({ kind: 'random', budget: { trials: 10 } }, s, 3), objective).started.map((t) => t.params.learningRate);
+    expect(rates(withBatch)).toEqual(rates(lrOnly));
+  });
+});
+
 describe('scheduler configuration errors', () => {
   it('reject bad seeds, budgets and options with a message saying what to fix', () => {
     const s = space();

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIVATION_CHOICES, DECAY_CHOICES, OPTIMIZER_CHOICES, standardHyperparameter, standardSpace } from '../../src/search/catalog';
+import { contains, validateSpace } from '../../src/search/space';
+import { ACTIVATIONS, DECAYS, OPTIMIZERS, type ModelHyper, type PopulationShape } from '../../src/train/types';
+
+describe('standard catalog', () => {
+  const space = standardSpace();
+  const byName = Object.fromEntries(space.map((p) => [p.name, p]));
+
+  it('names engine fields and offers exactly the engine choices', () => {
+    const modelFields: Array<keyof ModelHyper> = ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'decay', 'decayRate', 'hiddenUnits', 'optimizer'];
+    const shapeFields: Array<keyof PopulationShape> = ['batchSize', 'hiddenLayers', 'activation'];
+    expect(space.map((p) => p.name).sort()).toEqual([...modelFields, ...shapeFields].sort());
+    expect([...OPTIMIZER_CHOICES]).toEqual([...OPTIMIZERS]);
+    expect([...ACTIVATION_CHOICES]).toEqual([...ACTIVATIONS]);
+    expect([...DECAY_CHOICES]).toEqual([...DECAYS]);
+  });
+
+  it("follows the seed's hierarchy and defaults", () => {
+    validateSpace(space);
+    expect(Object.fromEntries(space.map((p) => [p.name, p.tier]))).toEqual({
+      learningRate: 1, beta1: 2, batchSize: 2, hiddenUnits: 2, hiddenLayers: 3, decay: 3, decayRate: 3, weightDecay: 3,
+      beta2: 'fixed', epsilon: 'fixed', optimizer: 'fixed', activation: 'fixed',
+    });
+    expect(byName.learningRate.distribution).toEqual({ kind: 'float', scale: 'log', low: 1e-4, high: 1 });
+    expect(byName.beta1.distribution).toEqual({ kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 });
+    expect(byName.batchSize.distribution).toEqual({ kind: 'power-of-two', low: 16, high: 512 });
+    expect([byName.beta1.default, byName.beta2.default, byName.epsilon.default, byName.optimizer.default]).toEqual([0.9, 0.999, 1e-8, 'adam']);
+    for (const name of ['beta2', 'epsilon', 'optimizer', 'activation', 'weightDecay']) expect(byName[name].enabled).toBe(false);
+    // Every default but weightDecay's "off" lies inside its search range.
+    for (const p of space) expect(contains(p.distribution, p.default), p.name).toBe(p.name !== 'weightDecay');
+  });
+
+  it('hands out fresh copies', () => {
+    const a = standardHyperparameter('learningRate');
+    a.enabled = false;
+    expect(standardHyperparameter('learningRate').enabled).toBe(true);
+    expect(standardSpace()[0].enabled).toBe(true);
+  });
+});
