@@ -3,14 +3,14 @@ import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import './lab-uplot.ts';
-import { formatValue, panelStyles } from './styles.ts';
+import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
   legend: { show: false },
   cursor: { show: false },
   scales: { x: { time: false }, y: { distr: 3 } },
-  axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss', values: (_u, splits) => splits.map((s) => formatValue(s)) }],
+  axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss' }],
   series: [
     {},
     { stroke: STATE_COLORS.COMPLETE, paths: () => null, points: { show: true, size: 5, fill: 'rgba(42,157,143,0.35)' } },

@@ -5,7 +5,7 @@ import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { PARAM_LABELS, panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
@@ -59,8 +59,8 @@ export class LabParamScatter extends LitElement {
       axes: [
         d.kind === 'categorical'
           ? { splits: () => d.choices.map((_, i) => i), values: (_u, splits) => splits.map((s) => String(d.choices[s] ?? '')) }
-          : { values: (_u, splits) => splits.map((s) => formatValue(s)) },
-        { size: 55, values: (_u, splits) => splits.map((s) => formatValue(s)) },
+          : {},
+        { size: 55 },
       ],
       series: [{}, point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'), point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'), point('#1d3557', 13, 'rgba(0,0,0,0)')],
     };

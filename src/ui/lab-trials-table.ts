@@ -29,7 +29,7 @@ export class LabTrialsTable extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .scroll { max-height: 320px; overflow: auto; }
+      .scroll { max-height: 480px; overflow: auto; }
       table { border-collapse: collapse; width: 100%; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
       th { position: sticky; top: 0; background: #fff; text-align: left; border-bottom: 1px solid #d7dce1; padding: 0; }
       th button { border: none; background: none; color: #333a42; font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
@@ -55,7 +55,7 @@ export class LabTrialsTable extends LitElement {
       { key: 'objective', label: 'validation loss', value: (t) => (t.state === 'RUNNING' ? last(t.curve.validationLoss) : t.objective) },
       { key: 'accuracy', label: 'validation accuracy', value: (t) => last(t.curve.validationAccuracy) },
       { key: 'steps', label: 'steps', value: (t) => t.steps },
-      { key: 'place', label: 'round / stage', value: placeLabel },
+      ...(this.trials.some((t) => placeLabel(t) !== '') ? [{ key: 'place', label: 'round / stage', value: placeLabel }] : []),
       ...searched.map((r) => ({ key: r.name, label: PARAM_LABELS[r.name] ?? r.name, value: (t: TrialRecord) => t.params[r.name] })),
     ];
   }
@@ -85,7 +85,7 @@ export class LabTrialsTable extends LitElement {
           </thead>
           <tbody>
             ${rows.map(
-              (t) => html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
+              (t) => html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} data-objective=${String(t.objective)} data-params=${JSON.stringify(t.params)} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
                 ${columns.map((c) => {
                   const v = c.value(t);
                   return c.key === 'state'

@@ -1,0 +1,58 @@
+// Driving the lab page as a user would: through labelled controls and the data-testid hooks
+// the elements expose. Playwright's locators pierce the elements' shadow roots.
+import { mkdir } from 'node:fs/promises';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright';
+import { expect } from 'vitest';
+
+export const SCREENSHOTS = 'test-results/screenshots';
+
+export interface TrialSnapshot {
+  id: number;
+  state: string;
+  objective: string;
+  params: Record<string, number | string>;
+}
+
+export async function openLab(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.getByTestId('study-editor').waitFor();
+  expect(errors).toEqual([]);
+  return { context, page };
+}
+
+/** Types into a number field and commits it (the lab reads fields on change). */
+export async function setField(page: Page, testId: string, value: number): Promise<void> {
+  const field = page.getByTestId(testId);
+  await field.fill(String(value));
+  await field.dispatchEvent('change');
+}
+
+/** Presses Run and waits until the study has finished; returns the progress line. */
+export async function runStudy(page: Page, timeoutMs: number): Promise<Locator> {
+  await page.getByTestId('run').click();
+  const progress = page.getByTestId('progress');
+  await progress.and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]')).waitFor({ timeout: timeoutMs });
+  return progress;
+}
+
+/** Every row of the trials table, by trial id. */
+export async function readTrials(page: Page): Promise<TrialSnapshot[]> {
+  const rows = await page.getByTestId('trial-row').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      id: Number(tr.getAttribute('data-trial')),
+      state: tr.getAttribute('data-state') ?? '',
+      objective: tr.getAttribute('data-objective') ?? '',
+      params: JSON.parse(tr.getAttribute('data-params') ?? '{}') as Record<string, number | string>,
+    })),
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await target.screenshot({ path: `${SCREENSHOTS}/${name}.png`, ...('goto' in target ? { fullPage: true } : {}) });
+}

@@ -1,0 +1,87 @@
+// The lab as a user meets it: run the default 16-trial random study on the spiral, watch 16
+// curves and 16 rows, share it as a link and reproduce it exactly in a fresh browser context;
+// a bad link and bad CSVs say what is wrong.
+import { chromium, type Browser } from 'playwright';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { chromiumLaunchOptions } from '../chromium.ts';
+import { openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
+
+/** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
+const STEPS = 100;
+const RUN_TIMEOUT_MS = 240_000;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch(chromiumLaunchOptions());
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a 16-trial random study on the spiral', () => {
+  test('trains 16 trials live, and its link reproduces the same parameters and final losses', async () => {
+    const { context, page } = await openLab(browser, inject('labUrl'));
+    await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('spiral');
+    await expect(page.getByTestId('scheduler').inputValue()).resolves.toBe('random');
+    await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('16');
+    await setField(page, 'steps', STEPS);
+    await screenshot(page.getByTestId('study-editor'), 'study-editor');
+
+    const progress = await runStudy(page, RUN_TIMEOUT_MS);
+    await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
+    await expect(progress.getAttribute('data-done')).resolves.toBe('16');
+    await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
+    await expect(page.getByTestId('loss-curves').getAttribute('data-series')).resolves.toBe('16');
+    const first = await readTrials(page);
+    expect(first).toHaveLength(16);
+    for (const t of first) expect(['COMPLETE', 'PRUNED', 'DIVERGED']).toContain(t.state);
+    expect(first.filter((t) => t.state === 'COMPLETE').length).toBeGreaterThan(0);
+    // 16 distinct learning rates: random search tries a new value in every trial.
+    expect(new Set(first.map((t) => t.params.learningRate)).size).toBe(16);
+
+    await screenshot(page, 'lab-after-run');
+    for (const view of ['loss-curves', 'param-scatter', 'best-history', 'trials-table']) await screenshot(page.getByTestId(view), view);
+
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByTestId('copy-link').click();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(await page.getByTestId('share-url').inputValue());
+    expect(link).toMatch(/#study=v1\./);
+    await context.close();
+
+    const fresh = await openLab(browser, link);
+    await expect(fresh.page.getByTestId('steps').inputValue()).resolves.toBe(String(STEPS));
+    await runStudy(fresh.page, RUN_TIMEOUT_MS);
+    const second = await readTrials(fresh.page);
+    // Same adapter, same seeds: the same trials with bit-identical final losses.
+    expect(second).toEqual(first);
+    await fresh.context.close();
+  });
+});
+
+describe('links and files that cannot be used', () => {
+  test('an invalid link shows why and opens the default study', async () => {
+    const { context, page } = await openLab(browser, `${inject('labUrl')}#study=v1.not-a-study!`);
+    const error = page.getByTestId('link-error');
+    await expect(error.textContent()).resolves.toMatch(/cannot be opened.*default study is shown/s);
+    await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('spiral');
+    await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('16');
+    await expect(page.getByTestId('run').isEnabled()).resolves.toBe(true);
+    // Nothing stored was touched: the address still holds the link as given.
+    expect(new URL(page.url()).hash).toBe('#study=v1.not-a-study!');
+    await screenshot(page, 'invalid-link');
+    await context.close();
+  });
+
+  test.each([
+    ['a non-numeric cell', 'x1,x2,label\n0.5,1.5,0\n0.1,oops,1\n', /row 3, column "x2": "oops" is not a number/i],
+    ['no data rows', 'x1,x2,label\n', /no data rows/i],
+  ])('a CSV with %s shows a clear error and the study cannot run', async (_what, text, message) => {
+    const { context, page } = await openLab(browser, inject('labUrl'));
+    await page.getByTestId('dataset').selectOption('csv');
+    await page.getByTestId('csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(message);
+    await expect(page.getByTestId('run').isEnabled()).resolves.toBe(false);
+    await context.close();
+  });
+});
