@@ -23,15 +23,18 @@ export async function withDevice(body: (device: GPUDevice) => Promise<void>): Pr
   }
 }
 
-/** max |actual - expected| / max(|expected|, floor): one relative figure for a whole array. */
+/** max |actual - expected| / max(|expected|, floor): one relative figure for a whole array (NaN if only one side is NaN). */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-6): { maxAbs: number; relative: number } {
   expect(actual.length).toBe(expected.length);
   let maxAbs = 0;
   let scale = floor;
   for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(actual[i]) || Number.isNaN(expected[i])) {
+      if (Number.isNaN(actual[i]) !== Number.isNaN(expected[i])) return { maxAbs: NaN, relative: NaN };
+      continue; // NaN on both sides agrees (a frozen model, a regression accuracy)
+    }
     maxAbs = Math.max(maxAbs, Math.abs(actual[i] - expected[i]));
     scale = Math.max(scale, Math.abs(expected[i]));
-    if (Number.isNaN(actual[i]) !== Number.isNaN(expected[i])) return { maxAbs: NaN, relative: NaN };
   }
   return { maxAbs, relative: maxAbs / scale };
 }

@@ -1,0 +1,210 @@
+// The WebGPU population engine against the CPU engine (the oracle) on whole training runs,
+// and its promises: padding never changes a model's math, a diverging model is frozen
+// without touching its neighbours, the same seeds give bit-identical curves, and failures
+// (a bad job, a lost device, an abort) reject with a typed EngineError instead of hanging.
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/train/types';
+import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, TrainingData } from '../../../src/train/types';
+import { makeDataset } from '../../../src/train/data/synthetic';
+import { createCpuEngine } from '../../../src/train/cpu/engine';
+import { createGpuEngine } from '../../../src/train/gpu/engine';
+import { relativeError, withDevice } from './gpu-test-device';
+
+const spiral: TrainingData = makeDataset('spiral', { count: 160, noise: 0.05, validationFraction: 0.25, seed: 3 });
+const plane: TrainingData = makeDataset('plane', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 4 });
+
+const shapeFor = (data: TrainingData, overrides: Partial<PopulationShape>): PopulationShape => ({
+  inputs: data.inputs, outputs: data.outputs, hiddenLayers: 2, maxHidden: 8, activation: 'tanh',
+  loss: data.task === 'classification' ? 'softmax_cross_entropy' : 'mse', init: 'xavier', batchSize: 16, ...overrides,
+});
+
+const model = (overrides: Partial<ModelHyper>): ModelHyper => ({
+  hiddenUnits: 8, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0,
+  decay: 'none', decayRate: 0.5, decayEvery: 1, initSeed: 11, dataSeed: 22, ...overrides,
+});
+
+/** Every report's four metric curves of model m, flattened. */
+function curves(result: PopulationResult, m: number): number[] {
+  return result.reports.flatMap((r) => [r.trainLoss[m], r.trainAccuracy[m], r.validationLoss[m], r.validationAccuracy[m]]);
+}
+
+function expectCurvesClose(what: string, actual: PopulationResult, expected: PopulationResult, tolerance: number): void {
+  expect(actual.reports.map((r) => r.step)).toEqual(expected.reports.map((r) => r.step));
+  expected.reports[0].trainLoss.forEach((_, m) => {
+    for (const metric of ['trainLoss', 'validationLoss', 'trainAccuracy', 'validationAccuracy'] as const) {
+      const a = actual.reports.map((r) => r[metric][m]);
+      const e = expected.reports.map((r) => r[metric][m]);
+      const { maxAbs, relative } = relativeError(a, e);
+      console.log(`[engine] ${what} model ${m} ${metric}: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
+      if (metric.endsWith('Accuracy')) {
+        // One row flipping across a decision boundary moves an accuracy by 1/rows.
+        expect(maxAbs, `${what} model ${m} ${metric}`).toBeLessThanOrEqual(1 / 16 + 1e-6);
+      } else {
+        expect(relative, `${what} model ${m} ${metric}`).toBeLessThanOrEqual(tolerance);
+      }
+    }
+  });
+}
+
+describe('GPU engine against the CPU engine', () => {
+  it('trains a mixed classification population for 200 steps like the CPU (losses within 1e-3 relative)', () =>
+    withDevice(async (device) => {
+      const job: PopulationJob = {
+        shape: shapeFor(spiral, { activation: 'tanh' }),
+        models: [
+          model({ optimizer: 'sgd', learningRate: 0.3, hiddenUnits: 8, decay: 'cosine' }),
+          model({ optimizer: 'momentum', learningRate: 0.2, beta1: 0.9, hiddenUnits: 5, decay: 'exponential', decayRate: 0.9, initSeed: 1 }),
+          model({ optimizer: 'rmsprop', learningRate: 0.005, beta2: 0.9, hiddenUnits: 3, weightDecay: 0.01, decay: 'inverse_time', dataSeed: 5 }),
+          model({ optimizer: 'adam', learningRate: 0.01, hiddenUnits: 7, weightDecay: 0.05, decay: 'step', decayRate: 0.5, decayEvery: 3, initSeed: 9 }),
+        ],
+        data: spiral,
+        steps: 200,
+        reportEvery: 50,
+      };
+      const gpu = await createGpuEngine({ device });
+      expect(gpu.kind).toBe('webgpu');
+      console.log(`[webgpu adapter] engine runs on ${gpu.adapter}`);
+      const actual = await gpu.train(job);
+      const expected = await createCpuEngine().train(job);
+      expectCurvesClose('classification', actual, expected, 1e-3);
+      actual.parameters.forEach((p, m) => expect(relativeError(p, expected.parameters[m]).relative).toBeLessThanOrEqual(1e-3));
+      expect(Array.from(actual.stoppedAtStep)).toEqual([200, 200, 200, 200]);
+      gpu.dispose();
+    }));
+
+  it('trains a regression population with gelu and relu like the CPU (mean squared error within 1e-3 relative)', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      for (const activation of ['gelu', 'relu'] as const) {
+        const job: PopulationJob = {
+          shape: shapeFor(plane, { activation, hiddenLayers: 1, maxHidden: 6, init: 'he', batchSize: 8 }),
+          models: [model({ hiddenUnits: 6, learningRate: 0.01 }), model({ hiddenUnits: 2, optimizer: 'sgd', learningRate: 0.05, initSeed: 4 })],
+          data: plane,
+          steps: 60,
+          reportEvery: 20,
+        };
+        const actual = await gpu.train(job);
+        const expected = await createCpuEngine().train(job);
+        expectCurvesClose(`regression ${activation}`, actual, expected, 1e-3);
+        expect(actual.reports.every((r) => Number.isNaN(r.trainAccuracy[0]) && Number.isNaN(r.validationAccuracy[0]))).toBe(true);
+      }
+      gpu.dispose();
+    }));
+});
+
+describe('population semantics', () => {
+  const base = (models: ModelHyper[], maxHidden: number, steps = 60, data = spiral): PopulationJob => ({
+    shape: shapeFor(data, { maxHidden, activation: 'sigmoid' }),
+    models,
+    data,
+    steps,
+    reportEvery: 20,
+  });
+
+  it('gives a model the same losses alone as inside a padded population (within 1e-5 relative)', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const subject = model({ hiddenUnits: 5, optimizer: 'momentum', learningRate: 0.1 });
+      const alone = await gpu.train(base([subject], 5));
+      const padded = await gpu.train(base([model({ hiddenUnits: 12, initSeed: 3 }), subject, model({ hiddenUnits: 1, dataSeed: 9 })], 12));
+      const { maxAbs, relative } = relativeError(curves(padded, 1), curves(alone, 0));
+      console.log(`[engine] padding invariance: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
+      expect(relative).toBeLessThanOrEqual(1e-5);
+      gpu.dispose();
+    }));
+
+  it('freezes a regression model that diverges (lr=50) and trains its neighbour (lr=0.01) exactly as alone', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const wild = model({ optimizer: 'sgd', learningRate: 50, initSeed: 1 });
+      const calm = model({ optimizer: 'sgd', learningRate: 0.01, initSeed: 2 });
+      const job = base([wild, calm], 8, 100, plane);
+      const together = await gpu.train(job);
+      const alone = await gpu.train(base([calm], 8, 100, plane));
+      const cpu = await createCpuEngine().train(job);
+      const last = together.reports[together.reports.length - 1];
+      expect(last.diverged[0]).toBe(1);
+      expect(last.diverged[1]).toBe(0);
+      expect(Number.isNaN(last.trainLoss[0])).toBe(true);
+      expect(together.stoppedAtStep[0]).toBeLessThan(100);
+      expect(Array.from(together.stoppedAtStep)).toEqual(Array.from(cpu.stoppedAtStep));
+      expect(curves(together, 1)).toEqual(curves(alone, 0));
+      gpu.dispose();
+    }));
+
+  it('gives bit-identical curves and parameters for the same seeds, different ones for another seed', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const job = base([model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'rmsprop', learningRate: 0.003 })], 8, 40);
+      const first = await gpu.train(job);
+      const second = await gpu.train(job);
+      expect(curves(second, 0)).toEqual(curves(first, 0));
+      expect(curves(second, 1)).toEqual(curves(first, 1));
+      expect(Array.from(second.parameters[1])).toEqual(Array.from(first.parameters[1]));
+      const reseeded = await gpu.train({ ...job, models: [model({ hiddenUnits: 6, dataSeed: 23 }), job.models[1]] });
+      expect(curves(reseeded, 0)).not.toEqual(curves(first, 0));
+      gpu.dispose();
+    }));
+
+  it('stops the models the report handler names, like the CPU, and ends early once none is left', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const job = base([model({}), model({ initSeed: 5 })], 8, 100);
+      const handler = (report: { step: number }) => (report.step === 20 ? [0] : report.step === 60 ? [1] : []);
+      const result = await gpu.train(job, handler);
+      const cpu = await createCpuEngine().train(job, handler);
+      expect(Array.from(result.stoppedAtStep)).toEqual([20, 60]);
+      expect(result.reports.map((r) => r.step)).toEqual(cpu.reports.map((r) => r.step));
+      expect(Number.isNaN(result.reports[1].trainLoss[0])).toBe(true);
+      expect(Number.isFinite(result.reports[1].trainLoss[1])).toBe(true);
+      gpu.dispose();
+    }));
+});
+
+describe('failures are typed EngineErrors', () => {
+  const job = (): PopulationJob => ({
+    shape: shapeFor(spiral, {}),
+    models: [model({})],
+    data: spiral,
+    steps: 400,
+    reportEvery: 10,
+  });
+
+  it('rejects a bad job with invalid-job and a message naming the field', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const bad = { ...job(), models: [model({ hiddenUnits: 9 })] };
+      await expect(gpu.train(bad)).rejects.toMatchObject({ name: 'EngineError', kind: 'invalid-job', message: expect.stringContaining('hiddenUnits') });
+      gpu.dispose();
+    }));
+
+  it('rejects with aborted when the AbortSignal fires', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const controller = new AbortController();
+      const run = gpu.train(job(), () => controller.abort(), controller.signal);
+      await expect(run).rejects.toMatchObject({ kind: 'aborted' });
+      gpu.dispose();
+    }));
+
+  it('rejects the pending train() with device-lost when the device is destroyed mid-run', async () => {
+    const adapter = await navigator.gpu.requestAdapter();
+    expect(adapter, 'no WebGPU adapter').not.toBeNull();
+    const device = await adapter!.requestDevice();
+    const gpu = await createGpuEngine({ device });
+    let reports = 0;
+    const run = gpu.train(job(), () => {
+      reports++;
+      if (reports === 2) device.destroy();
+    });
+    const error = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).kind).toBe('device-lost');
+    expect((error as EngineError).message).toMatch(/lost/);
+    await expect(gpu.train(job())).rejects.toMatchObject({ kind: 'device-lost' });
+    gpu.dispose();
+  });
+});
