@@ -14,9 +14,10 @@
 // the next one:
 //  trials   stage s issues trials while trials issued so far < round(budget × cumulative share);
 //  seconds  stage s issues trials while elapsed seconds < budget × cumulative share.
-// A stage whose values are all discrete and few (e.g. layers × decay = 20 combinations)
+// A stage whose hyperparameters are all discrete (e.g. layers × decay = 20 combinations)
 // enumerates them without repeats in a seeded order and finishes early when they run out;
-// whatever it leaves (trials or time) passes to the next stages through the rules above.
+// whatever it leaves (trials or time) passes on by the rules above. A stage reached after
+// its deadline (earlier stages overran a short time budget) gets no trials.
 
 import { hash32, permuteIndex } from './random';
 import { cardinality, contains, defaultParams, fromUnit, toUnit, type HyperparameterSpec, type ParamValue, type SearchSpace } from './space';

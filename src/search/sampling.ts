@@ -69,11 +69,10 @@ export function budgetAllowsAnother(budget: Budget, history: History): boolean {
   return 'trials' in budget ? history.started.length < budget.trials : elapsed(history) < budget.seconds;
 }
 
-/** Validates positive numeric options; `max` bounds them from above when given. */
-export function checkOption(name: string, value: number, { integer = false, min = 0, max = Infinity, minInclusive = false } = {}): number {
-  const aboveMin = minInclusive ? value >= min : value > min;
-  if (!Number.isFinite(value) || !aboveMin || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} ${minInclusive ? '>=' : '>'} ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${value}`);
+/** A positive option (an integer when `integer`, at most `max`), or an Error saying what it must be. */
+export function checkOption(name: string, value: number, { integer = false, max = Infinity } = {}): number {
+  if (!Number.isFinite(value) || !(value > 0) || value > max || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} > 0${max < Infinity ? ` and <= ${max}` : ''}, got ${value}`);
   }
   return value;
 }
