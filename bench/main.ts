@@ -6,7 +6,7 @@ import { createGpuEngine } from '../src/train/gpu/engine';
 import { makeDataset } from '../src/train/data/synthetic';
 import { timeMatmul } from '../src/train/gpu/matmul';
 import type { TrainingData, TrainingEngine } from '../src/train/types';
-import { countGpuCalls, type GpuCallCounts } from './gpu-calls';
+import { profileStep } from './kernel-profile';
 import { MATMUL_SIZES, tfjsMatmulGflops, type MatmulPlan } from './matmul';
 import { median, progress, round } from './stats';
 import { benchTfjs, useTfjsBackend, type TfjsPlan } from './tfjs-baseline';
@@ -49,18 +49,16 @@ const QUICK: Plan = {
   matmul: { repetitions: 2, inner: MATMUL_INNER },
 };
 
+/** Steps of the profiled job (2 reports at reportEvery 32). */
+const PROFILE_STEPS = 64;
+
 interface EngineFigures {
   trialStepsPerSecond: number;
   secondsPerRun: number[];
   finalTrainLossMedian: number;
   finalValidationAccuracyMedian: number;
   diverged: number;
-  /** WebGPU calls during the warm-up run of WARMUP_STEPS steps (all zero for the CPU engine). */
-  warmupCalls: GpuCallCounts;
 }
-
-/** Steps of the untimed warm-up run (2 reports: init, 64 steps, 2 validation passes). */
-const WARMUP_STEPS = 64;
 
 /** 640 spiral points, split 512 for training (the workload's set) and 128 for validation. */
 function spiralData(): TrainingData {
@@ -85,7 +83,7 @@ async function engineMatmulGflops(device: GPUDevice, n: (typeof MATMUL_SIZES)[nu
 
 /** Trains the whole population `runs` times (after a short warm-up); trial-steps per second of the median run. */
 async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: number, steps: number): Promise<EngineFigures> {
-  const warmup = await countGpuCalls(() => engine.train(populationJob(data, WARMUP_STEPS))); // pipelines, buffers
+  await engine.train(populationJob(data, WORKLOAD.reportEvery)); // warm-up: pipelines, buffers
   const secondsPerRun: number[] = [];
   let last;
   for (let run = 0; run < runs; run++) {
@@ -101,7 +99,6 @@ async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: num
     finalTrainLossMedian: median(Array.from(final.trainLoss)),
     finalValidationAccuracyMedian: median(Array.from(final.validationAccuracy)),
     diverged: final.diverged.reduce((n, d) => n + d, 0),
-    warmupCalls: warmup.counts,
   };
 }
 
@@ -113,6 +110,8 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
   const gpuEngine = await createGpuEngine({ device });
   progress(`GPU engine on ${gpuEngine.adapter}`);
   const engine = await benchEngine(gpuEngine, data, plan.engineRuns, plan.engineSteps);
+  const profile = await profileStep(device, gpuEngine, populationJob(data, PROFILE_STEPS));
+  progress(`profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${((1000 * median(engine.secondsPerRun)) / plan.engineSteps).toFixed(2)} ms/step measured`);
 
   const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
   const tfjsCpu = await benchTfjs('cpu', data, plan.tfjsCpu);
@@ -149,7 +148,13 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     engine_final_train_loss_median: round(engine.finalTrainLossMedian),
     engine_final_val_accuracy_median: round(engine.finalValidationAccuracyMedian),
     engine_diverged: engine.diverged,
-    engine_gpu_calls_per_64_step_run: engine.warmupCalls,
+    engine_ms_per_step: round((1000 * median(engine.secondsPerRun)) / plan.engineSteps),
+    engine_profile: {
+      steps: profile.steps,
+      calls: profile.calls,
+      estimated_ms_per_step: round(profile.estimatedMsPerStep),
+      kernels: profile.kernels.map((k) => ({ kernel: k.kernel, per_step: k.dispatchesPerStep, grids: k.grids, ms_per_step: round(k.msPerStep, 3) })),
+    },
     engine_cpu_final_train_loss_median: round(engineCpu.finalTrainLossMedian),
     matmul_gflops: matmul,
     plan,
