@@ -1,9 +1,10 @@
 // The share link: the whole StudySpec in the URL hash as `#study=v1.<payload>`, where the
-// payload is base64url(deflate(UTF-8 JSON)). Decoding treats the hash as hostile: every
+// payload is base64url(zlib(UTF-8 JSON)); zlib's Adler-32 checksum (checked here, fflate
+// does not) catches a link altered in transit that would otherwise inflate to another study. Decoding treats the hash as hostile: every
 // step has a size bound and a typed failure, nothing throws, and the result is only what
 // the schema let through (plain data, unknown keys such as `__proto__` refused), so the
 // page can show `error.message` as text and fall back to the default study.
-import { deflateSync, inflateSync } from 'fflate';
+import { unzlibSync, zlibSync } from 'fflate';
 import { parseStudy, STUDY_VERSION, type StudySpec } from './spec.ts';
 
 const HASH_KEY = 'study';
@@ -12,6 +13,8 @@ const LINK_FORMAT = 'v1';
 const MAX_PAYLOAD_CHARS = 16_384;
 /** Bound on the inflated JSON: refuses compression bombs. */
 const MAX_JSON_BYTES = 65_536;
+
+const DAMAGED = 'its data is damaged or cut short (copy the whole link again).';
 
 export type LinkErrorKind = 'format' | 'encoding' | 'compression' | 'json' | 'version' | 'schema';
 
@@ -28,7 +31,7 @@ export type DecodedLink = { ok: true; spec: StudySpec } | { ok: false; error: Li
 /** `#study=v1.…` for the spec (only the hash; the caller keeps the page's address). */
 export function encodeStudyHash(spec: StudySpec): string {
   const json = new TextEncoder().encode(JSON.stringify(spec));
-  return `#${HASH_KEY}=${LINK_FORMAT}.${toBase64Url(deflateSync(json, { level: 9 }))}`;
+  return `#${HASH_KEY}=${LINK_FORMAT}.${toBase64Url(zlibSync(json, { level: 9 }))}`;
 }
 
 /**
@@ -57,11 +60,14 @@ export function decodeStudyHash(hash: string): DecodedLink {
 
   let bytes: Uint8Array;
   try {
-    bytes = inflateSync(compressed, { out: new Uint8Array(MAX_JSON_BYTES + 1) });
+    bytes = unzlibSync(compressed, { out: new Uint8Array(MAX_JSON_BYTES + 1) });
   } catch {
-    return fail('compression', 'its data is damaged or cut short (copy the whole link again).');
+    return fail('compression', DAMAGED);
   }
   if (bytes.length > MAX_JSON_BYTES) return fail('compression', `its study is larger than ${MAX_JSON_BYTES} bytes.`);
+  if (compressed.length < 6 || adler32(bytes) !== new DataView(compressed.buffer, compressed.byteOffset).getUint32(compressed.length - 4)) {
+    return fail('compression', DAMAGED);
+  }
 
   let json: unknown;
   try {
@@ -84,6 +90,22 @@ export function decodeStudyHash(hash: string): DecodedLink {
 function hashValue(hash: string): string | null {
   const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
   return params.get(HASH_KEY);
+}
+
+/** zlib's checksum (RFC 1950). */
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < bytes.length; i += 3800) {
+    const end = Math.min(bytes.length, i + 3800); // sums stay below 2^53 between reductions
+    for (let j = i; j < end; j++) {
+      a += bytes[j];
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 function isRecord(value: unknown): value is object {

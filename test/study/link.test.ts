@@ -1,10 +1,11 @@
-import { deflateSync } from 'fflate';
+import fc from 'fast-check';
+import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
-import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+import { defaultStudy, parseStudy, type StudySpec } from '../../src/study/spec.ts';
 
 const linkOf = (json: string) => {
-  const bytes = deflateSync(new TextEncoder().encode(json));
+  const bytes = zlibSync(new TextEncoder().encode(json));
   return `#study=v1.${btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 };
 
@@ -105,5 +106,33 @@ describe('share link', () => {
     const error = errorOf(linkOf(badEnum));
     expect(error.kind).toBe('schema');
     expect(error.issues).toEqual(['space.11: activation must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, got "<script>alert(1)</script>"']);
+  });
+
+  it('a link altered in one character is refused by its checksum, not read as another study', () => {
+    const link = encodeStudyHash(defaultStudy());
+    const at = Math.floor(link.length / 2);
+    const altered = link.slice(0, at) + (link[at] === 'A' ? 'B' : 'A') + link.slice(at + 1);
+    expect(errorOf(altered).kind).toBe('compression');
+  });
+
+  it('never throws: arbitrary hashes and single-character corruptions of a real link decode to a valid spec or a typed error', () => {
+    const kinds = new Set(['format', 'encoding', 'compression', 'json', 'version', 'schema']);
+    const check = (hash: string) => {
+      const decoded = decodeStudyHash(hash);
+      if (decoded.ok) expect(decoded.spec === null || parseStudy(decoded.spec).ok).toBe(true);
+      else expect(kinds.has(decoded.error.kind) && decoded.error.message.startsWith('This study link cannot be opened: ')).toBe(true);
+    };
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (tail) => check(`#study=${tail}`)), { seed: 1, numRuns: 500 });
+    const link = encodeStudyHash(defaultStudy());
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_%<';
+    fc.assert(
+      fc.property(fc.nat(link.length - 1), fc.nat(alphabet.length - 1), (at, c) => {
+        const decoded = decodeStudyHash(link.slice(0, at) + alphabet[c] + link.slice(at + 1));
+        // Either refused, or the character changed nothing the study reads (the same spec back).
+        if (decoded.ok) expect(decoded.spec).toEqual(defaultStudy());
+        else expect(kinds.has(decoded.error.kind)).toBe(true);
+      }),
+      { seed: 2, numRuns: 500 },
+    );
   });
 });
