@@ -113,7 +113,14 @@ export class StudyRunner {
     while (!this.stopped) {
       await this.pauseGate?.promise;
       if (this.stopped) break;
-      const { batch, decision } = this.planBatch(scheduler);
+      let planned: ReturnType<StudyRunner['planBatch']>;
+      try {
+        planned = this.planBatch(scheduler);
+      } catch (e) {
+        this.emit({ type: 'study-error', message: `The scheduler failed: ${(e as Error).message}. The study ends here.` });
+        break;
+      }
+      const { batch, decision } = planned;
       if (batch.length === 0) {
         if (decision === 'wait') {
           this.emit({ type: 'study-error', message: 'The scheduler is waiting for results but no trial is running; the study ends here.' });
