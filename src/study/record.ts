@@ -2,7 +2,7 @@
 // one link (same params, same curves).
 import type { FinishedTrialState, TrialPlacement } from './events.ts';
 import type { StudySpec, TrialParams } from './spec.ts';
-import type { TrialState } from '../train/types.ts';
+import type { PopulationShape, TrialState } from '../train/types.ts';
 
 /** Columnar curve: entry k of each array belongs to step[k]. */
 export interface TrialCurve {
@@ -25,12 +25,22 @@ export interface TrialRecord {
   curve: TrialCurve;
 }
 
+/** A trained model as the engine left it: parameters in the padded layout of `shape` (see predict in train/cpu/engine.ts). */
+export interface TrainedModel {
+  trialId: number;
+  shape: PopulationShape;
+  hiddenUnits: number;
+  parameters: Float32Array;
+}
+
 export interface StudyResult {
   spec: StudySpec;
   engine: { kind: 'webgpu' | 'cpu'; adapter: string };
   task: 'classification' | 'regression';
   trials: TrialRecord[];
   bestTrialId?: number;
+  /** The best trial's trained model (for its decision boundary). */
+  bestModel?: TrainedModel;
   elapsedMs: number;
   stopped: boolean;
 }

@@ -8,10 +8,10 @@
 import { createPruner, type Pruner, type PrunerConfig } from '../search/pruning.ts';
 import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
-import type { ProgressReport, TrainingData, TrainingEngine } from '../train/types.ts';
+import type { PopulationResult, ProgressReport, TrainingData, TrainingEngine } from '../train/types.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler } from './events.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
-import type { StudyResult, TrialRecord } from './record.ts';
+import type { StudyResult, TrainedModel, TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
@@ -58,6 +58,7 @@ export class StudyRunner {
   private pausedMs = 0;
   private startedAt = 0;
   private stopped = false;
+  private bestModel: TrainedModel | undefined;
 
   constructor(private readonly options: StudyRunnerOptions) {
     this.spec = options.spec;
@@ -197,8 +198,9 @@ export class StudyRunner {
       }
       return toStop;
     };
+    let trained: PopulationResult;
     try {
-      await this.engine.train({ shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR }, onReport);
+      trained = await this.engine.train({ shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR }, onReport);
     } catch (e) {
       for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`);
       return;
@@ -206,8 +208,15 @@ export class StudyRunner {
     for (const i of running) {
       const record = this.records.get(ids[i]);
       const finalLoss = record?.curve.validationLoss.at(-1) ?? Number.NaN;
-      if (Number.isFinite(finalLoss)) this.finish(ids[i], 'COMPLETE', undefined, spec.training.steps);
-      else this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps);
+      if (!Number.isFinite(finalLoss)) {
+        this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps);
+        continue;
+      }
+      this.finish(ids[i], 'COMPLETE', undefined, spec.training.steps);
+      const bestSoFar = this.bestModel && this.records.get(this.bestModel.trialId);
+      if (!bestSoFar || finalLoss < bestSoFar.objective) {
+        this.bestModel = { trialId: ids[i], shape: population.shape, hiddenUnits: population.models[i].hiddenUnits, parameters: trained.parameters[i] };
+      }
     }
   }
 
@@ -274,6 +283,7 @@ export class StudyRunner {
       elapsedMs: this.clock() - this.startedAt - this.pausedMs,
       stopped: this.stopped,
       ...(best ? { bestTrialId: best.id } : {}),
+      ...(this.bestModel ? { bestModel: this.bestModel } : {}),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { createCpuEngine, predict } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type { TrainingEngine } from '../../src/train/types.ts';
 import { EngineError } from '../../src/train/types.ts';
@@ -50,6 +50,14 @@ describe('study runner on the CPU engine', () => {
     }
     const best = Math.min(...result.trials.map((t) => t.objective));
     expect(result.trials[result.bestTrialId ?? -1].objective).toBe(best);
+    // The kept model is the best trial's: its validation cross-entropy is that trial's objective (to 1e-5 relative).
+    const model = result.bestModel!;
+    expect(model.trialId).toBe(result.bestTrialId);
+    const validation = makeDataset('spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 }).validation;
+    const probabilities = predict(model.shape, model.hiddenUnits, model.parameters, validation.x, validation.count);
+    let crossEntropy = 0;
+    for (let i = 0; i < validation.count; i++) crossEntropy -= Math.log(probabilities[i * 2 + validation.y[i]]);
+    expect(Math.abs(crossEntropy / validation.count - best) / best).toBeLessThan(1e-5);
     const kinds = events.map((e) => e.type);
     expect(kinds[0]).toBe('study-started');
     expect(kinds.at(-1)).toBe('study-finished');
