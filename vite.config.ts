@@ -30,6 +30,8 @@ function digitsAsset(): Plugin {
 //  e2e     – *.e2e.test.ts: Playwright drives the built lab in Chromium.
 export default defineConfig({
   worker: { format: 'es' },
+  // Pre-bundled up front so browser tests don't reload mid-run when Vite first meets them.
+  optimizeDeps: { include: ['comlink', 'zod', 'fflate', 'papaparse', 'lit', 'uplot'] },
   plugins: [
     digitsAsset(),
     // Offline after the first load: the service worker precaches the whole build (app,
