@@ -5,24 +5,49 @@ import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
-import { PARAM_LABELS, panelStyles } from './styles.ts';
+import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
 
-/** uPlot's x scale on the hyperparameter's own scale: log axes for log scales, a log axis of 1-x for one-minus-log. */
+/** Position of 1-x on a log axis: β = 0.9, 0.99, 0.999 sit at 1, 2, 3. */
+const oneMinusLog = (v: number) => -Math.log10(1 - v);
+const isOneMinusLog = (d: Distribution) => d.kind === 'float' && d.scale === 'one-minus-log';
+
+/**
+ * uPlot's x scale on the hyperparameter's own scale, spanning the whole search range: log
+ * axes (distr 3) for log scales; one-minus-log values are plotted as -log10(1-x) on a linear
+ * axis whose ticks are labelled 0.9, 0.99, 0.999.
+ */
 function xScale(d: Distribution): uPlot.Scale {
-  if (d.kind === 'power-of-two') return { time: false, distr: 3, log: 2 };
-  if ((d.kind === 'float' || d.kind === 'int') && d.scale === 'log') return { time: false, distr: 3 };
-  if (d.kind === 'float' && d.scale === 'one-minus-log') {
-    return { time: false, distr: 100, fwd: (v: number) => -Math.log10(1 - v), bwd: (v: number) => 1 - 10 ** -v };
-  }
-  return { time: false };
+  if (d.kind === 'categorical') return { time: false, range: () => [-0.5, d.choices.length - 0.5] };
+  if (isOneMinusLog(d)) return { time: false, range: () => [oneMinusLog(d.low), oneMinusLog(d.high)] };
+  const range = (): uPlot.Range.MinMax => [d.low, d.high];
+  if (d.kind === 'power-of-two') return { time: false, distr: 3, log: 2, range };
+  if (d.scale === 'log') return { time: false, distr: 3, range };
+  return { time: false, range };
 }
 
-/** The x coordinate of a value: categorical choices sit at their index. */
+/** uPlot hands log axes' skipped minor ticks over as null. */
+const label = (format: (s: number) => string) => (_u: uPlot, splits: number[]) => splits.map((s) => (s == null ? '' : format(s)));
+
+function xAxis(d: Distribution): uPlot.Axis {
+  if (d.kind === 'categorical') return { splits: () => d.choices.map((_, i) => i), values: label((s) => String(d.choices[s] ?? '')) };
+  if (isOneMinusLog(d)) {
+    const decades = (_u: uPlot, _axis: number, min: number, max: number) => {
+      const ticks: number[] = [];
+      for (let k = Math.ceil(min - 1e-9); k <= Math.floor(max + 1e-9); k++) ticks.push(k);
+      return ticks.length >= 2 ? ticks : [min, max];
+    };
+    return { splits: decades, values: label((s) => formatValue(Number((1 - 10 ** -s).toPrecision(6)))) };
+  }
+  return { values: label((s) => formatValue(s)) };
+}
+
+/** The x coordinate of a value: categorical choices sit at their index, one-minus-log values at -log10(1-x). */
 function xOf(d: Distribution, value: number | string): number {
-  return d.kind === 'categorical' ? d.choices.indexOf(value) : Number(value);
+  if (d.kind === 'categorical') return d.choices.indexOf(value);
+  return isOneMinusLog(d) ? oneMinusLog(Number(value)) : Number(value);
 }
 
 /**
@@ -56,12 +81,7 @@ export class LabParamScatter extends LitElement {
       legend: { show: false },
       cursor: { show: false },
       scales: { x: xScale(d), y: { distr: 3 } },
-      axes: [
-        d.kind === 'categorical'
-          ? { splits: () => d.choices.map((_, i) => i), values: (_u, splits) => splits.map((s) => String(d.choices[s] ?? '')) }
-          : {},
-        { size: 55 },
-      ],
+      axes: [xAxis(d), { size: 55 }],
       series: [{}, point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'), point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'), point('#1d3557', 13, 'rgba(0,0,0,0)')],
     };
     this.optionsCache.set(row.name, { key, options });

@@ -26,7 +26,8 @@ export function formatValue(value: number | string): string {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
   const abs = Math.abs(value);
-  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? value.toExponential(2) : String(Number(value.toPrecision(3)));
+  const rounded = Number(value.toPrecision(3));
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? rounded.toExponential() : String(rounded);
 }
 
 /** Human labels of the hyperparameters the spec names. */

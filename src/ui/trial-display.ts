@@ -27,8 +27,8 @@ export function placeLabel(t: TrialRecord): string {
   return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
 }
 
-/** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1]. */
-export function rampColor(u: number, alpha = 1): string {
+/** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1], as [r, g, b]. */
+export function rampRgb(u: number): [number, number, number] {
   const stops = [
     [68, 1, 84],
     [59, 82, 139],
@@ -40,6 +40,11 @@ export function rampColor(u: number, alpha = 1): string {
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
   const [r, g, b] = stops[i].map((c, k) => Math.round(c + f * (stops[i + 1][k] - c)));
+  return [r, g, b];
+}
+
+export function rampColor(u: number, alpha = 1): string {
+  const [r, g, b] = rampRgb(u);
   return `rgba(${r},${g},${b},${alpha})`;
 }
 

@@ -7,6 +7,7 @@ import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-data-editor.ts';
 import type { DataChange } from './lab-data-editor.ts';
+import './lab-importance.ts';
 import './lab-loss-curves.ts';
 import './lab-model-editor.ts';
 import './lab-param-scatter.ts';
@@ -199,6 +200,7 @@ export class TuningLab extends LitElement {
             <lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>
             <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
             <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
+            <lab-importance class="card" .trials=${trials} .space=${space} .ended=${!run.active} .revision=${this.revision}></lab-importance>
             <lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>
             <lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>
           </section>`

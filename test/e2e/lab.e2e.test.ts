@@ -39,8 +39,16 @@ describe('a 16-trial random study on the spiral', () => {
     // 16 distinct learning rates: random search tries a new value in every trial.
     expect(new Set(first.map((t) => t.params.learningRate)).size).toBe(16);
 
+    // Hovering a curve names its trial and parameters.
+    const chart = page.getByTestId('loss-curves').locator('.u-over');
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('the loss chart has no box');
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
+    await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
+
     await screenshot(page, 'lab-after-run');
-    for (const view of ['loss-curves', 'param-scatter', 'best-history', 'trials-table']) await screenshot(page.getByTestId(view), view);
+    for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByTestId('copy-link').click();
