@@ -55,7 +55,8 @@ const PROFILE_STEPS = 64;
 interface EngineFigures {
   trialStepsPerSecond: number;
   secondsPerRun: number[];
-  finalTrainLossMedian: number;
+  /** Per trial, the last report's training loss. */
+  finalTrainLoss: Float32Array;
   finalValidationAccuracyMedian: number;
   diverged: number;
 }
@@ -96,10 +97,16 @@ async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: num
   return {
     trialStepsPerSecond: (WORKLOAD.trials * steps) / median(secondsPerRun),
     secondsPerRun,
-    finalTrainLossMedian: median(Array.from(final.trainLoss)),
+    finalTrainLoss: final.trainLoss,
     finalValidationAccuracyMedian: median(Array.from(final.validationAccuracy)),
     diverged: final.diverged.reduce((n, d) => n + d, 0),
   };
+}
+
+/** How far the GPU engine's final losses are from the CPU oracle's on the same trials (same seeds, same math). */
+function relativeDifferences(gpu: Float32Array, cpu: Float32Array): { median: number; max: number } {
+  const diffs = Array.from(cpu, (c, i) => Math.abs(gpu[i] - c) / Math.abs(c));
+  return { median: round(median(diffs), 3), max: round(Math.max(...diffs), 3) };
 }
 
 async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown>> {
@@ -145,7 +152,7 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     engine_cpu_s_per_run: engineCpu.secondsPerRun.map((s) => round(s)),
     tfjs_webgpu_ms_per_step: tfjsWebgpu.msPerStep.map((ms) => round(ms)),
     tfjs_cpu_ms_per_step: tfjsCpu.msPerStep.map((ms) => round(ms)),
-    engine_final_train_loss_median: round(engine.finalTrainLossMedian),
+    engine_final_train_loss_median: round(median(Array.from(engine.finalTrainLoss))),
     engine_final_val_accuracy_median: round(engine.finalValidationAccuracyMedian),
     engine_diverged: engine.diverged,
     engine_ms_per_step: round((1000 * median(engine.secondsPerRun)) / plan.engineSteps),
@@ -155,7 +162,8 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
       estimated_ms_per_step: round(profile.estimatedMsPerStep),
       kernels: profile.kernels.map((k) => ({ kernel: k.kernel, per_step: k.dispatchesPerStep, grids: k.grids, ms_per_step: round(k.msPerStep, 3) })),
     },
-    engine_cpu_final_train_loss_median: round(engineCpu.finalTrainLossMedian),
+    engine_cpu_final_train_loss_median: round(median(Array.from(engineCpu.finalTrainLoss))),
+    gpu_vs_cpu_final_loss_rel_diff: relativeDifferences(engine.finalTrainLoss, engineCpu.finalTrainLoss),
     matmul_gflops: matmul,
     plan,
     user_agent: navigator.userAgent,
