@@ -1,8 +1,9 @@
 // The page's picture of one running study, folded from the worker's events. Views read it;
 // the root element re-renders them at most once per animation frame (see tuning-lab.ts).
 import type { EngineInfo, StudyEvent } from '../study/events.ts';
-import type { TrialRecord } from '../study/record.ts';
+import type { TrainedModel, TrialRecord } from '../study/record.ts';
 import type { StudySpec } from '../study/spec.ts';
+import type { TrainingData } from '../train/types.ts';
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
 
@@ -18,6 +19,9 @@ export class StudyRun {
   finishedAt?: number;
   /** Trials by id, in the order they were planned. */
   readonly trials = new Map<number, TrialRecord>();
+  /** The best trial's trained model and the 2-D data it was trained on, once the study ended. */
+  bestModel?: TrainedModel;
+  boundaryData?: TrainingData;
   /** Trial ids in the order they finished (the best-so-far history's x axis). */
   readonly finishOrder: number[] = [];
 

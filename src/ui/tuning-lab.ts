@@ -1,11 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { loadStudyData } from '../study/data.ts';
 import type { StudyEvent } from '../study/events.ts';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
+import type { TrainedModel } from '../study/record.ts';
 import { dataTask, defaultStudy, parseStudy, type StudySpec } from '../study/spec.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-data-editor.ts';
+import './lab-decision-boundary.ts';
 import type { DataChange } from './lab-data-editor.ts';
 import './lab-importance.ts';
 import './lab-loss-curves.ts';
@@ -129,10 +132,16 @@ export class TuningLab extends LitElement {
       this.scheduleFrame();
     };
     const csv = this.spec.data.kind === 'csv' ? this.csv : undefined;
+    let bestModel: TrainedModel | undefined;
     try {
-      await this.trainer.run(run.spec, onEvent, csv ? { csv } : {});
+      bestModel = (await this.trainer.run(run.spec, onEvent, csv ? { csv } : {})).bestModel;
     } catch (e) {
       run.apply({ type: 'study-error', message: `The trainer stopped unexpectedly: ${(e as Error).message}. Reload the page and run again.` }, performance.now());
+    }
+    if (bestModel?.shape.inputs === 2) {
+      // The worker built the same data from the same spec; the page rebuilds it to draw the points.
+      run.boundaryData = await loadStudyData(run.spec.data, csv ? { csv } : {});
+      run.bestModel = bestModel;
     }
     if (run.active) run.apply({ type: 'study-finished', trials: run.trials.size, elapsedMs: performance.now() - run.startedAt, stopped: false }, performance.now());
     clearInterval(this.clock);
@@ -201,7 +210,10 @@ export class TuningLab extends LitElement {
             <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
             <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
             <lab-importance class="card" .trials=${trials} .space=${space} .ended=${!run.active} .revision=${this.revision}></lab-importance>
-            <lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>
+            ${trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
+              ? html`<lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>`
+              : ''}
+            ${run.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${run.bestModel} .data=${run.boundaryData}></lab-decision-boundary>` : ''}
             <lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>
           </section>`
         : ''}

@@ -48,7 +48,8 @@ describe('a 16-trial random study on the spiral', () => {
     await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
 
     await screenshot(page, 'lab-after-run');
-    for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
+    await page.getByTestId('decision-boundary').waitFor();
+    for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-decision-boundary', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByTestId('copy-link').click();
@@ -64,6 +65,23 @@ describe('a 16-trial random study on the spiral', () => {
     // Same adapter, same seeds: the same trials with bit-identical final losses.
     expect(second).toEqual(first);
     await fresh.context.close();
+  });
+});
+
+describe('schedulers that work in rounds and stages', () => {
+  test('coarse-to-fine shows each round and the box it searched', async () => {
+    const { context, page } = await openLab(browser, inject('labUrl'));
+    await page.getByTestId('scheduler').selectOption('coarse-to-fine');
+    await setField(page, 'trials-per-round', 4);
+    await setField(page, 'budget-trials', 12);
+    await setField(page, 'steps', 60);
+    await runStudy(page, RUN_TIMEOUT_MS);
+    const rounds = page.getByTestId('stage-group');
+    await expect(rounds.count()).resolves.toBe(3);
+    await expect(rounds.nth(0).textContent()).resolves.toMatch(/round 1 · 4\/4 trials done/);
+    await expect(rounds.nth(2).textContent()).resolves.toMatch(/round 3 · 4\/4 trials done.*learning rate α/s);
+    await screenshot(page.locator('lab-search-stages'), 'search-stages');
+    await context.close();
   });
 });
 
