@@ -1,10 +1,23 @@
-// Shared by the three matmul kernels (prepended to each): the parameter struct, the
-// bindings and the store of one thread's 4×4 register block. Every matmul works on all
-// models of the population at once: workgroup z is the model, and each operand's element
-// (model, i) lives at offset + model * model_stride + i (model_stride 0 shares an operand).
-// m, k, n name the forward product [m×k]·[k×n]; each kernel says which it sums over.
+// Shared by the three matmul kernels (prepended to each, after activation.wgsl, model.wgsl
+// and elementwise.wgsl): the parameter struct, the operand bindings and register-block helpers.
+// Every matmul works on all models of the population at once: one flat grid of 4×4
+// output blocks over all models (dense, so narrow layers leave no idle invocations, and
+// few workgroups, each of which costs about an empty dispatch on SwiftShader); each operand's element (model, i) lives at offset + model * model_stride + i
+// (model_stride 0 shares an operand). m, k, n name the forward product [m×k]·[k×n]; each
+// kernel says which it sums over. Each thread owns a 4×4 block of c in registers: on
+// SwiftShader register blocking beats workgroup-memory tiling, whose barriers cost more
+// than the loads they save.
+//
+// With `epilogue` set, each kernel also does the layer's elementwise step as it stores,
+// saving a dispatch and a pass over memory: forward adds the bias and applies the
+// activation, input-gradient multiplies by act'(z), weight-gradient also sums the bias
+// gradient. The layer's bias (or its gradient) for model m starts at
+// m * (parameter buffer's model stride) + bias_offset. Columns at or beyond the model's
+// width (its hiddenUnits when mask_hidden, else all columns count) are padding and are
+// stored as exact zeros, so padding never changes a model's math.
 
 struct MatmulParams {
+  models: u32,
   m: u32,
   k: u32,
   n: u32,
@@ -14,15 +27,16 @@ struct MatmulParams {
   b_model_stride: u32,
   c_offset: u32,
   c_model_stride: u32,
+  bias_offset: u32,
+  activation: u32,
+  mask_hidden: u32,
+  epilogue: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
-
-override WORKGROUP_X: u32 = 8u;
-override WORKGROUP_Y: u32 = 8u;
 
 const LANES = vec4u(0u, 1u, 2u, 3u);
 
@@ -32,16 +46,25 @@ fn clamped4(first: u32, count: u32) -> vec4u {
   return min(vec4u(first) + LANES, vec4u(count - 1u));
 }
 
-// Writes the in-range part of a 4×4 block whose top-left is (row0, col0) of a [rows×cols] c.
-fn store_block(model: u32, row0: u32, col0: u32, rows: u32, cols: u32, block: array<vec4f, 4>) {
-  let base = params.c_offset + model * params.c_model_stride;
-  for (var i = 0u; i < 4u; i = i + 1u) {
-    if (row0 + i < rows) {
-      for (var j = 0u; j < 4u; j = j + 1u) {
-        if (col0 + j < cols) {
-          c[base + (row0 + i) * cols + col0 + j] = block[i][j];
-        }
-      }
-    }
-  }
+// The 4×4 block of a [rows×cols] output that flat invocation `index` owns.
+struct Block {
+  model: u32,
+  row0: u32,
+  col0: u32,
+}
+
+fn block_of(index: u32, rows: u32, cols: u32) -> Block {
+  let col_blocks = (cols + 3u) / 4u;
+  let per_model = ((rows + 3u) / 4u) * col_blocks;
+  let within = index % per_model;
+  return Block(index / per_model, (within / col_blocks) * 4u, (within % col_blocks) * 4u);
+}
+
+fn block_count(models: u32, rows: u32, cols: u32) -> u32 {
+  return models * ((rows + 3u) / 4u) * ((cols + 3u) / 4u);
+}
+
+// How many of `cols` columns model `model` uses.
+fn model_width(model: u32, cols: u32, hidden_units: u32) -> u32 {
+  return select(cols, hidden_units, params.mask_hidden != 0u);
 }

@@ -1,9 +1,11 @@
-// One update of every parameter of every model, one thread per parameter, driven by the
-// model's own row of hyperparameters (see OptimizerKind and DecayKind in
-// src/train/types.ts): SGD is momentum with nothing kept; Adam adds the second moment and
-// bias correction; every kind applies decoupled weight decay with the weight before the
-// update. The learning rate of this step comes from the model's decay schedule. Frozen
-// models (diverged or stopped) keep their parameters. (model.wgsl and elementwise.wgsl precede.)
+// One update of every parameter of every model, driven by the model's own row of
+// hyperparameters (see OptimizerKind and DecayKind in src/train/types.ts): SGD is momentum
+// with nothing kept; Adam adds the second moment and bias correction; every kind applies
+// decoupled weight decay with the weight before the update. The learning rate of this
+// step comes from the model's decay schedule. Frozen models (diverged or stopped) keep
+// their parameters. Each invocation updates PARAMETERS_PER_INVOCATION consecutive
+// parameters of one model, so the per-model constants are read and computed once for
+// them (per-invocation overhead dominates on SwiftShader). (model.wgsl and elementwise.wgsl precede.)
 
 struct OptimizerParams {
   models: u32,
@@ -21,6 +23,8 @@ struct OptimizerParams {
 @group(0) @binding(5) var<storage, read> gradients: array<f32>;
 @group(0) @binding(6) var<storage, read_write> first_moment: array<f32>;
 @group(0) @binding(7) var<storage, read_write> second_moment: array<f32>;
+
+override PARAMETERS_PER_INVOCATION: u32 = 4u;
 
 const PI: f32 = 3.141592653589793;
 
@@ -50,43 +54,49 @@ fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = flat_index(gid, groups);
-  if (i >= optimizer.models * optimizer.param_count) {
+  let chunks = (optimizer.param_count + PARAMETERS_PER_INVOCATION - 1u) / PARAMETERS_PER_INVOCATION;
+  let invocation = flat_index(gid, groups);
+  if (invocation >= optimizer.models * chunks) {
     return;
   }
-  let model = i / optimizer.param_count;
-  if (is_frozen(states[model])) {
+  let model = invocation / chunks;
+  if (states[model].diverged != 0u || states[model].stopped != 0u) {
     return;
   }
   let hyper = hypers[model];
   let lr = learning_rate(hyper, current.step);
-  let w = parameters[i];
-  let g = gradients[i];
-  let decayed = lr * hyper.weight_decay * w;
-  // Optimizer codes follow OPTIMIZERS in src/train/types.ts.
-  switch hyper.optimizer {
-    case 1u: {
-      let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
-      first_moment[i] = velocity;
-      parameters[i] = w - lr * velocity - decayed;
-    }
-    case 2u: {
-      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
-      second_moment[i] = s;
-      parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decayed;
-    }
-    case 3u: {
-      let t = current.step + 1u;
-      let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
-      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
-      first_moment[i] = m;
-      second_moment[i] = s;
-      let m_hat = m / (1.0 - power(hyper.beta1, t));
-      let s_hat = s / (1.0 - power(hyper.beta2, t));
-      parameters[i] = w - lr * m_hat / (sqrt(s_hat) + hyper.epsilon) - decayed;
-    }
-    default: {
-      parameters[i] = w - lr * g - decayed;
+  let decay = lr * hyper.weight_decay;
+  let t = current.step + 1u;
+  let correction1 = 1.0 - power(hyper.beta1, t);
+  let correction2 = 1.0 - power(hyper.beta2, t);
+  let first = (invocation % chunks) * PARAMETERS_PER_INVOCATION;
+  let end = min(first + PARAMETERS_PER_INVOCATION, optimizer.param_count);
+  for (var p = first; p < end; p = p + 1u) {
+    let i = model * optimizer.param_count + p;
+    let w = parameters[i];
+    let g = gradients[i];
+    // Optimizer codes follow OPTIMIZERS in src/train/types.ts.
+    switch hyper.optimizer {
+      case 1u: {
+        let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+        first_moment[i] = velocity;
+        parameters[i] = w - lr * velocity - decay * w;
+      }
+      case 2u: {
+        let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+        second_moment[i] = s;
+        parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decay * w;
+      }
+      case 3u: {
+        let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+        let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+        first_moment[i] = m;
+        second_moment[i] = s;
+        parameters[i] = w - lr * (m / correction1) / (sqrt(s / correction2) + hyper.epsilon) - decay * w;
+      }
+      default: {
+        parameters[i] = w - lr * g - decay * w;
+      }
     }
   }
 }

@@ -5,15 +5,12 @@
 import randomLibrary from '../../../shaders/random.wgsl?raw';
 import modelLibrary from '../../../shaders/model.wgsl?raw';
 import elementwiseLibrary from '../../../shaders/elementwise.wgsl?raw';
-import layerLibrary from '../../../shaders/layer_common.wgsl?raw';
+import activationLibrary from '../../../shaders/activation.wgsl?raw';
 import lossLibrary from '../../../shaders/loss_common.wgsl?raw';
 import matmulLibrary from '../../../shaders/matmul_common.wgsl?raw';
 import matmulForwardSource from '../../../shaders/matmul_forward.wgsl?raw';
 import matmulBackwardInputSource from '../../../shaders/matmul_backward_input.wgsl?raw';
 import matmulBackwardWeightSource from '../../../shaders/matmul_backward_weight.wgsl?raw';
-import biasActivationForwardSource from '../../../shaders/bias_activation_forward.wgsl?raw';
-import activationBackwardSource from '../../../shaders/activation_backward.wgsl?raw';
-import biasBackwardSource from '../../../shaders/bias_backward.wgsl?raw';
 import softmaxCrossEntropySource from '../../../shaders/softmax_cross_entropy.wgsl?raw';
 import meanSquaredErrorSource from '../../../shaders/mean_squared_error.wgsl?raw';
 import metricsAccumulateSource from '../../../shaders/metrics_accumulate.wgsl?raw';
@@ -29,40 +26,44 @@ export interface KernelEntry {
   readonly code: string;
   readonly bindings: readonly BindingKind[];
   readonly constants: Readonly<Record<string, number>>;
-  /**
-   * 'blocks': a matmul grid of 4×4 output blocks, x over columns, y over rows, z over models;
-   * 'elements': one invocation per element of a flat count, on a 2-D grid.
-   */
-  readonly dispatch: 'blocks' | 'elements';
 }
 
-const MATMUL_CONSTANTS = { WORKGROUP_X: 8, WORKGROUP_Y: 8 };
-const ELEMENTWISE_CONSTANTS = { WORKGROUP_SIZE: 64 };
+const ELEMENTWISE_CONSTANTS = { WORKGROUP_SIZE: 256 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
 const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write', 'write', 'write'];
 
-function matmul(name: string, source: string): KernelEntry {
-  return { name, code: matmulLibrary + source, bindings: MATMUL_BINDINGS, constants: MATMUL_CONSTANTS, dispatch: 'blocks' };
+function matmul(name: string, source: string, bindings: readonly BindingKind[]): KernelEntry {
+  return { name, code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'), bindings, constants: ELEMENTWISE_CONSTANTS };
 }
 
-function elementwise(name: string, libraries: readonly string[], source: string, bindings: readonly BindingKind[]): KernelEntry {
-  return { name, code: [...libraries, elementwiseLibrary, source].join('\n'), bindings, constants: ELEMENTWISE_CONSTANTS, dispatch: 'elements' };
+function elementwise(name: string, libraries: readonly string[], source: string, bindings: readonly BindingKind[], constants: Record<string, number> = {}): KernelEntry {
+  return { name, code: [...libraries, elementwiseLibrary, source].join('\n'), bindings, constants: { ...ELEMENTWISE_CONSTANTS, ...constants } };
 }
 
 export const KERNELS = {
-  matmulForward: matmul('matmul_forward', matmulForwardSource),
-  matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource),
-  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource),
-  biasActivationForward: elementwise('bias_activation_forward', [modelLibrary, layerLibrary], biasActivationForwardSource, ['uniform', 'read', 'read', 'write', 'write']),
-  activationBackward: elementwise('activation_backward', [modelLibrary, layerLibrary], activationBackwardSource, ['uniform', 'read', 'read', 'write']),
-  biasBackward: elementwise('bias_backward', [modelLibrary, layerLibrary], biasBackwardSource, ['uniform', 'read', 'write']),
+  // Their epilogues also read the model rows, and write the activations / read z.
+  matmulForward: matmul('matmul_forward', matmulForwardSource, [...MATMUL_BINDINGS, 'read', 'write']),
+  matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource, [...MATMUL_BINDINGS, 'read', 'read']),
+  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, MATMUL_BINDINGS),
   softmaxCrossEntropy: elementwise('softmax_cross_entropy', [lossLibrary], softmaxCrossEntropySource, LOSS_BINDINGS),
   meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
   metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, ['uniform', 'step', 'read', 'read', 'write']),
-  optimizerStep: elementwise('optimizer_step', [modelLibrary], optimizerStepSource, ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write']),
+  optimizerStep: elementwise('optimizer_step', [modelLibrary], optimizerStepSource, ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'], {
+    PARAMETERS_PER_INVOCATION: 4,
+  }),
   parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, ['uniform', 'read', 'write']),
   batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, ['uniform', 'step', 'read', 'read', 'read', 'write', 'write']),
 } as const satisfies Record<string, KernelEntry>;
+
+/** Invocations of a matmul kernel with a [rows×cols] output per model: one per 4×4 block. */
+export function matmulInvocations(models: number, rows: number, cols: number): number {
+  return models * Math.ceil(rows / 4) * Math.ceil(cols / 4);
+}
+
+/** Invocations of optimizer_step for `models` models of `paramCount` parameters each. */
+export function optimizerInvocations(models: number, paramCount: number): number {
+  return models * Math.ceil(paramCount / KERNELS.optimizerStep.constants.PARAMETERS_PER_INVOCATION);
+}
 
 export interface CompiledKernel {
   readonly entry: KernelEntry;
@@ -105,13 +106,9 @@ export function compileKernel(device: GPUDevice, entry: KernelEntry): CompiledKe
   return kernel;
 }
 
-/** Workgroup counts that cover the work: `blocks` takes [rows, cols, models], `elements` takes [count]. */
-export function dispatchSize(entry: KernelEntry, size: readonly number[]): [number, number, number] {
-  if (entry.dispatch === 'blocks') {
-    const [rows, cols, models] = size;
-    return [Math.ceil(cols / (4 * entry.constants.WORKGROUP_X)), Math.ceil(rows / (4 * entry.constants.WORKGROUP_Y)), models];
-  }
-  const groups = Math.ceil(size[0] / entry.constants.WORKGROUP_SIZE);
+/** Workgroups that cover `invocations` on a 2-D grid (so more than 65535 workgroups fit one dispatch). */
+export function dispatchSize(entry: KernelEntry, invocations: number): [number, number, number] {
+  const groups = Math.ceil(invocations / entry.constants.WORKGROUP_SIZE);
   const x = Math.min(groups, 65535);
   return [x, Math.ceil(groups / x), 1];
 }
@@ -124,8 +121,8 @@ export interface Dispatch {
   readonly step: boolean;
 }
 
-/** Binds `buffers` (in the entry's binding order) and sizes the grid for `size` (see dispatchSize). */
-export function prepareDispatch(device: GPUDevice, entry: KernelEntry, buffers: readonly GPUBuffer[], size: readonly number[], stepSlotBytes = 0): Dispatch {
+/** Binds `buffers` (in the entry's binding order) and sizes the grid for `invocations`. */
+export function prepareDispatch(device: GPUDevice, entry: KernelEntry, buffers: readonly GPUBuffer[], invocations: number, stepSlotBytes = 0): Dispatch {
   const kernel = compileKernel(device, entry);
   if (buffers.length !== entry.bindings.length) throw new Error(`${entry.name} takes ${entry.bindings.length} buffers, got ${buffers.length}`);
   const bindGroup = device.createBindGroup({
@@ -136,7 +133,7 @@ export function prepareDispatch(device: GPUDevice, entry: KernelEntry, buffers: 
       resource: entry.bindings[binding] === 'step' ? { buffer, size: stepSlotBytes } : { buffer },
     })),
   });
-  return { kernel, bindGroup, grid: dispatchSize(entry, size), step: entry.bindings.includes('step') };
+  return { kernel, bindGroup, grid: dispatchSize(entry, invocations), step: entry.bindings.includes('step') };
 }
 
 /** Records `dispatches` into `pass`; a step-slot bind group reads slot `slot`. */

@@ -1,6 +1,6 @@
 // The population's matmul kernel on its own, for the benchmark: one model, c = a · b with
 // n×n×n, so its GFLOP/s can be set beside other libraries' on the same adapter.
-import { KERNELS, encodeDispatches, prepareDispatch } from './kernels';
+import { KERNELS, encodeDispatches, matmulInvocations, prepareDispatch } from './kernels';
 import { packMatmulParams } from './structs';
 
 export interface MatmulTiming {
@@ -15,6 +15,7 @@ export interface MatmulTiming {
 /**
  * Times `repeats` products of two n×n matrices (seeded, not random) with the matmul_forward
  * kernel in one command buffer, waiting for the GPU to finish; creates and destroys its buffers.
+ * Throws if WebGPU rejected the work (a skipped dispatch would time as infinitely fast).
  */
 export async function timeMatmul(device: GPUDevice, n: number, repeats: number): Promise<MatmulTiming> {
   const values = Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 97) / 97 - 0.5);
@@ -26,10 +27,18 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
   const a = make(GPUBufferUsage.STORAGE, values);
   const b = make(GPUBufferUsage.STORAGE, values);
   const c = make(GPUBufferUsage.STORAGE);
-  const params = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(params, 0, packMatmulParams({ m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0 }));
+  // The epilogue's two bindings (off here): distinct buffers, as one is read-only and one written.
+  const epilogueInputs = make(GPUBufferUsage.STORAGE);
+  const epilogueOutputs = make(GPUBufferUsage.STORAGE);
+  const packed = packMatmulParams({
+    models: 1, m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0,
+    bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0,
+  });
+  const params = device.createBuffer({ size: packed.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(params, 0, packed);
+  device.pushErrorScope('validation');
   try {
-    const dispatch = prepareDispatch(device, KERNELS.matmulForward, [params, a, b, c], [n, n, 1]);
+    const dispatch = prepareDispatch(device, KERNELS.matmulForward, [params, a, b, c, epilogueInputs, epilogueOutputs], matmulInvocations(1, n, n));
     const run = async (count: number) => {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
@@ -42,8 +51,10 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
     const start = performance.now();
     await run(repeats);
     const seconds = (performance.now() - start) / 1000;
+    const error = await device.popErrorScope();
+    if (error) throw new Error(`matmul_forward failed validation, so its timing means nothing: ${error.message}`);
     return { n, repeats, seconds, gflops: (2 * n ** 3 * repeats) / seconds / 1e9 };
   } finally {
-    for (const buffer of [a, b, c, params]) buffer.destroy();
+    for (const buffer of [a, b, c, epilogueInputs, epilogueOutputs, params]) buffer.destroy();
   }
 }

@@ -3,14 +3,13 @@
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 import { ACTIVATIONS, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
-import { KERNELS, encodeDispatches, prepareDispatch } from './kernels';
+import { KERNELS, encodeDispatches, matmulInvocations, optimizerInvocations, prepareDispatch } from './kernels';
 import type { Dispatch, KernelEntry } from './kernels';
 import {
   MODEL_STATE,
   fieldOffset,
   packGatherParams,
   packInitParams,
-  packLayerParams,
   packLossParams,
   packMatmulParams,
   packMetricsParams,
@@ -82,8 +81,8 @@ export class Population {
       device.queue.writeBuffer(buffer, 0, data);
       return buffer;
     };
-    const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], size: number[]): Dispatch =>
-      prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], size, this.slotBytes);
+    const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
+      prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
 
     const hypers = storage('model hyperparameters', packModelHypers(models));
     const parameters = (this.parameters = floats('parameters', P * PC));
@@ -106,23 +105,19 @@ export class Population {
     const rowCorrect = floats('row correct', P * R);
     const activation = ACTIVATIONS.indexOf(shape.activation);
 
-    const layerParams = (l: number, rows: number, activationCode: number) =>
-      packLayerParams({
-        models: P,
-        rows,
-        cols: layout[l].cols,
-        model_stride: R * layout[l].cols,
-        param_count: PC,
-        bias_offset: layout[l].bias,
-        activation: activationCode,
-        mask_hidden: l < last ? 1 : 0,
-      });
+    /** The epilogue fields of layer l's matmuls: its bias, its activation, whether its columns are hidden units. */
+    const layerEpilogue = (l: number, activationCode: number) => ({
+      bias_offset: layout[l].bias,
+      activation: activationCode,
+      mask_hidden: l < last ? 1 : 0,
+      epilogue: 1,
+    });
     const metrics = (rows: number, mode: number) =>
       dispatch(
         KERNELS.metricsAccumulate,
         packMetricsParams({ models: P, rows, row_capacity: R, mode, divergence_factor: job.divergenceFactor ?? 100 }),
         [this.steps, rowLoss, rowCorrect, states],
-        [P],
+        P,
       );
 
     /** Forward pass and loss of `rows` rows of `input`, labels from `labels`. */
@@ -134,15 +129,15 @@ export class Population {
           dispatch(
             KERNELS.matmulForward,
             packMatmulParams({
-              m: rows, k: inWidth, n: cols,
+              models: P, m: rows, k: inWidth, n: cols,
               a_offset: source.offset, a_model_stride: source.modelStride,
               b_offset: weights, b_model_stride: PC,
               c_offset: 0, c_model_stride: R * cols,
+              ...layerEpilogue(l, l === last ? LINEAR : activation),
             }),
-            [source.buffer, parameters, z[l]],
-            [rows, cols, P],
+            [source.buffer, parameters, z[l], hypers, a[l]],
+            matmulInvocations(P, rows, cols),
           ),
-          dispatch(KERNELS.biasActivationForward, layerParams(l, rows, l === last ? LINEAR : activation), [hypers, parameters, z[l], a[l]], [P * rows * cols]),
         );
       });
       list.push(
@@ -154,7 +149,7 @@ export class Population {
             row_capacity: R, write_gradient: training ? 1 : 0,
           }),
           [z[last], labels.buffer, delta[last], rowLoss, rowCorrect],
-          [P * rows],
+          P * rows,
         ),
         metrics(rows, training ? METRICS_MODE.train : METRICS_MODE.validation),
       );
@@ -170,30 +165,30 @@ export class Population {
           dispatch(
             KERNELS.matmulBackwardWeight,
             packMatmulParams({
-              m: B, k: inWidth, n: cols,
+              models: P, m: B, k: inWidth, n: cols,
               a_offset: 0, a_model_stride: input.modelStride,
               b_offset: 0, b_model_stride: R * cols,
               c_offset: weights, c_model_stride: PC,
+              ...layerEpilogue(l, LINEAR),
             }),
             [input.buffer, delta[l], gradients],
-            [inWidth, cols, P],
+            matmulInvocations(P, inWidth, cols),
           ),
-          dispatch(KERNELS.biasBackward, layerParams(l, B, LINEAR), [delta[l], gradients], [P * cols]),
         );
         if (l > 0) {
           list.push(
             dispatch(
               KERNELS.matmulBackwardInput,
               packMatmulParams({
-                m: B, k: inWidth, n: cols,
+                models: P, m: B, k: inWidth, n: cols,
                 a_offset: 0, a_model_stride: R * cols,
                 b_offset: weights, b_model_stride: PC,
                 c_offset: 0, c_model_stride: R * inWidth,
+                ...layerEpilogue(l - 1, activation),
               }),
-              [delta[l], parameters, delta[l - 1]],
-              [B, inWidth, P],
+              [delta[l], parameters, delta[l - 1], hypers, z[l - 1]],
+              matmulInvocations(P, B, inWidth),
             ),
-            dispatch(KERNELS.activationBackward, layerParams(l - 1, B, activation), [hypers, z[l - 1], delta[l - 1]], [P * B * inWidth]),
           );
         }
       }
@@ -208,7 +203,7 @@ export class Population {
           max_hidden: shape.maxHidden, hidden_layers: shape.hiddenLayers, xavier: shape.init === 'xavier' ? 1 : 0,
         }),
         [hypers, parameters],
-        [P * PC],
+        P * PC,
       ),
     ];
     this.step = [
@@ -216,7 +211,7 @@ export class Population {
         KERNELS.batchGather,
         packGatherParams({ models: P, batch_size: B, inputs: shape.inputs, label_width: labelWidth, train_count: data.train.count }),
         [this.steps, hypers, trainX, trainY, batchX, batchY],
-        [P * B],
+        P * B,
       ),
       ...forwardAndLoss(B, { buffer: batchX, offset: 0, modelStride: B * shape.inputs }, { buffer: batchY, offset: 0, modelStride: B * labelWidth }, true),
       ...backward(),
@@ -224,7 +219,7 @@ export class Population {
         KERNELS.optimizerStep,
         packOptimizerParams({ models: P, param_count: PC, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
         [this.steps, hypers, states, parameters, gradients, firstMoment, secondMoment],
-        [P * PC],
+        optimizerInvocations(P, PC),
       ),
     ];
     this.validation = [];

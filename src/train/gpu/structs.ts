@@ -57,14 +57,11 @@ export function packStruct<F extends string>(layout: StructLayout<F>, values: Re
 }
 
 export const MATMUL_PARAMS = struct('MatmulParams', [
-  ['m', 'u32'], ['k', 'u32'], ['n', 'u32'],
+  ['models', 'u32'], ['m', 'u32'], ['k', 'u32'], ['n', 'u32'],
   ['a_offset', 'u32'], ['a_model_stride', 'u32'],
   ['b_offset', 'u32'], ['b_model_stride', 'u32'],
   ['c_offset', 'u32'], ['c_model_stride', 'u32'],
-]);
-export const LAYER_PARAMS = struct('LayerParams', [
-  ['models', 'u32'], ['rows', 'u32'], ['cols', 'u32'], ['model_stride', 'u32'],
-  ['param_count', 'u32'], ['bias_offset', 'u32'], ['activation', 'u32'], ['mask_hidden', 'u32'],
+  ['bias_offset', 'u32'], ['activation', 'u32'], ['mask_hidden', 'u32'], ['epilogue', 'u32'],
 ]);
 export const LOSS_PARAMS = struct('LossParams', [
   ['models', 'u32'], ['rows', 'u32'], ['outputs', 'u32'], ['model_stride', 'u32'],
@@ -96,7 +93,6 @@ export const MODEL_STATE = struct('ModelState', [
 ]);
 
 export const packMatmulParams = (v: StructValues<typeof MATMUL_PARAMS>) => packStruct(MATMUL_PARAMS, v);
-export const packLayerParams = (v: StructValues<typeof LAYER_PARAMS>) => packStruct(LAYER_PARAMS, v);
 export const packLossParams = (v: StructValues<typeof LOSS_PARAMS>) => packStruct(LOSS_PARAMS, v);
 export const packMetricsParams = (v: StructValues<typeof METRICS_PARAMS>) => packStruct(METRICS_PARAMS, v);
 export const packOptimizerParams = (v: StructValues<typeof OPTIMIZER_PARAMS>) => packStruct(OPTIMIZER_PARAMS, v);

@@ -6,7 +6,7 @@ import type { KernelEntry } from '../../../src/train/gpu/kernels';
 /** A binding's initial contents: floats, raw bytes (a packed struct), or a zeroed size in floats. */
 export type BindingData = Float32Array | ArrayBuffer | number;
 
-export async function runKernel(device: GPUDevice, entry: KernelEntry, data: readonly BindingData[], size: readonly number[], stepSlotBytes = 256): Promise<Float32Array[]> {
+export async function runKernel(device: GPUDevice, entry: KernelEntry, data: readonly BindingData[], invocations: number, stepSlotBytes = 256): Promise<Float32Array[]> {
   const buffers = data.map((d, i) => {
     const kind = entry.bindings[i];
     const uniform = kind === 'uniform' || kind === 'step';
@@ -21,7 +21,7 @@ export async function runKernel(device: GPUDevice, entry: KernelEntry, data: rea
   try {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    encodeDispatches(pass, [prepareDispatch(device, entry, buffers, size, stepSlotBytes)], 0, stepSlotBytes);
+    encodeDispatches(pass, [prepareDispatch(device, entry, buffers, invocations, stepSlotBytes)], 0, stepSlotBytes);
     pass.end();
     const staging = buffers.map((b) => (b.usage & GPUBufferUsage.STORAGE ? device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : null));
     staging.forEach((s, i) => s && encoder.copyBufferToBuffer(buffers[i], 0, s, 0, s.size));

@@ -6,11 +6,10 @@ import { uniform } from '../../../src/search/random';
 import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types';
 import type { Activation, ModelHyper, PopulationShape } from '../../../src/train/types';
 import * as ops from '../../../src/train/cpu/ops';
-import { KERNELS } from '../../../src/train/gpu/kernels';
+import { KERNELS, matmulInvocations, optimizerInvocations } from '../../../src/train/gpu/kernels';
 import {
   packGatherParams,
   packInitParams,
-  packLayerParams,
   packLossParams,
   packMatmulParams,
   packModelHypers,
@@ -43,6 +42,7 @@ const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
 const P = 2;
 const OFFSET = 5;
 const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130]];
+const NO_EPILOGUE = { bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0 };
 
 /** P model blocks of `size` floats after OFFSET leading floats (that the kernel must not touch). */
 function blocks(size: number, seed: number): Float32Array {
@@ -58,10 +58,11 @@ describe('matmul kernels', () => {
         const w = blocks(K * N, 2);
         const dy = blocks(B * N, 3);
         const params = (a: number, b: number, c: number) =>
-          packMatmulParams({ m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c });
-        const [, , , y] = await runKernel(device, KERNELS.matmulForward, [params(B * K, K * N, B * N), x, w, OFFSET + P * B * N], [B, N, P]);
-        const [, , , dx] = await runKernel(device, KERNELS.matmulBackwardInput, [params(B * N, K * N, B * K), dy, w, OFFSET + P * B * K], [B, K, P]);
-        const [, , , dw] = await runKernel(device, KERNELS.matmulBackwardWeight, [params(B * K, B * N, K * N), x, dy, OFFSET + P * K * N], [K, N, P]);
+          packMatmulParams({ models: P, m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c, ...NO_EPILOGUE });
+        const unused = new Float32Array(12); // one ModelHyper row; the epilogue is off
+        const [, , , y] = await runKernel(device, KERNELS.matmulForward, [params(B * K, K * N, B * N), x, w, OFFSET + P * B * N, unused, unused], matmulInvocations(P, B, N));
+        const [, , , dx] = await runKernel(device, KERNELS.matmulBackwardInput, [params(B * N, K * N, B * K), dy, w, OFFSET + P * B * K, unused, unused], matmulInvocations(P, B, K));
+        const [, , , dw] = await runKernel(device, KERNELS.matmulBackwardWeight, [params(B * K, B * N, K * N), x, dy, OFFSET + P * K * N], matmulInvocations(P, K, N));
         for (let p = 0; p < P; p++) {
           const expectY = new Float32Array(B * N);
           const expectDx = new Float32Array(B * K);
@@ -78,50 +79,63 @@ describe('matmul kernels', () => {
   }
 });
 
-describe('layer kernels', () => {
-  // Two models of a 17-wide hidden layer that use 5 and 17 of its columns.
-  const B = 3;
-  const N = 17;
+describe('layer steps fused into the matmuls (bias, activation, padding mask, bias gradient)', () => {
+  // Two models of a 17-wide hidden layer that use 5 and 17 of its columns, fed by K inputs
+  // and feeding O outputs; each model's parameters hold W [K×N] at WEIGHTS, b [N] at BIAS.
+  const [B, K, N, O] = [3, 4, 17, 3];
   const widths = [5, 17];
-  const PC = N + 4;
-  const BIAS = 2;
+  const WEIGHTS = 2;
+  const BIAS = WEIGHTS + K * N;
+  const PC = BIAS + N + 1;
   const hypers = packModelHypers(widths.map((hiddenUnits) => hyper({ hiddenUnits })));
-  const layer = (activation: Activation, maskHidden: boolean) =>
-    packLayerParams({ models: P, rows: B, cols: N, model_stride: B * N, param_count: PC, bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: maskHidden ? 1 : 0 });
-  const pre = seeded(P * B * N, 4, 3);
+  const x = seeded(P * B * K, 4, 2);
   const parameters = seeded(P * PC, 5);
-  const da = seeded(P * B * N, 6);
+  const dy = seeded(P * B * O, 6);
+  const nextWeights = seeded(P * N * O, 7);
+  const zIn = seeded(P * B * N, 8, 3);
+  const block = (all: Float32Array, p: number, size: number, offset = 0) => all.subarray(p * size + offset, p * size + offset + (size - offset));
+  const layer = (activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number]) =>
+    packMatmulParams({
+      models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
+      bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: 1, epilogue: 1,
+    });
 
   for (const activation of ACTIVATIONS) {
-    it(`bias_activation_forward and activation_backward agree with the CPU for ${activation}, padding masked`, () =>
+    it(`forward adds the bias and applies ${activation}, input gradient multiplies by its derivative, padding stays 0`, () =>
       withDevice(async (device) => {
-        const [, , , z, a] = await runKernel(device, KERNELS.biasActivationForward, [layer(activation, true), hypers, parameters, pre, P * B * N], [P * B * N]);
-        const [, , , dz] = await runKernel(device, KERNELS.activationBackward, [layer(activation, true), hypers, z, da], [P * B * N]);
+        const [, , , z, , a] = await runKernel(
+          device, KERNELS.matmulForward, [layer(activation, B, K, N, [B * K, PC, B * N], [WEIGHTS, 0]), x, parameters, P * B * N, hypers, P * B * N], matmulInvocations(P, B, N),
+        );
+        const [, , , dz] = await runKernel(
+          device, KERNELS.matmulBackwardInput, [layer(activation, B, N, O, [B * O, N * O, B * N], [0, 0]), dy, nextWeights, P * B * N, hypers, zIn], matmulInvocations(P, B, N),
+        );
         for (let p = 0; p < P; p++) {
-          const block = (all: Float32Array) => all.subarray(p * B * N, (p + 1) * B * N);
-          const expectZ = new Float32Array(B * N);
-          const expectA = new Float32Array(B * N);
-          const expectDz = new Float32Array(B * N);
-          const bias = parameters.subarray(p * PC + BIAS, p * PC + BIAS + N);
-          ops.biasActivationForward(block(pre), bias, activation, expectZ, expectA, B, N, widths[p]);
-          ops.activationBackward(expectZ, block(da), activation, expectDz, B, N, widths[p]);
-          expectClose(`z ${activation} model ${p}`, block(z), expectZ);
-          expectClose(`a ${activation} model ${p}`, block(a), expectA);
-          expectClose(`dz ${activation} model ${p}`, block(dz), expectDz);
+          const pre = new Float32Array(B * N);
+          const [expectZ, expectA, da, expectDz] = [0, 1, 2, 3].map(() => new Float32Array(B * N));
+          ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
+          ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), activation, expectZ, expectA, B, N, widths[p]);
+          ops.matmulBackwardInput(block(dy, p, B * O), block(nextWeights, p, N * O), da, B, N, O);
+          ops.activationBackward(block(zIn, p, B * N), da, activation, expectDz, B, N, widths[p]);
+          expectClose(`forward z ${activation} model ${p}`, block(z, p, B * N), expectZ);
+          expectClose(`forward a ${activation} model ${p}`, block(a, p, B * N), expectA);
+          expectClose(`input gradient dz ${activation} model ${p}`, block(dz, p, B * N), expectDz);
           for (let r = 0; r < B; r++) {
-            for (let j = widths[p]; j < N; j++) expect([block(z)[r * N + j], block(a)[r * N + j], block(dz)[r * N + j]]).toEqual([0, 0, 0]);
+            for (let j = widths[p]; j < N; j++) expect([block(z, p, B * N)[r * N + j], block(a, p, B * N)[r * N + j], block(dz, p, B * N)[r * N + j]]).toEqual([0, 0, 0]);
           }
         }
       }));
   }
 
-  it('bias_backward sums the rows of every column into the gradient', () =>
+  it('the weight gradient also stores the bias gradient, the column sums of dy', () =>
     withDevice(async (device) => {
-      const [, , gradients] = await runKernel(device, KERNELS.biasBackward, [layer('linear', false), da, P * PC], [P * N]);
+      const dz = seeded(P * B * N, 9);
+      const [, , , gradients] = await runKernel(device, KERNELS.matmulBackwardWeight, [layer('linear', B, K, N, [B * K, B * N, PC], [0, WEIGHTS]), x, dz, P * PC], matmulInvocations(P, K, N));
       for (let p = 0; p < P; p++) {
-        const expectDb = new Float32Array(N);
-        ops.biasGradient(da.subarray(p * B * N, (p + 1) * B * N), expectDb, B, N);
-        expectClose(`bias_backward model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
+        const [expectDw, expectDb] = [new Float32Array(K * N), new Float32Array(N)];
+        ops.matmulBackwardWeight(block(x, p, B * K), block(dz, p, B * N), expectDw, B, K, N);
+        ops.biasGradient(block(dz, p, B * N), expectDb, B, N);
+        expectClose(`weight gradient model ${p}`, gradients.subarray(p * PC + WEIGHTS, p * PC + BIAS), expectDw);
+        expectClose(`bias gradient model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
       }
     }));
 });
@@ -139,7 +153,7 @@ describe('loss kernels', () => {
       withDevice(async (device) => {
         const labels = Float32Array.from({ length: 1 + P * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
         const [, , , gradient, rowLoss, rowCorrect] = await runKernel(
-          device, KERNELS.softmaxCrossEntropy, [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity], [P * rows],
+          device, KERNELS.softmaxCrossEntropy, [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity], P * rows,
         );
         for (let p = 0; p < P; p++) {
           const expectGradient = new Float32Array(rows * outputs);
@@ -154,7 +168,7 @@ describe('loss kernels', () => {
       withDevice(async (device) => {
         const targets = seeded(1 + P * rows * outputs, 9, 2);
         const [, , , gradient, rowLoss] = await runKernel(
-          device, KERNELS.meanSquaredError, [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity], [P * rows],
+          device, KERNELS.meanSquaredError, [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity], P * rows,
         );
         for (let p = 0; p < P; p++) {
           const expectGradient = new Float32Array(rows * outputs);
@@ -190,7 +204,7 @@ describe('optimizer_step', () => {
         [, , , , parameters, , m, v] = await runKernel(
           device, KERNELS.optimizerStep,
           [optimizer, packStepSlots(step, 1, 256), packModelHypers(models), states, parameters, gradients, m, v],
-          [M * PC],
+          optimizerInvocations(M, PC),
         );
         expected.forEach((e, p) => {
           if (p === M - 1) return;
@@ -214,7 +228,7 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
         const models = [17, 5, 1].map((hiddenUnits, i) => hyper({ hiddenUnits, initSeed: [1000, 0x7fffffff, 0xffffffff][i] }));
         const PC = parameterCount(shape);
         const params = packInitParams({ models: models.length, param_count: PC, inputs: 3, outputs: 2, max_hidden: 17, hidden_layers: 2, xavier: init === 'xavier' ? 1 : 0 });
-        const [, , parameters] = await runKernel(device, KERNELS.parametersInit, [params, packModelHypers(models), models.length * PC], [models.length * PC]);
+        const [, , parameters] = await runKernel(device, KERNELS.parametersInit, [params, packModelHypers(models), models.length * PC], models.length * PC);
         models.forEach((model, p) => {
           const expected = ops.initParameters(shape, model);
           const actual = parameters.subarray(p * PC, (p + 1) * PC);
@@ -236,7 +250,7 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
         const [, , , , , batchX, batchY] = await runKernel(
           device, KERNELS.batchGather,
           [params, packStepSlots(step, 1, 256), hypers, trainX, trainY, dataSeeds.length * batchSize * inputs, dataSeeds.length * batchSize],
-          [dataSeeds.length * batchSize],
+          dataSeeds.length * batchSize,
         );
         const expectedRows = dataSeeds.flatMap((seed) => Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)));
         expect(Array.from(batchY).map((y) => y - 100), `step ${step}`).toEqual(expectedRows);

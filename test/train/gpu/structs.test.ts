@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../../src/train/gpu/kernels';
 import {
-  GATHER_PARAMS, INIT_PARAMS, LAYER_PARAMS, LOSS_PARAMS, MATMUL_PARAMS, METRICS_PARAMS, MODEL_HYPER, MODEL_STATE, OPTIMIZER_PARAMS, STEP_PARAMS,
+  GATHER_PARAMS, INIT_PARAMS, LOSS_PARAMS, MATMUL_PARAMS, METRICS_PARAMS, MODEL_HYPER, MODEL_STATE, OPTIMIZER_PARAMS, STEP_PARAMS,
   fieldOffset, packMatmulParams, packMetricsParams, packModelHypers, packStepSlots, packStructArray, structSize, unpackModelState,
 } from '../../../src/train/gpu/structs';
 import type { StructLayout } from '../../../src/train/gpu/structs';
 import type { ModelHyper } from '../../../src/train/types';
 
-const LAYOUTS: StructLayout<string>[] = [MATMUL_PARAMS, LAYER_PARAMS, LOSS_PARAMS, METRICS_PARAMS, OPTIMIZER_PARAMS, INIT_PARAMS, GATHER_PARAMS, STEP_PARAMS, MODEL_HYPER, MODEL_STATE];
+const LAYOUTS: StructLayout<string>[] = [MATMUL_PARAMS, LOSS_PARAMS, METRICS_PARAMS, OPTIMIZER_PARAMS, INIT_PARAMS, GATHER_PARAMS, STEP_PARAMS, MODEL_HYPER, MODEL_STATE];
 
 /** Every `struct Name { field: type, … }` of a WGSL source, as [field, type] pairs. */
 function wgslStructs(code: string): Map<string, Array<[string, string]>> {
@@ -40,9 +40,12 @@ describe('struct layouts match the WGSL', () => {
 
 describe('pack functions', () => {
   it('writes each u32 field little-endian at 4 bytes per field index', () => {
-    const bytes = packMatmulParams({ m: 1, k: 2, n: 3, a_offset: 4, a_model_stride: 5, b_offset: 6, b_model_stride: 7, c_offset: 8, c_model_stride: 0xffffffff });
-    expect(bytes.byteLength).toBe(48);
-    expect(Array.from(new Uint32Array(bytes, 0, 9))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0xffffffff]);
+    const bytes = packMatmulParams({
+      models: 9, m: 1, k: 2, n: 3, a_offset: 4, a_model_stride: 5, b_offset: 6, b_model_stride: 7, c_offset: 8, c_model_stride: 0xffffffff,
+      bias_offset: 10, activation: 11, mask_hidden: 12, epilogue: 13,
+    });
+    expect(bytes.byteLength).toBe(64);
+    expect(Array.from(new Uint32Array(bytes, 0, 14))).toEqual([9, 1, 2, 3, 4, 5, 6, 7, 8, 0xffffffff, 10, 11, 12, 13]);
   });
 
   it('writes f32 fields as floats and refuses a u32 field that is not a u32', () => {

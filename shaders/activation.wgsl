@@ -1,18 +1,5 @@
-// Shared by the per-layer elementwise kernels (prepended): which slice of the population's
-// buffers a layer occupies, and the activations with their derivatives. Element (model, r, j)
-// of a layer buffer lives at model * model_stride + r * cols + j; the layer's bias for
-// model m starts at m * param_count + bias_offset in the parameter (or gradient) buffer.
-
-struct LayerParams {
-  models: u32,
-  rows: u32,
-  cols: u32,
-  model_stride: u32,
-  param_count: u32,
-  bias_offset: u32,
-  activation: u32,
-  mask_hidden: u32,
-}
+// The activations and their derivatives (prepended to the matmul kernels, whose epilogues
+// apply them). Codes follow ACTIVATIONS in src/train/types.ts.
 
 const LEAKY_SLOPE: f32 = 0.01;
 const GELU_C: f32 = 0.7978845608028654;
@@ -27,7 +14,6 @@ fn sigmoid(z: f32) -> f32 {
   return 1.0 / (1.0 + exp(-z));
 }
 
-// Activation codes follow ACTIVATIONS in src/train/types.ts.
 fn activate(kind: u32, z: f32) -> f32 {
   switch kind {
     case 0u: { return max(z, 0.0); }
