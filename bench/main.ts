@@ -32,11 +32,11 @@ interface Plan {
 const MATMUL_INNER = { 64: 32, 256: 4, 512: 1 };
 
 const FULL: Plan = {
-  engineRuns: 3,
+  engineRuns: 5,
   cpuEngineRuns: 1,
   engineSteps: WORKLOAD.steps,
   tfjsWebgpu: { warmupSteps: 5, trials: 3, stepsPerTrial: 20 },
-  tfjsCpu: { warmupSteps: 20, trials: 3, stepsPerTrial: WORKLOAD.steps },
+  tfjsCpu: { warmupSteps: 20, trials: 5, stepsPerTrial: WORKLOAD.steps },
   matmul: { repetitions: 5, inner: MATMUL_INNER },
 };
 
