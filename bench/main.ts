@@ -117,8 +117,9 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
   const gpuEngine = await createGpuEngine({ device });
   progress(`GPU engine on ${gpuEngine.adapter}`);
   const engine = await benchEngine(gpuEngine, data, plan.engineRuns, plan.engineSteps);
+  const engineMsPerStep = (1000 * median(engine.secondsPerRun)) / plan.engineSteps;
   const profile = await profileStep(device, gpuEngine, populationJob(data, PROFILE_STEPS));
-  progress(`profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${((1000 * median(engine.secondsPerRun)) / plan.engineSteps).toFixed(2)} ms/step measured`);
+  progress(`profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${engineMsPerStep.toFixed(2)} ms/step measured`);
 
   const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
   const tfjsCpu = await benchTfjs('cpu', data, plan.tfjsCpu);
@@ -155,7 +156,7 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     engine_final_train_loss_median: round(median(Array.from(engine.finalTrainLoss))),
     engine_final_val_accuracy_median: round(engine.finalValidationAccuracyMedian),
     engine_diverged: engine.diverged,
-    engine_ms_per_step: round((1000 * median(engine.secondsPerRun)) / plan.engineSteps),
+    engine_ms_per_step: round(engineMsPerStep),
     engine_profile: {
       steps: profile.steps,
       calls: profile.calls,
