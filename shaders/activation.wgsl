@@ -5,19 +5,21 @@ const LEAKY_SLOPE: f32 = 0.01;
 const GELU_C: f32 = 0.7978845608028654;
 const GELU_A: f32 = 0.044715;
 
+// On vec4 (a row of a matmul's 4×4 block) so the activation switch runs once per 4 values.
+
 // tanh saturates to ±1 in f32 beyond |x| = 10; clamping keeps exp-based tanh from inf/inf.
-fn safe_tanh(x: f32) -> f32 {
-  return tanh(clamp(x, -10.0, 10.0));
+fn safe_tanh(x: vec4f) -> vec4f {
+  return tanh(clamp(x, vec4f(-10.0), vec4f(10.0)));
 }
 
-fn sigmoid(z: f32) -> f32 {
+fn sigmoid(z: vec4f) -> vec4f {
   return 1.0 / (1.0 + exp(-z));
 }
 
-fn activate(kind: u32, z: f32) -> f32 {
+fn activate(kind: u32, z: vec4f) -> vec4f {
   switch kind {
-    case 0u: { return max(z, 0.0); }
-    case 1u: { return select(LEAKY_SLOPE * z, z, z > 0.0); }
+    case 0u: { return max(z, vec4f(0.0)); }
+    case 1u: { return select(LEAKY_SLOPE * z, z, z > vec4f(0.0)); }
     case 2u: { return safe_tanh(z); }
     case 3u: { return sigmoid(z); }
     case 4u: { return 0.5 * z * (1.0 + safe_tanh(GELU_C * (z + GELU_A * z * z * z))); }
@@ -26,10 +28,10 @@ fn activate(kind: u32, z: f32) -> f32 {
 }
 
 // act'(z); the relu family takes the z <= 0 branch at z = 0, like the CPU reference.
-fn activation_derivative(kind: u32, z: f32) -> f32 {
+fn activation_derivative(kind: u32, z: vec4f) -> vec4f {
   switch kind {
-    case 0u: { return select(0.0, 1.0, z > 0.0); }
-    case 1u: { return select(LEAKY_SLOPE, 1.0, z > 0.0); }
+    case 0u: { return select(vec4f(0.0), vec4f(1.0), z > vec4f(0.0)); }
+    case 1u: { return select(vec4f(LEAKY_SLOPE), vec4f(1.0), z > vec4f(0.0)); }
     case 2u: {
       let t = safe_tanh(z);
       return 1.0 - t * t;
@@ -42,6 +44,6 @@ fn activation_derivative(kind: u32, z: f32) -> f32 {
       let t = safe_tanh(GELU_C * (z + GELU_A * z * z * z));
       return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * z * z);
     }
-    default: { return 1.0; }
+    default: { return vec4f(1.0); }
   }
 }

@@ -14,33 +14,38 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   let block = block_of(index, params.m, params.k);
   let model = block.model;
-  let row0 = block.row0;
-  let col0 = block.col0;
-  let rows = clamped4(row0, params.m) * params.n + params.a_offset + model * params.a_model_stride;
-  let cols = clamped4(col0, params.k) * params.n + params.b_offset + model * params.b_model_stride;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  let rows = clamped4(block.row0, params.m) * params.n + params.a_offset + model * params.a_model_stride;
+  let cols = clamped4(block.col0, params.k) * params.n + params.b_offset + model * params.b_model_stride;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var n = 0u; n < params.n; n = n + 1u) {
     let bv = vec4f(b[cols.x + n], b[cols.y + n], b[cols.z + n], b[cols.w + n]);
-    acc[0] = acc[0] + a[rows.x + n] * bv;
-    acc[1] = acc[1] + a[rows.y + n] * bv;
-    acc[2] = acc[2] + a[rows.z + n] * bv;
-    acc[3] = acc[3] + a[rows.w + n] * bv;
+    acc0 = acc0 + a[rows.x + n] * bv;
+    acc1 = acc1 + a[rows.y + n] * bv;
+    acc2 = acc2 + a[rows.z + n] * bv;
+    acc3 = acc3 + a[rows.w + n] * bv;
   }
-  let base = params.c_offset + model * params.c_model_stride;
-  let width = model_width(model, params.k, hypers[model].hidden_units);
-  for (var i = 0u; i < 4u; i = i + 1u) {
-    if (row0 + i < params.m) {
-      for (var j = 0u; j < 4u; j = j + 1u) {
-        let col = col0 + j;
-        if (col < params.k) {
-          let at = base + (row0 + i) * params.k + col;
-          if (params.epilogue == 0u) {
-            c[at] = acc[i][j];
-          } else {
-            c[at] = select(0.0, acc[i][j] * activation_derivative(params.activation, z[at]), col < width);
-          }
-        }
-      }
-    }
+  store_row(block, 0u, acc0);
+  store_row(block, 1u, acc1);
+  store_row(block, 2u, acc2);
+  store_row(block, 3u, acc3);
+}
+
+fn store_row(block: Block, i: u32, value: vec4f) {
+  let row = block.row0 + i;
+  if (row >= params.m) {
+    return;
   }
+  let row_start = params.c_offset + block.model * params.c_model_stride + row * params.k;
+  let count = params.k - block.col0;
+  if (params.epilogue == 0u) {
+    store_c(row_start + block.col0, value, count);
+    return;
+  }
+  let zs = clamped4(block.col0, params.k) + row_start;
+  let derivative = activation_derivative(params.activation, vec4f(z[zs.x], z[zs.y], z[zs.z], z[zs.w]));
+  let own = own_columns(block.col0, params.k, hypers[block.model].hidden_units);
+  store_c(row_start + block.col0, select(vec4f(0.0), value * derivative, own), count);
 }

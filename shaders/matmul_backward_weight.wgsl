@@ -11,38 +11,37 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   let block = block_of(index, params.k, params.n);
   let model = block.model;
-  let row0 = block.row0;
-  let col0 = block.col0;
-  let rows = clamped4(row0, params.k) + params.a_offset + model * params.a_model_stride;
-  let cols = clamped4(col0, params.n) + params.b_offset + model * params.b_model_stride;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  var bias_acc = vec4f(0.0);
+  let rows = clamped4(block.row0, params.k) + params.a_offset + model * params.a_model_stride;
+  let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  var bias = vec4f(0.0);
   for (var m = 0u; m < params.m; m = m + 1u) {
     let ar = rows + m * params.k;
     let br = cols + m * params.n;
     let bv = vec4f(b[br.x], b[br.y], b[br.z], b[br.w]);
-    acc[0] = acc[0] + a[ar.x] * bv;
-    acc[1] = acc[1] + a[ar.y] * bv;
-    acc[2] = acc[2] + a[ar.z] * bv;
-    acc[3] = acc[3] + a[ar.w] * bv;
-    bias_acc = bias_acc + bv;
+    acc0 = acc0 + a[ar.x] * bv;
+    acc1 = acc1 + a[ar.y] * bv;
+    acc2 = acc2 + a[ar.z] * bv;
+    acc3 = acc3 + a[ar.w] * bv;
+    bias = bias + bv;
   }
-  let base = params.c_offset + model * params.c_model_stride;
-  for (var i = 0u; i < 4u; i = i + 1u) {
-    if (row0 + i < params.k) {
-      for (var j = 0u; j < 4u; j = j + 1u) {
-        if (col0 + j < params.n) {
-          c[base + (row0 + i) * params.n + col0 + j] = acc[i][j];
-        }
-      }
-    }
+  let base = params.c_offset + model * params.c_model_stride + block.col0;
+  let count = params.n - block.col0;
+  let rows_left = params.k - block.row0;
+  store_c(base + block.row0 * params.n, acc0, count);
+  if (rows_left > 1u) {
+    store_c(base + (block.row0 + 1u) * params.n, acc1, count);
   }
-  if (params.epilogue != 0u && row0 == 0u) {
-    let bias = model * params.c_model_stride + params.bias_offset;
-    for (var j = 0u; j < 4u; j = j + 1u) {
-      if (col0 + j < params.n) {
-        c[bias + col0 + j] = bias_acc[j];
-      }
-    }
+  if (rows_left > 2u) {
+    store_c(base + (block.row0 + 2u) * params.n, acc2, count);
+  }
+  if (rows_left > 3u) {
+    store_c(base + (block.row0 + 3u) * params.n, acc3, count);
+  }
+  if (params.epilogue != 0u && block.row0 == 0u) {
+    store_c(model * params.c_model_stride + params.bias_offset + block.col0, bias, count);
   }
 }

@@ -4,9 +4,10 @@
 // output blocks over all models (dense, so narrow layers leave no idle invocations, and
 // few workgroups, each of which costs about an empty dispatch on SwiftShader); each operand's element (model, i) lives at offset + model * model_stride + i
 // (model_stride 0 shares an operand). m, k, n name the forward product [m×k]·[k×n]; each
-// kernel says which it sums over. Each thread owns a 4×4 block of c in registers: on
-// SwiftShader register blocking beats workgroup-memory tiling, whose barriers cost more
-// than the loads they save.
+// kernel says which it sums over. Each invocation owns a 4×4 block of c in four named vec4
+// accumulators: on SwiftShader register blocking beats workgroup-memory tiling, whose
+// barriers cost more than the loads they save, and a private array indexed in a loop is
+// slower still (measured: 4×8 and 8×8 blocks held in arrays lost to this).
 //
 // With `epilogue` set, each kernel also does the layer's elementwise step as it stores,
 // saving a dispatch and a pass over memory: forward adds the bias and applies the
@@ -64,7 +65,22 @@ fn block_count(models: u32, rows: u32, cols: u32) -> u32 {
   return models * ((rows + 3u) / 4u) * ((cols + 3u) / 4u);
 }
 
-// How many of `cols` columns model `model` uses.
-fn model_width(model: u32, cols: u32, hidden_units: u32) -> u32 {
-  return select(cols, hidden_units, params.mask_hidden != 0u);
+// Which of the 4 columns from col0 are the model's own (not padding): its hiddenUnits when
+// mask_hidden, else all `cols` columns.
+fn own_columns(col0: u32, cols: u32, hidden_units: u32) -> vec4<bool> {
+  return vec4u(col0) + LANES < vec4u(select(cols, hidden_units, params.mask_hidden != 0u));
+}
+
+// Stores the first min(4, count) lanes of `values` at c[at..]; whole rows take no branch per lane.
+fn store_c(at: u32, values: vec4f, count: u32) {
+  if (count >= 4u) {
+    c[at] = values.x;
+    c[at + 1u] = values.y;
+    c[at + 2u] = values.z;
+    c[at + 3u] = values.w;
+    return;
+  }
+  for (var j = 0u; j < count; j = j + 1u) {
+    c[at + j] = values[j];
+  }
 }

@@ -14,40 +14,50 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   let block = block_of(index, params.m, params.n);
   let model = block.model;
-  let row0 = block.row0;
-  let col0 = block.col0;
-  let rows = clamped4(row0, params.m) * params.k + params.a_offset + model * params.a_model_stride;
-  let cols = clamped4(col0, params.n) + params.b_offset + model * params.b_model_stride;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  let rows = clamped4(block.row0, params.m) * params.k + params.a_offset + model * params.a_model_stride;
+  let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k = 0u; k < params.k; k = k + 1u) {
     let bk = cols + k * params.n;
     let bv = vec4f(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
-    acc[0] = acc[0] + a[rows.x + k] * bv;
-    acc[1] = acc[1] + a[rows.y + k] * bv;
-    acc[2] = acc[2] + a[rows.z + k] * bv;
-    acc[3] = acc[3] + a[rows.w + k] * bv;
+    acc0 = acc0 + a[rows.x + k] * bv;
+    acc1 = acc1 + a[rows.y + k] * bv;
+    acc2 = acc2 + a[rows.z + k] * bv;
+    acc3 = acc3 + a[rows.w + k] * bv;
   }
-  let base = params.c_offset + model * params.c_model_stride;
-  let bias = model * params.b_model_stride + params.bias_offset;
-  let width = model_width(model, params.n, hypers[model].hidden_units);
-  for (var i = 0u; i < 4u; i = i + 1u) {
-    if (row0 + i < params.m) {
-      for (var j = 0u; j < 4u; j = j + 1u) {
-        let col = col0 + j;
-        if (col < params.n) {
-          let at = base + (row0 + i) * params.n + col;
-          if (params.epilogue == 0u) {
-            c[at] = acc[i][j];
-          } else if (col < width) {
-            let z = acc[i][j] + b[bias + col];
-            c[at] = z;
-            activations[at] = activate(params.activation, z);
-          } else {
-            c[at] = 0.0;
-            activations[at] = 0.0;
-          }
-        }
-      }
-    }
+  store_row(block, 0u, acc0);
+  store_row(block, 1u, acc1);
+  store_row(block, 2u, acc2);
+  store_row(block, 3u, acc3);
+}
+
+fn store_row(block: Block, i: u32, value: vec4f) {
+  let row = block.row0 + i;
+  if (row >= params.m) {
+    return;
+  }
+  let at = params.c_offset + block.model * params.c_model_stride + row * params.n + block.col0;
+  let count = params.n - block.col0;
+  if (params.epilogue == 0u) {
+    store_c(at, value, count);
+    return;
+  }
+  let bias_at = clamped4(block.col0, params.n) + block.model * params.b_model_stride + params.bias_offset;
+  let own = own_columns(block.col0, params.n, hypers[block.model].hidden_units);
+  let z = select(vec4f(0.0), value + vec4f(b[bias_at.x], b[bias_at.y], b[bias_at.z], b[bias_at.w]), own);
+  store_c(at, z, count);
+  let activated = select(vec4f(0.0), activate(params.activation, z), own);
+  if (count >= 4u) {
+    activations[at] = activated.x;
+    activations[at + 1u] = activated.y;
+    activations[at + 2u] = activated.z;
+    activations[at + 3u] = activated.w;
+    return;
+  }
+  for (var j = 0u; j < count; j = j + 1u) {
+    activations[at + j] = activated[j];
   }
 }

@@ -29,11 +29,12 @@ export interface KernelEntry {
 }
 
 const ELEMENTWISE_CONSTANTS = { WORKGROUP_SIZE: 256 };
+const MATMUL_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
 const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write', 'write', 'write'];
 
 function matmul(name: string, source: string, bindings: readonly BindingKind[]): KernelEntry {
-  return { name, code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'), bindings, constants: ELEMENTWISE_CONSTANTS };
+  return { name, code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'), bindings, constants: MATMUL_CONSTANTS };
 }
 
 function elementwise(name: string, libraries: readonly string[], source: string, bindings: readonly BindingKind[], constants: Record<string, number> = {}): KernelEntry {
@@ -49,13 +50,13 @@ export const KERNELS = {
   meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
   metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, ['uniform', 'step', 'read', 'read', 'write']),
   optimizerStep: elementwise('optimizer_step', [modelLibrary], optimizerStepSource, ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'], {
-    PARAMETERS_PER_INVOCATION: 4,
+    PARAMETERS_PER_INVOCATION: 16,
   }),
   parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, ['uniform', 'read', 'write']),
   batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, ['uniform', 'step', 'read', 'read', 'read', 'write', 'write']),
 } as const satisfies Record<string, KernelEntry>;
 
-/** Invocations of a matmul kernel with a [rows×cols] output per model: one per 4×4 block. */
+/** Invocations of a matmul kernel with a [rows×cols] output per model: one per 4×4 block (block_of in matmul_common.wgsl). */
 export function matmulInvocations(models: number, rows: number, cols: number): number {
   return models * Math.ceil(rows / 4) * Math.ceil(cols / 4);
 }
