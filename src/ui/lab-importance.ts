@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { importance } from '../search/importance.ts';
 import type { FinishedTrial } from '../search/types.ts';
 import type { TrialRecord } from '../study/record.ts';
@@ -32,24 +32,34 @@ export class LabImportance extends LitElement {
   @property({ type: Boolean }) ended = false;
   @property({ type: Number }) revision = 0;
 
+  @state() private shares: Record<string, number> = {};
   private cacheKey = '';
-  private shares: Record<string, number> = {};
+  private pending = 0;
 
-  private compute(complete: FinishedTrial[]): Record<string, number> {
-    const key = `${complete.length}:${this.ended}`;
-    if (key !== this.cacheKey && (this.ended || complete.length <= LIVE_LIMIT)) {
-      this.cacheKey = key;
-      this.shares = importance(complete, this.space);
-    }
-    return this.shares;
+  private completeTrials(): FinishedTrial[] {
+    return this.trials
+      .filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective))
+      .map((t) => ({ id: t.id, params: t.params, state: 'COMPLETE', objective: t.objective }));
+  }
+
+  /** Recomputes when more trials completed, in its own task (never inside a render frame). */
+  protected override willUpdate(): void {
+    const complete = this.completeTrials();
+    const key = `${complete.length}:${this.ended}:${JSON.stringify(this.space)}`;
+    if (key === this.cacheKey || !(this.ended || complete.length <= LIVE_LIMIT)) return;
+    this.cacheKey = key;
+    clearTimeout(this.pending);
+    this.pending = window.setTimeout(() => (this.shares = importance(complete, this.space)));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.pending);
   }
 
   protected override render() {
-    const complete: FinishedTrial[] = this.trials
-      .filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective))
-      .map((t) => ({ id: t.id, params: t.params, state: 'COMPLETE', objective: t.objective }));
-    const shares = this.compute(complete);
-    const rows = Object.entries(shares).sort((a, b) => b[1] - a[1]);
+    const complete = this.completeTrials();
+    const rows = Object.entries(this.shares).sort((a, b) => b[1] - a[1]);
     const stale = !this.ended && complete.length > LIVE_LIMIT;
     return html`
       <h2>What mattered</h2>

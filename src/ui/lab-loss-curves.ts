@@ -1,9 +1,10 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
+import type { LabUplot } from './lab-uplot.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS, rampColor, unitOf } from './trial-display.ts';
 
@@ -51,34 +52,39 @@ export class LabLossCurves extends LitElement {
   @state() private showTrain = true;
   @state() private hovered?: TrialRecord;
 
+  @query('lab-uplot') private chart?: LabUplot;
   private optionsKey = '';
+  private styleKey = '';
   private options?: Omit<uPlot.Options, 'width' | 'height'>;
 
-  private seriesFor(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): uPlot.Series {
-    const best = t.id === this.bestTrialId;
+  /** How a trial's curve is drawn: its colour on the chosen scale, or its state's when it stopped early; thick when best. */
+  private styleOf(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
     const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED';
     const color = marked ? STATE_COLORS[t.state] : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
     return {
-      label: `${train ? 'train' : 'validation'} #${t.id}`,
-      stroke: color,
-      width: best ? 3.5 : train ? 1 : 1.6,
-      dash: train ? [5, 4] : t.state === 'PRUNED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : undefined,
-      points: { show: false },
-      spanGaps: false,
+      stroke: () => color,
+      width: t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
+      dash: train ? [5, 4] : t.state === 'PRUNED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : [],
     };
   }
 
-  /** Options change only when what they encode does: trials, states, best, colouring, axes. */
+  /** Series in chart order: every trial's validation curve, then (optionally) every training curve. */
+  private seriesTrials(): Array<{ trial: TrialRecord; train: boolean }> {
+    const validation = this.trials.map((trial) => ({ trial, train: false }));
+    return this.showTrain ? [...validation, ...this.trials.map((trial) => ({ trial, train: true }))] : validation;
+  }
+
+  /**
+   * A new chart only when its series or axes change (trials planned, colouring, log axis);
+   * states and the best trial restyle the live chart (see updated), which costs far less.
+   */
   private currentOptions(colorRow: SpaceRow | undefined) {
-    const key = JSON.stringify([this.trials.map((t) => [t.id, t.state]), this.bestTrialId, this.colorBy, this.logY, this.showTrain, colorRow?.distribution]);
+    const key = JSON.stringify([this.trials.map((t) => t.id), this.colorBy, this.logY, this.showTrain, colorRow?.distribution]);
     if (key === this.optionsKey && this.options) return this.options;
     this.optionsKey = key;
-    const series: uPlot.Series[] = [{ label: 'step' }];
-    for (const t of this.trials) series.push(this.seriesFor(t, false, colorRow));
-    if (this.showTrain) for (const t of this.trials) series.push(this.seriesFor(t, true, colorRow));
     const trials = this.trials;
     this.options = {
-      series,
+      series: [{ label: 'step' }, ...this.seriesTrials().map(({ trial, train }) => ({ label: `${train ? 'train' : 'validation'} #${trial.id}`, points: { show: false }, spanGaps: false, ...this.styleOf(trial, train, colorRow) }))],
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
       axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
@@ -95,9 +101,25 @@ export class LabLossCurves extends LitElement {
     return this.options;
   }
 
+  protected override updated(): void {
+    const plot = this.chart?.plot;
+    const colorRow = this.colorRow;
+    const key = JSON.stringify([this.optionsKey, this.trials.map((t) => t.state), this.bestTrialId]);
+    if (key === this.styleKey) return;
+    this.styleKey = key;
+    // Without a live chart for these options, the pending one is built from them, styles included.
+    if (!plot) return;
+    this.seriesTrials().forEach(({ trial, train }, i) => Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow)));
+    plot.redraw(true);
+  }
+
+  private get colorRow(): SpaceRow | undefined {
+    return this.space.find((r) => r.name === this.colorBy) ?? this.space.find((r) => r.enabled);
+  }
+
   protected override render() {
     const searched = this.space.filter((r) => r.enabled);
-    const colorRow = this.space.find((r) => r.name === this.colorBy) ?? searched[0];
+    const colorRow = this.colorRow;
     const options = this.currentOptions(colorRow);
     const curves = alignCurves(this.trials, (t) => t.curve.validationLoss);
     const data = this.showTrain ? ([...curves, ...alignCurves(this.trials, (t) => t.curve.trainLoss).slice(1)] as uPlot.AlignedData) : curves;

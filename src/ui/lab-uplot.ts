@@ -27,11 +27,12 @@ export class LabUplot extends LitElement {
 
   @query('.plot') private container!: HTMLDivElement;
   private chart?: uPlot;
+  private builtFrom?: this['options'];
   private resizeObserver?: ResizeObserver;
 
-  /** The live chart, for views that draw overlays or read the cursor. */
+  /** The live chart, once it reflects the current `options` (a pending rebuild gives undefined). */
   get plot(): uPlot | undefined {
-    return this.chart;
+    return this.builtFrom === this.options ? this.chart : undefined;
   }
 
   protected override render() {
@@ -69,6 +70,7 @@ export class LabUplot extends LitElement {
   private build(): void {
     this.chart?.destroy();
     this.chart = undefined;
+    this.builtFrom = this.options;
     if (!this.options) return;
     const width = Math.max(200, this.clientWidth || 400);
     this.chart = new uPlot({ ...this.options, width, height: this.height }, this.data, this.container);

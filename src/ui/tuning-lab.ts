@@ -39,7 +39,8 @@ export class TuningLab extends LitElement {
       header { display: flex; flex-wrap: wrap; gap: 0.6rem 1.2rem; align-items: center; justify-content: space-between; margin-bottom: 0.6rem; }
       h1 { font-size: 1.3rem; margin: 0; color: #1d3557; }
       .tagline { color: #5b6570; font-size: 0.85rem; }
-      .card { background: #fff; border: 1px solid #dde2e7; border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; }
+      /* Containment keeps a view's live updates from re-laying out the rest of the page. */
+      .card { background: #fff; border: 1px solid #dde2e7; border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; contain: content; }
       .editor { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem 1.2rem; }
       .editor > .wide { grid-column: 1 / -1; }
       .views { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem; }

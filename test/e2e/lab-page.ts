@@ -15,6 +15,12 @@ export interface TrialSnapshot {
 
 export async function openLab(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Long main-thread tasks, collected for the report (the page must stay responsive while training).
+  await context.addInitScript(() => {
+    const tasks: number[] = [];
+    (window as unknown as { longTasks: number[] }).longTasks = tasks;
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -55,4 +61,9 @@ export async function readTrials(page: Page): Promise<TrialSnapshot[]> {
 export async function screenshot(target: Page | Locator, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await target.screenshot({ path: `${SCREENSHOTS}/${name}.png`, ...('goto' in target ? { fullPage: true } : {}) });
+}
+
+/** Durations (ms) of the main-thread tasks over 50 ms since `mark` tasks were seen. */
+export async function longTasksSince(page: Page, mark: number): Promise<number[]> {
+  return page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), mark);
 }

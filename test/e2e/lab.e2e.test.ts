@@ -4,7 +4,7 @@
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
+import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
 
 /** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
 const STEPS = 100;
@@ -27,9 +27,12 @@ describe('a 16-trial random study on the spiral', () => {
     await setField(page, 'steps', STEPS);
     await screenshot(page.getByTestId('study-editor'), 'study-editor');
 
+    const before = (await longTasksSince(page, 0)).length;
     const progress = await runStudy(page, RUN_TIMEOUT_MS);
     await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
     await expect(progress.getAttribute('data-done')).resolves.toBe('16');
+    const longTasks = await longTasksSince(page, before);
+    console.log(`[main thread] tasks over 50 ms while training: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
     await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
     await expect(page.getByTestId('loss-curves').getAttribute('data-series')).resolves.toBe('16');
     const first = await readTrials(page);
@@ -65,6 +68,30 @@ describe('a 16-trial random study on the spiral', () => {
     // Same adapter, same seeds: the same trials with bit-identical final losses.
     expect(second).toEqual(first);
     await fresh.context.close();
+  });
+});
+
+describe('run controls', () => {
+  test('pause holds the study, resume continues it, stop ends it with every trial accounted for', async () => {
+    const { context, page } = await openLab(browser, inject('labUrl'));
+    await setField(page, 'steps', 5000);
+    await page.getByTestId('run').click();
+    const progress = page.getByTestId('progress');
+    await page.getByTestId('trial-row').first().waitFor();
+    await page.getByTestId('pause').click();
+    await progress.and(page.locator('[data-status=paused]')).waitFor();
+    const stepsWhenPaused = await page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent();
+    await page.waitForTimeout(1500);
+    await expect(page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent()).resolves.toBe(stepsWhenPaused);
+    await page.getByTestId('resume').click();
+    await progress.and(page.locator('[data-status=running]')).waitFor();
+    await page.getByTestId('stop').click();
+    await progress.and(page.locator('[data-status=stopped]')).waitFor({ timeout: RUN_TIMEOUT_MS });
+    const trials = await readTrials(page);
+    expect(trials.length).toBeGreaterThan(0);
+    for (const t of trials) expect(t.state).not.toBe('RUNNING');
+    await expect(page.getByTestId('run').isEnabled()).resolves.toBe(true);
+    await context.close();
   });
 });
 
