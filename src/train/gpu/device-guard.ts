@@ -62,19 +62,18 @@ export class DeviceGuard {
   }
 
   /** `promise`, unless the device fails (or `signal` aborts) first. */
-  race<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  async race<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+    promise.catch(() => undefined); // a loser's later rejection is nobody's error
     this.throwIfFailed();
-    const contenders: Array<Promise<T>> = [promise, this.failed];
-    if (signal) {
-      contenders.push(
-        new Promise<never>((_, reject) => {
-          const onAbort = () => reject(aborted());
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        }),
-      );
+    if (signal?.aborted) throw aborted();
+    let onAbort = () => undefined as void;
+    const abort = new Promise<never>((_, reject) => (onAbort = () => reject(aborted())));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([promise, this.failed, abort]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    return Promise.race(contenders);
   }
 }
 

@@ -1,7 +1,7 @@
 // The GPU side of one PopulationJob: every buffer the P models need, and the recorded
 // dispatches of weight init, one training step, the validation pass and the metrics
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
-import { ACTIVATIONS, parameterCount, parameterLayout } from '../types';
+import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
 import { KERNELS, encodeDispatches, matmulInvocations, optimizerInvocations, prepareDispatch } from './kernels';
 import type { Dispatch, KernelEntry } from './kernels';
@@ -25,6 +25,20 @@ export const MAX_STEPS_PER_SUBMIT = 64;
 const VALIDATION_CHUNK_ROWS = 256;
 const LINEAR = ACTIVATIONS.indexOf('linear');
 const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
+
+/** Refuses, before anything is allocated, a job whose largest buffers this device cannot bind. */
+function checkFits(device: GPUDevice, buffers: Array<[string, number]>): void {
+  const largest = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  for (const [what, bytes] of buffers) {
+    if (bytes > largest) {
+      throw new EngineError(
+        'out-of-memory',
+        `the population's ${what} need ${(bytes / 2 ** 20).toFixed(1)} MiB in one buffer but this GPU binds at most ${(largest / 2 ** 20).toFixed(1)} MiB: ` +
+          'train fewer models at once, or a smaller batch, network or data set',
+      );
+    }
+  }
+}
 
 interface Operand {
   buffer: GPUBuffer;
@@ -63,6 +77,13 @@ export class Population {
     this.stepSlots = Math.min(MAX_STEPS_PER_SUBMIT, job.steps);
     this.stateBytes = P * structSize(MODEL_STATE);
 
+    checkFits(device, [
+      ['parameters', P * PC * 4],
+      ['training data', Math.max(data.train.x.byteLength, data.train.y.byteLength)],
+      ['validation data', Math.max(data.validation.x.byteLength, data.validation.y.byteLength)],
+      ['batch', P * B * Math.max(shape.inputs, labelWidth) * 4],
+      ['layer activations', P * R * Math.max(...layout.map(({ cols }) => cols)) * 4],
+    ]);
     const storage = (label: string, bytes: number | ArrayBuffer | ArrayBufferView): GPUBuffer => {
       const size = typeof bytes === 'number' ? bytes : bytes.byteLength;
       const buffer = device.createBuffer({

@@ -161,6 +161,25 @@ describe('population semantics', () => {
     }));
 });
 
+it('trains in a dedicated Web Worker exactly as in the page', () =>
+  withDevice(async (device) => {
+    const job: PopulationJob = { shape: shapeFor(spiral, {}), models: [model({}), model({ hiddenUnits: 3, initSeed: 8 })], data: spiral, steps: 20, reportEvery: 10 };
+    const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const reply = new Promise<{ adapter?: string; trainLoss?: number[][]; error?: string }>((resolve) => worker.addEventListener('message', (e) => resolve(e.data)));
+      worker.postMessage(job);
+      const fromWorker = await reply;
+      expect(fromWorker.error).toBeUndefined();
+      const gpu = await createGpuEngine({ device });
+      const inPage = await gpu.train(job);
+      expect(fromWorker.adapter).toBe(gpu.adapter);
+      expect(fromWorker.trainLoss).toEqual(inPage.reports.map((r) => Array.from(r.trainLoss)));
+      gpu.dispose();
+    } finally {
+      worker.terminate();
+    }
+  }));
+
 describe('failures are typed EngineErrors', () => {
   const job = (): PopulationJob => ({
     shape: shapeFor(spiral, {}),
@@ -175,6 +194,14 @@ describe('failures are typed EngineErrors', () => {
       const gpu = await createGpuEngine({ device });
       const bad = { ...job(), models: [model({ hiddenUnits: 9 })] };
       await expect(gpu.train(bad)).rejects.toMatchObject({ name: 'EngineError', kind: 'invalid-job', message: expect.stringContaining('hiddenUnits') });
+      gpu.dispose();
+    }));
+
+  it('refuses a population too big for the device with out-of-memory, before allocating', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const huge = { ...job(), shape: shapeFor(spiral, { maxHidden: 4096, batchSize: 1024 }), models: Array.from({ length: 64 }, () => model({})) };
+      await expect(gpu.train(huge)).rejects.toMatchObject({ kind: 'out-of-memory', message: expect.stringContaining('train fewer models at once') });
       gpu.dispose();
     }));
 
