@@ -10,7 +10,7 @@ import { profileStep } from './kernel-profile';
 import { MATMUL_SIZES, tfjsMatmulGflops, type MatmulPlan } from './matmul';
 import { median, progress, round } from './stats';
 import { benchTfjs, useTfjsBackend, type TfjsBaseline, type TfjsPlan } from './tfjs-baseline';
-import { WORKLOAD, WORKLOAD_LABEL, populationJob } from './workload';
+import { WORKLOAD, WORKLOAD_LABEL, matmulFlopsPerTrialStep, populationJob } from './workload';
 
 interface BenchOptions {
   /** A smoke run: fewer repetitions and steps; figures are rough. */
@@ -175,6 +175,7 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     engine_final_val_accuracy_median: round(engine.finalValidationAccuracyMedian),
     engine_diverged: engine.diverged,
     engine_ms_per_step: round(engineMsPerStep),
+    engine_matmul_gflops_effective: round((engine.trialStepsPerSecond * matmulFlopsPerTrialStep()) / 1e9),
     engine_profile: {
       steps: profile.steps,
       calls: profile.calls,

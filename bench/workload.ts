@@ -5,6 +5,7 @@
 import { uniform } from '../src/search/random';
 import { fromUnit } from '../src/search/space';
 import type { FloatDistribution } from '../src/search/space';
+import { layerDims } from '../src/train/types';
 import type { ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../src/train/types';
 
 export const WORKLOAD = {
@@ -34,6 +35,14 @@ export const SHAPE: PopulationShape = {
   init: 'he',
   batchSize: WORKLOAD.batchSize,
 };
+
+/**
+ * Matmul flops of one trial-step (forward, weight gradients, and input gradients for every
+ * layer but the first), 2·batch·rows·cols each: what any engine must at least compute.
+ */
+export function matmulFlopsPerTrialStep(): number {
+  return layerDims(SHAPE).reduce((sum, { rows, cols }, l) => sum + (l === 0 ? 2 : 3) * 2 * SHAPE.batchSize * rows * cols, 0);
+}
 
 /** Trial n's learning rate, log-uniform: a pure function of (seed, n). */
 export function learningRate(trial: number): number {
