@@ -30,8 +30,8 @@ export class LabCsvImport extends LitElement {
     `,
   ];
 
-  /** The file a study link names, to say which file to choose. */
-  @property() expectedFile?: string;
+  /** What a study link names: the file to ask for and the columns to preselect when the file has them. */
+  @property({ attribute: false }) expected?: { fileName: string; target: string; features: string[] };
 
   @state() private fileName?: string;
   @state() private text = '';
@@ -54,8 +54,10 @@ export class LabCsvImport extends LitElement {
       return;
     }
     const columns = this.table.columns;
-    this.target = columns[columns.length - 1];
-    this.features = columns.slice(0, -1);
+    const named = this.expected;
+    const hasNamed = named !== undefined && [named.target, ...named.features].every((c) => columns.includes(c));
+    this.target = hasNamed ? named.target : columns[columns.length - 1];
+    this.features = hasNamed ? [...named.features] : columns.slice(0, -1);
     this.check();
   }
 
@@ -107,7 +109,7 @@ export class LabCsvImport extends LitElement {
         @dragleave=${() => (this.dragging = false)}
         @drop=${this.onDrop}
       >
-        ${this.expectedFile && !this.fileName ? html`<p>This study uses the file <strong>${this.expectedFile}</strong>; choose it to run.</p>` : ''}
+        ${this.expected && !this.fileName ? html`<p>This study uses the file <strong>${this.expected.fileName}</strong>; choose it to run.</p>` : ''}
         Drop a CSV file here, or
         <label class="inline" style="display:inline-flex">
           <input type="file" accept=".csv,text/csv" data-testid="csv-file" aria-label="choose a CSV file" @change=${(e: Event) => void this.load((e.target as HTMLInputElement).files?.[0])} />
@@ -121,7 +123,7 @@ export class LabCsvImport extends LitElement {
             <div class="row">
               <label>target column
                 <select data-testid="csv-target" @change=${(e: Event) => this.setTarget((e.target as HTMLSelectElement).value)}>
-                  ${this.table.columns.map((c) => html`<option value=${c} ?selected=${c === this.target}>${c}</option>`)}
+                  ${this.table.columns.map((c) => html`<option value=${c} .selected=${c === this.target}>${c}</option>`)}
                 </select>
               </label>
             </div>

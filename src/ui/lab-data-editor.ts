@@ -25,7 +25,7 @@ export class LabDataEditor extends LitElement {
   static override styles = panelStyles;
 
   @property({ attribute: false }) data!: DataSpec;
-  /** Set while the user picked "CSV" and has no usable file yet. */
+  /** Set from picking "my CSV" until another source is picked: the importer stays, whatever the data spec says meanwhile. */
   @state() private pendingCsv = false;
 
   private emit(change: DataChange): void {
@@ -48,7 +48,6 @@ export class LabDataEditor extends LitElement {
 
   private onCsv(choice: CsvChoice | undefined): void {
     if (!choice) return this.emit({ data: undefined });
-    this.pendingCsv = false;
     const { validationFraction, seed } = this.data;
     this.emit({
       data: { kind: 'csv', fileName: choice.fileName.slice(0, 200), target: choice.target, features: choice.features, validationFraction, seed },
@@ -72,13 +71,13 @@ export class LabDataEditor extends LitElement {
         <label>data set
           <select data-testid="dataset" @change=${(e: Event) => this.pickSource((e.target as HTMLSelectElement).value as SourceChoice)}>
             <optgroup label="2-D classification">
-              ${CLASSIFICATION_SETS.map((n) => html`<option value=${n} ?selected=${source === n}>${n}</option>`)}
+              ${CLASSIFICATION_SETS.map((n) => html`<option value=${n} .selected=${source === n}>${n}</option>`)}
             </optgroup>
             <optgroup label="2-D regression">
-              ${REGRESSION_SETS.map((n) => html`<option value=${n} ?selected=${source === n}>${n}</option>`)}
+              ${REGRESSION_SETS.map((n) => html`<option value=${n} .selected=${source === n}>${n}</option>`)}
             </optgroup>
-            <option value="digits" ?selected=${source === 'digits'}>handwritten digits</option>
-            <option value="csv" ?selected=${source === 'csv'}>my CSV file…</option>
+            <option value="digits" .selected=${source === 'digits'}>handwritten digits</option>
+            <option value="csv" .selected=${source === 'csv'}>my CSV file…</option>
           </select>
         </label>
         ${d.kind !== 'csv' && !this.pendingCsv
@@ -90,7 +89,7 @@ export class LabDataEditor extends LitElement {
         <label>validation share <input type="number" min="0.05" max="0.9" step="0.05" .value=${String(d.validationFraction)} @change=${(e: Event) => this.setNumber('validationFraction', e.target as HTMLInputElement)} /></label>
         <label>data seed <input type="number" min="0" max="4294967295" step="1" .value=${String(d.seed)} @change=${(e: Event) => this.setNumber('seed', e.target as HTMLInputElement)} /></label>
       </div>
-      ${source === 'csv' ? html`<lab-csv-import .expectedFile=${d.kind === 'csv' ? d.fileName : undefined} @csv-change=${(e: CustomEvent<{ choice?: CsvChoice }>) => this.onCsv(e.detail.choice)}></lab-csv-import>` : ''}
+      ${source === 'csv' ? html`<lab-csv-import .expected=${d.kind === 'csv' ? d : undefined} @csv-change=${(e: CustomEvent<{ choice?: CsvChoice }>) => this.onCsv(e.detail.choice)}></lab-csv-import>` : ''}
     `;
   }
 }

@@ -129,7 +129,7 @@ export class LabLossCurves extends LitElement {
       <div class="controls">
         <label class="inline">colour by
           <select data-testid="color-by" @change=${(e: Event) => (this.colorBy = (e.target as HTMLSelectElement).value)}>
-            ${(searched.length ? searched : this.space).map((r) => html`<option value=${r.name} ?selected=${r.name === colorRow?.name}>${PARAM_LABELS[r.name] ?? r.name}</option>`)}
+            ${(searched.length ? searched : this.space).map((r) => html`<option value=${r.name} .selected=${r.name === colorRow?.name}>${PARAM_LABELS[r.name] ?? r.name}</option>`)}
           </select>
         </label>
         <label class="inline"><input type="checkbox" data-testid="log-y" .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} /> log loss axis</label>

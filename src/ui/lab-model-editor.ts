@@ -47,7 +47,7 @@ export class LabModelEditor extends LitElement {
     const value = this.row(name)?.default;
     return html`<label>${label} ${this.searched(name)}
       <select data-testid=${name} @change=${(e: Event) => this.setDefault(name, (e.target as HTMLSelectElement).value)}>
-        ${choices.map((c) => html`<option value=${c} ?selected=${c === value}>${c}</option>`)}
+        ${choices.map((c) => html`<option value=${c} .selected=${c === value}>${c}</option>`)}
       </select>
     </label>`;
   }

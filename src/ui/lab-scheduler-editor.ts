@@ -62,7 +62,7 @@ export class LabSchedulerEditor extends LitElement {
       <div class="row">
         <label>scheduler
           <select data-testid="scheduler" @change=${(e: Event) => this.emit({ ...s, scheduler: { ...sch, kind: (e.target as HTMLSelectElement).value as RunSettings['scheduler']['kind'] } })}>
-            ${SCHEDULER_KINDS.map((k) => html`<option value=${k} ?selected=${k === sch.kind}>${SCHEDULER_LABELS[k]}</option>`)}
+            ${SCHEDULER_KINDS.map((k) => html`<option value=${k} .selected=${k === sch.kind}>${SCHEDULER_LABELS[k]}</option>`)}
           </select>
         </label>
         ${sch.kind === 'grid' ? this.field('points per hyperparameter', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
@@ -72,8 +72,8 @@ export class LabSchedulerEditor extends LitElement {
             const kind = (e.target as HTMLSelectElement).value;
             this.emit({ ...s, scheduler: { ...sch, budget: kind === 'minutes' ? { kind: 'minutes', minutes: 1 } : { kind: 'trials', trials: 16 } } });
           }}>
-            <option value="trials" ?selected=${budget.kind === 'trials'}>trials</option>
-            <option value="minutes" ?selected=${budget.kind === 'minutes'}>minutes</option>
+            <option value="trials" .selected=${budget.kind === 'trials'}>trials</option>
+            <option value="minutes" .selected=${budget.kind === 'minutes'}>minutes</option>
           </select>
         </label>
         ${budget.kind === 'trials'
@@ -81,7 +81,7 @@ export class LabSchedulerEditor extends LitElement {
           : this.field('minutes', 'budget-minutes', budget.minutes, { min: 0.1, max: 1440, step: 'any' }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }))}
         <label>pruning
           <select data-testid="pruning" @change=${(e: Event) => this.emit({ ...s, pruning: { kind: (e.target as HTMLSelectElement).value as RunSettings['pruning']['kind'] } })}>
-            ${PRUNER_KINDS.map((k) => html`<option value=${k} ?selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}
+            ${PRUNER_KINDS.map((k) => html`<option value=${k} .selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}
           </select>
         </label>
       </div>

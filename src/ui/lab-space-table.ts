@@ -118,7 +118,7 @@ export class LabSpaceTable extends LitElement {
           ${d.kind === 'categorical'
             ? html`categorical`
             : html`<select aria-label="${label} scale" @change=${(e: Event) => this.setDistribution(i, row, withScale(d, (e.target as HTMLSelectElement).value as ScaleChoice))}>
-                ${Object.entries(NUMERIC_SCALES).map(([value, text]) => html`<option value=${value} ?selected=${value === scaleOf(d)}>${text}</option>`)}
+                ${Object.entries(NUMERIC_SCALES).map(([value, text]) => html`<option value=${value} .selected=${value === scaleOf(d)}>${text}</option>`)}
               </select>`}
         </td>
         <td>
@@ -131,7 +131,7 @@ export class LabSpaceTable extends LitElement {
         <td>
           ${d.kind === 'categorical'
             ? html`<select aria-label="${label} default" @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLSelectElement)}>
-                ${d.choices.map((c) => html`<option value=${c} ?selected=${c === row.default}>${c}</option>`)}
+                ${d.choices.map((c) => html`<option value=${c} .selected=${c === row.default}>${c}</option>`)}
               </select>`
             : html`<input type="number" step="any" aria-label="${label} default" .value=${String(row.default)} @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLInputElement)} />`}
         </td>

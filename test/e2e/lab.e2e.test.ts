@@ -3,6 +3,8 @@
 // a bad link and bad CSVs say what is wrong.
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { encodeStudyHash } from '../../src/study/link.ts';
+import { defaultStudy } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
 import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
 
@@ -112,6 +114,47 @@ describe('schedulers that work in rounds and stages', () => {
   });
 });
 
+describe("the user's own CSV", () => {
+  test('a dropped CSV trains on the chosen columns and its link names the file and columns', async () => {
+    // 60 points of two numeric features, labelled by which side of the diagonal they lie on, plus a distractor column.
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const [a, b] = [(i % 10) / 10, Math.floor(i / 10) / 6];
+      return `${a},${b},note ${i},${a > b ? 'above' : 'below'}`;
+    });
+    const text = ['a,b,comment,side', ...rows].join('\n');
+    const { context, page } = await openLab(browser, inject('labUrl'));
+    await page.getByTestId('dataset').selectOption('csv');
+    const dropped = await page.evaluateHandle((csv) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([csv], 'sides.csv', { type: 'text/csv' }));
+      return transfer;
+    }, text);
+    await page.getByTestId('csv-drop').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(page.getByTestId('csv-summary').textContent()).resolves.toBe('sides.csv: 60 rows, 4 columns');
+    // The last column is the default target, so the text column is a feature: a clear error until it is left out.
+    await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(/column "comment": "note 0" is not a number/);
+    await page.getByRole('checkbox', { name: 'comment' }).uncheck();
+    await expect(page.getByTestId('csv-error').count()).resolves.toBe(0);
+    await setField(page, 'budget-trials', 4);
+    await setField(page, 'steps', 60);
+    const link = await page.getByTestId('share-url').inputValue();
+    const progress = await runStudy(page, RUN_TIMEOUT_MS);
+    await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
+    const trials = await readTrials(page);
+    expect(trials).toHaveLength(4);
+    expect(trials.filter((t) => t.state === 'COMPLETE').length).toBeGreaterThan(0);
+    await page.getByTestId('decision-boundary').waitFor();
+    await context.close();
+
+    const reopened = await openLab(browser, link);
+    await expect(reopened.page.getByTestId('run-blocked').textContent()).resolves.toContain('trains on sides.csv');
+    await reopened.page.getByTestId('csv-file').setInputFiles({ name: 'sides.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await expect(reopened.page.getByTestId('csv-error').count()).resolves.toBe(0);
+    await expect(reopened.page.getByTestId('run').isEnabled()).resolves.toBe(true);
+    await reopened.context.close();
+  });
+});
+
 describe('links and files that cannot be used', () => {
   test('an invalid link shows why and opens the default study', async () => {
     const { context, page } = await openLab(browser, `${inject('labUrl')}#study=v1.not-a-study!`);
@@ -123,6 +166,20 @@ describe('links and files that cannot be used', () => {
     // Nothing stored was touched: the address still holds the link as given.
     expect(new URL(page.url()).hash).toBe('#study=v1.not-a-study!');
     await screenshot(page, 'invalid-link');
+    await context.close();
+  });
+
+  test('text from a link or a CSV is shown as text, never run as HTML', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const spec = defaultStudy();
+    spec.data = { kind: 'csv', fileName: `${hostile}.csv`, target: 'label', features: [hostile], validationFraction: 0.25, seed: 1 };
+    const { context, page } = await openLab(browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
+    await expect(page.getByTestId('csv-drop').textContent()).resolves.toContain(`This study uses the file ${hostile}.csv`);
+    await expect(page.getByTestId('run-blocked').textContent()).resolves.toContain(`trains on ${hostile}.csv`);
+    await page.getByTestId('csv-file').setInputFiles({ name: 'cells.csv', mimeType: 'text/csv', buffer: Buffer.from(`${hostile},x2,label\n1,2,0\n3,4,1\n5,6,0\n`) });
+    await expect(page.getByTestId('csv-target').locator('option').allTextContents()).resolves.toEqual([hostile, 'x2', 'label']);
+    await expect(page.locator('img').count()).resolves.toBe(0);
+    await expect(page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
     await context.close();
   });
 

@@ -1,0 +1,67 @@
+// uPlot inside an element: built on first render, fed with setData, rebuilt for new
+// options, resized with its box, destroyed when the element leaves the page.
+import { afterEach, expect, test } from 'vitest';
+import type uPlot from 'uplot';
+import '../../src/ui/lab-uplot.ts';
+import type { LabUplot } from '../../src/ui/lab-uplot.ts';
+
+const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({ series: [{}, { stroke: 'red' }], scales: { x: { time: false }, y: { distr: 3 } } });
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+async function mount(): Promise<LabUplot> {
+  const el = document.createElement('lab-uplot');
+  el.style.width = '400px';
+  el.options = options();
+  el.data = [
+    [1, 2, 3],
+    [10, 1, 0.1],
+  ];
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+afterEach(() => document.body.replaceChildren());
+
+test('the chart is built on first render, at the element width, with a log y scale', async () => {
+  const el = await mount();
+  const plot = el.plot!;
+  expect(plot).toBeDefined();
+  expect(plot.width).toBe(400);
+  expect(plot.scales.y.distr).toBe(3);
+  expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(1);
+});
+
+test('new data reuses the chart; new options rebuild it', async () => {
+  const el = await mount();
+  const first = el.plot;
+  el.data = [
+    [1, 2, 3, 4],
+    [5, 4, 3, 2],
+  ];
+  await el.updateComplete;
+  expect(el.plot).toBe(first);
+  expect(el.plot!.data[1]).toEqual([5, 4, 3, 2]);
+  el.options = options();
+  await el.updateComplete;
+  expect(el.plot).not.toBe(first);
+  expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(1);
+});
+
+test('the chart follows the element width', async () => {
+  const el = await mount();
+  el.style.width = '520px';
+  await nextFrame();
+  expect(el.plot!.width).toBe(520);
+});
+
+test('leaving the page destroys the chart; coming back builds a new one', async () => {
+  const el = await mount();
+  const first = el.plot;
+  el.remove();
+  expect(el.plot).toBeUndefined();
+  expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(0);
+  document.body.append(el);
+  expect(el.plot).toBeDefined();
+  expect(el.plot).not.toBe(first);
+});
