@@ -16,9 +16,9 @@ export const STATE_COLORS: Record<TrialState, string> = {
 
 const STAGE_LABELS: Record<HierarchyStage, string> = {
   'tier-1': 'stage 1: learning rate',
-  'tier-2': 'stage 2: tier 2',
-  'tier-3': 'stage 3: tier 3',
-  refine: 'stage 4: refine',
+  'tier-2': 'stage 2: momentum, batch size, hidden units',
+  'tier-3': 'stage 3: layers, learning-rate decay',
+  refine: 'stage 4: refine around the best',
 };
 
 /** Which coarse-to-fine round or hierarchy stage issued the trial. */
