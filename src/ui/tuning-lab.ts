@@ -200,7 +200,7 @@ export class TuningLab extends LitElement {
           @resume-study=${() => void this.trainer?.resume()}
           @stop-study=${() => void this.trainer?.stop()}
         ></lab-run-controls>
-        ${run?.engine ? html`<p class="engine" data-testid="engine" data-kind=${run.engine.kind}>Training on ${run.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} (${run.engine.adapter}).</p>` : ''}
+        ${run?.engine ? html`<p class="engine" data-testid="engine" data-kind=${run.engine.kind}>Training on ${run.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${run.engine.adapter}</p>` : ''}
         ${run?.fallbackNotice ? html`<p class="notice" role="status" data-testid="engine-notice">${run.fallbackNotice}</p>` : ''}
         ${run?.errorMessage ? html`<p class="error" role="alert" data-testid="study-error">${run.errorMessage}</p>` : ''}
       </section>
