@@ -141,7 +141,7 @@ export class LabLossCurves extends LitElement {
           <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
         </span>
       </div>
-      <lab-uplot data-testid="loss-curves" data-series=${this.trials.length} .options=${options} .data=${data} height="260"></lab-uplot>
+      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260"></lab-uplot>
       <div class="hover" data-testid="curve-hover">
         ${h
           ? html`trial #${h.id} · ${h.state}${h.reason ? ` (${h.reason})` : ''} · ${searched.map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(h.params[r.name])}`).join(' · ')}${Number.isFinite(h.objective) ? ` · validation loss ${formatValue(h.objective)}` : ''}`

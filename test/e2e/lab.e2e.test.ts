@@ -44,6 +44,12 @@ describe('a 16-trial random study on the spiral', () => {
     // 16 distinct learning rates: random search tries a new value in every trial.
     expect(new Set(first.map((t) => t.params.learningRate)).size).toBe(16);
 
+    // Sorting by validation loss puts the best trial (the lowest completed objective) first.
+    await page.getByTestId('trials-table').getByRole('button', { name: 'validation loss' }).click();
+    const best = first.filter((t) => t.state === 'COMPLETE').sort((a, b) => Number(a.objective) - Number(b.objective))[0];
+    await expect(page.getByTestId('trial-row').first().getAttribute('data-trial')).resolves.toBe(String(best.id));
+    await expect(page.getByTestId('trial-row').first().getAttribute('class')).resolves.toBe('best');
+
     // Hovering a curve names its trial and parameters.
     const chart = page.getByTestId('loss-curves').locator('.u-over');
     await chart.scrollIntoViewIfNeeded();
