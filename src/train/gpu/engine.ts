@@ -38,12 +38,17 @@ async function readBack(guard: DeviceGuard, buffer: GPUBuffer, signal?: AbortSig
   return copy;
 }
 
+function disposedError(): EngineError {
+  return new EngineError('aborted', 'The GPU engine was disposed; create a new one to train again.');
+}
+
 class GpuEngine implements TrainingEngine {
   readonly kind = 'webgpu' as const;
   readonly adapter: string;
   private readonly guard: DeviceGuard;
   private readonly live = new Set<{ destroy(): void }>();
   private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
 
   constructor(
     private readonly device: GPUDevice,
@@ -55,7 +60,15 @@ class GpuEngine implements TrainingEngine {
 
   /** Jobs run one after another on the device. */
   train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult> {
-    const run = this.queue.then(() => this.run(job, onReport, signal));
+    const run = this.queue.then(async () => {
+      if (this.disposed) throw disposedError();
+      try {
+        return await this.run(job, onReport, signal);
+      } catch (error) {
+        // Whatever dispose() broke mid-run (destroyed buffers, a cancelled map) means one thing.
+        throw this.disposed ? disposedError() : error;
+      }
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -91,6 +104,7 @@ class GpuEngine implements TrainingEngine {
         const reportAt = Math.min(job.steps, (Math.floor(step / job.reportEvery) + 1) * job.reportEvery);
         while (step < reportAt) {
           if (signal?.aborted) throw aborted();
+          if (this.disposed) throw disposedError();
           const count = Math.min(population.stepSlots, reportAt - step);
           const first = step;
           submit((encoder) => population.encodeSteps(encoder, first, count));
@@ -144,6 +158,7 @@ class GpuEngine implements TrainingEngine {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const o of this.live) o.destroy();
     this.live.clear();
     if (this.ownsDevice) this.device.destroy();

@@ -214,6 +214,14 @@ describe('failures are typed EngineErrors', () => {
       gpu.dispose();
     }));
 
+  it('rejects the pending train() with aborted when the engine is disposed mid-run, and every later one', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const run = gpu.train(job(), () => gpu.dispose());
+      await expect(run).rejects.toMatchObject({ kind: 'aborted', message: expect.stringContaining('disposed') });
+      await expect(gpu.train(job())).rejects.toMatchObject({ kind: 'aborted' });
+    }));
+
   it('rejects the pending train() with device-lost when the device is destroyed mid-run', async () => {
     const adapter = await navigator.gpu.requestAdapter();
     expect(adapter, 'no WebGPU adapter').not.toBeNull();
