@@ -90,6 +90,23 @@ describe('GPU engine against the CPU engine', () => {
       }
       gpu.dispose();
     }));
+
+  it('trains a linear model (no hidden layer) with an empty validation split like the CPU', () =>
+    withDevice(async (device) => {
+      const data: TrainingData = { ...spiral, validation: { x: new Float32Array(0), y: new Float32Array(0), count: 0 } };
+      const job: PopulationJob = {
+        shape: shapeFor(data, { hiddenLayers: 0, maxHidden: 1 }),
+        models: [model({ hiddenUnits: 1, learningRate: 0.05 }), model({ hiddenUnits: 1, optimizer: 'momentum', learningRate: 0.1, initSeed: 2 })],
+        data,
+        steps: 30,
+        reportEvery: 10,
+      };
+      const gpu = await createGpuEngine({ device });
+      const actual = await gpu.train(job);
+      expectCurvesClose('linear model', actual, await createCpuEngine().train(job), 1e-4);
+      expect(actual.reports.every((r) => Number.isNaN(r.validationLoss[0]) && Number.isFinite(r.trainLoss[0]))).toBe(true);
+      gpu.dispose();
+    }));
 });
 
 describe('population semantics', () => {
