@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { loadStudyData } from '../study/data.ts';
 import type { StudyEvent } from '../study/events.ts';
@@ -62,6 +62,8 @@ export class TuningLab extends LitElement {
   @state() private revision = 0;
   @state() private now = performance.now();
 
+  private shareUrl = '';
+  private blocked?: string;
   private trainer?: Trainer;
   private frame = 0;
   private clock = 0;
@@ -102,12 +104,17 @@ export class TuningLab extends LitElement {
     history.replaceState(null, '', encodeStudyHash(spec));
   }
 
-  private get shareUrl(): string {
-    return `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
+  /**
+   * The link and whether the study can run follow the study, not the frames: both are
+   * worked out once per edit (a deflate and a schema check), never per training frame.
+   */
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('spec')) this.shareUrl = `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
+    if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) this.blocked = this.whyBlocked();
   }
 
   /** Why Run is disabled, or undefined when the study can run. */
-  private get blocked(): string | undefined {
+  private whyBlocked(): string | undefined {
     if (this.csvPending) return 'Choose a usable CSV file to run.';
     if (this.spec.data.kind === 'csv' && !this.csv) return `This study trains on ${this.spec.data.fileName}: choose that file under Data to run it.`;
     const parsed = parseStudy(this.spec);
