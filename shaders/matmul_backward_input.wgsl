@@ -3,8 +3,8 @@
 // dz = c · act'(z), with z laid out like c, and 0 in the padding columns.
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
-@group(0) @binding(4) var<storage, read> hypers: array<ModelHyper>;
-@group(0) @binding(5) var<storage, read> z: array<f32>;
+@group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
+@group(0) @binding(7) var<storage, read> z: array<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -14,18 +14,39 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   let block = block_of(index, params.m, params.k);
   let model = block.model;
-  let rows = clamped4(block.row0, params.m) * params.n + params.a_offset + model * params.a_model_stride;
-  let cols = clamped4(block.col0, params.k) * params.n + params.b_offset + model * params.b_model_stride;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var n = 0u; n < params.n; n = n + 1u) {
-    let bv = vec4f(b[cols.x + n], b[cols.y + n], b[cols.z + n], b[cols.w + n]);
-    acc0 = acc0 + a[rows.x + n] * bv;
-    acc1 = acc1 + a[rows.y + n] * bv;
-    acc2 = acc2 + a[rows.z + n] * bv;
-    acc3 = acc3 + a[rows.w + n] * bv;
+  if (VECTOR_LOADS) {
+    // N a multiple of 4: dy's rows and the weights' rows, 4 summed elements at a time.
+    let n4s = params.n / 4u;
+    let rows = clamped4(block.row0, params.m) * n4s + (params.a_offset + model * params.a_model_stride) / 4u;
+    let cols = clamped4(block.col0, params.k) * n4s + (params.b_offset + model * params.b_model_stride) / 4u;
+    for (var n4 = 0u; n4 < n4s; n4 = n4 + 1u) {
+      let b0 = b4[cols.x + n4];
+      let b1 = b4[cols.y + n4];
+      let b2 = b4[cols.z + n4];
+      let b3 = b4[cols.w + n4];
+      let a0 = a4[rows.x + n4];
+      let a1 = a4[rows.y + n4];
+      let a2 = a4[rows.z + n4];
+      let a3 = a4[rows.w + n4];
+      acc0 = acc0 + vec4f(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
+      acc1 = acc1 + vec4f(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
+      acc2 = acc2 + vec4f(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
+      acc3 = acc3 + vec4f(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
+    }
+  } else {
+    let rows = clamped4(block.row0, params.m) * params.n + params.a_offset + model * params.a_model_stride;
+    let cols = clamped4(block.col0, params.k) * params.n + params.b_offset + model * params.b_model_stride;
+    for (var n = 0u; n < params.n; n = n + 1u) {
+      let bv = vec4f(b[cols.x + n], b[cols.y + n], b[cols.z + n], b[cols.w + n]);
+      acc0 = acc0 + a[rows.x + n] * bv;
+      acc1 = acc1 + a[rows.y + n] * bv;
+      acc2 = acc2 + a[rows.z + n] * bv;
+      acc3 = acc3 + a[rows.w + n] * bv;
+    }
   }
   store_row(block, 0u, acc0);
   store_row(block, 1u, acc1);

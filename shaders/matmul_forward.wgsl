@@ -3,8 +3,8 @@
 // `activations` receives act(z); both are 0 in the padding columns.
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
-@group(0) @binding(4) var<storage, read> hypers: array<ModelHyper>;
-@group(0) @binding(5) var<storage, read_write> activations: array<f32>;
+@group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
+@group(0) @binding(7) var<storage, read_write> activations: array<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -14,19 +14,42 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   let block = block_of(index, params.m, params.n);
   let model = block.model;
-  let rows = clamped4(block.row0, params.m) * params.k + params.a_offset + model * params.a_model_stride;
-  let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var k = 0u; k < params.k; k = k + 1u) {
-    let bk = cols + k * params.n;
-    let bv = vec4f(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
-    acc0 = acc0 + a[rows.x + k] * bv;
-    acc1 = acc1 + a[rows.y + k] * bv;
-    acc2 = acc2 + a[rows.z + k] * bv;
-    acc3 = acc3 + a[rows.w + k] * bv;
+  if (VECTOR_LOADS) {
+    // K and N multiples of 4: a row's k..k+3 and b's rows k..k+3 at this block's columns.
+    let k4s = params.k / 4u;
+    let n4 = params.n / 4u;
+    let rows = clamped4(block.row0, params.m) * k4s + (params.a_offset + model * params.a_model_stride) / 4u;
+    let cols = (block.col0 + params.b_offset + model * params.b_model_stride) / 4u;
+    for (var k4 = 0u; k4 < k4s; k4 = k4 + 1u) {
+      let bk = cols + 4u * k4 * n4;
+      let b0 = b4[bk];
+      let b1 = b4[bk + n4];
+      let b2 = b4[bk + 2u * n4];
+      let b3 = b4[bk + 3u * n4];
+      let a0 = a4[rows.x + k4];
+      let a1 = a4[rows.y + k4];
+      let a2 = a4[rows.z + k4];
+      let a3 = a4[rows.w + k4];
+      acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
+      acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
+      acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
+      acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+    }
+  } else {
+    let rows = clamped4(block.row0, params.m) * params.k + params.a_offset + model * params.a_model_stride;
+    let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
+    for (var k = 0u; k < params.k; k = k + 1u) {
+      let bk = cols + k * params.n;
+      let bv = vec4f(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
+      acc0 = acc0 + a[rows.x + k] * bv;
+      acc1 = acc1 + a[rows.y + k] * bv;
+      acc2 = acc2 + a[rows.z + k] * bv;
+      acc3 = acc3 + a[rows.w + k] * bv;
+    }
   }
   store_row(block, 0u, acc0);
   store_row(block, 1u, acc1);

@@ -80,7 +80,7 @@ class GpuEngine implements TrainingEngine {
     const { device, guard } = this;
     const population = guard.scoped(() => new Population(device, job));
     const stateStaging = device.createBuffer({ label: 'state read-back', size: population.stateBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const parameterStaging = device.createBuffer({ label: 'parameter read-back', size: population.models * population.paramCount * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const parameterStaging = device.createBuffer({ label: 'parameter read-back', size: population.models * population.modelStride * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const owned = [population, stateStaging, parameterStaging];
     owned.forEach((o) => this.live.add(o));
     try {
@@ -147,7 +147,7 @@ class GpuEngine implements TrainingEngine {
       submit((encoder) => population.encodeParameterCopy(encoder, parameterStaging));
       await guard.check();
       const flat = new Float32Array(await readBack(guard, parameterStaging, signal));
-      const parameters = Array.from({ length: P }, (_, m) => flat.slice(m * population.paramCount, (m + 1) * population.paramCount));
+      const parameters = Array.from({ length: P }, (_, m) => flat.slice(m * population.modelStride, m * population.modelStride + population.paramCount));
       return { reports, parameters, stoppedAtStep };
     } finally {
       for (const o of owned) {

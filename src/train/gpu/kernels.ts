@@ -17,6 +17,8 @@ import metricsAccumulateSource from '../../../shaders/metrics_accumulate.wgsl?ra
 import optimizerStepSource from '../../../shaders/optimizer_step.wgsl?raw';
 import parametersInitSource from '../../../shaders/parameters_init.wgsl?raw';
 import batchGatherSource from '../../../shaders/batch_gather.wgsl?raw';
+import { MATMUL_PARAMS } from './structs';
+import type { StructValues } from './structs';
 
 /** uniform | uniform chosen per dispatch by a dynamic offset (the step slot) | read-only storage | read-write storage. */
 export type BindingKind = 'uniform' | 'step' | 'read' | 'write';
@@ -33,8 +35,14 @@ const MATMUL_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
 const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write', 'write', 'write'];
 
-function matmul(name: string, source: string, bindings: readonly BindingKind[]): KernelEntry {
-  return { name, code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'), bindings, constants: MATMUL_CONSTANTS };
+/** A matmul kernel: its operands a, b, c, then a and b again as vec4 views, then `extra` (its epilogue's). */
+function matmul(name: string, source: string, extra: readonly BindingKind[], vectorLoads: boolean): KernelEntry {
+  return {
+    name: vectorLoads ? `${name}_vec4` : name,
+    code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'),
+    bindings: [...MATMUL_BINDINGS, 'read', 'read', ...extra],
+    constants: { ...MATMUL_CONSTANTS, VECTOR_LOADS: vectorLoads ? 1 : 0 },
+  };
 }
 
 function elementwise(name: string, libraries: readonly string[], source: string, bindings: readonly BindingKind[], constants: Record<string, number> = {}): KernelEntry {
@@ -42,10 +50,13 @@ function elementwise(name: string, libraries: readonly string[], source: string,
 }
 
 export const KERNELS = {
-  // Their epilogues also read the model rows, and write the activations / read z.
-  matmulForward: matmul('matmul_forward', matmulForwardSource, [...MATMUL_BINDINGS, 'read', 'write']),
-  matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource, [...MATMUL_BINDINGS, 'read', 'read']),
-  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, MATMUL_BINDINGS),
+  // The forward and input-gradient epilogues also read the model rows, and write the activations / read z.
+  matmulForward: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], false),
+  matmulForwardVec4: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], true),
+  matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], false),
+  matmulBackwardInputVec4: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], true),
+  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], false),
+  matmulBackwardWeightVec4: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], true),
   softmaxCrossEntropy: elementwise('softmax_cross_entropy', [lossLibrary], softmaxCrossEntropySource, LOSS_BINDINGS),
   meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
   metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, ['uniform', 'step', 'read', 'read', 'write']),
@@ -55,6 +66,30 @@ export const KERNELS = {
   parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, ['uniform', 'read', 'write']),
   batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, ['uniform', 'step', 'read', 'read', 'read', 'write', 'write']),
 } as const satisfies Record<string, KernelEntry>;
+
+export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
+
+/**
+ * The kernel for one product: the vec4 variant when all it reads 16 bytes at a time is
+ * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one.
+ */
+export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>): KernelEntry {
+  const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
+  const operands = aligned(p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
+  switch (kind) {
+    case 'forward':
+      return operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward;
+    case 'backwardInput':
+      return operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput;
+    case 'backwardWeight':
+      return operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight;
+  }
+}
+
+/** A matmul's buffers in binding order: a, b, c, a and b again (the vec4 views), then the epilogue's. */
+export function matmulBuffers(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, ...epilogue: GPUBuffer[]): GPUBuffer[] {
+  return [a, b, c, a, b, ...epilogue];
+}
 
 /** Invocations of a matmul kernel with a [rows×cols] output per model: one per 4×4 block (block_of in matmul_common.wgsl). */
 export function matmulInvocations(models: number, rows: number, cols: number): number {

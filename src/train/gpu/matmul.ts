@@ -1,10 +1,12 @@
 // The population's matmul kernel on its own, for the benchmark: one model, c = a · b with
 // n×n×n, so its GFLOP/s can be set beside other libraries' on the same adapter.
-import { KERNELS, encodeDispatches, matmulInvocations, prepareDispatch } from './kernels';
+import { encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, prepareDispatch } from './kernels';
 import { packMatmulParams } from './structs';
 
 export interface MatmulTiming {
   n: number;
+  /** The kernel variant timed: matmul_forward_vec4 when n is a multiple of 4. */
+  kernel: string;
   /** Products timed (after one untimed warm-up product). */
   repeats: number;
   seconds: number;
@@ -30,15 +32,17 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
   // The epilogue's two bindings (off here): distinct buffers, as one is read-only and one written.
   const epilogueInputs = make(GPUBufferUsage.STORAGE);
   const epilogueOutputs = make(GPUBufferUsage.STORAGE);
-  const packed = packMatmulParams({
+  const product = {
     models: 1, m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0,
     bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0,
-  });
+  };
+  const packed = packMatmulParams(product);
   const params = device.createBuffer({ size: packed.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(params, 0, packed);
   device.pushErrorScope('validation');
   try {
-    const dispatch = prepareDispatch(device, KERNELS.matmulForward, [params, a, b, c, epilogueInputs, epilogueOutputs], matmulInvocations(1, n, n));
+    const kernel = matmulKernel('forward', product);
+    const dispatch = prepareDispatch(device, kernel, [params, ...matmulBuffers(a, b, c, epilogueInputs, epilogueOutputs)], matmulInvocations(1, n, n));
     const run = async (count: number) => {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
@@ -52,8 +56,8 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
     await run(repeats);
     const seconds = (performance.now() - start) / 1000;
     const error = await device.popErrorScope();
-    if (error) throw new Error(`matmul_forward failed validation, so its timing means nothing: ${error.message}`);
-    return { n, repeats, seconds, gflops: (2 * n ** 3 * repeats) / seconds / 1e9 };
+    if (error) throw new Error(`${kernel.name} failed validation, so its timing means nothing: ${error.message}`);
+    return { n, kernel: kernel.name, repeats, seconds, gflops: (2 * n ** 3 * repeats) / seconds / 1e9 };
   } finally {
     for (const buffer of [a, b, c, epilogueInputs, epilogueOutputs, params]) buffer.destroy();
   }

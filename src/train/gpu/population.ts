@@ -3,9 +3,11 @@
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
-import { KERNELS, encodeDispatches, matmulInvocations, optimizerInvocations, prepareDispatch } from './kernels';
+import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, prepareDispatch } from './kernels';
+import type { MatmulKind } from './kernels';
 import type { Dispatch, KernelEntry } from './kernels';
 import {
+  MATMUL_PARAMS,
   MODEL_STATE,
   fieldOffset,
   packGatherParams,
@@ -18,6 +20,7 @@ import {
   packStepSlots,
   structSize,
 } from './structs';
+import type { StructValues } from './structs';
 
 /** Most steps recorded into one command buffer (each reads its own step slot). */
 export const MAX_STEPS_PER_SUBMIT = 64;
@@ -49,6 +52,8 @@ interface Operand {
 export class Population {
   readonly models: number;
   readonly paramCount: number;
+  /** Floats from one model's parameters (and gradients, moments) to the next's: paramCount rounded up to 4, the tail zeros. */
+  readonly modelStride: number;
   readonly stepSlots: number;
   readonly stateBytes: number;
   private readonly slotBytes: number;
@@ -70,6 +75,8 @@ export class Population {
     const last = layout.length - 1;
     const P = (this.models = models.length);
     const PC = (this.paramCount = parameterCount(shape));
+    // Each model's parameters start on a 16-byte boundary, so the matmuls can read them as vec4.
+    const stride = (this.modelStride = Math.ceil(PC / 4) * 4);
     const B = shape.batchSize;
     const R = Math.max(B, Math.min(data.validation.count, VALIDATION_CHUNK_ROWS));
     const labelWidth = data.task === 'classification' ? 1 : shape.outputs;
@@ -78,7 +85,7 @@ export class Population {
     this.stateBytes = P * structSize(MODEL_STATE);
 
     checkFits(device, [
-      ['parameters', P * PC * 4],
+      ['parameters', P * stride * 4],
       ['training data', Math.max(data.train.x.byteLength, data.train.y.byteLength)],
       ['validation data', Math.max(data.validation.x.byteLength, data.validation.y.byteLength)],
       ['batch', P * B * Math.max(shape.inputs, labelWidth) * 4],
@@ -104,12 +111,17 @@ export class Population {
     };
     const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
       prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
+    /** One product of kind `kind` with output [rows×cols] per model; a, b, c then the epilogue's buffers. */
+    const matmul = (kind: MatmulKind, params: StructValues<typeof MATMUL_PARAMS>, outputRows: number, outputCols: number, buffers: GPUBuffer[]): Dispatch => {
+      const [a, b, c, ...epilogue] = buffers;
+      return dispatch(matmulKernel(kind, params), packMatmulParams(params), matmulBuffers(a, b, c, ...epilogue), matmulInvocations(P, outputRows, outputCols));
+    };
 
     const hypers = storage('model hyperparameters', packModelHypers(models));
-    const parameters = (this.parameters = floats('parameters', P * PC));
-    const gradients = floats('gradients', P * PC);
-    const firstMoment = floats('first moment', P * PC);
-    const secondMoment = floats('second moment', P * PC);
+    const parameters = (this.parameters = floats('parameters', P * stride));
+    const gradients = floats('gradients', P * stride);
+    const firstMoment = floats('first moment', P * stride);
+    const secondMoment = floats('second moment', P * stride);
     const states = (this.states = storage('model states', this.stateBytes));
     this.steps = device.createBuffer({ label: 'step slots', size: this.stepSlots * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.buffers.push(this.steps);
@@ -147,17 +159,17 @@ export class Population {
       layout.forEach(({ weights, rows: inWidth, cols }, l) => {
         const source = l === 0 ? input : { buffer: a[l - 1], offset: 0, modelStride: R * inWidth };
         list.push(
-          dispatch(
-            KERNELS.matmulForward,
-            packMatmulParams({
+          matmul(
+            'forward',
+            {
               models: P, m: rows, k: inWidth, n: cols,
               a_offset: source.offset, a_model_stride: source.modelStride,
-              b_offset: weights, b_model_stride: PC,
+              b_offset: weights, b_model_stride: stride,
               c_offset: 0, c_model_stride: R * cols,
               ...layerEpilogue(l, l === last ? LINEAR : activation),
-            }),
+            },
+            rows, cols,
             [source.buffer, parameters, z[l], hypers, a[l]],
-            matmulInvocations(P, rows, cols),
           ),
         );
       });
@@ -183,32 +195,32 @@ export class Population {
         const { weights, rows: inWidth, cols } = layout[l];
         const input = l === 0 ? { buffer: batchX, modelStride: B * inWidth } : { buffer: a[l - 1], modelStride: R * inWidth };
         list.push(
-          dispatch(
-            KERNELS.matmulBackwardWeight,
-            packMatmulParams({
+          matmul(
+            'backwardWeight',
+            {
               models: P, m: B, k: inWidth, n: cols,
               a_offset: 0, a_model_stride: input.modelStride,
               b_offset: 0, b_model_stride: R * cols,
-              c_offset: weights, c_model_stride: PC,
+              c_offset: weights, c_model_stride: stride,
               ...layerEpilogue(l, LINEAR),
-            }),
+            },
+            inWidth, cols,
             [input.buffer, delta[l], gradients],
-            matmulInvocations(P, inWidth, cols),
           ),
         );
         if (l > 0) {
           list.push(
-            dispatch(
-              KERNELS.matmulBackwardInput,
-              packMatmulParams({
+            matmul(
+              'backwardInput',
+              {
                 models: P, m: B, k: inWidth, n: cols,
                 a_offset: 0, a_model_stride: R * cols,
-                b_offset: weights, b_model_stride: PC,
+                b_offset: weights, b_model_stride: stride,
                 c_offset: 0, c_model_stride: R * inWidth,
                 ...layerEpilogue(l - 1, activation),
-              }),
+              },
+              B, inWidth,
               [delta[l], parameters, delta[l - 1], hypers, z[l - 1]],
-              matmulInvocations(P, B, inWidth),
             ),
           );
         }
@@ -220,11 +232,11 @@ export class Population {
       dispatch(
         KERNELS.parametersInit,
         packInitParams({
-          models: P, param_count: PC, inputs: shape.inputs, outputs: shape.outputs,
+          models: P, param_count: stride, inputs: shape.inputs, outputs: shape.outputs,
           max_hidden: shape.maxHidden, hidden_layers: shape.hiddenLayers, xavier: shape.init === 'xavier' ? 1 : 0,
         }),
         [hypers, parameters],
-        P * PC,
+        P * stride,
       ),
     ];
     this.step = [
@@ -238,9 +250,10 @@ export class Population {
       ...backward(),
       dispatch(
         KERNELS.optimizerStep,
-        packOptimizerParams({ models: P, param_count: PC, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
+        // The zero tail of each model's stride has zero gradients under every optimizer, so it stays zero.
+        packOptimizerParams({ models: P, param_count: stride, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
         [this.steps, hypers, states, parameters, gradients, firstMoment, secondMoment],
-        optimizerInvocations(P, PC),
+        optimizerInvocations(P, stride),
       ),
     ];
     this.validation = [];
@@ -284,7 +297,7 @@ export class Population {
   }
 
   encodeParameterCopy(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
-    encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, this.models * this.paramCount * 4);
+    encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, this.models * this.modelStride * 4);
   }
 
   /** Freezes `model` from the next step on (its parameters stay as they are). */

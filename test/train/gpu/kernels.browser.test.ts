@@ -6,7 +6,9 @@ import { uniform } from '../../../src/search/random';
 import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types';
 import type { Activation, ModelHyper, PopulationShape } from '../../../src/train/types';
 import * as ops from '../../../src/train/cpu/ops';
-import { KERNELS, matmulInvocations, optimizerInvocations } from '../../../src/train/gpu/kernels';
+import { KERNELS, matmulInvocations, matmulKernel, optimizerInvocations } from '../../../src/train/gpu/kernels';
+import type { KernelEntry, MatmulKind } from '../../../src/train/gpu/kernels';
+import type { StructValues } from '../../../src/train/gpu/structs';
 import {
   packGatherParams,
   packInitParams,
@@ -17,6 +19,7 @@ import {
   packStepSlots,
   fieldOffset,
   structSize,
+  MATMUL_PARAMS,
   MODEL_STATE,
 } from '../../../src/train/gpu/structs';
 import { relativeError, withDevice } from './gpu-test-device';
@@ -40,9 +43,16 @@ const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
 });
 
 const P = 2;
-const OFFSET = 5;
-const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130]];
+const OFFSET = 4;
+// Odd shapes take the scalar kernels; shapes whose dimensions are multiples of 4 also the vec4 ones.
+const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130], [3, 16, 64], [17, 32, 4], [64, 128, 16]];
 const NO_EPILOGUE = { bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0 };
+const SCALAR: Record<MatmulKind, KernelEntry> = { forward: KERNELS.matmulForward, backwardInput: KERNELS.matmulBackwardInput, backwardWeight: KERNELS.matmulBackwardWeight };
+
+/** The scalar kernel of `kind`, and the vec4 one too when these operands allow it. */
+function variants(kind: MatmulKind, values: StructValues<typeof MATMUL_PARAMS>): KernelEntry[] {
+  return [...new Set([SCALAR[kind], matmulKernel(kind, values)])];
+}
 
 /** P model blocks of `size` floats after OFFSET leading floats (that the kernel must not touch). */
 function blocks(size: number, seed: number): Float32Array {
@@ -58,87 +68,106 @@ describe('matmul kernels', () => {
         const w = blocks(K * N, 2);
         const dy = blocks(B * N, 3);
         const params = (a: number, b: number, c: number) =>
-          packMatmulParams({ models: P, m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c, ...NO_EPILOGUE });
+          ({ models: P, m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c, ...NO_EPILOGUE });
         const unused = new Float32Array(12); // one ModelHyper row; the epilogue is off
-        const [, , , y] = await runKernel(device, KERNELS.matmulForward, [params(B * K, K * N, B * N), x, w, OFFSET + P * B * N, unused, unused], matmulInvocations(P, B, N));
-        const [, , , dx] = await runKernel(device, KERNELS.matmulBackwardInput, [params(B * N, K * N, B * K), dy, w, OFFSET + P * B * K, unused, unused], matmulInvocations(P, B, K));
-        const [, , , dw] = await runKernel(device, KERNELS.matmulBackwardWeight, [params(B * K, B * N, K * N), x, dy, OFFSET + P * K * N], matmulInvocations(P, K, N));
-        for (let p = 0; p < P; p++) {
-          const expectY = new Float32Array(B * N);
-          const expectDx = new Float32Array(B * K);
-          const expectDw = new Float32Array(K * N);
-          ops.matmulForward(modelBlock(x, B * K, p), modelBlock(w, K * N, p), expectY, B, K, N);
-          ops.matmulBackwardInput(modelBlock(dy, B * N, p), modelBlock(w, K * N, p), expectDx, B, K, N);
-          ops.matmulBackwardWeight(modelBlock(x, B * K, p), modelBlock(dy, B * N, p), expectDw, B, K, N);
-          expectClose(`matmul_forward ${B}x${K}x${N} model ${p}`, modelBlock(y, B * N, p), expectY);
-          expectClose(`matmul_backward_input ${B}x${K}x${N} model ${p}`, modelBlock(dx, B * K, p), expectDx);
-          expectClose(`matmul_backward_weight ${B}x${K}x${N} model ${p}`, modelBlock(dw, K * N, p), expectDw);
+        const expected = Array.from({ length: P }, (_, p) => {
+          const [y, dx, dw] = [new Float32Array(B * N), new Float32Array(B * K), new Float32Array(K * N)];
+          ops.matmulForward(modelBlock(x, B * K, p), modelBlock(w, K * N, p), y, B, K, N);
+          ops.matmulBackwardInput(modelBlock(dy, B * N, p), modelBlock(w, K * N, p), dx, B, K, N);
+          ops.matmulBackwardWeight(modelBlock(x, B * K, p), modelBlock(dy, B * N, p), dw, B, K, N);
+          return { y, dx, dw };
+        });
+        const check = (entry: KernelEntry, out: Float32Array, size: number, pick: (e: (typeof expected)[number]) => Float32Array) => {
+          for (let p = 0; p < P; p++) expectClose(`${entry.name} ${B}x${K}x${N} model ${p}`, modelBlock(out, size, p), pick(expected[p]));
+          expect(Array.from(out.subarray(0, OFFSET)), `${entry.name} wrote before its offset`).toEqual([0, 0, 0, 0]);
+        };
+        const forward = params(B * K, K * N, B * N);
+        for (const entry of variants('forward', forward)) {
+          const [, , , y] = await runKernel(device, entry, [packMatmulParams(forward), x, w, OFFSET + P * B * N, x, w, unused, unused], matmulInvocations(P, B, N));
+          check(entry, y, B * N, (e) => e.y);
         }
-        for (const out of [y, dx, dw]) expect(Array.from(out.subarray(0, OFFSET))).toEqual([0, 0, 0, 0, 0]);
+        const input = params(B * N, K * N, B * K);
+        for (const entry of variants('backwardInput', input)) {
+          const [, , , dx] = await runKernel(device, entry, [packMatmulParams(input), dy, w, OFFSET + P * B * K, dy, w, unused, unused], matmulInvocations(P, B, K));
+          check(entry, dx, B * K, (e) => e.dx);
+        }
+        const weight = params(B * K, B * N, K * N);
+        for (const entry of variants('backwardWeight', weight)) {
+          const [, , , dw] = await runKernel(device, entry, [packMatmulParams(weight), x, dy, OFFSET + P * K * N, x, dy], matmulInvocations(P, K, N));
+          check(entry, dw, K * N, (e) => e.dw);
+        }
       }));
   }
 });
 
-describe('layer steps fused into the matmuls (bias, activation, padding mask, bias gradient)', () => {
-  // Two models of a 17-wide hidden layer that use 5 and 17 of its columns, fed by K inputs
-  // and feeding O outputs; each model's parameters hold W [K×N] at WEIGHTS, b [N] at BIAS.
-  const [B, K, N, O] = [3, 4, 17, 3];
-  const widths = [5, 17];
-  const WEIGHTS = 2;
-  const BIAS = WEIGHTS + K * N;
-  const PC = BIAS + N + 1;
-  const hypers = packModelHypers(widths.map((hiddenUnits) => hyper({ hiddenUnits })));
-  const x = seeded(P * B * K, 4, 2);
-  const parameters = seeded(P * PC, 5);
-  const dy = seeded(P * B * O, 6);
-  const nextWeights = seeded(P * N * O, 7);
-  const zIn = seeded(P * B * N, 8, 3);
-  const block = (all: Float32Array, p: number, size: number, offset = 0) => all.subarray(p * size + offset, p * size + offset + (size - offset));
-  const layer = (activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number]) =>
-    packMatmulParams({
-      models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
-      bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: 1, epilogue: 1,
-    });
+// Two models of a hidden layer N wide that use `widths` of its columns, fed by K inputs and
+// feeding O outputs; each model's parameters hold W [K×N] at `weights`, b [N] after it.
+// The first layer's odd sizes take the scalar kernels, the second's aligned ones the vec4 kernels.
+const LAYERS = [
+  { B: 3, K: 4, N: 17, O: 3, widths: [5, 17], weights: 2, vec4: false },
+  { B: 3, K: 8, N: 16, O: 4, widths: [5, 16], weights: 4, vec4: true },
+];
 
-  for (const activation of ACTIVATIONS) {
-    it(`forward adds the bias and applies ${activation}, input gradient multiplies by its derivative, padding stays 0`, () =>
-      withDevice(async (device) => {
-        const [, , , z, , a] = await runKernel(
-          device, KERNELS.matmulForward, [layer(activation, B, K, N, [B * K, PC, B * N], [WEIGHTS, 0]), x, parameters, P * B * N, hypers, P * B * N], matmulInvocations(P, B, N),
-        );
-        const [, , , dz] = await runKernel(
-          device, KERNELS.matmulBackwardInput, [layer(activation, B, N, O, [B * O, N * O, B * N], [0, 0]), dy, nextWeights, P * B * N, hypers, zIn], matmulInvocations(P, B, N),
-        );
-        for (let p = 0; p < P; p++) {
-          const pre = new Float32Array(B * N);
-          const [expectZ, expectA, da, expectDz] = [0, 1, 2, 3].map(() => new Float32Array(B * N));
-          ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
-          ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), activation, expectZ, expectA, B, N, widths[p]);
-          ops.matmulBackwardInput(block(dy, p, B * O), block(nextWeights, p, N * O), da, B, N, O);
-          ops.activationBackward(block(zIn, p, B * N), da, activation, expectDz, B, N, widths[p]);
-          expectClose(`forward z ${activation} model ${p}`, block(z, p, B * N), expectZ);
-          expectClose(`forward a ${activation} model ${p}`, block(a, p, B * N), expectA);
-          expectClose(`input gradient dz ${activation} model ${p}`, block(dz, p, B * N), expectDz);
-          for (let r = 0; r < B; r++) {
-            for (let j = widths[p]; j < N; j++) expect([block(z, p, B * N)[r * N + j], block(a, p, B * N)[r * N + j], block(dz, p, B * N)[r * N + j]]).toEqual([0, 0, 0]);
+for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
+  describe(`layer steps fused into the ${vec4 ? 'vec4' : 'scalar'} matmuls (bias, activation, padding mask, bias gradient)`, () => {
+    const BIAS = WEIGHTS + K * N;
+    const PC = BIAS + N + 4;
+    const hypers = packModelHypers(widths.map((hiddenUnits) => hyper({ hiddenUnits })));
+    const x = seeded(P * B * K, 4, 2);
+    const parameters = seeded(P * PC, 5);
+    const dy = seeded(P * B * O, 6);
+    const nextWeights = seeded(P * N * O, 7);
+    const zIn = seeded(P * B * N, 8, 3);
+    const block = (all: Float32Array, p: number, size: number) => all.subarray(p * size, (p + 1) * size);
+    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number]) => {
+      const values = {
+        models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
+        bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: 1, epilogue: 1,
+      };
+      const entry = matmulKernel(kind, values);
+      expect(entry.name.endsWith('_vec4'), `${entry.name} for ${kind}`).toBe(vec4);
+      return { entry, params: packMatmulParams(values) };
+    };
+
+    for (const activation of ACTIVATIONS) {
+      it(`forward adds the bias and applies ${activation}, input gradient multiplies by its derivative, padding stays 0`, () =>
+        withDevice(async (device) => {
+          const forward = layer('forward', activation, B, K, N, [B * K, PC, B * N], [WEIGHTS, 0]);
+          const [, , , z, , , , a] = await runKernel(device, forward.entry, [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
+          const input = layer('backwardInput', activation, B, N, O, [B * O, N * O, B * N], [0, 0]);
+          const [, , , dz] = await runKernel(device, input.entry, [input.params, dy, nextWeights, P * B * N, dy, nextWeights, hypers, zIn], matmulInvocations(P, B, N));
+          for (let p = 0; p < P; p++) {
+            const pre = new Float32Array(B * N);
+            const [expectZ, expectA, da, expectDz] = [0, 1, 2, 3].map(() => new Float32Array(B * N));
+            ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
+            ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), activation, expectZ, expectA, B, N, widths[p]);
+            ops.matmulBackwardInput(block(dy, p, B * O), block(nextWeights, p, N * O), da, B, N, O);
+            ops.activationBackward(block(zIn, p, B * N), da, activation, expectDz, B, N, widths[p]);
+            expectClose(`${forward.entry.name} z ${activation} model ${p}`, block(z, p, B * N), expectZ);
+            expectClose(`${forward.entry.name} a ${activation} model ${p}`, block(a, p, B * N), expectA);
+            expectClose(`${input.entry.name} dz ${activation} model ${p}`, block(dz, p, B * N), expectDz);
+            for (let r = 0; r < B; r++) {
+              for (let j = widths[p]; j < N; j++) expect([block(z, p, B * N)[r * N + j], block(a, p, B * N)[r * N + j], block(dz, p, B * N)[r * N + j]]).toEqual([0, 0, 0]);
+            }
           }
+        }));
+    }
+
+    it('the weight gradient also stores the bias gradient, the column sums of dy', () =>
+      withDevice(async (device) => {
+        const dz = seeded(P * B * N, 9);
+        const weight = layer('backwardWeight', 'linear', B, K, N, [B * K, B * N, PC], [0, WEIGHTS]);
+        const [, , , gradients] = await runKernel(device, weight.entry, [weight.params, x, dz, P * PC, x, dz], matmulInvocations(P, K, N));
+        for (let p = 0; p < P; p++) {
+          const [expectDw, expectDb] = [new Float32Array(K * N), new Float32Array(N)];
+          ops.matmulBackwardWeight(block(x, p, B * K), block(dz, p, B * N), expectDw, B, K, N);
+          ops.biasGradient(block(dz, p, B * N), expectDb, B, N);
+          expectClose(`${weight.entry.name} weight gradient model ${p}`, gradients.subarray(p * PC + WEIGHTS, p * PC + BIAS), expectDw);
+          expectClose(`${weight.entry.name} bias gradient model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
         }
       }));
-  }
-
-  it('the weight gradient also stores the bias gradient, the column sums of dy', () =>
-    withDevice(async (device) => {
-      const dz = seeded(P * B * N, 9);
-      const [, , , gradients] = await runKernel(device, KERNELS.matmulBackwardWeight, [layer('linear', B, K, N, [B * K, B * N, PC], [0, WEIGHTS]), x, dz, P * PC], matmulInvocations(P, K, N));
-      for (let p = 0; p < P; p++) {
-        const [expectDw, expectDb] = [new Float32Array(K * N), new Float32Array(N)];
-        ops.matmulBackwardWeight(block(x, p, B * K), block(dz, p, B * N), expectDw, B, K, N);
-        ops.biasGradient(block(dz, p, B * N), expectDb, B, N);
-        expectClose(`weight gradient model ${p}`, gradients.subarray(p * PC + WEIGHTS, p * PC + BIAS), expectDw);
-        expectClose(`bias gradient model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
-      }
-    }));
-});
+  });
+}
 
 describe('loss kernels', () => {
   for (const [rows, outputs] of [[1, 2], [17, 3], [65, 17]] as const) {
