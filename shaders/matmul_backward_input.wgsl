@@ -48,13 +48,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
       acc3 = acc3 + a[rows.w + n] * bv;
     }
   }
-  store_row(block, 0u, acc0);
-  store_row(block, 1u, acc1);
-  store_row(block, 2u, acc2);
-  store_row(block, 3u, acc3);
+  // The padding mask is the same for the block's 4 rows.
+  let own = own_columns(block.col0, params.k, hypers[model].hidden_units);
+  store_row(block, 0u, acc0, own);
+  store_row(block, 1u, acc1, own);
+  store_row(block, 2u, acc2, own);
+  store_row(block, 3u, acc3, own);
 }
 
-fn store_row(block: Block, i: u32, value: vec4f) {
+fn store_row(block: Block, i: u32, value: vec4f, own: vec4<bool>) {
   let row = block.row0 + i;
   if (row >= params.m) {
     return;
@@ -67,6 +69,5 @@ fn store_row(block: Block, i: u32, value: vec4f) {
   }
   let zs = clamped4(block.col0, params.k) + row_start;
   let derivative = activation_derivative(params.activation, vec4f(z[zs.x], z[zs.y], z[zs.z], z[zs.w]));
-  let own = own_columns(block.col0, params.k, hypers[block.model].hidden_units);
   store_c(row_start + block.col0, select(vec4f(0.0), value * derivative, own), count);
 }

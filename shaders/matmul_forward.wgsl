@@ -51,13 +51,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
       acc3 = acc3 + a[rows.w + k] * bv;
     }
   }
-  store_row(block, 0u, acc0);
-  store_row(block, 1u, acc1);
-  store_row(block, 2u, acc2);
-  store_row(block, 3u, acc3);
+  // The epilogue's bias and padding mask are the same for the block's 4 rows.
+  let bias_at = clamped4(block.col0, params.n) + model * params.b_model_stride + params.bias_offset;
+  let bias = vec4f(b[bias_at.x], b[bias_at.y], b[bias_at.z], b[bias_at.w]);
+  let own = own_columns(block.col0, params.n, hypers[model].hidden_units);
+  store_row(block, 0u, acc0, bias, own);
+  store_row(block, 1u, acc1, bias, own);
+  store_row(block, 2u, acc2, bias, own);
+  store_row(block, 3u, acc3, bias, own);
 }
 
-fn store_row(block: Block, i: u32, value: vec4f) {
+fn store_row(block: Block, i: u32, value: vec4f, bias: vec4f, own: vec4<bool>) {
   let row = block.row0 + i;
   if (row >= params.m) {
     return;
@@ -68,9 +72,7 @@ fn store_row(block: Block, i: u32, value: vec4f) {
     store_c(at, value, count);
     return;
   }
-  let bias_at = clamped4(block.col0, params.n) + block.model * params.b_model_stride + params.bias_offset;
-  let own = own_columns(block.col0, params.n, hypers[block.model].hidden_units);
-  let z = select(vec4f(0.0), value + vec4f(b[bias_at.x], b[bias_at.y], b[bias_at.z], b[bias_at.w]), own);
+  let z = select(vec4f(0.0), value + bias, own);
   store_c(at, z, count);
   let activated = select(vec4f(0.0), activate(params.activation, z), own);
   if (count >= 4u) {
