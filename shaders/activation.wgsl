@@ -27,22 +27,20 @@ fn activate(kind: u32, z: vec4f) -> vec4f {
   }
 }
 
-// act'(z); the relu family takes the z <= 0 branch at z = 0, like the CPU reference.
-fn activation_derivative(kind: u32, z: vec4f) -> vec4f {
+const GELU: u32 = 4u;
+
+// act'(z) from what the forward pass kept: a = act(z), from which every activation but gelu
+// recovers its derivative exactly as from z (relu family: a > 0 iff z > 0, taking the
+// z <= 0 branch at 0 like the CPU; tanh: 1 - a²; sigmoid: a(1 - a)), and z itself for gelu.
+fn activation_derivative(kind: u32, kept: vec4f) -> vec4f {
   switch kind {
-    case 0u: { return select(vec4f(0.0), vec4f(1.0), z > vec4f(0.0)); }
-    case 1u: { return select(vec4f(LEAKY_SLOPE), vec4f(1.0), z > vec4f(0.0)); }
-    case 2u: {
-      let t = safe_tanh(z);
-      return 1.0 - t * t;
-    }
-    case 3u: {
-      let s = sigmoid(z);
-      return s * (1.0 - s);
-    }
+    case 0u: { return select(vec4f(0.0), vec4f(1.0), kept > vec4f(0.0)); }
+    case 1u: { return select(vec4f(LEAKY_SLOPE), vec4f(1.0), kept > vec4f(0.0)); }
+    case 2u: { return 1.0 - kept * kept; }
+    case 3u: { return kept * (1.0 - kept); }
     case 4u: {
-      let t = safe_tanh(GELU_C * (z + GELU_A * z * z * z));
-      return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * z * z);
+      let t = safe_tanh(GELU_C * (kept + GELU_A * kept * kept * kept));
+      return 0.5 * (1.0 + t) + 0.5 * kept * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * kept * kept);
     }
     default: { return vec4f(1.0); }
   }

@@ -1,10 +1,11 @@
 // The input gradient c[M×K] = a[M×N] · b[K×N]ᵀ (a = dy, b = the layer's weights), summed
 // over N. With the epilogue (back through the previous layer's activation) c receives
-// dz = c · act'(z), with z laid out like c, and 0 in the padding columns.
+// dz = c · act'(z), and 0 in the padding columns; `kept` is what that layer's forward
+// kept, laid out like c: its activations, or z for gelu (see activation_derivative).
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 @group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
-@group(0) @binding(7) var<storage, read> z: array<f32>;
+@group(0) @binding(7) var<storage, read> kept: array<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -67,7 +68,7 @@ fn store_row(block: Block, i: u32, value: vec4f, own: vec4<bool>) {
     store_c(row_start + block.col0, value, count);
     return;
   }
-  let zs = clamped4(block.col0, params.k) + row_start;
-  let derivative = activation_derivative(params.activation, vec4f(z[zs.x], z[zs.y], z[zs.z], z[zs.w]));
+  let ks = clamped4(block.col0, params.k) + row_start;
+  let derivative = activation_derivative(params.activation, vec4f(kept[ks.x], kept[ks.y], kept[ks.z], kept[ks.w]));
   store_c(row_start + block.col0, select(vec4f(0.0), value * derivative, own), count);
 }

@@ -13,7 +13,9 @@
 // With `epilogue` set, each kernel also does the layer's elementwise step as it stores,
 // saving a dispatch and a pass over memory: forward adds the bias and applies the
 // activation, input-gradient multiplies by act'(z), weight-gradient also sums the bias
-// gradient. The layer's bias (or its gradient) for model m starts at
+// gradient. Stores cost most on SwiftShader, so forward keeps only what is read later:
+// epilogue 1 (a hidden layer) stores a = act(z), and z too only for gelu, whose derivative
+// needs it; epilogue 2 (the output layer) stores z, the logits or predictions. The layer's bias (or its gradient) for model m starts at
 // m * (parameter buffer's model stride) + bias_offset. Columns at or beyond the model's
 // width (its hiddenUnits when mask_hidden, else all columns count) are padding and are
 // stored as exact zeros, so padding never changes a model's math.

@@ -1,6 +1,6 @@
 // c[M×N] = a[M×K] · b[K×N] (activations times weights), summed over K. With the epilogue
-// (a layer's forward step) b is the parameter buffer and c receives z = a·W + bias, and
-// `activations` receives act(z); both are 0 in the padding columns.
+// (a layer's forward step) b is the parameter buffer, z = a·W + bias, and `activations`
+// receives act(z) and c receives z as matmul_common.wgsl says; both are 0 in the padding columns.
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 @group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
@@ -73,7 +73,12 @@ fn store_row(block: Block, i: u32, value: vec4f, bias: vec4f, own: vec4<bool>) {
     return;
   }
   let z = select(vec4f(0.0), value + bias, own);
-  store_c(at, z, count);
+  if (params.epilogue == 2u || params.activation == GELU) {
+    store_c(at, z, count);
+  }
+  if (params.epilogue == 2u) {
+    return;
+  }
   let activated = select(vec4f(0.0), activate(params.activation, z), own);
   if (count >= 4u) {
     activations[at] = activated.x;

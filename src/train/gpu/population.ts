@@ -28,6 +28,8 @@ export const MAX_STEPS_PER_SUBMIT = 64;
 const VALIDATION_CHUNK_ROWS = 256;
 const LINEAR = ACTIVATIONS.indexOf('linear');
 const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
+/** MatmulParams.epilogue: what the matmul does as it stores (matmul_common.wgsl). */
+const EPILOGUE = { hidden: 1, output: 2 } as const;
 
 /** Refuses, before anything is allocated, a job whose largest buffers this device cannot bind. */
 function checkFits(device: GPUDevice, buffers: Array<[string, number]>): void {
@@ -138,13 +140,15 @@ export class Population {
     const rowCorrect = floats('row correct', P * R);
     const activation = ACTIVATIONS.indexOf(shape.activation);
 
-    /** The epilogue fields of layer l's matmuls: its bias, its activation, whether its columns are hidden units. */
+    /** The epilogue fields of layer l's matmuls: its bias, its activation, whether it is hidden (see matmul_common.wgsl). */
     const layerEpilogue = (l: number, activationCode: number) => ({
       bias_offset: layout[l].bias,
       activation: activationCode,
       mask_hidden: l < last ? 1 : 0,
-      epilogue: 1,
+      epilogue: l < last ? EPILOGUE.hidden : EPILOGUE.output,
     });
+    /** What layer l's forward keeps for its activation's derivative: z for gelu, else its activations. */
+    const kept = (l: number) => (shape.activation === 'gelu' ? z[l] : a[l]);
     const metrics = (rows: number, mode: number) =>
       dispatch(
         KERNELS.metricsAccumulate,
@@ -220,7 +224,7 @@ export class Population {
                 ...layerEpilogue(l - 1, activation),
               },
               B, inWidth,
-              [delta[l], parameters, delta[l - 1], hypers, z[l - 1]],
+              [delta[l], parameters, delta[l - 1], hypers, kept(l - 1)],
             ),
           );
         }

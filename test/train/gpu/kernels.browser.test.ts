@@ -119,10 +119,11 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
     const nextWeights = seeded(P * N * O, 7);
     const zIn = seeded(P * B * N, 8, 3);
     const block = (all: Float32Array, p: number, size: number) => all.subarray(p * size, (p + 1) * size);
-    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number]) => {
+    // epilogue 1: a hidden layer (padding masked), 2: the output layer (see matmul_common.wgsl).
+    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number], epilogue = 1) => {
       const values = {
         models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
-        bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: 1, epilogue: 1,
+        bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: epilogue === 1 ? 1 : 0, epilogue,
       };
       const entry = matmulKernel(kind, values);
       expect(entry.name.endsWith('_vec4'), `${entry.name} for ${kind}`).toBe(vec4);
@@ -134,8 +135,10 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
         withDevice(async (device) => {
           const forward = layer('forward', activation, B, K, N, [B * K, PC, B * N], [WEIGHTS, 0]);
           const [, , , z, , , , a] = await runKernel(device, forward.entry, [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
+          // The forward keeps a = act(z) for the derivative, or z itself for gelu.
+          const kept = activation === 'gelu' ? zIn : zIn.map((v) => ops.activate(activation, v));
           const input = layer('backwardInput', activation, B, N, O, [B * O, N * O, B * N], [0, 0]);
-          const [, , , dz] = await runKernel(device, input.entry, [input.params, dy, nextWeights, P * B * N, dy, nextWeights, hypers, zIn], matmulInvocations(P, B, N));
+          const [, , , dz] = await runKernel(device, input.entry, [input.params, dy, nextWeights, P * B * N, dy, nextWeights, hypers, kept], matmulInvocations(P, B, N));
           for (let p = 0; p < P; p++) {
             const pre = new Float32Array(B * N);
             const [expectZ, expectA, da, expectDz] = [0, 1, 2, 3].map(() => new Float32Array(B * N));
@@ -143,7 +146,8 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
             ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), activation, expectZ, expectA, B, N, widths[p]);
             ops.matmulBackwardInput(block(dy, p, B * O), block(nextWeights, p, N * O), da, B, N, O);
             ops.activationBackward(block(zIn, p, B * N), da, activation, expectDz, B, N, widths[p]);
-            expectClose(`${forward.entry.name} z ${activation} model ${p}`, block(z, p, B * N), expectZ);
+            // A hidden layer keeps z only where its derivative needs it (gelu); the buffer stays untouched otherwise.
+            expectClose(`${forward.entry.name} z ${activation} model ${p}`, block(z, p, B * N), activation === 'gelu' ? expectZ : new Float32Array(B * N));
             expectClose(`${forward.entry.name} a ${activation} model ${p}`, block(a, p, B * N), expectA);
             expectClose(`${input.entry.name} dz ${activation} model ${p}`, block(dz, p, B * N), expectDz);
             for (let r = 0; r < B; r++) {
@@ -152,6 +156,19 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
           }
         }));
     }
+
+    it('the output layer stores only z = a·W + bias, over all its columns', () =>
+      withDevice(async (device) => {
+        const output = layer('forward', 'linear', B, K, N, [B * K, PC, B * N], [WEIGHTS, 0], 2);
+        const [, , , z, , , , a] = await runKernel(device, output.entry, [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
+        for (let p = 0; p < P; p++) {
+          const [pre, expectZ, expectA] = [0, 1, 2].map(() => new Float32Array(B * N));
+          ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
+          ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), 'linear', expectZ, expectA, B, N, N);
+          expectClose(`${output.entry.name} output z model ${p}`, block(z, p, B * N), expectZ);
+        }
+        expect(a.every((v) => v === 0)).toBe(true);
+      }));
 
     it('the weight gradient also stores the bias gradient, the column sums of dy', () =>
       withDevice(async (device) => {
