@@ -3,9 +3,11 @@
 // with nothing kept; Adam adds the second moment and bias correction; every kind applies
 // decoupled weight decay with the weight before the update. The learning rate of this
 // step comes from the model's decay schedule. Frozen models (diverged or stopped) keep
-// their parameters. Each invocation updates PARAMETERS_PER_INVOCATION consecutive
-// parameters of one model, so the per-model constants are read and computed once for
-// them (per-invocation overhead dominates on SwiftShader). (model.wgsl and elementwise.wgsl precede.)
+// their parameters. Each invocation updates VECTORS_PER_INVOCATION consecutive vec4s of
+// one model's parameters, so the per-model constants are read and computed once for them
+// and memory moves 16 bytes per access (per-invocation and per-access overheads dominate
+// on SwiftShader); param_count, the per-model stride, is a multiple of 4.
+// (model.wgsl and elementwise.wgsl precede.)
 
 struct OptimizerParams {
   models: u32,
@@ -19,12 +21,12 @@ struct OptimizerParams {
 @group(0) @binding(1) var<uniform> current: StepParams;
 @group(0) @binding(2) var<storage, read> hypers: array<ModelHyper>;
 @group(0) @binding(3) var<storage, read> states: array<ModelState>;
-@group(0) @binding(4) var<storage, read_write> parameters: array<f32>;
-@group(0) @binding(5) var<storage, read> gradients: array<f32>;
-@group(0) @binding(6) var<storage, read_write> first_moment: array<f32>;
-@group(0) @binding(7) var<storage, read_write> second_moment: array<f32>;
+@group(0) @binding(4) var<storage, read_write> parameters: array<vec4f>;
+@group(0) @binding(5) var<storage, read> gradients: array<vec4f>;
+@group(0) @binding(6) var<storage, read_write> first_moment: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> second_moment: array<vec4f>;
 
-override PARAMETERS_PER_INVOCATION: u32 = 4u;
+override VECTORS_PER_INVOCATION: u32 = 4u;
 
 const PI: f32 = 3.141592653589793;
 
@@ -54,7 +56,8 @@ fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let chunks = (optimizer.param_count + PARAMETERS_PER_INVOCATION - 1u) / PARAMETERS_PER_INVOCATION;
+  let vectors = optimizer.param_count / 4u;
+  let chunks = (vectors + VECTORS_PER_INVOCATION - 1u) / VECTORS_PER_INVOCATION;
   let invocation = flat_index(gid, groups);
   if (invocation >= optimizer.models * chunks) {
     return;
@@ -69,10 +72,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let t = current.step + 1u;
   let correction1 = 1.0 - power(hyper.beta1, t);
   let correction2 = 1.0 - power(hyper.beta2, t);
-  let first = (invocation % chunks) * PARAMETERS_PER_INVOCATION;
-  let end = min(first + PARAMETERS_PER_INVOCATION, optimizer.param_count);
-  for (var p = first; p < end; p = p + 1u) {
-    let i = model * optimizer.param_count + p;
+  let first = (invocation % chunks) * VECTORS_PER_INVOCATION;
+  let end = min(first + VECTORS_PER_INVOCATION, vectors);
+  for (var v = first; v < end; v = v + 1u) {
+    let i = model * vectors + v;
     let w = parameters[i];
     let g = gradients[i];
     // Optimizer codes follow OPTIMIZERS in src/train/types.ts.

@@ -61,7 +61,7 @@ export const KERNELS = {
   meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
   metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, ['uniform', 'step', 'read', 'read', 'write']),
   optimizerStep: elementwise('optimizer_step', [modelLibrary], optimizerStepSource, ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'], {
-    PARAMETERS_PER_INVOCATION: 16,
+    VECTORS_PER_INVOCATION: 4,
   }),
   parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, ['uniform', 'read', 'write']),
   batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, ['uniform', 'step', 'read', 'read', 'read', 'write', 'write']),
@@ -96,9 +96,10 @@ export function matmulInvocations(models: number, rows: number, cols: number): n
   return models * Math.ceil(rows / 4) * Math.ceil(cols / 4);
 }
 
-/** Invocations of optimizer_step for `models` models of `paramCount` parameters each. */
-export function optimizerInvocations(models: number, paramCount: number): number {
-  return models * Math.ceil(paramCount / KERNELS.optimizerStep.constants.PARAMETERS_PER_INVOCATION);
+/** Invocations of optimizer_step for `models` models whose parameters lie `modelStride` floats apart (a multiple of 4). */
+export function optimizerInvocations(models: number, modelStride: number): number {
+  if (modelStride % 4 !== 0) throw new RangeError(`optimizer_step reads vec4s: the model stride must be a multiple of 4, got ${modelStride}`);
+  return models * Math.ceil(modelStride / 4 / KERNELS.optimizerStep.constants.VECTORS_PER_INVOCATION);
 }
 
 export interface CompiledKernel {
