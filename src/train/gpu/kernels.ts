@@ -1,7 +1,8 @@
 // Every WGSL kernel described as data: its source (the libraries it needs, then its own
-// file), its bindings in order, its override constants and how a dispatch covers the
-// work. Pipelines and bind group layouts are built from an entry once per device and
-// cached by that entry.
+// file), its bindings in order and its override constants (workgroup size, work per
+// invocation); the functions after the table say how many invocations a dispatch needs.
+// Pipelines and bind group layouts are built from an entry once per device and cached by
+// that entry.
 import randomLibrary from '../../../shaders/random.wgsl?raw';
 import modelLibrary from '../../../shaders/model.wgsl?raw';
 import elementwiseLibrary from '../../../shaders/elementwise.wgsl?raw';
@@ -50,7 +51,7 @@ function elementwise(name: string, libraries: readonly string[], source: string,
 }
 
 export const KERNELS = {
-  // The forward and input-gradient epilogues also read the model rows, and write the activations / read z.
+  // The forward and input-gradient epilogues also read the model rows, and write the activations / read what the forward kept.
   matmulForward: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], false),
   matmulForwardVec4: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], true),
   matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], false),

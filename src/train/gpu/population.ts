@@ -4,8 +4,7 @@
 import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
 import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, prepareDispatch } from './kernels';
-import type { MatmulKind } from './kernels';
-import type { Dispatch, KernelEntry } from './kernels';
+import type { Dispatch, KernelEntry, MatmulKind } from './kernels';
 import {
   MATMUL_PARAMS,
   MODEL_STATE,
