@@ -10,7 +10,7 @@ import { NetworkWorkspace, layerViews, padParameters, unpaddedShape } from './ne
 import type { LayerViews } from './network';
 import { batchSampleIndex, initParameters, learningRateAt, meanSquaredError, optimizerStep, softmaxCrossEntropy } from './ops';
 import type { Floats } from './ops';
-import { validateJob } from './validate';
+import { validateJob, validateStopRequest } from '../validate';
 
 const DEFAULT_DIVERGENCE_FACTOR = 100;
 /** Longest stretch of work between yields to the event loop, so an abort can arrive. */
@@ -193,9 +193,10 @@ class Trainer {
       const report = this.report(models, step);
       reports.push(report);
       const toStop = (await onReport?.(report)) ?? [];
+      validateStopRequest(toStop, models.length);
       for (const index of toStop) {
         const model = models[index];
-        if (model && !model.diverged && !model.stopped) {
+        if (!model.diverged && !model.stopped) {
           model.stopped = true;
           model.stoppedAtStep = step;
         }

@@ -5,7 +5,7 @@
 // dedicated worker as well as in a page.
 import { EngineError } from '../types';
 import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types';
-import { validateJob } from '../cpu/validate';
+import { validateJob, validateStopRequest } from '../validate';
 import { DeviceGuard, aborted } from './device-guard';
 import { Population } from './population';
 import { unpackModelState } from './structs';
@@ -134,10 +134,8 @@ class GpuEngine implements TrainingEngine {
         }
         reports.push(report);
         const toStop = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
+        validateStopRequest(toStop ?? [], P);
         for (const m of toStop ?? []) {
-          if (!Number.isInteger(m) || m < 0 || m >= P) {
-            throw new EngineError('invalid-job', `the report handler asked to stop model ${m}, but the population has models 0..${P - 1}`);
-          }
           if (frozen[m]) continue;
           population.stop(m);
           frozen[m] = 1;

@@ -169,6 +169,13 @@ describe('CPU engine', () => {
     expect(curve(run.reports, 2)).toEqual(curve(full.reports, 2));
   });
 
+  it('rejects a stop request for a model the population does not have', async () => {
+    await expect(engine.train(job([model()]), () => [3])).rejects.toMatchObject({
+      kind: 'invalid-job',
+      message: expect.stringContaining('stop model 3, but the population has models 0..0'),
+    });
+  });
+
   it('ends early when every model is stopped', async () => {
     const run = await engine.train(job([model()]), async () => [0]);
     expect(run.reports.map((r) => r.step)).toEqual([20]);

@@ -1,7 +1,7 @@
 // Checks a PopulationJob before any engine touches it, so a bad job fails with one message
 // that names the field, the bad value and the fix, instead of NaNs or an out-of-range read.
-import { ACTIVATIONS, DECAYS, EngineError, OPTIMIZERS } from '../types';
-import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../types';
+import { ACTIVATIONS, DECAYS, EngineError, OPTIMIZERS } from './types';
+import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types';
 
 function fail(message: string): never {
   throw new EngineError('invalid-job', message);
@@ -86,5 +86,14 @@ export function validateJob(job: PopulationJob): void {
   requireInteger(job.reportEvery, 1, 'reportEvery', 'report at least every step count you can afford to wait for');
   if (job.divergenceFactor !== undefined && !(job.divergenceFactor > 1)) {
     fail(`divergenceFactor must be > 1, got ${job.divergenceFactor}: it multiplies the first batch loss`);
+  }
+}
+
+/** The models a report handler asks to stop must exist: a wrong index is a caller's bug, not a no-op. */
+export function validateStopRequest(indices: readonly number[], models: number): void {
+  for (const m of indices) {
+    if (!Number.isInteger(m) || m < 0 || m >= models) {
+      throw new EngineError('invalid-job', `the report handler asked to stop model ${m}, but the population has models 0..${models - 1}`);
+    }
   }
 }
