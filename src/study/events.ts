@@ -1,5 +1,6 @@
 // What a running study tells the page, in order: started, then per trial planned → progress…
-// → finished, then finished/paused/stopped/error for the study. Progress batches carry
+// → finished, importance now and then as trials complete, then finished/paused/stopped/error
+// for the study. Progress batches carry
 // Float32Arrays that the worker transfers (zero copy), so never keep a reference to a batch
 // array in the worker after emitting it.
 import type { TrialPlan } from '../search/types.ts';
@@ -61,6 +62,20 @@ export interface TrialFinishedEvent {
   reason?: string;
 }
 
+/**
+ * How much of the objective's variation each searched hyperparameter explains (fANOVA on a
+ * random forest, see search/importance.ts), over the trials completed so far. The worker
+ * computes it (never the page) whenever trials completed, throttled, and once more before
+ * 'study-finished' when the last one is out of date.
+ */
+export interface ImportanceEvent {
+  type: 'importance';
+  /** Share per searched hyperparameter; the shares sum to 1, or are all 0. */
+  shares: Record<string, number>;
+  /** Completed trials the shares were computed from. */
+  completedTrials: number;
+}
+
 export interface StudyFinishedEvent {
   type: 'study-finished';
   /** Trial with the lowest objective among completed trials, if any. */
@@ -89,6 +104,7 @@ export type StudyEvent =
   | TrialPlannedEvent
   | ProgressEvent
   | TrialFinishedEvent
+  | ImportanceEvent
   | StudyFinishedEvent
   | StudyPausedEvent
   | StudyResumedEvent

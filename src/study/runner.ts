@@ -1,7 +1,7 @@
 // The study loop, engine-agnostic (it runs in the trainer worker and in Node tests): ask the
 // scheduler for trials until `parallelism` are planned (or it says wait/done), train them
 // as populations (one per shape bucket) through TrainingEngine.train, judge every report
-// with the pruner, record each trial, emit events, repeat. Trial params depend on (study
+// with the pruner, record each trial, emit events (importance too, see liveImportance.ts), repeat. Trial params depend on (study
 // seed, trial id, finished results) and curves on the trial's own seeds, so the same spec
 // gives the same trials and, on the same adapter, the same curves whatever the parallelism
 // (pruning aside: median and ASHA compare against whatever other curves exist so far).
@@ -10,6 +10,7 @@ import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
 import type { PopulationResult, ProgressReport, TrainingData, TrainingEngine } from '../train/types.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler } from './events.ts';
+import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
 import type { StudyResult, TrainedModel, TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
@@ -59,6 +60,7 @@ export class StudyRunner {
   private startedAt = 0;
   private stopped = false;
   private bestModel: TrainedModel | undefined;
+  private readonly importance: LiveImportance;
 
   constructor(private readonly options: StudyRunnerOptions) {
     this.spec = options.spec;
@@ -66,6 +68,7 @@ export class StudyRunner {
     this.engine = options.engine;
     this.emit = options.onEvent;
     this.clock = options.clock ?? (() => performance.now());
+    this.importance = new LiveImportance(this.spec.space, this.clock, this.emit);
   }
 
   /** Holds the study at the next report (or before the next population). */
@@ -130,8 +133,12 @@ export class StudyRunner {
       }
       const { populations, invalid } = groupIntoPopulations(batch, spec.seed, this.data);
       for (const { trial, reason } of invalid) this.finish(trial.id, 'FAILED', `its parameters cannot make a model: ${reason}`);
-      for (const population of populations) await this.train(population, pruner);
+      for (const population of populations) {
+        await this.train(population, pruner);
+        this.importance.update(this.finished);
+      }
     }
+    this.importance.update(this.finished, true);
     const result = this.result();
     this.emit({
       type: 'study-finished',

@@ -1,19 +1,12 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { importance } from '../search/importance.ts';
-import type { FinishedTrial } from '../search/types.ts';
-import type { TrialRecord } from '../study/record.ts';
-import type { SpaceRow } from '../study/spec.ts';
+import { customElement, property } from 'lit/decorators.js';
+import type { StudyRun } from './study-run.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
 
 /**
- * Completed trials up to which importance is recomputed while the study trains: the forest
- * takes about 40 ms at 100 trials here, and the page keeps every task under 50 ms while
- * training; larger studies get their importance when they finish.
+ * How much of the objective's variation each searched hyperparameter explains. The trainer
+ * worker computes it (fANOVA on a random forest) as trials complete; this view only draws it.
  */
-const LIVE_LIMIT = 64;
-
-/** How much of the objective's variation each searched hyperparameter explains (fANOVA on a random forest). */
 @customElement('lab-importance')
 export class LabImportance extends LitElement {
   static override styles = [
@@ -26,44 +19,15 @@ export class LabImportance extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) trials: TrialRecord[] = [];
-  @property({ attribute: false }) space: SpaceRow[] = [];
-  /** True once the study has ended (the final importance is computed whatever the size). */
-  @property({ type: Boolean }) ended = false;
-  @property({ type: Number }) revision = 0;
-
-  @state() private shares: Record<string, number> = {};
-  private cacheKey = '';
-  private pending = 0;
-
-  private completeTrials(): FinishedTrial[] {
-    return this.trials
-      .filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective))
-      .map((t) => ({ id: t.id, params: t.params, state: 'COMPLETE', objective: t.objective }));
-  }
-
-  /** Recomputes when more trials completed, in its own task (never inside a render frame). */
-  protected override willUpdate(): void {
-    const complete = this.completeTrials();
-    const key = `${complete.length}:${this.ended}:${JSON.stringify(this.space)}`;
-    if (key === this.cacheKey || !(this.ended || complete.length <= LIVE_LIMIT)) return;
-    this.cacheKey = key;
-    clearTimeout(this.pending);
-    this.pending = window.setTimeout(() => (this.shares = importance(complete, this.space)));
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.pending);
-  }
+  /** The worker's latest importance; a new object each time it arrives. */
+  @property({ attribute: false }) importance?: StudyRun['importance'];
 
   protected override render() {
-    const complete = this.completeTrials();
-    const rows = Object.entries(this.shares).sort((a, b) => b[1] - a[1]);
-    const stale = !this.ended && complete.length > LIVE_LIMIT;
+    const importance = this.importance;
+    const rows = Object.entries(importance?.shares ?? {}).sort((a, b) => b[1] - a[1]);
     return html`
       <h2>What mattered</h2>
-      ${complete.length < 2
+      ${!importance
         ? html`<p class="hint">Importance appears once two trials have completed.</p>`
         : html`<div class="bars" data-testid="importance">
             ${rows.map(
@@ -72,7 +36,7 @@ export class LabImportance extends LitElement {
                 <span class="share">${Math.round(share * 100)}%</span>`,
             )}
           </div>
-          <p class="hint">Share of the variation in validation loss each hyperparameter explains alone (fANOVA on a random forest over each one's own scale).${stale ? ' Updates when the study finishes.' : ''}</p>`}
+          <p class="hint">Share of the variation in validation loss each hyperparameter explains alone (fANOVA on a random forest over each one's own scale), from <span data-testid="importance-trials">${importance.completedTrials}</span> completed trials.</p>`}
     `;
   }
 }

@@ -1,6 +1,6 @@
 // The page's picture of one running study, folded from the worker's events. Views read it;
 // the root element re-renders them at most once per animation frame (see tuning-lab.ts).
-import type { EngineInfo, StudyEvent } from '../study/events.ts';
+import type { EngineInfo, ImportanceEvent, StudyEvent } from '../study/events.ts';
 import type { TrainedModel, TrialRecord } from '../study/record.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { TrainingData } from '../train/types.ts';
@@ -24,6 +24,8 @@ export class StudyRun {
   boundaryData?: TrainingData;
   /** Trial ids in the order they finished (the best-so-far history's x axis). */
   readonly finishOrder: number[] = [];
+  /** The latest importance the worker computed (it arrives as trials complete). */
+  importance?: Omit<ImportanceEvent, 'type'>;
 
   /** The study as it was when Run was pressed (later edits do not change this run's views). */
   constructor(
@@ -79,6 +81,9 @@ export class StudyRun {
         }
         return;
       }
+      case 'importance':
+        this.importance = { shares: event.shares, completedTrials: event.completedTrials };
+        return;
       case 'study-finished':
         this.status = event.stopped ? 'stopped' : 'finished';
         this.bestTrialId = event.bestTrialId ?? this.bestTrialId;

@@ -217,7 +217,7 @@ export class TuningLab extends LitElement {
             <lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>
             <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
             <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
-            <lab-importance class="card" .trials=${trials} .space=${space} .ended=${!run.active} .revision=${this.revision}></lab-importance>
+            <lab-importance class="card" .importance=${run.importance}></lab-importance>
             ${trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
               ? html`<lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>`
               : ''}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importance } from '../../src/search/importance.ts';
 import { createCpuEngine, predict } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type { TrainingEngine } from '../../src/train/types.ts';
@@ -22,7 +23,25 @@ function setRow(spec: StudySpec, name: HyperparameterName, change: Partial<Space
   spec.space = spec.space.map((row) => (row.name === name ? ({ ...row, ...change } as SpaceRow) : row));
 }
 
-async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void) {
+/** An engine whose validation loss depends on the learning rate alone: 1 + (log10 α + 2)², at every report. */
+const learningRateOnly: TrainingEngine = {
+  kind: 'cpu',
+  adapter: 'learning rate only',
+  async train(job, onReport) {
+    const loss = Float32Array.from(job.models, (m) => 1 + (Math.log10(m.learningRate) + 2) ** 2);
+    const n = job.models.length;
+    const reports = [];
+    for (let step = job.reportEvery; step <= job.steps; step += job.reportEvery) {
+      const report = { step, trainLoss: loss.slice(), trainAccuracy: new Float32Array(n).fill(0.5), validationLoss: loss.slice(), validationAccuracy: new Float32Array(n).fill(0.5), diverged: new Uint8Array(n) };
+      reports.push(report);
+      await onReport?.(report);
+    }
+    return { reports, parameters: job.models.map(() => new Float32Array(0)), stoppedAtStep: new Int32Array(n).fill(job.steps) };
+  },
+  dispose: () => {},
+};
+
+async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void, clock?: () => number) {
   const events: StudyEvent[] = [];
   const data = makeDataset(spec.data.kind === 'synthetic' ? spec.data.name : 'spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
   const runner: StudyRunner = new StudyRunner({
@@ -33,6 +52,7 @@ async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngin
       events.push(event);
       control?.(runner, event);
     },
+    ...(clock ? { clock } : {}),
   });
   const result = await runner.run();
   return { result, events };
@@ -175,5 +195,36 @@ describe('study runner on the CPU engine', () => {
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: true, trials: 4 });
     expect(result.trials.map((t) => [t.state, t.curve.step])).toEqual(Array(4).fill(['PRUNED', [10, 20]]));
     expect(result.trials[0].reason).toBe('stopped by the user at step 20');
+  });
+
+  it('sends importance as trials complete, the last from every completed trial just before the end, ranking the one that matters first', async () => {
+    const spec = smallStudy((s) => (s.scheduler.budget = { kind: 'trials', trials: 32 }));
+    const { result, events } = await runStudy(spec, learningRateOnly);
+    const sent = events.filter((e) => e.type === 'importance');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(events.at(-2)).toBe(sent.at(-1));
+    const last = sent.at(-1)!;
+    expect(last.completedTrials).toBe(32);
+    // The worker's figure is the search library's over the same trials, exactly.
+    const finished = result.trials.map((t) => ({ id: t.id, params: t.params, state: 'COMPLETE' as const, objective: t.objective }));
+    expect(result.trials.every((t) => t.state === 'COMPLETE')).toBe(true);
+    expect(last.shares).toEqual(importance(finished, spec.space));
+    expect(Object.keys(last.shares).sort()).toEqual(['beta1', 'learningRate']);
+    console.log(`[runner] importance from ${sent.map((e) => e.completedTrials).join(', ')} trials; last: ${JSON.stringify(last.shares)}`);
+    expect(last.shares.learningRate).toBeGreaterThan(0.95);
+    expect(last.shares.learningRate + last.shares.beta1).toBeCloseTo(1, 12);
+  });
+
+  it('throttles live importance by the clock: after each population when reports take a second, else only the first and the final', async () => {
+    const spec = smallStudy((s) => (s.scheduler.budget = { kind: 'trials', trials: 12 }));
+    const completedAt = async (msPerReport: number) => {
+      let now = 0;
+      const { events } = await runStudy(spec, learningRateOnly, (_, e) => e.type === 'progress' && (now += msPerReport), () => now);
+      return events.flatMap((e) => (e.type === 'importance' ? [e.completedTrials] : []));
+    };
+    // Populations of 4 trials, 4 reports each: 4 s between populations, far over the 500 ms gap.
+    await expect(completedAt(1000)).resolves.toEqual([4, 8, 12]);
+    // A clock that stands still never leaves the gap: the first, then the final one.
+    await expect(completedAt(0)).resolves.toEqual([4, 12]);
   });
 });

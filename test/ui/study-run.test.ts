@@ -70,6 +70,16 @@ describe('StudyRun', () => {
     expect(failed.errorMessage).toBe('the data could not be loaded');
   });
 
+  test('keeps the latest importance the worker sent, shares and trial count as sent', () => {
+    const run = play([
+      started,
+      { type: 'importance', shares: { learningRate: 0.5, beta1: 0.5 }, completedTrials: 2 },
+      { type: 'importance', shares: { learningRate: 0.875, beta1: 0.125 }, completedTrials: 3 },
+    ]);
+    expect(run.importance).toEqual({ shares: { learningRate: 0.875, beta1: 0.125 }, completedTrials: 3 });
+    expect(play([started]).importance).toBeUndefined();
+  });
+
   test('events about trials it never heard of change nothing', () => {
     const run = play([started, progress(10, [7], [1]), { type: 'trial-finished', trialId: 7, state: 'COMPLETE', objective: 1, steps: 10 }]);
     expect(run.trials.size).toBe(0);

@@ -65,6 +65,8 @@ describe('trainer worker API over comlink', () => {
     }
     // The page's events say the same as the returned records.
     expect(Array.from(progress[1].validationLoss)).toEqual(result.trials.map((t) => Math.fround(t.objective)));
+    // Importance is the worker's work too: it arrives from all three trials before the end.
+    expect(events.at(-2)).toMatchObject({ type: 'importance', completedTrials: 3 });
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3, stopped: false });
   });
 
