@@ -64,11 +64,11 @@ fn store_row(block: Block, i: u32, value: vec4f, own: vec4<bool>) {
   }
   let row_start = params.c_offset + block.model * params.c_model_stride + row * params.k;
   let count = params.k - block.col0;
-  if (params.epilogue == 0u) {
+  if (EPILOGUE == NO_EPILOGUE) {
     store_c(row_start + block.col0, value, count);
     return;
   }
   let ks = clamped4(block.col0, params.k) + row_start;
-  let derivative = activation_derivative(params.activation, vec4f(kept[ks.x], kept[ks.y], kept[ks.z], kept[ks.w]));
+  let derivative = activation_derivative(ACTIVATION, vec4f(kept[ks.x], kept[ks.y], kept[ks.z], kept[ks.w]));
   store_c(row_start + block.col0, select(vec4f(0.0), value * derivative, own), count);
 }

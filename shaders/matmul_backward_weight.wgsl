@@ -58,7 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (rows_left > 3u) {
     store_c(base + (block.row0 + 3u) * params.n, acc3, count);
   }
-  if (params.epilogue != 0u && block.row0 == 0u) {
+  if (EPILOGUE != NO_EPILOGUE && block.row0 == 0u) {
     store_c(model * params.c_model_stride + params.bias_offset + block.col0, bias, count);
   }
 }

@@ -68,18 +68,18 @@ fn store_row(block: Block, i: u32, value: vec4f, bias: vec4f, own: vec4<bool>) {
   }
   let at = params.c_offset + block.model * params.c_model_stride + row * params.n + block.col0;
   let count = params.n - block.col0;
-  if (params.epilogue == 0u) {
+  if (EPILOGUE == NO_EPILOGUE) {
     store_c(at, value, count);
     return;
   }
   let z = select(vec4f(0.0), value + bias, own);
-  if (params.epilogue == 2u || params.activation == GELU) {
+  if (EPILOGUE == OUTPUT_LAYER || ACTIVATION == GELU) {
     store_c(at, z, count);
   }
-  if (params.epilogue == 2u) {
+  if (EPILOGUE == OUTPUT_LAYER) {
     return;
   }
-  let activated = select(vec4f(0.0), activate(params.activation, z), own);
+  let activated = select(vec4f(0.0), activate(ACTIVATION, z), own);
   if (count >= 4u) {
     activations[at] = activated.x;
     activations[at + 1u] = activated.y;

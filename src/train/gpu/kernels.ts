@@ -71,19 +71,44 @@ export const KERNELS = {
 export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
 
 /**
- * The kernel for one product: the vec4 variant when all it reads 16 bytes at a time is
- * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one.
+ * The layer step a matmul does as it stores (matmul_common.wgsl): a hidden layer's or the
+ * output layer's, with the hidden layers' activation (its index in ACTIVATIONS).
  */
-export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>): KernelEntry {
+export interface MatmulEpilogue {
+  readonly layer: 'hidden' | 'output';
+  readonly activation: number;
+}
+
+/** EPILOGUE in matmul_common.wgsl. */
+const EPILOGUE_CODES = { hidden: 1, output: 2 } as const;
+
+/** Entries specialised by their epilogue's pipeline constants, one object per variant so compiled pipelines are shared. */
+const specialised = new Map<string, KernelEntry>();
+
+function withEpilogue(entry: KernelEntry, epilogue: MatmulEpilogue | undefined): KernelEntry {
+  if (!epilogue) return entry;
+  const constants = { ...entry.constants, EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation };
+  const key = `${entry.name}|${constants.EPILOGUE}|${constants.ACTIVATION}`;
+  let variant = specialised.get(key);
+  if (!variant) specialised.set(key, (variant = { ...entry, constants }));
+  return variant;
+}
+
+/**
+ * The kernel for one product: the vec4 variant when all it reads 16 bytes at a time is
+ * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one; with `epilogue`,
+ * compiled for that layer step.
+ */
+export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>, epilogue?: MatmulEpilogue): KernelEntry {
   const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
   const operands = aligned(p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
   switch (kind) {
     case 'forward':
-      return operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward;
+      return withEpilogue(operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward, epilogue);
     case 'backwardInput':
-      return operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput;
+      return withEpilogue(operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, epilogue);
     case 'backwardWeight':
-      return operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight;
+      return withEpilogue(operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight, epilogue);
   }
 }
 

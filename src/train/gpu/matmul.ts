@@ -34,7 +34,7 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
   const epilogueOutputs = make(GPUBufferUsage.STORAGE);
   const product = {
     models: 1, m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0,
-    bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0,
+    bias_offset: 0,
   };
   const packed = packMatmulParams(product);
   const params = device.createBuffer({ size: packed.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });

@@ -4,7 +4,7 @@
 import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
 import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, prepareDispatch } from './kernels';
-import type { Dispatch, KernelEntry, MatmulKind } from './kernels';
+import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels';
 import {
   MATMUL_PARAMS,
   MODEL_STATE,
@@ -25,10 +25,7 @@ import type { StructValues } from './structs';
 export const MAX_STEPS_PER_SUBMIT = 64;
 /** Validation rows per forward pass; with the batch size it sets the activation buffers' row capacity. */
 const VALIDATION_CHUNK_ROWS = 256;
-const LINEAR = ACTIVATIONS.indexOf('linear');
 const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
-/** MatmulParams.epilogue: what the matmul does as it stores (matmul_common.wgsl). */
-const EPILOGUE = { hidden: 1, output: 2 } as const;
 
 /** Refuses, before anything is allocated, a job whose largest buffers this device cannot bind. */
 function checkFits(device: GPUDevice, buffers: Array<[string, number]>): void {
@@ -112,10 +109,10 @@ export class Population {
     };
     const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
       prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
-    /** One product of kind `kind` with output [rows×cols] per model; a, b, c then the epilogue's buffers. */
-    const matmul = (kind: MatmulKind, params: StructValues<typeof MATMUL_PARAMS>, outputRows: number, outputCols: number, buffers: GPUBuffer[]): Dispatch => {
-      const [a, b, c, ...epilogue] = buffers;
-      return dispatch(matmulKernel(kind, params), packMatmulParams(params), matmulBuffers(a, b, c, ...epilogue), matmulInvocations(P, outputRows, outputCols));
+    /** One product of kind `kind` with output [rows×cols] per model and layer l's epilogue; a, b, c then the epilogue's buffers. */
+    const matmul = (kind: MatmulKind, params: StructValues<typeof MATMUL_PARAMS>, epilogue: MatmulEpilogue, outputRows: number, outputCols: number, buffers: GPUBuffer[]): Dispatch => {
+      const [a, b, c, ...extra] = buffers;
+      return dispatch(matmulKernel(kind, params, epilogue), packMatmulParams(params), matmulBuffers(a, b, c, ...extra), matmulInvocations(P, outputRows, outputCols));
     };
 
     const hypers = storage('model hyperparameters', packModelHypers(models));
@@ -139,13 +136,8 @@ export class Population {
     const rowCorrect = floats('row correct', P * R);
     const activation = ACTIVATIONS.indexOf(shape.activation);
 
-    /** The epilogue fields of layer l's matmuls: its bias, its activation, whether it is hidden (see matmul_common.wgsl). */
-    const layerEpilogue = (l: number, activationCode: number) => ({
-      bias_offset: layout[l].bias,
-      activation: activationCode,
-      mask_hidden: l < last ? 1 : 0,
-      epilogue: l < last ? EPILOGUE.hidden : EPILOGUE.output,
-    });
+    /** The epilogue of layer l's matmuls (see matmul_common.wgsl); its bias lies at layout[l].bias. */
+    const layerEpilogue = (l: number): MatmulEpilogue => ({ layer: l < last ? 'hidden' : 'output', activation });
     /** What layer l's forward keeps for its activation's derivative: z for gelu, else its activations. */
     const kept = (l: number) => (shape.activation === 'gelu' ? z[l] : a[l]);
     const metrics = (rows: number, mode: number) =>
@@ -168,9 +160,9 @@ export class Population {
               models: P, m: rows, k: inWidth, n: cols,
               a_offset: source.offset, a_model_stride: source.modelStride,
               b_offset: weights, b_model_stride: stride,
-              c_offset: 0, c_model_stride: R * cols,
-              ...layerEpilogue(l, l === last ? LINEAR : activation),
+              c_offset: 0, c_model_stride: R * cols, bias_offset: layout[l].bias,
             },
+            layerEpilogue(l),
             rows, cols,
             [source.buffer, parameters, z[l], hypers, a[l]],
           ),
@@ -204,9 +196,9 @@ export class Population {
               models: P, m: B, k: inWidth, n: cols,
               a_offset: 0, a_model_stride: input.modelStride,
               b_offset: 0, b_model_stride: R * cols,
-              c_offset: weights, c_model_stride: stride,
-              ...layerEpilogue(l, LINEAR),
+              c_offset: weights, c_model_stride: stride, bias_offset: layout[l].bias,
             },
+            layerEpilogue(l),
             inWidth, cols,
             [input.buffer, delta[l], gradients],
           ),
@@ -219,9 +211,9 @@ export class Population {
                 models: P, m: B, k: inWidth, n: cols,
                 a_offset: 0, a_model_stride: R * cols,
                 b_offset: weights, b_model_stride: stride,
-                c_offset: 0, c_model_stride: R * inWidth,
-                ...layerEpilogue(l - 1, activation),
+                c_offset: 0, c_model_stride: R * inWidth, bias_offset: layout[l - 1].bias,
               },
+              layerEpilogue(l - 1),
               B, inWidth,
               [delta[l], parameters, delta[l - 1], hypers, kept(l - 1)],
             ),

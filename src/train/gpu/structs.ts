@@ -61,7 +61,7 @@ export const MATMUL_PARAMS = struct('MatmulParams', [
   ['a_offset', 'u32'], ['a_model_stride', 'u32'],
   ['b_offset', 'u32'], ['b_model_stride', 'u32'],
   ['c_offset', 'u32'], ['c_model_stride', 'u32'],
-  ['bias_offset', 'u32'], ['activation', 'u32'], ['mask_hidden', 'u32'], ['epilogue', 'u32'],
+  ['bias_offset', 'u32'],
 ]);
 export const LOSS_PARAMS = struct('LossParams', [
   ['models', 'u32'], ['rows', 'u32'], ['outputs', 'u32'], ['model_stride', 'u32'],

@@ -7,7 +7,7 @@ import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/tr
 import type { Activation, ModelHyper, PopulationShape } from '../../../src/train/types';
 import * as ops from '../../../src/train/cpu/ops';
 import { KERNELS, matmulInvocations, matmulKernel, optimizerInvocations } from '../../../src/train/gpu/kernels';
-import type { KernelEntry, MatmulKind } from '../../../src/train/gpu/kernels';
+import type { KernelEntry, MatmulEpilogue, MatmulKind } from '../../../src/train/gpu/kernels';
 import type { StructValues } from '../../../src/train/gpu/structs';
 import {
   packGatherParams,
@@ -46,7 +46,7 @@ const P = 2;
 const OFFSET = 4;
 // Odd shapes take the scalar kernels; shapes whose dimensions are multiples of 4 also the vec4 ones.
 const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130], [3, 16, 64], [17, 32, 4], [64, 128, 16]];
-const NO_EPILOGUE = { bias_offset: 0, activation: 0, mask_hidden: 0, epilogue: 0 };
+const NO_EPILOGUE = { bias_offset: 0 };
 const SCALAR: Record<MatmulKind, KernelEntry> = { forward: KERNELS.matmulForward, backwardInput: KERNELS.matmulBackwardInput, backwardWeight: KERNELS.matmulBackwardWeight };
 
 /** The scalar kernel of `kind`, and the vec4 one too when these operands allow it. */
@@ -119,13 +119,13 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
     const nextWeights = seeded(P * N * O, 7);
     const zIn = seeded(P * B * N, 8, 3);
     const block = (all: Float32Array, p: number, size: number) => all.subarray(p * size, (p + 1) * size);
-    // epilogue 1: a hidden layer (padding masked), 2: the output layer (see matmul_common.wgsl).
-    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number], epilogue = 1) => {
+    // A hidden layer's epilogue masks the padding columns; the output layer's does not (see matmul_common.wgsl).
+    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number], epilogue: MatmulEpilogue['layer'] = 'hidden') => {
       const values = {
         models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
-        bias_offset: BIAS, activation: ACTIVATIONS.indexOf(activation), mask_hidden: epilogue === 1 ? 1 : 0, epilogue,
+        bias_offset: BIAS,
       };
-      const entry = matmulKernel(kind, values);
+      const entry = matmulKernel(kind, values, { layer: epilogue, activation: ACTIVATIONS.indexOf(activation) });
       expect(entry.name.endsWith('_vec4'), `${entry.name} for ${kind}`).toBe(vec4);
       return { entry, params: packMatmulParams(values) };
     };
@@ -159,7 +159,7 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
 
     it('the output layer stores only z = a·W + bias, over all its columns', () =>
       withDevice(async (device) => {
-        const output = layer('forward', 'linear', B, K, N, [B * K, PC, B * N], [WEIGHTS, 0], 2);
+        const output = layer('forward', 'linear', B, K, N, [B * K, PC, B * N], [WEIGHTS, 0], 'output');
         const [, , , z, , , , a] = await runKernel(device, output.entry, [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
         for (let p = 0; p < P; p++) {
           const [pre, expectZ, expectA] = [0, 1, 2].map(() => new Float32Array(B * N));

@@ -42,10 +42,10 @@ describe('pack functions', () => {
   it('writes each u32 field little-endian at 4 bytes per field index', () => {
     const bytes = packMatmulParams({
       models: 9, m: 1, k: 2, n: 3, a_offset: 4, a_model_stride: 5, b_offset: 6, b_model_stride: 7, c_offset: 8, c_model_stride: 0xffffffff,
-      bias_offset: 10, activation: 11, mask_hidden: 12, epilogue: 13,
+      bias_offset: 10,
     });
-    expect(bytes.byteLength).toBe(64);
-    expect(Array.from(new Uint32Array(bytes, 0, 14))).toEqual([9, 1, 2, 3, 4, 5, 6, 7, 8, 0xffffffff, 10, 11, 12, 13]);
+    expect(bytes.byteLength).toBe(48);
+    expect(Array.from(new Uint32Array(bytes, 0, 11))).toEqual([9, 1, 2, 3, 4, 5, 6, 7, 8, 0xffffffff, 10]);
   });
 
   it('writes f32 fields as floats and refuses a u32 field that is not a u32', () => {
