@@ -28,8 +28,13 @@ export class LabBestHistory extends LitElement {
   @property({ attribute: false }) finishOrder: number[] = [];
   @property({ type: Number }) revision = 0;
 
-  protected override render() {
+  /** Kept while no trial finished: unchanged data is not redrawn. */
+  private cached?: { key: string; data: uPlot.AlignedData };
+
+  private data(): uPlot.AlignedData {
     const byId = new Map(this.trials.map((t) => [t.id, t]));
+    const key = JSON.stringify(this.finishOrder.map((id) => [id, byId.get(id)?.state, byId.get(id)?.objective]));
+    if (this.cached?.key === key) return this.cached.data;
     const xs: number[] = [];
     const objective: (number | null)[] = [];
     const best: (number | null)[] = [];
@@ -42,9 +47,14 @@ export class LabBestHistory extends LitElement {
       objective.push(Number.isFinite(y) ? y : null);
       best.push(Number.isFinite(bestSoFar) ? bestSoFar : null);
     });
+    this.cached = { key, data: [xs, objective, best] };
+    return this.cached.data;
+  }
+
+  protected override render() {
     return html`
       <h2>Best so far</h2>
-      <lab-uplot data-testid="best-history" .options=${OPTIONS} .data=${[xs, objective, best] as uPlot.AlignedData} height="180"></lab-uplot>
+      <lab-uplot data-testid="best-history" .options=${OPTIONS} .data=${this.data()} height="180"></lab-uplot>
     `;
   }
 }

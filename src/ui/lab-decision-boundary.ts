@@ -9,6 +9,9 @@ import { rampRgb } from './trial-display.ts';
 const SIZE = 320;
 /** Prediction cells per side (the canvas upscales them). */
 const CELLS = 80;
+/** Grid rows predicted per task: the whole grid at once takes ~30 ms, too long beside the frame that shows the end of a study. */
+const ROWS_PER_TASK = 16;
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 const CLASS_COLORS = [
   [230, 57, 70],
   [69, 123, 157],
@@ -41,7 +44,7 @@ function extent(data: TrainingData): [[number, number], [number, number]] {
  * The best model's decision boundary on a 2-D data set: every cell of the plane coloured by
  * the class the model predicts there (shaded by its confidence) or by its regression output,
  * with the training points on top. Predictions run the CPU engine's forward pass once, when
- * the study has finished.
+ * the study has finished, a few grid rows per task.
  */
 @customElement('lab-decision-boundary')
 export class LabDecisionBoundary extends LitElement {
@@ -56,6 +59,8 @@ export class LabDecisionBoundary extends LitElement {
   @property({ attribute: false }) data?: TrainingData;
 
   @query('canvas') private canvas?: HTMLCanvasElement;
+  /** Bumped per draw, so that a draw superseded between its tasks gives up. */
+  private drawing = 0;
 
   protected override render() {
     if (!this.model || !this.data) return html`<h2>Decision boundary</h2><p class="hint">The best model's boundary appears here when a study on a 2-D data set finishes.</p>`;
@@ -65,12 +70,15 @@ export class LabDecisionBoundary extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('model') || changed.has('data')) && this.model && this.data && this.canvas) this.draw(this.model, this.data, this.canvas);
+    if ((changed.has('model') || changed.has('data')) && this.model && this.data && this.canvas) void this.draw(this.model, this.data, this.canvas);
   }
 
-  private draw(model: TrainedModel, data: TrainingData, canvas: HTMLCanvasElement): void {
+  /** Resolves once drawn, or once a newer draw took over. */
+  private async draw(model: TrainedModel, data: TrainingData, canvas: HTMLCanvasElement): Promise<void> {
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
+    const token = ++this.drawing;
+    delete canvas.dataset.drawn;
     const [[x0, x1], [y0, y1]] = extent(data);
     const grid = new Float32Array(CELLS * CELLS * 2);
     for (let r = 0; r < CELLS; r++) {
@@ -79,8 +87,14 @@ export class LabDecisionBoundary extends LitElement {
         grid[2 * (r * CELLS + c) + 1] = y1 - ((r + 0.5) / CELLS) * (y1 - y0);
       }
     }
-    const out = predict(model.shape, model.hiddenUnits, model.parameters, grid, CELLS * CELLS);
     const C = model.shape.outputs;
+    const out = new Float32Array(CELLS * CELLS * C);
+    for (let r = 0; r < CELLS; r += ROWS_PER_TASK) {
+      await nextTask();
+      if (token !== this.drawing) return;
+      const rows = Math.min(ROWS_PER_TASK, CELLS - r);
+      out.set(predict(model.shape, model.hiddenUnits, model.parameters, grid.subarray(2 * r * CELLS, 2 * (r + rows) * CELLS), rows * CELLS), r * CELLS * C);
+    }
     const image = new ImageData(CELLS, CELLS);
     let lo = Infinity;
     let hi = -Infinity;
@@ -117,6 +131,7 @@ export class LabDecisionBoundary extends LitElement {
       ctx.fill();
       ctx.stroke();
     }
+    canvas.dataset.drawn = String(model.trialId);
   }
 }
 

@@ -102,15 +102,22 @@ export class LabLossCurves extends LitElement {
   }
 
   protected override updated(): void {
+    this.restyle(true);
+  }
+
+  /**
+   * States and the best trial restyle the live chart; a chart still being built restyles
+   * once built (chart-built), before its first draw, so without a redraw.
+   */
+  private restyle(redraw: boolean): void {
     const plot = this.chart?.plot;
+    if (!plot) return;
     const colorRow = this.colorRow;
     const key = JSON.stringify([this.optionsKey, this.trials.map((t) => t.state), this.bestTrialId]);
     if (key === this.styleKey) return;
     this.styleKey = key;
-    // Without a live chart for these options, the pending one is built from them, styles included.
-    if (!plot) return;
     this.seriesTrials().forEach(({ trial, train }, i) => Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow)));
-    plot.redraw(true);
+    if (redraw) plot.redraw(true);
   }
 
   private get colorRow(): SpaceRow | undefined {
@@ -141,7 +148,7 @@ export class LabLossCurves extends LitElement {
           <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
         </span>
       </div>
-      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260"></lab-uplot>
+      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}></lab-uplot>
       <div class="hover" data-testid="curve-hover">
         ${h
           ? html`trial #${h.id} · ${h.state}${h.reason ? ` (${h.reason})` : ''} · ${searched.map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(h.params[r.name])}`).join(' · ')}${Number.isFinite(h.objective) ? ` · validation loss ${formatValue(h.objective)}` : ''}`

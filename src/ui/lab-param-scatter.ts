@@ -70,6 +70,8 @@ export class LabParamScatter extends LitElement {
   @property({ type: Number }) revision = 0;
 
   private optionsCache = new Map<string, { key: string; options: Omit<uPlot.Options, 'width' | 'height'> }>();
+  /** Points per hyperparameter, kept while the plotted trials and the best stay the same: unchanged data is not redrawn. */
+  private dataCache = new Map<string, { key: string; data: uPlot.AlignedData }>();
 
   private options(row: SpaceRow): Omit<uPlot.Options, 'width' | 'height'> {
     const d = row.distribution as Distribution;
@@ -88,29 +90,34 @@ export class LabParamScatter extends LitElement {
     return options;
   }
 
-  private data(row: SpaceRow): uPlot.AlignedData {
+  private data(row: SpaceRow, plotted: readonly TrialRecord[]): uPlot.AlignedData {
+    const key = JSON.stringify([plotted.map((t) => [t.id, t.state, t.objective]), this.bestTrialId, row.distribution]);
+    const cached = this.dataCache.get(row.name);
+    if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
-    const points = this.trials
-      .filter((t) => Number.isFinite(t.objective) && t.objective > 0)
+    const points = plotted
       .map((t) => ({ x: xOf(d, t.params[row.name]), y: t.objective, state: t.state, best: t.id === this.bestTrialId }))
       .sort((a, b) => a.x - b.x);
-    return [
+    const data: uPlot.AlignedData = [
       points.map((p) => p.x),
       points.map((p) => (p.state === 'PRUNED' ? null : p.y)),
       points.map((p) => (p.state === 'PRUNED' ? p.y : null)),
       points.map((p) => (p.best ? p.y : null)),
     ];
+    this.dataCache.set(row.name, { key, data });
+    return data;
   }
 
   protected override render() {
     const searched = this.space.filter((r) => r.enabled);
+    const plotted = this.trials.filter((t) => Number.isFinite(t.objective) && t.objective > 0);
     return html`
       <h2>Objective vs each searched hyperparameter</h2>
       <div class="grid" data-testid="param-scatter">
         ${searched.map(
           (row) => html`<div>
             <h3>${PARAM_LABELS[row.name] ?? row.name} <span class="hint">(validation loss, ${(row.distribution as Distribution).kind === 'categorical' ? 'categorical' : 'on its own scale'})</span></h3>
-            <lab-uplot .options=${this.options(row)} .data=${this.data(row)} height="180"></lab-uplot>
+            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"></lab-uplot>
           </div>`,
         )}
       </div>

@@ -1,5 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
@@ -65,11 +67,23 @@ export class LabTrialsTable extends LitElement {
     this.sortKey = key;
   }
 
+  private renderRow(t: TrialRecord, columns: Column[]) {
+    return html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} data-objective=${String(t.objective)} data-params=${JSON.stringify(t.params)} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
+      ${columns.map((c) => {
+        const v = c.value(t);
+        return c.key === 'state'
+          ? html`<td><span class="state" style="background:${STATE_COLORS[t.state]}">${t.state.toLowerCase()}</span></td>`
+          : html`<td data-col=${c.key}>${typeof v === 'number' && Number.isNaN(v) ? '–' : formatValue(v)}</td>`;
+      })}
+    </tr>`;
+  }
+
   protected override render() {
     const columns = this.columns();
     const sortColumn = columns.find((c) => c.key === this.sortKey) ?? columns[0];
     const sign = this.descending ? -1 : 1;
     const rows = [...this.trials].sort((a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id);
+    const columnKeys = columns.map((c) => c.key).join();
     return html`
       <h2>Trials</h2>
       <div class="scroll">
@@ -84,15 +98,11 @@ export class LabTrialsTable extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${rows.map(
-              (t) => html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} data-objective=${String(t.objective)} data-params=${JSON.stringify(t.params)} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
-                ${columns.map((c) => {
-                  const v = c.value(t);
-                  return c.key === 'state'
-                    ? html`<td><span class="state" style="background:${STATE_COLORS[t.state]}">${t.state.toLowerCase()}</span></td>`
-                    : html`<td data-col=${c.key}>${typeof v === 'number' && Number.isNaN(v) ? '–' : formatValue(v)}</td>`;
-                })}
-              </tr>`,
+            ${repeat(
+              rows,
+              (t) => t.id,
+              // A row re-renders only when its trial moved on (finished trials stay as they are).
+              (t) => guard([t, t.state, t.steps, String(t.objective), t.id === this.bestTrialId, columnKeys], () => this.renderRow(t, columns)),
             )}
           </tbody>
         </table>

@@ -4,10 +4,30 @@ import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 
 /**
- * One uPlot chart inside an element. The chart is created in firstUpdated, rebuilt when
+ * Charts waiting to be built, built one per task: a chart costs 10–30 ms, and the first
+ * frame of a run asks for four at once, which in one task would block the page for over
+ * 50 ms.
+ */
+const buildQueue: Array<() => void> = [];
+
+function buildNext(): void {
+  buildQueue.shift()?.();
+  if (buildQueue.length > 0) setTimeout(buildNext);
+}
+
+function queueBuild(build: () => void): void {
+  buildQueue.push(build);
+  if (buildQueue.length === 1) setTimeout(buildNext);
+}
+
+/**
+ * One uPlot chart inside an element. The chart is built after first render, rebuilt when
  * `options` changes identity (series added, scale switched), fed with `setData` when only
- * `data` changes, resized by a ResizeObserver and destroyed on disconnect. Callers pass
- * options without width/height: the element's own box decides them.
+ * `data` changes, resized by a ResizeObserver and destroyed on disconnect. Builds are queued
+ * (one chart per task, see buildQueue); until a rebuild happens the previous chart stays
+ * on screen, and the element fires `chart-built` after each build (before the chart's
+ * first draw, which uPlot does in a microtask). Callers pass options
+ * without width/height: the element's own box decides them.
  */
 @customElement('lab-uplot')
 export class LabUplot extends LitElement {
@@ -29,10 +49,17 @@ export class LabUplot extends LitElement {
   private chart?: uPlot;
   private builtFrom?: this['options'];
   private resizeObserver?: ResizeObserver;
+  private buildQueued = false;
+  private waitingForBuild: Array<() => void> = [];
 
   /** The live chart, once it reflects the current `options` (a pending rebuild gives undefined). */
   get plot(): uPlot | undefined {
     return this.builtFrom === this.options ? this.chart : undefined;
+  }
+
+  /** Resolves once no build is pending (the chart reflects the current options and data). */
+  chartReady(): Promise<void> {
+    return this.buildQueued ? new Promise((resolve) => this.waitingForBuild.push(resolve)) : Promise.resolve();
   }
 
   protected override render() {
@@ -40,22 +67,22 @@ export class LabUplot extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    this.build();
+    this.requestBuild();
     this.resizeObserver = new ResizeObserver(() => this.fit());
     this.resizeObserver.observe(this);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.hasUpdated || !this.container) return;
-    if (changed.has('options') || changed.has('height')) this.build();
-    else if (changed.has('data')) this.chart?.setData(this.data);
+    if (changed.has('options') || changed.has('height')) this.requestBuild();
+    else if (changed.has('data')) this.plot?.setData(this.data);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Re-attached after a move: rebuild what disconnect destroyed.
     if (this.hasUpdated && !this.chart) {
-      this.build();
+      this.requestBuild();
       this.resizeObserver?.observe(this);
     }
   }
@@ -67,6 +94,17 @@ export class LabUplot extends LitElement {
     this.chart = undefined;
   }
 
+  /** A pending build uses the options and data current when it runs. */
+  private requestBuild(): void {
+    if (this.buildQueued) return;
+    this.buildQueued = true;
+    queueBuild(() => {
+      this.buildQueued = false;
+      if (this.isConnected) this.build();
+      for (const resolve of this.waitingForBuild.splice(0)) resolve();
+    });
+  }
+
   private build(): void {
     this.chart?.destroy();
     this.chart = undefined;
@@ -74,6 +112,7 @@ export class LabUplot extends LitElement {
     if (!this.options) return;
     const width = Math.max(200, this.clientWidth || 400);
     this.chart = new uPlot({ ...this.options, width, height: this.height }, this.data, this.container);
+    this.dispatchEvent(new Event('chart-built'));
   }
 
   private fit(): void {

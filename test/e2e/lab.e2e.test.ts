@@ -59,7 +59,7 @@ describe('a 16-trial random study on the spiral', () => {
     await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
 
     await screenshot(page, 'lab-after-run');
-    await page.getByTestId('decision-boundary').waitFor();
+    await page.locator('[data-testid=decision-boundary][data-drawn]').waitFor();
     for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-decision-boundary', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);

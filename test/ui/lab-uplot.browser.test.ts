@@ -1,5 +1,5 @@
-// uPlot inside an element: built on first render, fed with setData, rebuilt for new
-// options, resized with its box, destroyed when the element leaves the page.
+// uPlot inside an element: built after first render (one chart per task), fed with setData,
+// rebuilt for new options, resized with its box, destroyed when the element leaves the page.
 import { afterEach, expect, test } from 'vitest';
 import type uPlot from 'uplot';
 import '../../src/ui/lab-uplot.ts';
@@ -7,8 +7,9 @@ import type { LabUplot } from '../../src/ui/lab-uplot.ts';
 
 const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({ series: [{}, { stroke: 'red' }], scales: { x: { time: false }, y: { distr: 3 } } });
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
-async function mount(): Promise<LabUplot> {
+function create(): LabUplot {
   const el = document.createElement('lab-uplot');
   el.style.width = '400px';
   el.options = options();
@@ -16,8 +17,14 @@ async function mount(): Promise<LabUplot> {
     [1, 2, 3],
     [10, 1, 0.1],
   ];
+  return el;
+}
+
+async function mount(): Promise<LabUplot> {
+  const el = create();
   document.body.append(el);
   await el.updateComplete;
+  await el.chartReady();
   return el;
 }
 
@@ -44,6 +51,7 @@ test('new data reuses the chart; new options rebuild it', async () => {
   expect(el.plot!.data[1]).toEqual([5, 4, 3, 2]);
   el.options = options();
   await el.updateComplete;
+  await el.chartReady();
   expect(el.plot).not.toBe(first);
   expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(1);
 });
@@ -62,6 +70,39 @@ test('leaving the page destroys the chart; coming back builds a new one', async 
   expect(el.plot).toBeUndefined();
   expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(0);
   document.body.append(el);
+  await el.chartReady();
   expect(el.plot).toBeDefined();
   expect(el.plot).not.toBe(first);
+});
+
+test('charts asked for together are built one per task, each with the data current when it is built', async () => {
+  const charts = [create(), create(), create()];
+  document.body.append(...charts);
+  await Promise.all(charts.map((c) => c.updateComplete));
+  expect(charts.map((c) => c.plot !== undefined)).toEqual([false, false, false]);
+  charts[2].data = [[1], [7]];
+  await nextTask();
+  expect(charts.map((c) => c.plot !== undefined)).toEqual([true, false, false]);
+  await nextTask();
+  expect(charts.map((c) => c.plot !== undefined)).toEqual([true, true, false]);
+  await charts[2].chartReady();
+  expect(charts[2].plot!.data).toEqual([[1], [7]]);
+});
+
+test('while a rebuild is pending the old chart stays on screen and new data waits for the new chart', async () => {
+  const el = await mount();
+  const first = el.plot!;
+  el.options = { ...options(), series: [{}, { stroke: 'red' }, { stroke: 'blue' }] };
+  el.data = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ];
+  await el.updateComplete;
+  expect(el.plot).toBeUndefined();
+  expect(first.data[1]).toEqual([10, 1, 0.1]);
+  expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(1);
+  await el.chartReady();
+  expect(el.plot!.series).toHaveLength(3);
+  expect(el.plot!.data[2]).toEqual([5, 6]);
 });
