@@ -7,6 +7,9 @@
 // one model's parameters, so the per-model constants are read and computed once for them
 // and memory moves 16 bytes per access (per-invocation and per-access overheads dominate
 // on SwiftShader); param_count, the per-model stride, is a multiple of 4.
+// OPTIMIZERS and DECAYS have bit k set when some model of the population uses optimizer
+// (decay) code k, and the pipeline compiles only those cases: SwiftShader runs every case
+// of a switch with lanes masked off, so unused cases cost as much as used ones.
 // (model.wgsl and elementwise.wgsl precede.)
 
 struct OptimizerParams {
@@ -27,6 +30,12 @@ struct OptimizerParams {
 @group(0) @binding(7) var<storage, read_write> second_moment: array<vec4f>;
 
 override VECTORS_PER_INVOCATION: u32 = 4u;
+override OPTIMIZERS: u32 = 0xffffffffu;
+override DECAYS: u32 = 0xffffffffu;
+
+fn uses(kinds: u32, code: u32) -> bool {
+  return (kinds & (1u << code)) != 0u;
+}
 
 const PI: f32 = 3.141592653589793;
 
@@ -45,13 +54,19 @@ fn power(base: f32, exponent: u32) -> f32 {
 fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
   let epoch = (step * optimizer.batch_size) / optimizer.train_count;
   let k = hyper.decay_rate;
-  switch hyper.decay {
-    case 1u: { return hyper.learning_rate / (1.0 + k * f32(epoch)); }
-    case 2u: { return hyper.learning_rate * power(k, epoch); }
-    case 3u: { return hyper.learning_rate * power(k, epoch / u32(hyper.decay_every)); }
-    case 4u: { return hyper.learning_rate * 0.5 * (1.0 + cos(PI * f32(step) / f32(optimizer.total_steps))); }
-    default: { return hyper.learning_rate; }
+  if (uses(DECAYS, 1u) && hyper.decay == 1u) {
+    return hyper.learning_rate / (1.0 + k * f32(epoch));
   }
+  if (uses(DECAYS, 2u) && hyper.decay == 2u) {
+    return hyper.learning_rate * power(k, epoch);
+  }
+  if (uses(DECAYS, 3u) && hyper.decay == 3u) {
+    return hyper.learning_rate * power(k, epoch / u32(hyper.decay_every));
+  }
+  if (uses(DECAYS, 4u) && hyper.decay == 4u) {
+    return hyper.learning_rate * 0.5 * (1.0 + cos(PI * f32(step) / f32(optimizer.total_steps)));
+  }
+  return hyper.learning_rate;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -79,27 +94,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     let w = parameters[i];
     let g = gradients[i];
     // Optimizer codes follow OPTIMIZERS in src/train/types.ts.
-    switch hyper.optimizer {
-      case 1u: {
-        let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
-        first_moment[i] = velocity;
-        parameters[i] = w - lr * velocity - decay * w;
-      }
-      case 2u: {
-        let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
-        second_moment[i] = s;
-        parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decay * w;
-      }
-      case 3u: {
-        let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
-        let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
-        first_moment[i] = m;
-        second_moment[i] = s;
-        parameters[i] = w - lr * (m / correction1) / (sqrt(s / correction2) + hyper.epsilon) - decay * w;
-      }
-      default: {
-        parameters[i] = w - lr * g - decay * w;
-      }
+    if (uses(OPTIMIZERS, 0u) && hyper.optimizer == 0u) {
+      parameters[i] = w - lr * g - decay * w;
+    }
+    if (uses(OPTIMIZERS, 1u) && hyper.optimizer == 1u) {
+      let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+      first_moment[i] = velocity;
+      parameters[i] = w - lr * velocity - decay * w;
+    }
+    if (uses(OPTIMIZERS, 2u) && hyper.optimizer == 2u) {
+      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+      second_moment[i] = s;
+      parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decay * w;
+    }
+    if (uses(OPTIMIZERS, 3u) && hyper.optimizer == 3u) {
+      let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+      first_moment[i] = m;
+      second_moment[i] = s;
+      parameters[i] = w - lr * (m / correction1) / (sqrt(s / correction2) + hyper.epsilon) - decay * w;
     }
   }
 }

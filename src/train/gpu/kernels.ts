@@ -18,6 +18,8 @@ import metricsAccumulateSource from '../../../shaders/metrics_accumulate.wgsl?ra
 import optimizerStepSource from '../../../shaders/optimizer_step.wgsl?raw';
 import parametersInitSource from '../../../shaders/parameters_init.wgsl?raw';
 import batchGatherSource from '../../../shaders/batch_gather.wgsl?raw';
+import { DECAYS, OPTIMIZERS } from '../types';
+import type { ModelHyper } from '../types';
 import { MATMUL_PARAMS } from './structs';
 import type { StructValues } from './structs';
 
@@ -82,16 +84,28 @@ export interface MatmulEpilogue {
 /** EPILOGUE in matmul_common.wgsl. */
 const EPILOGUE_CODES = { hidden: 1, output: 2 } as const;
 
-/** Entries specialised by their epilogue's pipeline constants, one object per variant so compiled pipelines are shared. */
+/** Entries with more override constants set than the table's, one object per variant so their compiled pipelines are shared. */
 const specialised = new Map<string, KernelEntry>();
 
-function withEpilogue(entry: KernelEntry, epilogue: MatmulEpilogue | undefined): KernelEntry {
-  if (!epilogue) return entry;
-  const constants = { ...entry.constants, EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation };
-  const key = `${entry.name}|${constants.EPILOGUE}|${constants.ACTIVATION}`;
+function specialise(entry: KernelEntry, constants: Record<string, number>): KernelEntry {
+  const all = { ...entry.constants, ...constants };
+  const key = `${entry.name}|${JSON.stringify(all)}`;
   let variant = specialised.get(key);
-  if (!variant) specialised.set(key, (variant = { ...entry, constants }));
+  if (!variant) specialised.set(key, (variant = { ...entry, constants: all }));
   return variant;
+}
+
+function withEpilogue(entry: KernelEntry, epilogue: MatmulEpilogue | undefined): KernelEntry {
+  return epilogue ? specialise(entry, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation }) : entry;
+}
+
+/** optimizer_step compiled for the optimizers and decay schedules that `models` use (the OPTIMIZERS and DECAYS bit sets). */
+export function optimizerKernel(models: readonly ModelHyper[]): KernelEntry {
+  const bits = (codes: number[]) => codes.reduce((set, code) => set | (1 << code), 0) >>> 0;
+  return specialise(KERNELS.optimizerStep, {
+    OPTIMIZERS: bits(models.map((m) => OPTIMIZERS.indexOf(m.optimizer))),
+    DECAYS: bits(models.map((m) => DECAYS.indexOf(m.decay))),
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
-import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, prepareDispatch } from './kernels';
+import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels';
 import {
   MATMUL_PARAMS,
@@ -244,7 +244,7 @@ export class Population {
       ...forwardAndLoss(B, { buffer: batchX, offset: 0, modelStride: B * shape.inputs }, { buffer: batchY, offset: 0, modelStride: B * labelWidth }, true),
       ...backward(),
       dispatch(
-        KERNELS.optimizerStep,
+        optimizerKernel(models),
         // The zero tail of each model's stride has zero gradients under every optimizer, so it stays zero.
         packOptimizerParams({ models: P, param_count: stride, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
         [this.steps, hypers, states, parameters, gradients, firstMoment, secondMoment],
