@@ -1,10 +1,11 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import './lab-uplot.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
+import { ResultView } from './result-view.ts';
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
   legend: { show: false },
@@ -20,7 +21,7 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
 
 /** Each finished trial's objective in finishing order, and the best found so far as a step line. */
 @customElement('lab-best-history')
-export class LabBestHistory extends LitElement {
+export class LabBestHistory extends ResultView {
   static override styles = panelStyles;
 
   @property({ attribute: false }) trials: TrialRecord[] = [];

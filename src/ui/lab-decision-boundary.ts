@@ -4,14 +4,14 @@ import type { TrainedModel } from '../study/record.ts';
 import { predict } from '../train/cpu/engine.ts';
 import type { TrainingData } from '../train/types.ts';
 import { panelStyles } from './styles.ts';
+import { ownTask } from './task-queue.ts';
 import { rampRgb } from './trial-display.ts';
 
 const SIZE = 320;
 /** Prediction cells per side (the canvas upscales them). */
 const CELLS = 80;
-/** Grid rows predicted per task: the whole grid at once takes ~30 ms, too long beside the frame that shows the end of a study. */
-const ROWS_PER_TASK = 16;
-const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+/** Milliseconds of predicting per task: the whole grid at once takes 30 ms or more, too long beside the frame that shows the end of a study. */
+const SLICE_MS = 8;
 const CLASS_COLORS = [
   [230, 57, 70],
   [69, 123, 157],
@@ -44,7 +44,7 @@ function extent(data: TrainingData): [[number, number], [number, number]] {
  * The best model's decision boundary on a 2-D data set: every cell of the plane coloured by
  * the class the model predicts there (shaded by its confidence) or by its regression output,
  * with the training points on top. Predictions run the CPU engine's forward pass once, when
- * the study has finished, a few grid rows per task.
+ * the study has finished, a few grid rows per task (about SLICE_MS each).
  */
 @customElement('lab-decision-boundary')
 export class LabDecisionBoundary extends LitElement {
@@ -89,11 +89,14 @@ export class LabDecisionBoundary extends LitElement {
     }
     const C = model.shape.outputs;
     const out = new Float32Array(CELLS * CELLS * C);
-    for (let r = 0; r < CELLS; r += ROWS_PER_TASK) {
-      await nextTask();
-      if (token !== this.drawing) return;
-      const rows = Math.min(ROWS_PER_TASK, CELLS - r);
-      out.set(predict(model.shape, model.hiddenUnits, model.parameters, grid.subarray(2 * r * CELLS, 2 * (r + rows) * CELLS), rows * CELLS), r * CELLS * C);
+    let sliceEnd = 0;
+    for (let r = 0; r < CELLS; r++) {
+      if (performance.now() >= sliceEnd) {
+        await ownTask();
+        if (token !== this.drawing) return;
+        sliceEnd = performance.now() + SLICE_MS;
+      }
+      out.set(predict(model.shape, model.hiddenUnits, model.parameters, grid.subarray(2 * r * CELLS, 2 * (r + 1) * CELLS), CELLS), r * CELLS * C);
     }
     const image = new ImageData(CELLS, CELLS);
     let lo = Infinity;

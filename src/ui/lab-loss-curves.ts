@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
@@ -7,6 +7,7 @@ import './lab-uplot.ts';
 import type { LabUplot } from './lab-uplot.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS, rampColor, unitOf } from './trial-display.ts';
+import { ResultView } from './result-view.ts';
 
 /** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
 function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {
@@ -30,7 +31,7 @@ function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => n
  * diverged trials red and pruned ones dotted; hovering a curve shows its trial's parameters.
  */
 @customElement('lab-loss-curves')
-export class LabLossCurves extends LitElement {
+export class LabLossCurves extends ResultView {
   static override styles = [
     panelStyles,
     css`

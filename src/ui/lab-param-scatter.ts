@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { Distribution } from '../search/space.ts';
@@ -7,6 +7,7 @@ import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
+import { ResultView } from './result-view.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
 
@@ -55,7 +56,7 @@ function xOf(d: Distribution, value: number | string): number {
  * hyperparameter's own scale; the best trial is ringed, pruned trials are orange.
  */
 @customElement('lab-param-scatter')
-export class LabParamScatter extends LitElement {
+export class LabParamScatter extends ResultView {
   static override styles = [
     panelStyles,
     css`

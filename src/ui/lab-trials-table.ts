@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -6,6 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS, placeLabel } from './trial-display.ts';
+import { ResultView } from './result-view.ts';
 
 interface Column {
   key: string;
@@ -27,15 +28,16 @@ function compare(a: number | string, b: number | string): number {
 
 /** Every trial with its state, objective, place in the search and parameters; sortable by any column. */
 @customElement('lab-trials-table')
-export class LabTrialsTable extends LitElement {
+export class LabTrialsTable extends ResultView {
   static override styles = [
     panelStyles,
     css`
       .scroll { max-height: 480px; overflow: auto; }
-      table { border-collapse: collapse; width: 100%; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+      /* Fixed layout: a changing loss in one cell does not re-measure every row (live updates stay cheap with many trials). */
+      table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
       th { position: sticky; top: 0; background: #fff; text-align: left; border-bottom: 1px solid #d7dce1; padding: 0; }
       th button { border: none; background: none; color: #333a42; font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
-      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eef0f2; }
+      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eef0f2; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       tr.best td { background: #e8f5f3; font-weight: 600; }
       .state { display: inline-block; padding: 0 0.35rem; border-radius: 3px; color: #fff; font-size: 0.72rem; }
     `,

@@ -2,32 +2,16 @@ import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-
-/**
- * Charts waiting to be built, built one per task: a chart costs 10–30 ms, and the first
- * frame of a run asks for four at once, which in one task would block the page for over
- * 50 ms.
- */
-const buildQueue: Array<() => void> = [];
-
-function buildNext(): void {
-  buildQueue.shift()?.();
-  if (buildQueue.length > 0) setTimeout(buildNext);
-}
-
-function queueBuild(build: () => void): void {
-  buildQueue.push(build);
-  if (buildQueue.length === 1) setTimeout(buildNext);
-}
+import { inOwnTask } from './task-queue.ts';
 
 /**
  * One uPlot chart inside an element. The chart is built after first render, rebuilt when
  * `options` changes identity (series added, scale switched), fed with `setData` when only
- * `data` changes, resized by a ResizeObserver and destroyed on disconnect. Builds are queued
- * (one chart per task, see buildQueue); until a rebuild happens the previous chart stays
- * on screen, and the element fires `chart-built` after each build (before the chart's
- * first draw, which uPlot does in a microtask). Callers pass options
- * without width/height: the element's own box decides them.
+ * `data` changes, resized by a ResizeObserver and destroyed on disconnect. A build costs
+ * 10–30 ms, so builds are queued, one chart per task (task-queue.ts); until a rebuild
+ * happens the previous chart stays on screen. The element fires `chart-built` after each
+ * build, before the chart's first draw (which uPlot does in a microtask). Callers pass
+ * options without width/height: the element's own box decides them.
  */
 @customElement('lab-uplot')
 export class LabUplot extends LitElement {
@@ -98,7 +82,7 @@ export class LabUplot extends LitElement {
   private requestBuild(): void {
     if (this.buildQueued) return;
     this.buildQueued = true;
-    queueBuild(() => {
+    inOwnTask(() => {
       this.buildQueued = false;
       if (this.isConnected) this.build();
       for (const resolve of this.waitingForBuild.splice(0)) resolve();

@@ -24,6 +24,9 @@ import './lab-trials-table.ts';
 import { StudyRun } from './study-run.ts';
 import { panelStyles } from './styles.ts';
 
+/** Result views, in page order (see viewsShown). */
+const RESULT_VIEWS = 7;
+
 /**
  * The lab page: the study editor, run controls and every view of the running study. It owns
  * the study spec (mirrored into the URL hash on every edit) and the trainer worker; the
@@ -61,11 +64,18 @@ export class TuningLab extends LitElement {
   /** Bumped once per animation frame in which worker events arrived. */
   @state() private revision = 0;
   @state() private now = performance.now();
+  /**
+   * Result views on the page. They appear one per animation frame after the first run
+   * starts (later runs reuse them): creating all of them (shadow roots, styles, first
+   * layout) in the frame that starts a run took one 40–55 ms task.
+   */
+  @state() private viewsShown = 0;
 
   private shareUrl = '';
   private blocked?: string;
   private trainer?: Trainer;
   private frame = 0;
+  private revealFrame = 0;
   private clock = 0;
   private readonly onHashChange = () => this.loadFromHash();
 
@@ -79,6 +89,8 @@ export class TuningLab extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHashChange);
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.revealFrame);
+    this.revealFrame = 0;
     clearInterval(this.clock);
     this.trainer?.terminate();
     this.trainer = undefined;
@@ -156,6 +168,14 @@ export class TuningLab extends LitElement {
     this.scheduleFrame();
   }
 
+  protected override updated(): void {
+    if (!this.run || this.viewsShown >= RESULT_VIEWS || this.revealFrame) return;
+    this.revealFrame = requestAnimationFrame(() => {
+      this.revealFrame = 0;
+      this.viewsShown++;
+    });
+  }
+
   /** Coalesces worker events into one render per animation frame. */
   private scheduleFrame(): void {
     if (this.frame) return;
@@ -214,15 +234,15 @@ export class TuningLab extends LitElement {
 
       ${run
         ? html`<section class="views" aria-label="results">
-            <lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>
-            <lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>
-            <lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>
-            <lab-importance class="card" .importance=${run.importance}></lab-importance>
-            ${trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
+            ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
+            ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
+            ${this.viewsShown > 2 ? html`<lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
+            ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${run.importance}></lab-importance>` : ''}
+            ${this.viewsShown > 4 && trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
               ? html`<lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>`
               : ''}
-            ${run.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${run.bestModel} .data=${run.boundaryData}></lab-decision-boundary>` : ''}
-            <lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>
+            ${this.viewsShown > 5 && run.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${run.bestModel} .data=${run.boundaryData}></lab-decision-boundary>` : ''}
+            ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
           </section>`
         : ''}
     `;

@@ -37,12 +37,18 @@ export async function setField(page: Page, testId: string, value: number): Promi
   await field.dispatchEvent('change');
 }
 
-/** Presses Run and waits until the study has finished; returns the progress line. */
+/** Presses Run and waits until the study has ended and the trials table shows it; returns the progress line. */
 export async function runStudy(page: Page, timeoutMs: number): Promise<Locator> {
   await page.getByTestId('run').click();
   const progress = page.getByTestId('progress');
   await progress.and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]')).waitFor({ timeout: timeoutMs });
+  if ((await progress.getAttribute('data-status')) !== 'error') await tableShowsEnd(page);
   return progress;
+}
+
+/** The result views update in tasks of their own, after the progress line: waits until the trials table shows no trial running. */
+export async function tableShowsEnd(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('[data-testid=trial-row][data-state=RUNNING]').count()).toBe(0);
 }
 
 /** Every row of the trials table, by trial id. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
+import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
 
 /** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
 const STEPS = 100;
@@ -47,7 +47,7 @@ describe('a 16-trial random study on the spiral', () => {
     // Sorting by validation loss puts the best trial (the lowest completed objective) first.
     await page.getByTestId('trials-table').getByRole('button', { name: 'validation loss' }).click();
     const best = first.filter((t) => t.state === 'COMPLETE').sort((a, b) => Number(a.objective) - Number(b.objective))[0];
-    await expect(page.getByTestId('trial-row').first().getAttribute('data-trial')).resolves.toBe(String(best.id));
+    await expect.poll(() => page.getByTestId('trial-row').first().getAttribute('data-trial')).toBe(String(best.id));
     await expect(page.getByTestId('trial-row').first().getAttribute('class')).resolves.toBe('best');
 
     // Hovering a curve names its trial and parameters.
@@ -88,6 +88,7 @@ describe('run controls', () => {
     await page.getByTestId('trial-row').first().waitFor();
     await page.getByTestId('pause').click();
     await progress.and(page.locator('[data-status=paused]')).waitFor();
+    await page.waitForTimeout(500); // reports already on their way land, and the table (updated in its own task) shows them
     const stepsWhenPaused = await page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent();
     await page.waitForTimeout(1500);
     await expect(page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent()).resolves.toBe(stepsWhenPaused);
@@ -95,6 +96,7 @@ describe('run controls', () => {
     await progress.and(page.locator('[data-status=running]')).waitFor();
     await page.getByTestId('stop').click();
     await progress.and(page.locator('[data-status=stopped]')).waitFor({ timeout: RUN_TIMEOUT_MS });
+    await tableShowsEnd(page);
     const trials = await readTrials(page);
     expect(trials.length).toBeGreaterThan(0);
     for (const t of trials) expect(t.state).not.toBe('RUNNING');
