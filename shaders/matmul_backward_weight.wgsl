@@ -3,6 +3,45 @@
 // also store the bias gradient Σ_m b[m, j], summed in row order alongside.
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
+// Row m of a at the block's 4 rows of c, and of b at its 4 columns: one vec4 load each when
+// VECTOR_LOADS (K and N multiples of 4), else 4 scalar ones at clamped indices.
+fn a_row(block: Block, m: u32) -> vec4f {
+  let start = params.a_offset + block.model * params.a_model_stride + m * params.k;
+  if (VECTOR_LOADS) {
+    return a4[(start + block.row0) / 4u];
+  }
+  let at = clamped4(block.row0, params.k) + start;
+  return vec4f(a[at.x], a[at.y], a[at.z], a[at.w]);
+}
+
+fn b_row(block: Block, m: u32) -> vec4f {
+  let start = params.b_offset + block.model * params.b_model_stride + m * params.n;
+  if (VECTOR_LOADS) {
+    return b4[(start + block.col0) / 4u];
+  }
+  let at = clamped4(block.col0, params.n) + start;
+  return vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
+}
+
+// The block's 4 rows of c and its bias gradient, summed so far.
+struct Sums {
+  c0: vec4f,
+  c1: vec4f,
+  c2: vec4f,
+  c3: vec4f,
+  bias: vec4f,
+}
+
+fn accumulate(sums: ptr<function, Sums>, block: Block, m: u32) {
+  let av = a_row(block, m);
+  let bv = b_row(block, m);
+  (*sums).c0 = (*sums).c0 + av.x * bv;
+  (*sums).c1 = (*sums).c1 + av.y * bv;
+  (*sums).c2 = (*sums).c2 + av.z * bv;
+  (*sums).c3 = (*sums).c3 + av.w * bv;
+  (*sums).bias = (*sums).bias + bv;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let index = flat_index(gid, groups);
@@ -10,55 +49,33 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     return;
   }
   let block = block_of(index, params.k, params.n);
-  let model = block.model;
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
-  var bias = vec4f(0.0);
-  if (VECTOR_LOADS) {
-    // K and N multiples of 4: row m of a holds this block's 4 rows' inputs side by side.
-    let k4 = params.k / 4u;
-    let n4 = params.n / 4u;
-    let rows = (block.row0 + params.a_offset + model * params.a_model_stride) / 4u;
-    let cols = (block.col0 + params.b_offset + model * params.b_model_stride) / 4u;
-    for (var m = 0u; m < params.m; m = m + 1u) {
-      let av = a4[rows + m * k4];
-      let bv = b4[cols + m * n4];
-      acc0 = acc0 + av.x * bv;
-      acc1 = acc1 + av.y * bv;
-      acc2 = acc2 + av.z * bv;
-      acc3 = acc3 + av.w * bv;
-      bias = bias + bv;
-    }
-  } else {
-    let rows = clamped4(block.row0, params.k) + params.a_offset + model * params.a_model_stride;
-    let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
-    for (var m = 0u; m < params.m; m = m + 1u) {
-      let ar = rows + m * params.k;
-      let br = cols + m * params.n;
-      let bv = vec4f(b[br.x], b[br.y], b[br.z], b[br.w]);
-      acc0 = acc0 + a[ar.x] * bv;
-      acc1 = acc1 + a[ar.y] * bv;
-      acc2 = acc2 + a[ar.z] * bv;
-      acc3 = acc3 + a[ar.w] * bv;
-      bias = bias + bv;
-    }
+  var sums = Sums(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  // 4 rows per iteration while they last, then the rest: SwiftShader pays per loop
+  // iteration (lane masks, merges), ~20% of this kernel's time at one row per iteration.
+  var m = 0u;
+  for (; m + 4u <= params.m; m = m + 4u) {
+    accumulate(&sums, block, m);
+    accumulate(&sums, block, m + 1u);
+    accumulate(&sums, block, m + 2u);
+    accumulate(&sums, block, m + 3u);
   }
-  let base = params.c_offset + model * params.c_model_stride + block.col0;
+  for (; m < params.m; m = m + 1u) {
+    accumulate(&sums, block, m);
+  }
+  let base = params.c_offset + block.model * params.c_model_stride + block.col0;
   let count = params.n - block.col0;
   let rows_left = params.k - block.row0;
-  store_c(base + block.row0 * params.n, acc0, count);
+  store_c(base + block.row0 * params.n, sums.c0, count);
   if (rows_left > 1u) {
-    store_c(base + (block.row0 + 1u) * params.n, acc1, count);
+    store_c(base + (block.row0 + 1u) * params.n, sums.c1, count);
   }
   if (rows_left > 2u) {
-    store_c(base + (block.row0 + 2u) * params.n, acc2, count);
+    store_c(base + (block.row0 + 2u) * params.n, sums.c2, count);
   }
   if (rows_left > 3u) {
-    store_c(base + (block.row0 + 3u) * params.n, acc3, count);
+    store_c(base + (block.row0 + 3u) * params.n, sums.c3, count);
   }
   if (EPILOGUE != NO_EPILOGUE && block.row0 == 0u) {
-    store_c(model * params.c_model_stride + params.bias_offset + block.col0, bias, count);
+    store_c(block.model * params.c_model_stride + params.bias_offset + block.col0, sums.bias, count);
   }
 }
