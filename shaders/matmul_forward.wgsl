@@ -4,7 +4,8 @@
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 @group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
-@group(0) @binding(7) var<storage, read_write> activations: array<f32>;
+// Laid out like c, and stored like it (store_c).
+@group(0) @binding(7) var<storage, read_write> activations: array<vec4f>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -80,14 +81,18 @@ fn store_row(block: Block, i: u32, value: vec4f, bias: vec4f, own: vec4<bool>) {
     return;
   }
   let activated = select(vec4f(0.0), activate(ACTIVATION, z), own);
+  if (VECTOR_STORES) {
+    activations[at / 4u] = activated;
+    return;
+  }
   if (count >= 4u) {
-    activations[at] = activated.x;
-    activations[at + 1u] = activated.y;
-    activations[at + 2u] = activated.z;
-    activations[at + 3u] = activated.w;
+    activations[at / 4u][at % 4u] = activated.x;
+    activations[(at + 1u) / 4u][(at + 1u) % 4u] = activated.y;
+    activations[(at + 2u) / 4u][(at + 2u) % 4u] = activated.z;
+    activations[(at + 3u) / 4u][(at + 3u) % 4u] = activated.w;
     return;
   }
   for (var j = 0u; j < count; j = j + 1u) {
-    activations[at + j] = activated[j];
+    activations[(at + j) / 4u][(at + j) % 4u] = activated[j];
   }
 }

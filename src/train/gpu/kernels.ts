@@ -95,8 +95,12 @@ function specialise(entry: KernelEntry, constants: Record<string, number>): Kern
   return variant;
 }
 
-function withEpilogue(entry: KernelEntry, epilogue: MatmulEpilogue | undefined): KernelEntry {
-  return epilogue ? specialise(entry, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation }) : entry;
+/** `entry` with vec4 stores when c's rows are aligned, and compiled for `epilogue`. */
+function forProduct(entry: KernelEntry, p: StructValues<typeof MATMUL_PARAMS>, outputCols: number, epilogue: MatmulEpilogue | undefined): KernelEntry {
+  const constants: Record<string, number> = {};
+  if ([outputCols, p.c_offset, p.c_model_stride, p.bias_offset].every((v) => v % 4 === 0)) constants.VECTOR_STORES = 1;
+  if (epilogue) Object.assign(constants, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation });
+  return Object.keys(constants).length ? specialise(entry, constants) : entry;
 }
 
 /** optimizer_step compiled for the optimizers and decay schedules that `models` use (the OPTIMIZERS and DECAYS bit sets). */
@@ -110,19 +114,19 @@ export function optimizerKernel(models: readonly ModelHyper[]): KernelEntry {
 
 /**
  * The kernel for one product: the vec4 variant when all it reads 16 bytes at a time is
- * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one; with `epilogue`,
- * compiled for that layer step.
+ * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one; storing vec4s when
+ * c's rows are aligned (VECTOR_STORES); with `epilogue`, compiled for that layer step.
  */
 export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>, epilogue?: MatmulEpilogue): KernelEntry {
   const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
   const operands = aligned(p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
   switch (kind) {
     case 'forward':
-      return withEpilogue(operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward, epilogue);
+      return forProduct(operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward, p, p.n, epilogue);
     case 'backwardInput':
-      return withEpilogue(operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, epilogue);
+      return forProduct(operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue);
     case 'backwardWeight':
-      return withEpilogue(operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight, epilogue);
+      return forProduct(operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight, p, p.n, epilogue);
   }
 }
 

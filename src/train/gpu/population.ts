@@ -93,7 +93,8 @@ export class Population {
       const size = typeof bytes === 'number' ? bytes : bytes.byteLength;
       const buffer = device.createBuffer({
         label,
-        size: Math.max(16, Math.ceil(size / 4) * 4),
+        // Whole vec4s: the matmuls bind their outputs as array<vec4f>.
+        size: Math.max(16, Math.ceil(size / 16) * 16),
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       });
       this.buffers.push(buffer);

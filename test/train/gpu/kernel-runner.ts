@@ -12,7 +12,8 @@ export async function runKernel(device: GPUDevice, entry: KernelEntry, data: rea
     const uniform = kind === 'uniform' || kind === 'step';
     const bytes = typeof d === 'number' ? d * 4 : d.byteLength;
     const buffer = device.createBuffer({
-      size: Math.max(16, kind === 'step' ? Math.max(bytes, stepSlotBytes) : Math.ceil(bytes / 4) * 4),
+      // Whole vec4s, as the matmuls bind their outputs as array<vec4f>.
+      size: Math.max(16, kind === 'step' ? Math.max(bytes, stepSlotBytes) : Math.ceil(bytes / 16) * 16),
       usage: (uniform ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC) | GPUBufferUsage.COPY_DST,
     });
     if (typeof d !== 'number') device.queue.writeBuffer(buffer, 0, d as GPUAllowSharedBufferSource);
