@@ -4,10 +4,10 @@
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 // Row m of a at the block's 4 rows of c, and of b at its 4 columns: one vec4 load each when
-// VECTOR_LOADS (K and N multiples of 4), else 4 scalar ones at clamped indices.
+// A_VECTORS / B_VECTORS (matmul_common.wgsl), else 4 scalar ones at clamped indices.
 fn a_row(block: Block, m: u32) -> vec4f {
   let start = params.a_offset + block.model * params.a_model_stride + m * params.k;
-  if (VECTOR_LOADS) {
+  if (A_VECTORS) {
     return a4[(start + block.row0) / 4u];
   }
   let at = clamped4(block.row0, params.k) + start;
@@ -16,7 +16,7 @@ fn a_row(block: Block, m: u32) -> vec4f {
 
 fn b_row(block: Block, m: u32) -> vec4f {
   let start = params.b_offset + block.model * params.b_model_stride + m * params.n;
-  if (VECTOR_LOADS) {
+  if (B_VECTORS) {
     return b4[(start + block.col0) / 4u];
   }
   let at = clamped4(block.col0, params.n) + start;

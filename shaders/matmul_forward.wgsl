@@ -7,6 +7,22 @@
 // Laid out like c, and stored like it (store_c).
 @group(0) @binding(7) var<storage, read_write> activations: array<vec4f>;
 
+// Where the block's 4 columns of b start: b's indices (clamped) and, for B_VECTORS, b4's.
+struct Columns {
+  at: vec4u,
+  at4: u32,
+  n4: u32,
+}
+
+// Row k of b at the block's 4 columns.
+fn b_row(cols: Columns, k: u32) -> vec4f {
+  if (B_VECTORS) {
+    return b4[cols.at4 + k * cols.n4];
+  }
+  let at = cols.at + k * params.n;
+  return vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let index = flat_index(gid, groups);
@@ -19,33 +35,31 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  if (VECTOR_LOADS) {
-    // K and N multiples of 4: a row's k..k+3 and b's rows k..k+3 at this block's columns.
+  let a_start = params.a_offset + model * params.a_model_stride;
+  let rows = clamped4(block.row0, params.m) * params.k + a_start;
+  let b_start = params.b_offset + model * params.b_model_stride;
+  let cols = Columns(clamped4(block.col0, params.n) + b_start, (b_start + block.col0) / 4u, params.n / 4u);
+  if (A_VECTORS) {
+    // K a multiple of 4: a row's k..k+3 in one load, times b's rows k..k+3.
+    let rows4 = rows / 4u;
     let k4s = params.k / 4u;
-    let n4 = params.n / 4u;
-    let rows = clamped4(block.row0, params.m) * k4s + (params.a_offset + model * params.a_model_stride) / 4u;
-    let cols = (block.col0 + params.b_offset + model * params.b_model_stride) / 4u;
     for (var k4 = 0u; k4 < k4s; k4 = k4 + 1u) {
-      let bk = cols + 4u * k4 * n4;
-      let b0 = b4[bk];
-      let b1 = b4[bk + n4];
-      let b2 = b4[bk + 2u * n4];
-      let b3 = b4[bk + 3u * n4];
-      let a0 = a4[rows.x + k4];
-      let a1 = a4[rows.y + k4];
-      let a2 = a4[rows.z + k4];
-      let a3 = a4[rows.w + k4];
+      let b0 = b_row(cols, 4u * k4);
+      let b1 = b_row(cols, 4u * k4 + 1u);
+      let b2 = b_row(cols, 4u * k4 + 2u);
+      let b3 = b_row(cols, 4u * k4 + 3u);
+      let a0 = a4[rows4.x + k4];
+      let a1 = a4[rows4.y + k4];
+      let a2 = a4[rows4.z + k4];
+      let a3 = a4[rows4.w + k4];
       acc0 = acc0 + a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
       acc1 = acc1 + a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
       acc2 = acc2 + a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
       acc3 = acc3 + a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
     }
   } else {
-    let rows = clamped4(block.row0, params.m) * params.k + params.a_offset + model * params.a_model_stride;
-    let cols = clamped4(block.col0, params.n) + params.b_offset + model * params.b_model_stride;
     for (var k = 0u; k < params.k; k = k + 1u) {
-      let bk = cols + k * params.n;
-      let bv = vec4f(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
+      let bv = b_row(cols, k);
       acc0 = acc0 + a[rows.x + k] * bv;
       acc1 = acc1 + a[rows.y + k] * bv;
       acc2 = acc2 + a[rows.z + k] * bv;

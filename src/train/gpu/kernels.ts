@@ -95,9 +95,9 @@ function specialise(entry: KernelEntry, constants: Record<string, number>): Kern
   return variant;
 }
 
-/** `entry` with vec4 stores when c's rows are aligned, and compiled for `epilogue`. */
-function forProduct(entry: KernelEntry, p: StructValues<typeof MATMUL_PARAMS>, outputCols: number, epilogue: MatmulEpilogue | undefined): KernelEntry {
-  const constants: Record<string, number> = {};
+/** `entry` with `operands`' constants, vec4 stores when c's rows are aligned, and compiled for `epilogue`. */
+function forProduct(entry: KernelEntry, p: StructValues<typeof MATMUL_PARAMS>, outputCols: number, epilogue: MatmulEpilogue | undefined, operands: Record<string, number> = {}): KernelEntry {
+  const constants = { ...operands };
   if ([outputCols, p.c_offset, p.c_model_stride, p.bias_offset].every((v) => v % 4 === 0)) constants.VECTOR_STORES = 1;
   if (epilogue) Object.assign(constants, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation });
   return Object.keys(constants).length ? specialise(entry, constants) : entry;
@@ -114,20 +114,25 @@ export function optimizerKernel(models: readonly ModelHyper[]): KernelEntry {
 
 /**
  * The kernel for one product: the vec4 variant when all it reads 16 bytes at a time is
- * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one; storing vec4s when
- * c's rows are aligned (VECTOR_STORES); with `epilogue`, compiled for that layer step.
+ * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one, which forward and
+ * weight-gradient products still compile to read whichever operand is aligned as vec4s
+ * (A_VECTORS, B_VECTORS in matmul_common.wgsl); storing vec4s when c's rows are aligned
+ * (VECTOR_STORES); with `epilogue`, compiled for that layer step.
  */
 export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>, epilogue?: MatmulEpilogue): KernelEntry {
   const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
-  const operands = aligned(p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
-  switch (kind) {
-    case 'forward':
-      return forProduct(operands && aligned(p.k, p.n) ? KERNELS.matmulForwardVec4 : KERNELS.matmulForward, p, p.n, epilogue);
-    case 'backwardInput':
-      return forProduct(operands && aligned(p.n) ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue);
-    case 'backwardWeight':
-      return forProduct(operands && aligned(p.k, p.n) ? KERNELS.matmulBackwardWeightVec4 : KERNELS.matmulBackwardWeight, p, p.n, epilogue);
+  if (kind === 'backwardInput') {
+    const vec4 = aligned(p.n, p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
+    return forProduct(vec4 ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue);
   }
+  const [vec4, scalar] = kind === 'forward' ? [KERNELS.matmulForwardVec4, KERNELS.matmulForward] : [KERNELS.matmulBackwardWeightVec4, KERNELS.matmulBackwardWeight];
+  const aRows = aligned(p.k, p.a_offset, p.a_model_stride);
+  const bRows = aligned(p.n, p.b_offset, p.b_model_stride);
+  if (aRows && bRows) return forProduct(vec4, p, p.n, epilogue);
+  const operands: Record<string, number> = {};
+  if (aRows) operands.A_VECTORS = 1;
+  if (bRows) operands.B_VECTORS = 1;
+  return forProduct(scalar, p, p.n, epilogue, operands);
 }
 
 /** A matmul's buffers in binding order: a, b, c, a and b again (the vec4 views), then the epilogue's. */

@@ -44,8 +44,9 @@ const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
 
 const P = 2;
 const OFFSET = 4;
-// Odd shapes take the scalar kernels; shapes whose dimensions are multiples of 4 also the vec4 ones.
-const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130], [3, 16, 64], [17, 32, 4], [64, 128, 16]];
+// Odd shapes take the scalar kernels; shapes whose dimensions are multiples of 4 also the vec4 ones;
+// K = 2 or N = 2 (a thin first or output layer) the scalar ones reading the other operand as vec4s.
+const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130], [3, 16, 64], [17, 32, 4], [64, 128, 16], [5, 2, 32], [6, 32, 2]];
 const NO_EPILOGUE = { bias_offset: 0 };
 const SCALAR: Record<MatmulKind, KernelEntry> = { forward: KERNELS.matmulForward, backwardInput: KERNELS.matmulBackwardInput, backwardWeight: KERNELS.matmulBackwardWeight };
 

@@ -2,7 +2,7 @@
 // binding by binding, with the @binding declarations of the WGSL that each entry compiles,
 // and every override constant it sets must be declared there.
 import { describe, expect, it } from 'vitest';
-import { KERNELS } from '../../../src/train/gpu/kernels';
+import { KERNELS, matmulKernel } from '../../../src/train/gpu/kernels';
 import type { BindingKind } from '../../../src/train/gpu/kernels';
 
 /** The table's binding kind for each `@group(0) @binding(i) var<…>` declaration, by index. */
@@ -24,4 +24,28 @@ describe('kernel table', () => {
       expect(entry.code.match(/@compute/g)).toHaveLength(1);
     });
   }
+});
+
+describe('matmulKernel', () => {
+  const product = (k: number, n: number) => ({
+    models: 2, m: 32, k, n, a_offset: 0, a_model_stride: 32 * k, b_offset: 4, b_model_stride: 1220, c_offset: 0, c_model_stride: 32 * n, bias_offset: 0,
+  });
+  const operandConstants = (entry: { constants: Readonly<Record<string, number>> }) => ({ A: entry.constants.A_VECTORS, B: entry.constants.B_VECTORS });
+
+  it('reads the one aligned operand of a thin first or output layer as vec4s (A_VECTORS, B_VECTORS)', () => {
+    for (const kind of ['forward', 'backwardWeight'] as const) {
+      const first = matmulKernel(kind, product(2, 32));
+      const output = matmulKernel(kind, product(32, 2));
+      const scalar = kind === 'forward' ? KERNELS.matmulForward : KERNELS.matmulBackwardWeight;
+      expect([first.name, output.name]).toEqual([scalar.name, scalar.name]);
+      expect(operandConstants(first), `${kind} K=2`).toEqual({ A: undefined, B: 1 });
+      expect(operandConstants(output), `${kind} N=2`).toEqual({ A: 1, B: undefined });
+    }
+  });
+
+  it('takes the vec4 kernel when both operands are aligned, and no per-operand constants', () => {
+    const entry = matmulKernel('forward', product(32, 32));
+    expect(entry.name).toBe(KERNELS.matmulForwardVec4.name);
+    expect(operandConstants(entry)).toEqual({ A: undefined, B: undefined });
+  });
 });
