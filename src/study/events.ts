@@ -1,8 +1,8 @@
 // What a running study tells the page, in order: started, then per trial planned → progress…
 // → finished, importance now and then as trials complete, then finished/paused/stopped/error
-// for the study. Progress batches carry
-// Float32Arrays that the worker transfers (zero copy), so never keep a reference to a batch
-// array in the worker after emitting it.
+// for the study; 'engine-changed' whenever a lost GPU device moves the study to the CPU engine.
+// Progress batches carry Float32Arrays that the worker transfers (zero copy), so never keep a
+// reference to a batch array in the worker after emitting it.
 import type { TrialPlan } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
 import type { TrialParams } from './spec.ts';
@@ -24,6 +24,19 @@ export interface StudyStartedEvent {
   /** Trials the budget allows, when it is a trial count. */
   plannedTrials?: number;
   task: 'classification' | 'regression';
+}
+
+/**
+ * The study's engine was replaced mid-study (the GPU device was lost; the study goes on on the
+ * CPU engine). The listed trials lost their partial curves and train again from step 0 with
+ * the same seeds; trials finished before stay as they are.
+ */
+export interface EngineChangedEvent {
+  type: 'engine-changed';
+  engine: EngineInfo;
+  /** What happened and what the study does now, for the user. */
+  notice: string;
+  restartedTrialIds: number[];
 }
 
 export interface TrialPlannedEvent {
@@ -101,6 +114,7 @@ export interface StudyErrorEvent {
 
 export type StudyEvent =
   | StudyStartedEvent
+  | EngineChangedEvent
   | TrialPlannedEvent
   | ProgressEvent
   | TrialFinishedEvent

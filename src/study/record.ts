@@ -13,6 +13,10 @@ export interface TrialCurve {
   validationAccuracy: number[];
 }
 
+export function emptyCurve(): TrialCurve {
+  return { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] };
+}
+
 export interface TrialRecord {
   id: number;
   params: TrialParams;

@@ -5,14 +5,15 @@
 // seed, trial id, finished results) and curves on the trial's own seeds, so the same spec
 // gives the same trials and, on the same adapter, the same curves whatever the parallelism
 // (pruning aside: median and ASHA compare against whatever other curves exist so far).
+// A lost GPU device loses nothing: the study moves to the CPU engine (see moveToCpu).
 import { createPruner, type Pruner, type PrunerConfig } from '../search/pruning.ts';
 import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
-import type { PopulationResult, ProgressReport, TrainingData, TrainingEngine } from '../train/types.ts';
+import { EngineError, type PopulationResult, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
-import type { StudyResult, TrainedModel, TrialRecord } from './record.ts';
+import { emptyCurve, type StudyResult, type TrainedModel, type TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
@@ -42,6 +43,8 @@ export interface StudyRunnerOptions {
   onEvent: StudyEventHandler;
   /** Why the study runs on the CPU although WebGPU was asked for. */
   fallbackNotice?: string;
+  /** Makes the CPU engine the study moves to when its engine's GPU device is lost; without it, the interrupted trials fail. */
+  cpuFallback?: () => TrainingEngine;
   /** Milliseconds; time budgets and elapsed times read it (tests may pass a fake). */
   clock?: () => number;
 }
@@ -49,7 +52,8 @@ export interface StudyRunnerOptions {
 export class StudyRunner {
   private readonly spec: StudySpec;
   private readonly data: TrainingData;
-  private readonly engine: TrainingEngine;
+  private engine: TrainingEngine;
+  private cpuFallback: (() => TrainingEngine) | undefined;
   private readonly emit: StudyEventHandler;
   private readonly clock: () => number;
   private readonly records = new Map<number, TrialRecord>();
@@ -66,6 +70,7 @@ export class StudyRunner {
     this.spec = options.spec;
     this.data = options.data;
     this.engine = options.engine;
+    this.cpuFallback = options.cpuFallback;
     this.emit = options.onEvent;
     this.clock = options.clock ?? (() => performance.now());
     this.importance = new LiveImportance(this.spec.space, this.clock, this.emit);
@@ -170,7 +175,7 @@ export class StudyRunner {
         state: 'RUNNING',
         objective: Number.NaN,
         steps: 0,
-        curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+        curve: emptyCurve(),
       });
       this.emit({ type: 'trial-planned', trialId: trial.id, params: trial.params, placement });
       batch.push(trial);
@@ -209,6 +214,13 @@ export class StudyRunner {
     try {
       trained = await this.engine.train({ shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR }, onReport);
     } catch (e) {
+      if (e instanceof EngineError && e.kind === 'device-lost' && this.cpuFallback) {
+        const unfinished = [...running];
+        const rest = { shape: population.shape, trials: unfinished.map((i) => population.trials[i]), models: unfinished.map((i) => population.models[i]) };
+        this.moveToCpu(this.cpuFallback, e, rest);
+        if (rest.trials.length > 0) await this.train(rest, pruner);
+        return;
+      }
       for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`);
       return;
     }
@@ -225,6 +237,28 @@ export class StudyRunner {
         this.bestModel = { trialId: ids[i], shape: population.shape, hiddenUnits: population.models[i].hiddenUnits, parameters: trained.parameters[i] };
       }
     }
+  }
+
+  /**
+   * The one place a lost GPU device is handled: the rest of the study trains on the CPU engine
+   * and the interrupted trials start again from step 0 (same seeds, so the CPU engine's curves).
+   */
+  private moveToCpu(cpuFallback: () => TrainingEngine, lost: EngineError, interrupted: Population): void {
+    this.engine = cpuFallback();
+    this.cpuFallback = undefined;
+    const restartedTrialIds = interrupted.trials.map((t) => t.id);
+    for (const id of restartedTrialIds) {
+      const record = this.records.get(id);
+      if (!record) continue;
+      record.steps = 0;
+      record.curve = emptyCurve();
+    }
+    this.emit({
+      type: 'engine-changed',
+      engine: { kind: this.engine.kind, adapter: this.engine.adapter },
+      notice: `Training goes on on the CPU engine (slower, same math) because the GPU device was lost mid-study: ${lost.message} The trials it interrupted start again from step 0.`,
+      restartedTrialIds,
+    });
   }
 
   private appendPoint(id: number, report: ProgressReport, i: number): void {

@@ -1,7 +1,7 @@
 // The page's picture of one running study, folded from the worker's events. Views read it;
 // the root element re-renders them at most once per animation frame (see tuning-lab.ts).
 import type { EngineInfo, ImportanceEvent, StudyEvent } from '../study/events.ts';
-import type { TrainedModel, TrialRecord } from '../study/record.ts';
+import { emptyCurve, type TrainedModel, type TrialRecord } from '../study/record.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { TrainingData } from '../train/types.ts';
 
@@ -44,6 +44,16 @@ export class StudyRun {
         this.plannedTrials = event.plannedTrials;
         this.task = event.task;
         return;
+      case 'engine-changed':
+        this.engine = event.engine;
+        this.fallbackNotice = event.notice;
+        for (const id of event.restartedTrialIds) {
+          const trial = this.trials.get(id);
+          if (!trial) continue;
+          trial.steps = 0;
+          trial.curve = emptyCurve();
+        }
+        return;
       case 'trial-planned':
         this.trials.set(event.trialId, {
           id: event.trialId,
@@ -52,7 +62,7 @@ export class StudyRun {
           state: 'RUNNING',
           objective: NaN,
           steps: 0,
-          curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+          curve: emptyCurve(),
         });
         return;
       case 'progress':

@@ -1,5 +1,6 @@
 // The trainer behind the worker's comlink API: picks the engine (WebGPU, else the CPU engine
-// with a notice saying why), loads the study's data and runs one study at a time. Its
+// with a notice saying why; the CPU engine too if the GPU device is lost mid-study), loads
+// the study's data and runs one study at a time. Its
 // dependencies are injected so that Node tests drive it without a browser.
 import { transfer } from 'comlink';
 import { loadStudyData, type DataSources } from '../study/data.ts';
@@ -8,7 +9,7 @@ import type { StudyResult } from '../study/record.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack } from '../train/data/digitsFormat.ts';
-import { EngineError, type TrainingEngine } from '../train/types.ts';
+import type { TrainingEngine } from '../train/types.ts';
 import type { RunInputs, TrainerApi } from './api.ts';
 
 export interface TrainerDependencies {
@@ -62,12 +63,15 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       return failed(`The data could not be loaded: ${(e as Error).message}`);
     }
     const { engine, fallbackNotice } = await chooseEngine(inputs.engine);
-    const current = new StudyRunner({ spec, data, engine, onEvent: emit, ...(fallbackNotice ? { fallbackNotice } : {}) });
+    const cpuFallback = () => {
+      gpu = null; // its device is lost: a later run asks for a new one
+      return deps.createCpuEngine();
+    };
+    const current = new StudyRunner({ spec, data, engine, onEvent: emit, cpuFallback, ...(fallbackNotice ? { fallbackNotice } : {}) });
     runner = current;
     try {
       return await current.run();
     } catch (e) {
-      if (e instanceof EngineError && e.kind === 'device-lost') gpu = null;
       return failed(`The study stopped on an unexpected error: ${(e as Error).message}`, engine);
     } finally {
       runner = null;

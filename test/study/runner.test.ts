@@ -41,7 +41,7 @@ const learningRateOnly: TrainingEngine = {
   dispose: () => {},
 };
 
-async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void, clock?: () => number) {
+async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void, clock?: () => number, cpuFallback?: () => TrainingEngine) {
   const events: StudyEvent[] = [];
   const data = makeDataset(spec.data.kind === 'synthetic' ? spec.data.name : 'spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
   const runner: StudyRunner = new StudyRunner({
@@ -53,6 +53,7 @@ async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngin
       control?.(runner, event);
     },
     ...(clock ? { clock } : {}),
+    ...(cpuFallback ? { cpuFallback } : {}),
   });
   const result = await runner.run();
   return { result, events };
@@ -226,5 +227,67 @@ describe('study runner on the CPU engine', () => {
     await expect(completedAt(1000)).resolves.toEqual([4, 8, 12]);
     // A clock that stands still never leaves the gap: the first, then the final one.
     await expect(completedAt(0)).resolves.toEqual([4, 12]);
+  });
+});
+
+describe('study runner when the GPU device is lost', () => {
+  /** A "GPU" engine (the CPU engine's math) whose device is lost after the first report of its second population. */
+  function losingGpu() {
+    const cpu = createCpuEngine();
+    let calls = 0;
+    const engine: TrainingEngine = {
+      kind: 'webgpu',
+      adapter: 'fake GPU',
+      async train(job, onReport) {
+        calls++;
+        if (calls === 1) return cpu.train(job, onReport);
+        return cpu.train(job, async (report) => {
+          await onReport?.(report);
+          throw new EngineError('device-lost', 'The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU.');
+        });
+      },
+      dispose: () => {},
+    };
+    return { engine, calls: () => calls };
+  }
+
+  it('moves to the CPU engine once, retrains the interrupted population from step 0 and loses no trial', async () => {
+    const spec = smallStudy((s) => (s.parallelism = 2));
+    const gpu = losingGpu();
+    let fallbacks = 0;
+    const { result, events } = await runStudy(spec, gpu.engine, undefined, undefined, () => {
+      fallbacks++;
+      return createCpuEngine();
+    });
+    const cpuOnly = await runStudy(spec);
+    expect(gpu.calls()).toBe(2);
+    expect(fallbacks).toBe(1);
+    const changes = events.filter((e) => e.type === 'engine-changed');
+    expect(changes).toEqual([
+      {
+        type: 'engine-changed',
+        engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' },
+        notice:
+          'Training goes on on the CPU engine (slower, same math) because the GPU device was lost mid-study: The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU. The trials it interrupted start again from step 0.',
+        restartedTrialIds: [2, 3],
+      },
+    ]);
+    // Trials 2 and 3 reported step 10 on the lost device before the change, then their whole curve on the CPU.
+    const change = events.indexOf(changes[0]);
+    expect(events.slice(0, change).filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? [e.step, ...e.trialIds] : []))).toEqual([[10, 0, 1], [20, 0, 1], [30, 0, 1], [40, 0, 1], [10, 2, 3]]);
+    expect(result.trials.map((t) => t.state)).toEqual(Array(6).fill('COMPLETE'));
+    for (const t of result.trials) expect(t.curve.step).toEqual([10, 20, 30, 40]);
+    // Same seeds, same math: every curve and objective is bit-identical to a CPU-only run's.
+    expect(result.trials.map((t) => [t.params, t.curve, t.objective])).toEqual(cpuOnly.result.trials.map((t) => [t.params, t.curve, t.objective]));
+    expect(result.engine).toEqual({ kind: 'cpu', adapter: 'CPU (TypeScript)' });
+    expect(result.bestTrialId).toBe(cpuOnly.result.bestTrialId);
+    expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 6, stopped: false });
+  });
+
+  it('without a CPU fallback, the interrupted trials fail with the engine error', async () => {
+    const { result, events } = await runStudy(smallStudy((s) => (s.parallelism = 2)), losingGpu().engine);
+    expect(events.some((e) => e.type === 'engine-changed')).toBe(false);
+    expect(result.trials.slice(0, 2).map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE']);
+    expect(result.trials[2].reason).toMatch(/^training failed: The GPU device was lost \(test\)/);
   });
 });

@@ -80,6 +80,29 @@ describe('StudyRun', () => {
     expect(play([started]).importance).toBeUndefined();
   });
 
+  test('an engine change drops the restarted trials\' points, keeps the others\' and shows its notice', () => {
+    const gpuStarted: StudyEvent = { type: 'study-started', engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' }, task: 'classification' };
+    const run = play([
+      gpuStarted,
+      ...planned,
+      progress(10, [0, 1, 2], [1, 2, 3]),
+      { type: 'trial-finished', trialId: 0, state: 'COMPLETE', objective: 1, steps: 10 },
+      { type: 'engine-changed', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, notice: 'the GPU device was lost', restartedTrialIds: [1, 2] },
+    ]);
+    expect(run.engine).toEqual({ kind: 'cpu', adapter: 'CPU (TypeScript)' });
+    expect(run.fallbackNotice).toBe('the GPU device was lost');
+    expect(run.trials.get(0)?.curve.validationLoss).toEqual([1]);
+    for (const id of [1, 2]) {
+      expect(run.trials.get(id)?.curve).toEqual({ step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] });
+      expect(run.trials.get(id)?.steps).toBe(0);
+    }
+    // The retrained points arrive afresh, from step 10.
+    run.apply(progress(10, [1, 2], [4, 5]), 2000);
+    expect(run.trials.get(2)?.curve.step).toEqual([10]);
+    expect(run.trials.get(2)?.curve.validationLoss).toEqual([5]);
+    expect(run.status).toBe('running');
+  });
+
   test('events about trials it never heard of change nothing', () => {
     const run = play([started, progress(10, [7], [1]), { type: 'trial-finished', trialId: 7, state: 'COMPLETE', objective: 1, steps: 10 }]);
     expect(run.trials.size).toBe(0);

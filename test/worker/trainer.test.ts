@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
-import { EngineError } from '../../src/train/types.ts';
+import { EngineError, type TrainingEngine } from '../../src/train/types.ts';
 import type { TrainerApi } from '../../src/worker/api.ts';
 import { createTrainerApi } from '../../src/worker/trainer.ts';
 
@@ -15,13 +15,13 @@ afterEach(() => {
   }
 });
 
-/** The trainer behind a real comlink channel, as the page sees the worker (GPU: none here). */
-function connect(): Remote<TrainerApi> {
+/** The trainer behind a real comlink channel, as the page sees the worker (GPU: none, unless a test passes one). */
+function connect(createGpuEngine = () => Promise.reject<TrainingEngine>(new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing).'))): Remote<TrainerApi> {
   const channel = new MessageChannel();
   channels.push(channel);
   expose(
     createTrainerApi({
-      createGpuEngine: () => Promise.reject(new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing).')),
+      createGpuEngine,
       createCpuEngine,
       loadDigits: () => Promise.reject(new Error('no digits in this test')),
     }),
@@ -68,6 +68,28 @@ describe('trainer worker API over comlink', () => {
     // Importance is the worker's work too: it arrives from all three trials before the end.
     expect(events.at(-2)).toMatchObject({ type: 'importance', completedTrials: 3 });
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3, stopped: false });
+  });
+
+  it('a GPU device lost mid-study moves the study to the CPU engine, and the next run asks for a new GPU', async () => {
+    let gpus = 0;
+    const lostGpu: TrainingEngine = {
+      kind: 'webgpu',
+      adapter: 'fake GPU',
+      train: () => Promise.reject(new EngineError('device-lost', 'The GPU device was lost (test).')),
+      dispose: () => {},
+    };
+    const trainer = connect(async () => {
+      gpus++;
+      return lostGpu;
+    });
+    const { result, events } = await run(trainer, tinyStudy());
+    expect(events[0]).toMatchObject({ type: 'study-started', engine: { kind: 'webgpu', adapter: 'fake GPU' } });
+    expect(events.filter((e) => e.type === 'engine-changed')).toEqual([
+      expect.objectContaining({ engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, restartedTrialIds: [0, 1, 2] }),
+    ]);
+    expect(result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
+    await run(trainer, tinyStudy());
+    expect(gpus).toBe(2);
   });
 
   it('asked for the CPU, runs there without a notice', async () => {
