@@ -256,7 +256,7 @@ export class StudyRunner {
     this.emit({
       type: 'engine-changed',
       engine: { kind: this.engine.kind, adapter: this.engine.adapter },
-      notice: `Training goes on on the CPU engine (slower, same math) because the GPU device was lost mid-study: ${lost.message} The trials it interrupted start again from step 0.`,
+      notice: `The GPU device was lost mid-study, so training goes on on the CPU engine (slower, same math); the trials it interrupted start again from step 0. Details: ${lost.message}`,
       restartedTrialIds,
     });
   }

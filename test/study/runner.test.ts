@@ -268,7 +268,7 @@ describe('study runner when the GPU device is lost', () => {
         type: 'engine-changed',
         engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' },
         notice:
-          'Training goes on on the CPU engine (slower, same math) because the GPU device was lost mid-study: The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU. The trials it interrupted start again from step 0.',
+          'The GPU device was lost mid-study, so training goes on on the CPU engine (slower, same math); the trials it interrupted start again from step 0. Details: The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU.',
         restartedTrialIds: [2, 3],
       },
     ]);
