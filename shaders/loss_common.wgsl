@@ -22,3 +22,23 @@ struct LossParams {
 @group(0) @binding(3) var<storage, read_write> gradient: array<f32>;
 @group(0) @binding(4) var<storage, read_write> row_loss: array<f32>;
 @group(0) @binding(5) var<storage, read_write> row_correct: array<f32>;
+
+// Where row i of the flattened (model, row) grid reads and writes.
+struct LossRow {
+  // First output (and gradient) element of the row.
+  outputs: u32,
+  // First label of the row.
+  labels: u32,
+  // The row's slot in row_loss and row_correct.
+  metrics: u32,
+}
+
+fn loss_row(i: u32, labels_per_row: u32) -> LossRow {
+  let model = i / loss.rows;
+  let r = i % loss.rows;
+  return LossRow(
+    model * loss.model_stride + r * loss.outputs,
+    loss.label_offset + model * loss.label_model_stride + r * labels_per_row,
+    model * loss.row_capacity + r,
+  );
+}

@@ -8,10 +8,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (i >= loss.models * loss.rows) {
     return;
   }
-  let model = i / loss.rows;
-  let r = i % loss.rows;
-  let base = model * loss.model_stride + r * loss.outputs;
-  let target_base = loss.label_offset + model * loss.label_model_stride + r * loss.outputs;
+  let row = loss_row(i, loss.outputs);
+  let base = row.outputs;
+  let target_base = row.labels;
   let scale = 2.0 / f32(loss.rows * loss.outputs);
   var sum = 0.0;
   for (var o = 0u; o < loss.outputs; o = o + 1u) {
@@ -21,7 +20,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
       gradient[base + o] = diff * scale;
     }
   }
-  let at = model * loss.row_capacity + r;
-  row_loss[at] = sum / f32(loss.outputs);
-  row_correct[at] = 0.0;
+  row_loss[row.metrics] = sum / f32(loss.outputs);
+  row_correct[row.metrics] = 0.0;
 }

@@ -8,10 +8,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (i >= loss.models * loss.rows) {
     return;
   }
-  let model = i / loss.rows;
-  let r = i % loss.rows;
-  let base = model * loss.model_stride + r * loss.outputs;
-  let label = u32(labels[loss.label_offset + model * loss.label_model_stride + r]);
+  let row = loss_row(i, 1u);
+  let base = row.outputs;
+  let label = u32(labels[row.labels]);
   var argmax = 0u;
   for (var c = 1u; c < loss.outputs; c = c + 1u) {
     if (outputs[base + c] > outputs[base + argmax]) {
@@ -24,9 +23,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     sum_exp = sum_exp + exp(outputs[base + c] - top);
   }
   let log_sum_exp = top + log(sum_exp);
-  let at = model * loss.row_capacity + r;
-  row_loss[at] = log_sum_exp - outputs[base + label];
-  row_correct[at] = select(0.0, 1.0, argmax == label);
+  row_loss[row.metrics] = log_sum_exp - outputs[base + label];
+  row_correct[row.metrics] = select(0.0, 1.0, argmax == label);
   if (loss.write_gradient != 0u) {
     let scale = 1.0 / f32(loss.rows);
     for (var c = 0u; c < loss.outputs; c = c + 1u) {
