@@ -34,7 +34,8 @@ export interface TrialPlan {
   issuedAtSeconds?: number;
 }
 
-export type FinishedState = 'COMPLETE' | 'PRUNED' | 'DIVERGED' | 'FAILED';
+/** STOPPED: the user stopped it; its objective is the last validation loss it reached (a partial result). */
+export type FinishedState = 'COMPLETE' | 'PRUNED' | 'DIVERGED' | 'FAILED' | 'STOPPED';
 
 /** Intermediate objective values reported while a trial trains (lower is better). */
 export interface Curve {

@@ -1,10 +1,13 @@
 // What a running study tells the page, in order: started, then per trial planned → progress…
-// → finished, importance now and then as trials complete, then finished/paused/stopped/error
-// for the study; 'engine-changed' whenever a lost GPU device moves the study to the CPU engine.
+// → finished, importance now and then as trials complete, the best model when it changes,
+// then finished/error for the study (paused/resumed in between); 'engine-changed' whenever a
+// lost GPU device moves the study to the CPU engine. These events are the study: folded by
+// applyStudyEvent (state.ts) they give its state, and the journal stores them as they come.
 // Progress batches carry Float32Arrays that the worker transfers (zero copy), so never keep a
 // reference to a batch array in the worker after emitting it.
 import type { TrialPlan } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
+import type { TrainedModel } from './record.ts';
 import type { TrialParams } from './spec.ts';
 
 export interface EngineInfo {
@@ -24,6 +27,8 @@ export interface StudyStartedEvent {
   /** Trials the budget allows, when it is a trial count. */
   plannedTrials?: number;
   task: 'classification' | 'regression';
+  /** A resumed study: these planned trials were in flight when it was interrupted and train again from step 0. */
+  restartedTrialIds?: number[];
 }
 
 /**
@@ -73,6 +78,14 @@ export interface TrialFinishedEvent {
   steps: number;
   /** Why it stopped early: the pruner's or divergence's rule, or the error. */
   reason?: string;
+  /** Wall time its population trained, when it trained at all. */
+  durationMs?: number;
+}
+
+/** The best trial's trained parameters (for its decision boundary), sent when the best changes. */
+export interface ModelKeptEvent {
+  type: 'model-kept';
+  model: TrainedModel;
 }
 
 /**
@@ -91,9 +104,8 @@ export interface ImportanceEvent {
 
 export interface StudyFinishedEvent {
   type: 'study-finished';
-  /** Trial with the lowest objective among completed trials, if any. */
-  bestTrialId?: number;
   trials: number;
+  /** Training time of this session (pauses excluded). */
   elapsedMs: number;
   /** True when the user stopped the study before its budget ran out. */
   stopped: boolean;
@@ -112,16 +124,25 @@ export interface StudyErrorEvent {
   message: string;
 }
 
+/** The trainer went away mid-study (its worker died); written by the page, not the runner. */
+export interface StudyInterruptedEvent {
+  type: 'study-interrupted';
+  /** What happened and what the user can do, for the user. */
+  message: string;
+}
+
 export type StudyEvent =
   | StudyStartedEvent
   | EngineChangedEvent
   | TrialPlannedEvent
   | ProgressEvent
   | TrialFinishedEvent
+  | ModelKeptEvent
   | ImportanceEvent
   | StudyFinishedEvent
   | StudyPausedEvent
   | StudyResumedEvent
-  | StudyErrorEvent;
+  | StudyErrorEvent
+  | StudyInterruptedEvent;
 
 export type StudyEventHandler = (event: StudyEvent) => void;

@@ -1,7 +1,7 @@
 // What a study keeps of each trial: enough to redraw every view and to compare two runs of
 // one link (same params, same curves).
 import type { FinishedTrialState, TrialPlacement } from './events.ts';
-import type { StudySpec, TrialParams } from './spec.ts';
+import type { TrialParams } from './spec.ts';
 import type { PopulationShape, TrialState } from '../train/types.ts';
 
 /** Columnar curve: entry k of each array belongs to step[k]. */
@@ -26,6 +26,8 @@ export interface TrialRecord {
   objective: number;
   steps: number;
   reason?: string;
+  /** Wall time its population trained. */
+  durationMs?: number;
   curve: TrialCurve;
 }
 
@@ -37,17 +39,6 @@ export interface TrainedModel {
   parameters: Float32Array;
 }
 
-export interface StudyResult {
-  spec: StudySpec;
-  engine: { kind: 'webgpu' | 'cpu'; adapter: string };
-  task: 'classification' | 'regression';
-  trials: TrialRecord[];
-  bestTrialId?: number;
-  /** The best trial's trained model (for its decision boundary). */
-  bestModel?: TrainedModel;
-  elapsedMs: number;
-  stopped: boolean;
-}
 
 export function isFinished(state: TrialState): state is FinishedTrialState {
   return state !== 'RUNNING';

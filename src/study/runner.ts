@@ -1,20 +1,23 @@
 // The study loop, engine-agnostic (it runs in the trainer worker and in Node tests): ask the
 // scheduler for trials until `parallelism` are planned (or it says wait/done), train them
 // as populations (one per shape bucket) through TrainingEngine.train, judge every report
-// with the pruner, record each trial, emit events (importance too, see liveImportance.ts), repeat. Trial params depend on (study
-// seed, trial id, finished results) and curves on the trial's own seeds, so the same spec
-// gives the same trials and, on the same adapter, the same curves whatever the parallelism
-// (pruning aside: median and ASHA compare against whatever other curves exist so far).
+// with the pruner, emit events (importance too, see liveImportance.ts), repeat. The runner's
+// own picture of the study is the fold of what it emits (applyStudyEvent), so it cannot drift
+// from the page's or the journal's. Trial params depend on (study seed, trial id, finished
+// results) and curves on the trial's own seeds, so the same spec gives the same trials and,
+// on the same adapter, the same curves whatever the parallelism (pruning aside: median and
+// ASHA compare against whatever other curves exist so far) and however often it was resumed.
 // A lost GPU device loses nothing: the study moves to the CPU engine (see moveToCpu).
 import { createPruner, type Pruner, type PrunerConfig } from '../search/pruning.ts';
 import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
-import { EngineError, type PopulationResult, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
-import type { FinishedTrialState, StudyEvent, StudyEventHandler } from './events.ts';
+import { EngineError, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
+import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
-import { emptyCurve, type StudyResult, type TrainedModel, type TrialRecord } from './record.ts';
+import type { TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
+import { applyStudyEvent, initialStudyState, keepsCurvePoint, unfinishedTrials, type StudyState } from './state.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   const { kind, budget: b, pointsPerParam, trialsPerRound } = spec.scheduler;
@@ -36,6 +39,14 @@ export function prunerConfig(spec: StudySpec): PrunerConfig {
   return { kind: 'none', divergenceFactor };
 }
 
+function planOf(record: TrialRecord): TrialPlan {
+  return { id: record.id, params: record.params, ...record.placement };
+}
+
+function curveOf(record: TrialRecord): Curve {
+  return { steps: record.curve.step, values: record.curve.validationLoss };
+}
+
 export interface StudyRunnerOptions {
   spec: StudySpec;
   data: TrainingData;
@@ -47,6 +58,12 @@ export interface StudyRunnerOptions {
   cpuFallback?: () => TrainingEngine;
   /** Milliseconds; time budgets and elapsed times read it (tests may pass a fake). */
   clock?: () => number;
+  /**
+   * The study so far (replayed from its journal): resume it, or extend it when `spec` has a
+   * larger budget. Finished trials are kept as they are; trials that were in flight train
+   * again from step 0 with their own seeds, so the study ends as if never interrupted.
+   */
+  history?: StudyState;
 }
 
 export class StudyRunner {
@@ -54,16 +71,13 @@ export class StudyRunner {
   private readonly data: TrainingData;
   private engine: TrainingEngine;
   private cpuFallback: (() => TrainingEngine) | undefined;
-  private readonly emit: StudyEventHandler;
+  private readonly onEvent: StudyEventHandler;
   private readonly clock: () => number;
-  private readonly records = new Map<number, TrialRecord>();
-  private readonly started: TrialPlan[] = [];
-  private readonly finished: FinishedTrial[] = [];
+  private state: StudyState;
   private pauseGate: { promise: Promise<void>; open: () => void; since: number } | null = null;
   private pausedMs = 0;
   private startedAt = 0;
-  private stopped = false;
-  private bestModel: TrainedModel | undefined;
+  private readonly stopping = new AbortController();
   private readonly importance: LiveImportance;
 
   constructor(private readonly options: StudyRunnerOptions) {
@@ -71,9 +85,20 @@ export class StudyRunner {
     this.data = options.data;
     this.engine = options.engine;
     this.cpuFallback = options.cpuFallback;
-    this.emit = options.onEvent;
+    this.onEvent = options.onEvent;
     this.clock = options.clock ?? (() => performance.now());
-    this.importance = new LiveImportance(this.spec.space, this.clock, this.emit);
+    this.state = options.history ? { ...structuredClone(options.history), spec: options.spec } : initialStudyState(options.spec);
+    this.importance = new LiveImportance(this.spec.space, this.clock, (event) => this.emit(event));
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** Every event goes through here: folded into the runner's state, then sent. */
+  private emit(event: StudyEvent): void {
+    this.state = applyStudyEvent(this.state, event);
+    this.onEvent(event);
   }
 
   /** Holds the study at the next report (or before the next population). */
@@ -94,21 +119,27 @@ export class StudyRunner {
     this.emit({ type: 'study-resumed' });
   }
 
-  /** Ends the study: running trials stop at their next report (recorded as PRUNED, "stopped by the user"). */
+  /**
+   * Ends the study now: the engine is aborted (it stops between submits, well within a
+   * second) and each running trial is recorded as STOPPED with the last validation loss and
+   * step it reported — a partial result that still counts.
+   */
   stop(): void {
-    this.stopped = true;
+    this.stopping.abort();
     this.resume();
   }
 
-  async run(): Promise<StudyResult> {
+  async run(): Promise<StudyState> {
     this.startedAt = this.clock();
     const { spec } = this;
+    const restarted = unfinishedTrials(this.state);
     this.emit({
       type: 'study-started',
       engine: { kind: this.engine.kind, adapter: this.engine.adapter },
       task: this.data.task,
       ...(this.options.fallbackNotice ? { fallbackNotice: this.options.fallbackNotice } : {}),
       ...(spec.scheduler.budget.kind === 'trials' ? { plannedTrials: spec.scheduler.budget.trials } : {}),
+      ...(restarted.length > 0 ? { restartedTrialIds: restarted.map((t) => t.id) } : {}),
     });
     let scheduler: Scheduler;
     let pruner: Pruner;
@@ -117,66 +148,63 @@ export class StudyRunner {
       pruner = createPruner(prunerConfig(spec));
     } catch (e) {
       this.emit({ type: 'study-error', message: `The study cannot start: ${(e as Error).message}. Fix it in the editor and run again.` });
-      return this.result();
+      return this.state;
     }
+    let batch = restarted.map(planOf);
     while (!this.stopped) {
-      await this.pauseGate?.promise;
-      if (this.stopped) break;
-      let planned: ReturnType<StudyRunner['planBatch']>;
-      try {
-        planned = this.planBatch(scheduler);
-      } catch (e) {
-        this.emit({ type: 'study-error', message: `The scheduler failed: ${(e as Error).message}. The study ends here.` });
-        break;
-      }
-      const { batch, decision } = planned;
       if (batch.length === 0) {
-        if (decision === 'wait') {
-          this.emit({ type: 'study-error', message: 'The scheduler is waiting for results but no trial is running; the study ends here.' });
+        await this.pauseGate?.promise;
+        if (this.stopped) break;
+        let decision: 'trial' | 'wait' | 'done';
+        try {
+          ({ batch, decision } = this.planBatch(scheduler));
+        } catch (e) {
+          this.emit({ type: 'study-error', message: `The scheduler failed: ${(e as Error).message}. The study ends here.` });
+          return this.state;
         }
-        break;
+        if (batch.length === 0) {
+          if (decision === 'wait') this.emit({ type: 'study-error', message: 'The scheduler is waiting for results but no trial is running; the study ends here.' });
+          break;
+        }
       }
       const { populations, invalid } = groupIntoPopulations(batch, spec.seed, this.data);
+      batch = [];
       for (const { trial, reason } of invalid) this.finish(trial.id, 'FAILED', `its parameters cannot make a model: ${reason}`);
       for (const population of populations) {
         await this.train(population, pruner);
-        this.importance.update(this.finished);
+        this.importance.update(this.finishedTrials());
       }
     }
-    this.importance.update(this.finished, true);
-    const result = this.result();
-    this.emit({
-      type: 'study-finished',
-      trials: result.trials.length,
-      elapsedMs: result.elapsedMs,
-      stopped: this.stopped,
-      ...(result.bestTrialId !== undefined ? { bestTrialId: result.bestTrialId } : {}),
-    });
-    return result;
+    if (this.state.status === 'error') return this.state;
+    this.importance.update(this.finishedTrials(), true);
+    this.emit({ type: 'study-finished', trials: this.state.trials.size, elapsedMs: this.clock() - this.startedAt - this.pausedMs, stopped: this.stopped });
+    return this.state;
   }
 
   private elapsedSeconds(): number {
-    return (this.clock() - this.startedAt - this.pausedMs) / 1000;
+    return (this.state.elapsedMs + this.clock() - this.startedAt - this.pausedMs) / 1000;
   }
 
-  /** Up to `parallelism` new trials, each recorded and announced. */
+  private finishedTrials(): FinishedTrial[] {
+    const finished: FinishedTrial[] = [];
+    for (const id of this.state.finishOrder) {
+      const t = this.state.trials.get(id);
+      if (t && t.state !== 'RUNNING') finished.push({ id, params: t.params, state: t.state, objective: t.objective, curve: curveOf(t), ...(t.reason ? { reason: t.reason } : {}) });
+    }
+    return finished;
+  }
+
+  /** Up to `parallelism` new trials, each announced. */
   private planBatch(scheduler: Scheduler): { batch: TrialPlan[]; decision: 'trial' | 'wait' | 'done' } {
     const batch: TrialPlan[] = [];
+    const started = [...this.state.trials.values()].map(planOf);
+    const finished = this.finishedTrials();
     while (batch.length < this.spec.parallelism) {
-      const decision = scheduler.next({ started: this.started, finished: this.finished, elapsedSeconds: this.elapsedSeconds() });
+      const decision = scheduler.next({ started, finished, elapsedSeconds: this.elapsedSeconds() });
       if (decision.kind !== 'trial') return { batch, decision: decision.kind };
       const { trial } = decision;
-      const placement = { ...(trial.round !== undefined ? { round: trial.round } : {}), ...(trial.stage ? { stage: trial.stage } : {}), ...(trial.box ? { box: trial.box } : {}) };
-      this.started.push(trial);
-      this.records.set(trial.id, {
-        id: trial.id,
-        params: trial.params,
-        placement,
-        state: 'RUNNING',
-        objective: Number.NaN,
-        steps: 0,
-        curve: emptyCurve(),
-      });
+      const placement: TrialPlacement = { ...(trial.round !== undefined ? { round: trial.round } : {}), ...(trial.stage ? { stage: trial.stage } : {}), ...(trial.box ? { box: trial.box } : {}) };
+      started.push(trial);
       this.emit({ type: 'trial-planned', trialId: trial.id, params: trial.params, placement });
       batch.push(trial);
     }
@@ -188,32 +216,45 @@ export class StudyRunner {
     const ids = population.trials.map((t) => t.id);
     const running = new Set(ids.keys());
     if (this.stopped) {
-      for (const id of ids) this.finish(id, 'PRUNED', 'stopped by the user before it trained');
+      for (const id of ids) this.finish(id, 'STOPPED', 'stopped by the user before it trained');
       return;
     }
+    const startedAt = this.clock();
+    const duration = () => this.clock() - startedAt;
+    /** Each trial's latest report: a stopped trial's result, even when its curve keeps a coarser stride. */
+    const latest = new Map<number, { step: number; validationLoss: number }>();
     const onReport = async (report: ProgressReport): Promise<number[]> => {
       await this.pauseGate?.promise;
       const toStop: number[] = [];
       const reporting = [...running].filter((i) => !report.diverged[i]);
-      for (const i of reporting) this.appendPoint(ids[i], report, i);
-      this.emitProgress(report, reporting, ids);
+      for (const i of reporting) latest.set(ids[i], { step: report.step, validationLoss: report.validationLoss[i] });
+      if (keepsCurvePoint(spec.training, report.step)) this.emitProgress(report, reporting, ids);
+      if (this.stopped) return toStop; // the engine is being aborted; the catch below records them
       for (const i of running) {
+        const record = this.state.trials.get(ids[i]);
+        if (!record) continue;
         const verdict = report.diverged[i]
           ? { state: 'DIVERGED' as const, reason: `training loss became NaN/Inf or exceeded ${DIVERGENCE_FACTOR}× its first value before step ${report.step}` }
-          : this.stopped
-            ? { state: 'PRUNED' as const, reason: `stopped by the user at step ${report.step}` }
-            : pruner.decide(this.curveOf(ids[i]), this.otherCurves(ids[i]));
+          : pruner.decide(curveOf(record), this.otherCurves(ids[i]));
         if (!verdict) continue;
-        this.finish(ids[i], verdict.state, verdict.reason, report.step);
+        this.finish(ids[i], verdict.state, verdict.reason, report.step, duration(), report.validationLoss[i]);
         running.delete(i);
         if (!report.diverged[i]) toStop.push(i);
       }
       return toStop;
     };
-    let trained: PopulationResult;
+    let parameters: Float32Array[];
     try {
-      trained = await this.engine.train({ shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR }, onReport);
+      const job = { shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR };
+      ({ parameters } = await this.engine.train(job, onReport, this.stopping.signal));
     } catch (e) {
+      if (this.stopped) {
+        for (const i of running) {
+          const last = latest.get(ids[i]);
+          this.finish(ids[i], 'STOPPED', `stopped by the user at step ${last?.step ?? 0}`, last?.step ?? 0, duration(), last?.validationLoss ?? Number.NaN);
+        }
+        return;
+      }
       if (e instanceof EngineError && e.kind === 'device-lost' && this.cpuFallback) {
         const unfinished = [...running];
         const rest = { shape: population.shape, trials: unfinished.map((i) => population.trials[i]), models: unfinished.map((i) => population.models[i]) };
@@ -221,21 +262,19 @@ export class StudyRunner {
         if (rest.trials.length > 0) await this.train(rest, pruner);
         return;
       }
-      for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`);
+      for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`, undefined, duration());
       return;
     }
+    const bestBefore = this.state.bestTrialId;
     for (const i of running) {
-      const record = this.records.get(ids[i]);
-      const finalLoss = record?.curve.validationLoss.at(-1) ?? Number.NaN;
-      if (!Number.isFinite(finalLoss)) {
-        this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps);
-        continue;
-      }
-      this.finish(ids[i], 'COMPLETE', undefined, spec.training.steps);
-      const bestSoFar = this.bestModel && this.records.get(this.bestModel.trialId);
-      if (!bestSoFar || finalLoss < bestSoFar.objective) {
-        this.bestModel = { trialId: ids[i], shape: population.shape, hiddenUnits: population.models[i].hiddenUnits, parameters: trained.parameters[i] };
-      }
+      const finalLoss = latest.get(ids[i])?.validationLoss ?? Number.NaN;
+      if (!Number.isFinite(finalLoss)) this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps, duration());
+      else this.finish(ids[i], 'COMPLETE', undefined, spec.training.steps, duration(), finalLoss);
+    }
+    const best = this.state.bestTrialId;
+    const i = best === undefined ? -1 : ids.indexOf(best);
+    if (best !== bestBefore && i >= 0) {
+      this.emit({ type: 'model-kept', model: { trialId: best!, shape: population.shape, hiddenUnits: population.models[i].hiddenUnits, parameters: parameters[i] } });
     }
   }
 
@@ -246,38 +285,19 @@ export class StudyRunner {
   private moveToCpu(cpuFallback: () => TrainingEngine, lost: EngineError, interrupted: Population): void {
     this.engine = cpuFallback();
     this.cpuFallback = undefined;
-    const restartedTrialIds = interrupted.trials.map((t) => t.id);
-    for (const id of restartedTrialIds) {
-      const record = this.records.get(id);
-      if (!record) continue;
-      record.steps = 0;
-      record.curve = emptyCurve();
-    }
     this.emit({
       type: 'engine-changed',
       engine: { kind: this.engine.kind, adapter: this.engine.adapter },
       notice: `The GPU device was lost mid-study, so training goes on on the CPU engine (slower, same math); the trials it interrupted start again from step 0. Details: ${lost.message}`,
-      restartedTrialIds,
+      restartedTrialIds: interrupted.trials.map((t) => t.id),
     });
-  }
-
-  private appendPoint(id: number, report: ProgressReport, i: number): void {
-    const curve = this.records.get(id)?.curve;
-    if (!curve) return;
-    curve.step.push(report.step);
-    curve.trainLoss.push(report.trainLoss[i]);
-    curve.validationLoss.push(report.validationLoss[i]);
-    curve.trainAccuracy.push(report.trainAccuracy[i]);
-    curve.validationAccuracy.push(report.validationAccuracy[i]);
-    const record = this.records.get(id);
-    if (record) record.steps = report.step;
   }
 
   /** Copies (never views) the report's entries: the worker transfers these buffers away. */
   private emitProgress(report: ProgressReport, reporting: number[], ids: number[]): void {
     if (reporting.length === 0) return;
     const pick = (values: Float32Array) => Float32Array.from(reporting, (i) => values[i]);
-    const event: StudyEvent = {
+    this.emit({
       type: 'progress',
       step: report.step,
       trialIds: Int32Array.from(reporting, (i) => ids[i]),
@@ -285,46 +305,31 @@ export class StudyRunner {
       validationLoss: pick(report.validationLoss),
       trainAccuracy: pick(report.trainAccuracy),
       validationAccuracy: pick(report.validationAccuracy),
-    };
-    this.emit(event);
-  }
-
-  private curveOf(id: number): Curve {
-    const curve = this.records.get(id)?.curve;
-    return { steps: curve?.step ?? [], values: curve?.validationLoss ?? [] };
+    });
   }
 
   private otherCurves(id: number): Curve[] {
     const curves: Curve[] = [];
-    for (const [other, record] of this.records) if (other !== id && record.curve.step.length > 0) curves.push(this.curveOf(other));
+    for (const [other, record] of this.state.trials) if (other !== id && record.curve.step.length > 0) curves.push(curveOf(record));
     return curves;
   }
 
-  private finish(id: number, state: FinishedTrialState, reason?: string, steps?: number): void {
-    const record = this.records.get(id);
+  /**
+   * Records a trial's end. Its objective is the validation loss it reached (the caller's
+   * latest report) for complete, pruned and stopped trials; NaN for diverged and failed ones.
+   */
+  private finish(id: number, state: FinishedTrialState, reason?: string, steps?: number, durationMs?: number, objective = Number.NaN): void {
+    const record = this.state.trials.get(id);
     if (!record || record.state !== 'RUNNING') return;
-    record.state = state;
-    if (steps !== undefined) record.steps = steps;
-    record.objective = state === 'COMPLETE' || state === 'PRUNED' ? (record.curve.validationLoss.at(-1) ?? Number.NaN) : Number.NaN;
-    if (reason) record.reason = reason;
-    const curve = this.curveOf(id);
-    this.finished.push({ id, params: record.params, state, objective: record.objective, curve, ...(reason ? { reason } : {}) });
-    this.emit({ type: 'trial-finished', trialId: id, state, objective: record.objective, steps: record.steps, ...(reason ? { reason } : {}) });
-  }
-
-  private result(): StudyResult {
-    const trials = [...this.records.values()].sort((a, b) => a.id - b.id);
-    let best: TrialRecord | undefined;
-    for (const t of trials) if (t.state === 'COMPLETE' && Number.isFinite(t.objective) && (!best || t.objective < best.objective)) best = t;
-    return {
-      spec: this.spec,
-      engine: { kind: this.engine.kind, adapter: this.engine.adapter },
-      task: this.data.task,
-      trials,
-      elapsedMs: this.clock() - this.startedAt - this.pausedMs,
-      stopped: this.stopped,
-      ...(best ? { bestTrialId: best.id } : {}),
-      ...(this.bestModel ? { bestModel: this.bestModel } : {}),
-    };
+    this.emit({
+      type: 'trial-finished',
+      trialId: id,
+      state,
+      objective: state === 'DIVERGED' || state === 'FAILED' ? Number.NaN : objective,
+      steps: steps ?? record.steps,
+      ...(reason ? { reason } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    });
   }
 }
+

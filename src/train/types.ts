@@ -107,7 +107,7 @@ export interface PopulationJob {
   divergenceFactor?: number;
 }
 
-export const TrialState = { RUNNING: 'RUNNING', COMPLETE: 'COMPLETE', PRUNED: 'PRUNED', DIVERGED: 'DIVERGED', FAILED: 'FAILED' } as const;
+export const TrialState = { RUNNING: 'RUNNING', COMPLETE: 'COMPLETE', PRUNED: 'PRUNED', DIVERGED: 'DIVERGED', FAILED: 'FAILED', STOPPED: 'STOPPED' } as const;
 export type TrialState = (typeof TrialState)[keyof typeof TrialState];
 
 /**

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { StudyRun } from './study-run.ts';
+import type { StudyState } from '../study/state.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
 
 /**
@@ -20,7 +20,7 @@ export class LabImportance extends LitElement {
   ];
 
   /** The worker's latest importance; a new object each time it arrives. */
-  @property({ attribute: false }) importance?: StudyRun['importance'];
+  @property({ attribute: false }) importance?: StudyState['importance'];
 
   protected override render() {
     const importance = this.importance;

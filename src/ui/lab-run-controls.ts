@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { StudyRun } from './study-run.ts';
+import { finishedCount, isActive, type StudyState } from '../study/state.ts';
 import { STATE_COLORS } from './trial-display.ts';
 import { panelStyles } from './styles.ts';
 
@@ -31,7 +31,11 @@ export class LabRunControls extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) run?: StudyRun;
+  @property({ attribute: false }) run?: StudyState;
+  /** When the shown run started on this page (ms, the `now` clock); absent for a study opened from the library. */
+  @property({ type: Number }) startedAt?: number;
+  /** When it ended on this page. */
+  @property({ type: Number }) endedAt?: number;
   /** Bumped by the root whenever the run changed (it is mutated in place). */
   @property({ type: Number }) revision = 0;
   /** Why the study cannot run as edited (shown beside a disabled Run). */
@@ -45,7 +49,7 @@ export class LabRunControls extends LitElement {
 
   protected override render() {
     const run = this.run;
-    const active = run?.active ?? false;
+    const active = run ? isActive(run.status) : false;
     return html`
       <div class="buttons">
         <button class="primary" data-testid="run" ?disabled=${active || !!this.blocked} @click=${() => this.fire('run-study')}>Run</button>
@@ -59,23 +63,25 @@ export class LabRunControls extends LitElement {
     `;
   }
 
-  private renderStats(run: StudyRun) {
-    const done = run.finishedCount;
+  private renderStats(run: StudyState) {
+    const done = finishedCount(run);
     const budget = run.spec.scheduler.budget;
     const total = run.plannedTrials ?? (budget.kind === 'trials' ? budget.trials : undefined);
-    const elapsed = (run.finishedAt ?? this.now) - run.startedAt;
+    const active = isActive(run.status);
+    // Earlier sessions' time (a resumed study) plus this page's.
+    const elapsed = run.elapsedMs + (active && this.startedAt !== undefined ? (this.endedAt ?? this.now) - this.startedAt : 0);
     let eta: number | undefined;
-    if (run.active && budget.kind === 'minutes') eta = budget.minutes * 60_000 - elapsed;
-    else if (run.active && total !== undefined && done > 0) eta = (elapsed / done) * (total - done);
+    if (active && budget.kind === 'minutes') eta = budget.minutes * 60_000 - elapsed;
+    else if (active && total !== undefined && done > 0) eta = (elapsed / done) * (total - done);
     return html`<span class="stats" data-testid="progress" data-status=${run.status} data-done=${done}>
       ${run.status} · trials <strong>${done}</strong>${total !== undefined ? html` / ${total}` : ''} done · elapsed ${formatDuration(elapsed)}${eta !== undefined ? html` · about ${formatDuration(eta)} left` : ''}
     </span>`;
   }
 
-  private renderBars(run: StudyRun) {
+  private renderBars(run: StudyState) {
     const steps = run.spec.training.steps;
     return html`<div class="bars" aria-label="progress of each trial">
-      ${run.trialList.map(
+      ${[...run.trials.values()].map(
         (t) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">
           <div style="width:${Math.min(100, (100 * t.steps) / steps)}%;background:${STATE_COLORS[t.state]}"></div>
         </div>`,

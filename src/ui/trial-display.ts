@@ -12,6 +12,7 @@ export const STATE_COLORS: Record<TrialState, string> = {
   PRUNED: '#e9a23b',
   DIVERGED: '#d62828',
   FAILED: '#6c757d',
+  STOPPED: '#8d6cab',
 };
 
 const STAGE_LABELS: Record<HierarchyStage, string> = {

@@ -1,10 +1,9 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { loadStudyData } from '../study/data.ts';
-import type { StudyEvent } from '../study/events.ts';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
-import type { TrainedModel } from '../study/record.ts';
+import { openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
 import { dataTask, defaultStudy, parseStudy, type StudySpec } from '../study/spec.ts';
+import { canResume, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-data-editor.ts';
@@ -21,17 +20,19 @@ import './lab-search-stages.ts';
 import './lab-share-link.ts';
 import './lab-space-table.ts';
 import './lab-trials-table.ts';
-import { StudyRun } from './study-run.ts';
+import { StudySession } from './study-session.ts';
 import { panelStyles } from './styles.ts';
 
 /** Result views, in page order (see viewsShown). */
 const RESULT_VIEWS = 7;
 
 /**
- * The lab page: the study editor, run controls and every view of the running study. It owns
- * the study spec (mirrored into the URL hash on every edit) and the trainer worker; the
- * page never trains. Worker events are folded into a StudyRun as they arrive and the views
- * re-render at most once per animation frame.
+ * The lab page: the study editor, run controls, the study library and every view of the
+ * study on screen. It owns the draft spec (mirrored into the URL hash on every edit; the
+ * editor is locked while a study runs, so the link always describes the study on screen) and
+ * the trainer worker; the page never trains. The study on screen is a StudySession: worker
+ * events are folded into its state and journaled as they arrive, and the views re-render at
+ * most once per animation frame.
  */
 @customElement('tuning-lab')
 export class TuningLab extends LitElement {
@@ -46,10 +47,12 @@ export class TuningLab extends LitElement {
       .card { background: #fff; border: 1px solid #dde2e7; border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; contain: content; }
       .editor { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem 1.2rem; }
       .editor > .wide { grid-column: 1 / -1; }
+      .editor[inert] { opacity: 0.6; }
       .views { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem; }
       .views > .wide { grid-column: 1 / -1; }
       .views > .card { margin-bottom: 0; }
       .engine { font-size: 0.8rem; color: #333a42; }
+      .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
       @media (max-width: 860px) { .editor, .views { grid-template-columns: 1fr; } }
     `,
   ];
@@ -60,10 +63,15 @@ export class TuningLab extends LitElement {
   @state() private csv?: { fileName: string; text: string };
   /** True while the user picked "my CSV" and has no usable file yet. */
   @state() private csvPending = false;
-  @state() private run?: StudyRun;
-  /** Bumped once per animation frame in which worker events arrived. */
+  /** The study on screen: running, or opened from the library. */
+  @state() private session?: StudySession;
+  /** Unfinished studies found in the library when the page opened. */
+  @state() private resumable: LibraryEntry[] = [];
+  @state() private libraryNotice?: string;
+  /** Bumped once per animation frame in which the study changed. */
   @state() private revision = 0;
   @state() private now = performance.now();
+  @state() private extendBy = 16;
   /**
    * Result views on the page. They appear one per animation frame after the first run
    * starts (later runs reuse them): creating all of them (shadow roots, styles, first
@@ -74,20 +82,35 @@ export class TuningLab extends LitElement {
   private shareUrl = '';
   private blocked?: string;
   private trainer?: Trainer;
+  /** The library, or undefined where IndexedDB cannot be used (then studies live in memory only). */
+  private readonly library: Promise<StudyLibrary | undefined> = openStudyLibrary().catch((e: unknown) => {
+    this.libraryNotice = `Studies will not be saved in this browser: its storage cannot be opened (${(e as Error)?.message ?? e}). Everything works in this tab; export a study (JSON) to keep it.`;
+    return undefined;
+  });
   private frame = 0;
   private revealFrame = 0;
   private clock = 0;
   private readonly onHashChange = () => this.loadFromHash();
+  /** Warns before a reload or close loses a running study's in-flight trials (finished ones are journaled). */
+  private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (!this.session?.active) return;
+    void this.session.flush();
+    event.preventDefault();
+    event.returnValue = '';
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.loadFromHash();
     window.addEventListener('hashchange', this.onHashChange);
+    window.addEventListener('beforeunload', this.onBeforeUnload);
+    void this.findResumable();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.revealFrame);
     this.revealFrame = 0;
@@ -111,6 +134,7 @@ export class TuningLab extends LitElement {
 
   /** Every edit lands here: the link follows the study without adding history entries. */
   private edit(spec: StudySpec): void {
+    if (this.session?.active) return; // the editor is locked while a study runs
     this.spec = spec;
     this.linkError = undefined;
     history.replaceState(null, '', encodeStudyHash(spec));
@@ -122,14 +146,14 @@ export class TuningLab extends LitElement {
    */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('spec')) this.shareUrl = `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
-    if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) this.blocked = this.whyBlocked();
+    if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) this.blocked = this.whyBlocked(this.spec);
   }
 
-  /** Why Run is disabled, or undefined when the study can run. */
-  private whyBlocked(): string | undefined {
+  /** Why `spec` cannot run here, or undefined when it can. */
+  private whyBlocked(spec: StudySpec): string | undefined {
     if (this.csvPending) return 'Choose a usable CSV file to run.';
-    if (this.spec.data.kind === 'csv' && !this.csv) return `This study trains on ${this.spec.data.fileName}: choose that file under Data to run it.`;
-    const parsed = parseStudy(this.spec);
+    if (spec.data.kind === 'csv' && this.csv?.fileName !== spec.data.fileName) return `This study trains on ${spec.data.fileName}: choose that file under Data to run it.`;
+    const parsed = parseStudy(spec);
     return parsed.ok ? undefined : `The study cannot run: ${parsed.issues.slice(0, 3).join('; ')}`;
   }
 
@@ -139,37 +163,87 @@ export class TuningLab extends LitElement {
     if (change.data) this.edit({ ...this.spec, data: change.data });
   }
 
-  private async startRun(): Promise<void> {
-    if (this.blocked || this.run?.active) return;
+  private async findResumable(): Promise<void> {
+    const library = await this.library;
+    if (!library) return;
+    try {
+      this.resumable = (await library.list()).filter((entry) => canResume(entry));
+    } catch (e) {
+      this.libraryNotice = `The study library could not be read (${(e as Error).message}); new studies are still saved.`;
+    }
+  }
+
+  /** Runs the draft as a new study. */
+  private startRun(): void {
+    if (this.blocked || this.session?.active) return;
+    void this.train(StudySession.draft(this.spec), this.spec);
+  }
+
+  /** Trains `session` with `spec` (its own, or a larger budget to extend it) and shows it. */
+  private async train(session: StudySession, spec: StudySpec): Promise<void> {
     this.trainer ??= connectTrainer();
-    const run = new StudyRun(this.spec, performance.now());
-    run.status = 'running';
-    this.run = run;
+    this.session = session;
+    this.resumable = this.resumable.filter((entry) => entry.id !== session.studyId);
     clearInterval(this.clock);
     this.clock = window.setInterval(() => (this.now = performance.now()), 1000);
-    const onEvent = (event: StudyEvent) => {
-      run.apply(event, performance.now());
-      this.scheduleFrame();
-    };
-    const csv = this.spec.data.kind === 'csv' ? this.csv : undefined;
-    let bestModel: TrainedModel | undefined;
+    const csv = spec.data.kind === 'csv' ? this.csv : undefined;
     try {
-      bestModel = (await this.trainer.run(run.spec, onEvent, csv ? { csv } : {})).bestModel;
-    } catch (e) {
-      run.apply({ type: 'study-error', message: `The trainer stopped unexpectedly: ${(e as Error).message}. Reload the page and run again.` }, performance.now());
+      await session.run(this.trainer, spec, csv ? { csv } : {}, await this.library, () => this.scheduleFrame());
+    } catch {
+      // The worker died or stopped answering: the session says so; a new worker serves the next run.
+      this.trainer?.terminate();
+      this.trainer = undefined;
     }
-    if (bestModel?.shape.inputs === 2) {
-      // The worker built the same data from the same spec; the page rebuilds it to draw the points.
-      run.boundaryData = await loadStudyData(run.spec.data, csv ? { csv } : {});
-      run.bestModel = bestModel;
-    }
-    if (run.active) run.apply({ type: 'study-finished', trials: run.trials.size, elapsedMs: performance.now() - run.startedAt, stopped: false }, performance.now());
     clearInterval(this.clock);
     this.scheduleFrame();
   }
 
+  /** Opens a study from the library (replayed from its journal) in the views and the editor. */
+  private async openStudy(id: number): Promise<StudySession | undefined> {
+    if (this.session?.active) return undefined;
+    const opened = await (await this.library)?.open(id);
+    if (!opened) return undefined;
+    const session = new StudySession(opened.state, { studyId: id, name: opened.entry.name });
+    if (opened.skipped > 0) session.storageNotice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
+    this.session = session;
+    void session.loadBoundaryData(this.csv).then(() => this.scheduleFrame());
+    this.spec = opened.state.spec;
+    history.replaceState(null, '', encodeStudyHash(this.spec));
+    this.scheduleFrame();
+    return session;
+  }
+
+  private async resumeStudy(id: number): Promise<void> {
+    const session = this.session?.studyId === id ? this.session : await this.openStudy(id);
+    if (!session || session.active) return;
+    const why = this.whyBlocked(session.state.spec);
+    if (why) {
+      session.storageNotice = `To resume: ${why}`;
+      this.scheduleFrame();
+      return;
+    }
+    await this.train(session, session.state.spec);
+  }
+
+  /** Runs more trials of a stopped or finished study, continuing its seeded sequence (like Optuna's optimize again). */
+  private async extendStudy(): Promise<void> {
+    const session = this.session;
+    const budget = session?.state.spec.scheduler.budget;
+    if (!session || session.active || budget?.kind !== 'trials') return;
+    const spec: StudySpec = { ...session.state.spec, scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials: Math.min(2000, budget.trials + this.extendBy) } } };
+    const why = this.whyBlocked(spec);
+    if (why) {
+      session.storageNotice = `To extend: ${why}`;
+      this.scheduleFrame();
+      return;
+    }
+    this.spec = spec;
+    history.replaceState(null, '', encodeStudyHash(spec));
+    await this.train(session, spec);
+  }
+
   protected override updated(): void {
-    if (!this.run || this.viewsShown >= RESULT_VIEWS || this.revealFrame) return;
+    if (!this.session || this.viewsShown >= RESULT_VIEWS || this.revealFrame) return;
     this.revealFrame = requestAnimationFrame(() => {
       this.revealFrame = 0;
       this.viewsShown++;
@@ -186,12 +260,42 @@ export class TuningLab extends LitElement {
     });
   }
 
+  private renderResumable() {
+    if (this.resumable.length === 0 || this.session?.active) return '';
+    return html`<section class="card notice" role="status" data-testid="resume-offer">
+      ${this.resumable.map(
+        (entry) => html`<div class="actions">
+          <span>“${entry.name}” was interrupted at ${entry.finishedTrials} of ${entry.trials} planned trials finished.</span>
+          <button class="primary" data-testid="resume-study" @click=${() => void this.resumeStudy(entry.id)}>Resume</button>
+          <button data-testid="open-interrupted" @click=${() => void this.openStudy(entry.id)}>Open</button>
+        </div>`,
+      )}
+    </section>`;
+  }
+
+  private renderStudyActions(state: StudyState) {
+    const session = this.session!;
+    if (session.active) return '';
+    const budget = state.spec.scheduler.budget;
+    return html`<div class="actions">
+      ${canResume(state) ? html`<button class="primary" data-testid="resume-study" @click=${() => void this.resumeStudy(session.studyId!)} ?disabled=${session.studyId === undefined}>Resume</button>` : ''}
+      ${(state.status === 'stopped' || state.status === 'finished') && budget.kind === 'trials'
+        ? html`<label class="inline">Extend by
+              <input type="number" min="1" max="1000" .value=${String(this.extendBy)} data-testid="extend-by" @change=${(e: Event) => (this.extendBy = Math.max(1, Math.min(1000, Math.round(Number((e.target as HTMLInputElement).value)) || 1)))} />
+              trials</label>
+            <button data-testid="extend-study" @click=${() => void this.extendStudy()}>Extend</button>`
+        : ''}
+    </div>`;
+  }
+
   protected override render() {
     const spec = this.spec;
-    const run = this.run;
-    const trials = run?.trialList ?? [];
-    const space = run?.spec.space ?? spec.space;
+    const session = this.session;
+    const study = session?.state;
+    const trials = study ? [...study.trials.values()] : [];
+    const space = study?.spec.space ?? spec.space;
     const task = dataTask(spec.data);
+    const locked = session?.active ?? false;
     const settings: RunSettings = { scheduler: spec.scheduler, pruning: spec.pruning, parallelism: spec.parallelism, training: spec.training, seed: spec.seed };
     return html`
       <header>
@@ -205,8 +309,11 @@ export class TuningLab extends LitElement {
       ${this.linkError
         ? html`<p class="error" role="alert" data-testid="link-error">${this.linkError.message}${this.linkError.issues?.length ? `\n${this.linkError.issues.slice(0, 8).join('\n')}` : ''}</p>`
         : ''}
+      ${this.libraryNotice ? html`<p class="notice" role="status" data-testid="library-notice">${this.libraryNotice}</p>` : ''}
+      ${this.renderResumable()}
 
-      <section class="card editor" aria-label="study editor" data-testid="study-editor">
+      ${locked ? html`<p class="hint" data-testid="editor-locked">The editor is locked while the study runs, so the link and the views describe the same study. Stop it to edit.</p>` : ''}
+      <section class="card editor" aria-label="study editor" data-testid="study-editor" ?inert=${locked}>
         <lab-data-editor .data=${spec.data} @data-change=${(e: CustomEvent<DataChange>) => this.onData(e.detail)}></lab-data-editor>
         <lab-model-editor .space=${spec.space} .task=${task} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })}></lab-model-editor>
         <div class="wide">
@@ -218,31 +325,35 @@ export class TuningLab extends LitElement {
 
       <section class="card" aria-label="run">
         <lab-run-controls
-          .run=${run}
+          .run=${study}
+          .startedAt=${session?.startedAt}
+          .endedAt=${session?.endedAt}
           .blocked=${this.blocked}
           .now=${this.now}
           .revision=${this.revision}
-          @run-study=${() => void this.startRun()}
+          @run-study=${() => this.startRun()}
           @pause-study=${() => void this.trainer?.pause()}
           @resume-study=${() => void this.trainer?.resume()}
           @stop-study=${() => void this.trainer?.stop()}
         ></lab-run-controls>
-        ${run?.engine ? html`<p class="engine" data-testid="engine" data-kind=${run.engine.kind}>Training on ${run.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${run.engine.adapter}</p>` : ''}
-        ${run?.fallbackNotice ? html`<p class="notice" role="status" data-testid="engine-notice">${run.fallbackNotice}</p>` : ''}
-        ${run?.errorMessage ? html`<p class="error" role="alert" data-testid="study-error">${run.errorMessage}</p>` : ''}
+        ${study?.engine ? html`<p class="engine" data-testid="engine" data-kind=${study.engine.kind}>Training on ${study.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${study.engine.adapter}</p>` : ''}
+        ${study?.notice ? html`<p class="notice" role="status" data-testid="engine-notice">${study.notice}</p>` : ''}
+        ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}
+        ${study?.errorMessage && study.status === 'error' ? html`<p class="error" role="alert" data-testid="study-error">${study.errorMessage}</p>` : ''}
+        ${study ? this.renderStudyActions(study) : ''}
       </section>
 
-      ${run
+      ${session && study
         ? html`<section class="views" aria-label="results">
-            ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
-            ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
-            ${this.viewsShown > 2 ? html`<lab-best-history class="card" .trials=${trials} .finishOrder=${[...run.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
-            ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${run.importance}></lab-importance>` : ''}
+            ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
+            ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
+            ${this.viewsShown > 2 ? html`<lab-best-history class="card" .trials=${trials} .finishOrder=${[...study.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
+            ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${study.importance}></lab-importance>` : ''}
             ${this.viewsShown > 4 && trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
               ? html`<lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>`
               : ''}
-            ${this.viewsShown > 5 && run.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${run.bestModel} .data=${run.boundaryData}></lab-decision-boundary>` : ''}
-            ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${run.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
+            ${this.viewsShown > 5 && study.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? study.bestModel : undefined} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
+            ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
           </section>`
         : ''}
     `;

@@ -1,8 +1,9 @@
 // The one typed API between the page and the trainer worker (comlink): the page calls these
-// methods on a wrapped Worker; events come back through a proxied callback.
-import type { StudyEventHandler } from '../study/events.ts';
-import type { StudyResult } from '../study/record.ts';
+// methods on a wrapped Worker; events come back through a proxied callback, numbered, since
+// the callback's channel and the call's reply are separate channels with no order between them.
+import type { StudyEvent } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
+import type { StudyState } from '../study/state.ts';
 
 /** What the spec cannot carry. */
 export interface RunInputs {
@@ -10,18 +11,25 @@ export interface RunInputs {
   csv?: { fileName: string; text: string };
   /** 'cpu' forces the CPU engine; 'auto' (default) uses WebGPU when the browser has it. */
   engine?: 'auto' | 'cpu';
+  /** The study so far (from its journal), to resume or extend it; see StudyRunnerOptions.history. */
+  history?: StudyState;
 }
+
+/** Event `seq` of a run (0, 1, 2, … with no gaps). */
+export type SequencedEventHandler = (seq: number, event: StudyEvent) => void;
 
 export interface TrainerApi {
   /**
-   * Runs a study to its end (budget spent or stopped) and resolves with its records. Never
-   * rejects for a bad study or a failing engine: those arrive as a 'study-error' event and
-   * the promise resolves with what was recorded.
+   * Runs a study to its end (budget spent, stopped, or an error) and resolves with the number
+   * of events it sent: the run is over for the page once it has applied that many. Never
+   * rejects for a bad study or a failing engine: those arrive as a 'study-error' event.
    */
-  run(spec: StudySpec, onEvent: StudyEventHandler, inputs?: RunInputs): Promise<StudyResult>;
+  run(spec: StudySpec, onEvent: SequencedEventHandler, inputs?: RunInputs): Promise<{ events: number }>;
   /** Holds new trials and report handling at the next report; running steps finish first. */
   pause(): void;
   resume(): void;
-  /** Stops every running trial at its next report and ends the study. */
+  /** Aborts the running population (recorded as stopped, with what it reached) and ends the study. */
   stop(): void;
+  /** Answers at once: the page's liveness check. */
+  ping(): true;
 }

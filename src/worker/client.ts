@@ -1,13 +1,26 @@
 // The page's handle on the trainer worker. The page never trains: it creates the worker,
-// hands it studies and listens to events.
+// hands it studies and listens to events — in the order they were sent (they carry sequence
+// numbers), and it watches the worker: one that dies or stops answering ends the run with a
+// TrainerLostError instead of leaving the page "running" forever.
 import { proxy, releaseProxy, wrap } from 'comlink';
-import type { StudyEventHandler } from '../study/events.ts';
-import type { StudyResult } from '../study/record.ts';
+import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { RunInputs, TrainerApi } from './api.ts';
 
+/** How often a running study's worker is asked whether it is alive, and how long it may take to answer. */
+const PING_EVERY_MS = 500;
+const PING_TIMEOUT_MS = 1500;
+
+export class TrainerLostError extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'TrainerLostError';
+  }
+}
+
 export interface Trainer {
-  run(spec: StudySpec, onEvent: StudyEventHandler, inputs?: RunInputs): Promise<StudyResult>;
+  /** Resolves once every event of the run was delivered, in order; rejects with TrainerLostError if the worker dies. */
+  run(spec: StudySpec, onEvent: StudyEventHandler, inputs?: RunInputs): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -15,11 +28,62 @@ export interface Trainer {
   terminate(): void;
 }
 
+/** Delivers numbered events in order, holding back any that arrive early. */
+export class EventSequencer {
+  private next = 0;
+  private readonly early = new Map<number, StudyEvent>();
+  private waiting?: { count: number; resolve: () => void };
+
+  constructor(private readonly deliver: StudyEventHandler) {}
+
+  receive(seq: number, event: StudyEvent): void {
+    this.early.set(seq, event);
+    for (let e = this.early.get(this.next); e; e = this.early.get(this.next)) {
+      this.early.delete(this.next++);
+      this.deliver(e);
+    }
+    if (this.waiting && this.next >= this.waiting.count) this.waiting.resolve();
+  }
+
+  /** Resolves once `count` events were delivered. */
+  delivered(count: number): Promise<void> {
+    if (this.next >= count) return Promise.resolve();
+    return new Promise((resolve) => (this.waiting = { count, resolve }));
+  }
+}
+
 export function connectTrainer(): Trainer {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
   const api = wrap<TrainerApi>(worker);
+  let lost: ((error: TrainerLostError) => void) | undefined;
+  worker.addEventListener('error', (event) => lost?.(new TrainerLostError(`the trainer worker failed (${event.message || 'no message'})`)));
+
+  /** Rejects when the worker stops answering pings; `stop()` ends the watch. */
+  function watch(): { dead: Promise<never>; stop: () => void } {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const dead = new Promise<never>((_, reject) => {
+      lost = reject;
+      let answered = Date.now();
+      timer = setInterval(() => {
+        if (Date.now() - answered > PING_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`));
+        else void api.ping().then(() => (answered = Date.now()), () => undefined);
+      }, PING_EVERY_MS);
+    });
+    dead.catch(() => undefined);
+    return { dead, stop: () => ((lost = undefined), clearInterval(timer)) };
+  }
+
   return {
-    run: (spec, onEvent, inputs) => api.run(spec, proxy(onEvent), inputs),
+    async run(spec, onEvent, inputs) {
+      const sequencer = new EventSequencer(onEvent);
+      const watcher = watch();
+      try {
+        const { events } = await Promise.race([api.run(spec, proxy((seq: number, event: StudyEvent) => sequencer.receive(seq, event)), inputs), watcher.dead]);
+        await Promise.race([sequencer.delivered(events), watcher.dead]);
+      } finally {
+        watcher.stop();
+      }
+    },
     pause: () => api.pause(),
     resume: () => api.resume(),
     stop: () => api.stop(),

@@ -4,13 +4,12 @@
 // dependencies are injected so that Node tests drive it without a browser.
 import { transfer } from 'comlink';
 import { loadStudyData, type DataSources } from '../study/data.ts';
-import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
-import type { StudyResult } from '../study/record.ts';
+import type { StudyEvent } from '../study/events.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack } from '../train/data/digitsFormat.ts';
 import type { TrainingEngine } from '../train/types.ts';
-import type { RunInputs, TrainerApi } from './api.ts';
+import type { RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
 
 export interface TrainerDependencies {
   createGpuEngine: () => Promise<TrainingEngine>;
@@ -41,15 +40,16 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     }
   }
 
-  async function run(input: StudySpec, onEvent: StudyEventHandler, inputs: RunInputs = {}): Promise<StudyResult> {
+  async function run(input: StudySpec, onEvent: SequencedEventHandler, inputs: RunInputs = {}): Promise<{ events: number }> {
     // Progress arrays move to the page without a copy; a page that went away is not an error here.
+    let seq = 0;
     const emit = (event: StudyEvent) => {
       const sent = event.type === 'progress' ? transfer(event, [event.trialIds.buffer, event.trainLoss.buffer, event.validationLoss.buffer, event.trainAccuracy.buffer, event.validationAccuracy.buffer]) : event;
-      Promise.resolve(onEvent(sent)).catch(() => {});
+      Promise.resolve(onEvent(seq++, sent)).catch(() => {});
     };
-    const failed = (message: string, engine?: TrainingEngine): StudyResult => {
+    const failed = (message: string) => {
       emit({ type: 'study-error', message });
-      return { spec: input, engine: { kind: engine?.kind ?? 'cpu', adapter: engine?.adapter ?? 'none' }, task: 'classification', trials: [], elapsedMs: 0, stopped: false };
+      return { events: seq };
     };
     if (runner) return failed('A study is already running; stop it before starting another.');
     const parsed = parseStudy(input);
@@ -67,12 +67,13 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       gpu = null; // its device is lost: a later run asks for a new one
       return deps.createCpuEngine();
     };
-    const current = new StudyRunner({ spec, data, engine, onEvent: emit, cpuFallback, ...(fallbackNotice ? { fallbackNotice } : {}) });
+    const current = new StudyRunner({ spec, data, engine, onEvent: emit, cpuFallback, ...(fallbackNotice ? { fallbackNotice } : {}), ...(inputs.history ? { history: inputs.history } : {}) });
     runner = current;
     try {
-      return await current.run();
+      await current.run();
+      return { events: seq };
     } catch (e) {
-      return failed(`The study stopped on an unexpected error: ${(e as Error).message}`, engine);
+      return failed(`The study stopped on an unexpected error: ${(e as Error).message}`);
     } finally {
       runner = null;
     }
@@ -83,5 +84,6 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     pause: () => runner?.pause(),
     resume: () => runner?.resume(),
     stop: () => runner?.stop(),
+    ping: () => true,
   };
 }

@@ -55,8 +55,10 @@ async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngin
     ...(clock ? { clock } : {}),
     ...(cpuFallback ? { cpuFallback } : {}),
   });
-  const result = await runner.run();
-  return { result, events };
+  const state = await runner.run();
+  // The runner's final state, with its trials as an array (in id order) for the assertions.
+  const result = { ...state, trials: [...state.trials.values()].sort((a, b) => a.id - b.id) };
+  return { result, state, events };
 }
 
 describe('study runner on the CPU engine', () => {
@@ -194,8 +196,12 @@ describe('study runner on the CPU engine', () => {
     expect(events.map((e) => e.type)).toContain('study-paused');
     expect(events.map((e) => e.type)).toContain('study-resumed');
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: true, trials: 4 });
-    expect(result.trials.map((t) => [t.state, t.curve.step])).toEqual(Array(4).fill(['PRUNED', [10, 20]]));
+    // Stopped, not pruned: each keeps its curve and its last validation loss as a partial result.
+    expect(result.trials.map((t) => [t.state, t.curve.step, t.steps])).toEqual(Array(4).fill(['STOPPED', [10, 20], 20]));
+    for (const t of result.trials) expect(t.objective).toBe(t.curve.validationLoss[1]);
     expect(result.trials[0].reason).toBe('stopped by the user at step 20');
+    expect(result.status).toBe('stopped');
+    expect(result.trials.find((t) => t.id === result.bestTrialId)?.objective).toBe(Math.min(...result.trials.map((t) => t.objective)));
   });
 
   it('sends importance as trials complete, the last from every completed trial just before the end, ranking the one that matters first', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
-import type { StudyResult } from '../../src/study/record.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+import { applyStudyEvent, initialStudyState } from '../../src/study/state.ts';
 import { connectTrainer } from '../../src/worker/client.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
 
@@ -15,12 +15,14 @@ function study(parallelism: number): StudySpec {
   return spec;
 }
 
-async function run(spec: StudySpec, inputs: RunInputs = {}): Promise<{ result: StudyResult; events: StudyEvent[] }> {
+/** Runs a study in the real worker and folds its events as the page does. */
+async function run(spec: StudySpec, inputs: RunInputs = {}) {
   const trainer = connectTrainer();
   const events: StudyEvent[] = [];
+  let state = initialStudyState(spec);
   try {
-    const result = await trainer.run(spec, (e) => events.push(e), inputs);
-    return { result, events };
+    await trainer.run(spec, (e) => ((state = applyStudyEvent(state, e)), events.push(e)), inputs);
+    return { result: { ...state, trials: [...state.trials.values()] }, events };
   } finally {
     trainer.terminate();
   }

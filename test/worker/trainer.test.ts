@@ -2,6 +2,7 @@ import { proxy, wrap, expose, type Remote } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+import { foldStudyEvents } from '../../src/study/state.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { EngineError, type TrainingEngine } from '../../src/train/types.ts';
 import type { TrainerApi } from '../../src/worker/api.ts';
@@ -38,11 +39,15 @@ function tinyStudy(): StudySpec {
   return spec;
 }
 
+/** Runs a study and folds its events, in sequence order, as the page does. */
 async function run(trainer: Remote<TrainerApi>, spec: StudySpec, inputs = {}) {
-  const events: StudyEvent[] = [];
-  const result = await trainer.run(spec, proxy((e: StudyEvent) => void events.push(e)), inputs);
-  await new Promise((resolve) => setTimeout(resolve, 20)); // let the last proxied events land
-  return { result, events };
+  const received: Array<[number, StudyEvent]> = [];
+  const { events: count } = await trainer.run(spec, proxy((seq: number, e: StudyEvent) => void received.push([seq, e])), inputs);
+  while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5)); // the callback's channel is not ordered with the reply's
+  const events = received.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  expect(received.map(([seq]) => seq)).toEqual([...events.keys()]);
+  const state = foldStudyEvents(spec, events);
+  return { result: { state, trials: [...state.trials.values()] }, events };
 }
 
 describe('trainer worker API over comlink', () => {
@@ -126,19 +131,16 @@ describe('trainer worker API over comlink', () => {
     const trainer = connect();
     const long = tinyStudy();
     long.training = { steps: 4000, reportEvery: 10 };
-    const firstEvents: StudyEvent[] = [];
-    const first = trainer.run(
-      long,
-      proxy((e: StudyEvent) => {
-        firstEvents.push(e);
-      }),
-    );
-    while (!firstEvents.some((e) => e.type === 'progress')) await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await run(trainer, tinyStudy());
+    const first = run(trainer, long);
+    const startedAt = Date.now();
+    let second;
+    do second = await run(trainer, tinyStudy());
+    while (second.events.length === 0 && Date.now() - startedAt < 10_000);
     expect(second.events).toEqual([{ type: 'study-error', message: 'A study is already running; stop it before starting another.' }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await trainer.stop();
-    const result = await first;
-    expect(result.stopped).toBe(true);
-    expect(result.trials.every((t) => t.state === 'PRUNED' && t.reason?.startsWith('stopped by the user at step'))).toBe(true);
+    const { result } = await first;
+    expect(result.state.status).toBe('stopped');
+    expect(result.trials.every((t) => t.state === 'STOPPED' && t.reason?.startsWith('stopped by the user at step'))).toBe(true);
   });
 });
