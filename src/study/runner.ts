@@ -228,14 +228,18 @@ export class StudyRunner {
       const toStop: number[] = [];
       const reporting = [...running].filter((i) => !report.diverged[i]);
       for (const i of reporting) latest.set(ids[i], { step: report.step, validationLoss: report.validationLoss[i] });
-      if (keepsCurvePoint(spec.training, report.step)) this.emitProgress(report, reporting, ids);
+      // The pruner judges the curves as stored, so it decides only when this report was kept.
+      const kept = keepsCurvePoint(spec.training, report.step);
+      if (kept) this.emitProgress(report, reporting, ids);
       if (this.stopped) return toStop; // the engine is being aborted; the catch below records them
       for (const i of running) {
         const record = this.state.trials.get(ids[i]);
         if (!record) continue;
         const verdict = report.diverged[i]
           ? { state: 'DIVERGED' as const, reason: `training loss became NaN/Inf or exceeded ${DIVERGENCE_FACTOR}× its first value before step ${report.step}` }
-          : pruner.decide(curveOf(record), this.otherCurves(ids[i]));
+          : kept
+            ? pruner.decide(curveOf(record), this.otherCurves(ids[i]))
+            : undefined;
         if (!verdict) continue;
         this.finish(ids[i], verdict.state, verdict.reason, report.step, duration(), report.validationLoss[i]);
         running.delete(i);
