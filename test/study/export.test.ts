@@ -169,7 +169,7 @@ describe('study export JSON', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 
   it('writes non-finite numbers as null / "Infinity" / "-Infinity" (JSON has no NaN); -0 reads back as 0', () => {
     const t = trial(0, 'DIVERGED', Number.NaN);
@@ -246,7 +246,7 @@ describe('study export JSON', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });
 
 describe('exportFileName', () => {
