@@ -126,3 +126,31 @@ describe('curve resolution', () => {
     expect(initialStudyState(spec).trials.size).toBe(0);
   });
 });
+
+describe('memory of a long study', () => {
+  it('a 100,000-step study of 256 trials reporting every step folds into a bounded state (heap figure logged)', () => {
+    const spec = study((s) => {
+      s.training = { steps: 100_000, reportEvery: 1 };
+      s.parallelism = 256;
+      s.scheduler.budget = { kind: 'trials', trials: 256 };
+    });
+    const trialIds = Int32Array.from({ length: 256 }, (_, i) => i);
+    let state = initialStudyState(spec);
+    state = applyStudyEvent(state, { type: 'study-started', engine: { kind: 'cpu', adapter: 'test' }, task: 'classification' });
+    for (const id of trialIds) state = applyStudyEvent(state, { type: 'trial-planned', trialId: id, params: {}, placement: {} });
+    const heapBefore = process.memoryUsage().heapUsed;
+    let sent = 0;
+    for (let step = 1; step <= spec.training.steps; step++) {
+      if (!keepsCurvePoint(spec.training, step)) continue; // what the runner sends (see StudyRunner.train)
+      const losses = new Float32Array(256).fill(1 / step);
+      state = applyStudyEvent(state, { type: 'progress', step, trialIds, trainLoss: losses, validationLoss: losses, trainAccuracy: losses, validationAccuracy: losses });
+      sent++;
+    }
+    const grownMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    const points = [...state.trials.values()].reduce((n, t) => n + t.curve.step.length, 0);
+    console.log(`[memory] 100,000 steps × 256 trials, reported every step: ${sent} progress events kept, ${points} curve points, heap grew ${grownMb.toFixed(1)} MB (bound: 64 MB)`);
+    expect(points).toBe(256 * sent);
+    expect(sent).toBeLessThanOrEqual(MAX_CURVE_POINTS + 1);
+    expect(grownMb).toBeLessThan(64);
+  });
+});
