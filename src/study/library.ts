@@ -63,7 +63,7 @@ export interface StudyLibrary {
    * state they led to. Fails as a whole: nothing half-written.
    */
   append(id: number, events: readonly StudyEvent[], state: StudyState, now?: number): Promise<void>;
-  /** Newest first. */
+  /** Newest first by creation (newestFirst). */
   list(): Promise<LibraryEntry[]>;
   open(id: number): Promise<OpenedStudy | undefined>;
   rename(id: number, name: string): Promise<void>;
@@ -82,10 +82,23 @@ export function summarize(state: StudyState): Pick<LibraryEntry, 'status' | 'tri
   };
 }
 
+/** The data set a study trains on, in a word: the synthetic set's name, "digits" or the CSV's file name. */
+export function dataSetName(data: StudySpec['data']): string {
+  return data.kind === 'synthetic' ? data.name : data.kind === 'digits' ? 'digits' : data.fileName;
+}
+
 /** A default name: what the study searches, on which data. */
 export function defaultStudyName(spec: StudySpec): string {
-  const data = spec.data.kind === 'synthetic' ? spec.data.name : spec.data.kind === 'digits' ? 'digits' : spec.data.fileName;
-  return `${spec.scheduler.kind} on ${data}`;
+  return `${spec.scheduler.kind} on ${dataSetName(spec.data)}`;
+}
+
+/**
+ * The library's order: newest first by creation, the date the list shows. (By last update a
+ * running study would jump to the top on every write, and a resumed old one would sit above
+ * newer studies under an older date.)
+ */
+export function newestFirst(a: Pick<LibraryEntry, 'id' | 'createdAt'>, b: Pick<LibraryEntry, 'id' | 'createdAt'>): number {
+  return b.createdAt - a.createdAt || b.id - a.id;
 }
 
 export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLibrary> {
@@ -114,8 +127,7 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
       await tx.done;
     },
     async list() {
-      const rows = await db.getAllFromIndex('entries', 'updatedAt');
-      return rows.reverse() as LibraryEntry[];
+      return ((await db.getAll('entries')) as LibraryEntry[]).sort(newestFirst);
     },
     async open(id) {
       const entry = (await db.get('entries', id)) as LibraryEntry | undefined;
