@@ -36,6 +36,25 @@ export type StandardHyperparameter =
   | 'learningRate' | 'beta1' | 'batchSize' | 'hiddenUnits' | 'hiddenLayers' | 'decay'
   | 'decayRate' | 'weightDecay' | 'beta2' | 'epsilon' | 'optimizer' | 'activation';
 
+/**
+ * The hyperparameters as the editor names them (the search-space table, the views, and every
+ * message about a study's values): one table, so a message names a field as the user sees it.
+ */
+export const PARAM_LABELS: Readonly<Record<string, string>> = {
+  learningRate: 'learning rate α',
+  optimizer: 'optimizer',
+  activation: 'activation',
+  beta1: 'momentum / Adam β1',
+  beta2: 'Adam β2',
+  epsilon: 'Adam ε',
+  weightDecay: 'weight decay',
+  batchSize: 'batch size',
+  hiddenUnits: 'hidden units',
+  hiddenLayers: 'hidden layers',
+  decay: 'learning-rate decay',
+  decayRate: 'decay rate',
+} satisfies Record<StandardHyperparameter, string>;
+
 /** A fresh copy of the standard space (safe to edit). */
 export function standardSpace(): SearchSpace {
   return CATALOG.map((p) => structuredClone(p) as HyperparameterSpec);

@@ -22,7 +22,7 @@ export interface LinkError {
   kind: LinkErrorKind;
   /** Plain text for the user: what is wrong with the link and what the lab did instead. */
   message: string;
-  /** Schema problems, one per line: `path: rule`. */
+  /** Schema problems, one sentence each in the editor's words (field, value, rule, fix). */
   issues?: string[];
 }
 
@@ -81,7 +81,8 @@ export function decodeStudyHash(hash: string): DecodedLink {
   }
   const parsed = parseStudy(json);
   if (!parsed.ok) {
-    const issues = parsed.issues.map((issue) => (issue.length > 200 ? `${issue.slice(0, 200)}…` : issue));
+    // A sentence quotes at most 40 characters of any value (spaceRules.ts shown()); the cap is a backstop.
+    const issues = parsed.issues.map((issue) => (issue.length > 400 ? `${issue.slice(0, 400)}…` : issue));
     return fail('schema', `its study is invalid (${issues.slice(0, 3).join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
   }
   return { ok: true, spec: parsed.spec };

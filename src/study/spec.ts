@@ -3,9 +3,12 @@
 // every bound here is also a guard against a hostile link (no 1e9 trials, no 10 MB names).
 import { z } from 'zod';
 import { standardSpace, type StandardHyperparameter } from '../search/catalog.ts';
-import { validateSpace, type ParamValue } from '../search/space.ts';
+import type { ParamValue } from '../search/space.ts';
 import type { SchedulerConfig } from '../search/types.ts';
-import { ACTIVATIONS, DECAYS, OPTIMIZERS } from '../train/types.ts';
+import { validationCount } from '../train/data/split.ts';
+import { checkStudyCost, studyCost, type DataShape } from './cost.ts';
+import { spaceProblems } from './spaceRules.ts';
+import { userIssue } from './wording.ts';
 
 export const STUDY_VERSION = 1;
 
@@ -77,37 +80,6 @@ export const spaceRowSchema = z.strictObject({
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
 export type DistributionSpec = SpaceRow['distribution'];
 
-/** Values the engine accepts for categorical hyperparameters. */
-const ENGINE_CHOICES: Partial<Record<HyperparameterName, readonly string[]>> = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, decay: DECAYS };
-/** Upper bounds on the size of what a study may build (a link must not ask for gigabytes). */
-export const SIZE_LIMITS: Partial<Record<HyperparameterName, number>> = { hiddenUnits: 1024, hiddenLayers: 8, batchSize: 4096 };
-
-function spaceProblems(space: readonly SpaceRow[]): Array<{ path: (string | number)[]; message: string }> {
-  const problems: Array<{ path: (string | number)[]; message: string }> = [];
-  const seen = new Set<string>();
-  for (const [i, row] of space.entries()) {
-    if (seen.has(row.name)) problems.push({ path: [i, 'name'], message: `hyperparameter "${row.name}" appears twice` });
-    seen.add(row.name);
-    try {
-      validateSpace([row]);
-    } catch (e) {
-      problems.push({ path: [i], message: (e as Error).message });
-    }
-    const allowed = ENGINE_CHOICES[row.name];
-    const values = row.distribution.kind === 'categorical' ? [...row.distribution.choices, row.default] : [row.default];
-    for (const v of allowed ? values : []) {
-      if (!allowed?.includes(String(v))) problems.push({ path: [i], message: `${row.name} must be one of ${allowed?.join(', ')}, got ${JSON.stringify(v)}` });
-    }
-    const limit = SIZE_LIMITS[row.name];
-    const largest = Math.max(Number(row.default), row.distribution.kind === 'categorical' ? -Infinity : row.distribution.high);
-    if (limit !== undefined && !(largest <= limit)) problems.push({ path: [i], message: `${row.name} may be at most ${limit}, got ${largest}` });
-  }
-  for (const name of HYPERPARAMETER_NAMES) {
-    if (!seen.has(name)) problems.push({ path: [], message: `hyperparameter "${name}" is missing` });
-  }
-  return problems;
-}
-
 export const SCHEDULER_KINDS = ['grid', 'random', 'quasi-random', 'coarse-to-fine', 'hierarchy'] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 
@@ -148,7 +120,7 @@ export const studySchema = z
     }),
   })
   .superRefine((spec, ctx) => {
-    for (const { path, message } of spaceProblems(spec.space)) ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
+    for (const { path, message } of spaceProblems(spec.space, HYPERPARAMETER_NAMES)) ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
   });
 export type StudySpec = z.infer<typeof studySchema>;
 
@@ -199,9 +171,42 @@ export function defaultStudy(): StudySpec {
   };
 }
 
-/** Validates untrusted input; the issues name the path and the rule broken. */
+/**
+ * Validates untrusted input (an edit, a link, the trainer's argument). Each issue is a
+ * sentence for the user: the field in the editor's words, the value, the rule and the fix
+ * (see wording.ts and spaceRules.ts). A valid study whose largest population cannot fit
+ * (cost.ts) is refused here too, sized on what the spec says of its data (a CSV's file is
+ * not known here: its own check comes with whyStudyCannotRun and the loaded data).
+ */
 export function parseStudy(value: unknown): { ok: true; spec: StudySpec } | { ok: false; issues: string[] } {
-  const result = studySchema.safeParse(value);
-  if (result.success) return { ok: true, spec: result.data };
-  return { ok: false, issues: result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`) };
+  const result = studySchema.safeParse(value, { reportInput: true });
+  if (!result.success) return { ok: false, issues: lastIssuePerField(result.error.issues).map((i) => userIssue(i, value)) };
+  const { refuse } = checkStudyCost(studyCost(result.data, dataShapeOf(result.data.data)));
+  return refuse ? { ok: false, issues: [refuse] } : { ok: true, spec: result.data };
+}
+
+/**
+ * One sentence per field: the schema's last word on it. (An integer field checks zod's
+ * safe-integer bound before its own: 1e308 trials at once would be told both.)
+ */
+function lastIssuePerField(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const byPath = new Map<unknown, z.core.$ZodIssue>();
+  for (const issue of issues) byPath.set(issue.code === 'custom' ? issue : JSON.stringify(issue.path), issue);
+  return [...byPath.values()];
+}
+
+/** Pixels of one digit image (14 × 14, src/train/data/digitsPack.ts); test/study/cost.test.ts checks it against the packed data. */
+const DIGITS_INPUTS = 196;
+
+/**
+ * The data's sizes as far as the spec tells them. A CSV's rows and classes are known only
+ * from its file: it gives a lower bound (its feature columns, 2 classes, no rows), so that
+ * checks on it refuse only what is too big whatever the file holds.
+ */
+export function dataShapeOf(data: DataSpec): DataShape {
+  if (data.kind === 'csv') return { task: 'classification', inputs: data.features.length, outputs: 2, trainCount: 0, validationCount: 0 };
+  const validation = validationCount(data.count, data.validationFraction);
+  const split = { trainCount: data.count - validation, validationCount: validation };
+  if (data.kind === 'digits') return { task: 'classification', inputs: DIGITS_INPUTS, outputs: 10, ...split };
+  return dataTask(data) === 'classification' ? { task: 'classification', inputs: 2, outputs: 2, ...split } : { task: 'regression', inputs: 2, outputs: 1, ...split };
 }

@@ -30,18 +30,6 @@ export function formatValue(value: number | string): string {
   return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? rounded.toExponential() : String(rounded);
 }
 
-/** Human labels of the hyperparameters the spec names. */
-export const PARAM_LABELS: Record<string, string> = {
-  learningRate: 'learning rate α',
-  optimizer: 'optimizer',
-  activation: 'activation',
-  beta1: 'momentum / Adam β1',
-  beta2: 'Adam β2',
-  epsilon: 'Adam ε',
-  weightDecay: 'weight decay',
-  batchSize: 'batch size',
-  hiddenUnits: 'hidden units',
-  hiddenLayers: 'hidden layers',
-  decay: 'learning-rate decay',
-  decayRate: 'decay rate',
-};
+// The views import the hyperparameters' labels from here; the table lives with the catalog so
+// that the study's validation messages (src/study/) use the same words.
+export { PARAM_LABELS } from '../search/catalog.ts';

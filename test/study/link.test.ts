@@ -87,8 +87,31 @@ describe('share link', () => {
     const huge = { ...defaultStudy(), parallelism: 1e308, training: { steps: 1e12, reportEvery: 10 } };
     const error = errorOf(linkOf(JSON.stringify(huge)));
     expect(error.kind).toBe('schema');
-    expect(error.issues?.some((i) => i.startsWith('parallelism:'))).toBe(true);
-    expect(error.issues?.some((i) => i.startsWith('training.steps:'))).toBe(true);
+    expect(error.issues).toEqual(['Trials at once: must be at most 256, got 1e308 — lower it.', 'Steps per trial: must be at most 100000, got 1e12 — lower it.']);
+  });
+
+  it('hostile but well-formed studies are refused in the editor\'s words, naming the field', () => {
+    const spec = defaultStudy();
+    const withRow = (name: string, patch: object): StudySpec => ({ ...spec, space: spec.space.map((r) => (r.name === name ? { ...r, ...patch } : r)) });
+    const cases: Array<[StudySpec, RegExp]> = [
+      [withRow('learningRate', { distribution: { kind: 'float', scale: 'log', low: 1e-40, high: 1 } }), /^Learning rate α: the log range must stay within 1e-8…10 .*got 1e-40…1 — raise the low end\.$/],
+      [withRow('hiddenLayers', { enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } }), /^Hidden layers: every choice must lie within 0…8, got 20000/],
+      [withRow('learningRate', { enabled: false, default: -0.1 }), /^Learning rate α: the default must lie within 1e-8…10 .*got -0\.1/],
+      [withRow('beta1', { enabled: false, default: 5 }), /^Momentum \/ Adam β1: the default must lie within 0…0\.9999999 .*got 5/],
+      [withRow('epsilon', { default: 0 }), /^Adam ε: the default must lie within 1e-12…1 .*got 0/],
+      [
+        { ...spec, parallelism: 256, scheduler: { ...spec.scheduler, budget: { kind: 'trials', trials: 256 } }, space: spec.space.map((r) => (r.name === 'hiddenUnits' ? { ...r, default: 1024 } : r.name === 'batchSize' ? { ...r, default: 4096 } : r)) },
+        /^This study's largest population \(256 trials at once of 2 hidden layers × 1024 hidden units, batch size 4096\) needs 4\.0 GiB for its layer 1 activations \(z\) in one GPU buffer; a GPU buffer holds at most 128 MiB — lower trials at once, batch size or hidden units\.$/,
+      ],
+    ];
+    for (const [study, message] of cases) {
+      const error = errorOf(encodeStudyHash(study));
+      expect(error.kind).toBe('schema');
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues?.[0]).toMatch(message);
+      expect(error.message).toContain(error.issues?.[0]);
+      expect(error.message).not.toMatch(/space\.\d|learningRate|hiddenLayers/);
+    }
   });
 
   it('a compression bomb is refused by size, not inflated', () => {
@@ -105,7 +128,7 @@ describe('share link', () => {
     const badEnum = JSON.stringify(defaultStudy()).replace('"default":"relu"', '"default":"<script>alert(1)</script>"');
     const error = errorOf(linkOf(badEnum));
     expect(error.kind).toBe('schema');
-    expect(error.issues).toEqual(['space.11: activation must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, got "<script>alert(1)</script>"']);
+    expect(error.issues).toEqual(['Activation: the default must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, got "<script>alert(1)</script>" — pick one of those.']);
   });
 
   it('a link altered in one character is refused by its checksum, not read as another study', () => {

@@ -112,7 +112,7 @@ describe('trainer worker API over comlink', () => {
     const bad = { ...tinyStudy(), parallelism: -1 };
     const invalid = await run(trainer, bad);
     expect(invalid.events).toHaveLength(1);
-    expect(invalid.events[0]).toMatchObject({ type: 'study-error', message: expect.stringMatching(/^The study is invalid: parallelism: /) });
+    expect(invalid.events[0]).toMatchObject({ type: 'study-error', message: expect.stringMatching(/^The study is invalid: Trials at once: must be at least 1, got -1 — raise it.$/) });
     const digits = tinyStudy();
     digits.data = { kind: 'digits', count: 200, validationFraction: 0.2, seed: 1 };
     expect((await run(trainer, digits)).events).toEqual([{ type: 'study-error', message: 'The data could not be loaded: no digits in this test' }]);
