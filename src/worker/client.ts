@@ -7,9 +7,15 @@ import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { RunInputs, TrainerApi } from './api.ts';
 
-/** How often a running study's worker is asked whether it is alive, and how long it may take to answer. */
-const PING_EVERY_MS = 500;
+/**
+ * How often a running study's worker is asked whether it is alive, and how long it may go
+ * without answering once it has answered (its training yields to its event loop far more
+ * often). A worker still starting (loading its module) gets STARTUP_TIMEOUT_MS; one whose
+ * script fails to load fires `error` at once.
+ */
+const PING_EVERY_MS = 250;
 const PING_TIMEOUT_MS = 1500;
+const STARTUP_TIMEOUT_MS = 20_000;
 
 export class TrainerLostError extends Error {
   constructor(why: string) {
@@ -63,9 +69,12 @@ export function connectTrainer(): Trainer {
     let timer: ReturnType<typeof setInterval> | undefined;
     const dead = new Promise<never>((_, reject) => {
       lost = reject;
-      let answered = Date.now();
+      const since = Date.now();
+      let answered: number | undefined;
       timer = setInterval(() => {
-        if (Date.now() - answered > PING_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`));
+        const now = Date.now();
+        if (answered !== undefined && now - answered > PING_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`));
+        else if (answered === undefined && now - since > STARTUP_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
         else void api.ping().then(() => (answered = Date.now()), () => undefined);
       }, PING_EVERY_MS);
     });
