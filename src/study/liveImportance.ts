@@ -6,12 +6,14 @@ import { importance } from '../search/importance.ts';
 import type { SearchSpace } from '../search/space.ts';
 import type { FinishedTrial } from '../search/types.ts';
 import type { ImportanceEvent } from './events.ts';
+import { hasResult } from './state.ts';
 
 const MIN_INTERVAL_MS = 500;
 /** Time between recomputations, as a multiple of the last one's duration. */
 const INTERVAL_PER_COST = 9;
 
-const usable = (t: FinishedTrial) => t.state === 'COMPLETE' && Number.isFinite(t.objective);
+/** Complete trials and stopped ones (partial results) with a validation loss; see hasResult. */
+const usable = (t: FinishedTrial) => hasResult(t);
 
 export class LiveImportance {
   private computedFor = 0;

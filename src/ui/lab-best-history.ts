@@ -2,6 +2,7 @@ import { html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
+import { hasResult } from '../study/state.ts';
 import './lab-uplot.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
@@ -19,7 +20,7 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
   ],
 };
 
-/** Each finished trial's objective in finishing order, and the best found so far as a step line. */
+/** Each finished trial's objective in finishing order (complete, or stopped: partial), and the best found so far as a step line. */
 @customElement('lab-best-history')
 export class LabBestHistory extends ResultView {
   static override styles = panelStyles;
@@ -42,7 +43,7 @@ export class LabBestHistory extends ResultView {
     let bestSoFar = Infinity;
     this.finishOrder.forEach((id, k) => {
       const t = byId.get(id);
-      const y = t && t.state === 'COMPLETE' && t.objective > 0 ? t.objective : NaN;
+      const y = t && hasResult(t) && t.objective > 0 ? t.objective : NaN;
       if (y < bestSoFar) bestSoFar = y;
       xs.push(k + 1);
       objective.push(Number.isFinite(y) ? y : null);

@@ -60,12 +60,12 @@ export class LabLossCurves extends ResultView {
 
   /** How a trial's curve is drawn: its colour on the chosen scale, or its state's when it stopped early; thick when best. */
   private styleOf(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
-    const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED';
+    const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED' || t.state === 'STOPPED';
     const color = marked ? STATE_COLORS[t.state] : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
     return {
       stroke: () => color,
       width: t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
-      dash: train ? [5, 4] : t.state === 'PRUNED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : [],
+      dash: train ? [5, 4] : t.state === 'PRUNED' || t.state === 'STOPPED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : [],
     };
   }
 
@@ -146,6 +146,7 @@ export class LabLossCurves extends ResultView {
           low <span class="swatch" style="border-color:${rampColor(0)}"></span>…<span class="swatch" style="border-color:${rampColor(1)}"></span> high
           <span class="swatch" style="border-color:${STATE_COLORS.DIVERGED};border-top-style:dashed"></span>diverged
           <span class="swatch" style="border-color:${STATE_COLORS.PRUNED};border-top-style:dotted"></span>pruned
+          <span class="swatch" style="border-color:${STATE_COLORS.STOPPED};border-top-style:dotted"></span>stopped (partial)
           <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
         </span>
       </div>

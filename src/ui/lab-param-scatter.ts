@@ -53,7 +53,8 @@ function xOf(d: Distribution, value: number | string): number {
 
 /**
  * The objective (final validation loss) against each searched hyperparameter, each on that
- * hyperparameter's own scale; the best trial is ringed, pruned trials are orange.
+ * hyperparameter's own scale; the best trial is ringed; trials that stopped early (pruned, or
+ * stopped by the user: partial results) are orange.
  */
 @customElement('lab-param-scatter')
 export class LabParamScatter extends ResultView {
@@ -97,12 +98,12 @@ export class LabParamScatter extends ResultView {
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
     const points = plotted
-      .map((t) => ({ x: xOf(d, t.params[row.name]), y: t.objective, state: t.state, best: t.id === this.bestTrialId }))
+      .map((t) => ({ x: xOf(d, t.params[row.name]), y: t.objective, partial: t.state === 'PRUNED' || t.state === 'STOPPED', best: t.id === this.bestTrialId }))
       .sort((a, b) => a.x - b.x);
     const data: uPlot.AlignedData = [
       points.map((p) => p.x),
-      points.map((p) => (p.state === 'PRUNED' ? null : p.y)),
-      points.map((p) => (p.state === 'PRUNED' ? p.y : null)),
+      points.map((p) => (p.partial ? null : p.y)),
+      points.map((p) => (p.partial ? p.y : null)),
       points.map((p) => (p.best ? p.y : null)),
     ];
     this.dataCache.set(row.name, { key, data });
