@@ -19,9 +19,9 @@ const STATUS_LABELS: Record<LibraryEntry['status'], string> = {
 };
 
 /** "finished / planned" trials; a time budget has no planned count. */
-function trialsLabel(entry: LibraryEntry): string {
-  const budget = entry.spec.scheduler.budget;
-  return budget.kind === 'trials' ? `${entry.finishedTrials} / ${budget.trials}` : `${entry.finishedTrials} (${budget.minutes} min budget)`;
+export function trialsLabel(finishedTrials: number, spec: LibraryEntry['spec']): string {
+  const budget = spec.scheduler.budget;
+  return budget.kind === 'trials' ? `${finishedTrials} / ${budget.trials}` : `${finishedTrials} (${budget.minutes} min budget)`;
 }
 
 /**
@@ -161,7 +161,7 @@ export class LabLibrary extends LitElement {
       <td data-col="date">${new Date(entry.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</td>
       <td data-col="data">${dataSetName(entry.spec.data)}</td>
       <td data-col="scheduler">${entry.spec.scheduler.kind}</td>
-      <td data-col="trials">${trialsLabel(entry)}</td>
+      <td data-col="trials">${trialsLabel(entry.finishedTrials, entry.spec)}</td>
       <td data-col="best">${entry.bestObjective === undefined ? '—' : formatValue(entry.bestObjective)}</td>
       <td data-col="engine">${entry.engine ?? '—'}</td>
       <td data-col="status">${STATUS_LABELS[entry.status]}</td>
