@@ -2,7 +2,8 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
 import { openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
-import { dataTask, defaultStudy, parseStudy, type StudySpec } from '../study/spec.ts';
+import { whyStudyCannotRun } from '../study/preflight.ts';
+import { dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { canResume, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
@@ -72,6 +73,8 @@ export class TuningLab extends LitElement {
   @state() private revision = 0;
   @state() private now = performance.now();
   @state() private extendBy = 16;
+  /** The question to answer before a long study runs (Run was pressed once). */
+  @state() private confirmRun?: string;
   /**
    * Result views on the page. They appear one per animation frame after the first run
    * starts (later runs reuse them): creating all of them (shadow roots, styles, first
@@ -146,15 +149,18 @@ export class TuningLab extends LitElement {
    */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('spec')) this.shareUrl = `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
-    if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) this.blocked = this.whyBlocked(this.spec);
+    if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) {
+      this.blocked = this.whyBlocked(this.spec);
+      if (changed.has('spec')) this.confirmRun = undefined;
+    }
   }
 
-  /** Why `spec` cannot run here, or undefined when it can. */
+  /** Why `spec` cannot run here, or undefined when it can (the schema's rules and the cost of its largest population). */
   private whyBlocked(spec: StudySpec): string | undefined {
     if (this.csvPending) return 'Choose a usable CSV file to run.';
     if (spec.data.kind === 'csv' && this.csv?.fileName !== spec.data.fileName) return `This study trains on ${spec.data.fileName}: choose that file under Data to run it.`;
-    const parsed = parseStudy(spec);
-    return parsed.ok ? undefined : `The study cannot run: ${parsed.issues.slice(0, 3).join('; ')}`;
+    const { refuse } = whyStudyCannotRun(spec);
+    return refuse ? `The study cannot run: ${refuse}` : undefined;
   }
 
   private onData(change: DataChange): void {
@@ -173,9 +179,12 @@ export class TuningLab extends LitElement {
     }
   }
 
-  /** Runs the draft as a new study. */
-  private startRun(): void {
+  /** Runs the draft as a new study; one that would take long asks first (see confirmRun). */
+  private startRun(confirmed = false): void {
     if (this.blocked || this.session?.active) return;
+    const { confirm } = whyStudyCannotRun(this.spec);
+    this.confirmRun = confirmed ? undefined : confirm;
+    if (this.confirmRun) return;
     void this.train(StudySession.draft(this.spec), this.spec);
   }
 
@@ -336,6 +345,11 @@ export class TuningLab extends LitElement {
           @resume-study=${() => void this.trainer?.resume()}
           @stop-study=${() => void this.trainer?.stop()}
         ></lab-run-controls>
+        ${this.confirmRun
+          ? html`<p class="notice actions" role="alert" data-testid="confirm-run">${this.confirmRun}
+              <button class="primary" data-testid="run-anyway" @click=${() => this.startRun(true)}>Run anyway</button>
+              <button @click=${() => (this.confirmRun = undefined)}>Cancel</button></p>`
+          : ''}
         ${study?.engine ? html`<p class="engine" data-testid="engine" data-kind=${study.engine.kind}>Training on ${study.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${study.engine.adapter}</p>` : ''}
         ${study?.notice ? html`<p class="notice" role="status" data-testid="engine-notice">${study.notice}</p>` : ''}
         ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}

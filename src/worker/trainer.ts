@@ -3,8 +3,10 @@
 // the study's data and runs one study at a time. Its
 // dependencies are injected so that Node tests drive it without a browser.
 import { transfer } from 'comlink';
+import { dataShapeOfTrainingData } from '../study/cost.ts';
 import { loadStudyData, type DataSources } from '../study/data.ts';
 import type { StudyEvent } from '../study/events.ts';
+import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack } from '../train/data/digitsFormat.ts';
@@ -62,6 +64,9 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     } catch (e) {
       return failed(`The data could not be loaded: ${(e as Error).message}`);
     }
+    // The page asked the user about a long study; what cannot run at all is refused here too.
+    const { refuse } = whyStudyCannotRun(spec, dataShapeOfTrainingData(data));
+    if (refuse) return failed(`The study cannot run: ${refuse}`);
     const { engine, fallbackNotice } = await chooseEngine(inputs.engine);
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one
