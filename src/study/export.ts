@@ -7,20 +7,20 @@ import Papa from 'papaparse';
 import { z } from 'zod';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
-import { TrialState, type TrainingData } from '../train/types.ts';
-import type { EngineInfo } from './events.ts';
+import { ACTIVATIONS, parameterCount, TrialState, type Activation, type TrainingData } from '../train/types.ts';
+import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
-import { HYPERPARAMETER_NAMES, studySchema, type StudySpec } from './spec.ts';
+import { HYPERPARAMETER_NAMES, SIZE_LIMITS, studySchema, type StudySpec } from './spec.ts';
+import type { StudyState, StudyStatus } from './state.ts';
 
 export const EXPORT_FORMAT = 'tuning-lab-study';
 export const EXPORT_VERSION = 1;
 /** Larger files are refused unread: a 2000-trial study with 1000-point curves is about 120 MB. */
 export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
 
-/** The statuses a study can be in (state.ts's StudyStatus); an export may be taken at any of them. */
-export const STUDY_STATUSES = ['draft', 'running', 'paused', 'finished', 'stopped', 'error', 'interrupted'] as const;
-export type ExportedStudyStatus = (typeof STUDY_STATUSES)[number];
+/** Every StudyStatus: an export may be taken at any of them (studyExportJson fails to compile if one is missing). */
+export const STUDY_STATUSES = ['draft', 'running', 'paused', 'finished', 'stopped', 'error', 'interrupted'] as const satisfies readonly StudyStatus[];
 
 /** The sizes of the data a study trained on: what generated code needs (layer widths, epochs). */
 export interface DataShape {
@@ -36,21 +36,15 @@ export function dataShapeOf(data: TrainingData): DataShape {
   return { task: data.task, inputs: data.inputs, outputs: data.outputs, trainCount: data.train.count, validationCount: data.validation.count };
 }
 
-/** A trial as exported; `durationMs` is the wall time its population trained, where known. */
-export type ExportedTrial = TrialRecord & { durationMs?: number };
-
-/** Everything an export holds about a study, as the page has it. */
-export interface StudySnapshot {
-  spec: StudySpec;
-  engine?: EngineInfo;
-  task: TrainingData['task'];
-  trials: ExportedTrial[];
-  bestTrialId?: number;
-  elapsedMs: number;
-  status: ExportedStudyStatus;
+/**
+ * Everything an export holds: a study's state (state.ts) with its trials as a list in the
+ * order they were planned, plus the data's sizes, which the state does not keep.
+ */
+export type StudySnapshot = Omit<StudyState, 'trials'> & {
+  trials: TrialRecord[];
   /** Needed to generate code from an imported study whose data (a CSV) is not at hand. */
   dataShape?: DataShape;
-}
+};
 
 export interface StudyExport extends StudySnapshot {
   format: typeof EXPORT_FORMAT;
@@ -58,6 +52,10 @@ export interface StudyExport extends StudySnapshot {
   /** ISO 8601. */
   exportedAt: string;
   app: { version: string };
+}
+
+export function studySnapshot(state: StudyState, dataShape?: DataShape): StudySnapshot {
+  return { ...state, trials: [...state.trials.values()], ...(dataShape ? { dataShape } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ export function objectiveAccuracy(trial: Pick<TrialRecord, 'objective' | 'curve'
 }
 
 /** Hyperparameter columns: the spec's rows in order, then any other name a trial carries. */
-function paramNames(spec: StudySpec, trials: readonly ExportedTrial[]): string[] {
+function paramNames(spec: StudySpec, trials: readonly TrialRecord[]): string[] {
   const names = spec.space.map((row) => row.name as string);
   const extra = new Set<string>();
   for (const trial of trials) for (const name of Object.keys(trial.params)) if (!names.includes(name)) extra.add(name);
@@ -91,7 +89,7 @@ const cell = (value: number | undefined): number | '' => (value !== undefined &&
  * per hyperparameter, partial (true for a STOPPED trial, whose value is the last validation
  * loss it reached) and reason. Any state string is written as it is.
  */
-export function trialsCsv(spec: StudySpec, trials: readonly ExportedTrial[]): string {
+export function trialsCsv(spec: StudySpec, trials: readonly TrialRecord[]): string {
   const params = paramNames(spec, trials);
   const fields = ['number', 'state', 'value', 'validation_accuracy', 'steps', 'duration_s', 'init_seed', 'data_seed', ...params.map((p) => `params_${p}`), 'partial', 'reason'];
   const data = [...trials]
@@ -108,7 +106,7 @@ export function trialsCsv(spec: StudySpec, trials: readonly ExportedTrial[]): st
         initSeed,
         dataSeed,
         ...params.map((p) => trial.params[p] ?? ''),
-        String(trial.state) === 'STOPPED',
+        trial.state === 'STOPPED',
         trial.reason ?? '',
       ];
     });
@@ -121,7 +119,7 @@ export function trialsCsv(spec: StudySpec, trials: readonly ExportedTrial[]): st
 // JSON
 
 /** JSON has no NaN or infinities: they are written as null, "Infinity" and "-Infinity". */
-function encodeNonFinite(_key: string, value: unknown): unknown {
+function encodeNonFinite(value: unknown): unknown {
   if (typeof value !== 'number' || Number.isFinite(value)) return value;
   if (Number.isNaN(value)) return null;
   return value > 0 ? 'Infinity' : '-Infinity';
@@ -171,6 +169,26 @@ const trialSchema = z.strictObject({
   curve: curveSchema,
 });
 
+const shapeSchema = z.strictObject({
+  inputs: count.min(1).max(100_000),
+  outputs: count.min(1).max(100_000),
+  hiddenLayers: count.max(SIZE_LIMITS.hiddenLayers ?? 8),
+  maxHidden: count.max(SIZE_LIMITS.hiddenUnits ?? 1024),
+  activation: z.enum(ACTIVATIONS as [Activation, ...Activation[]]),
+  loss: z.enum(['softmax_cross_entropy', 'mse']),
+  init: z.enum(['he', 'xavier']),
+  batchSize: count.min(1).max(SIZE_LIMITS.batchSize ?? 4096),
+});
+
+const modelSchema = z
+  .strictObject({ trialId: count, shape: shapeSchema, hiddenUnits: count.min(1), parameters: z.array(z.number()) })
+  .refine((m) => m.parameters.length === parameterCount(m.shape), { message: 'parameters do not fit the model shape' })
+  .refine((m) => m.hiddenUnits <= m.shape.maxHidden, { message: 'hiddenUnits exceeds the shape\'s maxHidden' })
+  .transform((m) => ({ ...m, parameters: Float32Array.from(m.parameters) }));
+
+const taskSchema = z.enum(['classification', 'regression']);
+const message = z.string().max(5000);
+
 const exportSchema = z
   .strictObject({
     format: z.literal(EXPORT_FORMAT),
@@ -178,20 +196,20 @@ const exportSchema = z
     exportedAt: z.string().max(64),
     app: z.strictObject({ version: z.string().max(64) }),
     spec: studySchema,
-    engine: z.strictObject({ kind: z.enum(['webgpu', 'cpu']), adapter: z.string().max(500) }).optional(),
-    task: z.enum(['classification', 'regression']),
-    trials: z.array(trialSchema).max(MAX_TRIALS),
-    bestTrialId: count.optional(),
-    elapsedMs: z.number().min(0),
     status: z.enum(STUDY_STATUSES),
+    engine: z.strictObject({ kind: z.enum(['webgpu', 'cpu']), adapter: z.string().max(500) }).optional(),
+    notice: message.optional(),
+    errorMessage: message.optional(),
+    task: taskSchema,
+    plannedTrials: count.optional(),
+    trials: z.array(trialSchema).max(MAX_TRIALS),
+    finishOrder: z.array(count).max(MAX_TRIALS),
+    bestTrialId: count.optional(),
+    bestModel: modelSchema.optional(),
+    importance: z.strictObject({ shares: z.partialRecord(hyperparameterName, z.number()), completedTrials: count }).optional(),
+    elapsedMs: z.number().min(0),
     dataShape: z
-      .strictObject({
-        task: z.enum(['classification', 'regression']),
-        inputs: count.min(1),
-        outputs: count.min(1),
-        trainCount: count.min(1),
-        validationCount: count,
-      })
+      .strictObject({ task: taskSchema, inputs: count.min(1), outputs: count.min(1), trainCount: count.min(1), validationCount: count })
       .optional(),
   })
   .superRefine((study, ctx) => {
@@ -200,28 +218,39 @@ const exportSchema = z
       if (ids.has(trial.id)) ctx.addIssue({ code: 'custom', path: ['trials', i, 'id'], message: `trial ${trial.id} appears twice` });
       ids.add(trial.id);
     });
-    if (study.bestTrialId !== undefined && !ids.has(study.bestTrialId)) {
-      ctx.addIssue({ code: 'custom', path: ['bestTrialId'], message: `names trial ${study.bestTrialId}, which is not in the study` });
+    const finished = new Set<number>();
+    study.finishOrder.forEach((id, i) => {
+      const trial = study.trials.find((t) => t.id === id);
+      if (!trial || trial.state === 'RUNNING' || finished.has(id)) ctx.addIssue({ code: 'custom', path: ['finishOrder', i], message: `trial ${id} is not a finished trial of the study, or is listed twice` });
+      finished.add(id);
+    });
+    const unlisted = study.trials.filter((t) => t.state !== 'RUNNING' && !finished.has(t.id)).map((t) => t.id);
+    if (unlisted.length) ctx.addIssue({ code: 'custom', path: ['finishOrder'], message: `misses finished trials ${unlisted.join(', ')}` });
+    for (const key of ['bestTrialId', 'bestModel'] as const) {
+      const id = key === 'bestTrialId' ? study.bestTrialId : study.bestModel?.trialId;
+      if (id !== undefined && !ids.has(id)) ctx.addIssue({ code: 'custom', path: [key], message: `names trial ${id}, which is not in the study` });
     }
   });
 
-/** The versioned JSON of a whole study (curves included). */
+/** JSON for a value: NaN and infinities encoded, typed arrays as plain arrays. */
+function jsonValue(_key: string, value: unknown): unknown {
+  if (value instanceof Float32Array) return Array.from(value);
+  return encodeNonFinite(value);
+}
+
+/** The versioned JSON of a whole study (curves and the best trained model included). */
 export function studyExportJson(snapshot: StudySnapshot, exportedAt: Date = new Date()): string {
+  const { spec, status, ...rest } = snapshot;
   const study: StudyExport = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: exportedAt.toISOString(),
     app: { version: APP_VERSION },
-    spec: snapshot.spec,
-    ...(snapshot.engine ? { engine: { kind: snapshot.engine.kind, adapter: snapshot.engine.adapter } } : {}),
-    task: snapshot.task,
-    trials: snapshot.trials,
-    ...(snapshot.bestTrialId !== undefined ? { bestTrialId: snapshot.bestTrialId } : {}),
-    elapsedMs: snapshot.elapsedMs,
-    status: snapshot.status,
-    ...(snapshot.dataShape ? { dataShape: snapshot.dataShape } : {}),
+    spec,
+    status: status satisfies (typeof STUDY_STATUSES)[number],
+    ...rest,
   };
-  return JSON.stringify(study, encodeNonFinite);
+  return JSON.stringify(study, jsonValue);
 }
 
 export type ParsedStudyExport = { ok: true; study: StudyExport } | { ok: false; error: string };
@@ -271,4 +300,72 @@ export function exportFileName(spec: StudySpec, extension: string, trialId?: num
   const data = spec.data.kind === 'synthetic' ? spec.data.name : spec.data.kind === 'csv' ? spec.data.fileName.replace(/\.csv$/i, '') : 'digits';
   const safe = data.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'data';
   return `tuning-lab-${safe}-seed${spec.seed}${trialId === undefined ? '' : `-trial${trialId}`}.${extension}`;
+}
+
+/** What a study exported while it ran becomes on import: nothing is training it any more. */
+export const IMPORTED_WHILE_RUNNING = 'This study was exported while it ran; its unfinished trials can be resumed from step 0.';
+
+/**
+ * The events that rebuild an imported study: folded by applyStudyEvent (the one reducer)
+ * they give the exported state, so the library journals an import like any study and its
+ * views, best trial and summary come out the same. A study exported while it ran comes
+ * back interrupted (its in-flight trials resumable).
+ */
+export function importedEvents(study: StudySnapshot): StudyEvent[] {
+  const events: StudyEvent[] = [];
+  if (study.engine) {
+    events.push({
+      type: 'study-started',
+      engine: study.engine,
+      task: study.task,
+      ...(study.plannedTrials !== undefined ? { plannedTrials: study.plannedTrials } : {}),
+      ...(study.notice !== undefined ? { fallbackNotice: study.notice } : {}),
+    });
+  }
+  for (const t of study.trials) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
+  // Point k of every curve, one progress event per distinct step (trials report on one schedule, so usually one per k).
+  const longest = Math.max(0, ...study.trials.map((t) => t.curve.step.length));
+  for (let k = 0; k < longest; k++) {
+    const byStep = new Map<number, TrialRecord[]>();
+    for (const t of study.trials) {
+      if (k >= t.curve.step.length) continue;
+      const step = t.curve.step[k];
+      byStep.set(step, [...(byStep.get(step) ?? []), t]);
+    }
+    for (const [step, trials] of byStep) {
+      const column = (key: Exclude<keyof TrialRecord['curve'], 'step'>) => Float32Array.from(trials, (t) => t.curve[key][k]);
+      events.push({
+        type: 'progress',
+        step,
+        trialIds: Int32Array.from(trials, (t) => t.id),
+        trainLoss: column('trainLoss'),
+        validationLoss: column('validationLoss'),
+        trainAccuracy: column('trainAccuracy'),
+        validationAccuracy: column('validationAccuracy'),
+      });
+    }
+  }
+  const byId = new Map(study.trials.map((t) => [t.id, t]));
+  for (const id of study.finishOrder) {
+    const t = byId.get(id);
+    if (!t || t.state === 'RUNNING') continue;
+    events.push({
+      type: 'trial-finished',
+      trialId: id,
+      state: t.state,
+      objective: t.objective,
+      steps: t.steps,
+      ...(t.reason !== undefined ? { reason: t.reason } : {}),
+      ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
+    });
+  }
+  if (study.bestModel) events.push({ type: 'model-kept', model: study.bestModel });
+  if (study.importance) events.push({ type: 'importance', ...study.importance });
+  if (study.status === 'draft') return events;
+  events.push({ type: 'study-finished', trials: study.trials.length, elapsedMs: study.elapsedMs, stopped: study.status === 'stopped' });
+  if (study.status === 'error') events.push({ type: 'study-error', message: study.errorMessage ?? '' });
+  if (study.status === 'running' || study.status === 'paused' || study.status === 'interrupted') {
+    events.push({ type: 'study-interrupted', message: study.status === 'interrupted' && study.notice !== undefined ? study.notice : IMPORTED_WHILE_RUNNING });
+  }
+  return events;
 }

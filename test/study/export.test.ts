@@ -4,27 +4,31 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { TrialState } from '../../src/train/types.ts';
+import { parameterCount, TrialState } from '../../src/train/types.ts';
 import { trialSeeds } from '../../src/study/population.ts';
-import { emptyCurve } from '../../src/study/record.ts';
+import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
 import { defaultStudy, HYPERPARAMETER_NAMES } from '../../src/study/spec.ts';
+import { foldStudyEvents } from '../../src/study/state.ts';
+import type { StudyEvent } from '../../src/study/events.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
   STUDY_STATUSES,
   exportFileName,
   objectiveAccuracy,
+  IMPORTED_WHILE_RUNNING,
+  importedEvents,
   parseStudyExport,
   studyExportJson,
+  studySnapshot,
   trialsCsv,
-  type ExportedTrial,
   type StudySnapshot,
 } from '../../src/study/export.ts';
 
 const spec = defaultStudy();
 const params = (learningRate: number) => ({ ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), learningRate });
 
-function trial(id: number, state: string, objective: number, extra: Partial<ExportedTrial> = {}): ExportedTrial {
+function trial(id: number, state: string, objective: number, extra: Partial<TrialRecord> = {}): TrialRecord {
   const curve = emptyCurve();
   curve.step.push(10, 20);
   curve.trainLoss.push(0.9, 0.5);
@@ -34,12 +38,13 @@ function trial(id: number, state: string, objective: number, extra: Partial<Expo
   return { id, params: params(0.01 * (id + 1)), placement: {}, state: state as TrialState, objective, steps: 20, curve, ...extra };
 }
 
-function snapshot(trials: ExportedTrial[]): StudySnapshot {
+function snapshot(trials: TrialRecord[]): StudySnapshot {
   return {
     spec,
     engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' },
     task: 'classification',
     trials,
+    finishOrder: trials.filter((t) => t.state !== 'RUNNING').map((t) => t.id),
     bestTrialId: trials[0]?.id,
     elapsedMs: 1234.5,
     status: 'finished',
@@ -132,26 +137,38 @@ const trialArb = (id: number) =>
     },
     { requiredKeys: ['id', 'params', 'placement', 'state', 'objective', 'steps', 'curve'] },
   );
+const model = (trialId: number) => {
+  const shape = { inputs: 2, outputs: 2, hiddenLayers: 1, maxHidden: 4, activation: 'relu' as const, loss: 'softmax_cross_entropy' as const, init: 'he' as const, batchSize: 32 };
+  return fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }).map((x) => x + 0), { minLength: parameterCount(shape), maxLength: parameterCount(shape) }).map((p) => ({ trialId, shape, hiddenUnits: 3, parameters: Float32Array.from(p) }));
+};
 const snapshotArb: fc.Arbitrary<StudySnapshot> = fc
   .uniqueArray(fc.nat({ max: 5000 }), { maxLength: 6 })
   .chain((ids) => fc.tuple(...ids.map(trialArb)))
-  .chain((trials) =>
-    fc.record(
+  .chain((trials) => {
+    const ids = trials.map((t) => t.id);
+    const finished = trials.filter((t) => t.state !== 'RUNNING').map((t) => t.id);
+    return fc.record(
       {
         spec: fc.constant(spec),
-        engine: fc.record({ kind: fc.constantFrom('webgpu' as const, 'cpu' as const), adapter: fc.string({ maxLength: 30 }) }),
-        task: fc.constantFrom('classification' as const, 'regression' as const),
-        trials: fc.constant(trials as ExportedTrial[]),
-        bestTrialId: trials.length ? fc.constantFrom(...trials.map((t) => t.id)) : fc.constant(undefined),
-        elapsedMs: fc.double({ min: 0, max: 1e10, noNaN: true }).map((x) => x + 0),
         status: fc.constantFrom(...STUDY_STATUSES),
+        engine: fc.record({ kind: fc.constantFrom('webgpu' as const, 'cpu' as const), adapter: fc.string({ maxLength: 30 }) }),
+        notice: fc.string({ maxLength: 30 }),
+        errorMessage: fc.string({ maxLength: 30 }),
+        task: fc.constantFrom('classification' as const, 'regression' as const),
+        plannedTrials: fc.nat({ max: 2000 }),
+        trials: fc.constant(trials as TrialRecord[]),
+        finishOrder: fc.shuffledSubarray(finished, { minLength: finished.length, maxLength: finished.length }),
+        bestTrialId: ids.length ? fc.constantFrom(...ids) : fc.constant(undefined),
+        bestModel: ids.length ? fc.constantFrom(...ids).chain(model) : fc.constant(undefined),
+        importance: fc.record({ shares: fc.dictionary(fc.constantFrom(...HYPERPARAMETER_NAMES), finite), completedTrials: fc.nat({ max: 2000 }) }),
+        elapsedMs: fc.double({ min: 0, max: 1e10, noNaN: true }).map((x) => x + 0),
         dataShape: fc.record({ task: fc.constantFrom('classification' as const, 'regression' as const), inputs: fc.integer({ min: 1, max: 512 }), outputs: fc.integer({ min: 1, max: 20 }), trainCount: fc.integer({ min: 1, max: 20_000 }), validationCount: fc.nat({ max: 20_000 }) }),
       },
-      { requiredKeys: ['spec', 'task', 'trials', 'elapsedMs', 'status'] },
-    ),
-  )
+      { requiredKeys: ['spec', 'status', 'task', 'trials', 'finishOrder', 'elapsedMs'] },
+    );
+  })
   .map((s) => {
-    if (s.bestTrialId === undefined) delete s.bestTrialId;
+    for (const key of ['bestTrialId', 'bestModel'] as const) if (s[key] === undefined) delete s[key];
     return s;
   });
 
@@ -254,5 +271,74 @@ describe('exportFileName', () => {
     expect(exportFileName(spec, 'csv')).toBe('tuning-lab-spiral-seed1.csv');
     const csvSpec = { ...spec, data: { kind: 'csv' as const, fileName: 'my data/../x.CSV', target: 't', features: ['a'], validationFraction: 0.2, seed: 3 } };
     expect(exportFileName(csvSpec, 'py', 12)).toBe('tuning-lab-my_data_x-seed1-trial12.py');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Import as events: a study folded from any event sequence the runner can produce, exported
+// and imported, folds again to the same state.
+
+const f32 = fc.float({ noDefaultInfinity: false }).map((x) => (Object.is(x, -0) ? 0 : x));
+const studyEventsArb: fc.Arbitrary<StudyEvent[]> = fc
+  .record({
+    trials: fc.integer({ min: 0, max: 5 }),
+    reports: fc.integer({ min: 0, max: 4 }),
+    task: fc.constantFrom('classification' as const, 'regression' as const),
+    notice: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+    end: fc.constantFrom('none', 'paused', 'finished', 'stopped', 'error', 'interrupted'),
+  })
+  .chain(({ trials, reports, task, notice, end }) =>
+    fc.record({
+      reportsPerTrial: fc.array(fc.integer({ min: 0, max: reports }), { minLength: trials, maxLength: trials }),
+      metrics: fc.array(fc.array(f32, { minLength: 4 * trials, maxLength: 4 * trials }), { minLength: reports, maxLength: reports }),
+      finished: fc.shuffledSubarray([...Array(trials).keys()]),
+      outcomes: fc.array(fc.record({ state: fc.constantFrom('COMPLETE', 'PRUNED', 'DIVERGED', 'FAILED', 'STOPPED' as const), objective: f32, reason: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }), durationMs: fc.option(fc.nat({ max: 1e6 }), { nil: undefined }) }), { minLength: trials, maxLength: trials }),
+      kept: trials ? fc.option(fc.nat({ max: trials - 1 }).chain(model), { nil: undefined }) : fc.constant(undefined),
+      shares: fc.option(fc.record({ learningRate: fc.double({ min: 0, max: 1, noNaN: true }) }), { nil: undefined }),
+      elapsedMs: fc.nat({ max: 1e7 }),
+    }).map(({ reportsPerTrial, metrics, finished, outcomes, kept, shares, elapsedMs }) => {
+      const events: StudyEvent[] = [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, task, plannedTrials: trials, ...(notice !== undefined ? { fallbackNotice: notice } : {}) }];
+      for (let id = 0; id < trials; id++) events.push({ type: 'trial-planned', trialId: id, params: params(0.001 * (id + 1)), placement: id % 2 ? { round: 1 } : {} });
+      metrics.forEach((row, r) => {
+        const ids = [...Array(trials).keys()].filter((id) => reportsPerTrial[id] > r);
+        const column = (c: number) => Float32Array.from(ids, (id) => row[4 * id + c]);
+        if (ids.length) events.push({ type: 'progress', step: 10 * (r + 1), trialIds: Int32Array.from(ids), trainLoss: column(0), validationLoss: column(1), trainAccuracy: column(2), validationAccuracy: column(3) });
+      });
+      for (const id of finished) events.push({ type: 'trial-finished', trialId: id, steps: 10 * reportsPerTrial[id], ...outcomes[id] });
+      if (kept) events.push({ type: 'model-kept', model: kept });
+      if (shares) events.push({ type: 'importance', shares, completedTrials: finished.length });
+      if (end === 'paused') events.push({ type: 'study-paused' });
+      if (end === 'finished' || end === 'stopped' || end === 'error') events.push({ type: 'study-finished', trials, elapsedMs, stopped: end === 'stopped' });
+      if (end === 'error') events.push({ type: 'study-error', message: 'the scheduler failed' });
+      if (end === 'interrupted') events.push({ type: 'study-interrupted', message: 'the trainer went away' });
+      return events;
+    }),
+  );
+
+describe('importedEvents', () => {
+  it('folds an exported study back to the same state (a running one comes back interrupted)', () => {
+    fc.assert(
+      fc.property(studyEventsArb, (events) => {
+        const original = foldStudyEvents(spec, events);
+        const parsed = parseStudyExport(studyExportJson(studySnapshot(original)));
+        if (!parsed.ok) throw new Error(parsed.error);
+        const imported = foldStudyEvents(spec, importedEvents(parsed.study));
+        if (original.status === 'running' || original.status === 'paused') {
+          expect(imported.status).toBe('interrupted');
+          expect(imported.notice).toBe(IMPORTED_WHILE_RUNNING);
+          expect({ ...imported, status: original.status, notice: original.notice }).toEqual(original);
+        } else {
+          expect(imported).toEqual(original);
+        }
+        expect([...imported.trials.keys()]).toEqual([...original.trials.keys()]);
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+
+  it('a study exported before it ran imports as a draft', () => {
+    const draft = foldStudyEvents(spec, []);
+    const parsed = parseStudyExport(studyExportJson(studySnapshot(draft)));
+    expect(parsed.ok && foldStudyEvents(spec, importedEvents(parsed.study))).toEqual(draft);
   });
 });
