@@ -11,7 +11,8 @@ import { ACTIVATIONS, parameterCount, TrialState, type Activation, type Training
 import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
-import { HYPERPARAMETER_NAMES, SIZE_LIMITS, studySchema, type StudySpec } from './spec.ts';
+import { VALUE_RULES } from './spaceRules.ts';
+import { HYPERPARAMETER_NAMES, studySchema, type StudySpec } from './spec.ts';
 import type { StudyState, StudyStatus } from './state.ts';
 
 export const EXPORT_FORMAT = 'tuning-lab-study';
@@ -172,12 +173,12 @@ const trialSchema = z.strictObject({
 const shapeSchema = z.strictObject({
   inputs: count.min(1).max(100_000),
   outputs: count.min(1).max(100_000),
-  hiddenLayers: count.max(SIZE_LIMITS.hiddenLayers ?? 8),
-  maxHidden: count.max(SIZE_LIMITS.hiddenUnits ?? 1024),
+  hiddenLayers: count.max(VALUE_RULES.hiddenLayers.max),
+  maxHidden: count.max(VALUE_RULES.hiddenUnits.max),
   activation: z.enum(ACTIVATIONS as [Activation, ...Activation[]]),
   loss: z.enum(['softmax_cross_entropy', 'mse']),
   init: z.enum(['he', 'xavier']),
-  batchSize: count.min(1).max(SIZE_LIMITS.batchSize ?? 4096),
+  batchSize: count.min(1).max(VALUE_RULES.batchSize.max),
 });
 
 const modelSchema = z
