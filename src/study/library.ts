@@ -7,7 +7,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StudyEvent } from './events.ts';
 import { encodeStudyHash } from './link.ts';
 import type { StudySpec } from './spec.ts';
-import { applyStudyEvent, bestTrialOf, finishedCount, initialStudyState, type StudyState, type StudyStatus } from './state.ts';
+import { applyStudyEvent, bestTrialOf, eventsOfState, finishedCount, initialStudyState, type StudyState, type StudyStatus } from './state.ts';
 
 export const LIBRARY_DB_NAME = 'tuning-lab';
 /** 1: finished results only (never used by the page); 2: the event journal. */
@@ -63,6 +63,8 @@ export interface StudyLibrary {
    * state they led to. Fails as a whole: nothing half-written.
    */
   append(id: number, events: readonly StudyEvent[], state: StudyState, now?: number): Promise<void>;
+  /** Adds a study from elsewhere (an exported file) as a new entry whose journal replays to `state`. */
+  importStudy(state: StudyState, name: string, now?: number): Promise<number>;
   /** Newest first by creation (newestFirst). */
   list(): Promise<LibraryEntry[]>;
   open(id: number): Promise<OpenedStudy | undefined>;
@@ -111,9 +113,14 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
     },
   });
   const studyEvents = (id: number) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
-  return {
+  const library: StudyLibrary = {
     async create(spec, studyName, now = Date.now()) {
       return db.add('entries', { name: studyName, createdAt: now, updatedAt: now, hash: encodeStudyHash(spec), spec, status: 'draft', trials: 0, finishedTrials: 0, events: 0 });
+    },
+    async importStudy(state, studyName, now = Date.now()) {
+      const id = await library.create(state.spec, studyName, now);
+      await library.append(id, eventsOfState(state), state, now);
+      return id;
     },
     async append(id, events, state, now = Date.now()) {
       const tx = db.transaction(['entries', 'journal'], 'readwrite');
@@ -159,4 +166,5 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
       db.close();
     },
   };
+  return library;
 }

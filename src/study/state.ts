@@ -193,3 +193,35 @@ export function finishedCount(state: StudyState): number {
   for (const t of state.trials.values()) if (t.state !== 'RUNNING') n++;
   return n;
 }
+
+/**
+ * Events that fold back into `state` (foldStudyEvents(state.spec, eventsOfState(state))
+ * equals it): how a study imported from a file gets a journal like any other.
+ */
+export function eventsOfState(state: StudyState): StudyEvent[] {
+  const events: StudyEvent[] = [];
+  if (state.status === 'draft') return events;
+  if (state.engine) {
+    events.push({ type: 'study-started', engine: state.engine, task: state.task, ...(state.plannedTrials !== undefined ? { plannedTrials: state.plannedTrials } : {}), ...(state.notice ? { fallbackNotice: state.notice } : {}) });
+  }
+  for (const t of state.trials.values()) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
+  for (const t of state.trials.values()) {
+    const c = t.curve;
+    for (let k = 0; k < c.step.length; k++) {
+      const one = (values: number[]) => Float32Array.of(values[k]);
+      events.push({ type: 'progress', step: c.step[k], trialIds: Int32Array.of(t.id), trainLoss: one(c.trainLoss), validationLoss: one(c.validationLoss), trainAccuracy: one(c.trainAccuracy), validationAccuracy: one(c.validationAccuracy) });
+    }
+  }
+  for (const id of state.finishOrder) {
+    const t = state.trials.get(id);
+    if (!t || t.state === 'RUNNING') continue;
+    events.push({ type: 'trial-finished', trialId: id, state: t.state, objective: t.objective, steps: t.steps, ...(t.reason ? { reason: t.reason } : {}), ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}) });
+  }
+  if (state.bestModel) events.push({ type: 'model-kept', model: state.bestModel });
+  if (state.importance) events.push({ type: 'importance', ...state.importance });
+  if (state.status === 'finished' || state.status === 'stopped') events.push({ type: 'study-finished', trials: state.trials.size, elapsedMs: state.elapsedMs, stopped: state.status === 'stopped' });
+  else if (state.status === 'error') events.push({ type: 'study-error', message: state.errorMessage ?? 'unknown error' });
+  else if (state.status === 'interrupted') events.push({ type: 'study-interrupted', message: state.notice ?? 'interrupted' });
+  else if (state.status === 'paused') events.push({ type: 'study-paused' });
+  return events;
+}

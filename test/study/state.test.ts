@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { StudyRunner } from '../../src/study/runner.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
-import { applyStudyEvent, curveStride, foldStudyEvents, initialStudyState, keepsCurvePoint, MAX_CURVE_POINTS, type StudyState } from '../../src/study/state.ts';
+import { applyStudyEvent, curveStride, eventsOfState, foldStudyEvents, initialStudyState, keepsCurvePoint, MAX_CURVE_POINTS, type StudyState } from '../../src/study/state.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 
@@ -70,6 +70,18 @@ describe('applyStudyEvent', () => {
         expect(resumed.events.reduce(applyStudyEvent, structuredClone(journal))).toEqual(resumed.state);
       }),
       { numRuns: 12 },
+    );
+  });
+
+  it('eventsOfState gives events that fold back into the same state (an imported study gets a journal), wherever the study stands', async () => {
+    const spec = study((s) => (s.pruning = { kind: 'median' }));
+    const { events } = await runStudy(spec);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: events.length }), (cut) => {
+        const state = foldStudyEvents(spec, events.slice(0, cut));
+        expect(foldStudyEvents(spec, eventsOfState(structuredClone(state)))).toEqual(state);
+      }),
+      { numRuns: 30 },
     );
   });
 
