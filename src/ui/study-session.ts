@@ -55,7 +55,7 @@ export class StudySession {
     const apply = (event: StudyEvent) => {
       this.state = applyStudyEvent(this.state, event);
       this.journal?.record(event, this.state);
-      if (event.type === 'model-kept') void this.loadBoundaryData(inputs.csv);
+      if (event.type === 'model-kept') void this.loadBoundaryData(inputs.csv).then(changed);
       changed();
     };
     try {

@@ -234,12 +234,15 @@ export class TuningLab extends LitElement {
     await this.train(session, session.state.spec);
   }
 
-  /** Runs more trials of a stopped or finished study, continuing its seeded sequence (like Optuna's optimize again). */
+  /**
+   * Runs `extendBy` more trials of a stopped or finished study than it has, continuing its
+   * seeded sequence (like calling Optuna's optimize again): its budget becomes its trial count plus that.
+   */
   private async extendStudy(): Promise<void> {
     const session = this.session;
-    const budget = session?.state.spec.scheduler.budget;
-    if (!session || session.active || budget?.kind !== 'trials') return;
-    const spec: StudySpec = { ...session.state.spec, scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials: Math.min(2000, budget.trials + this.extendBy) } } };
+    if (!session || session.active || session.state.spec.scheduler.budget.kind !== 'trials') return;
+    const trials = Math.min(2000, session.state.trials.size + this.extendBy);
+    const spec: StudySpec = { ...session.state.spec, scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials } } };
     const why = this.whyBlocked(spec);
     if (why) {
       session.storageNotice = `To extend: ${why}`;
