@@ -39,6 +39,11 @@ export const VALUE_RULES: Readonly<Record<NumericHyperparameter, NumericRule>> =
   hiddenLayers: { min: 0, max: 8, integer: true },
 };
 
+/** Whether the engine takes only whole numbers for this hyperparameter (so only the int, int-log and power-of-two scales suit it). */
+export function takesWholeNumbers(name: string): boolean {
+  return VALUE_RULES[name as NumericHyperparameter]?.integer === true;
+}
+
 /** A log range wider than this many decades samples almost nothing where it matters (and breaks log axes). */
 export const MAX_LOG_DECADES = 8;
 
@@ -122,10 +127,13 @@ function duplicateChoice(choices: readonly ParamValue[], key: (c: ParamValue) =>
   return undefined;
 }
 
+const NO_CHOICES = 'needs at least one choice — list them, separated by commas.';
+
 function numericProblems(row: SpaceRow, rule: NumericRule): string[] {
   const d = row.distribution;
   const problems: string[] = [];
   if (d.kind === 'categorical') {
+    if (d.choices.length === 0) problems.push(NO_CHOICES);
     for (const choice of d.choices) {
       const problem = valueProblem(choice, rule, 'every choice', 'change or remove it');
       if (problem) problems.push(problem);
@@ -146,6 +154,7 @@ function choiceProblems(row: SpaceRow, allowed: readonly string[]): string[] {
   const list = allowed.join(', ');
   const problems: string[] = [];
   if (d.kind !== 'categorical') return [`is one of ${list}, so it needs a categorical row — list choices from those.`];
+  if (d.choices.length === 0) problems.push(NO_CHOICES);
   for (const choice of d.choices) {
     if (!allowed.includes(String(choice))) problems.push(`every choice must be one of ${list}, got ${shown(choice)} — change or remove it.`);
   }

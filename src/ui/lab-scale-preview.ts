@@ -2,6 +2,7 @@ import { LitElement, css, html, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { uniform } from '../search/random.ts';
 import { fromUnit, validateDistribution, type Distribution } from '../search/space.ts';
+import { logTicks } from './log-ticks.ts';
 import { formatValue } from './styles.ts';
 
 const SAMPLES = 50;
@@ -31,14 +32,20 @@ function axisPosition(axis: Axis, x: number): number {
   return span === 0 ? 0.5 : (f(x) - f(axis.low)) / span;
 }
 
-/** Decade ticks of a log axis (values), or the two ends of a linear one. */
+/** Decade ticks of a log axis (values; every n-th over wide ranges), or the two ends of a linear one. */
 function axisTicks(axis: Axis): number[] {
   if (axis.kind === 'linear') return [axis.low, axis.high];
-  // Exponents of the decades inside the range (the slack absorbs log10's rounding: 1-0.999).
-  const [a, b] = axis.kind === 'log' ? [Math.log10(axis.low), Math.log10(axis.high)] : [-Math.log10(1 - axis.low), -Math.log10(1 - axis.high)];
-  const ticks: number[] = [];
-  for (let e = Math.ceil(a - 1e-9); e <= Math.floor(b + 1e-9); e++) ticks.push(axis.kind === 'log' ? 10 ** e : 1 - 10 ** -e);
-  return ticks;
+  if (axis.kind === 'log') return logTicks(axis.low, axis.high);
+  return logTicks(1 - axis.high, 1 - axis.low).map((t) => 1 - t).reverse();
+}
+
+/** Where the axis's top decade starts (values above it are in the top decade), if the axis has two decades. */
+function topDecadeStart(axis: Axis): number | undefined {
+  if (axis.kind === 'linear') return undefined;
+  // The slack absorbs log10's rounding (1-0.999).
+  const top = axis.kind === 'log' ? Math.floor(Math.log10(axis.high) + 1e-9) - 1 : Math.floor(-Math.log10(1 - axis.high) + 1e-9) - 1;
+  const start = axis.kind === 'log' ? Number(`1e${top}`) : 1 - Number(`1e${-top}`);
+  return start >= axis.low ? start : undefined;
 }
 
 /** A strip showing where ~50 draws of a hyperparameter's distribution land. */
@@ -68,7 +75,7 @@ export class LabScalePreview extends LitElement {
     const axis = axisFor(d.low, d.high);
     const ticks = axisTicks(axis);
     const px = (x: number) => PAD + axisPosition(axis, x) * (WIDTH - 2 * PAD);
-    const topTick = axis.kind !== 'linear' && ticks.length >= 2 ? ticks[ticks.length - 2] : undefined;
+    const topTick = topDecadeStart(axis);
     const topShare = topTick === undefined ? undefined : draws.filter((v) => (v as number) >= topTick).length / SAMPLES;
     return html`
       <svg width=${WIDTH} height=${HEIGHT} role="img" aria-label="where ${SAMPLES} draws land on a ${axis.kind} axis">

@@ -1,6 +1,7 @@
 import { LitElement, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { PRUNER_KINDS, SCHEDULER_KINDS, type StudySpec } from '../study/spec.ts';
+import { FIELD_LABELS } from '../study/wording.ts';
 import { panelStyles } from './styles.ts';
 
 /** The part of a study this element edits. */
@@ -35,21 +36,23 @@ export class LabSchedulerEditor extends LitElement {
     this.dispatchEvent(new CustomEvent('settings-change', { detail: { settings }, bubbles: true, composed: true }));
   }
 
-  /** A validated integer/number from a field, or undefined (the field is then marked invalid). */
-  private read(e: Event): number | undefined {
+  /**
+   * A field's number as typed (NaN when empty), marked invalid when it breaks the field's
+   * bounds. It goes up either way: dropping it would leave the study, and Run, on the
+   * previous value; the study's validation blocks Run and says why, in this field's label.
+   */
+  private read(e: Event): number {
     const input = e.target as HTMLInputElement;
     const valid = input.value.trim() !== '' && input.checkValidity();
     input.setAttribute('aria-invalid', String(!valid));
-    return valid ? Number(input.value) : undefined;
+    return input.value.trim() === '' ? NaN : Number(input.value);
   }
 
-  private field(label: string, testid: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, apply: (v: number) => RunSettings) {
-    return html`<label>${label}
+  /** A number field labelled as the study's messages name it (FIELD_LABELS, by its path in the study). */
+  private field(path: string, testid: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, apply: (v: number) => RunSettings) {
+    return html`<label>${FIELD_LABELS[path]}
       <input type="number" data-testid=${testid} min=${attrs.min} max=${attrs.max} step=${attrs.step} .value=${String(value)}
-        @change=${(e: Event) => {
-          const v = this.read(e);
-          if (v !== undefined) this.emit(apply(v));
-        }} />
+        @change=${(e: Event) => this.emit(apply(this.read(e)))} />
     </label>`;
   }
 
@@ -60,14 +63,14 @@ export class LabSchedulerEditor extends LitElement {
     return html`
       <h2>Search</h2>
       <div class="row">
-        <label>scheduler
+        <label>${FIELD_LABELS['scheduler.kind']}
           <select data-testid="scheduler" @change=${(e: Event) => this.emit({ ...s, scheduler: { ...sch, kind: (e.target as HTMLSelectElement).value as RunSettings['scheduler']['kind'] } })}>
             ${SCHEDULER_KINDS.map((k) => html`<option value=${k} .selected=${k === sch.kind}>${SCHEDULER_LABELS[k]}</option>`)}
           </select>
         </label>
-        ${sch.kind === 'grid' ? this.field('points per hyperparameter', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
-        ${sch.kind === 'coarse-to-fine' ? this.field('trials per round', 'trials-per-round', sch.trialsPerRound, { min: 2, max: 500, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, trialsPerRound: v } })) : ''}
-        <label>budget in
+        ${sch.kind === 'grid' ? this.field('scheduler.pointsPerParam', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
+        ${sch.kind === 'coarse-to-fine' ? this.field('scheduler.trialsPerRound', 'trials-per-round', sch.trialsPerRound, { min: 2, max: 500, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, trialsPerRound: v } })) : ''}
+        <label>${FIELD_LABELS['scheduler.budget.kind']}
           <select data-testid="budget-kind" @change=${(e: Event) => {
             const kind = (e.target as HTMLSelectElement).value;
             this.emit({ ...s, scheduler: { ...sch, budget: kind === 'minutes' ? { kind: 'minutes', minutes: 1 } : { kind: 'trials', trials: 16 } } });
@@ -77,19 +80,19 @@ export class LabSchedulerEditor extends LitElement {
           </select>
         </label>
         ${budget.kind === 'trials'
-          ? this.field('trials', 'budget-trials', budget.trials, { min: 1, max: 2000, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'trials', trials: v } } }))
-          : this.field('minutes', 'budget-minutes', budget.minutes, { min: 0.1, max: 1440, step: 'any' }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }))}
-        <label>pruning
+          ? this.field('scheduler.budget.trials', 'budget-trials', budget.trials, { min: 1, max: 2000, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'trials', trials: v } } }))
+          : this.field('scheduler.budget.minutes', 'budget-minutes', budget.minutes, { min: 0.1, max: 1440, step: 'any' }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }))}
+        <label>${FIELD_LABELS['pruning.kind']}
           <select data-testid="pruning" @change=${(e: Event) => this.emit({ ...s, pruning: { kind: (e.target as HTMLSelectElement).value as RunSettings['pruning']['kind'] } })}>
             ${PRUNER_KINDS.map((k) => html`<option value=${k} .selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}
           </select>
         </label>
       </div>
       <div class="row">
-        ${this.field('trials at once', 'parallelism', s.parallelism, { min: 1, max: 256, step: 1 }, (v) => ({ ...s, parallelism: v }))}
-        ${this.field('steps per trial', 'steps', s.training.steps, { min: 1, max: 100000, step: 1 }, (v) => ({ ...s, training: { ...s.training, steps: v } }))}
-        ${this.field('report every (steps)', 'report-every', s.training.reportEvery, { min: 1, max: 10000, step: 1 }, (v) => ({ ...s, training: { ...s.training, reportEvery: v } }))}
-        ${this.field('study seed', 'seed', s.seed, { min: 0, max: 4294967295, step: 1 }, (v) => ({ ...s, seed: v }))}
+        ${this.field('parallelism', 'parallelism', s.parallelism, { min: 1, max: 256, step: 1 }, (v) => ({ ...s, parallelism: v }))}
+        ${this.field('training.steps', 'steps', s.training.steps, { min: 1, max: 100000, step: 1 }, (v) => ({ ...s, training: { ...s.training, steps: v } }))}
+        ${this.field('training.reportEvery', 'report-every', s.training.reportEvery, { min: 1, max: 10000, step: 1 }, (v) => ({ ...s, training: { ...s.training, reportEvery: v } }))}
+        ${this.field('seed', 'seed', s.seed, { min: 0, max: 4294967295, step: 1 }, (v) => ({ ...s, seed: v }))}
       </div>
     `;
   }

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Distribution, NumericDistribution } from '../search/space.ts';
+import { rowProblems, takesWholeNumbers } from '../study/spaceRules.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-scale-preview.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
@@ -15,6 +16,7 @@ const NUMERIC_SCALES = {
   pow2: 'power of two',
 } as const;
 type ScaleChoice = keyof typeof NUMERIC_SCALES;
+const WHOLE_NUMBER_SCALES: readonly ScaleChoice[] = ['int', 'int-log', 'pow2'];
 
 function scaleOf(d: NumericDistribution): ScaleChoice {
   if (d.kind === 'power-of-two') return 'pow2';
@@ -60,6 +62,8 @@ export class LabSpaceTable extends LitElement {
       input[type='number'] { width: 5.5rem; }
       input.choices { width: 14rem; }
       .tier { color: #5b6570; font-size: 0.72rem; }
+      tr.invalid td { border-bottom: none; }
+      tr.problems .error { display: block; }
     `,
   ];
 
@@ -74,24 +78,25 @@ export class LabSpaceTable extends LitElement {
     this.emit(index, { ...row, distribution } as SpaceRow);
   }
 
+  // Every edit goes up as typed, invalid ones too: the study's validation then blocks Run
+  // with the reason (and the row shows it), instead of Run running the previous value.
   private setBound(index: number, row: SpaceRow, which: 'low' | 'high', input: HTMLInputElement): void {
     const value = numberOf(input);
     input.setAttribute('aria-invalid', String(!Number.isFinite(value)));
-    if (!Number.isFinite(value) || row.distribution.kind === 'categorical') return;
-    this.setDistribution(index, row, { ...row.distribution, [which]: value });
+    if (row.distribution.kind !== 'categorical') this.setDistribution(index, row, { ...row.distribution, [which]: value });
   }
 
   private setChoices(index: number, row: SpaceRow, input: HTMLInputElement): void {
     const choices = input.value.split(',').map((c) => c.trim()).filter((c) => c !== '');
     input.setAttribute('aria-invalid', String(choices.length === 0));
-    if (choices.length > 0) this.setDistribution(index, row, { kind: 'categorical', choices });
+    this.setDistribution(index, row, { kind: 'categorical', choices });
   }
 
   private setDefault(index: number, row: SpaceRow, input: HTMLInputElement | HTMLSelectElement): void {
     if (row.distribution.kind === 'categorical') return this.emit(index, { ...row, default: input.value });
     const value = numberOf(input as HTMLInputElement);
     input.setAttribute('aria-invalid', String(!Number.isFinite(value)));
-    if (Number.isFinite(value)) this.emit(index, { ...row, default: value });
+    this.emit(index, { ...row, default: value });
   }
 
   protected override render() {
@@ -110,15 +115,18 @@ export class LabSpaceTable extends LitElement {
   private renderRow(row: SpaceRow, i: number) {
     const label = PARAM_LABELS[row.name] ?? row.name;
     const d = row.distribution as Distribution;
+    const problems = rowProblems(row);
     return html`
-      <tr class=${row.enabled ? 'on' : 'off'} data-param=${row.name}>
+      <tr class="${row.enabled ? 'on' : 'off'}${problems.length ? ' invalid' : ''}" data-param=${row.name}>
         <td><input type="checkbox" .checked=${row.enabled} aria-label="search ${label}" @change=${(e: Event) => this.emit(i, { ...row, enabled: (e.target as HTMLInputElement).checked })} /></td>
         <td>${label} <span class="tier">${row.tier === 'fixed' ? 'fixed unless unlocked' : `tier ${row.tier}`}</span></td>
         <td>
           ${d.kind === 'categorical'
             ? html`categorical`
             : html`<select aria-label="${label} scale" @change=${(e: Event) => this.setDistribution(i, row, withScale(d, (e.target as HTMLSelectElement).value as ScaleChoice))}>
-                ${Object.entries(NUMERIC_SCALES).map(([value, text]) => html`<option value=${value} .selected=${value === scaleOf(d)}>${text}</option>`)}
+                ${Object.entries(NUMERIC_SCALES)
+                  .filter(([value]) => !takesWholeNumbers(row.name) || WHOLE_NUMBER_SCALES.includes(value as ScaleChoice))
+                  .map(([value, text]) => html`<option value=${value} .selected=${value === scaleOf(d)}>${text}</option>`)}
               </select>`}
         </td>
         <td>
@@ -135,8 +143,11 @@ export class LabSpaceTable extends LitElement {
               </select>`
             : html`<input type="number" step="any" aria-label="${label} default" .value=${String(row.default)} @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLInputElement)} />`}
         </td>
-        <td><lab-scale-preview .distribution=${d}></lab-scale-preview></td>
+        <td>${problems.length ? '' : html`<lab-scale-preview .distribution=${d}></lab-scale-preview>`}</td>
       </tr>
+      ${problems.length
+        ? html`<tr class="problems" data-problems-of=${row.name}><td></td><td colspan="5"><span class="error" role="alert">${problems.join(' ')}</span></td></tr>`
+        : ''}
     `;
   }
 }

@@ -45,3 +45,12 @@ test('an invalid range shows the rule it breaks, as text', async () => {
   expect(root.querySelector('[role=alert]')?.textContent).toBe('log scale needs low > 0, got low=0');
   expect(root.querySelectorAll('circle')).toHaveLength(0);
 });
+
+test('a range over hundreds of decades draws at most 8 ticks and its draws', async () => {
+  const root = await preview({ kind: 'float', scale: 'log', low: 1e-300, high: 1e9 });
+  // The axis line and its ticks.
+  const ticks = root.querySelectorAll('line').length - 1;
+  expect(ticks).toBeGreaterThanOrEqual(2);
+  expect(ticks).toBeLessThanOrEqual(8);
+  expect(root.querySelectorAll('circle')).toHaveLength(50);
+});

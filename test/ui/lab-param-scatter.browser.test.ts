@@ -1,0 +1,41 @@
+// The scatter draws a hyperparameter on its own log scale whatever the range: a range down
+// to 1e-40 or 1e-300…1e9 (and a loss of 1e-30) used to send uPlot's log ticks into an
+// endless loop (a minute of frozen tab, then "RangeError: Invalid array length").
+import { afterEach, expect, test } from 'vitest';
+import type { TrialRecord } from '../../src/study/record.ts';
+import { defaultStudy, type SpaceRow } from '../../src/study/spec.ts';
+import '../../src/ui/lab-param-scatter.ts';
+import type { LabUplot } from '../../src/ui/lab-uplot.ts';
+
+function trial(id: number, learningRate: number, objective: number): TrialRecord {
+  return { id, params: { learningRate }, placement: {}, state: 'COMPLETE', objective, steps: 10, curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] } };
+}
+
+afterEach(() => document.body.replaceChildren());
+
+test.each([
+  [1e-40, 1],
+  [1e-300, 1e9],
+])('a learning rate searched over %s…%s is drawn, with objectives from 1e-30 to 5', async (low, high) => {
+  const errors: string[] = [];
+  const onError = (e: ErrorEvent) => errors.push(e.message);
+  window.addEventListener('error', onError);
+  const row: SpaceRow = { ...defaultStudy().space[0], enabled: true, distribution: { kind: 'float', scale: 'log', low, high } };
+  const scatter = document.createElement('lab-param-scatter');
+  scatter.style.width = '600px';
+  scatter.space = [row];
+  scatter.trials = [trial(0, low, 1e-30), trial(1, Math.sqrt(low) * Math.sqrt(high), 0.5), trial(2, high, 5)];
+  const started = performance.now();
+  document.body.append(scatter);
+  await scatter.updateComplete;
+  const chart = scatter.shadowRoot!.querySelector<LabUplot>('lab-uplot')!;
+  await chart.updateComplete;
+  await chart.chartReady();
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  console.log(`[scatter] log x ${low}…${high}: chart built and drawn in ${(performance.now() - started).toFixed(0)} ms`);
+  window.removeEventListener('error', onError);
+  expect(errors).toEqual([]);
+  expect(chart.plot?.scales.x.min).toBe(low);
+  expect(chart.plot?.scales.x.max).toBe(high);
+  expect(chart.plot?.data[0]).toHaveLength(3);
+});
