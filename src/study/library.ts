@@ -130,7 +130,9 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
       const journal = tx.objectStore('journal');
       let seq = entry.events;
       for (const event of events) void journal.put({ studyId: id, seq: seq++, v: JOURNAL_VERSION, event });
-      await entries.put({ ...entry, ...summarize(state), spec: state.spec, hash: encodeStudyHash(state.spec), events: seq, updatedAt: now });
+      // The spec changes only when a study is extended: its link is deflated again only then.
+      const hash = JSON.stringify(state.spec) === JSON.stringify(entry.spec) ? entry.hash : encodeStudyHash(state.spec);
+      await entries.put({ ...entry, ...summarize(state), spec: state.spec, hash, events: seq, updatedAt: now });
       await tx.done;
     },
     async list() {
