@@ -56,6 +56,7 @@ export function trialHyper(trial: number): ModelHyper {
     learningRate: learningRate(trial),
     beta1: 0.9,
     beta2: 0.999,
+    rmspropAlpha: 0.99,
     epsilon: 1e-8,
     weightDecay: 0,
     decay: 'none',

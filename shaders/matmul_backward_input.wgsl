@@ -1,7 +1,7 @@
 // The input gradient c[M×K] = a[M×N] · b[K×N]ᵀ (a = dy, b = the layer's weights), summed
 // over N. With the epilogue (back through the previous layer's activation) c receives
 // dz = c · act'(z), and 0 in the padding columns; `kept` is what that layer's forward
-// kept, laid out like c: its activations, or z for gelu (see activation_derivative).
+// kept, laid out like c: its activations, or z for the gelus (see activation_derivative).
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 @group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;

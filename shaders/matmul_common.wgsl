@@ -14,8 +14,8 @@
 // saving a dispatch and a pass over memory: forward adds the bias and applies the
 // activation, input-gradient multiplies by act'(z), weight-gradient also sums the bias
 // gradient. Stores cost most on SwiftShader, so forward keeps only what is read later:
-// epilogue 1 (a hidden layer) stores a = act(z), and z too only for gelu, whose derivative
-// needs it; epilogue 2 (the output layer) stores z, the logits or predictions. The layer's
+// epilogue 1 (a hidden layer) stores a = act(z), and z too only for the gelus, whose
+// derivatives need it; epilogue 2 (the output layer) stores z, the logits or predictions. The layer's
 // bias (or its gradient) for model m starts at m * (parameter buffer's model stride) +
 // bias_offset. In a hidden layer, columns at or beyond the model's width (its hiddenUnits)
 // are padding and are stored as exact zeros, so padding never changes a model's math.

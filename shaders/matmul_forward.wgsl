@@ -88,7 +88,7 @@ fn store_row(block: Block, i: u32, value: vec4f, bias: vec4f, own: vec4<bool>) {
     return;
   }
   let z = select(vec4f(0.0), value + bias, own);
-  if (EPILOGUE == OUTPUT_LAYER || ACTIVATION == GELU) {
+  if (EPILOGUE == OUTPUT_LAYER || keeps_pre_activation(ACTIVATION)) {
     store_c(at, z, count);
   }
   if (EPILOGUE == OUTPUT_LAYER) {

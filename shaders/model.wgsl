@@ -15,6 +15,7 @@ struct ModelHyper {
   decay_every: f32,
   init_seed: u32,
   data_seed: u32,
+  rmsprop_alpha: f32,
 }
 
 struct ModelState {

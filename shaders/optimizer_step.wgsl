@@ -1,7 +1,7 @@
 // One update of every parameter of every model, driven by the model's own row of
-// hyperparameters (see OptimizerKind and DecayKind in src/train/types.ts): SGD is momentum
-// with nothing kept; Adam adds the second moment and bias correction; every kind applies
-// decoupled weight decay with the weight before the update. The learning rate of this
+// hyperparameters (see OptimizerKind and DecayKind in src/train/types.ts: PyTorch's forms):
+// momentum keeps v = βv + g, RMSprop the second moment, Adam both with bias correction;
+// every kind applies decoupled weight decay with the weight before the update. The learning rate of this
 // step comes from the model's decay schedule. Frozen models (diverged or stopped) keep
 // their parameters. Each invocation updates VECTORS_PER_INVOCATION consecutive vec4s of
 // one model's parameters, so the per-model constants are read and computed once for them
@@ -98,12 +98,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
       parameters[i] = w - lr * g - decay * w;
     }
     if (uses(OPTIMIZERS, 1u) && hyper.optimizer == 1u) {
-      let velocity = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
+      let velocity = hyper.beta1 * first_moment[i] + g;
       first_moment[i] = velocity;
       parameters[i] = w - lr * velocity - decay * w;
     }
     if (uses(OPTIMIZERS, 2u) && hyper.optimizer == 2u) {
-      let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
+      let s = hyper.rmsprop_alpha * second_moment[i] + (1.0 - hyper.rmsprop_alpha) * g * g;
       second_moment[i] = s;
       parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decay * w;
     }

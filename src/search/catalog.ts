@@ -2,13 +2,14 @@
 // PopulationShape in src/train/types.ts), with their defaults, default search ranges and
 // scales, and their tier in the hierarchy (the seed's ordering: the learning rate first;
 // then momentum, batch size and hidden units; then layers and learning-rate decay; Adam's
-// β2 and ε are held at their defaults unless unlocked). search/ imports nothing from
+// β2, RMSprop's α and ε are held at their defaults unless unlocked). Defaults are PyTorch's
+// (torch.optim), so a value found here pastes into PyTorch unchanged. search/ imports nothing from
 // train/, so the engine's enum values are repeated here and a test checks they match.
 
 import type { HyperparameterSpec, SearchSpace } from './space';
 
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
-export const ACTIVATION_CHOICES = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear'] as const;
+export const ACTIVATION_CHOICES = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'gelu_tanh'] as const;
 export const DECAY_CHOICES = ['none', 'inverse_time', 'exponential', 'step', 'cosine'] as const;
 
 const CATALOG: readonly HyperparameterSpec[] = [
@@ -27,6 +28,8 @@ const CATALOG: readonly HyperparameterSpec[] = [
   { name: 'weightDecay', distribution: { kind: 'float', scale: 'log', low: 1e-5, high: 1e-1 }, default: 0, tier: 3, enabled: false },
   // Held at their defaults unless the user unlocks them.
   { name: 'beta2', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.99, high: 0.9999 }, default: 0.999, tier: 'fixed', enabled: false },
+  // RMSprop's own decay α (torch.optim.RMSprop alpha=0.99), not Adam's β2: each keeps PyTorch's default.
+  { name: 'rmspropAlpha', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 }, default: 0.99, tier: 'fixed', enabled: false },
   { name: 'epsilon', distribution: { kind: 'float', scale: 'log', low: 1e-10, high: 1e-6 }, default: 1e-8, tier: 'fixed', enabled: false },
   { name: 'optimizer', distribution: { kind: 'categorical', choices: OPTIMIZER_CHOICES }, default: 'adam', tier: 'fixed', enabled: false },
   { name: 'activation', distribution: { kind: 'categorical', choices: ACTIVATION_CHOICES }, default: 'relu', tier: 'fixed', enabled: false },
@@ -34,7 +37,7 @@ const CATALOG: readonly HyperparameterSpec[] = [
 
 export type StandardHyperparameter =
   | 'learningRate' | 'beta1' | 'batchSize' | 'hiddenUnits' | 'hiddenLayers' | 'decay'
-  | 'decayRate' | 'weightDecay' | 'beta2' | 'epsilon' | 'optimizer' | 'activation';
+  | 'decayRate' | 'weightDecay' | 'beta2' | 'rmspropAlpha' | 'epsilon' | 'optimizer' | 'activation';
 
 /**
  * The hyperparameters as the editor names them (the search-space table, the views, and every
@@ -46,6 +49,7 @@ export const PARAM_LABELS: Readonly<Record<string, string>> = {
   activation: 'activation',
   beta1: 'momentum / Adam β1',
   beta2: 'Adam β2',
+  rmspropAlpha: 'RMSprop α',
   epsilon: 'Adam ε',
   weightDecay: 'weight decay',
   batchSize: 'batch size',

@@ -5,6 +5,7 @@
 // the schema let through (plain data, unknown keys such as `__proto__` refused), so the
 // page can show `error.message` as text and fall back to the default study.
 import { unzlibSync, zlibSync } from 'fflate';
+import { migrateStudy } from './migrate.ts';
 import { parseStudy, STUDY_VERSION, type StudySpec } from './spec.ts';
 
 const HASH_KEY = 'study';
@@ -26,7 +27,11 @@ export interface LinkError {
   issues?: string[];
 }
 
-export type DecodedLink = { ok: true; spec: StudySpec } | { ok: false; error: LinkError } | { ok: true; spec: null };
+/**
+ * A study from an earlier version of the lab opens migrated (migrate.ts); `notice` then says,
+ * as plain text for the page, what changed and whether its results will differ.
+ */
+export type DecodedLink = { ok: true; spec: StudySpec; notice?: string } | { ok: false; error: LinkError } | { ok: true; spec: null };
 
 /** `#study=v1.…` for the spec (only the hash; the caller keeps the page's address). */
 export function encodeStudyHash(spec: StudySpec): string {
@@ -69,12 +74,13 @@ export function decodeStudyHash(hash: string): DecodedLink {
     return fail('compression', DAMAGED);
   }
 
-  let json: unknown;
+  let parsedJson: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    parsedJson = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     return fail('json', 'its data is damaged (not a readable study).');
   }
+  const { value: json, notice } = migrateStudy(parsedJson);
   const version = isRecord(json) ? Object.getOwnPropertyDescriptor(json, 'version')?.value : undefined;
   if (typeof version === 'number' && version !== STUDY_VERSION) {
     return fail('version', `it holds a version ${version} study; this lab reads version ${STUDY_VERSION}.`);
@@ -85,7 +91,7 @@ export function decodeStudyHash(hash: string): DecodedLink {
     const issues = parsed.issues.map((issue) => (issue.length > 400 ? `${issue.slice(0, 400)}…` : issue));
     return fail('schema', `its study is invalid (${issues.slice(0, 3).join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
   }
-  return { ok: true, spec: parsed.spec };
+  return notice ? { ok: true, spec: parsed.spec, notice } : { ok: true, spec: parsed.spec };
 }
 
 function hashValue(hash: string): string | null {

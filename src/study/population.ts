@@ -25,7 +25,7 @@ export function lossFor(task: TrainingData['task']): LossKind {
 
 /** He for the relu family (it keeps their activations' variance), Xavier for the saturating ones. */
 export function initFor(activation: Activation): InitKind {
-  return activation === 'relu' || activation === 'leaky_relu' || activation === 'gelu' ? 'he' : 'xavier';
+  return activation === 'relu' || activation === 'leaky_relu' || activation === 'gelu' || activation === 'gelu_tanh' ? 'he' : 'xavier';
 }
 
 export function trialSeeds(studySeed: number, trialId: number): { initSeed: number; dataSeed: number } {
@@ -64,6 +64,7 @@ export function trialModel(params: Params, studySeed: number, trialId: number): 
     learningRate: numberParam(params, 'learningRate'),
     beta1: numberParam(params, 'beta1'),
     beta2: numberParam(params, 'beta2'),
+    rmspropAlpha: numberParam(params, 'rmspropAlpha'),
     epsilon: numberParam(params, 'epsilon'),
     weightDecay: numberParam(params, 'weightDecay'),
     decay: choiceParam<DecayKind>(params, 'decay', DECAYS),

@@ -21,7 +21,7 @@ interface NumericRule {
  * The values the engine trains sensibly with. Chosen so that every value is finite and
  * exact enough in float32 (the engine's precision) and no model outgrows the lab:
  *  learning rate  1e-8…10     a step size must be above 0; beyond 10 every model diverges
- *  β1, β2         0…0.9999999 an average needs β < 1; 0.9999999 is the float32 closest to 1 that is not 1
+ *  β1, β2, α      0…0.9999999 an average needs β < 1; 0.9999999 is the float32 closest to 1 that is not 1
  *  ε              1e-12…1     above 0, or Adam divides by zero at the first step
  *  weight decay   0…1         0 is off; above 1 it would flip the weights' sign
  *  decay rate     1e-6…1      the share of the learning rate kept per epoch
@@ -31,6 +31,7 @@ export const VALUE_RULES: Readonly<Record<NumericHyperparameter, NumericRule>> =
   learningRate: { min: 1e-8, max: 10, why: 'a step size must be above 0' },
   beta1: { min: 0, max: 0.9999999, why: 'β must stay below 1' },
   beta2: { min: 0, max: 0.9999999, why: 'β must stay below 1' },
+  rmspropAlpha: { min: 0, max: 0.9999999, why: 'α must stay below 1' },
   epsilon: { min: 1e-12, max: 1, why: 'ε must be above 0' },
   weightDecay: { min: 0, max: 1, why: '0 turns it off' },
   decayRate: { min: 1e-6, max: 1, why: 'the share of the rate kept per epoch' },

@@ -10,7 +10,8 @@ import { checkStudyCost, studyCost, type DataShape } from './cost.ts';
 import { spaceProblems } from './spaceRules.ts';
 import { userIssue } from './wording.ts';
 
-export const STUDY_VERSION = 1;
+/** 2: PyTorch's conventions (momentum, RMSprop's own α, exact gelu); migrate.ts reads version 1. */
+export const STUDY_VERSION = 2;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 const fraction = z.number().min(0.05).max(0.9);

@@ -1,37 +1,44 @@
 // The contract between the engines (CPU reference in cpu/, WebGPU population engine in
 // gpu/), the trainer worker and the lab. Both engines implement exactly this math; the
-// CPU one is the oracle the GPU one is tested against.
+// CPU one is the oracle the GPU one is tested against. Every formula is PyTorch's definition
+// (README, "Conventions"), so a value found here means the same in torch.optim / torch.nn.
 
-export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear';
+export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'gelu_tanh';
 export type LossKind = 'softmax_cross_entropy' | 'mse';
 /**
- * Optimizers in order of growing state (tinygrad's order). Every kind applies decoupled
- * weight decay `w -= lr_t * weightDecay * w` to all parameters when weightDecay > 0, so
- * 'adam' with weightDecay > 0 is AdamW.
- *  sgd:      w -= lr_t * g
- *  momentum: v = β1 v + (1-β1) g;  w -= lr_t * v                         (EMA form)
- *  rmsprop:  s = β2 s + (1-β2) g²;  w -= lr_t * g / (sqrt(s) + ε)
+ * Optimizers in order of growing state (tinygrad's order), as torch.optim defines them; the
+ * states v, s, m start at 0. Every kind applies decoupled weight decay
+ * `w -= lr_t * weightDecay * w` to all parameters when weightDecay > 0 (torch.optim.AdamW's
+ * form), so 'adam' with weightDecay > 0 is AdamW.
+ *  sgd:      w -= lr_t * g                                              (torch.optim.SGD)
+ *  momentum: v = β1 v + g;  w -= lr_t * v      (SGD(momentum=β1), dampening 0: first v = g)
+ *  rmsprop:  s = α s + (1-α) g²;  w -= lr_t * g / (sqrt(s) + ε)   (RMSprop(alpha=α), ε outside the root)
  *  adam:     m = β1 m + (1-β1) g;  s = β2 s + (1-β2) g²;
  *            w -= lr_t * (m / (1-β1^t)) / (sqrt(s / (1-β2^t)) + ε)     (t = step + 1)
+ * α is ModelHyper.rmspropAlpha, its own field (and search-space row, default 0.99) rather
+ * than a reading of β2, so RMSprop and Adam each keep PyTorch's default (0.99, 0.999).
  * Decided (CPU engine): the decay term uses the weight from before this step's update, i.e.
  * w_new = w - lr_t * update - lr_t * weightDecay * w; it applies to biases too.
  */
 export type OptimizerKind = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 /**
  * Learning-rate schedules; epoch = floor(step * batchSize / trainCount), k = decayRate.
- *  none: α0;  inverse_time: α0 / (1 + k·epoch);  exponential: α0 · k^epoch;
- *  step: α0 · k^floor(epoch / decayEvery);  cosine: α0 · ½(1 + cos(π · step / totalSteps)).
+ *  none: lr0;  inverse_time: lr0 / (1 + k·epoch);  exponential: lr0 · k^epoch;
+ *  step: lr0 · k^floor(epoch / decayEvery);  cosine: lr0 · ½(1 + cos(π · step / totalSteps)).
  */
 export type DecayKind = 'none' | 'inverse_time' | 'exponential' | 'step' | 'cosine';
 /** He: N(0, 2/fanIn) (relu family); Xavier: N(0, 2/(fanIn+fanOut)). Biases start at 0. */
 export type InitKind = 'he' | 'xavier';
 
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear'];
+/** Codes are indices here (the WGSL switches read them): new kinds go at the end. */
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'gelu_tanh'];
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
 export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponential', 'step', 'cosine'];
 /**
- * leaky_relu's slope for negative inputs. gelu is the tanh approximation. At z = 0 relu' = 0
- * and leaky_relu' = LEAKY_SLOPE. The output layer is always linear (no activation).
+ * leaky_relu's slope for negative inputs (torch.nn.LeakyReLU's default). gelu is exact,
+ * z·Φ(z) = ½z(1 + erf(z/√2)) (torch.nn.GELU()); gelu_tanh is its tanh approximation
+ * ½z(1 + tanh(√(2/π)(z + 0.044715z³))) (GELU(approximate='tanh')). At z = 0 relu' = 0 and
+ * leaky_relu' = LEAKY_SLOPE. The output layer is always linear (no activation).
  */
 export const LEAKY_SLOPE = 0.01;
 
@@ -58,8 +65,10 @@ export interface ModelHyper {
   learningRate: number;
   /** Momentum β (momentum) or Adam's β1. */
   beta1: number;
-  /** RMSprop's and Adam's β2. */
+  /** Adam's β2. */
   beta2: number;
+  /** RMSprop's smoothing constant α (torch.optim.RMSprop's alpha, Keras' rho). */
+  rmspropAlpha: number;
   epsilon: number;
   weightDecay: number;
   decay: DecayKind;

@@ -35,7 +35,7 @@ function validateModel(model: ModelHyper, index: number, shape: PopulationShape)
   requireOneOf(model.optimizer, OPTIMIZERS, what('optimizer'));
   requireOneOf(model.decay, DECAYS, what('decay'));
   if (!Number.isFinite(model.learningRate) || model.learningRate < 0) fail(`${what('learningRate')} must be a finite number >= 0, got ${model.learningRate}`);
-  for (const field of ['beta1', 'beta2'] as const) {
+  for (const field of ['beta1', 'beta2', 'rmspropAlpha'] as const) {
     if (!(model[field] >= 0 && model[field] < 1)) fail(`${what(field)} must lie in [0, 1), got ${model[field]}: sample momentum as 1-β on a log scale`);
   }
   if (!(model.epsilon > 0) || !Number.isFinite(model.epsilon)) fail(`${what('epsilon')} must be a finite number > 0, got ${model.epsilon}`);

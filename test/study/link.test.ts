@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
-import { defaultStudy, parseStudy, type StudySpec } from '../../src/study/spec.ts';
+import { defaultStudy, parseStudy, STUDY_VERSION, type StudySpec } from '../../src/study/spec.ts';
 
 const linkOf = (json: string) => {
   const bytes = zlibSync(new TextEncoder().encode(json));
@@ -65,15 +65,16 @@ describe('share link', () => {
     const format = errorOf('#study=v2.abc');
     expect(format).toMatchObject({ kind: 'version' });
     expect(format.message).toContain('link format v2; this lab reads v1');
-    const version = errorOf(linkOf(JSON.stringify({ ...defaultStudy(), version: 3 })));
+    const version = errorOf(linkOf(JSON.stringify({ ...defaultStudy(), version: STUDY_VERSION + 1 })));
     expect(version.kind).toBe('version');
-    expect(version.message).toContain('version 3 study; this lab reads version 1');
+    expect(version.message).toContain(`version ${STUDY_VERSION + 1} study; this lab reads version ${STUDY_VERSION}`);
     expect(errorOf('#study=nonsense').kind).toBe('format');
   });
 
   it('__proto__ and constructor keys are refused and pollute nothing', () => {
     const spec = defaultStudy();
-    const json = JSON.stringify(spec).replace('"version":1', '"__proto__":{"polluted":true},"version":1');
+    const json = JSON.stringify(spec).replace(`"version":${STUDY_VERSION}`, `"__proto__":{"polluted":true},"version":${STUDY_VERSION}`);
+    expect(json).toContain('__proto__');
     const error = errorOf(linkOf(json));
     expect(error.kind).toBe('schema');
     expect(error.issues?.join('\n')).toContain('__proto__');
@@ -128,7 +129,7 @@ describe('share link', () => {
     const badEnum = JSON.stringify(defaultStudy()).replace('"default":"relu"', '"default":"<script>alert(1)</script>"');
     const error = errorOf(linkOf(badEnum));
     expect(error.kind).toBe('schema');
-    expect(error.issues).toEqual(['Activation: the default must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, got "<script>alert(1)</script>" — pick one of those.']);
+    expect(error.issues).toEqual(['Activation: the default must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, gelu_tanh, got "<script>alert(1)</script>" — pick one of those.']);
   });
 
   it('a link altered in one character is refused by its checksum, not read as another study', () => {

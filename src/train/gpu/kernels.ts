@@ -19,7 +19,7 @@ import optimizerStepSource from '../../../shaders/optimizer_step.wgsl?raw';
 import parametersInitSource from '../../../shaders/parameters_init.wgsl?raw';
 import batchGatherSource from '../../../shaders/batch_gather.wgsl?raw';
 import { DECAYS, OPTIMIZERS } from '../types';
-import type { ModelHyper } from '../types';
+import type { Activation, ModelHyper } from '../types';
 import { MATMUL_PARAMS } from './structs';
 import type { StructValues } from './structs';
 
@@ -81,6 +81,15 @@ export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
 export interface MatmulEpilogue {
   readonly layer: 'hidden' | 'output';
   readonly activation: number;
+}
+
+/**
+ * Whether a hidden layer's forward keeps z for the derivative (keeps_pre_activation in
+ * activation.wgsl): the gelus' z cannot be recovered from their activations; every other
+ * activation's derivative is read from a.
+ */
+export function keepsPreActivation(activation: Activation): boolean {
+  return activation === 'gelu' || activation === 'gelu_tanh';
 }
 
 /** EPILOGUE in matmul_common.wgsl. */

@@ -3,7 +3,7 @@
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
 import type { PopulationJob } from '../types';
-import { KERNELS, encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels';
+import { KERNELS, encodeDispatches, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels';
 import {
   MATMUL_PARAMS,
@@ -139,8 +139,8 @@ export class Population {
 
     /** The epilogue of layer l's matmuls (see matmul_common.wgsl); its bias lies at layout[l].bias. */
     const layerEpilogue = (l: number): MatmulEpilogue => ({ layer: l < last ? 'hidden' : 'output', activation });
-    /** What layer l's forward keeps for its activation's derivative: z for gelu, else its activations. */
-    const kept = (l: number) => (shape.activation === 'gelu' ? z[l] : a[l]);
+    /** What layer l's forward keeps for its activation's derivative: z for the gelus, else its activations. */
+    const kept = (l: number) => (keepsPreActivation(shape.activation) ? z[l] : a[l]);
     const metrics = (rows: number, mode: number) =>
       dispatch(
         KERNELS.metricsAccumulate,

@@ -84,7 +84,7 @@ export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
 export const MODEL_HYPER = struct('ModelHyper', [
   ['hidden_units', 'u32'], ['optimizer', 'u32'], ['learning_rate', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'],
   ['epsilon', 'f32'], ['weight_decay', 'f32'], ['decay', 'u32'], ['decay_rate', 'f32'], ['decay_every', 'f32'],
-  ['init_seed', 'u32'], ['data_seed', 'u32'],
+  ['init_seed', 'u32'], ['data_seed', 'u32'], ['rmsprop_alpha', 'f32'],
 ]);
 export const MODEL_STATE = struct('ModelState', [
   ['loss_sum', 'f32'], ['accuracy_sum', 'f32'], ['steps', 'u32'], ['first_loss', 'f32'],
@@ -124,6 +124,7 @@ export function packModelHypers(models: readonly ModelHyper[]): ArrayBuffer {
       decay_every: m.decayEvery,
       init_seed: m.initSeed,
       data_seed: m.dataSeed,
+      rmsprop_alpha: m.rmspropAlpha,
     })),
   );
 }

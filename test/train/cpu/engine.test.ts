@@ -13,7 +13,7 @@ const baseShape: PopulationShape = {
 };
 
 const model = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
-  hiddenUnits: 16, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+  hiddenUnits: 16, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-8,
   weightDecay: 0, decay: 'none', decayRate: 0, decayEvery: 1, initSeed: 11, dataSeed: 12, ...overrides,
 });
 

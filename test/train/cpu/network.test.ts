@@ -11,7 +11,7 @@ const H = 1e-5;
 const TOLERANCE = 1e-6;
 
 const hyper: ModelHyper = {
-  hiddenUnits: 4, optimizer: 'sgd', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+  hiddenUnits: 4, optimizer: 'sgd', learningRate: 0.1, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-8,
   weightDecay: 0, decay: 'none', decayRate: 0, decayEvery: 1, initSeed: 3, dataSeed: 4,
 };
 

@@ -19,7 +19,7 @@ const shapeFor = (data: TrainingData, overrides: Partial<PopulationShape>): Popu
 });
 
 const model = (overrides: Partial<ModelHyper>): ModelHyper => ({
-  hiddenUnits: 8, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0,
+  hiddenUnits: 8, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-7, weightDecay: 0,
   decay: 'none', decayRate: 0.5, decayEvery: 1, initSeed: 11, dataSeed: 22, ...overrides,
 });
 
@@ -54,7 +54,7 @@ describe('GPU engine against the CPU engine', () => {
         models: [
           model({ optimizer: 'sgd', learningRate: 0.3, hiddenUnits: 8, decay: 'cosine' }),
           model({ optimizer: 'momentum', learningRate: 0.2, beta1: 0.9, hiddenUnits: 5, decay: 'exponential', decayRate: 0.9, initSeed: 1 }),
-          model({ optimizer: 'rmsprop', learningRate: 0.005, beta2: 0.9, hiddenUnits: 3, weightDecay: 0.01, decay: 'inverse_time', dataSeed: 5 }),
+          model({ optimizer: 'rmsprop', learningRate: 0.005, rmspropAlpha: 0.9, hiddenUnits: 3, weightDecay: 0.01, decay: 'inverse_time', dataSeed: 5 }),
           model({ optimizer: 'adam', learningRate: 0.01, hiddenUnits: 7, weightDecay: 0.05, decay: 'step', decayRate: 0.5, decayEvery: 3, initSeed: 9 }),
         ],
         data: spiral,

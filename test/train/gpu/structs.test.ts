@@ -57,16 +57,16 @@ describe('pack functions', () => {
 
   it('packs one ModelHyper row per model, kinds as their index in the kind lists', () => {
     const hyper: ModelHyper = {
-      hiddenUnits: 7, optimizer: 'adam', learningRate: 0.25, beta1: 0.5, beta2: 0.75, epsilon: 0.125, weightDecay: 2,
+      hiddenUnits: 7, optimizer: 'adam', learningRate: 0.25, beta1: 0.5, beta2: 0.75, rmspropAlpha: 0.375, epsilon: 0.125, weightDecay: 2,
       decay: 'cosine', decayRate: 3, decayEvery: 4, initSeed: 0xfffffffe, dataSeed: 9,
     };
     const bytes = packModelHypers([hyper, { ...hyper, optimizer: 'sgd', decay: 'none' }]);
     const stride = structSize(MODEL_HYPER);
     const u32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) => new DataView(bytes).getUint32(row * stride + fieldOffset(MODEL_HYPER, field), true);
     const f32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) => new DataView(bytes).getFloat32(row * stride + fieldOffset(MODEL_HYPER, field), true);
-    expect(stride).toBe(48);
+    expect(stride).toBe(52);
     expect([u32(0, 'hidden_units'), u32(0, 'optimizer'), u32(0, 'decay'), u32(0, 'init_seed'), u32(0, 'data_seed')]).toEqual([7, 3, 4, 0xfffffffe, 9]);
-    expect([f32(0, 'learning_rate'), f32(0, 'beta1'), f32(0, 'beta2'), f32(0, 'epsilon'), f32(0, 'weight_decay'), f32(0, 'decay_rate'), f32(0, 'decay_every')]).toEqual([0.25, 0.5, 0.75, 0.125, 2, 3, 4]);
+    expect([f32(0, 'learning_rate'), f32(0, 'beta1'), f32(0, 'beta2'), f32(0, 'epsilon'), f32(0, 'weight_decay'), f32(0, 'decay_rate'), f32(0, 'decay_every'), f32(0, 'rmsprop_alpha')]).toEqual([0.25, 0.5, 0.75, 0.125, 2, 3, 4, 0.375]);
     expect([u32(1, 'optimizer'), u32(1, 'decay')]).toEqual([0, 0]);
   });
 
