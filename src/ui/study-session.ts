@@ -13,6 +13,17 @@ import type { TrainingData } from '../train/types.ts';
 import type { RunInputs } from '../worker/api.ts';
 import { TrainerLostError, type Trainer } from '../worker/client.ts';
 
+/** The Web Lock a tab holds while it trains a library study, so other tabs do not offer to resume it. */
+export function studyLockName(studyId: number): string {
+  return `tuning-lab-study-${studyId}`;
+}
+
+/** Library studies some tab is training now (their locks are held). */
+export async function studiesTrainingElsewhere(): Promise<Set<string>> {
+  const held = (await navigator.locks?.query())?.held ?? [];
+  return new Set(held.flatMap((lock) => (lock.name ? [lock.name] : [])));
+}
+
 export class StudySession {
   state: StudyState;
   /** Its library entry, once it has one (a study run while storage is unavailable has none). */
@@ -52,6 +63,19 @@ export class StudySession {
     this.startedAt = performance.now();
     this.endedAt = undefined;
     await this.openJournal(library);
+    if (this.studyId !== undefined && navigator.locks) {
+      const studyId = this.studyId;
+      return navigator.locks.request(studyLockName(studyId), { ifAvailable: true }, (lock) => {
+        if (lock) return this.train(trainer, spec, inputs, history, changed);
+        this.state.status = history?.status ?? 'interrupted';
+        this.storageNotice = 'Another tab is training this study now; open it there, or wait until it ends.';
+        changed();
+      });
+    }
+    return this.train(trainer, spec, inputs, history, changed);
+  }
+
+  private async train(trainer: Trainer, spec: StudySpec, inputs: Omit<RunInputs, 'history'>, history: StudyState | undefined, changed: () => void): Promise<void> {
     const apply = (event: StudyEvent) => {
       this.state = applyStudyEvent(this.state, event);
       this.journal?.record(event, this.state);

@@ -21,7 +21,7 @@ import './lab-search-stages.ts';
 import './lab-share-link.ts';
 import './lab-space-table.ts';
 import './lab-trials-table.ts';
-import { StudySession } from './study-session.ts';
+import { StudySession, studiesTrainingElsewhere, studyLockName } from './study-session.ts';
 import { panelStyles } from './styles.ts';
 
 /** Result views, in page order (see viewsShown). */
@@ -173,7 +173,8 @@ export class TuningLab extends LitElement {
     const library = await this.library;
     if (!library) return;
     try {
-      this.resumable = (await library.list()).filter((entry) => canResume(entry));
+      const elsewhere = await studiesTrainingElsewhere();
+      this.resumable = (await library.list()).filter((entry) => canResume(entry) && !elsewhere.has(studyLockName(entry.id)));
     } catch (e) {
       this.libraryNotice = `The study library could not be read (${(e as Error).message}); new studies are still saved.`;
     }
