@@ -60,6 +60,8 @@ export class TuningLab extends LitElement {
 
   @state() private spec: StudySpec = defaultStudy();
   @state() private linkError?: LinkError;
+  /** Said when a link from an earlier version opened migrated (its results may differ). */
+  @state() private linkNotice?: string;
   /** The chosen CSV's content (a link names the file but cannot carry it). */
   @state() private csv?: { fileName: string; text: string };
   /** True while the user picked "my CSV" and has no usable file yet. */
@@ -126,9 +128,11 @@ export class TuningLab extends LitElement {
   private loadFromHash(): void {
     if (location.hash === encodeStudyHash(this.spec)) return;
     const decoded = decodeStudyHash(location.hash);
+    this.linkNotice = undefined;
     if (decoded.ok) {
       this.linkError = undefined;
       this.spec = decoded.spec ?? defaultStudy();
+      if (decoded.spec) this.linkNotice = decoded.notice;
     } else {
       this.linkError = decoded.error;
       this.spec = defaultStudy();
@@ -322,6 +326,7 @@ export class TuningLab extends LitElement {
       ${this.linkError
         ? html`<p class="error" role="alert" data-testid="link-error">${this.linkError.message}${this.linkError.issues?.length ? `\n${this.linkError.issues.slice(0, 8).join('\n')}` : ''}</p>`
         : ''}
+      ${this.linkNotice ? html`<p class="notice" role="status" data-testid="link-notice">${this.linkNotice}</p>` : ''}
       ${this.libraryNotice ? html`<p class="notice" role="status" data-testid="library-notice">${this.libraryNotice}</p>` : ''}
       ${this.renderResumable()}
 
