@@ -5,7 +5,7 @@ import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
-import { decadeExponents, logAxis } from './log-ticks.ts';
+import { decadeExponents } from './log-ticks.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
@@ -42,7 +42,6 @@ function xAxis(d: Distribution): uPlot.Axis {
     };
     return { splits: decades, values: label((s) => formatValue(Number((1 - 10 ** -s).toPrecision(6)))) };
   }
-  if (d.kind !== 'power-of-two' && d.scale === 'log') return logAxis(formatValue);
   return { values: label((s) => formatValue(s)) };
 }
 
@@ -86,7 +85,7 @@ export class LabParamScatter extends ResultView {
       legend: { show: false },
       cursor: { show: false },
       scales: { x: xScale(d), y: { distr: 3 } },
-      axes: [xAxis(d), { size: 55, ...logAxis(formatValue) }],
+      axes: [xAxis(d), { size: 55 }],
       series: [{}, point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'), point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'), point('#1d3557', 13, 'rgba(0,0,0,0)')],
     };
     this.optionsCache.set(row.name, { key, options });

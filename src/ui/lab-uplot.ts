@@ -2,7 +2,27 @@ import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
+import { logAxis } from './log-ticks.ts';
+import { formatValue } from './styles.ts';
 import { inOwnTask } from './task-queue.ts';
+
+type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
+
+/**
+ * The options with the lab's bounded ticks on every base-10 log axis whose caller chose no
+ * ticks of its own: uPlot's log splits loop without end below ~1e-16 (see log-ticks.ts), so
+ * a loss that reaches 1e-20 must not be left to them. The caller's own fields win.
+ */
+function withBoundedLogAxes(options: ChartOptions): ChartOptions {
+  const axes = options.axes ?? [{}, {}];
+  return {
+    ...options,
+    axes: axes.map((axis, i) => {
+      const scale = options.scales?.[axis.scale ?? (i === 0 ? 'x' : 'y')];
+      return scale?.distr === 3 && (scale.log ?? 10) === 10 && !axis.splits ? { ...logAxis(formatValue), ...axis } : axis;
+    }),
+  };
+}
 
 /**
  * One uPlot chart inside an element. The chart is built after first render, rebuilt when
@@ -24,7 +44,7 @@ export class LabUplot extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) options?: Omit<uPlot.Options, 'width' | 'height'>;
+  @property({ attribute: false }) options?: ChartOptions;
   @property({ attribute: false }) data: uPlot.AlignedData = [[]];
   /** Chart height in CSS pixels (the width follows the element). */
   @property({ type: Number }) height = 220;
@@ -95,7 +115,7 @@ export class LabUplot extends LitElement {
     this.builtFrom = this.options;
     if (!this.options) return;
     const width = Math.max(200, this.clientWidth || 400);
-    this.chart = new uPlot({ ...this.options, width, height: this.height }, this.data, this.container);
+    this.chart = new uPlot({ ...withBoundedLogAxes(this.options), width, height: this.height }, this.data, this.container);
     this.dispatchEvent(new Event('chart-built'));
   }
 

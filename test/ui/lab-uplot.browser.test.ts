@@ -106,3 +106,33 @@ test('while a rebuild is pending the old chart stays on screen and new data wait
   expect(el.plot!.series).toHaveLength(3);
   expect(el.plot!.data[2]).toEqual([5, 6]);
 });
+
+test('log axes get bounded ticks: a loss of 1e-30 and an x range down to 1e-40 draw at once, without an error', async () => {
+  const errors: string[] = [];
+  const onError = (e: ErrorEvent) => errors.push(e.message);
+  window.addEventListener('error', onError);
+  const el = document.createElement('lab-uplot');
+  el.style.width = '400px';
+  // No axes given: the default x and y axes get the lab's log ticks too.
+  el.options = { series: [{}, { stroke: 'red' }], scales: { x: { time: false, distr: 3, range: () => [1e-40, 1] }, y: { distr: 3 } } };
+  el.data = [
+    [1e-39, 1e-20, 0.5],
+    [1e-30, 1e-12, 1],
+  ];
+  const started = performance.now();
+  document.body.append(el);
+  await el.updateComplete;
+  await el.chartReady();
+  await nextFrame();
+  console.log(`[uplot] log axes over 40 and 30 decades built and drawn in ${(performance.now() - started).toFixed(0)} ms`);
+  window.removeEventListener('error', onError);
+  expect(errors).toEqual([]);
+  const plot = el.plot!;
+  for (const axis of [0, 1]) {
+    const scale = plot.scales[axis === 0 ? 'x' : 'y'];
+    const splits = plot.axes[axis].splits as (u: uPlot, axis: number, min: number, max: number) => number[];
+    const ticks = splits(plot, axis, scale.min!, scale.max!);
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks.length).toBeLessThanOrEqual(8);
+  }
+});
