@@ -39,15 +39,25 @@ const digitsData = z.strictObject({
   seed: u32,
 });
 
+/** What a CSV study may name, in numbers the importer states to the user. */
+export const CSV_LIMITS = { features: 512, nameLength: 200, droppedRows: 1000 } as const;
+
 /**
- * The user's own CSV. Its content cannot live in a link, so the spec names the file and
- * the columns; opening such a link asks the user for that file.
+ * The user's own CSV. Its content cannot live in a link, so the spec names the file (and
+ * pins it by its SHA-256), the columns, the task and the rows left out; opening such a
+ * link asks the user for that file. Links made before task, dropRows and sha256 existed
+ * lack them.
  */
 const csvData = z.strictObject({
   kind: z.literal('csv'),
   fileName: shortText.min(1),
   target: shortText.min(1),
-  features: z.array(shortText.min(1)).min(1).max(512),
+  features: z.array(shortText.min(1)).min(1).max(CSV_LIMITS.features),
+  task: z.enum(['classification', 'regression']).optional(),
+  /** CSV rows (the header is row 1) the user chose to leave out. */
+  dropRows: z.array(z.number().int().min(2).max(1e9)).max(CSV_LIMITS.droppedRows).optional(),
+  /** SHA-256 of the file's bytes, lowercase hex. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   validationFraction: fraction,
   seed: u32,
 });
@@ -125,10 +135,10 @@ export const studySchema = z
   });
 export type StudySpec = z.infer<typeof studySchema>;
 
-/** The task a data spec poses; a CSV's task is known only once its rows are read. */
+/** The task a data spec poses; an older CSV link's task is known only once its rows are read. */
 export function dataTask(data: DataSpec): 'classification' | 'regression' | 'from-file' {
   if (data.kind === 'digits') return 'classification';
-  if (data.kind === 'csv') return 'from-file';
+  if (data.kind === 'csv') return data.task ?? 'from-file';
   return (CLASSIFICATION_SETS as readonly string[]).includes(data.name) ? 'classification' : 'regression';
 }
 

@@ -1,7 +1,8 @@
 import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CLASSIFICATION_SETS, REGRESSION_SETS, type DataSpec, type SyntheticSetName } from '../study/spec.ts';
+import { CLASSIFICATION_SETS, CSV_LIMITS, REGRESSION_SETS, type DataSpec, type SyntheticSetName } from '../study/spec.ts';
 import './lab-csv-import.ts';
+import type { CsvPin } from '../study/data.ts';
 import type { CsvChoice } from './lab-csv-import.ts';
 import { panelStyles } from './styles.ts';
 
@@ -12,6 +13,11 @@ export interface DataChange {
   data: DataSpec | undefined;
   /** The CSV's content, which the spec cannot carry. */
   csv?: { fileName: string; text: string };
+  /**
+   * With a CSV: how the file relates to the one the study's link pinned. 'different' means
+   * the study runs on another file and is not reproducible; its message says so for the page.
+   */
+  csvPin?: CsvPin;
 }
 
 /**
@@ -49,9 +55,11 @@ export class LabDataEditor extends LitElement {
   private onCsv(choice: CsvChoice | undefined): void {
     if (!choice) return this.emit({ data: undefined });
     const { validationFraction, seed } = this.data;
+    const { target, features, task, dropRows, sha256 } = choice;
     this.emit({
-      data: { kind: 'csv', fileName: choice.fileName.slice(0, 200), target: choice.target, features: choice.features, validationFraction, seed },
+      data: { kind: 'csv', fileName: choice.fileName.slice(0, CSV_LIMITS.nameLength), target, features, task, ...(dropRows.length ? { dropRows } : {}), sha256, validationFraction, seed },
       csv: { fileName: choice.fileName, text: choice.text },
+      csvPin: choice.pin,
     });
   }
 

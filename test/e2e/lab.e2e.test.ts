@@ -139,7 +139,9 @@ describe("the user's own CSV", () => {
     }, text);
     await page.getByTestId('csv-drop').dispatchEvent('drop', { dataTransfer: dropped });
     await expect(page.getByTestId('csv-summary').textContent()).resolves.toBe('sides.csv: 60 rows, 4 columns');
-    // The last column is the default target, so the text column is a feature: a clear error until it is left out.
+    // The last column is the default target; the text column is not preselected as a feature, and ticking it says why it cannot be one.
+    await expect(page.getByRole('checkbox', { name: 'comment' }).isChecked()).resolves.toBe(false);
+    await page.getByRole('checkbox', { name: 'comment' }).check();
     await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(/column "comment": "note 0" is not a number/);
     await page.getByRole('checkbox', { name: 'comment' }).uncheck();
     await expect(page.getByTestId('csv-error').count()).resolves.toBe(0);
