@@ -24,6 +24,39 @@ function digitsAsset(): Plugin {
   };
 }
 
+/**
+ * The built lab's Content-Security-Policy: everything from the lab's own origin, nothing
+ * inline or evaluated (zod runs jitless, see src/study/zod.ts), no plugins, frames or
+ * forms. Style attributes are the one inline allowance: Lit writes `style="width:…"` for
+ * bars and swatches through setAttribute, which `style-src-attr` governs; `<style>`
+ * elements stay refused (Lit uses constructed stylesheets, uPlot sets styles through the
+ * CSSOM, the page's own CSS is a file). Workers and the service worker come from 'self';
+ * nothing here compiles WebAssembly, so no wasm source is allowed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * Puts the policy into the built index.html as a <meta http-equiv> (first in <head>, before
+ * anything it governs), so it holds on any static host and offline from the service
+ * worker's cache. Only in the build: the dev server injects inline code of its own.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'tuning-lab-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
+
 // One config for the lab, its build and its three test projects:
 //  node    – pure logic and the CPU engine, in Node;
 //  browser – *.browser.test.ts in real Chromium with real WebGPU (the GPU engine);
@@ -32,8 +65,12 @@ export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundled up front so browser tests don't reload mid-run when Vite first meets them.
   optimizeDeps: { include: ['comlink', 'zod', 'fflate', 'papaparse', 'lit', 'uplot'] },
+  // vite preview sends the policy as a header too, so that the trainer worker (whose
+  // policy comes from its own response, not the page's meta) runs under it as well.
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   plugins: [
     digitsAsset(),
+    contentSecurityPolicy(),
     // Offline after the first load: the service worker precaches the whole build (app,
     // worker, shaders, packed digits) and the manifest makes the lab installable.
     VitePWA({

@@ -1,7 +1,7 @@
 // The study a user describes: what the form edits, what the link carries, what the runner
 // runs. One zod schema is both the type and the validator of untrusted input (a link), so
 // every bound here is also a guard against a hostile link (no 1e9 trials, no 10 MB names).
-import { z } from 'zod';
+import { z } from './zod.ts';
 import { standardSpace, type StandardHyperparameter } from '../search/catalog.ts';
 import type { ParamValue } from '../search/space.ts';
 import type { SchedulerConfig } from '../search/types.ts';
