@@ -7,6 +7,9 @@ import { dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { canResume, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
+import './lab-compare.ts';
+import type { ComparedStudy } from './lab-compare.ts';
+import './lab-library.ts';
 import './lab-data-editor.ts';
 import './lab-decision-boundary.ts';
 import type { DataChange } from './lab-data-editor.ts';
@@ -53,6 +56,8 @@ export class TuningLab extends LitElement {
       .views > .wide { grid-column: 1 / -1; }
       .views > .card { margin-bottom: 0; }
       .engine { font-size: 0.8rem; color: #333a42; }
+      summary { cursor: pointer; }
+      summary h2 { display: inline; }
       .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
       @media (max-width: 860px) { .editor, .views { grid-template-columns: 1fr; } }
     `,
@@ -71,6 +76,10 @@ export class TuningLab extends LitElement {
   /** Unfinished studies found in the library when the page opened. */
   @state() private resumable: LibraryEntry[] = [];
   @state() private libraryNotice?: string;
+  /** The library's rows (refreshed when a study starts or ends, and after every library action). */
+  @state() private entries: LibraryEntry[] = [];
+  /** Studies being compared side by side. */
+  @state() private comparing?: ComparedStudy[];
   /** Bumped once per animation frame in which the study changed. */
   @state() private revision = 0;
   @state() private now = performance.now();
@@ -174,14 +183,39 @@ export class TuningLab extends LitElement {
   }
 
   private async findResumable(): Promise<void> {
+    await this.refreshLibrary();
+    const elsewhere = await studiesTrainingElsewhere();
+    this.resumable = this.entries.filter((entry) => canResume(entry) && !elsewhere.has(studyLockName(entry.id)));
+  }
+
+  private async refreshLibrary(): Promise<void> {
     const library = await this.library;
     if (!library) return;
     try {
-      const elsewhere = await studiesTrainingElsewhere();
-      this.resumable = (await library.list()).filter((entry) => canResume(entry) && !elsewhere.has(studyLockName(entry.id)));
+      this.entries = await library.list();
     } catch (e) {
       this.libraryNotice = `The study library could not be read (${(e as Error).message}); new studies are still saved.`;
     }
+  }
+
+  private async renameStudy(id: number, name: string): Promise<void> {
+    await (await this.library)?.rename(id, name);
+    if (this.session?.studyId === id) this.session.name = name;
+    await this.refreshLibrary();
+  }
+
+  private async deleteStudy(id: number): Promise<void> {
+    await (await this.library)?.remove(id);
+    if (this.session?.studyId === id && !this.session.active) this.session = undefined;
+    this.comparing = this.comparing?.filter((s) => s.id !== id);
+    await this.refreshLibrary();
+  }
+
+  private async compareStudies(ids: number[]): Promise<void> {
+    const library = await this.library;
+    if (!library) return;
+    const opened = await Promise.all(ids.map((id) => library.open(id)));
+    this.comparing = opened.flatMap((o) => (o ? [{ id: o.entry.id, name: o.entry.name, state: o.state }] : []));
   }
 
   /** Runs the draft as a new study; one that would take long asks first (see confirmRun). */
@@ -201,14 +235,20 @@ export class TuningLab extends LitElement {
     clearInterval(this.clock);
     this.clock = window.setInterval(() => (this.now = performance.now()), 1000);
     const csv = spec.data.kind === 'csv' ? this.csv : undefined;
+    let listed = false;
     try {
-      await session.run(this.trainer, spec, csv ? { csv } : {}, await this.library, () => this.scheduleFrame());
+      await session.run(this.trainer, spec, csv ? { csv } : {}, await this.library, () => {
+        if (!listed && session.studyId !== undefined) void this.refreshLibrary();
+        listed = true;
+        this.scheduleFrame();
+      });
     } catch {
       // The worker died or stopped answering: the session says so; a new worker serves the next run.
       this.trainer?.terminate();
       this.trainer = undefined;
     }
     clearInterval(this.clock);
+    void this.refreshLibrary();
     this.scheduleFrame();
   }
 
@@ -365,6 +405,26 @@ export class TuningLab extends LitElement {
         ${study?.errorMessage && study.status === 'error' ? html`<p class="error" role="alert" data-testid="study-error">${study.errorMessage}</p>` : ''}
         ${study ? this.renderStudyActions(study) : ''}
       </section>
+
+      <details class="card" data-testid="library-card" ?open=${this.entries.length > 0}>
+        <summary><h2>Your studies (${this.entries.length})</h2></summary>
+        <lab-library
+          .entries=${this.entries}
+          .currentId=${session?.studyId}
+          .busy=${locked}
+          @open-study=${(e: CustomEvent<{ id: number }>) => void this.openStudy(e.detail.id)}
+          @duplicate-study=${(e: CustomEvent<{ id: number }>) => {
+            const entry = this.entries.find((x) => x.id === e.detail.id);
+            if (entry) this.edit(structuredClone(entry.spec));
+          }}
+          @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
+          @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}
+          @compare-studies=${(e: CustomEvent<{ ids: number[] }>) => void this.compareStudies(e.detail.ids)}
+        ></lab-library>
+      </details>
+      ${this.comparing?.length
+        ? html`<lab-compare class="card" .studies=${this.comparing} @close-compare=${() => (this.comparing = undefined)}></lab-compare>`
+        : ''}
 
       ${session && study
         ? html`<section class="views" aria-label="results">
