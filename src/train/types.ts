@@ -155,6 +155,15 @@ export interface TrainingEngine {
   readonly kind: 'webgpu' | 'cpu';
   /** Human-readable adapter, e.g. "swiftshader (Google)" or "CPU (TypeScript)". */
   readonly adapter: string;
+  /**
+   * Trains the job, calling `onReport` at each report. When `signal` aborts, train() rejects
+   * promptly with EngineError('aborted') and returns nothing trained: the caller keeps the
+   * reports it has received (the runner records each running trial as stopped at its last
+   * one). Both engines check the signal between steps, not only at reports (the GPU engine
+   * between command buffers of about 40 ms, the CPU engine at least every 50 ms and after
+   * every step). A GPU device lost mid-run rejects with EngineError('device-lost'), whichever
+   * device operation failed first; nothing of the run is kept.
+   */
   train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult>;
   dispose(): void;
 }

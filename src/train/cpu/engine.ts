@@ -138,22 +138,36 @@ class Trainer {
     return { loss: lossSum / count, accuracy: correctSum / count };
   }
 
-  private async yieldIfDue(): Promise<void> {
-    if (performance.now() - this.lastYield >= YIELD_AFTER_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      this.lastYield = performance.now();
-    }
+  /**
+   * Called between steps (and between models' validations): throws once the signal has
+   * aborted, and every YIELD_AFTER_MS returns a wait that lets the event loop run, where an
+   * abort (a message to the worker) arrives; so an abort lands within YIELD_AFTER_MS plus one
+   * step. Most calls return nothing to await: a tiny model's step costs only microseconds.
+   */
+  private pauseIfDue(): Promise<void> | undefined {
+    this.throwIfAborted();
+    return performance.now() - this.lastYield >= YIELD_AFTER_MS ? this.yieldNow() : undefined;
+  }
+
+  private async yieldNow(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.lastYield = performance.now();
+    this.throwIfAborted();
+  }
+
+  private throwIfAborted(): void {
     if (this.signal?.aborted) throw new EngineError('aborted', 'training was aborted by the caller; start a new job to train again');
   }
 
   async trainInterval(model: ModelState, from: number, to: number): Promise<void> {
     for (let step = from; step < to && !model.diverged; step++) {
       this.trainStep(model, step);
-      if ((step & 15) === 15) await this.yieldIfDue();
+      const pause = this.pauseIfDue();
+      if (pause) await pause;
     }
   }
 
-  report(models: ModelState[], step: number): ProgressReport {
+  async report(models: ModelState[], step: number): Promise<ProgressReport> {
     const P = models.length;
     const report: ProgressReport = {
       step,
@@ -163,9 +177,9 @@ class Trainer {
       validationAccuracy: new Float32Array(P).fill(Number.NaN),
       diverged: new Uint8Array(P),
     };
-    models.forEach((model, i) => {
+    for (const [i, model] of models.entries()) {
       report.diverged[i] = model.diverged ? 1 : 0;
-      if (model.diverged || model.stopped) return;
+      if (model.diverged || model.stopped) continue;
       if (model.stepsSinceReport > 0) {
         report.trainLoss[i] = model.lossSum / model.stepsSinceReport;
         report.trainAccuracy[i] = model.accuracySum / model.stepsSinceReport;
@@ -176,7 +190,9 @@ class Trainer {
       model.lossSum = 0;
       model.accuracySum = 0;
       model.stepsSinceReport = 0;
-    });
+      const pause = this.pauseIfDue();
+      if (pause) await pause;
+    }
     return report;
   }
 
@@ -185,12 +201,12 @@ class Trainer {
     const models = this.job.models.map((hyper) => this.newModel(hyper));
     const reports: ProgressReport[] = [];
     const active = () => models.filter((model) => !model.diverged && !model.stopped);
-    await this.yieldIfDue();
+    await this.pauseIfDue();
     for (let step = 0; step < steps && active().length > 0; ) {
       const next = Math.min(steps, step + reportEvery);
       for (const model of active()) await this.trainInterval(model, step, next);
       step = next;
-      const report = this.report(models, step);
+      const report = await this.report(models, step);
       reports.push(report);
       const toStop = (await onReport?.(report)) ?? [];
       validateStopRequest(toStop, models.length);
@@ -201,7 +217,7 @@ class Trainer {
           model.stoppedAtStep = step;
         }
       }
-      await this.yieldIfDue();
+      await this.pauseIfDue();
     }
     return {
       reports,

@@ -4,6 +4,13 @@
 // of leaving it hanging.
 import { EngineError } from '../types';
 
+/**
+ * How long a failed device operation waits for `device.lost` before counting as an error of
+ * its own. A destroyed device or a crashed GPU process rejects the pending read-back ("Buffer
+ * was unmapped before mapping was resolved") a moment before `lost` resolves.
+ */
+export const LOSS_GRACE_MS = 1000;
+
 function describe(error: GPUError): EngineError {
   if (error instanceof GPUOutOfMemoryError) {
     return new EngineError('out-of-memory', `The GPU ran out of memory (${error.message}): train fewer models at once, or a smaller batch or network.`);
@@ -14,6 +21,8 @@ function describe(error: GPUError): EngineError {
 export class DeviceGuard {
   /** Rejects with the first failure; every wait races against it. */
   readonly failed: Promise<never>;
+  /** Resolves with the device-lost error once the device is lost. */
+  private readonly lost: Promise<EngineError>;
   private failure: EngineError | null = null;
   private reject!: (error: EngineError) => void;
   private readonly scopes: Array<Promise<GPUError | null>> = [];
@@ -21,9 +30,11 @@ export class DeviceGuard {
   constructor(private readonly device: GPUDevice) {
     this.failed = new Promise<never>((_, reject) => (this.reject = reject));
     this.failed.catch(() => undefined); // observed through race(), never unhandled
-    device.lost.then((info) => {
+    this.lost = device.lost.then((info) => {
       const why = info.reason === 'destroyed' ? 'the device was destroyed' : `the browser reported: ${info.message || 'no reason given'}`;
-      this.fail(new EngineError('device-lost', `The GPU device was lost (${why}). Create a new engine to train again; the CPU engine works without a GPU.`));
+      const error = new EngineError('device-lost', `The GPU device was lost (${why}). Create a new engine to train again; the CPU engine works without a GPU.`);
+      this.fail(error);
+      return error;
     });
     device.addEventListener('uncapturederror', (event) => this.fail(describe((event as GPUUncapturedErrorEvent).error)));
   }
@@ -32,6 +43,22 @@ export class DeviceGuard {
     if (this.failure) return;
     this.failure = error;
     this.reject(error);
+  }
+
+  /**
+   * What a failed run threw, as the caller should see it: a device loss if the device is lost
+   * now or within LOSS_GRACE_MS (whatever the failing operation said), else `error` itself.
+   * The engine's own EngineErrors (a bad job, an abort, a scope's error) are never a loss.
+   */
+  async explain(error: unknown): Promise<unknown> {
+    if (error instanceof EngineError) return error;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOSS_GRACE_MS)));
+    try {
+      return (await Promise.race([this.lost, grace])) ?? error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Throws the failure, if any, now. */

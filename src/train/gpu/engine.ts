@@ -1,29 +1,32 @@
 // The WebGPU population engine: trains the P models of a PopulationJob in lockstep with
-// the WGSL kernels of shaders/. Steps are recorded many per command buffer; losses and
-// metrics accumulate on the GPU and come back only at each report (every reportEvery
-// steps and after the last), together with the validation pass. No DOM: it runs in a
-// dedicated worker as well as in a page.
+// the WGSL kernels of shaders/. Steps are recorded many per command buffer (as many as fit
+// in a short slice of GPU time, see pacing.ts); losses and metrics accumulate on the GPU and
+// come back only at each report (every reportEvery steps and after the last), together with
+// the validation pass. No DOM: it runs in a dedicated worker as well as in a page.
 import { EngineError } from '../types';
 import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types';
 import { validateJob, validateStopRequest } from '../validate';
 import { DeviceGuard, aborted } from './device-guard';
+import { SubmitPacer } from './pacing';
 import { Population } from './population';
 import { unpackModelState } from './structs';
 
 export interface GpuEngineOptions {
   /** Train on this device (the engine then leaves it alive on dispose); by default the engine requests its own. */
   device?: GPUDevice;
+  /** GPU time one command buffer should hold (see pacing.ts); 0 submits every dispatch of every step alone. */
+  submitTargetMs?: number;
 }
 
 export async function createGpuEngine(options: GpuEngineOptions = {}): Promise<TrainingEngine> {
-  if (options.device) return new GpuEngine(options.device, false);
+  if (options.device) return new GpuEngine(options.device, false, options.submitTargetMs);
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     throw new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing): use a recent Chrome or Edge, or the CPU engine.');
   }
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new EngineError('no-webgpu', 'WebGPU found no adapter (requestAdapter() returned null): enable the GPU in the browser, or use the CPU engine.');
   const device = await adapter.requestDevice();
-  return new GpuEngine(device, true);
+  return new GpuEngine(device, true, options.submitTargetMs);
 }
 
 function adapterName(info: GPUAdapterInfo): string {
@@ -53,6 +56,7 @@ class GpuEngine implements TrainingEngine {
   constructor(
     private readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
+    private readonly submitTargetMs?: number,
   ) {
     this.adapter = adapterName(device.adapterInfo);
     this.guard = new DeviceGuard(device);
@@ -66,7 +70,9 @@ class GpuEngine implements TrainingEngine {
         return await this.run(job, onReport, signal);
       } catch (error) {
         // Whatever dispose() broke mid-run (destroyed buffers, a cancelled map) means one thing.
-        throw this.disposed ? disposedError() : error;
+        if (this.disposed) throw disposedError();
+        // A device operation that failed because the device is lost is that loss (the runner restarts its trials elsewhere).
+        throw await this.guard.explain(error);
       }
     });
     this.queue = run.catch(() => undefined);
@@ -92,6 +98,11 @@ class GpuEngine implements TrainingEngine {
         });
       submit((encoder) => population.encodeInit(encoder));
       await guard.check();
+      const pacer = new SubmitPacer(device.queue, guard, population.stepSlots, this.submitTargetMs);
+      const throwIfStopped = () => {
+        if (signal?.aborted) throw aborted();
+        if (this.disposed) throw disposedError();
+      };
 
       const P = population.models;
       const reports: ProgressReport[] = [];
@@ -103,16 +114,25 @@ class GpuEngine implements TrainingEngine {
       while (step < job.steps && frozen.some((f) => f === 0)) {
         const reportAt = Math.min(job.steps, (Math.floor(step / job.reportEvery) + 1) * job.reportEvery);
         while (step < reportAt) {
-          if (signal?.aborted) throw aborted();
-          if (this.disposed) throw disposedError();
-          const count = Math.min(population.stepSlots, reportAt - step);
           const first = step;
-          submit((encoder) => population.encodeSteps(encoder, first, count));
-          step += count;
+          const chunk = pacer.next(reportAt - step);
+          const D = population.stepDispatches;
+          const parts = Math.min(chunk.parts, D);
+          for (let part = 0; part < parts; part++) {
+            throwIfStopped();
+            if (parts === 1) {
+              submit((encoder) => population.encodeSteps(encoder, first, chunk.steps));
+            } else {
+              submit((encoder) => population.encodeStepPart(encoder, first, Math.floor((part * D) / parts), Math.floor(((part + 1) * D) / parts)));
+            }
+            await pacer.submitted(chunk.steps / parts, signal);
+          }
+          step += chunk.steps;
         }
         submit((encoder) => population.encodeReport(encoder, stateStaging));
         await guard.check();
         const bytes = await readBack(guard, stateStaging, signal);
+        pacer.drained();
         const report: ProgressReport = {
           step,
           trainLoss: new Float32Array(P),

@@ -281,6 +281,19 @@ export class Population {
     pass.end();
   }
 
+  /** Dispatches in one training step. */
+  get stepDispatches(): number {
+    return this.step.length;
+  }
+
+  /** Records dispatches from..to-1 of step `step` (a step too slow for one command buffer); the first part queues the step's slot. */
+  encodeStepPart(encoder: GPUCommandEncoder, step: number, from: number, to: number): void {
+    if (from === 0) this.device.queue.writeBuffer(this.steps, 0, packStepSlots(step, 1, this.slotBytes));
+    const pass = encoder.beginComputePass({ label: `step ${step}, dispatches ${from}..${to - 1}` });
+    encodeDispatches(pass, this.step.slice(from, to), 0, this.slotBytes);
+    pass.end();
+  }
+
   /** Records the validation pass, a copy of every model's state into `staging`, then clears the sums. */
   encodeReport(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
     const validation = encoder.beginComputePass({ label: 'validation' });

@@ -191,6 +191,44 @@ describe('CPU engine', () => {
     await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
   });
 
+  // Models as wide and deep as the GPU tests' largest population (8 hidden layers × 128 units);
+  // the CPU engine trains model by model, so an abort waits for one model's step whatever the
+  // population's size, and 32 of them keep the test short. The abort lands while the models
+  // train, not at a report, and nothing is reported after it.
+  it('sees an abort between steps of a population of large models, not only at reports', async () => {
+    const P = 32;
+    const large = job(
+      Array.from({ length: P }, (_, i) => model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i })),
+      { steps: 1000, reportEvery: 1 },
+      { hiddenLayers: 8, maxHidden: 128, batchSize: 8 },
+    );
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const reportSteps: number[] = [];
+    const started = performance.now();
+    const error = await engine
+      .train(
+        large,
+        (report) => {
+          reportSteps.push(report.step);
+          if (reportSteps.length > 1) return;
+          console.log(`[stop] first report of the ${P}-model population on the CPU after ${(performance.now() - started).toFixed(0)} ms`);
+          setTimeout(() => {
+            abortedAt = performance.now();
+            controller.abort();
+          }, 20);
+        },
+        controller.signal,
+      )
+      .then(() => null, (e: unknown) => e);
+    console.log(`[stop] aborted a ${P}-model population on the CPU engine in ${(performance.now() - abortedAt).toFixed(1)} ms`);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).kind).toBe('aborted');
+    expect(abortedAt).toBeGreaterThan(0);
+    // The abort fell within the second interval's steps (32 models × one step): no second report.
+    expect(reportSteps).toEqual([1]);
+  }, 60_000);
+
   it.each([
     ['hiddenUnits above maxHidden', job([model({ hiddenUnits: 17 })]), /hiddenUnits = 17 exceeds shape.maxHidden = 16/],
     ['no models', job([]), /no models/],

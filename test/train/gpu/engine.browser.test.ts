@@ -2,13 +2,13 @@
 // and its promises: padding never changes a model's math, a diverging model is frozen
 // without touching its neighbours, the same seeds give bit-identical curves, and failures
 // (a bad job, a lost device, an abort) reject with a typed EngineError instead of hanging.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/train/types';
 import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, TrainingData } from '../../../src/train/types';
 import { makeDataset } from '../../../src/train/data/synthetic';
 import { createCpuEngine } from '../../../src/train/cpu/engine';
 import { createGpuEngine } from '../../../src/train/gpu/engine';
-import { relativeError, withDevice } from './gpu-test-device';
+import { relativeError, requestTestDevice, withDevice } from './gpu-test-device';
 
 const spiral: TrainingData = makeDataset('spiral', { count: 160, noise: 0.05, validationFraction: 0.25, seed: 3 });
 const plane: TrainingData = makeDataset('plane', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 4 });
@@ -163,6 +163,16 @@ describe('population semantics', () => {
       gpu.dispose();
     }));
 
+  it('gives bit-identical curves and parameters whether each dispatch is submitted alone or many steps together', () =>
+    withDevice(async (device) => {
+      const job = base([model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'momentum', learningRate: 0.05 })], 8, 40);
+      const together = await (await createGpuEngine({ device })).train(job);
+      const alone = await (await createGpuEngine({ device, submitTargetMs: 0 })).train(job);
+      expect(curves(alone, 0)).toEqual(curves(together, 0));
+      expect(curves(alone, 1)).toEqual(curves(together, 1));
+      expect(Array.from(alone.parameters[1])).toEqual(Array.from(together.parameters[1]));
+    }));
+
   it('stops the models the report handler names, like the CPU, and ends early once none is left', () =>
     withDevice(async (device) => {
       const gpu = await createGpuEngine({ device });
@@ -259,4 +269,164 @@ describe('failures are typed EngineErrors', () => {
     await expect(gpu.train(job())).rejects.toMatchObject({ kind: 'device-lost' });
     gpu.dispose();
   });
+});
+
+describe('a lost device is a device loss, whenever it is lost', () => {
+  const job = (): PopulationJob => ({
+    shape: shapeFor(spiral, {}),
+    models: [model({}), model({ hiddenUnits: 4, initSeed: 5 })],
+    data: spiral,
+    steps: 200,
+    reportEvery: 20,
+  });
+
+  /** Destroys the device right after its n-th queue.submit (1: weight init; then steps, reports, parameters). */
+  const afterSubmit = (n: number) => (device: GPUDevice) => {
+    const submit = device.queue.submit.bind(device.queue);
+    let count = 0;
+    device.queue.submit = (buffers) => {
+      submit(buffers);
+      if (++count === n) device.destroy();
+    };
+  };
+
+  /** Destroys the device while the n-th read-back's mapAsync is pending (the failure of issue 8). */
+  const duringReadBack = (n: number) => (device: GPUDevice) => {
+    const createBuffer = device.createBuffer.bind(device);
+    let count = 0;
+    device.createBuffer = (descriptor) => {
+      const buffer = createBuffer(descriptor);
+      if (descriptor.usage & GPUBufferUsage.MAP_READ) {
+        const mapAsync = buffer.mapAsync.bind(buffer);
+        buffer.mapAsync = (...args) => {
+          const pending = mapAsync(...args);
+          if (++count === n) device.destroy();
+          return pending;
+        };
+      }
+      return buffer;
+    };
+  };
+
+  /** What train() on a fresh device settles with once `sabotage` has had its way with the device. */
+  async function outcome(sabotage: (device: GPUDevice) => void | Promise<void>): Promise<unknown> {
+    const device = await requestTestDevice();
+    const gpu = await createGpuEngine({ device });
+    try {
+      await sabotage(device);
+      return await gpu.train(job()).catch((error: unknown) => error);
+    } finally {
+      gpu.dispose();
+      device.destroy();
+    }
+  }
+
+  const destroyed: Array<[string, (device: GPUDevice) => void | Promise<void>]> = [
+    ['before train(), its loss already reported', async (device) => void (device.destroy(), await device.lost)],
+    ['just before train(), its loss not yet reported', (device) => device.destroy()],
+    ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [`right after submit ${n}`, afterSubmit(n)]),
+    ...[1, 6, 11].map((n): [string, (device: GPUDevice) => void] => [`during read-back ${n} of 11`, duringReadBack(n)]),
+    ...[0, 150].map((ms): [string, (device: GPUDevice) => void] => [`${ms} ms into train()`, (device) => void setTimeout(() => device.destroy(), ms)]),
+  ];
+
+  let reference: PopulationResult;
+  beforeAll(async () => {
+    reference = (await outcome(() => undefined)) as PopulationResult;
+  });
+
+  it.each(destroyed)('rejects with device-lost, not the failed operation\'s own error, for a device destroyed %s', async (when, sabotage) => {
+    const started = performance.now();
+    const error = await outcome(sabotage);
+    console.log(`[device loss] destroyed ${when}: ${(error as Error).name} ${(error as EngineError).kind} after ${(performance.now() - started).toFixed(0)} ms`);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).kind, (error as Error).message).toBe('device-lost');
+    expect((error as EngineError).message).toMatch(/GPU device was lost.*CPU engine/);
+  });
+
+  it('trains on a fresh device after those losses exactly as before them', async () => {
+    const after = (await outcome(() => undefined)) as PopulationResult;
+    expect(reference.reports).toHaveLength(10);
+    expect(curves(after, 0)).toEqual(curves(reference, 0));
+    expect(curves(after, 1)).toEqual(curves(reference, 1));
+  });
+});
+
+describe('an abort stops the run promptly, however large the population', () => {
+  it('checks the signal between submits, not only at reports', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      // One report, at the end: nothing but the submits themselves can notice the abort.
+      const job: PopulationJob = { shape: shapeFor(spiral, { maxHidden: 32 }), models: Array.from({ length: 16 }, (_, i) => model({ hiddenUnits: 32, initSeed: i })), data: spiral, steps: 5000, reportEvery: 5000 };
+      const controller = new AbortController();
+      let queuedAtAbort = -1;
+      let abortedAt = 0;
+      const unfinished = new Set<number>();
+      const submit = device.queue.submit.bind(device.queue);
+      let submits = 0;
+      device.queue.submit = (buffers) => {
+        submit(buffers);
+        const id = submits++;
+        unfinished.add(id);
+        void device.queue.onSubmittedWorkDone().then(() => unfinished.delete(id));
+        if (submits === 30) {
+          queuedAtAbort = unfinished.size;
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      };
+      let reports = 0;
+      const error = await gpu.train(job, () => void reports++, controller.signal).then(() => null, (e: unknown) => e);
+      const rejectedAt = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      const idleAt = performance.now();
+      console.log(`[stop] 16-model population: aborted after submit ${submits} with ${queuedAtAbort} command buffers unfinished; rejected ${(rejectedAt - abortedAt).toFixed(1)} ms after abort(), GPU idle after ${(idleAt - abortedAt).toFixed(1)} ms`);
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).kind).toBe('aborted');
+      expect(reports).toBe(0);
+      // Nothing submitted after the abort (all 5000 steps used to be submitted before the first wait).
+      expect(submits).toBe(30);
+      gpu.dispose();
+    }));
+
+  // The parameters of 256 models × 8 hidden layers × 128 units (116,228 floats each, 119 MB in
+  // all) nearly fill the 128 MiB a storage binding may hold by default: the largest population
+  // at the size limits' parallelism and depth. A larger batch only makes each step slower.
+  it('aborts the largest population that fits (256 models × 8 × 128 units) after its first report', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const P = 256;
+      const job: PopulationJob = {
+        shape: shapeFor(spiral, { hiddenLayers: 8, maxHidden: 128, batchSize: 8, activation: 'relu', init: 'he' }),
+        models: Array.from({ length: P }, (_, i) => model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i })),
+        data: spiral,
+        steps: 1000,
+        reportEvery: 1,
+      };
+      const controller = new AbortController();
+      let abortedAt = 0;
+      let reports = 0;
+      const started = performance.now();
+      const error = await gpu
+        .train(
+          job,
+          () => {
+            if (reports++ > 0) return;
+            console.log(`[stop] first report of the ${P}-model population after ${(performance.now() - started).toFixed(0)} ms`);
+            // Stop arrives as a task of its own while the next steps run, as the user's click does.
+            setTimeout(() => {
+              abortedAt = performance.now();
+              controller.abort();
+            }, 50);
+          },
+          controller.signal,
+        )
+        .then(() => null, (e: unknown) => e);
+      const rejectedAt = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      console.log(`[stop] aborted a ${P}-model population in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${reports} reports)`);
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).kind).toBe('aborted');
+      expect(abortedAt).toBeGreaterThan(0);
+      gpu.dispose();
+    }));
 });
