@@ -89,7 +89,9 @@ export function decodeStudyHash(hash: string): DecodedLink {
   if (!parsed.ok) {
     // A sentence quotes at most 40 characters of any value (spaceRules.ts shown()); the cap is a backstop.
     const issues = parsed.issues.map((issue) => (issue.length > 400 ? `${issue.slice(0, 400)}…` : issue));
-    return fail('schema', `its study is invalid (${issues.slice(0, 3).join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
+    // Each issue is a sentence; inside the parentheses they are clauses.
+    const clauses = issues.slice(0, 3).map((issue) => issue.replace(/\.$/, ''));
+    return fail('schema', `its study is invalid (${clauses.join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
   }
   return notice ? { ok: true, spec: parsed.spec, notice } : { ok: true, spec: parsed.spec };
 }

@@ -110,7 +110,7 @@ describe('share link', () => {
       expect(error.kind).toBe('schema');
       expect(error.issues).toHaveLength(1);
       expect(error.issues?.[0]).toMatch(message);
-      expect(error.message).toContain(error.issues?.[0]);
+      expect(error.message).toContain(`(${error.issues?.[0].replace(/\.$/, '')}).`);
       expect(error.message).not.toMatch(/space\.\d|learningRate|hiddenLayers/);
     }
   });
