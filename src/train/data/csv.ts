@@ -66,17 +66,19 @@ const NUL_IN_FILE = 'The file contains NUL characters: it is binary, or UTF-16 w
  */
 export function decodeCsvBytes(bytes: Uint8Array): string {
   const [b0, b1, b2] = bytes;
+  const utf16 = b0 === 0xff && b1 === 0xfe ? 'utf-16le' : b0 === 0xfe && b1 === 0xff ? 'utf-16be' : undefined;
+  if (!utf16 && bytes.includes(0)) throw new CsvError(NUL_IN_FILE);
+  const encoding = utf16 ?? 'utf-8';
+  const start = utf16 ? 2 : b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? 3 : 0;
   let text: string;
-  if (b0 === 0xff && b1 === 0xfe) text = new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  else if (b0 === 0xfe && b1 === 0xff) text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  else {
-    if (bytes.includes(0)) throw new CsvError(NUL_IN_FILE);
-    const start = b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? 3 : 0;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
-    } catch {
-      throw new CsvError('The file is not UTF-8 text. Save it as "CSV UTF-8" (or UTF-16 with a byte-order mark) and choose it again.');
-    }
+  try {
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(start));
+  } catch {
+    throw new CsvError(
+      utf16
+        ? `The file starts as ${encoding.toUpperCase()} text but holds bytes that are not; save it as "CSV UTF-8" and choose it again.`
+        : 'The file is not UTF-8 text. Save it as "CSV UTF-8" (or UTF-16 with a byte-order mark) and choose it again.',
+    );
   }
   if (text.includes('\0')) throw new CsvError(NUL_IN_FILE);
   return text;

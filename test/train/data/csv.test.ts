@@ -194,6 +194,10 @@ describe('CSV data', () => {
     const latin1 = Uint8Array.from('prix,\xe9tiquette\n', (c) => c.charCodeAt(0));
     expect(errorOf(() => decodeCsvBytes(latin1)).message).toBe('The file is not UTF-8 text. Save it as "CSV UTF-8" (or UTF-16 with a byte-order mark) and choose it again.');
     expect(errorOf(() => decodeCsvBytes(utf16le.subarray(2))).message).toMatch(/^The file contains NUL characters/);
+    // An odd byte count (a cut UTF-16 file) is refused, not decoded with a replacement character.
+    expect(errorOf(() => decodeCsvBytes(utf16le.subarray(0, utf16le.length - 1))).message).toBe(
+      'The file starts as UTF-16LE text but holds bytes that are not; save it as "CSV UTF-8" and choose it again.',
+    );
   });
 
   it('an unclosed quote names its row', () => {
