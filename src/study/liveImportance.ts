@@ -12,8 +12,12 @@ const MIN_INTERVAL_MS = 500;
 /** Time between recomputations, as a multiple of the last one's duration. */
 const INTERVAL_PER_COST = 9;
 
-/** Complete trials and stopped ones (partial results) with a validation loss; see hasResult. */
-const usable = (t: FinishedTrial) => hasResult(t);
+/**
+ * Complete trials and stopped ones with a validation loss (see hasResult), the stopped ones
+ * passed to the search library's importance as complete: their loss is a partial result, as
+ * the page says, and a study the user stopped should still say what mattered so far.
+ */
+const usable = (t: FinishedTrial): FinishedTrial | [] => (hasResult(t) ? { ...t, state: 'COMPLETE' } : []);
 
 export class LiveImportance {
   private computedFor = 0;
@@ -30,7 +34,7 @@ export class LiveImportance {
    * two in all) and the throttle allows it; `final` ignores the throttle (the study ends).
    */
   update(finished: readonly FinishedTrial[], final = false): void {
-    const complete = finished.filter(usable);
+    const complete = finished.flatMap(usable);
     if (complete.length < 2 || complete.length === this.computedFor) return;
     const start = this.clock();
     if (!final && start < this.nextAt) return;

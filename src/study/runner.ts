@@ -27,6 +27,12 @@ export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   return { kind, budget };
 }
 
+/**
+ * After Stop, running trials stop at their next report, which keeps their trained models (the
+ * best one's boundary); an engine that has not reported by then is aborted.
+ */
+const STOP_GRACE_MS = 500;
+
 /** The engine's divergence rule, stated here so that reasons can quote it. */
 const DIVERGENCE_FACTOR = 100;
 
@@ -77,7 +83,9 @@ export class StudyRunner {
   private pauseGate: { promise: Promise<void>; open: () => void; since: number } | null = null;
   private pausedMs = 0;
   private startedAt = 0;
-  private readonly stopping = new AbortController();
+  private stopRequested = false;
+  private readonly aborting = new AbortController();
+  private abortTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly importance: LiveImportance;
 
   constructor(private readonly options: StudyRunnerOptions) {
@@ -92,7 +100,7 @@ export class StudyRunner {
   }
 
   private get stopped(): boolean {
-    return this.stopping.signal.aborted;
+    return this.stopRequested;
   }
 
   /** Every event goes through here: folded into the runner's state, then sent. */
@@ -120,13 +128,16 @@ export class StudyRunner {
   }
 
   /**
-   * Ends the study now: the engine is aborted (it stops between submits, well within a
-   * second) and each running trial is recorded as STOPPED with the last validation loss and
-   * step it reported — a partial result that still counts.
+   * Ends the study within a second: each running trial is recorded as STOPPED with the last
+   * validation loss and step it reported — a partial result that still counts — at its next
+   * report, or, if none comes within STOP_GRACE_MS, when the engine is aborted (it stops
+   * between submits).
    */
   stop(): void {
-    this.stopping.abort();
+    if (this.stopRequested) return;
+    this.stopRequested = true;
     this.resume();
+    this.abortTimer = setTimeout(() => this.aborting.abort(), STOP_GRACE_MS);
   }
 
   async run(): Promise<StudyState> {
@@ -175,6 +186,7 @@ export class StudyRunner {
         this.importance.update(this.finishedTrials());
       }
     }
+    clearTimeout(this.abortTimer);
     if (this.state.status === 'error') return this.state;
     this.importance.update(this.finishedTrials(), true);
     this.emit({ type: 'study-finished', trials: this.state.trials.size, elapsedMs: this.clock() - this.startedAt - this.pausedMs, stopped: this.stopped });
@@ -221,6 +233,7 @@ export class StudyRunner {
     }
     const startedAt = this.clock();
     const duration = () => this.clock() - startedAt;
+    const bestBefore = this.state.bestTrialId;
     /** Each trial's latest report: a stopped trial's result, even when its curve keeps a coarser stride. */
     const latest = new Map<number, { step: number; validationLoss: number }>();
     const onReport = async (report: ProgressReport): Promise<number[]> => {
@@ -231,15 +244,16 @@ export class StudyRunner {
       // The pruner judges the curves as stored, so it decides only when this report was kept.
       const kept = keepsCurvePoint(spec.training, report.step);
       if (kept) this.emitProgress(report, reporting, ids);
-      if (this.stopped) return toStop; // the engine is being aborted; the catch below records them
       for (const i of running) {
         const record = this.state.trials.get(ids[i]);
         if (!record) continue;
         const verdict = report.diverged[i]
           ? { state: 'DIVERGED' as const, reason: `training loss became NaN/Inf or exceeded ${DIVERGENCE_FACTOR}× its first value before step ${report.step}` }
-          : kept
-            ? pruner.decide(curveOf(record), this.otherCurves(ids[i]))
-            : undefined;
+          : this.stopped
+            ? { state: 'STOPPED' as const, reason: `stopped by the user at step ${report.step}` }
+            : kept
+              ? pruner.decide(curveOf(record), this.otherCurves(ids[i]))
+              : undefined;
         if (!verdict) continue;
         this.finish(ids[i], verdict.state, verdict.reason, report.step, duration(), report.validationLoss[i]);
         running.delete(i);
@@ -250,7 +264,7 @@ export class StudyRunner {
     let parameters: Float32Array[];
     try {
       const job = { shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR };
-      ({ parameters } = await this.engine.train(job, onReport, this.stopping.signal));
+      ({ parameters } = await this.engine.train(job, onReport, this.aborting.signal));
     } catch (e) {
       if (this.stopped) {
         for (const i of running) {
@@ -269,7 +283,6 @@ export class StudyRunner {
       for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`, undefined, duration());
       return;
     }
-    const bestBefore = this.state.bestTrialId;
     for (const i of running) {
       const finalLoss = latest.get(ids[i])?.validationLoss ?? Number.NaN;
       if (!Number.isFinite(finalLoss)) this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps, duration());

@@ -57,6 +57,8 @@ export class LabLossCurves extends ResultView {
   private optionsKey = '';
   private styleKey = '';
   private options?: Omit<uPlot.Options, 'width' | 'height'>;
+  /** The trials behind the options' series, in series order: what a restyle styles (the trials may have moved on since). */
+  private optionSeries: Array<{ trial: TrialRecord; train: boolean }> = [];
 
   /** How a trial's curve is drawn: its colour on the chosen scale, or its state's when it stopped early; thick when best. */
   private styleOf(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
@@ -84,8 +86,9 @@ export class LabLossCurves extends ResultView {
     if (key === this.optionsKey && this.options) return this.options;
     this.optionsKey = key;
     const trials = this.trials;
+    this.optionSeries = this.seriesTrials();
     this.options = {
-      series: [{ label: 'step' }, ...this.seriesTrials().map(({ trial, train }) => ({ label: `${train ? 'train' : 'validation'} #${trial.id}`, points: { show: false }, spanGaps: false, ...this.styleOf(trial, train, colorRow) }))],
+      series: [{ label: 'step' }, ...this.optionSeries.map(({ trial, train }) => ({ label: `${train ? 'train' : 'validation'} #${trial.id}`, points: { show: false }, spanGaps: false, ...this.styleOf(trial, train, colorRow) }))],
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
       axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
@@ -114,10 +117,13 @@ export class LabLossCurves extends ResultView {
     const plot = this.chart?.plot;
     if (!plot) return;
     const colorRow = this.colorRow;
-    const key = JSON.stringify([this.optionsKey, this.trials.map((t) => t.state), this.bestTrialId]);
+    const series = this.optionSeries;
+    // A chart built (chart-built) while newer trials wait for the next render is styled as built.
+    if (plot.series.length !== series.length + 1) return;
+    const key = JSON.stringify([this.optionsKey, series.map(({ trial }) => trial.state), this.bestTrialId]);
     if (key === this.styleKey) return;
     this.styleKey = key;
-    this.seriesTrials().forEach(({ trial, train }, i) => Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow)));
+    series.forEach(({ trial, train }, i) => Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow)));
     if (redraw) plot.redraw(true);
   }
 

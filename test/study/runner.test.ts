@@ -202,6 +202,8 @@ describe('study runner on the CPU engine', () => {
     expect(result.trials[0].reason).toBe('stopped by the user at step 20');
     expect(result.status).toBe('stopped');
     expect(result.trials.find((t) => t.id === result.bestTrialId)?.objective).toBe(Math.min(...result.trials.map((t) => t.objective)));
+    // Stopped at a report, the engine returned the models as they were: the best one is kept (for its boundary).
+    expect(result.bestModel?.trialId).toBe(result.bestTrialId);
   });
 
   it('sends importance as trials complete, the last from every completed trial just before the end, ranking the one that matters first', async () => {
