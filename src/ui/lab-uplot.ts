@@ -25,6 +25,23 @@ function withBoundedLogAxes(options: ChartOptions): ChartOptions {
 }
 
 /**
+ * A PNG of a drawn canvas over an opaque background (a chart's canvas is transparent, so
+ * its axes would vanish in a dark image viewer). Works for any canvas, the decision
+ * boundary's too.
+ */
+export async function canvasPng(canvas: HTMLCanvasElement, background = '#ffffff'): Promise<Blob> {
+  const image = document.createElement('canvas');
+  image.width = canvas.width;
+  image.height = canvas.height;
+  const ctx = image.getContext('2d');
+  if (!ctx) throw new Error('this browser cannot draw a 2D canvas, so no PNG can be made');
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, image.width, image.height);
+  ctx.drawImage(canvas, 0, 0);
+  return new Promise((resolve, reject) => image.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the chart as PNG'))), 'image/png'));
+}
+
+/**
  * One uPlot chart inside an element. The chart is built after first render, rebuilt when
  * `options` changes identity (series added, scale switched), fed with `setData` when only
  * `data` changes, resized by a ResizeObserver and destroyed on disconnect. A build costs
@@ -59,6 +76,18 @@ export class LabUplot extends LitElement {
   /** The live chart, once it reflects the current `options` (a pending rebuild gives undefined). */
   get plot(): uPlot | undefined {
     return this.builtFrom === this.options ? this.chart : undefined;
+  }
+
+  /**
+   * The chart as a PNG at device resolution: plot and axes (uPlot draws both on one canvas).
+   * The legend and title are page text, not drawn, so they are not in it; uPlot has no SVG output.
+   */
+  async png(): Promise<Blob> {
+    await this.chartReady();
+    await new Promise((resolve) => setTimeout(resolve)); // uPlot draws in a microtask after a build or setData
+    const canvas = this.plot?.ctx.canvas;
+    if (!canvas) throw new Error('the chart has nothing drawn yet');
+    return canvasPng(canvas);
   }
 
   /** Resolves once no build is pending (the chart reflects the current options and data). */
