@@ -56,8 +56,7 @@ export class TuningLab extends LitElement {
       .views > .wide { grid-column: 1 / -1; }
       .views > .card { margin-bottom: 0; }
       .engine { font-size: 0.8rem; color: #333a42; }
-      summary { cursor: pointer; }
-      summary h2 { display: inline; }
+      .library { overflow-x: auto; margin-top: 0.8rem; }
       .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
       @media (max-width: 860px) { .editor, .views { grid-template-columns: 1fr; } }
     `,
@@ -69,6 +68,8 @@ export class TuningLab extends LitElement {
   @state() private linkNotice?: string;
   /** The chosen CSV's content (a link names the file but cannot carry it). */
   @state() private csv?: { fileName: string; text: string };
+  /** Set when the chosen CSV is not the file the study's link pinned: such a run does not reproduce the link. */
+  @state() private csvMismatch?: string;
   /** True while the user picked "my CSV" and has no usable file yet. */
   @state() private csvPending = false;
   /** The study on screen: running, or opened from the library. */
@@ -179,6 +180,7 @@ export class TuningLab extends LitElement {
   private onData(change: DataChange): void {
     this.csvPending = change.data === undefined;
     if (change.csv) this.csv = change.csv;
+    if (change.csvPin) this.csvMismatch = change.csvPin.status === 'different' ? change.csvPin.message : undefined;
     if (change.data) this.edit({ ...this.spec, data: change.data });
   }
 
@@ -399,6 +401,7 @@ export class TuningLab extends LitElement {
               <button class="primary" data-testid="run-anyway" @click=${() => this.startRun(true)}>Run anyway</button>
               <button @click=${() => (this.confirmRun = undefined)}>Cancel</button></p>`
           : ''}
+        ${this.csvMismatch && spec.data.kind === 'csv' ? html`<p class="notice" role="status" data-testid="not-reproducible">Not reproducible: ${this.csvMismatch}</p>` : ''}
         ${study?.engine ? html`<p class="engine" data-testid="engine" data-kind=${study.engine.kind}>Training on ${study.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${study.engine.adapter}</p>` : ''}
         ${study?.notice ? html`<p class="notice" role="status" data-testid="engine-notice">${study.notice}</p>` : ''}
         ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}
@@ -406,22 +409,6 @@ export class TuningLab extends LitElement {
         ${study ? this.renderStudyActions(study) : ''}
       </section>
 
-      <details class="card" data-testid="library-card" ?open=${this.entries.length > 0}>
-        <summary><h2>Your studies (${this.entries.length})</h2></summary>
-        <lab-library
-          .entries=${this.entries}
-          .currentId=${session?.studyId}
-          .busy=${locked}
-          @open-study=${(e: CustomEvent<{ id: number }>) => void this.openStudy(e.detail.id)}
-          @duplicate-study=${(e: CustomEvent<{ id: number }>) => {
-            const entry = this.entries.find((x) => x.id === e.detail.id);
-            if (entry) this.edit(structuredClone(entry.spec));
-          }}
-          @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
-          @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}
-          @compare-studies=${(e: CustomEvent<{ ids: number[] }>) => void this.compareStudies(e.detail.ids)}
-        ></lab-library>
-      </details>
       ${this.comparing?.length
         ? html`<lab-compare class="card" .studies=${this.comparing} @close-compare=${() => (this.comparing = undefined)}></lab-compare>`
         : ''}
@@ -439,6 +426,21 @@ export class TuningLab extends LitElement {
             ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
           </section>`
         : ''}
+        <lab-library
+          class="card library"
+          data-testid="library-card"
+          .entries=${this.entries}
+          .currentId=${session?.studyId}
+          .busy=${locked}
+          @open-study=${(e: CustomEvent<{ id: number }>) => void this.openStudy(e.detail.id)}
+          @duplicate-study=${(e: CustomEvent<{ id: number }>) => {
+            const entry = this.entries.find((x) => x.id === e.detail.id);
+            if (entry) this.edit(structuredClone(entry.spec));
+          }}
+          @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
+          @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}
+          @compare-studies=${(e: CustomEvent<{ ids: number[] }>) => void this.compareStudies(e.detail.ids)}
+        ></lab-library>
     `;
   }
 }
