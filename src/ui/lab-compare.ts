@@ -80,7 +80,8 @@ export class LabCompare extends LitElement {
     this.options = {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: logAxis ? 3 : 1 } },
-      axes: [{ label: 'trials finished' }, { size: 55, label: 'best validation loss so far' }],
+      // Whole trials on the x axis: no 1.2, 1.4, … ticks on a short study.
+      axes: [{ label: 'trials finished', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] }, { size: 55, label: 'best validation loss so far' }],
       series: [
         { label: 'trial' },
         ...this.studies.map((s, i) => ({ label: s.name, stroke: STUDY_COLORS[i % STUDY_COLORS.length], width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } })),
