@@ -1,15 +1,18 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
-import { openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
+import { defaultStudyName, openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
-import { dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
-import { canResume, type StudyState } from '../study/state.ts';
+import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
+import { canResume, foldStudyEvents, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-compare.ts';
 import type { ComparedStudy } from './lab-compare.ts';
+import './lab-export-menu.ts';
+import type { ChartImage, StudyImportedDetail } from './lab-export-menu.ts';
 import './lab-library.ts';
+import type { LabUplot } from './lab-uplot.ts';
 import './lab-data-editor.ts';
 import './lab-decision-boundary.ts';
 import type { DataChange } from './lab-data-editor.ts';
@@ -213,6 +216,36 @@ export class TuningLab extends LitElement {
     await this.refreshLibrary();
   }
 
+  /** A study file imported: journaled as a new library study and shown. */
+  private async importStudy({ study, events }: StudyImportedDetail): Promise<void> {
+    const library = await this.library;
+    const state = foldStudyEvents(study.spec, events);
+    const name = `${defaultStudyName(study.spec)} (imported)`;
+    const studyId = await library?.importStudy(state, name).catch((e: unknown) => {
+      this.libraryNotice = `The imported study is shown but could not be saved: ${(e as Error).message}`;
+      return undefined;
+    });
+    if (this.session?.active) return;
+    this.session = new StudySession(state, { ...(studyId !== undefined ? { studyId } : {}), name });
+    void this.session.loadBoundaryData(this.csv).then(() => this.scheduleFrame());
+    this.spec = study.spec;
+    history.replaceState(null, '', encodeStudyHash(this.spec));
+    await this.refreshLibrary();
+  }
+
+  /** The result charts, found when a PNG is asked for (they are built and rebuilt by their views). */
+  private readonly charts: ChartImage[] = [
+    { label: 'loss curves', name: 'loss-curves', view: 'lab-loss-curves' },
+    { label: 'best so far', name: 'best-so-far', view: 'lab-best-history' },
+  ].map(({ label, name, view }) => ({
+    label,
+    name,
+    png: () => {
+      const chart = this.renderRoot.querySelector(view)?.shadowRoot?.querySelector<LabUplot>('lab-uplot');
+      return chart ? chart.png() : Promise.reject(new Error(`the ${label} chart is not on the page yet`));
+    },
+  }));
+
   private async compareStudies(ids: number[]): Promise<void> {
     const library = await this.library;
     if (!library) return;
@@ -407,6 +440,7 @@ export class TuningLab extends LitElement {
         ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}
         ${study?.errorMessage && study.status === 'error' ? html`<p class="error" role="alert" data-testid="study-error">${study.errorMessage}</p>` : ''}
         ${study ? this.renderStudyActions(study) : ''}
+        <lab-export-menu .state=${study} .dataShape=${study ? dataShapeOf(study.spec.data) : undefined} .charts=${this.charts} @study-imported=${(e: CustomEvent<StudyImportedDetail>) => void this.importStudy(e.detail)}></lab-export-menu>
       </section>
 
       ${this.comparing?.length
