@@ -50,6 +50,36 @@ fn power(base: f32, exponent: u32) -> f32 {
   return pow(base, f32(exponent));
 }
 
+// 1 - base^exponent, Adam's bias correction, to float32 accuracy (1.5e-7 relative, emulated):
+// 1 - pow(β, t) for β near 1 cancels (~3e-5 off at β = 0.999, t = 1; torch computes it in
+// float64). Instead ln β = ln(1 - d) with d = 1 - β exact, by the atanh series
+// -2(y + y³/3 + …), y = d/(2 - d) <= 1/3 for β >= 0.5 (8 terms reach 1e-9); then
+// 1 - e^x = -(x + x²/2! + …) while |x| <= 0.5, where 1 - e^x itself would cancel.
+fn one_minus_power(base: f32, exponent: u32) -> f32 {
+  if (base < 0.5 || exponent == 0u) {
+    return 1.0 - power(base, exponent);
+  }
+  let d = 1.0 - base;
+  let y = d / (2.0 - d);
+  var log_sum = 0.0;
+  var odd_power = y;
+  for (var k = 0u; k < 8u; k = k + 1u) {
+    log_sum = log_sum + odd_power / f32(2u * k + 1u);
+    odd_power = odd_power * y * y;
+  }
+  let x = -2.0 * log_sum * f32(exponent);
+  if (x < -0.5) {
+    return 1.0 - exp(x);
+  }
+  var expm1 = 0.0;
+  var term = x;
+  for (var k = 1u; k <= 10u; k = k + 1u) {
+    expm1 = expm1 + term;
+    term = term * x / f32(k + 1u);
+  }
+  return -expm1;
+}
+
 // Decay codes follow DECAYS in src/train/types.ts.
 fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
   let epoch = (step * optimizer.batch_size) / optimizer.train_count;
@@ -85,8 +115,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let lr = learning_rate(hyper, current.step);
   let decay = lr * hyper.weight_decay;
   let t = current.step + 1u;
-  let correction1 = 1.0 - power(hyper.beta1, t);
-  let correction2 = 1.0 - power(hyper.beta2, t);
+  let correction1 = one_minus_power(hyper.beta1, t);
+  let correction2 = one_minus_power(hyper.beta2, t);
   let first = (invocation % chunks) * VECTORS_PER_INVOCATION;
   let end = min(first + VECTORS_PER_INVOCATION, vectors);
   for (var v = first; v < end; v = v + 1u) {
