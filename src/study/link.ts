@@ -3,7 +3,8 @@
 // does not) catches a link altered in transit that would otherwise inflate to another study. Decoding treats the hash as hostile: every
 // step has a size bound and a typed failure, nothing throws, and the result is only what
 // the schema let through (plain data, unknown keys such as `__proto__` refused), so the
-// page can show `error.message` as text and fall back to the default study.
+// page can show `error.message` as text and fall back to the default study. A study of an
+// earlier version is migrated (migrate.ts) before the schema sees it.
 import { unzlibSync, zlibSync } from 'fflate';
 import { migrateStudy } from './migrate.ts';
 import { parseStudy, STUDY_VERSION, type StudySpec } from './spec.ts';
@@ -74,13 +75,13 @@ export function decodeStudyHash(hash: string): DecodedLink {
     return fail('compression', DAMAGED);
   }
 
-  let parsedJson: unknown;
+  let stored: unknown;
   try {
-    parsedJson = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    stored = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     return fail('json', 'its data is damaged (not a readable study).');
   }
-  const { value: json, notice } = migrateStudy(parsedJson);
+  const { value: json, notice } = migrateStudy(stored);
   const version = isRecord(json) ? Object.getOwnPropertyDescriptor(json, 'version')?.value : undefined;
   if (typeof version === 'number' && version !== STUDY_VERSION) {
     return fail('version', `it holds a version ${version} study; this lab reads version ${STUDY_VERSION}.`);
