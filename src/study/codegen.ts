@@ -200,7 +200,7 @@ function pytorchCode(s: Setup): string {
       manualDecay = wd > 0;
       break;
     case 'rmsprop':
-      optimizer = `torch.optim.RMSprop(model.parameters(), lr=${lr}, alpha=${py(h.beta2)}, eps=${py(h.epsilon)})`;
+      optimizer = `torch.optim.RMSprop(model.parameters(), lr=${lr}, alpha=${py(h.rmspropAlpha)}, eps=${py(h.epsilon)})`;
       manualDecay = wd > 0;
       break;
     case 'adam':
@@ -339,7 +339,7 @@ function kerasCode(s: Setup): string {
       break;
     case 'rmsprop':
       notes.push('# Keras adds epsilon inside the square root, sqrt(s + eps); the lab, like PyTorch, uses sqrt(s) + eps.', '# eps**2 inside the root is the closest: equal when s = 0 and when s >> eps**2.');
-      optimizer = `keras.optimizers.RMSprop(learning_rate=learning_rate, rho=${py(h.beta2)}, epsilon=${py(h.epsilon)} ** 2${decay})`;
+      optimizer = `keras.optimizers.RMSprop(learning_rate=learning_rate, rho=${py(h.rmspropAlpha)}, epsilon=${py(h.epsilon)} ** 2${decay})`;
       break;
     case 'adam':
       notes.push("# Keras's epsilon is added before the bias correction of the second moment: it acts as", `# eps / sqrt(1 - beta_2**t) in the lab's (PyTorch's) formula, larger in the first ~${Math.round(3 / (1 - h.beta2))} steps, then the same.`);
@@ -426,7 +426,7 @@ function optaxOptimizer(s: Setup): string {
     case 'momentum':
       return wd > 0 ? `optax.chain(optax.trace(decay=${py(h.beta1)}), ${decayed}, ${scaled})` : `optax.sgd(${lr}, momentum=${py(h.beta1)})`;
     case 'rmsprop': {
-      const args = `decay=${py(h.beta2)}, eps=${py(h.epsilon)}, eps_in_sqrt=False`;
+      const args = `decay=${py(h.rmspropAlpha)}, eps=${py(h.epsilon)}, eps_in_sqrt=False`;
       return wd > 0 ? `optax.chain(optax.scale_by_rms(${args}), ${decayed}, ${scaled})` : `optax.rmsprop(${lr}, ${args})`;
     }
     case 'adam': {

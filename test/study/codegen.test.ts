@@ -49,8 +49,8 @@ describe('key lines', () => {
     );
     expect(lines(code('pytorch', { optimizer: 'adam' }))).toContain('optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)');
     expect(lines(code('pytorch', { optimizer: 'sgd', weightDecay: 0.001 }))).toContain('optimizer = torch.optim.SGD(model.parameters(), lr=0.01, weight_decay=0.001)');
-    const rms = lines(code('pytorch', { optimizer: 'rmsprop', beta2: 0.99, epsilon: 1e-8, weightDecay: 0.001 }));
-    expect(rms).toContain('optimizer = torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.99, eps=1e-8)');
+    const rms = lines(code('pytorch', { optimizer: 'rmsprop', rmspropAlpha: 0.95, epsilon: 1e-8, weightDecay: 0.001 }));
+    expect(rms).toContain('optimizer = torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.95, eps=1e-8)');
     const shrink = rms.indexOf("shrink = 1 - optimizer.param_groups[0]['lr'] * 0.001");
     expect(shrink).toBeGreaterThan(rms.indexOf('loss.backward()'));
     expect(shrink).toBeLessThan(rms.indexOf('optimizer.step()'));
@@ -83,8 +83,8 @@ describe('key lines', () => {
     expect(momentum).toContain('optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9, weight_decay=0.0001)');
     expect(momentum.some((l) => l.includes("folds each step's learning rate into the velocity"))).toBe(true);
     expect(lines(code('keras', { optimizer: 'momentum', beta1: 0 }))).toContain('optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.0)');
-    const rms = lines(code('keras', { optimizer: 'rmsprop', beta2: 0.99 }));
-    expect(rms).toContain('optimizer = keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.99, epsilon=1e-8 ** 2)');
+    const rms = lines(code('keras', { optimizer: 'rmsprop', rmspropAlpha: 0.95 }));
+    expect(rms).toContain('optimizer = keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.95, epsilon=1e-8 ** 2)');
     expect(rms.some((l) => l.includes('sqrt(s + eps)'))).toBe(true);
     expect(lines(code('keras', { optimizer: 'adam', weightDecay: 0.01 }))).toContain('optimizer = keras.optimizers.AdamW(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01)');
     const sigmoid = lines(code('keras', { activation: 'sigmoid', hiddenLayers: 1 }));
@@ -108,7 +108,7 @@ describe('key lines', () => {
 
   it('optax: PyTorch-form RMSprop (eps outside the root), decoupled decay by add_decayed_weights, adamw', () => {
     expect(lines(code('optax', { optimizer: 'momentum', beta1: 0.9 }))).toContain('optimizer = optax.sgd(0.01, momentum=0.9)');
-    expect(lines(code('optax', { optimizer: 'rmsprop', beta2: 0.99 }))).toContain('optimizer = optax.rmsprop(0.01, decay=0.99, eps=1e-8, eps_in_sqrt=False)');
+    expect(lines(code('optax', { optimizer: 'rmsprop', rmspropAlpha: 0.95 }))).toContain('optimizer = optax.rmsprop(0.01, decay=0.95, eps=1e-8, eps_in_sqrt=False)');
     expect(lines(code('optax', { optimizer: 'momentum', beta1: 0.9, weightDecay: 0.001, decay: 'cosine' }))).toContain(
       'optimizer = optax.chain(optax.trace(decay=0.9), optax.add_decayed_weights(0.001), optax.scale_by_learning_rate(schedule))',
     );
