@@ -469,7 +469,10 @@ export class TuningLab extends LitElement {
           @open-study=${(e: CustomEvent<{ id: number }>) => void this.openStudy(e.detail.id)}
           @duplicate-study=${(e: CustomEvent<{ id: number }>) => {
             const entry = this.entries.find((x) => x.id === e.detail.id);
-            if (entry) this.edit(structuredClone(entry.spec));
+            if (!entry || locked) return;
+            // A new draft: the editor gets the study, the views clear until it runs.
+            this.session = undefined;
+            this.edit(structuredClone(entry.spec));
           }}
           @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
           @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}
