@@ -20,6 +20,9 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'data.fileName': 'CSV file name',
   'data.target': 'target column',
   'data.features': 'feature columns',
+  'data.task': 'task',
+  'data.dropRows': 'rows left out',
+  'data.sha256': 'file fingerprint (SHA-256)',
   space: 'search space',
   scheduler: 'search settings',
   'scheduler.kind': 'scheduler',
@@ -113,6 +116,8 @@ export function userIssue(issue: z.core.$ZodIssue, root: unknown): string {
       }
       return `${label}: is neither a number nor a text, got ${shown(input)}.`;
     }
+    case 'invalid_format':
+      return `${label}: is not in the form it needs, got ${shown(input)} — the link may have been altered.`;
     case 'unrecognized_keys':
       return `${issue.path.length === 0 ? 'The study' : `${label}:`} has ${issue.keys.length === 1 ? 'a field' : 'fields'} this lab does not know (${issue.keys.map((k) => shown(k)).join(', ')}) — remove ${issue.keys.length === 1 ? 'it' : 'them'}.`;
     default:
