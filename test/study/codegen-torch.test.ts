@@ -1,0 +1,129 @@
+// The generated PyTorch script, run by real PyTorch, trains to the same weights as the lab's
+// CPU engine: both start from the lab's initial weights and see the lab's batches (torch's
+// randperm is replaced by the lab's per-epoch permutations, which the script's loop consumes
+// exactly as the lab does), then the final weights are compared. Needs a python3 with torch
+// (Debian's python3-torch); without one the test is skipped and says so.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { hash32, permuteIndex } from '../../src/search/random.ts';
+import { trainingCode } from '../../src/study/codegen.ts';
+import { dataShapeOf } from '../../src/study/export.ts';
+import { trialBucket, trialModel } from '../../src/study/population.ts';
+import { defaultStudy } from '../../src/study/spec.ts';
+import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { initParameters } from '../../src/train/cpu/ops.ts';
+import { makeDataset } from '../../src/train/data/synthetic.ts';
+import { parameterLayout, type PopulationShape, type TrainingData } from '../../src/train/types.ts';
+
+const torchPython = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (!torchPython) console.log('[codegen-torch] no python3 with torch here: the generated PyTorch code is not run (apt-get install python3-torch)');
+
+const STEPS = 40;
+const spec = { ...defaultStudy(), training: { steps: STEPS, reportEvery: STEPS } };
+// 72 training rows in batches of 16: 4.5 steps per epoch, so every schedule's floor matters.
+const spiral = makeDataset('spiral', { count: 96, noise: 0.1, validationFraction: 0.25, seed: 3 });
+const plane = makeDataset('plane', { count: 96, noise: 0.1, validationFraction: 0.25, seed: 3 });
+
+interface Case {
+  name: string;
+  params: Record<string, string | number>;
+  data: TrainingData;
+}
+
+const cases: Case[] = [];
+for (const optimizer of ['sgd', 'momentum', 'rmsprop', 'adam']) {
+  for (const [i, decay] of ['none', 'inverse_time', 'exponential', 'step', 'cosine'].entries()) {
+    const weightDecay = i % 2 ? 0.01 : 0;
+    cases.push({ name: `${optimizer} ${decay} wd=${weightDecay}`, params: { optimizer, decay, weightDecay, learningRate: optimizer === 'sgd' || optimizer === 'momentum' ? 0.05 : 0.01 }, data: spiral });
+  }
+}
+for (const activation of ['leaky_relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'linear']) cases.push({ name: `adam ${activation}`, params: { activation, hiddenLayers: activation === 'linear' ? 0 : 2 }, data: spiral });
+cases.push({ name: 'sgd regression (MSE)', params: { optimizer: 'sgd', learningRate: 0.02, activation: 'tanh' }, data: plane });
+
+/** Per layer: W [in × out] row-major (the lab's layout) and b. */
+type Layers = Array<[number[], number[]]>;
+
+function layers(shape: PopulationShape, params: Float32Array): Layers {
+  return parameterLayout(shape).map(({ weights, bias, rows, cols }) => [Array.from(params.subarray(weights, weights + rows * cols)), Array.from(params.subarray(bias, bias + cols))]);
+}
+
+async function labRun(c: Case) {
+  const params = { ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), batchSize: 16, hiddenLayers: 2, hiddenUnits: 8, decayRate: 0.7, ...c.params };
+  const hyper = trialModel(params, spec.seed, 5);
+  const shape: PopulationShape = { ...trialBucket(params, c.data.task), inputs: c.data.inputs, outputs: c.data.outputs, maxHidden: hyper.hiddenUnits };
+  const result = await createCpuEngine().train({ shape, models: [hyper], data: c.data, steps: STEPS, reportEvery: STEPS });
+  const n = c.data.train.count;
+  const epochs = Math.ceil((STEPS * shape.batchSize) / n) + 1;
+  const perms = Array.from({ length: epochs }, (_, e) => Array.from({ length: n }, (_, i) => permuteIndex(i, n, hash32(hyper.dataSeed, e))));
+  const code = trainingCode('pytorch', { spec, trial: { id: 5, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data: dataShapeOf(c.data) });
+  return {
+    lab: layers(shape, result.parameters[0]),
+    input: {
+      code,
+      perms,
+      init: layers(shape, initParameters(shape, hyper)),
+      x: Array.from(c.data.train.x),
+      y: Array.from(c.data.train.y),
+      inputs: c.data.inputs,
+      outputs: c.data.outputs,
+      classification: c.data.task === 'classification',
+    },
+  };
+}
+
+const HARNESS = String.raw`
+import contextlib, io, json, sys
+import torch
+out = []
+for case in json.load(sys.stdin):
+    perms = iter([torch.tensor(p, dtype=torch.long) for p in case["perms"]])
+    torch.randperm = lambda n, generator=None: next(perms)
+    x = torch.tensor(case["x"], dtype=torch.float32).reshape(-1, case["inputs"])
+    y = torch.tensor(case["y"]).long() if case["classification"] else torch.tensor(case["y"], dtype=torch.float32).reshape(-1, case["outputs"])
+
+    def set_weights(model, init=case["init"]):
+        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            for layer, (w, b) in zip(linears, init):
+                layer.weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(layer.in_features, layer.out_features).T)
+                layer.bias.copy_(torch.tensor(b, dtype=torch.float32))
+
+    code = case["code"].replace(
+        "x_train, y_train, x_val, y_val = load_data()",
+        "x_train, y_train, x_val, y_val = HARNESS_DATA\nHARNESS_SET_WEIGHTS(model)",
+    )
+    assert "HARNESS_SET_WEIGHTS" in code, "the script no longer loads its data with load_data()"
+    scope = {"HARNESS_DATA": (x, y, x[:4], y[:4]), "HARNESS_SET_WEIGHTS": set_weights, "__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(code, scope)
+    out.append([[m.weight.detach().T.reshape(-1).tolist(), m.bias.detach().tolist()] for m in scope["model"] if isinstance(m, torch.nn.Linear)])
+print(json.dumps(out))
+`;
+
+describe('generated PyTorch code', () => {
+  it.skipIf(!torchPython)(`trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE`, async () => {
+    const runs = await Promise.all(cases.map(labRun));
+    const result = spawnSync(torchPython!, ['-c', HARNESS], { input: JSON.stringify(runs.map((r) => r.input)), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+    const torchLayers = JSON.parse(result.stdout) as Layers[];
+    const differences = cases.map((c, i) => {
+      let worst = 0;
+      let moved = 0;
+      runs[i].lab.forEach(([w, b], l) => {
+        const [tw, tb] = torchLayers[i][l];
+        [...w, ...b].forEach((v, k) => {
+          const t = k < w.length ? tw[k] : tb[k - w.length];
+          worst = Math.max(worst, Math.abs(v - t));
+          const start = k < w.length ? runs[i].input.init[l][0][k] : runs[i].input.init[l][1][k - w.length];
+          moved = Math.max(moved, Math.abs(v - start));
+        });
+      });
+      return { name: c.name, worst, moved };
+    });
+    for (const d of differences) console.log(`[codegen-torch] ${d.name}: largest weight difference ${d.worst.toExponential(2)} (weights moved up to ${d.moved.toFixed(3)})`);
+    // Training moved the weights (the comparison is not of two untouched copies)...
+    for (const d of differences) expect(d.moved, d.name).toBeGreaterThan(1e-3);
+    // ...and both agree to float32 rounding accumulated over the steps (largest seen: 3.1e-6).
+    for (const d of differences) expect(d.worst, d.name).toBeLessThan(2e-5);
+  }, 120_000);
+});
