@@ -12,7 +12,7 @@ import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import { VALUE_RULES } from './spaceRules.ts';
-import { HYPERPARAMETER_NAMES, studySchema, type StudySpec } from './spec.ts';
+import { HYPERPARAMETER_NAMES, STUDY_VERSION, studySchema, type StudySpec } from './spec.ts';
 import type { StudyState, StudyStatus } from './state.ts';
 
 export const EXPORT_FORMAT = 'tuning-lab-study';
@@ -284,6 +284,12 @@ export function parseStudyExport(text: string, maxChars = MAX_EXPORT_CHARS): Par
     }
     if (typeof head.version === 'number' && head.version > EXPORT_VERSION) {
       return fail(`This study was exported by a newer Tuning Lab (export version ${head.version}); this lab reads version ${EXPORT_VERSION}. Open it in the newer lab.`);
+    }
+    const spec = head.spec;
+    const specVersion = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).version : undefined;
+    if (typeof specVersion === 'number' && specVersion !== STUDY_VERSION) {
+      // A link's spec is migrated (migrate.ts), but trials trained under other conventions cannot be.
+      return fail(`This export holds a study of version ${specVersion}, trained under other conventions than this lab's (version ${STUDY_VERSION}), so its trials cannot be shown as results of this lab. Its share link still opens the study, to run again.`);
     }
     const result = exportSchema.safeParse(value);
     if (result.success) return { ok: true, study: result.data as StudyExport };

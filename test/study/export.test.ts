@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parameterCount, TrialState } from '../../src/train/types.ts';
 import { trialSeeds } from '../../src/study/population.ts';
 import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
-import { defaultStudy, HYPERPARAMETER_NAMES } from '../../src/study/spec.ts';
+import { defaultStudy, HYPERPARAMETER_NAMES, STUDY_VERSION } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
 import type { StudyEvent } from '../../src/study/events.ts';
 import {
@@ -213,6 +213,9 @@ describe('study export JSON', () => {
     expect(errorOf({ hello: 1 })).toContain('not a Tuning Lab study export');
     expect(errorOf([1, 2])).toContain('not a Tuning Lab study export');
     expect(errorOf({ ...valid(), version: 2 })).toContain('exported by a newer Tuning Lab (export version 2); this lab reads version 1');
+    const old = valid();
+    old.spec.version = STUDY_VERSION - 1;
+    expect(errorOf(old)).toContain(`holds a study of version ${STUDY_VERSION - 1}, trained under other conventions than this lab's (version ${STUDY_VERSION})`);
     const text = studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2)]));
     const tooBig = parseStudyExport(text, 100);
     expect(tooBig).toEqual({ ok: false, error: expect.stringMatching(/^The file is \d+ KB; a study export is at most 1 KB/) });
