@@ -8,7 +8,7 @@ import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, Trai
 import { makeDataset } from '../../../src/train/data/synthetic';
 import { createCpuEngine } from '../../../src/train/cpu/engine';
 import { createGpuEngine } from '../../../src/train/gpu/engine';
-import { relativeError, requestTestDevice, withDevice } from './gpu-test-device';
+import { destroyAfterSubmit, destroyDuringReadBack, relativeError, requestTestDevice, withDevice } from './gpu-test-device';
 
 const spiral: TrainingData = makeDataset('spiral', { count: 160, noise: 0.05, validationFraction: 0.25, seed: 3 });
 const plane: TrainingData = makeDataset('plane', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 4 });
@@ -280,34 +280,6 @@ describe('a lost device is a device loss, whenever it is lost', () => {
     reportEvery: 20,
   });
 
-  /** Destroys the device right after its n-th queue.submit (1: weight init; then steps, reports, parameters). */
-  const afterSubmit = (n: number) => (device: GPUDevice) => {
-    const submit = device.queue.submit.bind(device.queue);
-    let count = 0;
-    device.queue.submit = (buffers) => {
-      submit(buffers);
-      if (++count === n) device.destroy();
-    };
-  };
-
-  /** Destroys the device while the n-th read-back's mapAsync is pending (the failure of issue 8). */
-  const duringReadBack = (n: number) => (device: GPUDevice) => {
-    const createBuffer = device.createBuffer.bind(device);
-    let count = 0;
-    device.createBuffer = (descriptor) => {
-      const buffer = createBuffer(descriptor);
-      if (descriptor.usage & GPUBufferUsage.MAP_READ) {
-        const mapAsync = buffer.mapAsync.bind(buffer);
-        buffer.mapAsync = (...args) => {
-          const pending = mapAsync(...args);
-          if (++count === n) device.destroy();
-          return pending;
-        };
-      }
-      return buffer;
-    };
-  };
-
   /** What train() on a fresh device settles with once `sabotage` has had its way with the device. */
   async function outcome(sabotage: (device: GPUDevice) => void | Promise<void>): Promise<unknown> {
     const device = await requestTestDevice();
@@ -324,8 +296,8 @@ describe('a lost device is a device loss, whenever it is lost', () => {
   const destroyed: Array<[string, (device: GPUDevice) => void | Promise<void>]> = [
     ['before train(), its loss already reported', async (device) => void (device.destroy(), await device.lost)],
     ['just before train(), its loss not yet reported', (device) => device.destroy()],
-    ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [`right after submit ${n}`, afterSubmit(n)]),
-    ...[1, 6, 11].map((n): [string, (device: GPUDevice) => void] => [`during read-back ${n} of 11`, duringReadBack(n)]),
+    ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [`right after submit ${n}`, (device) => destroyAfterSubmit(device, n)]),
+    ...[1, 6, 11].map((n): [string, (device: GPUDevice) => void] => [`during read-back ${n} of 11`, (device) => destroyDuringReadBack(device, n)]),
     ...[0, 150].map((ms): [string, (device: GPUDevice) => void] => [`${ms} ms into train()`, (device) => void setTimeout(() => device.destroy(), ms)]),
   ];
 

@@ -38,3 +38,31 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   return { maxAbs, relative: maxAbs / scale };
 }
+
+/** Makes `device` destroy itself right after its n-th queue.submit. */
+export function destroyAfterSubmit(device: GPUDevice, n: number): void {
+  const submit = device.queue.submit.bind(device.queue);
+  let count = 0;
+  device.queue.submit = (buffers) => {
+    submit(buffers);
+    if (++count === n) device.destroy();
+  };
+}
+
+/** Makes `device` destroy itself while its n-th read-back (mapAsync of a MAP_READ buffer) is pending: the failure of issue 8. */
+export function destroyDuringReadBack(device: GPUDevice, n: number): void {
+  const createBuffer = device.createBuffer.bind(device);
+  let count = 0;
+  device.createBuffer = (descriptor) => {
+    const buffer = createBuffer(descriptor);
+    if (descriptor.usage & GPUBufferUsage.MAP_READ) {
+      const mapAsync = buffer.mapAsync.bind(buffer);
+      buffer.mapAsync = (...args) => {
+        const pending = mapAsync(...args);
+        if (++count === n) device.destroy();
+        return pending;
+      };
+    }
+    return buffer;
+  };
+}

@@ -1,0 +1,62 @@
+// The study runner on the real GPU engine, its device destroyed in the middle of a population:
+// no trial fails, the interrupted trials start again on the CPU engine, and their curves are
+// those of a CPU-only run of the same spec, bit for bit (same seeds, same engine).
+import { expect, it } from 'vitest';
+import type { StudyEvent } from '../../../src/study/events';
+import { StudyRunner } from '../../../src/study/runner';
+import { defaultStudy, type StudySpec } from '../../../src/study/spec';
+import type { StudyState } from '../../../src/study/state';
+import { createCpuEngine } from '../../../src/train/cpu/engine';
+import { makeDataset } from '../../../src/train/data/synthetic';
+import { createGpuEngine } from '../../../src/train/gpu/engine';
+import type { TrainingEngine } from '../../../src/train/types';
+import { destroyDuringReadBack, relativeError, requestTestDevice } from './gpu-test-device';
+
+const spec: StudySpec = {
+  ...defaultStudy(),
+  data: { kind: 'synthetic', name: 'spiral', count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 },
+  scheduler: { ...defaultStudy().scheduler, budget: { kind: 'trials', trials: 6 } },
+  training: { steps: 60, reportEvery: 10 },
+  // Two populations of three: the first finishes on the GPU, the second is interrupted.
+  parallelism: 3,
+  seed: 31,
+};
+const data = makeDataset('spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
+
+async function run(engine: TrainingEngine, onEvent: (event: StudyEvent) => void = () => undefined): Promise<StudyState> {
+  return new StudyRunner({ spec, data, engine, onEvent, cpuFallback: createCpuEngine }).run();
+}
+
+it('moves a study whose device is destroyed mid-population to the CPU engine: no trial fails, the restarted ones match a CPU-only run bit for bit', async () => {
+  const secondPopulation = new Set([3, 4, 5]);
+  const device = await requestTestDevice();
+  // Read-backs 1-7 are the first population's (6 reports, then its parameters); 9 is the
+  // second population's report at step 20, lost while its map is pending.
+  destroyDuringReadBack(device, 9);
+  const gpu = await createGpuEngine({ device });
+  const events: StudyEvent[] = [];
+  const afterLoss = await run(gpu, (event) => events.push(event));
+  gpu.dispose();
+  const cpuOnly = await run(createCpuEngine());
+
+  // The second population reported step 10 from the GPU, then everything again from the CPU.
+  const secondPopulationSteps = events.flatMap((e) => (e.type === 'progress' && secondPopulation.has(e.trialIds[0]) ? [e.step] : []));
+  expect(secondPopulationSteps).toEqual([10, 10, 20, 30, 40, 50, 60]);
+  const changed = events.filter((e) => e.type === 'engine-changed');
+  expect(changed).toHaveLength(1);
+  expect(changed[0]).toMatchObject({ engine: { kind: 'cpu' }, restartedTrialIds: [3, 4, 5] });
+  expect((changed[0] as { notice: string }).notice).toMatch(/GPU device was lost.*destroyed/);
+  expect([...afterLoss.trials.values()].map((t) => t.state)).toEqual(Array<string>(6).fill('COMPLETE'));
+  for (const [id, trial] of afterLoss.trials) {
+    const reference = cpuOnly.trials.get(id)!;
+    expect(trial.params).toEqual(reference.params);
+    if (secondPopulation.has(id)) {
+      // Restarted from step 0 on the CPU engine: the CPU-only run's curve exactly.
+      expect(trial.curve).toEqual(reference.curve);
+      expect(trial.objective).toBe(reference.objective);
+    } else {
+      // Trained on the GPU before the loss: the CPU's curve within float32 reordering.
+      expect(relativeError(trial.curve.validationLoss, reference.curve.validationLoss).relative).toBeLessThanOrEqual(1e-3);
+    }
+  }
+});
