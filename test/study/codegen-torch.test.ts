@@ -127,3 +127,48 @@ describe('generated PyTorch code', () => {
     for (const d of differences) expect(d.worst, d.name).toBeLessThan(2e-5);
   }, 120_000);
 });
+
+const INIT_HARNESS = String.raw`
+import json, sys
+import torch
+out = []
+for code in json.load(sys.stdin):
+    code = code.replace("x_train, y_train, x_val, y_val = load_data()", "raise StopIteration")
+    scope = {"__name__": "__main__"}
+    try:
+        exec(code, scope)
+    except StopIteration:
+        pass
+    layers = []
+    for m in scope["model"]:
+        if isinstance(m, torch.nn.Linear):
+            w = m.weight.detach().double()
+            sd = w.std().item()
+            layers.append({"fan_in": m.in_features, "fan_out": m.out_features, "std": sd, "beyond2sd": (w.abs() > 2 * sd).double().mean().item(), "bias_max": m.bias.detach().abs().max().item()})
+    out.append(layers)
+print(json.dumps(out))
+`;
+
+describe('generated PyTorch init', () => {
+  it.skipIf(!torchPython)('draws the lab\'s He N(0, 2/fan_in) and Xavier N(0, 2/(fan_in + fan_out)), untruncated, with zero biases', () => {
+    const data = { task: 'classification' as const, inputs: 300, outputs: 200, trainCount: 1000, validationCount: 100 };
+    const codes = ['relu', 'tanh'].map((activation) => {
+      const params = { ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), activation, hiddenLayers: 1, hiddenUnits: 400 };
+      return trainingCode('pytorch', { spec, trial: { id: 1, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data });
+    });
+    const result = spawnSync(torchPython!, ['-c', INIT_HARNESS], { input: JSON.stringify(codes), encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+    const [he, xavier] = JSON.parse(result.stdout) as Array<Array<{ fan_in: number; fan_out: number; std: number; beyond2sd: number; bias_max: number }>>;
+    for (const [layers, variance] of [[he, (i: number) => 2 / i], [xavier, (i: number, o: number) => 2 / (i + o)]] as const) {
+      expect(layers.map((l) => [l.fan_in, l.fan_out])).toEqual([[300, 400], [400, 200]]);
+      for (const l of layers) {
+        // 80 000+ draws per layer: the sample sd is within 1% of the formula's (its own error is ~0.25%).
+        expect(Math.abs(l.std / Math.sqrt(variance(l.fan_in, l.fan_out)) - 1)).toBeLessThan(0.01);
+        // A normal has 4.55% of draws beyond 2 sd; a truncated one (Keras's HeNormal) has none.
+        expect(l.beyond2sd).toBeGreaterThan(0.04);
+        expect(l.beyond2sd).toBeLessThan(0.051);
+        expect(l.bias_max).toBe(0);
+      }
+    }
+  }, 60_000);
+});
