@@ -29,7 +29,10 @@ function download(blob: Blob, fileName: string): void {
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
+  link.hidden = true;
+  document.body.append(link); // some browsers ignore a click on a link outside the document
   link.click();
+  link.remove();
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 

@@ -214,3 +214,10 @@ test('a chart downloads as a PNG of its canvas (plot and axes) on white', async 
   expect(red).toBeGreaterThan(50);
   expect(text(el, 'export-status')).toBe('Saved the loss curves as PNG.');
 });
+
+test('a chart that cannot be saved says why', async () => {
+  const el = await mount((menu) => (menu.charts = [{ label: 'loss curves', name: 'loss-curves', png: () => Promise.reject(new Error('the chart has nothing drawn yet')) }]));
+  await press(el, 'png-loss-curves');
+  await vi.waitFor(() => expect(text(el, 'export-error')).toBe('The loss curves could not be saved: the chart has nothing drawn yet.'));
+  expect(downloads).toHaveLength(0);
+});
