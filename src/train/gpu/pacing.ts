@@ -71,11 +71,12 @@ export class SubmitPacer {
     this.lastDone = performance.now();
   }
 
+  /** One more finished command buffer; the `1 - 1e-9`: a step's parts (1/D each) may sum to just under one. */
   private measured(ms: number, steps: number): void {
     this.recent.push({ ms, steps });
     let covered = 0;
     let kept = 0;
-    while (kept < this.recent.length && (covered < 1 || kept < MEASURED_BUFFERS)) covered += this.recent[this.recent.length - ++kept].steps;
+    while (kept < this.recent.length && (covered < 1 - 1e-9 || kept < MEASURED_BUFFERS)) covered += this.recent[this.recent.length - ++kept].steps;
     this.recent.splice(0, this.recent.length - kept);
     this.msPerStep = Math.max(0.001, this.recent.reduce((sum, r) => sum + r.ms, 0) / covered);
     // Grows by at most 2× per measurement: one fast outlier must not queue seconds of work.
