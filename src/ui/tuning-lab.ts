@@ -4,7 +4,7 @@ import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.
 import { defaultStudyName, openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
-import { canResume, foldStudyEvents, type StudyState } from '../study/state.ts';
+import { applyStudyEvent, canResume, foldStudyEvents, isActive, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-compare.ts';
@@ -292,11 +292,15 @@ export class TuningLab extends LitElement {
     if (this.session?.active) return undefined;
     const opened = await (await this.library)?.open(id);
     if (!opened) return undefined;
-    const session = new StudySession(opened.state, { studyId: id, name: opened.entry.name });
+    // Found active in the journal, it is not training here (nor in another tab: see findResumable): its page went away.
+    const state = isActive(opened.state.status)
+      ? applyStudyEvent(opened.state, { type: 'study-interrupted', message: 'This study’s page closed while it ran. Finished trials are kept; press Resume to go on (trials in flight start again from step 0).' })
+      : opened.state;
+    const session = new StudySession(state, { studyId: id, name: opened.entry.name });
     if (opened.skipped > 0) session.storageNotice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
     this.session = session;
     void session.loadBoundaryData(this.csv).then(() => this.scheduleFrame());
-    this.spec = opened.state.spec;
+    this.spec = state.spec;
     history.replaceState(null, '', encodeStudyHash(this.spec));
     this.scheduleFrame();
     return session;
