@@ -5,7 +5,7 @@
 // says so in a comment next to the closest one. The trial's params become a model exactly as
 // the engines build it (population.ts's trialBucket and trialModel), so the two never drift.
 import { LEAKY_SLOPE, type DecayKind, type InitKind, type ModelHyper } from '../train/types.ts';
-import type { DataShape } from './export.ts';
+import type { DataShape } from './cost.ts';
 import { trialBucket, trialModel } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
@@ -41,6 +41,8 @@ interface Setup {
 
 function setup(request: CodeRequest): Setup {
   const { spec, trial, data } = request;
+  // A CSV study's shape before its file is read has no rows (cost.ts dataShapeOf): epochs and schedules need them.
+  if (!(data.trainCount >= 1)) throw new Error('its training rows are not known until its data is loaded');
   const bucket = trialBucket(trial.params, data.task);
   const hyper = trialModel(trial.params, spec.seed, trial.id);
   return {

@@ -7,7 +7,8 @@ import Papa from 'papaparse';
 import { z } from 'zod';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
-import { ACTIVATIONS, parameterCount, TrialState, type Activation, type TrainingData } from '../train/types.ts';
+import { ACTIVATIONS, parameterCount, TrialState, type Activation } from '../train/types.ts';
+import type { DataShape } from './cost.ts';
 import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
@@ -23,27 +24,13 @@ export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
 /** Every StudyStatus: an export may be taken at any of them (studyExportJson fails to compile if one is missing). */
 export const STUDY_STATUSES = ['draft', 'running', 'paused', 'finished', 'stopped', 'error', 'interrupted'] as const satisfies readonly StudyStatus[];
 
-/** The sizes of the data a study trained on: what generated code needs (layer widths, epochs). */
-export interface DataShape {
-  task: TrainingData['task'];
-  inputs: number;
-  /** Classes (classification) or target columns (regression). */
-  outputs: number;
-  trainCount: number;
-  validationCount: number;
-}
-
-export function dataShapeOf(data: TrainingData): DataShape {
-  return { task: data.task, inputs: data.inputs, outputs: data.outputs, trainCount: data.train.count, validationCount: data.validation.count };
-}
-
 /**
  * Everything an export holds: a study's state (state.ts) with its trials as a list in the
  * order they were planned, plus the data's sizes, which the state does not keep.
  */
 export type StudySnapshot = Omit<StudyState, 'trials'> & {
   trials: TrialRecord[];
-  /** Needed to generate code from an imported study whose data (a CSV) is not at hand. */
+  /** The data's sizes: needed to generate code from an imported study whose data (a CSV) is not at hand. */
   dataShape?: DataShape;
 };
 
@@ -55,8 +42,9 @@ export interface StudyExport extends StudySnapshot {
   app: { version: string };
 }
 
+/** A data shape with no training rows is a CSV's before its file is read: it tells nothing, so it is not kept. */
 export function studySnapshot(state: StudyState, dataShape?: DataShape): StudySnapshot {
-  return { ...state, trials: [...state.trials.values()], ...(dataShape ? { dataShape } : {}) };
+  return { ...state, trials: [...state.trials.values()], ...(dataShape && dataShape.trainCount >= 1 ? { dataShape } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------

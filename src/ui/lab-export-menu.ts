@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { FRAMEWORKS, trainingCode, type Framework } from '../study/codegen.ts';
-import { exportFileName, importedEvents, MAX_EXPORT_CHARS, parseStudyExport, studyExportJson, studySnapshot, tooLarge, trialsCsv, type DataShape, type StudyExport } from '../study/export.ts';
+import { exportFileName, importedEvents, MAX_EXPORT_CHARS, parseStudyExport, studyExportJson, studySnapshot, tooLarge, trialsCsv, type StudyExport } from '../study/export.ts';
+import type { DataShape } from '../study/cost.ts';
 import type { StudyEvent } from '../study/events.ts';
 import type { StudyState } from '../study/state.ts';
 import { panelStyles } from './styles.ts';
@@ -59,7 +60,7 @@ export class LabExportMenu extends LitElement {
 
   /** The study as it stands (exports read it when a button is pressed). */
   @property({ attribute: false }) state?: StudyState;
-  /** The sizes of the study's data: needed for code (layer widths, epochs) and kept in the JSON. */
+  /** The sizes of the loaded data (cost.ts dataShapeOfTrainingData): needed for code (layer widths, epochs) and kept in the JSON. */
   @property({ attribute: false }) dataShape?: DataShape;
   /** Charts to offer as PNG. */
   @property({ attribute: false }) charts: ChartImage[] = [];
@@ -103,7 +104,7 @@ export class LabExportMenu extends LitElement {
     if (!study) return;
     const best = study.bestTrialId === undefined ? undefined : study.trials.get(study.bestTrialId);
     if (!best) return this.fail('No trial has a result yet, so there is no best configuration to copy.');
-    if (!this.dataShape) return this.fail('The study\'s data is not loaded, so the layer sizes and epochs are unknown; open the study\'s data and try again.');
+    if (!this.dataShape || this.dataShape.trainCount < 1) return this.fail('The study\'s data is not loaded, so the layer sizes and epochs are unknown; open the study\'s data and try again.');
     let code: string;
     try {
       code = trainingCode(framework, { spec: study.spec, trial: best, data: this.dataShape });

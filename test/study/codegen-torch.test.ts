@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { hash32, permuteIndex } from '../../src/search/random.ts';
 import { trainingCode } from '../../src/study/codegen.ts';
-import { dataShapeOf } from '../../src/study/export.ts';
+import { dataShapeOfTrainingData } from '../../src/study/cost.ts';
 import { trialBucket, trialModel } from '../../src/study/population.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
@@ -55,7 +55,7 @@ async function labRun(c: Case) {
   const n = c.data.train.count;
   const epochs = Math.ceil((STEPS * shape.batchSize) / n) + 1;
   const perms = Array.from({ length: epochs }, (_, e) => Array.from({ length: n }, (_, i) => permuteIndex(i, n, hash32(hyper.dataSeed, e))));
-  const code = trainingCode('pytorch', { spec, trial: { id: 5, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data: dataShapeOf(c.data) });
+  const code = trainingCode('pytorch', { spec, trial: { id: 5, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data: dataShapeOfTrainingData(c.data) });
   return {
     lab: layers(shape, result.parameters[0]),
     input: {

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { FRAMEWORKS, trainingCode, type CodeRequest, type Framework } from '../../src/study/codegen.ts';
-import type { DataShape } from '../../src/study/export.ts';
+import type { DataShape } from '../../src/study/cost.ts';
 import { trialModel } from '../../src/study/population.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { learningRateAt } from '../../src/train/cpu/ops.ts';
@@ -119,6 +119,10 @@ describe('key lines', () => {
     expect(jax).toContain("init = jax.nn.initializers.variance_scaling(2.0, 'fan_in', 'normal')  # He: N(0, 2/fan_in) (he_normal would truncate)");
     expect(jax).toContain('widths = [2, 8, 8, 8, 2]');
     expect(jax).toContain('x = jax.nn.gelu(x @ w + b, approximate=False)');
+  });
+
+  it('refuses a data shape without training rows (a CSV study before its file is read)', () => {
+    expect(() => code('pytorch', {}, { ...spiral, trainCount: 0 })).toThrow('its training rows are not known until its data is loaded');
   });
 
   it('says what the trial reached, and that a stopped trial is partial; study text in comments stays on one line', () => {

@@ -201,6 +201,16 @@ describe('study export JSON', () => {
     expect(parsed.ok && parsed.study.trials[0].curve.trainLoss).toEqual([0, Number.POSITIVE_INFINITY]);
   });
 
+  it('leaves out a data shape with no training rows (a CSV study before its file is read): the export still imports', () => {
+    const state = foldStudyEvents(spec, [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU' }, task: 'classification' }]);
+    const json = studyExportJson(studySnapshot(state, { task: 'classification', inputs: 3, outputs: 2, trainCount: 0, validationCount: 0 }));
+    const parsed = parseStudyExport(json);
+    expect(parsed.ok && parsed.study.dataShape).toBeUndefined();
+    const shape = { task: 'classification' as const, inputs: 3, outputs: 2, trainCount: 80, validationCount: 20 };
+    const kept = parseStudyExport(studyExportJson(studySnapshot(state, shape)));
+    expect(kept.ok && kept.study.dataShape).toEqual(shape);
+  });
+
   const valid = () => JSON.parse(studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2), trial(1, 'PRUNED', 0.5)])));
   const errorOf = (value: unknown) => {
     const parsed = parseStudyExport(typeof value === 'string' ? value : JSON.stringify(value));

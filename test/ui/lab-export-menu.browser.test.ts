@@ -5,7 +5,7 @@ import Papa from 'papaparse';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import type { StudyEvent } from '../../src/study/events.ts';
-import type { DataShape } from '../../src/study/export.ts';
+import type { DataShape } from '../../src/study/cost.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { foldStudyEvents, type StudyState } from '../../src/study/state.ts';
 import '../../src/ui/lab-export-menu.ts';
@@ -175,6 +175,11 @@ test('without a best trial or the data\'s sizes, Copy says why instead of copyin
   await press(noShape, 'copy-optax');
   expect(text(noShape, 'export-error')).toMatch(/data is not loaded/);
   noShape.remove();
+  // A CSV study's shape from its spec alone has no rows (cost.ts dataShapeOf).
+  const noRows = await mount((el) => (el.dataShape = { ...dataShape, trainCount: 0 }));
+  await press(noRows, 'copy-pytorch');
+  expect(text(noRows, 'export-error')).toMatch(/data is not loaded/);
+  noRows.remove();
   const empty = await mount((el) => (el.state = foldStudyEvents(spec, [])));
   await press(empty, 'export-csv');
   expect(text(empty, 'export-error')).toBe('There is nothing to export yet: run a study first.');
