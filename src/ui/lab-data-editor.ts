@@ -67,7 +67,8 @@ export class LabDataEditor extends LitElement {
     const value = Number(input.value);
     const valid = input.value.trim() !== '' && Number.isFinite(value) && input.checkValidity();
     input.setAttribute('aria-invalid', String(!valid));
-    if (valid) this.emit({ data: { ...this.data, [field]: value } as DataSpec });
+    // An invalid value goes up too: the study's validation then blocks Run and says why (never the old value run).
+    this.emit({ data: { ...this.data, [field]: input.value.trim() === '' ? Number.NaN : value } as DataSpec });
   }
 
   protected override render() {

@@ -38,7 +38,8 @@ export class LabModelEditor extends LitElement {
           const input = e.target as HTMLInputElement;
           const valid = input.value.trim() !== '' && input.checkValidity();
           input.setAttribute('aria-invalid', String(!valid));
-          if (valid) this.setDefault(name, Number(input.value));
+          // An invalid value goes up too: the study's validation then blocks Run and says why (never the old value run).
+          this.setDefault(name, input.value.trim() === '' ? Number.NaN : Number(input.value));
         }} />
     </label>`;
   }
