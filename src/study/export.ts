@@ -114,23 +114,56 @@ function encodeNonFinite(value: unknown): unknown {
   return value > 0 ? 'Infinity' : '-Infinity';
 }
 
-const metric = z.union([z.number(), z.null(), z.literal('Infinity'), z.literal('-Infinity')]).transform((v) => {
+/** A JSON value back to the number it encodes (see encodeNonFinite); undefined when it encodes none. */
+function decodeMetric(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
   if (v === null) return Number.NaN;
   if (v === 'Infinity') return Number.POSITIVE_INFINITY;
   if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
-  return v;
-});
+  return undefined;
+}
+
+const metric = z.union([z.number(), z.null(), z.literal('Infinity'), z.literal('-Infinity')]).transform((v) => decodeMetric(v) as number);
+
+/**
+ * A long array checked in one plain loop: zod's per-element schemas cost microseconds a number,
+ * and a study's curves hold millions (256 trials × 1000 points × 5 series took 5 s).
+ */
+function longArray<T>(max: number, what: { one: string; many: string }, read: (v: unknown) => T | undefined) {
+  return z.unknown().transform((value, ctx): T[] => {
+    if (!Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: `expected an array of ${what.many}` });
+      return z.NEVER;
+    }
+    if (value.length > max) {
+      ctx.addIssue({ code: 'custom', message: `holds ${value.length} entries, at most ${max} are possible` });
+      return z.NEVER;
+    }
+    const out = new Array<T>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = read(value[i]);
+      if (v === undefined) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `expected ${what.one}, got ${String(JSON.stringify(value[i])).slice(0, 40)}` });
+        return z.NEVER;
+      }
+      out[i] = v;
+    }
+    return out;
+  });
+}
 
 /** More reports than this cannot come from one trial (steps ≤ 100 000, one report per step at most). */
 const MAX_REPORTS = 100_001;
 const MAX_TRIALS = 100_000;
+/** More parameters than a 256 MB file can hold; the exact count is checked against the model's shape. */
+const MAX_PARAMETERS = 2 ** 27;
 const count = z.number().int().min(0);
-const series = z.array(metric).max(MAX_REPORTS);
+const series = longArray(MAX_REPORTS, { one: 'a number, null (NaN) or "Infinity"', many: 'metrics' }, decodeMetric);
 const hyperparameterName = z.enum(HYPERPARAMETER_NAMES);
 
 const curveSchema = z
   .strictObject({
-    step: z.array(count).max(MAX_REPORTS),
+    step: longArray(MAX_REPORTS, { one: 'a whole number of steps', many: 'step counts' }, (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined)),
     trainLoss: series,
     validationLoss: series,
     trainAccuracy: series,
@@ -170,7 +203,7 @@ const shapeSchema = z.strictObject({
 });
 
 const modelSchema = z
-  .strictObject({ trialId: count, shape: shapeSchema, hiddenUnits: count.min(1), parameters: z.array(z.number()) })
+  .strictObject({ trialId: count, shape: shapeSchema, hiddenUnits: count.min(1), parameters: longArray(MAX_PARAMETERS, { one: 'a number', many: 'parameters' }, (v) => (typeof v === 'number' ? v : undefined)) })
   .refine((m) => m.parameters.length === parameterCount(m.shape), { message: 'parameters do not fit the model shape' })
   .refine((m) => m.hiddenUnits <= m.shape.maxHidden, { message: 'hiddenUnits exceeds the shape\'s maxHidden' })
   .transform((m) => ({ ...m, parameters: Float32Array.from(m.parameters) }));

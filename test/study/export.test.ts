@@ -241,6 +241,12 @@ describe('study export JSON', () => {
     expect(error).toContain('trials.1.objective:');
     expect(error).toContain('trials.0.curve: every curve series must have one entry per step');
     expect(error).toContain('spec.parallelism:');
+    const point = valid();
+    point.trials[1].curve.validationLoss[1] = 'low';
+    point.trials[1].curve.step = 'all';
+    const pointError = errorOf(point);
+    expect(pointError).toContain('trials.1.curve.validationLoss.1: expected a number, null (NaN) or "Infinity", got "low"');
+    expect(pointError).toContain('trials.1.curve.step: expected an array of step counts');
   });
 
   it('refuses duplicate trial ids, a best trial that is not there, unknown keys and foreign parameter names; drops __proto__', () => {
@@ -354,4 +360,28 @@ describe('importedEvents', () => {
     const parsed = parseStudyExport(studyExportJson(studySnapshot(draft)));
     expect(parsed.ok && foldStudyEvents(spec, importedEvents(parsed.study))).toEqual(draft);
   });
+});
+
+describe('a large study', () => {
+  it('exports and imports 256 trials with 1000-point curves (figures logged, not asserted)', () => {
+    const events: StudyEvent[] = [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, task: 'classification' }];
+    const ids = Int32Array.from({ length: 256 }, (_, i) => i);
+    for (const id of ids) events.push({ type: 'trial-planned', trialId: id, params: params(0.001 * (id + 1)), placement: {} });
+    const series = (step: number, k: number) => Float32Array.from(ids, (id) => 1 / (1 + step * 0.01 + id * 0.001 + k));
+    for (let r = 1; r <= 1000; r++) events.push({ type: 'progress', step: 10 * r, trialIds: ids, trainLoss: series(r, 0), validationLoss: series(r, 1), trainAccuracy: series(r, 2), validationAccuracy: series(r, 3) });
+    for (const id of ids) events.push({ type: 'trial-finished', trialId: id, state: 'COMPLETE', objective: 0.5 - id * 1e-4, steps: 10_000 });
+    events.push({ type: 'study-finished', trials: 256, elapsedMs: 1, stopped: false });
+    const state = foldStudyEvents(spec, events);
+    let t = performance.now();
+    const json = studyExportJson(studySnapshot(state));
+    const exportMs = performance.now() - t;
+    t = performance.now();
+    const parsed = parseStudyExport(json);
+    const parseMs = performance.now() - t;
+    t = performance.now();
+    const rebuilt = parsed.ok ? foldStudyEvents(spec, importedEvents(parsed.study)) : undefined;
+    const rebuildMs = performance.now() - t;
+    console.log(`[export] 256 trials × 1000 points: JSON ${(json.length / 2 ** 20).toFixed(1)} MB; export ${exportMs.toFixed(0)} ms, parse ${parseMs.toFixed(0)} ms, rebuild ${rebuildMs.toFixed(0)} ms`);
+    expect(rebuilt).toEqual(state);
+  }, 120_000);
 });
