@@ -110,6 +110,9 @@ class GpuEngine implements TrainingEngine {
       const frozen = new Uint8Array(P);
       const classification = job.data.task === 'classification';
       const validationCount = job.data.validation.count;
+      // A validation pass is a forward pass over its rows; a step is a forward and a backward
+      // pass (about twice the forward's work) over a batch: so it is worth about this many steps.
+      const validationSteps = validationCount / (3 * job.shape.batchSize);
       let step = 0;
       while (step < job.steps && frozen.some((f) => f === 0)) {
         const reportAt = Math.min(job.steps, (Math.floor(step / job.reportEvery) + 1) * job.reportEvery);
@@ -129,7 +132,18 @@ class GpuEngine implements TrainingEngine {
           }
           step += chunk.steps;
         }
-        submit((encoder) => population.encodeReport(encoder, stateStaging));
+        // The validation pass, cut like a slow step, then the states' copy in its last command buffer.
+        const V = population.validationDispatches;
+        const parts = Math.max(1, Math.min(V, pacer.partsFor(validationSteps)));
+        for (let part = 0; part < parts; part++) {
+          throwIfStopped();
+          const last = part === parts - 1;
+          submit((encoder) => {
+            population.encodeValidationPart(encoder, Math.floor((part * V) / parts), Math.floor(((part + 1) * V) / parts));
+            if (last) population.encodeStateCopy(encoder, stateStaging);
+          });
+          if (!last) await pacer.submitted(validationSteps / parts, signal, false);
+        }
         await guard.check();
         const bytes = await readBack(guard, stateStaging, signal);
         pacer.drained();

@@ -1,7 +1,8 @@
 // Keeps the GPU queue short, so that an abort or a lost device is acted on within a fraction
 // of a second however slow one step is. Each command buffer holds about `targetMs` of work,
 // by the time per step measured as the run goes: many steps when steps are fast, a share of
-// one step's dispatches when a step takes longer. At most two command buffers are in flight
+// one step's dispatches when a step takes longer (a report's validation pass likewise, by its
+// estimated worth in steps). At most two command buffers are in flight
 // (the GPU works on one while the next is recorded), so about 2 × targetMs of work is ever
 // queued (or two dispatches, where a single dispatch takes longer).
 import type { DeviceGuard } from './device-guard';
@@ -16,6 +17,8 @@ interface InFlight {
   /** Steps in the command buffer: a fraction when it holds some of one step's dispatches. */
   steps: number;
   submittedAt: number;
+  /** Whether its time measures the time per step (a validation pass's is only estimated in steps). */
+  measured: boolean;
 }
 
 /** What the next command buffers hold: `steps` whole steps, or (steps = 1) one step cut into `parts` command buffers. */
@@ -43,24 +46,30 @@ export class SubmitPacer {
 
   /** The next chunk of at most `remaining` steps. */
   next(remaining: number): Chunk {
-    if (this.msPerStep > this.targetMs) return { steps: 1, parts: Math.ceil(this.msPerStep / this.targetMs) };
+    if (this.msPerStep > this.targetMs) return { steps: 1, parts: this.partsFor(1) };
     return { steps: Math.max(1, Math.min(this.size, this.maxSteps, remaining)), parts: 1 };
+  }
+
+  /** Command buffers to cut work worth `steps` steps into (one while the time per step is unknown). */
+  partsFor(steps: number): number {
+    return this.msPerStep > 0 ? Math.max(1, Math.ceil((steps * this.msPerStep) / this.targetMs)) : 1;
   }
 
   /**
    * Call after each submit of `steps` steps (a fraction for part of a step): returns once at
    * most one command buffer is left in flight (none while the time per step is unknown),
-   * rejecting at once if `signal` aborts or the device fails meanwhile.
+   * rejecting at once if `signal` aborts or the device fails meanwhile. `measure`: false for
+   * work whose worth in steps is only estimated.
    */
-  async submitted(steps: number, signal?: AbortSignal): Promise<void> {
+  async submitted(steps: number, signal?: AbortSignal, measure = true): Promise<void> {
     const done = this.queue.onSubmittedWorkDone();
     done.catch(() => undefined); // a lost device rejects it; the engine learns that through the guard
-    this.inFlight.push({ done, steps, submittedAt: performance.now() });
+    this.inFlight.push({ done, steps, submittedAt: performance.now(), measured: measure });
     while (this.inFlight.length > (Number.isNaN(this.msPerStep) ? 0 : 1)) {
       const oldest = this.inFlight.shift()!;
       await this.guard.race(oldest.done, signal);
       const now = performance.now();
-      this.measured(now - Math.max(oldest.submittedAt, this.lastDone), oldest.steps);
+      if (oldest.measured) this.measured(now - Math.max(oldest.submittedAt, this.lastDone), oldest.steps);
       this.lastDone = now;
     }
   }

@@ -286,6 +286,11 @@ export class Population {
     return this.step.length;
   }
 
+  /** Dispatches in one validation pass. */
+  get validationDispatches(): number {
+    return this.validation.length;
+  }
+
   /** Records dispatches from..to-1 of step `step` (a step too slow for one command buffer); the first part queues the step's slot. */
   encodeStepPart(encoder: GPUCommandEncoder, step: number, from: number, to: number): void {
     if (from === 0) this.device.queue.writeBuffer(this.steps, 0, packStepSlots(step, 1, this.slotBytes));
@@ -294,11 +299,15 @@ export class Population {
     pass.end();
   }
 
-  /** Records the validation pass, a copy of every model's state into `staging`, then clears the sums. */
-  encodeReport(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
-    const validation = encoder.beginComputePass({ label: 'validation' });
-    encodeDispatches(validation, this.validation, 0, this.slotBytes);
-    validation.end();
+  /** Records dispatches from..to-1 of the validation pass (all of them, or a share when it is too slow for one command buffer). */
+  encodeValidationPart(encoder: GPUCommandEncoder, from: number, to: number): void {
+    const pass = encoder.beginComputePass({ label: `validation, dispatches ${from}..${to - 1}` });
+    encodeDispatches(pass, this.validation.slice(from, to), 0, this.slotBytes);
+    pass.end();
+  }
+
+  /** After the validation pass: records a copy of every model's state into `staging`, then clears the sums. */
+  encodeStateCopy(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
     encoder.copyBufferToBuffer(this.states, 0, staging, 0, this.stateBytes);
     const reset = encoder.beginComputePass({ label: 'reset metrics' });
     encodeDispatches(reset, this.reset, 0, this.slotBytes);

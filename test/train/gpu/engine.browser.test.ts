@@ -401,4 +401,47 @@ describe('an abort stops the run promptly, however large the population', () => 
       expect(abortedAt).toBeGreaterThan(0);
       gpu.dispose();
     }));
+
+  it('aborts during a long validation pass, which is cut into command buffers like a slow step', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const P = 64;
+      // 1024 validation rows: a forward pass about 40 times a step's work for 64 models of 8 × 128 units.
+      const data = makeDataset('spiral', { count: 2048, noise: 0.05, validationFraction: 0.5, seed: 6 });
+      const job: PopulationJob = {
+        shape: shapeFor(data, { hiddenLayers: 8, maxHidden: 128, batchSize: 8, activation: 'relu', init: 'he' }),
+        models: Array.from({ length: P }, (_, i) => model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i })),
+        data,
+        steps: 100,
+        reportEvery: 2,
+      };
+      const controller = new AbortController();
+      let abortedAt = 0;
+      let validationBuffers = 0;
+      const createCommandEncoder = device.createCommandEncoder.bind(device);
+      device.createCommandEncoder = (descriptor) => {
+        const encoder = createCommandEncoder(descriptor);
+        const beginComputePass = encoder.beginComputePass.bind(encoder);
+        encoder.beginComputePass = (pass) => {
+          if (pass?.label?.startsWith('validation') && ++validationBuffers === 2) {
+            setTimeout(() => {
+              abortedAt = performance.now();
+              controller.abort();
+            });
+          }
+          return beginComputePass(pass);
+        };
+        return encoder;
+      };
+      let reports = 0;
+      const error = await gpu.train(job, () => void reports++, controller.signal).then(() => null, (e: unknown) => e);
+      const rejectedAt = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      console.log(`[stop] aborted a ${P}-model population's 1024-row validation pass in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${validationBuffers} validation command buffers recorded)`);
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).kind).toBe('aborted');
+      expect(reports).toBe(0);
+      expect(validationBuffers).toBeGreaterThanOrEqual(2);
+      gpu.dispose();
+    }));
 });

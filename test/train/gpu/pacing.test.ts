@@ -49,7 +49,7 @@ async function pace(msPerStep: number, steps: number, signal?: AbortSignal) {
   })();
   run.catch(() => undefined);
   await vi.runAllTimersAsync();
-  return { chunks, queue, run };
+  return { chunks, queue, run, pacer };
 }
 
 describe('SubmitPacer', () => {
@@ -81,8 +81,10 @@ describe('SubmitPacer', () => {
   });
 
   it('cuts a step slower than SUBMIT_TARGET_MS into parts of at most about that length, two in flight', async () => {
-    const { chunks, queue, run } = await pace(400, 5);
+    const { chunks, queue, run, pacer } = await pace(400, 5);
     await run;
+    // Other work (a validation pass) by its worth in steps: a quarter of a 400 ms step in 40 ms parts.
+    expect(pacer.partsFor(0.25)).toBe(3);
     expect(chunks[0]).toEqual({ steps: 1, parts: 1 });
     // 400 ms / 40 ms = 10 parts (11 where the measured time rounds just above 400 ms).
     for (const chunk of chunks.slice(1)) expect([10, 11]).toContain(chunk.parts);
