@@ -272,7 +272,8 @@ const KERAS_ACTIVATIONS: Record<string, { argument?: string; layer?: string }> =
   leaky_relu: { layer: `keras.layers.LeakyReLU(negative_slope=${py(LEAKY_SLOPE)})` },
   tanh: { argument: "'tanh'" },
   sigmoid: { argument: "'sigmoid'" },
-  gelu: { argument: 'lambda x: keras.activations.gelu(x, approximate=False)' },
+  // Keras's 'gelu' is the exact one (approximate=False by default) and, as a name, saves with the model.
+  gelu: { argument: "'gelu'" },
   gelu_tanh: { argument: 'lambda x: keras.activations.gelu(x, approximate=True)' },
   linear: {},
 };
