@@ -7,6 +7,7 @@
 // reference to a batch array in the worker after emitting it.
 import type { TrialPlan } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
+import type { DataShape } from './cost.ts';
 import type { TrainedModel } from './record.ts';
 import type { TrialParams } from './spec.ts';
 
@@ -29,6 +30,8 @@ export interface StudyStartedEvent {
   task: 'classification' | 'regression';
   /** A resumed study: these planned trials were in flight when it was interrupted and train again from step 0. */
   restartedTrialIds?: number[];
+  /** The sizes of the data the study trains on. */
+  dataShape?: DataShape;
 }
 
 /**

@@ -14,7 +14,7 @@ import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import { VALUE_RULES } from './spaceRules.ts';
 import { HYPERPARAMETER_NAMES, STUDY_VERSION, studySchema, type StudySpec } from './spec.ts';
-import type { StudyState, StudyStatus } from './state.ts';
+import { eventsOfState, type StudyState, type StudyStatus } from './state.ts';
 
 export const EXPORT_FORMAT = 'tuning-lab-study';
 export const EXPORT_VERSION = 1;
@@ -42,9 +42,13 @@ export interface StudyExport extends StudySnapshot {
   app: { version: string };
 }
 
-/** A data shape with no training rows is a CSV's before its file is read: it tells nothing, so it is not kept. */
-export function studySnapshot(state: StudyState, dataShape?: DataShape): StudySnapshot {
-  return { ...state, trials: [...state.trials.values()], ...(dataShape && dataShape.trainCount >= 1 ? { dataShape } : {}) };
+/**
+ * The study as exported, with the data's sizes the runner recorded (or `dataShape`). A data
+ * shape with no training rows is a CSV's before its file is read: it tells nothing, so it is not kept.
+ */
+export function studySnapshot(state: StudyState, dataShape: DataShape | undefined = state.dataShape): StudySnapshot {
+  const { dataShape: _recorded, ...rest } = state;
+  return { ...rest, trials: [...state.trials.values()], ...(dataShape && dataShape.trainCount >= 1 ? { dataShape } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -334,66 +338,17 @@ export function exportFileName(spec: StudySpec, extension: string, trialId?: num
 export const IMPORTED_WHILE_RUNNING = 'This study was exported while it ran; its unfinished trials can be resumed from step 0.';
 
 /**
- * The events that rebuild an imported study: folded by applyStudyEvent (the one reducer)
- * they give the exported state, so the library journals an import like any study and its
- * views, best trial and summary come out the same. A study exported while it ran comes
- * back interrupted (its in-flight trials resumable).
+ * The events that rebuild an imported study: state.ts's eventsOfState, so folded by
+ * applyStudyEvent (the one reducer) they give the exported state, and the library journals
+ * an import like any study. A study exported while it ran comes back interrupted (its
+ * in-flight trials resumable): nothing is training it any more.
  */
 export function importedEvents(study: StudySnapshot): StudyEvent[] {
-  const events: StudyEvent[] = [];
-  if (study.engine) {
-    events.push({
-      type: 'study-started',
-      engine: study.engine,
-      task: study.task,
-      ...(study.plannedTrials !== undefined ? { plannedTrials: study.plannedTrials } : {}),
-      ...(study.notice !== undefined ? { fallbackNotice: study.notice } : {}),
-    });
-  }
-  for (const t of study.trials) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
-  // Point k of every curve, one progress event per distinct step (trials report on one schedule, so usually one per k).
-  const longest = Math.max(0, ...study.trials.map((t) => t.curve.step.length));
-  for (let k = 0; k < longest; k++) {
-    const byStep = new Map<number, TrialRecord[]>();
-    for (const t of study.trials) {
-      if (k >= t.curve.step.length) continue;
-      const step = t.curve.step[k];
-      byStep.set(step, [...(byStep.get(step) ?? []), t]);
-    }
-    for (const [step, trials] of byStep) {
-      const column = (key: Exclude<keyof TrialRecord['curve'], 'step'>) => Float32Array.from(trials, (t) => t.curve[key][k]);
-      events.push({
-        type: 'progress',
-        step,
-        trialIds: Int32Array.from(trials, (t) => t.id),
-        trainLoss: column('trainLoss'),
-        validationLoss: column('validationLoss'),
-        trainAccuracy: column('trainAccuracy'),
-        validationAccuracy: column('validationAccuracy'),
-      });
-    }
-  }
-  const byId = new Map(study.trials.map((t) => [t.id, t]));
-  for (const id of study.finishOrder) {
-    const t = byId.get(id);
-    if (!t || t.state === 'RUNNING') continue;
-    events.push({
-      type: 'trial-finished',
-      trialId: id,
-      state: t.state,
-      objective: t.objective,
-      steps: t.steps,
-      ...(t.reason !== undefined ? { reason: t.reason } : {}),
-      ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
-    });
-  }
-  if (study.bestModel) events.push({ type: 'model-kept', model: study.bestModel });
-  if (study.importance) events.push({ type: 'importance', ...study.importance });
-  if (study.status === 'draft') return events;
-  events.push({ type: 'study-finished', trials: study.trials.length, elapsedMs: study.elapsedMs, stopped: study.status === 'stopped' });
-  if (study.status === 'error') events.push({ type: 'study-error', message: study.errorMessage ?? '' });
-  if (study.status === 'running' || study.status === 'paused' || study.status === 'interrupted') {
-    events.push({ type: 'study-interrupted', message: study.status === 'interrupted' && study.notice !== undefined ? study.notice : IMPORTED_WHILE_RUNNING });
-  }
-  return events;
+  const { trials, ...rest } = study;
+  const running = study.status === 'running' || study.status === 'paused';
+  return eventsOfState({
+    ...rest,
+    trials: new Map(trials.map((t) => [t.id, t])),
+    ...(running ? { status: 'interrupted' as const, notice: IMPORTED_WHILE_RUNNING } : {}),
+  });
 }

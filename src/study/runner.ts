@@ -13,6 +13,7 @@ import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
 import { EngineError, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
+import { dataShapeOfTrainingData } from './cost.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
 import type { TrialRecord } from './record.ts';
@@ -148,6 +149,7 @@ export class StudyRunner {
       type: 'study-started',
       engine: { kind: this.engine.kind, adapter: this.engine.adapter },
       task: this.data.task,
+      dataShape: dataShapeOfTrainingData(this.data),
       ...(this.options.fallbackNotice ? { fallbackNotice: this.options.fallbackNotice } : {}),
       ...(spec.scheduler.budget.kind === 'trials' ? { plannedTrials: spec.scheduler.budget.trials } : {}),
       ...(restarted.length > 0 ? { restartedTrialIds: restarted.map((t) => t.id) } : {}),

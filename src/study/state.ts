@@ -3,6 +3,7 @@
 // replays what it stored, so the three agree by construction. The best-trial rule and the
 // curve resolution live here and nowhere else.
 import type { FinishedState } from '../search/types.ts';
+import type { DataShape } from './cost.ts';
 import type { EngineInfo, ImportanceEvent, StudyEvent } from './events.ts';
 import { emptyCurve, type TrainedModel, type TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
@@ -33,6 +34,8 @@ export interface StudyState {
   /** The best trial's trained parameters, when the engine returned them (complete trials). */
   bestModel?: TrainedModel;
   importance?: Omit<ImportanceEvent, 'type'>;
+  /** The sizes of the data it trains on (what generated code needs), once it started. */
+  dataShape?: DataShape;
   /** Training time of the sessions that ended (pauses excluded). */
   elapsedMs: number;
 }
@@ -99,6 +102,7 @@ export function applyStudyEvent(state: StudyState, event: StudyEvent): StudyStat
       state.task = event.task;
       state.plannedTrials = event.plannedTrials;
       state.notice = event.fallbackNotice;
+      if (event.dataShape) state.dataShape = event.dataShape;
       delete state.errorMessage;
       restart(state, event.restartedTrialIds ?? []);
       break;
@@ -196,32 +200,45 @@ export function finishedCount(state: StudyState): number {
 
 /**
  * Events that fold back into `state` (foldStudyEvents(state.spec, eventsOfState(state))
- * equals it): how a study imported from a file gets a journal like any other.
+ * equals it): how a study imported from a file gets a journal like any other. Curve points
+ * go out as one progress event per (point index, step), as a runner sends them.
  */
 export function eventsOfState(state: StudyState): StudyEvent[] {
   const events: StudyEvent[] = [];
-  if (state.status === 'draft') return events;
+  const trials = [...state.trials.values()];
   if (state.engine) {
-    events.push({ type: 'study-started', engine: state.engine, task: state.task, ...(state.plannedTrials !== undefined ? { plannedTrials: state.plannedTrials } : {}), ...(state.notice ? { fallbackNotice: state.notice } : {}) });
+    events.push({
+      type: 'study-started',
+      engine: state.engine,
+      task: state.task,
+      ...(state.plannedTrials !== undefined ? { plannedTrials: state.plannedTrials } : {}),
+      ...(state.notice !== undefined ? { fallbackNotice: state.notice } : {}),
+      ...(state.dataShape ? { dataShape: state.dataShape } : {}),
+    });
   }
-  for (const t of state.trials.values()) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
-  for (const t of state.trials.values()) {
-    const c = t.curve;
-    for (let k = 0; k < c.step.length; k++) {
-      const one = (values: number[]) => Float32Array.of(values[k]);
-      events.push({ type: 'progress', step: c.step[k], trialIds: Int32Array.of(t.id), trainLoss: one(c.trainLoss), validationLoss: one(c.validationLoss), trainAccuracy: one(c.trainAccuracy), validationAccuracy: one(c.validationAccuracy) });
+  for (const t of trials) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
+  const longest = Math.max(0, ...trials.map((t) => t.curve.step.length));
+  for (let k = 0; k < longest; k++) {
+    const byStep = new Map<number, TrialRecord[]>();
+    for (const t of trials) if (k < t.curve.step.length) byStep.set(t.curve.step[k], [...(byStep.get(t.curve.step[k]) ?? []), t]);
+    for (const [step, group] of byStep) {
+      const column = (key: Exclude<keyof TrialRecord['curve'], 'step'>) => Float32Array.from(group, (t) => t.curve[key][k]);
+      events.push({ type: 'progress', step, trialIds: Int32Array.from(group, (t) => t.id), trainLoss: column('trainLoss'), validationLoss: column('validationLoss'), trainAccuracy: column('trainAccuracy'), validationAccuracy: column('validationAccuracy') });
     }
   }
   for (const id of state.finishOrder) {
     const t = state.trials.get(id);
     if (!t || t.state === 'RUNNING') continue;
-    events.push({ type: 'trial-finished', trialId: id, state: t.state, objective: t.objective, steps: t.steps, ...(t.reason ? { reason: t.reason } : {}), ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}) });
+    events.push({ type: 'trial-finished', trialId: id, state: t.state, objective: t.objective, steps: t.steps, ...(t.reason !== undefined ? { reason: t.reason } : {}), ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}) });
   }
   if (state.bestModel) events.push({ type: 'model-kept', model: state.bestModel });
   if (state.importance) events.push({ type: 'importance', ...state.importance });
-  if (state.status === 'finished' || state.status === 'stopped') events.push({ type: 'study-finished', trials: state.trials.size, elapsedMs: state.elapsedMs, stopped: state.status === 'stopped' });
-  else if (state.status === 'error') events.push({ type: 'study-error', message: state.errorMessage ?? 'unknown error' });
-  else if (state.status === 'interrupted') events.push({ type: 'study-interrupted', message: state.notice ?? 'interrupted' });
-  else if (state.status === 'paused') events.push({ type: 'study-paused' });
+  if (state.status === 'draft') return events;
+  // study-finished carries the time; the statuses a finished study cannot have are set after it.
+  events.push({ type: 'study-finished', trials: trials.length, elapsedMs: state.elapsedMs, stopped: state.status === 'stopped' });
+  if (state.status === 'error') events.push({ type: 'study-error', message: state.errorMessage ?? '' });
+  if (state.status === 'interrupted') events.push({ type: 'study-interrupted', message: state.notice ?? '' });
+  if (state.status === 'paused') events.push({ type: 'study-paused' });
+  if (state.status === 'running') events.push({ type: 'study-resumed' });
   return events;
 }

@@ -60,7 +60,10 @@ export class LabExportMenu extends LitElement {
 
   /** The study as it stands (exports read it when a button is pressed). */
   @property({ attribute: false }) state?: StudyState;
-  /** The sizes of the loaded data (cost.ts dataShapeOfTrainingData): needed for code (layer widths, epochs) and kept in the JSON. */
+  /**
+   * The sizes of the loaded data (cost.ts dataShapeOfTrainingData), needed for code (layer
+   * widths, epochs) and kept in the JSON; by default the ones the study's runner recorded.
+   */
   @property({ attribute: false }) dataShape?: DataShape;
   /** Charts to offer as PNG. */
   @property({ attribute: false }) charts: ChartImage[] = [];
@@ -95,7 +98,7 @@ export class LabExportMenu extends LitElement {
   private exportJson(): void {
     const study = this.studyOrFail();
     if (!study) return;
-    download(new Blob([studyExportJson(studySnapshot(study, this.dataShape))], { type: 'application/json' }), exportFileName(study.spec, 'json'));
+    download(new Blob([studyExportJson(studySnapshot(study, this.dataShape ?? study.dataShape))], { type: 'application/json' }), exportFileName(study.spec, 'json'));
     this.report('Saved the whole study as JSON; "Import study JSON…" opens it again.');
   }
 
@@ -104,10 +107,11 @@ export class LabExportMenu extends LitElement {
     if (!study) return;
     const best = study.bestTrialId === undefined ? undefined : study.trials.get(study.bestTrialId);
     if (!best) return this.fail('No trial has a result yet, so there is no best configuration to copy.');
-    if (!this.dataShape || this.dataShape.trainCount < 1) return this.fail('The study\'s data is not loaded, so the layer sizes and epochs are unknown; open the study\'s data and try again.');
+    const data = this.dataShape ?? study.dataShape;
+    if (!data || data.trainCount < 1) return this.fail('The study\'s data is not loaded, so the layer sizes and epochs are unknown; open the study\'s data and try again.');
     let code: string;
     try {
-      code = trainingCode(framework, { spec: study.spec, trial: best, data: this.dataShape });
+      code = trainingCode(framework, { spec: study.spec, trial: best, data });
     } catch (e) {
       return this.fail(`The best trial's configuration cannot be written as ${label}: ${(e as Error).message}`);
     }

@@ -444,7 +444,7 @@ export class TuningLab extends LitElement {
         ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}
         ${study?.errorMessage && study.status === 'error' ? html`<p class="error" role="alert" data-testid="study-error">${study.errorMessage}</p>` : ''}
         ${study ? this.renderStudyActions(study) : ''}
-        <lab-export-menu .state=${study} .dataShape=${study ? dataShapeOf(study.spec.data) : undefined} .charts=${this.charts} @study-imported=${(e: CustomEvent<StudyImportedDetail>) => void this.importStudy(e.detail)}></lab-export-menu>
+        <lab-export-menu .state=${study} .dataShape=${study && !study.dataShape ? dataShapeOf(study.spec.data) : undefined} .charts=${this.charts} @study-imported=${(e: CustomEvent<StudyImportedDetail>) => void this.importStudy(e.detail)}></lab-export-menu>
       </section>
 
       ${this.comparing?.length

@@ -58,6 +58,7 @@ describe('trainer worker API over comlink', () => {
       engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' },
       task: 'classification',
       plannedTrials: 3,
+      dataShape: { task: 'classification', inputs: 2, outputs: 2, trainCount: 90, validationCount: 30 },
       fallbackNotice: 'Training on the CPU engine (slower, same math) because WebGPU is unavailable: This browser has no WebGPU (navigator.gpu is missing).',
     });
     expect(result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
