@@ -4,7 +4,7 @@
 // before parsing, every field is checked by a schema (the spec by the link's own schema), and
 // problems come back as plain text naming the field, never as an exception.
 import Papa from 'papaparse';
-import { z } from 'zod';
+import { z } from './zod.ts';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
 import { ACTIVATIONS, parameterCount, TrialState, type Activation } from '../train/types.ts';
