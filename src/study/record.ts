@@ -1,6 +1,6 @@
 // What a study keeps of each trial: enough to redraw every view and to compare two runs of
 // one link (same params, same curves).
-import type { FinishedTrialState, TrialPlacement } from './events.ts';
+import type { TrialPlacement } from './events.ts';
 import type { TrialParams } from './spec.ts';
 import type { PopulationShape, TrialState } from '../train/types.ts';
 
@@ -37,9 +37,4 @@ export interface TrainedModel {
   shape: PopulationShape;
   hiddenUnits: number;
   parameters: Float32Array;
-}
-
-
-export function isFinished(state: TrialState): state is FinishedTrialState {
-  return state !== 'RUNNING';
 }

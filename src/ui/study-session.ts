@@ -32,8 +32,8 @@ export class StudySession {
   /** When this page started and ended training it (performance.now ms). */
   startedAt?: number;
   endedAt?: number;
-  /** Why the study is not (or no longer) being saved. */
-  storageNotice?: string;
+  /** What the page says about this study beyond its events: storage problems, why it cannot resume here. */
+  notice?: string;
   /** The 2-D data the best model's boundary is drawn over. */
   boundaryData?: TrainingData;
   private journal?: StudyJournal;
@@ -68,7 +68,7 @@ export class StudySession {
       return navigator.locks.request(studyLockName(studyId), { ifAvailable: true }, (lock) => {
         if (lock) return this.train(trainer, spec, inputs, history, changed);
         this.state.status = history?.status ?? 'interrupted';
-        this.storageNotice = 'Another tab is training this study now; open it there, or wait until it ends.';
+        this.notice = 'Another tab is training this study now; open it there, or wait until it ends.';
         changed();
       });
     }
@@ -104,9 +104,9 @@ export class StudySession {
     if (!library) return;
     try {
       this.studyId ??= await library.create(this.state.spec, this.name);
-      this.journal = new StudyJournal(library, this.studyId, (message) => (this.storageNotice = message));
+      this.journal = new StudyJournal(library, this.studyId, (message) => (this.notice = message));
     } catch (e) {
-      this.storageNotice = storageFault(e);
+      this.notice = storageFault(e);
     }
   }
 

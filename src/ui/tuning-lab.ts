@@ -297,7 +297,7 @@ export class TuningLab extends LitElement {
       ? applyStudyEvent(opened.state, { type: 'study-interrupted', message: 'This study’s page closed while it ran. Finished trials are kept; press Resume to go on (trials in flight start again from step 0).' })
       : opened.state;
     const session = new StudySession(state, { studyId: id, name: opened.entry.name });
-    if (opened.skipped > 0) session.storageNotice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
+    if (opened.skipped > 0) session.notice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
     this.session = session;
     void session.loadBoundaryData(this.csv).then(() => this.scheduleFrame());
     this.spec = state.spec;
@@ -311,7 +311,7 @@ export class TuningLab extends LitElement {
     if (!session || session.active) return;
     const why = this.whyBlocked(session.state.spec);
     if (why) {
-      session.storageNotice = `To resume: ${why}`;
+      session.notice = `To resume: ${why}`;
       this.scheduleFrame();
       return;
     }
@@ -329,7 +329,7 @@ export class TuningLab extends LitElement {
     const spec: StudySpec = { ...session.state.spec, scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials } } };
     const why = this.whyBlocked(spec);
     if (why) {
-      session.storageNotice = `To extend: ${why}`;
+      session.notice = `To extend: ${why}`;
       this.scheduleFrame();
       return;
     }
@@ -441,7 +441,7 @@ export class TuningLab extends LitElement {
         ${this.csvMismatch && spec.data.kind === 'csv' ? html`<p class="notice" role="status" data-testid="not-reproducible">Not reproducible: ${this.csvMismatch}</p>` : ''}
         ${study?.engine ? html`<p class="engine" data-testid="engine" data-kind=${study.engine.kind}>Training on ${study.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${study.engine.adapter}</p>` : ''}
         ${study?.notice ? html`<p class="notice" role="status" data-testid="engine-notice">${study.notice}</p>` : ''}
-        ${session?.storageNotice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.storageNotice}</p>` : ''}
+        ${session?.notice ? html`<p class="notice" role="status" data-testid="storage-notice">${session.notice}</p>` : ''}
         ${study?.errorMessage && study.status === 'error' ? html`<p class="error" role="alert" data-testid="study-error">${study.errorMessage}</p>` : ''}
         ${study ? this.renderStudyActions(study) : ''}
         <lab-export-menu .state=${study} .dataShape=${study && !study.dataShape ? dataShapeOf(study.spec.data) : undefined} .charts=${this.charts} @study-imported=${(e: CustomEvent<StudyImportedDetail>) => void this.importStudy(e.detail)}></lab-export-menu>
