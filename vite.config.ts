@@ -64,7 +64,7 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundled up front so browser tests don't reload mid-run when Vite first meets them.
-  optimizeDeps: { include: ['comlink', 'zod', 'fflate', 'papaparse', 'lit', 'uplot'] },
+  optimizeDeps: { include: ['comlink', 'zod', 'fflate', 'papaparse', 'idb', 'fast-check', 'lit', 'lit/decorators.js', 'lit/directives/guard.js', 'lit/directives/repeat.js', 'uplot'] },
   // vite preview sends the policy as a header too, so that the trainer worker (whose
   // policy comes from its own response, not the page's meta) runs under it as well.
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
