@@ -5,7 +5,7 @@
 // the schema let through (plain data, unknown keys such as `__proto__` refused), so the
 // page can show `error.message` as text and fall back to the default study. A study of an
 // earlier version is migrated (migrate.ts) before the schema sees it.
-import { unzlibSync, zlibSync } from 'fflate';
+import { Unzlib, zlibSync } from 'fflate';
 import { migrateStudy } from './migrate.ts';
 import { parseStudy, STUDY_VERSION, type StudySpec } from './spec.ts';
 
@@ -16,7 +16,10 @@ const MAX_PAYLOAD_CHARS = 16_384;
 /** Bound on the inflated JSON: refuses compression bombs. */
 const MAX_JSON_BYTES = 65_536;
 
-const DAMAGED = 'its data is damaged or cut short (copy the whole link again).';
+const DAMAGED = 'its data is damaged (copy the whole link again).';
+const CUT_SHORT = 'it was cut short: its data ends before the study does (copy the whole link again, up to its last character).';
+/** Compressed bytes per inflate step: deflate expands at most ~1032×, so one step's output stays near 1 MB. */
+const INFLATE_PIECE = 1024;
 
 export type LinkErrorKind = 'format' | 'encoding' | 'compression' | 'json' | 'version' | 'schema';
 
@@ -61,16 +64,16 @@ export function decodeStudyHash(hash: string): DecodedLink {
   }
   const payload = value.slice(dot + 1);
   if (payload.length > MAX_PAYLOAD_CHARS) return fail('format', `it is ${payload.length} characters long; a study link is at most ${MAX_PAYLOAD_CHARS}.`);
+  if (!/^[A-Za-z0-9_-]*$/.test(payload)) return fail('encoding', 'it contains characters a study link never has (it may have been altered).');
+  // Base64 turns 3 bytes into 4 characters, so no whole link leaves a lone last character.
+  if (payload.length % 4 === 1) return fail('encoding', CUT_SHORT);
   const compressed = fromBase64Url(payload);
-  if (!compressed) return fail('encoding', 'it contains characters a study link never has (it may have been cut or altered).');
 
-  let bytes: Uint8Array;
-  try {
-    bytes = unzlibSync(compressed, { out: new Uint8Array(MAX_JSON_BYTES + 1) });
-  } catch {
-    return fail('compression', DAMAGED);
-  }
-  if (bytes.length > MAX_JSON_BYTES) return fail('compression', `its study is larger than ${MAX_JSON_BYTES} bytes.`);
+  const inflated = inflateBounded(compressed, MAX_JSON_BYTES);
+  if (inflated === 'cut') return fail('compression', CUT_SHORT);
+  if (inflated === 'damaged') return fail('compression', DAMAGED);
+  if (inflated === 'too-large') return fail('compression', `its study is larger than ${MAX_JSON_BYTES} bytes.`);
+  const bytes = inflated;
   if (compressed.length < 6 || adler32(bytes) !== new DataView(compressed.buffer, compressed.byteOffset).getUint32(compressed.length - 4)) {
     return fail('compression', DAMAGED);
   }
@@ -95,6 +98,38 @@ export function decodeStudyHash(hash: string): DecodedLink {
     return fail('schema', `its study is invalid (${clauses.join('; ')}${issues.length > 3 ? '; …' : ''}).`, issues);
   }
   return notice ? { ok: true, spec: parsed.spec, notice } : { ok: true, spec: parsed.spec };
+}
+
+/**
+ * Inflates a zlib stream, refusing more than `limit` bytes of output (compression bombs) as it
+ * goes. A stream that stops before its last block is 'cut' (fflate's "unexpected EOF"): the
+ * link lost its end, which says more than "damaged".
+ */
+function inflateBounded(compressed: Uint8Array, limit: number): Uint8Array | 'cut' | 'damaged' | 'too-large' {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  const inflater = new Unzlib((chunk, final) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    ended = final;
+  });
+  try {
+    for (let at = 0; at < compressed.length || at === 0; at += INFLATE_PIECE) {
+      inflater.push(compressed.subarray(at, at + INFLATE_PIECE), at + INFLATE_PIECE >= compressed.length);
+      if (size > limit) return 'too-large';
+    }
+  } catch (error) {
+    return (error as { code?: number }).code === 0 ? 'cut' : 'damaged';
+  }
+  if (!ended) return 'cut';
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 function hashValue(hash: string): string | null {
@@ -128,8 +163,8 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+/** Decodes base64url already checked to hold only its alphabet and a possible length. */
+function fromBase64Url(text: string): Uint8Array {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

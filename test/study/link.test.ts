@@ -54,7 +54,20 @@ describe('share link', () => {
     const hash = encodeStudyHash(defaultStudy());
     const cut = errorOf(hash.slice(0, hash.length - 40));
     expect(cut.kind).toBe('compression');
-    expect(cut.message).toBe('This study link cannot be opened: its data is damaged or cut short (copy the whole link again). The default study is shown instead.');
+    expect(cut.message).toBe(
+      'This study link cannot be opened: it was cut short: its data ends before the study does (copy the whole link again, up to its last character). The default study is shown instead.',
+    );
+  });
+
+  it('a link cut short anywhere says so, never "characters a study link never has"', () => {
+    const hash = encodeStudyHash(defaultStudy());
+    const start = hash.indexOf('.') + 1;
+    // Every cut that leaves more than the zlib header and checksum's length (6 bytes, 8 characters).
+    for (let end = hash.length - 1; end > start + 8; end--) {
+      const error = errorOf(hash.slice(0, end));
+      expect(error.message, `cut to ${end - start} of ${hash.length - start} characters`).toContain('it was cut short');
+    }
+    expect(errorOf(`${hash.slice(0, -10)}*${hash.slice(-9)}`).message).toContain('contains characters a study link never has');
   });
 
   it('compressed non-JSON is a json error', () => {
