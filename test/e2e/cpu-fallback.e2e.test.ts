@@ -1,9 +1,9 @@
 // A browser without WebGPU (Chromium started without --enable-unsafe-webgpu offers no
 // adapter here) still runs the study, on the CPU engine in the worker, and says so.
 import { chromium, type Browser } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
+import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 test('without WebGPU a study finishes on the CPU engine with a notice saying why', async () => {
   const { context, page } = await openLab(browser, inject('labUrl'));

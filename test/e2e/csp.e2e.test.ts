@@ -3,9 +3,9 @@
 // registering the service worker. The policy is shown to be in force, not just present:
 // evaluating a string and adding an inline <style> are refused and reported.
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, runStudy, setField, tableShowsEnd } from './lab-page.ts';
+import { expectNoPageErrors, openLab, runStudy, setField, tableShowsEnd } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
 

@@ -3,10 +3,10 @@
 // the link pins the file by its SHA-256, so opening it with another file says so.
 import { createHash } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { decodeStudyHash } from '../../src/study/link.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy, setField } from './lab-page.ts';
+import { expectNoPageErrors, openLab, readTrials, runStudy, setField } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 async function chooseFile(page: Page, name: string, content: string | Buffer): Promise<void> {
   await page.getByTestId('csv-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });

@@ -4,9 +4,9 @@
 // CPU-only run of the same link, bit for bit. No hook in the app: Chromium handles its debug
 // URL chrome://gpucrash for a "typed" navigation when started with --enable-gpu-benchmarking.
 import { chromium, type Browser, type BrowserContext } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
+import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
 
 const TRIALS = 8;
 const RUN_TIMEOUT_MS = 240_000;
@@ -23,6 +23,7 @@ afterAll(async () => {
   await gpuBrowser?.close();
   await cpuBrowser?.close();
 });
+afterEach(expectNoPageErrors);
 
 /** Crashes the browser's GPU process, as a driver reset would: every GPUDevice in every tab and worker is lost. */
 async function crashGpuProcess(context: BrowserContext): Promise<void> {

@@ -4,11 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy } from './lab-page.ts';
+import { expectNoPageErrors, openLab, readTrials, runStudy } from './lab-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 async function download(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);

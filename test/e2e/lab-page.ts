@@ -13,8 +13,32 @@ export interface TrialSnapshot {
   params: Record<string, number | string>;
 }
 
+/**
+ * Uncaught errors of every page of every watched context, from its first script to its close
+ * (tabs opened later included): `expectNoPageErrors`, each test file's afterEach, fails the
+ * test that saw one. The lab's views update in tasks of their own, so an error can come at
+ * any moment, not only while a page loads.
+ */
+const pageErrors: string[] = [];
+const watchedContexts = new Set<BrowserContext>();
+
+export function watchPageErrors(context: BrowserContext): BrowserContext {
+  const watch = (page: Page) => page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.stack ?? e.message}`));
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  context.on('close', () => watchedContexts.delete(context));
+  watchedContexts.add(context);
+  return context;
+}
+
+/** For afterEach: closes what a test left open (a failed test's pages cannot leak errors into the next), then asserts none came. */
+export async function expectNoPageErrors(): Promise<void> {
+  await Promise.all([...watchedContexts].map((c) => c.close()));
+  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+}
+
 export async function openLab(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = watchPageErrors(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
   // Long main-thread tasks, collected for the report (the page must stay responsive while training).
   await context.addInitScript(() => {
     const tasks: number[] = [];

@@ -2,11 +2,11 @@
 // curves and 16 rows, share it as a link and reproduce it exactly in a fresh browser context;
 // a bad link and bad CSVs say what is wrong.
 import { chromium, type Browser } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
+import { expectNoPageErrors, longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
 
 /** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
 const STEPS = 100;
@@ -19,6 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 describe('a 16-trial random study on the spiral', () => {
   test('trains 16 trials live, and its link reproduces the same parameters and final losses', async () => {

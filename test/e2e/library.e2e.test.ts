@@ -1,11 +1,11 @@
 // The study library on the page: studies run are listed newest first, a rename survives a
 // reload, two studies compare side by side, and a deletion waits out its undo window.
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, runStudy, screenshot } from './lab-page.ts';
+import { expectNoPageErrors, openLab, runStudy, screenshot } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 function study(seed: number): StudySpec {
   const spec = defaultStudy();

@@ -1,7 +1,8 @@
 // The lab works offline after its first load: the service worker precaches the build.
 import { chromium, type Browser } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
+import { expectNoPageErrors, watchPageErrors } from './lab-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -10,9 +11,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 test('after one online visit the lab loads and renders with the network off', async () => {
-  const context = await browser.newContext();
+  const context = watchPageErrors(await browser.newContext());
   const page = await context.newPage();
   await page.goto(inject('labUrl'));
   await page.evaluate(async () => {

@@ -2,11 +2,11 @@
 // uninterrupted run), Stop keeps results and Extend continues the seeded sequence, a full
 // disk is a notice rather than a lost study, and a dead worker is reported within seconds.
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, readTrials, runStudy, screenshot, tableShowsEnd } from './lab-page.ts';
+import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, tableShowsEnd, watchPageErrors } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 /** A study of several populations, small enough for SwiftShader. */
 function study(trials: number, parallelism: number, steps: number): StudySpec {
@@ -96,7 +97,7 @@ describe('studies that last', () => {
   });
 
   test('storage that fails (quota exceeded) shows a notice and the study still finishes', async () => {
-    const context = await browser.newContext();
+    const context = watchPageErrors(await browser.newContext());
     await context.addInitScript(() => {
       IDBObjectStore.prototype.put = function put() {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');

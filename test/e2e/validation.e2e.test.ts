@@ -3,11 +3,11 @@
 // previous value), a search-space row says what is wrong with it, and a hostile link says
 // which field it broke. No page error at any moment.
 import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { openLab, screenshot, setField } from './lab-page.ts';
+import { expectNoPageErrors, openLab, screenshot, setField } from './lab-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+afterEach(expectNoPageErrors);
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
