@@ -4,8 +4,17 @@ import type { StudyState } from '../study/state.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
 
 /**
+ * Completed trials before importance is shown. The forest's trees split a node only when it
+ * holds 2 × minLeaf = 4 samples (src/search/importance.ts), so below 4 trials every share is
+ * 0 by construction, which reads as a finding ("0%"); at exactly 4 a tree can only split its
+ * bootstrap sample into two pairs. 5 is the first count past that bare minimum.
+ */
+export const MIN_TRIALS_FOR_IMPORTANCE = 5;
+
+/**
  * How much of the objective's variation each searched hyperparameter explains. The trainer
- * worker computes it (fANOVA on a random forest) as trials complete; this view only draws it.
+ * worker computes it (fANOVA on a random forest) as trials complete; this view only draws it,
+ * once it can mean something (MIN_TRIALS_FOR_IMPORTANCE).
  */
 @customElement('lab-importance')
 export class LabImportance extends LitElement {
@@ -27,8 +36,10 @@ export class LabImportance extends LitElement {
     const rows = Object.entries(importance?.shares ?? {}).sort((a, b) => b[1] - a[1]);
     return html`
       <h2>What mattered</h2>
-      ${!importance
-        ? html`<p class="hint">Importance appears once two trials have completed.</p>`
+      ${!importance || importance.completedTrials < MIN_TRIALS_FOR_IMPORTANCE
+        ? html`<p class="hint" data-testid="importance-pending">
+            Importance needs ${MIN_TRIALS_FOR_IMPORTANCE} completed trials${importance ? ` (${importance.completedTrials} so far)` : ''}: with fewer, the forest that estimates it cannot split the trials, and every share would read 0%.
+          </p>`
         : html`<div class="bars" data-testid="importance">
             ${rows.map(
               ([name, share]) => html`<span>${PARAM_LABELS[name] ?? name}</span>
