@@ -1,5 +1,5 @@
 // createScheduler: one entry point for every sampler. The independent samplers live here;
-// coarse-to-fine and the hierarchy, which read finished results, have their own modules.
+// coarse-to-fine, the hierarchy and TPE, which read finished results, have their own modules.
 //  grid          each searched hyperparameter gets `pointsPerParam` values evenly spaced on
 //                its own scale, ends included (u = i/(k-1)); categoricals get every choice.
 //                The Cartesian product is visited in a seeded random order, so a budget
@@ -13,6 +13,7 @@ import { defaultParams, fromUnit, searchedParams, validateSpace, type Hyperparam
 import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits, validateBudget, validateSeed } from './sampling';
 import { createCoarseToFine } from './coarseToFine';
 import { createHierarchy } from './hierarchy';
+import { createTpe } from './tpe';
 import type { Budget, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
 
 export type * from './types';
@@ -92,7 +93,9 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
       return createCoarseToFine(config, space, seed);
     case 'hierarchy':
       return createHierarchy(config, space, seed);
+    case 'tpe':
+      return createTpe(config, space, seed);
     default:
-      throw new Error(`unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine or hierarchy`);
+      throw new Error(`unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy or tpe`);
   }
 }

@@ -104,6 +104,14 @@ export type SchedulerConfig =
       shares?: readonly [number, number, number, number];
       /** Refinement searches the unit box best ± this radius (default 0.1). */
       refineRadius?: number;
+    }
+  | {
+      kind: 'tpe';
+      budget: Budget;
+      /** Trials drawn quasi-randomly before TPE takes over: TPE starts once this many have a result (default 10). */
+      startupTrials?: number;
+      /** Candidates drawn from the good trials' estimator per proposal; the best by expected improvement is run (default 24). */
+      candidates?: number;
     };
 
 export type SchedulerKind = SchedulerConfig['kind'];

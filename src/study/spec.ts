@@ -91,7 +91,7 @@ export const spaceRowSchema = z.strictObject({
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
 export type DistributionSpec = SpaceRow['distribution'];
 
-export const SCHEDULER_KINDS = ['grid', 'random', 'quasi-random', 'coarse-to-fine', 'hierarchy'] as const satisfies readonly SchedulerConfig['kind'][];
+export const SCHEDULER_KINDS = ['grid', 'random', 'quasi-random', 'coarse-to-fine', 'hierarchy', 'tpe'] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 
 const budgetSchema = z.discriminatedUnion('kind', [

@@ -13,6 +13,7 @@ const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
   'quasi-random': 'quasi-random (scrambled low-discrepancy)',
   'coarse-to-fine': 'coarse-to-fine (rounds that zoom in)',
   hierarchy: 'time-boxed hierarchy (learning rate first)',
+  tpe: 'TPE (samples where the best trials cluster, away from the rest)',
 };
 const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
   none: 'none (divergence only)',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
-import { defaultStudy, parseStudy, STUDY_VERSION, type StudySpec } from '../../src/study/spec.ts';
+import { defaultStudy, parseStudy, SCHEDULER_KINDS, STUDY_VERSION, type StudySpec } from '../../src/study/spec.ts';
 
 const linkOf = (json: string) => {
   const bytes = zlibSync(new TextEncoder().encode(json));
@@ -30,6 +30,14 @@ describe('share link', () => {
       const hash = encodeStudyHash(spec);
       expect(hash).toMatch(/^#study=v1\.[A-Za-z0-9_-]+$/);
       expect(decodeStudyHash(hash)).toEqual({ ok: true, spec });
+    }
+  });
+
+  it('round-trips every scheduler kind', () => {
+    for (const kind of SCHEDULER_KINDS) {
+      const spec = defaultStudy();
+      spec.scheduler = { ...spec.scheduler, kind };
+      expect(decodeStudyHash(encodeStudyHash(spec))).toEqual({ ok: true, spec });
     }
   });
 

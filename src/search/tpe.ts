@@ -1,0 +1,236 @@
+// TPE, the tree-structured Parzen estimator (Bergstra et al. 2011), after Optuna's
+// TPESampler(multivariate=True, constant_liar=True) with its defaults:
+//  startup      while fewer than 10 trials have a result, trial n is scrambled Halton point n.
+//  split        the trials with a result are ranked (COMPLETE by objective; then PRUNED and
+//               STOPPED by how far they got, then their last value; then DIVERGED); the best
+//               γ(n) = min(ceil(0.1 n), 25) are "below", the rest "above". FAILED ones are left
+//               out. Constant liar: trials still running count as above (the worst value), so a
+//               population planned at once spreads out instead of piling onto one point.
+//  estimators   l(x) over below, g(x) over above: a mixture of one product kernel per trial
+//               plus a prior kernel (weight 1), on each hyperparameter's unit axis (space.ts:
+//               log, 1-β log, power-of-two and int are uniform there). Numeric kernels are
+//               normals truncated to [0, 1], σ = 0.2 · n^(-1/(d+4)) (Optuna's multivariate
+//               bandwidth) clipped to [1/min(100, n+2), 1]; the prior is N(0.5, 1). Categorical
+//               kernels put 1 + 1/k on the observed choice and 1/k on each other, normalised; the
+//               prior is uniform. Trial weights: 1 each up to 25, beyond that the oldest ramp
+//               down linearly (Optuna's default_weights). γ counts trials with a result only.
+//  proposal     24 candidates drawn from l; the one with the largest log l - log g (expected
+//               improvement) that repeats no issued trial wins. Discrete values are scored at
+//               their own unit position, so every kernel sees the same point. When all 24
+//               repeat earlier trials, an untried point is drawn (finite spaces: in a seeded
+//               order); a finite space that is used up ends the search.
+// Every draw is keyed by (seed, trial id, candidate, name), and the history is read in id
+// order, so the same history gives the same trial whoever finished first; with several
+// trials at once the trials depend on which had finished when each was issued.
+
+import { erfc } from '../train/cpu/ops';
+import { hash32, normal, permuteIndex, stringKey, uniform } from './random';
+import { scrambledHalton } from './quasi';
+import { cardinality, contains, defaultParams, fromUnit, searchedParams, toUnit, type HyperparameterSpec, type SearchSpace } from './space';
+import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits } from './sampling';
+import type { FinishedTrial, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
+
+type TpeConfig = Extract<SchedulerConfig, { kind: 'tpe' }>;
+
+export const TPE_DEFAULTS = { startupTrials: 10, candidates: 24, priorWeight: 1 } as const;
+
+const TPE_TAG = 0x7e3a1;
+const FALLBACK_TAG = 0x7e3a2;
+/** Rejection draws of a truncated normal before clamping (acceptance is >= 34% for σ <= 1 and μ in [0, 1]). */
+const MAX_REJECTIONS = 64;
+const SIGMA0 = 0.2;
+
+/** Optuna's default_gamma: how many of n ranked trials are "below" (good). */
+export function belowCount(n: number): number {
+  return Math.min(Math.ceil(0.1 * n), 25);
+}
+
+/** Optuna's default_weights for n trials in id order: 1 each up to 25; beyond, the oldest n-25 ramp from 1/n up to 1. */
+export function trialWeights(n: number): number[] {
+  if (n < 25) return new Array<number>(n).fill(1);
+  const ramp = n - 25;
+  return [...Array.from({ length: ramp }, (_, i) => (ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1))), ...new Array<number>(25).fill(1)];
+}
+
+/** A trial on the estimators' axes: unit position for numeric hyperparameters, choice index for categoricals. */
+type Point = number[];
+
+/** A weighted mixture of product kernels over the searched hyperparameters. */
+interface Estimator {
+  /** Kernel centres (the prior's last; its categorical coordinates are -1, the uniform prior). */
+  centres: Point[];
+  /** Per kernel: log of its weight plus, per numeric hyperparameter, its normal's -log σ - log(mass in [0, 1]). */
+  logConstants: number[];
+  /** Per kernel: its numeric σ (the observed kernels share Optuna's multivariate bandwidth; the prior's is 1). */
+  sigmas: number[];
+  logWeights: number[];
+}
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** The mass of N(mu, sigma) inside [0, 1]. */
+function unitMass(mu: number, sigma: number): number {
+  return 0.5 * (erfc(-(1 - mu) / sigma / Math.SQRT2) - erfc(mu / sigma / Math.SQRT2));
+}
+
+function buildEstimator(points: Point[], searched: readonly HyperparameterSpec[], priorWeight: number): Estimator {
+  const n = points.length;
+  const weights = [...trialWeights(n), priorWeight];
+  const total = weights.reduce((a, b) => a + b, 0);
+  const bandwidth = SIGMA0 * Math.max(n, 1) ** (-1 / (searched.length + 4));
+  const sigma = Math.min(1, Math.max(1 / Math.min(100, n + 2), bandwidth));
+  const centres = [...points, searched.map((p) => (p.distribution.kind === 'categorical' ? -1 : 0.5))];
+  const sigmas = centres.map((_, k) => (k === n ? 1 : sigma));
+  const logWeights = weights.map((w) => Math.log(w / total));
+  const logConstants = centres.map((c, k) => {
+    let sum = logWeights[k];
+    searched.forEach((p, d) => {
+      if (p.distribution.kind !== 'categorical') sum -= LOG_SQRT_2PI + Math.log(sigmas[k]) + Math.log(unitMass(c[d], sigmas[k]));
+    });
+    return sum;
+  });
+  return { centres, logConstants, sigmas, logWeights };
+}
+
+/** log of a categorical kernel's probability of choice `c` (centre -1: the uniform prior). */
+function logCategorical(c: number, centre: number, choices: number, priorWeight: number): number {
+  if (centre < 0) return -Math.log(choices);
+  return Math.log(((c === centre ? 1 : 0) + priorWeight / choices) / (1 + priorWeight));
+}
+
+function logDensity(e: Estimator, x: Point, searched: readonly HyperparameterSpec[], priorWeight: number): number {
+  const terms = new Array<number>(e.centres.length);
+  let max = -Infinity;
+  for (let k = 0; k < e.centres.length; k++) {
+    const centre = e.centres[k];
+    let sum = e.logConstants[k];
+    for (let d = 0; d < searched.length; d++) {
+      const dist = searched[d].distribution;
+      if (dist.kind === 'categorical') sum += logCategorical(x[d], centre[d], dist.choices.length, priorWeight);
+      else {
+        const z = (x[d] - centre[d]) / e.sigmas[k];
+        sum -= 0.5 * z * z;
+      }
+    }
+    terms[k] = sum;
+    if (sum > max) max = sum;
+  }
+  let total = 0;
+  for (const t of terms) total += Math.exp(t - max);
+  return max + Math.log(total);
+}
+
+/** Candidate `j` for trial `id`, drawn from estimator e: a kernel by weight, then each coordinate from it. */
+function drawCandidate(e: Estimator, searched: readonly HyperparameterSpec[], priorWeight: number, seed: number, id: number, j: number): Params {
+  const pick = uniform(TPE_TAG, seed, id, j);
+  let k = 0;
+  for (let acc = Math.exp(e.logWeights[0]); k < e.centres.length - 1 && pick >= acc; ) acc += Math.exp(e.logWeights[++k]);
+  const params: Params = {};
+  for (const [d, p] of searched.entries()) {
+    const dist = p.distribution;
+    const key = stringKey(p.name);
+    if (dist.kind === 'categorical') {
+      const n = dist.choices.length;
+      const r = uniform(TPE_TAG, seed, id, j, key);
+      let c = 0;
+      for (let acc = Math.exp(logCategorical(0, e.centres[k][d], n, priorWeight)); c < n - 1 && r >= acc; ) acc += Math.exp(logCategorical(++c, e.centres[k][d], n, priorWeight));
+      params[p.name] = dist.choices[c];
+      continue;
+    }
+    const mu = e.centres[k][d];
+    const sigma = e.sigmas[k];
+    let u = mu;
+    for (let attempt = 0; attempt < MAX_REJECTIONS; attempt++) {
+      u = mu + sigma * normal(TPE_TAG, seed, id, j, key, attempt);
+      if (u >= 0 && u <= 1) break;
+    }
+    params[p.name] = fromUnit(dist, u);
+  }
+  return params;
+}
+
+function pointOf(params: Params, searched: readonly HyperparameterSpec[]): Point {
+  return searched.map((p) => (p.distribution.kind === 'categorical' ? p.distribution.choices.indexOf(params[p.name]) : toUnit(p.distribution, params[p.name])));
+}
+
+/** Trials with a result, best first (Optuna's order: complete, then pruned by progress, then the rest). */
+export function rankForTpe(finished: readonly FinishedTrial[]): FinishedTrial[] {
+  const rank = (t: FinishedTrial): [number, number, number] => {
+    if (t.state === 'COMPLETE' && Number.isFinite(t.objective)) return [0, t.objective, 0];
+    const last = t.curve ? t.curve.values.length - 1 : -1;
+    const value = last >= 0 ? t.curve!.values[last] : t.objective;
+    if ((t.state === 'PRUNED' || t.state === 'STOPPED') && Number.isFinite(value)) return [1, -(last >= 0 ? t.curve!.steps[last] : 0), value];
+    return [2, 0, 0];
+  };
+  const keyed = finished.filter((t) => t.state !== 'FAILED').map((t) => ({ t, r: rank(t) }));
+  keyed.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.r[2] - b.r[2] || a.t.id - b.t.id);
+  return keyed.map(({ t }) => t);
+}
+
+export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): Scheduler {
+  const startupTrials = checkOption('tpe startupTrials', config.startupTrials ?? TPE_DEFAULTS.startupTrials, { integer: true });
+  const candidates = checkOption('tpe candidates', config.candidates ?? TPE_DEFAULTS.candidates, { integer: true });
+  const priorWeight = TPE_DEFAULTS.priorWeight;
+  const searched = searchedParams(space);
+  searched.forEach((_, i) => scrambledHalton(0, i, seed)); // reject too many dimensions now, not mid-study
+  const base = defaultParams(space);
+  const keyOf = (params: Params) => JSON.stringify(searched.map((p) => params[p.name]));
+  const finiteSize = searched.reduce((n, p) => n * cardinality(p.distribution), 1);
+  const inSpace = (params: Params) => searched.every((p) => contains(p.distribution, params[p.name]));
+
+  /** EI candidates, best first (ties: lower candidate index). */
+  function proposals(history: History, id: number): Params[] {
+    const finished = [...history.finished].sort((a, b) => a.id - b.id).filter((t) => inSpace(t.params));
+    const order = rankForTpe(finished);
+    if (order.length < startupTrials) {
+      return [Object.fromEntries(searched.map((p, i) => [p.name, fromUnit(p.distribution, scrambledHalton(id, i, seed))]))];
+    }
+    const nBelow = belowCount(order.length);
+    const done = new Set(history.finished.map((t) => t.id));
+    const pending = history.started.filter((t) => !done.has(t.id) && inSpace(t.params));
+    const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+    const below = order.slice(0, nBelow).sort(byId);
+    const above = [...order.slice(nBelow), ...pending].sort(byId);
+    const l = buildEstimator(below.map((t) => pointOf(t.params, searched)), searched, priorWeight);
+    const g = buildEstimator(above.map((t) => pointOf(t.params, searched)), searched, priorWeight);
+    const scored = Array.from({ length: candidates }, (_, j) => {
+      const params = drawCandidate(l, searched, priorWeight, seed, id, j);
+      const x = pointOf(params, searched);
+      return { params, j, score: logDensity(l, x, searched, priorWeight) - logDensity(g, x, searched, priorWeight) };
+    });
+    scored.sort((a, b) => b.score - a.score || a.j - b.j);
+    return scored.map((s) => s.params);
+  }
+
+  /** A point no trial has tried: seeded enumeration for a finite space, else fresh uniform draws; undefined when the space is used up. */
+  function untried(tried: Set<string>, id: number): Params | undefined {
+    if (finiteSize <= MAX_ENUMERATED) {
+      const axes = searched.map((p) => Array.from({ length: cardinality(p.distribution) }, (_, i) => fromUnit(p.distribution, (i + 0.5) / cardinality(p.distribution))));
+      const key = hash32(FALLBACK_TAG, seed);
+      // Each step either finds an untried point or passes a tried one, so this ends within tried.size + 1 steps.
+      for (let i = 0; i < finiteSize; i++) {
+        const digits = mixedRadixDigits(permuteIndex(i, finiteSize, key), axes.map((a) => a.length));
+        const params = Object.fromEntries(searched.map((p, d) => [p.name, axes[d][digits[d]]]));
+        if (!tried.has(keyOf(params))) return params;
+      }
+      return undefined;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const params = drawParams(searched, {}, hash32(FALLBACK_TAG, seed, attempt), id);
+      if (!tried.has(keyOf(params))) return params;
+    }
+  }
+
+  return {
+    next(history) {
+      const id = history.started.length;
+      if (!budgetAllowsAnother(config.budget, history)) return { kind: 'done' };
+      const tried = new Set(history.started.map((t) => keyOf(t.params)));
+      const chosen = proposals(history, id).find((p) => !tried.has(keyOf(p))) ?? untried(tried, id);
+      if (!chosen) return { kind: 'done' };
+      const trial: TrialPlan = { id, params: { ...base, ...chosen } };
+      if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;
+      return { kind: 'trial', trial };
+    },
+  };
+}
