@@ -1,12 +1,18 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { HIERARCHY_STAGES, stageParams } from '../search/hierarchy.ts';
+import type { SearchSpace } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import { isActive, type StudyStatus } from '../study/state.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { placeLabel } from './trial-display.ts';
+import { placeLabel, stageLabel } from './trial-display.ts';
 
 interface Group {
   label: string;
   trials: TrialRecord[];
+  /** Why a hierarchy stage has no trials. */
+  why?: string;
 }
 
 /**
@@ -21,6 +27,7 @@ export class LabSearchStages extends LitElement {
     css`
       .group { border-top: 1px solid #eef0f2; padding: 0.35rem 0; font-size: 0.8rem; }
       .title { font-weight: 600; color: #333a42; }
+      .empty { color: #5b6570; }
       .box { display: grid; grid-template-columns: 9rem 1fr 10rem; gap: 0.2rem 0.5rem; align-items: center; margin-top: 0.2rem; }
       .axis { position: relative; height: 8px; background: #e3e7eb; border-radius: 4px; }
       .axis > div { position: absolute; top: 0; bottom: 0; background: #457b9d; border-radius: 4px; }
@@ -29,12 +36,16 @@ export class LabSearchStages extends LitElement {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  /** The study's space: names what each hierarchy stage searched, and which stages had nothing to search. */
+  @property({ attribute: false }) space: SpaceRow[] = [];
+  /** Tells a hierarchy stage still to come from one that will never run. */
+  @property() status?: StudyStatus;
   @property({ type: Number }) revision = 0;
 
   private groups(): Group[] {
     const groups = new Map<string, Group>();
     for (const t of this.trials) {
-      const label = placeLabel(t);
+      const label = placeLabel(t, this.space);
       if (!label) continue;
       let g = groups.get(label);
       if (!g) groups.set(label, (g = { label, trials: [] }));
@@ -43,8 +54,28 @@ export class LabSearchStages extends LitElement {
     return [...groups.values()];
   }
 
+  /** Every hierarchy stage in order, those without trials saying why (without the space, only the stages that ran). */
+  private stages(): Group[] {
+    if (this.space.length === 0) return this.groups();
+    const ran = HIERARCHY_STAGES.map((stage) => this.trials.filter((t) => t.placement.stage === stage));
+    const ended = this.status !== undefined && !isActive(this.status) && this.status !== 'draft';
+    return HIERARCHY_STAGES.map((stage, s) => {
+      const label = stageLabel(stage, this.space);
+      if (ran[s].length) return { label, trials: ran[s] };
+      const why =
+        stageParams(this.space as SearchSpace, stage).length === 0
+          ? `nothing to search: no tier-${s + 1} hyperparameter is searched`
+          : ran.slice(s + 1).some((later) => later.length) || this.status === 'finished'
+            ? 'got no trials: the stages before it used the whole budget'
+            : ended
+              ? 'did not start: the study ended before it'
+              : 'starts when the stages before it have finished';
+      return { label, trials: [], why };
+    });
+  }
+
   protected override render() {
-    const groups = this.groups();
+    const groups = this.trials.some((t) => t.placement.stage) ? this.stages() : this.groups();
     return html`
       <h2>Rounds and stages</h2>
       ${groups.length === 0
@@ -52,7 +83,8 @@ export class LabSearchStages extends LitElement {
         : groups.map((g) => {
             const done = g.trials.filter((t) => t.state !== 'RUNNING');
             const best = Math.min(...done.map((t) => (Number.isFinite(t.objective) ? t.objective : Infinity)));
-            const box = g.trials[0].placement.box ?? {};
+            const box = g.trials[0]?.placement.box ?? {};
+            if (g.why) return html`<div class="group empty" data-testid="stage-group" data-empty><span class="title">${g.label}</span> · ${g.why}</div>`;
             return html`<div class="group" data-testid="stage-group">
               <span class="title">${g.label}</span> · ${done.length}/${g.trials.length} trials done${Number.isFinite(best) ? ` · best validation loss ${formatValue(best)}` : ''}
               ${Object.keys(box).length

@@ -16,6 +16,9 @@ interface Column {
 
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
 
+/** A cell cut to its column's width shows its whole text as a tooltip. */
+const cell = (key: string, text: string) => html`<td data-col=${key} title=${text}>${text}</td>`;
+
 /** Numbers ascending with NaN last; strings alphabetically. */
 function compare(a: number | string, b: number | string): number {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -59,7 +62,7 @@ export class LabTrialsTable extends ResultView {
       { key: 'objective', label: 'validation loss', value: (t) => (t.state === 'RUNNING' ? last(t.curve.validationLoss) : t.objective) },
       { key: 'accuracy', label: 'validation accuracy', value: (t) => last(t.curve.validationAccuracy) },
       { key: 'steps', label: 'steps', value: (t) => t.steps },
-      ...(this.trials.some((t) => placeLabel(t) !== '') ? [{ key: 'place', label: 'round / stage', value: placeLabel }] : []),
+      ...(this.trials.some((t) => t.placement.round !== undefined || t.placement.stage) ? [{ key: 'place', label: 'round / stage', value: (t: TrialRecord) => placeLabel(t, this.space) }] : []),
       ...searched.map((r) => ({ key: r.name, label: PARAM_LABELS[r.name] ?? r.name, value: (t: TrialRecord) => t.params[r.name] })),
     ];
   }
@@ -75,7 +78,7 @@ export class LabTrialsTable extends ResultView {
         const v = c.value(t);
         return c.key === 'state'
           ? html`<td><span class="state" style="background:${STATE_COLORS[t.state]}">${t.state.toLowerCase()}</span></td>`
-          : html`<td data-col=${c.key}>${typeof v === 'number' && Number.isNaN(v) ? '–' : formatValue(v)}</td>`;
+          : cell(c.key, typeof v === 'number' && Number.isNaN(v) ? '–' : formatValue(v));
       })}
     </tr>`;
   }

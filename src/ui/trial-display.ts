@@ -1,10 +1,12 @@
 // How the views show trials: a colour per state, a ramp for a hyperparameter's position on
 // its own scale (0 = low end, 1 = high end), and the round or stage that issued a trial.
-import { toUnit } from '../search/space.ts';
+import { HIERARCHY_STAGES, stageParams } from '../search/hierarchy.ts';
+import { toUnit, type SearchSpace } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import type { HierarchyStage } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
+import { PARAM_LABELS } from './styles.ts';
 
 export const STATE_COLORS: Record<TrialState, string> = {
   RUNNING: '#457b9d',
@@ -15,16 +17,21 @@ export const STATE_COLORS: Record<TrialState, string> = {
   STOPPED: '#8d6cab',
 };
 
-const STAGE_LABELS: Record<HierarchyStage, string> = {
-  'tier-1': 'stage 1: learning rate',
-  'tier-2': 'stage 2: momentum, batch size, hidden units',
-  'tier-3': 'stage 3: layers, learning-rate decay',
-  refine: 'stage 4: refine around the best',
-};
+/**
+ * A hierarchy stage named by what it searched in this study: the hyperparameters it draws
+ * (stageParams, the scheduler's own rule) among the space's enabled rows, so a stage whose
+ * tier has nothing enabled names nothing.
+ */
+export function stageLabel(stage: HierarchyStage, space: readonly SpaceRow[]): string {
+  const number = HIERARCHY_STAGES.indexOf(stage) + 1;
+  const names = stageParams(space as SearchSpace, stage).map((p) => PARAM_LABELS[p.name] ?? p.name);
+  if (stage === 'refine') return `stage ${number}: refine around the best${names.length ? ` (${names.join(', ')})` : ''}`;
+  return names.length ? `stage ${number}: ${names.join(', ')}` : `stage ${number}`;
+}
 
 /** Which coarse-to-fine round or hierarchy stage issued the trial. */
-export function placeLabel(t: TrialRecord): string {
-  if (t.placement.stage) return STAGE_LABELS[t.placement.stage];
+export function placeLabel(t: TrialRecord, space: readonly SpaceRow[]): string {
+  if (t.placement.stage) return stageLabel(t.placement.stage, space);
   return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
 }
 
