@@ -1,27 +1,31 @@
 // Every WGSL kernel described as data: its source (the libraries it needs, then its own
-// file), its bindings in order and its override constants (workgroup size, work per
-// invocation); the functions after the table say how many invocations a dispatch needs.
-// Pipelines and bind group layouts are built from an entry once per device and cached by
-// that entry.
-import randomLibrary from '../../../shaders/random.wgsl?raw';
-import modelLibrary from '../../../shaders/model.wgsl?raw';
-import elementwiseLibrary from '../../../shaders/elementwise.wgsl?raw';
-import activationLibrary from '../../../shaders/activation.wgsl?raw';
-import lossLibrary from '../../../shaders/loss_common.wgsl?raw';
-import matmulLibrary from '../../../shaders/matmul_common.wgsl?raw';
-import matmulForwardSource from '../../../shaders/matmul_forward.wgsl?raw';
-import matmulBackwardInputSource from '../../../shaders/matmul_backward_input.wgsl?raw';
-import matmulBackwardWeightSource from '../../../shaders/matmul_backward_weight.wgsl?raw';
-import softmaxCrossEntropySource from '../../../shaders/softmax_cross_entropy.wgsl?raw';
-import meanSquaredErrorSource from '../../../shaders/mean_squared_error.wgsl?raw';
-import metricsAccumulateSource from '../../../shaders/metrics_accumulate.wgsl?raw';
-import optimizerStepSource from '../../../shaders/optimizer_step.wgsl?raw';
-import parametersInitSource from '../../../shaders/parameters_init.wgsl?raw';
-import batchGatherSource from '../../../shaders/batch_gather.wgsl?raw';
+// file; `#shaders` gives them, inlined by Vite or read from disk in Node), its bindings in
+// order and its override constants (workgroup size, work per invocation); the functions
+// after the table say how many invocations a dispatch needs. Pipelines and bind group
+// layouts are built from an entry once per device and cached by that entry.
+import { SHADER_SOURCES } from '#shaders';
 import { DECAYS, OPTIMIZERS } from '../types';
 import type { Activation, ModelHyper } from '../types';
 import { MATMUL_PARAMS } from './structs';
 import type { StructValues } from './structs';
+
+const {
+  random: randomLibrary,
+  model: modelLibrary,
+  elementwise: elementwiseLibrary,
+  activation: activationLibrary,
+  loss_common: lossLibrary,
+  matmul_common: matmulLibrary,
+  matmul_forward: matmulForwardSource,
+  matmul_backward_input: matmulBackwardInputSource,
+  matmul_backward_weight: matmulBackwardWeightSource,
+  softmax_cross_entropy: softmaxCrossEntropySource,
+  mean_squared_error: meanSquaredErrorSource,
+  metrics_accumulate: metricsAccumulateSource,
+  optimizer_step: optimizerStepSource,
+  parameters_init: parametersInitSource,
+  batch_gather: batchGatherSource,
+} = SHADER_SOURCES;
 
 /** uniform | uniform chosen per dispatch by a dynamic offset (the step slot) | read-only storage | read-write storage. */
 export type BindingKind = 'uniform' | 'step' | 'read' | 'write';
