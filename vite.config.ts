@@ -5,6 +5,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 import { DIGITS_ASSET } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
+import { runNodeStudy } from './test/cli/node-study-command.ts';
 
 /** Packs the mnist package's digits into one ~0.7 MB binary: served in dev, emitted in the build. */
 function digitsAsset(): Plugin {
@@ -116,6 +117,7 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({ launchOptions: chromiumLaunchOptions() }),
             instances: [{ browser: 'chromium' }],
+            commands: { runNodeStudy },
           },
         },
       },
