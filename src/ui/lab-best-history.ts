@@ -1,16 +1,17 @@
-import { html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import { hasResult } from '../study/state.ts';
 import './lab-uplot.ts';
 import { panelStyles } from './styles.ts';
-import { STATE_COLORS } from './trial-display.ts';
+import { pointHover } from './point-hover.ts';
+import { STATE_COLORS, trialSummary } from './trial-display.ts';
+import type { SpaceRow } from '../study/spec.ts';
 import { ResultView } from './result-view.ts';
 
-const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
+const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   legend: { show: false },
-  cursor: { show: false },
   scales: { x: { time: false }, y: { distr: 3 } },
   axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss' }],
   series: [
@@ -23,12 +24,25 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height'> = {
 /** Each finished trial's objective in finishing order (complete, or stopped: partial), and the best found so far as a step line. */
 @customElement('lab-best-history')
 export class LabBestHistory extends ResultView {
-  static override styles = panelStyles;
+  static override styles = [panelStyles, css`.hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }`];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
   /** Trial ids in finishing order. */
   @property({ attribute: false }) finishOrder: number[] = [];
+  /** Names the hovered trial's searched hyperparameters. */
+  @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) revision = 0;
+
+  @state() private hovered?: TrialRecord;
+  /** The trial of each point, in the data's order. */
+  private pointTrials: (TrialRecord | undefined)[] = [];
+  private readonly options: Omit<uPlot.Options, 'width' | 'height'> = {
+    ...OPTIONS,
+    ...pointHover(
+      () => this.cached && { xs: this.cached.data[0], ys: this.cached.data[1] as (number | null)[] },
+      (i) => (this.hovered = i === undefined ? undefined : this.pointTrials[i]),
+    ),
+  };
 
   /** Kept while no trial finished: unchanged data is not redrawn. */
   private cached?: { key: string; data: uPlot.AlignedData };
@@ -49,6 +63,7 @@ export class LabBestHistory extends ResultView {
       objective.push(Number.isFinite(y) ? y : null);
       best.push(Number.isFinite(bestSoFar) ? bestSoFar : null);
     });
+    this.pointTrials = this.finishOrder.map((id) => byId.get(id));
     this.cached = { key, data: [xs, objective, best] };
     return this.cached.data;
   }
@@ -56,7 +71,10 @@ export class LabBestHistory extends ResultView {
   protected override render() {
     return html`
       <h2>Best so far</h2>
-      <lab-uplot data-testid="best-history" .options=${OPTIONS} .data=${this.data()} height="180"></lab-uplot>
+      <lab-uplot data-testid="best-history" .options=${this.options} .data=${this.data()} height="180"></lab-uplot>
+      <div class="hover" data-testid="best-hover">
+        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters.</span>`}
+      </div>
     `;
   }
 }

@@ -5,8 +5,8 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import type { LabUplot } from './lab-uplot.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS, rampColor, unitOf } from './trial-display.ts';
+import { PARAM_LABELS, panelStyles } from './styles.ts';
+import { STATE_COLORS, rampColor, trialSummary, unitOf } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
 
 /** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
@@ -159,7 +159,7 @@ export class LabLossCurves extends ResultView {
       <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}></lab-uplot>
       <div class="hover" data-testid="curve-hover">
         ${h
-          ? html`trial #${h.id} · ${h.state}${h.reason ? ` (${h.reason})` : ''} · ${searched.map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(h.params[r.name])}`).join(' · ')}${Number.isFinite(h.objective) ? ` · validation loss ${formatValue(h.objective)}` : ''}`
+          ? trialSummary(h, this.space)
           : html`<span class="hint">Hover a curve to see its trial's hyperparameters.</span>`}
       </div>
     `;

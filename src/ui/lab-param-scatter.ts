@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
@@ -7,7 +7,8 @@ import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { decadeExponents } from './log-ticks.ts';
 import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS } from './trial-display.ts';
+import { pointHover } from './point-hover.ts';
+import { STATE_COLORS, trialSummary } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
@@ -61,8 +62,9 @@ export class LabParamScatter extends ResultView {
   static override styles = [
     panelStyles,
     css`
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 0.6rem; }
+      .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 0.6rem; }
       h3 { font-size: 0.8rem; margin: 0; font-weight: 600; color: #333a42; }
+      .hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }
     `,
   ];
 
@@ -71,9 +73,11 @@ export class LabParamScatter extends ResultView {
   @property({ type: Number }) bestTrialId?: number;
   @property({ type: Number }) revision = 0;
 
+  @state() private hovered?: TrialRecord;
+
   private optionsCache = new Map<string, { key: string; options: Omit<uPlot.Options, 'width' | 'height'> }>();
-  /** Points per hyperparameter, kept while the plotted trials and the best stay the same: unchanged data is not redrawn. */
-  private dataCache = new Map<string, { key: string; data: uPlot.AlignedData }>();
+  /** Points per hyperparameter (and the trial of each, for hover), kept while the plotted trials and the best stay the same: unchanged data is not redrawn. */
+  private dataCache = new Map<string, { key: string; data: uPlot.AlignedData; trials: TrialRecord[] }>();
 
   private options(row: SpaceRow): Omit<uPlot.Options, 'width' | 'height'> {
     const d = row.distribution as Distribution;
@@ -81,9 +85,16 @@ export class LabParamScatter extends ResultView {
     const cached = this.optionsCache.get(row.name);
     if (cached?.key === key) return cached.options;
     const point = (color: string, size: number, fill = color): uPlot.Series => ({ stroke: color, fill, paths: noLine, points: { show: true, size, stroke: color, fill, width: 1.5 } });
+    const hover = pointHover(
+      () => {
+        const shown = this.dataCache.get(row.name);
+        return shown && { xs: shown.data[0], ys: shown.trials.map((t) => t.objective) };
+      },
+      (i) => (this.hovered = i === undefined ? undefined : this.dataCache.get(row.name)?.trials[i]),
+    );
     const options: Omit<uPlot.Options, 'width' | 'height'> = {
       legend: { show: false },
-      cursor: { show: false },
+      ...hover,
       scales: { x: xScale(d), y: { distr: 3 } },
       axes: [xAxis(d), { size: 55 }],
       series: [{}, point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'), point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'), point('#1d3557', 13, 'rgba(0,0,0,0)')],
@@ -98,7 +109,7 @@ export class LabParamScatter extends ResultView {
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
     const points = plotted
-      .map((t) => ({ x: xOf(d, t.params[row.name]), y: t.objective, partial: t.state === 'PRUNED' || t.state === 'STOPPED', best: t.id === this.bestTrialId }))
+      .map((t) => ({ trial: t, x: xOf(d, t.params[row.name]), y: t.objective, partial: t.state === 'PRUNED' || t.state === 'STOPPED', best: t.id === this.bestTrialId }))
       .sort((a, b) => a.x - b.x);
     const data: uPlot.AlignedData = [
       points.map((p) => p.x),
@@ -106,7 +117,7 @@ export class LabParamScatter extends ResultView {
       points.map((p) => (p.partial ? p.y : null)),
       points.map((p) => (p.best ? p.y : null)),
     ];
-    this.dataCache.set(row.name, { key, data });
+    this.dataCache.set(row.name, { key, data, trials: points.map((p) => p.trial) });
     return data;
   }
 
@@ -122,6 +133,9 @@ export class LabParamScatter extends ResultView {
             <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"></lab-uplot>
           </div>`,
         )}
+      </div>
+      <div class="hover" data-testid="scatter-hover">
+        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters.</span>`}
       </div>
     `;
   }

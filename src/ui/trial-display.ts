@@ -6,7 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import type { HierarchyStage } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
-import { PARAM_LABELS } from './styles.ts';
+import { PARAM_LABELS, formatValue } from './styles.ts';
 
 export const STATE_COLORS: Record<TrialState, string> = {
   RUNNING: '#457b9d',
@@ -33,6 +33,12 @@ export function stageLabel(stage: HierarchyStage, space: readonly SpaceRow[]): s
 export function placeLabel(t: TrialRecord, space: readonly SpaceRow[]): string {
   if (t.placement.stage) return stageLabel(t.placement.stage, space);
   return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
+}
+
+/** One line naming a trial: its id, state (and why it stopped), searched hyperparameters and validation loss; what hovering it shows. */
+export function trialSummary(t: TrialRecord, space: readonly SpaceRow[]): string {
+  const params = space.filter((r) => r.enabled).map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(t.params[r.name])}`);
+  return [`trial #${t.id}`, `${t.state}${t.reason ? ` (${t.reason})` : ''}`, ...params, ...(Number.isFinite(t.objective) ? [`validation loss ${formatValue(t.objective)}`] : [])].join(' · ');
 }
 
 /** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1], as [r, g, b]. */
