@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, parseCommand } from '../../src/cli/args.ts';
+import { checkCsvPin, sha256Hex } from '../../src/study/data.ts';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { exportFileName, parseStudyExport } from '../../src/study/export.ts';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
@@ -119,6 +120,25 @@ describe('tuning-lab run', () => {
     const missing = await runCli(['run', spec, '--engine', 'cpu']);
     expect(missing.code).toBe(EXIT.badInput);
     expect(missing.stderr).toContain('This study trains on the CSV file "points.csv"; pass that file with --csv <file>.');
+  });
+
+  it('trains a CSV study on the file given with --csv and says whether it is the file the link pins', { timeout: TIMEOUT }, async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 2 ? 'odd' : 'even'}`);
+    const bytes = new TextEncoder().encode(['x,y,label', ...rows].join('\n'));
+    const file = join(dir, 'points-ok.csv');
+    writeFileSync(file, bytes);
+    const sha256 = await sha256Hex(bytes);
+    const csvStudy: StudySpec = { ...study, data: { kind: 'csv', fileName: 'points-ok.csv', target: 'label', features: ['x', 'y'], task: 'classification', validationFraction: 0.25, seed: 1, sha256 } };
+    const spec = join(dir, 'csv-ok.json');
+    writeFileSync(spec, JSON.stringify(csvStudy));
+    const out = join(dir, 'csv-out');
+    const result = await runCli(['run', spec, '--engine', 'cpu', '--csv', file, '--out', out]);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stderr).toContain(checkCsvPin('points-ok.csv', sha256, csvStudy.data.kind === 'csv' ? csvStudy.data : undefined).message!);
+    expect(result.stderr).toContain('the study reproduces');
+    const started = eventsOf(result.stdout)[0];
+    expect(started).toMatchObject({ type: 'study-started', dataShape: { inputs: 2, outputs: 2, trainCount: 36, validationCount: 12 } });
+    expect(parseCsv(readFileSync(join(out, exportFileName(csvStudy, 'csv')), 'utf8')).rows).toHaveLength(6);
   });
 
   it('says why when WebGPU has no adapter and does not fall back to the CPU (exit 4)', { timeout: TIMEOUT }, async () => {
