@@ -87,17 +87,20 @@ export class LabCsvImport extends LitElement {
     const bytes = new Uint8Array(await file.arrayBuffer());
     this.fileName = file.name;
     this.link ??= this.expected ?? null;
+    let table: CsvTable;
     try {
       this.text = decodeCsvBytes(bytes);
-      this.table = parseCsv(this.text);
+      table = parseCsv(this.text);
     } catch (e) {
       this.table = undefined;
       this.pin = undefined;
       this.fail(`${file.name}: ${(e as Error).message}`);
       return;
     }
-    const table = this.table;
+    // The table is shown only with its profiles and target, set together after the hash's
+    // await: a render in between read the previous file's target ("reading 'kind'").
     this.sha256 = await sha256Hex(bytes);
+    this.table = table;
     this.pin = checkCsvPin(file.name, this.sha256, this.link ?? undefined);
     this.profiles = new Map(table.columns.map((c) => [c, profileColumn(table, c)]));
     this.selectionNote = undefined;
