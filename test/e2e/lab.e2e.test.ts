@@ -59,6 +59,18 @@ describe('a 16-trial random study on the spiral', () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
     await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
 
+    // Hovering the best trial's point on the learning-rate scatter names it.
+    const lrChart = page.locator('lab-param-scatter lab-uplot').first();
+    await lrChart.scrollIntoViewIfNeeded();
+    const at = await lrChart.evaluate((el, [x, y]) => {
+      const plot = (el as unknown as { plot: { valToPos(v: number, scale: string): number; over: HTMLElement } }).plot;
+      const box = plot.over.getBoundingClientRect();
+      return { x: box.left + plot.valToPos(x, 'x'), y: box.top + plot.valToPos(y, 'y') };
+    }, [Number(best.params.learningRate), Number(best.objective)]);
+    await page.mouse.move(at.x - 20, at.y - 20);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    await expect.poll(() => page.getByTestId('scatter-hover').textContent()).toMatch(new RegExp(`^\\s*trial #${best.id} · COMPLETE · learning rate α = `));
+
     await screenshot(page, 'lab-after-run');
     await page.locator('[data-testid=decision-boundary][data-drawn]').waitFor();
     for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-decision-boundary', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
