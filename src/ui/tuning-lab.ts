@@ -384,12 +384,28 @@ export class TuningLab extends LitElement {
     </div>`;
   }
 
+  private renderViews(session: StudySession, study: StudyState) {
+    const trials = [...study.trials.values()];
+    const space = study.spec.space;
+    const staged = study.spec.scheduler.kind === 'coarse-to-fine' || study.spec.scheduler.kind === 'hierarchy' || trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined);
+    const boundary = study.spec.data.kind !== 'digits';
+    // Half-width cards pair up; with an odd count best-so-far takes a whole row, so none is left alone.
+    const bestWide = (2 + Number(staged) + Number(boundary)) % 2 === 1;
+    return html`<section class="views" aria-label="results">
+      ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
+      ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
+      ${this.viewsShown > 2 ? html`<lab-best-history class="card ${bestWide ? 'wide' : ''}" .trials=${trials} .space=${space} .finishOrder=${[...study.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
+      ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${study.importance}></lab-importance>` : ''}
+      ${this.viewsShown > 4 && staged ? html`<lab-search-stages class="card" .trials=${trials} .space=${space} .status=${study.status} .revision=${this.revision}></lab-search-stages>` : ''}
+      ${this.viewsShown > 5 && boundary ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? study.bestModel : undefined} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
+      ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
+    </section>`;
+  }
+
   protected override render() {
     const spec = this.spec;
     const session = this.session;
     const study = session?.state;
-    const trials = study ? [...study.trials.values()] : [];
-    const space = study?.spec.space ?? spec.space;
     const task = dataTask(spec.data);
     const locked = session?.active ?? false;
     const settings: RunSettings = { scheduler: spec.scheduler, pruning: spec.pruning, parallelism: spec.parallelism, training: spec.training, seed: spec.seed };
@@ -451,19 +467,7 @@ export class TuningLab extends LitElement {
         ? html`<lab-compare class="card" .studies=${this.comparing} @close-compare=${() => (this.comparing = undefined)}></lab-compare>`
         : ''}
 
-      ${session && study
-        ? html`<section class="views" aria-label="results">
-            ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
-            ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
-            ${this.viewsShown > 2 ? html`<lab-best-history class="card" .trials=${trials} .finishOrder=${[...study.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
-            ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${study.importance}></lab-importance>` : ''}
-            ${this.viewsShown > 4 && trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined)
-              ? html`<lab-search-stages class="card" .trials=${trials} .revision=${this.revision}></lab-search-stages>`
-              : ''}
-            ${this.viewsShown > 5 && study.spec.data.kind !== 'digits' ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? study.bestModel : undefined} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
-            ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
-          </section>`
-        : ''}
+      ${session && study ? this.renderViews(session, study) : ''}
         <lab-library
           class="card library"
           data-testid="library-card"
