@@ -1,0 +1,48 @@
+// Optuna's random, TPE and CMA-ES on the same functions and spaces as bench/search.ts, through
+// bench/search_optuna.py: Python proposes, this side evaluates (the functions are defined once,
+// here). Used when some python3 imports optuna (Debian: apt-get install python3-optuna).
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { FUNCTIONS, median, regretAt, type SearchBenchOptions } from './search.ts';
+
+export const OPTUNA_SAMPLERS = ['random', 'tpe', 'cmaes'] as const;
+
+/** The first python3 that imports optuna, or undefined. */
+export function findOptunaPython(): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import optuna, cmaes'], { stdio: 'ignore' }).status === 0);
+}
+
+/** Median regret like runSearchBench's, per Optuna sampler; with the Optuna version. */
+export async function runOptunaBench(python: string, { seeds, trials, checkpoints, parallelisms }: SearchBenchOptions) {
+  const child = spawn(python, ['bench/search_optuna.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const read = async () => JSON.parse((await lines.next()).value as string);
+  const version = (await read()).optuna as string;
+  const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
+  try {
+    for (const f of FUNCTIONS) {
+      out[f.name] = {};
+      for (const parallelism of parallelisms) {
+        const bySampler: Record<string, Record<string, number>> = {};
+        for (const sampler of OPTUNA_SAMPLERS) {
+          const runs: number[][] = [];
+          for (let seed = 1; seed <= seeds; seed++) {
+            child.stdin.write(`${JSON.stringify({ space: f.space, sampler, seed, trials, parallelism })}\n`);
+            const values: number[] = [];
+            for (let msg = await read(); !msg.done; msg = await read()) {
+              const value = f.objective(msg.params);
+              values.push(value);
+              child.stdin.write(`${JSON.stringify({ value })}\n`);
+            }
+            runs.push(values);
+          }
+          bySampler[sampler] = Object.fromEntries(checkpoints.map((n) => [`at${n}`, Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4))]));
+        }
+        out[f.name][`p${parallelism}`] = bySampler;
+      }
+    }
+  } finally {
+    child.stdin.end();
+  }
+  return { version, medianRegret: out };
+}
