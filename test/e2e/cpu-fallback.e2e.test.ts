@@ -1,22 +1,14 @@
 // A browser without WebGPU (Chromium started without --enable-unsafe-webgpu offers no
 // adapter here) still runs the study, on the CPU engine in the worker, and says so.
-import { chromium, type Browser } from 'playwright';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, setField } from './lab-page.ts';
+import { openLab, readTrials, runStudy, screenshot, setField, useLabBrowser } from './lab-page.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  const options = chromiumLaunchOptions();
-  browser = await chromium.launch({ ...options, args: options.args?.filter((a) => a !== '--enable-unsafe-webgpu') });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const options = chromiumLaunchOptions();
+const shared = useLabBrowser({ ...options, args: options.args?.filter((a) => a !== '--enable-unsafe-webgpu') });
 
 test('without WebGPU a study finishes on the CPU engine with a notice saying why', async () => {
-  const { context, page } = await openLab(browser, inject('labUrl'));
+  const { context, page } = await openLab(shared.browser, inject('labUrl'));
   await expect(page.evaluate(async () => (navigator.gpu ? await navigator.gpu.requestAdapter() : null))).resolves.toBeNull();
   await setField(page, 'budget-trials', 8);
   await setField(page, 'steps', 60);

@@ -2,10 +2,9 @@
 // single violation: loading, training a short study on the GPU, drawing every view, and
 // registering the service worker. The policy is shown to be in force, not just present:
 // evaluating a string and adding an inline <style> are refused and reported.
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, runStudy, setField, tableShowsEnd } from './lab-page.ts';
+import { type Page } from 'playwright';
+import { expect, inject, test } from 'vitest';
+import { openLab, runStudy, setField, tableShowsEnd, useLabBrowser } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -15,14 +14,7 @@ interface Violation {
   source: string;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
 
@@ -33,7 +25,7 @@ test('the built lab trains a study and draws every view with no CSP violation, a
   expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self'; style-src 'self';/);
   expect(response.headers.get('content-security-policy')).not.toMatch(/unsafe-eval|wasm-unsafe-eval/);
 
-  const { context, page } = await openLab(browser, inject('labUrl'));
+  const { context, page } = await openLab(shared.browser, inject('labUrl'));
   // Registered before the page's own scripts: every report from the first byte on.
   await context.addInitScript(() => {
     const seen: Violation[] = [];

@@ -2,29 +2,21 @@
 // prices into classes), bad cells are named by CSV row, wide files are selected in bulk, and
 // the link pins the file by its SHA-256, so opening it with another file says so.
 import { createHash } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type Page } from 'playwright';
+import { describe, expect, inject, test } from 'vitest';
 import { decodeStudyHash } from '../../src/study/link.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, readTrials, runStudy, setField } from './lab-page.ts';
+import { openLab, readTrials, runStudy, setField, useLabBrowser } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 async function chooseFile(page: Page, name: string, content: string | Buffer): Promise<void> {
   await page.getByTestId('csv-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
 }
 
 async function openCsv(): Promise<Awaited<ReturnType<typeof openLab>>> {
-  const lab = await openLab(browser, inject('labUrl'));
+  const lab = await openLab(shared.browser, inject('labUrl'));
   await lab.page.getByTestId('dataset').selectOption('csv');
   return lab;
 }
@@ -72,7 +64,7 @@ describe('a numeric target with one missing value', () => {
     await context.close();
 
     // The same link with an edited file: said plainly, and the study can still run.
-    const edited = await openLab(browser, link);
+    const edited = await openLab(shared.browser, link);
     await chooseFile(edited.page, 'homes.csv', homes.replace('\n1,50,', '\n1,51,'));
     await expect.poll(() => edited.page.getByTestId('csv-pin').getAttribute('data-status')).toBe('different');
     await expect.poll(() => edited.page.getByTestId('csv-pin').textContent()).toContain('homes.csv is not the file this link was made with');

@@ -3,21 +3,13 @@
 // library entry and the same views.
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type Page } from 'playwright';
+import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, readTrials, runStudy } from './lab-page.ts';
+import { openLab, readTrials, runStudy, useLabBrowser } from './lab-page.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 async function download(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -37,7 +29,7 @@ describe('export and import', () => {
     spec.scheduler.budget = { kind: 'trials', trials: 6 };
     spec.parallelism = 6;
     spec.training = { steps: 60, reportEvery: 10 };
-    const { context, page } = await openLab(browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
+    const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await runStudy(page, 240_000);

@@ -1,8 +1,9 @@
 // Driving the lab page as a user would: through labelled controls and the data-testid hooks
 // the elements expose. Playwright's locators pierce the elements' shadow roots.
 import { mkdir } from 'node:fs/promises';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Locator, type Page } from 'playwright';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { chromiumLaunchOptions } from '../chromium.ts';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 
@@ -35,6 +36,27 @@ export function watchPageErrors(context: BrowserContext): BrowserContext {
 export async function expectNoPageErrors(): Promise<void> {
   await Promise.all([...watchedContexts].map((c) => c.close()));
   expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+}
+
+/**
+ * One Chromium for a test file (launched before its tests, closed after them), and every test
+ * of the file fails on an uncaught page error (expectNoPageErrors). Call at the file's top.
+ */
+export function useLabBrowser(options: LaunchOptions = chromiumLaunchOptions()): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await chromium.launch(options);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(expectNoPageErrors);
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is launched in beforeAll: use it inside a test');
+      return browser;
+    },
+  };
 }
 
 export async function openLab(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {

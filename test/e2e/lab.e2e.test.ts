@@ -1,29 +1,20 @@
 // The lab as a user meets it: run the default 16-trial random study on the spiral, watch 16
 // curves and 16 rows, share it as a link and reproduce it exactly in a fresh browser context;
 // a bad link and bad CSVs say what is wrong.
-import { chromium, type Browser } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
+import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd, useLabBrowser } from './lab-page.ts';
 
 /** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
 const STEPS = 100;
 const RUN_TIMEOUT_MS = 240_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 describe('a 16-trial random study on the spiral', () => {
   test('trains 16 trials live, and its link reproduces the same parameters and final losses', async () => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('spiral');
     await expect(page.getByTestId('scheduler').inputValue()).resolves.toBe('random');
     await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('16');
@@ -82,7 +73,7 @@ describe('a 16-trial random study on the spiral', () => {
     expect(link).toMatch(/#study=v1\./);
     await context.close();
 
-    const fresh = await openLab(browser, link);
+    const fresh = await openLab(shared.browser, link);
     await expect(fresh.page.getByTestId('steps').inputValue()).resolves.toBe(String(STEPS));
     await runStudy(fresh.page, RUN_TIMEOUT_MS);
     const second = await readTrials(fresh.page);
@@ -94,7 +85,7 @@ describe('a 16-trial random study on the spiral', () => {
 
 describe('run controls', () => {
   test('pause holds the study, resume continues it, stop ends it with every trial accounted for', async () => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await setField(page, 'steps', 5000);
     await page.getByTestId('run').click();
     const progress = page.getByTestId('progress');
@@ -120,7 +111,7 @@ describe('run controls', () => {
 
 describe('schedulers that work in rounds and stages', () => {
   test('coarse-to-fine shows each round and the box it searched', async () => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await page.getByTestId('scheduler').selectOption('coarse-to-fine');
     await setField(page, 'trials-per-round', 4);
     await setField(page, 'budget-trials', 12);
@@ -143,7 +134,7 @@ describe("the user's own CSV", () => {
       return `${a},${b},note ${i},${a > b ? 'above' : 'below'}`;
     });
     const text = ['a,b,comment,side', ...rows].join('\n');
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await page.getByTestId('dataset').selectOption('csv');
     const dropped = await page.evaluateHandle((csv) => {
       const transfer = new DataTransfer();
@@ -169,7 +160,7 @@ describe("the user's own CSV", () => {
     await page.getByTestId('decision-boundary').waitFor();
     await context.close();
 
-    const reopened = await openLab(browser, link);
+    const reopened = await openLab(shared.browser, link);
     await expect(reopened.page.getByTestId('run-blocked').textContent()).resolves.toContain('trains on sides.csv');
     await reopened.page.getByTestId('csv-file').setInputFiles({ name: 'sides.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
     await expect(reopened.page.getByTestId('csv-error').count()).resolves.toBe(0);
@@ -180,7 +171,7 @@ describe("the user's own CSV", () => {
 
 describe('links and files that cannot be used', () => {
   test('an invalid link shows why and opens the default study', async () => {
-    const { context, page } = await openLab(browser, `${inject('labUrl')}#study=v1.not-a-study!`);
+    const { context, page } = await openLab(shared.browser, `${inject('labUrl')}#study=v1.not-a-study!`);
     const error = page.getByTestId('link-error');
     await expect(error.textContent()).resolves.toMatch(/cannot be opened.*default study is shown/s);
     await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('spiral');
@@ -196,7 +187,7 @@ describe('links and files that cannot be used', () => {
     const hostile = '<img src=x onerror="window.pwned=1">';
     const spec = defaultStudy();
     spec.data = { kind: 'csv', fileName: `${hostile}.csv`, target: 'label', features: [hostile], validationFraction: 0.25, seed: 1 };
-    const { context, page } = await openLab(browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
+    const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
     await expect(page.getByTestId('csv-drop').textContent()).resolves.toContain(`This study uses the file ${hostile}.csv`);
     await expect(page.getByTestId('run-blocked').textContent()).resolves.toContain(`trains on ${hostile}.csv`);
     await page.getByTestId('csv-file').setInputFiles({ name: 'cells.csv', mimeType: 'text/csv', buffer: Buffer.from(`${hostile},x2,label\n1,2,0\n3,4,1\n5,6,0\n`) });
@@ -210,7 +201,7 @@ describe('links and files that cannot be used', () => {
     ['a non-numeric cell', 'x1,x2,label\n0.5,1.5,0\n0.1,oops,1\n', /row 3, column "x2": "oops" is not a number/i],
     ['no data rows', 'x1,x2,label\n', /no data rows/i],
   ])('a CSV with %s shows a clear error and the study cannot run', async (_what, text, message) => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await page.getByTestId('dataset').selectOption('csv');
     await page.getByTestId('csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
     await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(message);

@@ -1,22 +1,14 @@
 // The study library on the page: studies run are listed newest first, a rename survives a
 // reload, two studies compare side by side, and a deletion waits out its undo window.
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { type Page } from 'playwright';
+import { expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, runStudy, screenshot } from './lab-page.ts';
+import { openLab, runStudy, screenshot, useLabBrowser } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 function study(seed: number): StudySpec {
   const spec = defaultStudy();
@@ -30,7 +22,7 @@ function study(seed: number): StudySpec {
 const rowIds = (page: Page) => page.getByTestId('library-row').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-study'))));
 
 test('studies run are listed newest first; rename, compare two, delete with undo', async () => {
-  const { context, page } = await openLab(browser, `${inject('labUrl')}${encodeStudyHash(study(1))}`);
+  const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(study(1))}`);
   await expect(page.getByTestId('library-empty').textContent()).resolves.toContain('No studies yet');
   await runStudy(page, RUN_TIMEOUT_MS);
   await page.goto(`${inject('labUrl')}${encodeStudyHash(study(2))}`);

@@ -1,20 +1,11 @@
 // The lab works offline after its first load: the service worker precaches the build.
-import { chromium, type Browser } from 'playwright';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, watchPageErrors } from './lab-page.ts';
+import { expect, inject, test } from 'vitest';
+import { useLabBrowser, watchPageErrors } from './lab-page.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 test('after one online visit the lab loads and renders with the network off', async () => {
-  const context = watchPageErrors(await browser.newContext());
+  const context = watchPageErrors(await shared.browser.newContext());
   const page = await context.newPage();
   await page.goto(inject('labUrl'));
   await page.evaluate(async () => {

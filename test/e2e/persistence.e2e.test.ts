@@ -1,23 +1,15 @@
 // Studies that last: a study survives the page going away (resumed to the same trials as an
 // uninterrupted run), Stop keeps results and Extend continues the seeded sequence, a full
 // disk is a notice rather than a lost study, and a dead worker is reported within seconds.
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type Page } from 'playwright';
+import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, tableShowsEnd, watchPageErrors } from './lab-page.ts';
+import { openLab, readTrials, runStudy, screenshot, tableShowsEnd, useLabBrowser, watchPageErrors } from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 /** A study of several populations, small enough for SwiftShader. */
 function study(trials: number, parallelism: number, steps: number): StudySpec {
@@ -39,7 +31,7 @@ async function progress(page: Page): Promise<{ status: string | null; done: numb
 describe('studies that last', () => {
   test('a study whose page closed mid-run resumes to the same trials (bit-identical final losses) as an uninterrupted run', async () => {
     const spec = study(8, 2, 600);
-    const { context, page } = await openLab(browser, linkOf(spec));
+    const { context, page } = await openLab(shared.browser, linkOf(spec));
     await page.getByTestId('run').click();
     await expect.poll(async () => (await progress(page)).done, { timeout: RUN_TIMEOUT_MS, interval: 100 }).toBeGreaterThanOrEqual(2);
     expect((await progress(page)).status).toBe('running');
@@ -57,7 +49,7 @@ describe('studies that last', () => {
     const resumed = await readTrials(reopened);
     await context.close();
 
-    const fresh = await openLab(browser, linkOf(spec));
+    const fresh = await openLab(shared.browser, linkOf(spec));
     await runStudy(fresh.page, RUN_TIMEOUT_MS);
     const uninterrupted = await readTrials(fresh.page);
     await fresh.context.close();
@@ -67,7 +59,7 @@ describe('studies that last', () => {
 
   test('Stop keeps every trial as a partial result; Extend runs more trials of the same seeded sequence', async () => {
     const spec = study(8, 4, 400);
-    const { context, page } = await openLab(browser, linkOf(spec));
+    const { context, page } = await openLab(shared.browser, linkOf(spec));
     await page.getByTestId('run').click();
     await expect.poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS }).toBeGreaterThan(0);
     await page.waitForTimeout(3_000); // let the first population report some steps
@@ -97,7 +89,7 @@ describe('studies that last', () => {
   });
 
   test('storage that fails (quota exceeded) shows a notice and the study still finishes', async () => {
-    const context = watchPageErrors(await browser.newContext());
+    const context = watchPageErrors(await shared.browser.newContext());
     await context.addInitScript(() => {
       IDBObjectStore.prototype.put = function put() {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -109,14 +101,14 @@ describe('studies that last', () => {
     await page.goto(linkOf(study(4, 4, 40)));
     await runStudy(page, RUN_TIMEOUT_MS);
     await expect(page.getByTestId('progress').getAttribute('data-status')).resolves.toBe('finished');
-    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(/no longer being saved: the browser’s storage for this site is full/);
+    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(/no longer being saved: the shared.browser’s storage for this site is full/);
     expect(await readTrials(page)).toHaveLength(4);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   test('a worker that dies mid-study is reported within 2 s and Run works again', async () => {
-    const { context, page } = await openLab(browser, linkOf(study(8, 4, 2000)));
+    const { context, page } = await openLab(shared.browser, linkOf(study(8, 4, 2000)));
     await page.getByTestId('run').click();
     await expect.poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS }).toBeGreaterThan(0);
     const worker = page.workers().find((w) => w.url().includes('trainer'));

@@ -2,21 +2,13 @@
 // invalid field blocks Run with a message naming it (it used to turn red while Run ran the
 // previous value), a search-space row says what is wrong with it, and a hostile link says
 // which field it broke. No page error at any moment.
-import { chromium, type Browser, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type Page } from 'playwright';
+import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
-import { chromiumLaunchOptions } from '../chromium.ts';
-import { expectNoPageErrors, openLab, screenshot, setField } from './lab-page.ts';
+import { openLab, screenshot, setField, useLabBrowser } from './lab-page.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch(chromiumLaunchOptions());
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(expectNoPageErrors);
+const shared = useLabBrowser();
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -26,7 +18,7 @@ function watchErrors(page: Page): string[] {
 
 describe('refused before Run', () => {
   test('trials = 3000, 0 or nothing block Run with the field named; a valid value unblocks it', async () => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     const errors = watchErrors(page);
     const run = page.getByTestId('run');
     const blocked = page.getByTestId('run-blocked');
@@ -51,7 +43,7 @@ describe('refused before Run', () => {
   });
 
   test('a learning rate searched down to 1e-40 is named in its row and blocks Run', async () => {
-    const { context, page } = await openLab(browser, inject('labUrl'));
+    const { context, page } = await openLab(shared.browser, inject('labUrl'));
     const errors = watchErrors(page);
     const low = page.getByLabel('learning rate α low');
     await low.fill('1e-40');
@@ -67,7 +59,7 @@ describe('refused before Run', () => {
   test('a hostile but well-formed link (a categorical 20,000 hidden layers) says which field, in the editor\'s words', async () => {
     const spec = defaultStudy();
     spec.space = spec.space.map((r) => (r.name === 'hiddenLayers' ? { ...r, enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } } : r));
-    const { context, page } = await openLab(browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
+    const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
     const text = await page.getByTestId('link-error').textContent();
     expect(text).toContain('Hidden layers: every choice must lie within 0…8, got 20000 — change or remove it.');
     expect(text).not.toMatch(/space\.\d|hiddenLayers/);
