@@ -101,7 +101,7 @@ describe('studies that last', () => {
     await page.goto(linkOf(study(4, 4, 40)));
     await runStudy(page, RUN_TIMEOUT_MS);
     await expect(page.getByTestId('progress').getAttribute('data-status')).resolves.toBe('finished');
-    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(/no longer being saved: the shared.browser’s storage for this site is full/);
+    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(/no longer being saved: the browser’s storage for this site is full/);
     expect(await readTrials(page)).toHaveLength(4);
     expect(errors).toEqual([]);
     await context.close();
