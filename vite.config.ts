@@ -1,10 +1,11 @@
 /// <reference types="vitest/config" />
-import { defineConfig, type Plugin } from 'vite';
+
 import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { chromiumLaunchOptions } from './test/chromium.ts';
 import { DIGITS_ASSET } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
+import { chromiumLaunchOptions } from './test/chromium.ts';
 import { runNodeStudy } from './test/cli/node-study-command.ts';
 
 /** Packs the mnist package's digits into one ~0.7 MB binary: served in dev, emitted in the build. */
@@ -54,7 +55,13 @@ function contentSecurityPolicy(): Plugin {
   return {
     name: 'tuning-lab-csp',
     apply: 'build',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }
 
@@ -65,7 +72,21 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundled up front so browser tests don't reload mid-run when Vite first meets them.
-  optimizeDeps: { include: ['comlink', 'zod', 'fflate', 'papaparse', 'idb', 'fast-check', 'lit', 'lit/decorators.js', 'lit/directives/guard.js', 'lit/directives/repeat.js', 'uplot'] },
+  optimizeDeps: {
+    include: [
+      'comlink',
+      'zod',
+      'fflate',
+      'papaparse',
+      'idb',
+      'fast-check',
+      'lit',
+      'lit/decorators.js',
+      'lit/directives/guard.js',
+      'lit/directives/repeat.js',
+      'uplot',
+    ],
+  },
   // vite preview sends the policy as a header too, so that the trainer worker (whose
   // policy comes from its own response, not the page's meta) runs under it as well.
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },

@@ -3,8 +3,8 @@
 // (mapAsync) are counted (each a queue round trip), and buffer destruction is deferred; afterwards each distinct dispatch of a step is replayed alone, `REPLAYS`
 // times in one submit, and timed up to onSubmittedWorkDone, less an empty submit's round
 // trip. Replays overwrite the finished job's buffers, which nobody reads any more.
-import type { PopulationJob, TrainingEngine } from '../src/train/types';
-import { median } from './stats';
+import type { PopulationJob, TrainingEngine } from '../src/train/types.ts';
+import { median } from './stats.ts';
 
 export interface KernelTime {
   kernel: string;
@@ -81,18 +81,24 @@ async function timeSubmit(device: GPUDevice, record: (pass: GPUComputePassEncode
 }
 
 /** Runs `work` with the WebGPU methods wrapped: dispatches recorded, submits and read-backs counted, destroy deferred. */
-async function capture(work: () => Promise<unknown>): Promise<{ dispatches: Map<string, Captured>; calls: StepProfile['calls']; deferred: GPUBuffer[] }> {
+async function capture(
+  work: () => Promise<unknown>,
+): Promise<{ dispatches: Map<string, Captured>; calls: StepProfile['calls']; deferred: GPUBuffer[] }> {
   const pass = GPUComputePassEncoder.prototype;
   const { setPipeline, setBindGroup, dispatchWorkgroups } = pass;
   const { destroy, mapAsync } = GPUBuffer.prototype;
   const { submit } = GPUQueue.prototype;
   const calls = { dispatches: 0, submits: 0, readbacks: 0 };
   let nextId = 0;
-  const state = new WeakMap<GPUComputePassEncoder, { pipeline?: GPUComputePipeline; bindGroup?: GPUBindGroup; offsets: number[] }>();
+  const state = new WeakMap<
+    GPUComputePassEncoder,
+    { pipeline?: GPUComputePipeline; bindGroup?: GPUBindGroup; offsets: number[] }
+  >();
   const ids = new WeakMap<GPUBindGroup, number>();
   const dispatches = new Map<string, Captured>();
   const deferred: GPUBuffer[] = [];
-  const stateOf = (encoder: GPUComputePassEncoder) => state.get(encoder) ?? state.set(encoder, { offsets: [] }).get(encoder)!;
+  const stateOf = (encoder: GPUComputePassEncoder) =>
+    state.get(encoder) ?? state.set(encoder, { offsets: [] }).get(encoder)!;
   pass.setPipeline = function (this: GPUComputePassEncoder, pipeline: GPUComputePipeline) {
     stateOf(this).pipeline = pipeline;
     return setPipeline.call(this, pipeline);

@@ -1,16 +1,16 @@
 // The benchmark page. bench/run.mjs opens it in headless Chromium and calls
 // window.runTuningLabBench(); the object it resolves to is printed as the JSON line.
 // Sections run one after another, never overlapping, so none steals the other's cores.
-import { createCpuEngine } from '../src/train/cpu/engine';
-import { createGpuEngine } from '../src/train/gpu/engine';
-import { makeDataset } from '../src/train/data/synthetic';
-import { timeMatmul } from '../src/train/gpu/matmul';
-import type { TrainingData, TrainingEngine } from '../src/train/types';
-import { profileStep } from './kernel-profile';
-import { MATMUL_SIZES, tfjsMatmulGflops, type MatmulPlan } from './matmul';
-import { median, progress, round } from './stats';
-import { benchTfjs, useTfjsBackend, type TfjsBaseline, type TfjsPlan } from './tfjs-baseline';
-import { WORKLOAD, WORKLOAD_LABEL, matmulFlopsPerTrialStep, populationJob } from './workload';
+import { createCpuEngine } from '../src/train/cpu/engine.ts';
+import { makeDataset } from '../src/train/data/synthetic.ts';
+import { createGpuEngine } from '../src/train/gpu/engine.ts';
+import { timeMatmul } from '../src/train/gpu/matmul.ts';
+import type { TrainingData, TrainingEngine } from '../src/train/types.ts';
+import { profileStep } from './kernel-profile.ts';
+import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
+import { median, progress, round } from './stats.ts';
+import { benchTfjs, type TfjsBaseline, type TfjsPlan, useTfjsBackend } from './tfjs-baseline.ts';
+import { matmulFlopsPerTrialStep, populationJob, WORKLOAD, WORKLOAD_LABEL } from './workload.ts';
 
 interface BenchOptions {
   /** A smoke run: fewer repetitions and steps; figures are rough. */
@@ -63,8 +63,14 @@ interface EngineFigures {
 
 /** 640 spiral points, split 512 for training (the workload's set) and 128 for validation. */
 function spiralData(): TrainingData {
-  const data = makeDataset('spiral', { count: WORKLOAD.points * 1.25, noise: 0.05, validationFraction: 0.2, seed: WORKLOAD.seed });
-  if (data.train.count !== WORKLOAD.points) throw new Error(`spiral split gave ${data.train.count} training points, expected ${WORKLOAD.points}`);
+  const data = makeDataset('spiral', {
+    count: WORKLOAD.points * 1.25,
+    noise: 0.05,
+    validationFraction: 0.2,
+    seed: WORKLOAD.seed,
+  });
+  if (data.train.count !== WORKLOAD.points)
+    throw new Error(`spiral split gave ${data.train.count} training points, expected ${WORKLOAD.points}`);
   return data;
 }
 
@@ -76,14 +82,23 @@ async function requestDevice(): Promise<GPUDevice> {
 }
 
 /** The project's matmul_forward kernel: median GFLOP/s over the plan's repetitions. */
-async function engineMatmulGflops(device: GPUDevice, n: (typeof MATMUL_SIZES)[number], plan: MatmulPlan): Promise<number> {
+async function engineMatmulGflops(
+  device: GPUDevice,
+  n: (typeof MATMUL_SIZES)[number],
+  plan: MatmulPlan,
+): Promise<number> {
   const runs: number[] = [];
   for (let r = 0; r < plan.repetitions; r++) runs.push((await timeMatmul(device, n, plan.inner[n])).gflops);
   return median(runs);
 }
 
 /** Trains the whole population `runs` times (after a short warm-up); trial-steps per second of the median run. */
-async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: number, steps: number): Promise<EngineFigures> {
+async function benchEngine(
+  engine: TrainingEngine,
+  data: TrainingData,
+  runs: number,
+  steps: number,
+): Promise<EngineFigures> {
   await engine.train(populationJob(data, WORKLOAD.reportEvery)); // warm-up: pipelines, buffers
   const secondsPerRun: number[] = [];
   let last;
@@ -91,7 +106,9 @@ async function benchEngine(engine: TrainingEngine, data: TrainingData, runs: num
     const start = performance.now();
     last = await engine.train(populationJob(data, steps));
     secondsPerRun.push((performance.now() - start) / 1000);
-    progress(`${engine.kind} engine run ${run + 1}: ${WORKLOAD.trials}×${steps} trial-steps in ${secondsPerRun.at(-1)!.toFixed(2)} s`);
+    progress(
+      `${engine.kind} engine run ${run + 1}: ${WORKLOAD.trials}×${steps} trial-steps in ${secondsPerRun.at(-1)!.toFixed(2)} s`,
+    );
   }
   const final = last!.reports.at(-1)!;
   return {
@@ -113,7 +130,12 @@ function relativeDifferences(gpu: Float32Array, cpu: Float32Array): { median: nu
  * The same figures from each measurement's fastest repetition: on a shared machine other
  * work only ever adds time, so the minimum is the least disturbed estimate.
  */
-function bestOfRuns(engine: EngineFigures, tfjsWebgpu: TfjsBaseline, tfjsCpu: TfjsBaseline, steps: number): Record<string, number> {
+function bestOfRuns(
+  engine: EngineFigures,
+  tfjsWebgpu: TfjsBaseline,
+  tfjsCpu: TfjsBaseline,
+  steps: number,
+): Record<string, number> {
   const engineRate = (WORKLOAD.trials * steps) / Math.min(...engine.secondsPerRun);
   const webgpuRate = 1000 / Math.min(...tfjsWebgpu.msPerStep);
   const cpuRate = 1000 / Math.min(...tfjsCpu.msPerStep);
@@ -136,7 +158,9 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
   const engine = await benchEngine(gpuEngine, data, plan.engineRuns, plan.engineSteps);
   const engineMsPerStep = (1000 * median(engine.secondsPerRun)) / plan.engineSteps;
   const profile = await profileStep(device, gpuEngine, populationJob(data, PROFILE_STEPS));
-  progress(`profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${engineMsPerStep.toFixed(2)} ms/step measured`);
+  progress(
+    `profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${engineMsPerStep.toFixed(2)} ms/step measured`,
+  );
 
   const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
   const tfjsCpu = await benchTfjs('cpu', data, plan.tfjsCpu);
@@ -148,7 +172,10 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
   await useTfjsBackend('webgpu');
   const matmul: Record<string, { engine: number; tfjs_webgpu: number }> = {};
   for (const n of MATMUL_SIZES) {
-    const figures = { engine: round(await engineMatmulGflops(device, n, plan.matmul)), tfjs_webgpu: round(await tfjsMatmulGflops(n, plan.matmul)) };
+    const figures = {
+      engine: round(await engineMatmulGflops(device, n, plan.matmul)),
+      tfjs_webgpu: round(await tfjsMatmulGflops(n, plan.matmul)),
+    };
     matmul[`n${n}`] = figures;
     progress(`matmul n=${n}: engine ${figures.engine} GFLOP/s, tfjs-webgpu ${figures.tfjs_webgpu} GFLOP/s`);
   }
@@ -180,7 +207,12 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
       steps: profile.steps,
       calls: profile.calls,
       estimated_ms_per_step: round(profile.estimatedMsPerStep),
-      kernels: profile.kernels.map((k) => ({ kernel: k.kernel, per_step: k.dispatchesPerStep, grids: k.grids, ms_per_step: round(k.msPerStep, 3) })),
+      kernels: profile.kernels.map((k) => ({
+        kernel: k.kernel,
+        per_step: k.dispatchesPerStep,
+        grids: k.grids,
+        ms_per_step: round(k.msPerStep, 3),
+      })),
     },
     engine_cpu_final_train_loss_median: round(median(Array.from(engineCpu.finalTrainLoss))),
     gpu_vs_cpu_final_loss_rel_diff: relativeDifferences(engine.finalTrainLoss, engineCpu.finalTrainLoss),

@@ -3,8 +3,8 @@
 // (TF.js: awaiting the last product's data; the project: onSubmittedWorkDone), so the GPU
 // work is really inside the clock; the median over repetitions after one warm-up is reported.
 import * as tf from '@tensorflow/tfjs';
-import { uniform } from '../src/search/random';
-import { median } from './stats';
+import { uniform } from '../src/search/random.ts';
+import { median } from './stats.ts';
 
 export const MATMUL_SIZES = [64, 256, 512] as const;
 

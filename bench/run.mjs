@@ -4,9 +4,10 @@
 //
 //   node bench/run.mjs           the full benchmark (a few minutes on 2 cores)
 //   node bench/run.mjs --quick   fewer repetitions and steps: a smoke run, figures are rough
-import { createServer } from 'vite';
+
 import { availableParallelism, loadavg } from 'node:os';
 import { chromium } from 'playwright';
+import { createServer } from 'vite';
 
 const quick = process.argv.includes('--quick');
 const log = (line) => process.stderr.write(`${line}\n`);

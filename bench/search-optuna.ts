@@ -9,7 +9,9 @@ export const OPTUNA_SAMPLERS = ['random', 'tpe', 'cmaes'] as const;
 
 /** The first python3 that imports optuna, or undefined. */
 export function findOptunaPython(): string | undefined {
-  return ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import optuna, cmaes'], { stdio: 'ignore' }).status === 0);
+  return ['python3', '/usr/bin/python3'].find(
+    (py) => spawnSync(py, ['-c', 'import optuna, cmaes'], { stdio: 'ignore' }).status === 0,
+  );
 }
 
 /** Median regret like runSearchBench's, per Optuna sampler; with the Optuna version. */
@@ -36,7 +38,12 @@ export async function runOptunaBench(python: string, { seeds, trials, checkpoint
             }
             runs.push(values);
           }
-          bySampler[sampler] = Object.fromEntries(checkpoints.map((n) => [`at${n}`, Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4))]));
+          bySampler[sampler] = Object.fromEntries(
+            checkpoints.map((n) => [
+              `at${n}`,
+              Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4)),
+            ]),
+          );
         }
         out[f.name][`p${parallelism}`] = bySampler;
       }

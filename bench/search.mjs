@@ -28,7 +28,13 @@ if (python) {
     for (const [p, bySched] of Object.entries(byP)) {
       const theirs = optuna.medianRegret[fn][p];
       result.ratio_tpe_vs_optuna[fn][p] = Object.fromEntries(
-        Object.keys(bySched.tpe).map((at) => [at, { vs_optuna_tpe: ratio(bySched.tpe[at], theirs.tpe[at]), vs_best_optuna: ratio(bySched.tpe[at], Math.min(...Object.values(theirs).map((s) => s[at]))) }]),
+        Object.keys(bySched.tpe).map((at) => [
+          at,
+          {
+            vs_optuna_tpe: ratio(bySched.tpe[at], theirs.tpe[at]),
+            vs_best_optuna: ratio(bySched.tpe[at], Math.min(...Object.values(theirs).map((s) => s[at]))),
+          },
+        ]),
       );
     }
   }

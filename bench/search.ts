@@ -3,10 +3,10 @@
 // study runner runs them (populations of `parallelism` planned at once, then all finished).
 // A function sees each hyperparameter through its unit position (space.ts), so a log axis
 // is a linear axis of the function: x = low + (high - low) · toUnit(value).
-import { standardHyperparameter, type StandardHyperparameter } from '../src/search/catalog';
-import { createScheduler } from '../src/search/scheduler';
-import { contains, fromUnit, toUnit, type SearchSpace } from '../src/search/space';
-import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../src/search/types';
+import { type StandardHyperparameter, standardHyperparameter } from '../src/search/catalog.ts';
+import { createScheduler } from '../src/search/scheduler.ts';
+import { contains, fromUnit, type SearchSpace, toUnit } from '../src/search/space.ts';
+import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../src/search/types.ts';
 
 export interface TestFunction {
   name: string;
@@ -20,7 +20,11 @@ export interface TestFunction {
 function spaceOf(names: readonly StandardHyperparameter[]): SearchSpace {
   return names.map((n) => {
     const row = standardHyperparameter(n);
-    return { ...row, enabled: true, default: contains(row.distribution, row.default) ? row.default : fromUnit(row.distribution, 0.5) };
+    return {
+      ...row,
+      enabled: true,
+      default: contains(row.distribution, row.default) ? row.default : fromUnit(row.distribution, 0.5),
+    };
   });
 }
 
@@ -67,12 +71,22 @@ export const FUNCTIONS: readonly TestFunction[] = [
     minimum: 0,
     objective(p) {
       const best = -3 + 0.5 * Math.log2((p.batchSize as number) / 16);
-      return (Math.log10(p.learningRate as number) - best) ** 2 + 0.05 * ((p.hiddenLayers as number) - 3) ** 2 + (p.decay === 'cosine' ? 0 : 0.2);
+      return (
+        (Math.log10(p.learningRate as number) - best) ** 2 +
+        0.05 * ((p.hiddenLayers as number) - 3) ** 2 +
+        (p.decay === 'cosine' ? 0 : 0.2)
+      );
     },
   },
 ];
 
-export const SCHEDULERS: readonly SchedulerConfig['kind'][] = ['random', 'quasi-random', 'coarse-to-fine', 'hierarchy', 'tpe'];
+export const SCHEDULERS: readonly SchedulerConfig['kind'][] = [
+  'random',
+  'quasi-random',
+  'coarse-to-fine',
+  'hierarchy',
+  'tpe',
+];
 
 /** Objective values by trial id, trials planned `parallelism` at a time and all finished before the next population (the study runner's loop). */
 export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number, parallelism: number): number[] {
@@ -88,7 +102,8 @@ export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number,
       population.push(d.trial);
     }
     if (population.length === 0) return finished.map((t) => t.objective);
-    for (const t of population) finished.push({ id: t.id, params: t.params, state: 'COMPLETE', objective: f.objective(t.params) });
+    for (const t of population)
+      finished.push({ id: t.id, params: t.params, state: 'COMPLETE', objective: f.objective(t.params) });
   }
 }
 
@@ -110,15 +125,24 @@ export interface SearchBenchOptions {
 }
 
 /** Median regret per function, parallelism, scheduler and checkpoint: { branin: { p1: { tpe: { at50, at100 } } } }. */
-export function runSearchBench({ seeds, trials, checkpoints, parallelisms }: SearchBenchOptions): Record<string, Record<string, Record<string, Record<string, number>>>> {
+export function runSearchBench({
+  seeds,
+  trials,
+  checkpoints,
+  parallelisms,
+}: SearchBenchOptions): Record<string, Record<string, Record<string, Record<string, number>>>> {
   const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
   for (const f of FUNCTIONS) {
     out[f.name] = {};
     for (const parallelism of parallelisms) {
       const byScheduler: Record<string, Record<string, number>> = {};
       for (const kind of SCHEDULERS) {
-        const runs = Array.from({ length: seeds }, (_, seed) => runStudy({ kind, budget: { trials } }, f, seed + 1, parallelism));
-        byScheduler[kind] = Object.fromEntries(checkpoints.map((n) => [`at${n}`, Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4))]));
+        const runs = Array.from({ length: seeds }, (_, seed) =>
+          runStudy({ kind, budget: { trials } }, f, seed + 1, parallelism),
+        );
+        byScheduler[kind] = Object.fromEntries(
+          checkpoints.map((n) => [`at${n}`, Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4))]),
+        );
       }
       out[f.name][`p${parallelism}`] = byScheduler;
     }

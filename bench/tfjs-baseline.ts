@@ -6,10 +6,10 @@
 // own He-normal initializer.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { batchSampleIndex } from '../src/train/cpu/ops';
-import type { TrainingData } from '../src/train/types';
-import { median, progress } from './stats';
-import { SHAPE, trialHyper } from './workload';
+import { batchSampleIndex } from '../src/train/cpu/ops.ts';
+import type { TrainingData } from '../src/train/types.ts';
+import { median, progress } from './stats.ts';
+import { SHAPE, trialHyper } from './workload.ts';
 
 export type TfjsBackend = 'webgpu' | 'cpu';
 
@@ -31,7 +31,9 @@ export interface TfjsBaseline {
 
 export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
   if (!(await tf.setBackend(backend))) {
-    throw new Error(`TF.js could not start its '${backend}' backend; for 'webgpu', start Chromium with --enable-unsafe-webgpu`);
+    throw new Error(
+      `TF.js could not start its '${backend}' backend; for 'webgpu', start Chromium with --enable-unsafe-webgpu`,
+    );
   }
   await tf.ready();
 }
@@ -40,17 +42,32 @@ function buildModel(seed: number): tf.Sequential {
   const dense = (units: number, activation: 'relu' | 'linear', inputShape?: number[]) =>
     tf.layers.dense({ units, activation, inputShape, kernelInitializer: tf.initializers.heNormal({ seed }) });
   return tf.sequential({
-    layers: [dense(SHAPE.maxHidden, 'relu', [SHAPE.inputs]), dense(SHAPE.maxHidden, 'relu'), dense(SHAPE.outputs, 'linear')],
+    layers: [
+      dense(SHAPE.maxHidden, 'relu', [SHAPE.inputs]),
+      dense(SHAPE.maxHidden, 'relu'),
+      dense(SHAPE.outputs, 'linear'),
+    ],
   });
 }
 
 /** Trains trial `trial` for `steps` steps; returns milliseconds per step, GPU work included. */
-async function timeTrial(trial: number, steps: number, x: tf.Tensor2D, yOneHot: tf.Tensor2D, count: number): Promise<number> {
+async function timeTrial(
+  trial: number,
+  steps: number,
+  x: tf.Tensor2D,
+  yOneHot: tf.Tensor2D,
+  count: number,
+): Promise<number> {
   const hyper = trialHyper(trial);
   const model = buildModel(trial);
   const optimizer = tf.train.adam(hyper.learningRate, hyper.beta1, hyper.beta2, hyper.epsilon);
   const batches = Array.from({ length: steps }, (_, step) =>
-    tf.tensor1d(Int32Array.from({ length: SHAPE.batchSize }, (_, b) => batchSampleIndex(hyper.dataSeed, step, b, SHAPE.batchSize, count)), 'int32'),
+    tf.tensor1d(
+      Int32Array.from({ length: SHAPE.batchSize }, (_, b) =>
+        batchSampleIndex(hyper.dataSeed, step, b, SHAPE.batchSize, count),
+      ),
+      'int32',
+    ),
   );
   const firstKernel = model.getWeights()[0];
   await firstKernel.data(); // weights and batch indices are on the device before the clock starts
@@ -74,13 +91,17 @@ export async function benchTfjs(backend: TfjsBackend, data: TrainingData, plan: 
   await useTfjsBackend(backend);
   const { count } = data.train;
   const x = tf.tensor2d(data.train.x, [count, SHAPE.inputs]);
-  const yOneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(data.train.y), 'int32'), SHAPE.outputs).toFloat()) as tf.Tensor2D;
+  const yOneHot = tf.tidy(() =>
+    tf.oneHot(tf.tensor1d(Int32Array.from(data.train.y), 'int32'), SHAPE.outputs).toFloat(),
+  ) as tf.Tensor2D;
   try {
     await timeTrial(0, plan.warmupSteps, x, yOneHot, count);
     const msPerStep: number[] = [];
     for (let trial = 1; trial <= plan.trials; trial++) {
       msPerStep.push(await timeTrial(trial, plan.stepsPerTrial, x, yOneHot, count));
-      progress(`tfjs-${backend} trial ${trial}: ${plan.stepsPerTrial} steps at ${msPerStep.at(-1)!.toFixed(2)} ms/step`);
+      progress(
+        `tfjs-${backend} trial ${trial}: ${plan.stepsPerTrial} steps at ${msPerStep.at(-1)!.toFixed(2)} ms/step`,
+      );
     }
     const medianMsPerStep = median(msPerStep);
     return { backend, msPerStep, medianMsPerStep, trialStepsPerSecond: 1000 / medianMsPerStep, plan };

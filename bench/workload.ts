@@ -2,11 +2,11 @@
 // cross-entropy, Adam with log-uniformly sampled learning rates), batch 32, on a 512-point
 // 2-D spiral, 320 steps each. The project's engines train all trials as one population;
 // the TF.js baselines train the same models one after another.
-import { uniform } from '../src/search/random';
-import { fromUnit } from '../src/search/space';
-import type { FloatDistribution } from '../src/search/space';
-import { layerDims } from '../src/train/types';
-import type { ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../src/train/types';
+import { uniform } from '../src/search/random.ts';
+import type { FloatDistribution } from '../src/search/space.ts';
+import { fromUnit } from '../src/search/space.ts';
+import type { ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../src/train/types.ts';
+import { layerDims } from '../src/train/types.ts';
 
 export const WORKLOAD = {
   trials: 64,
@@ -41,7 +41,10 @@ export const SHAPE: PopulationShape = {
  * layer but the first), 2·batch·rows·cols each: what any engine must at least compute.
  */
 export function matmulFlopsPerTrialStep(): number {
-  return layerDims(SHAPE).reduce((sum, { rows, cols }, l) => sum + (l === 0 ? 2 : 3) * 2 * SHAPE.batchSize * rows * cols, 0);
+  return layerDims(SHAPE).reduce(
+    (sum, { rows, cols }, l) => sum + (l === 0 ? 2 : 3) * 2 * SHAPE.batchSize * rows * cols,
+    0,
+  );
 }
 
 /** Trial n's learning rate, log-uniform: a pure function of (seed, n). */

@@ -64,7 +64,10 @@ export interface RunOptions {
   parallelism?: number;
 }
 
-export type ParsedCommand = { kind: 'help' } | { kind: 'run'; options: RunOptions } | { kind: 'usage'; message: string };
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'run'; options: RunOptions }
+  | { kind: 'usage'; message: string };
 
 export function parseCommand(argv: readonly string[]): ParsedCommand {
   let parsed;
@@ -86,17 +89,29 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   const [command, study, ...extra] = positionals;
-  if (command !== 'run') return { kind: 'usage', message: command ? `Unknown command "${command}": the command is "run".` : 'No command given: the command is "run".' };
+  if (command !== 'run')
+    return {
+      kind: 'usage',
+      message: command
+        ? `Unknown command "${command}": the command is "run".`
+        : 'No command given: the command is "run".',
+    };
   if (!study) return { kind: 'usage', message: 'run needs a share link or a spec.json file.' };
-  if (extra.length) return { kind: 'usage', message: `run takes one study, got also ${extra.map((e) => `"${e}"`).join(', ')} (quote a link that has spaces).` };
+  if (extra.length)
+    return {
+      kind: 'usage',
+      message: `run takes one study, got also ${extra.map((e) => `"${e}"`).join(', ')} (quote a link that has spaces).`,
+    };
   const engine = values.engine ?? 'webgpu';
-  if (engine !== 'webgpu' && engine !== 'cpu') return { kind: 'usage', message: `--engine is webgpu or cpu, got "${engine}".` };
+  if (engine !== 'webgpu' && engine !== 'cpu')
+    return { kind: 'usage', message: `--engine is webgpu or cpu, got "${engine}".` };
   const options: RunOptions = { study, engine };
   if (values.csv !== undefined) options.csv = values.csv;
   if (values.out !== undefined) options.out = values.out;
   if (values.parallelism !== undefined) {
     const n = Number(values.parallelism);
-    if (!/^\d+$/.test(values.parallelism) || n < 1 || n > 256) return { kind: 'usage', message: `--parallelism is a whole number from 1 to 256, got "${values.parallelism}".` };
+    if (!/^\d+$/.test(values.parallelism) || n < 1 || n > 256)
+      return { kind: 'usage', message: `--parallelism is a whole number from 1 to 256, got "${values.parallelism}".` };
     options.parallelism = n;
   }
   return { kind: 'run', options };

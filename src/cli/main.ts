@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
-import { checkCsvPin, loadStudyData, sha256Hex, type DataSources } from '../study/data.ts';
+import { checkCsvPin, type DataSources, loadStudyData, sha256Hex } from '../study/data.ts';
 import type { StudyEvent } from '../study/events.ts';
 import { exportFileName, studyExportJson, studySnapshot, trialsCsv } from '../study/export.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
@@ -21,7 +21,7 @@ import type { TrainingData, TrainingEngine } from '../train/types.ts';
 import { EXIT, HELP, parseCommand, type RunOptions } from './args.ts';
 import { StudyProgress } from './progress.ts';
 import { readStudySource } from './study-source.ts';
-import { SOFTWARE_VULKAN_HINT, installDawn } from './webgpu.ts';
+import { installDawn, SOFTWARE_VULKAN_HINT } from './webgpu.ts';
 
 /** A run that cannot go on: what to tell the user and the exit code. */
 class CliFailure extends Error {
@@ -37,7 +37,9 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /** One event as a JSON line: typed arrays as plain arrays (JSON writes NaN as null). */
 export function eventLine(event: StudyEvent): string {
-  return JSON.stringify(event, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value));
+  return JSON.stringify(event, (_key, value: unknown) =>
+    ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value,
+  );
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -79,7 +81,10 @@ async function run(options: RunOptions): Promise<number> {
     onEvent: (event) => {
       process.stdout.write(`${eventLine(event)}\n`);
       state = applyStudyEvent(state, event);
-      progress.update(event, state.bestTrialId === undefined ? undefined : state.trials.get(state.bestTrialId)?.objective);
+      progress.update(
+        event,
+        state.bestTrialId === undefined ? undefined : state.trials.get(state.bestTrialId)?.objective,
+      );
     },
   });
   const stop = () => runner.stop();
@@ -103,7 +108,10 @@ function readSpec(options: RunOptions): StudySpec {
   const source = readStudySource(options.study);
   if (!source.ok) throw new CliFailure(source.message, EXIT.badInput);
   if (source.notice) say(source.notice);
-  const study = options.parallelism !== undefined && typeof source.spec === 'object' && source.spec !== null ? { ...source.spec, parallelism: options.parallelism } : source.spec;
+  const study =
+    options.parallelism !== undefined && typeof source.spec === 'object' && source.spec !== null
+      ? { ...source.spec, parallelism: options.parallelism }
+      : source.spec;
   const parsed = parseStudy(study);
   if (!parsed.ok) throw new CliFailure(`The study cannot run: ${whyStudyCannotRun(study).refuse}`, EXIT.badInput);
   return parsed.spec;
@@ -112,9 +120,16 @@ function readSpec(options: RunOptions): StudySpec {
 /** The study's data; a CSV study's file is read and checked as the lab's CSV import does. */
 async function loadData(spec: StudySpec, csvPath: string | undefined): Promise<TrainingData> {
   const sources: DataSources = { digits: async () => (await import('../train/data/digitsPack.ts')).packMnist() };
-  if (spec.data.kind !== 'csv' && csvPath) say(`--csv ${csvPath} is not used: this study trains on ${spec.data.kind === 'digits' ? 'the digits' : `the synthetic set "${spec.data.name}"`}.`);
+  if (spec.data.kind !== 'csv' && csvPath)
+    say(
+      `--csv ${csvPath} is not used: this study trains on ${spec.data.kind === 'digits' ? 'the digits' : `the synthetic set "${spec.data.name}"`}.`,
+    );
   if (spec.data.kind === 'csv') {
-    if (!csvPath) throw new CliFailure(`This study trains on the CSV file "${spec.data.fileName}"; pass that file with --csv <file>.`, EXIT.badInput);
+    if (!csvPath)
+      throw new CliFailure(
+        `This study trains on the CSV file "${spec.data.fileName}"; pass that file with --csv <file>.`,
+        EXIT.badInput,
+      );
     const name = basename(csvPath);
     let bytes: Uint8Array<ArrayBuffer>;
     let text: string;

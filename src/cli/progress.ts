@@ -15,7 +15,14 @@ export class StudyProgress {
     const budget = spec.scheduler.budget;
     this.byTime = budget.kind === 'minutes';
     const unit = this.byTime ? 's' : 'trials';
-    this.bar = new SingleBar({ stream: process.stderr, format: `{bar} {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted} | best {best}`, hideCursor: true }, undefined);
+    this.bar = new SingleBar(
+      {
+        stream: process.stderr,
+        format: `{bar} {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted} | best {best}`,
+        hideCursor: true,
+      },
+      undefined,
+    );
     this.bar.start(budget.kind === 'minutes' ? Math.round(budget.minutes * 60) : budget.trials, 0, { best: '-' });
   }
 

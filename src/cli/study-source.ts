@@ -14,10 +14,17 @@ export function readStudySource(source: string): StudySource {
   const hashAt = source.indexOf('#');
   const decoded = decodeStudyHash(hashAt >= 0 ? source.slice(hashAt) : source);
   if (!decoded.ok) {
-    const issues = decoded.error.issues && decoded.error.issues.length > 3 ? `\n${decoded.error.issues.map((issue) => `  - ${issue}`).join('\n')}` : '';
+    const issues =
+      decoded.error.issues && decoded.error.issues.length > 3
+        ? `\n${decoded.error.issues.map((issue) => `  - ${issue}`).join('\n')}`
+        : '';
     return { ok: false, message: decoded.error.message.replace(PAGE_FALLBACK, '') + issues };
   }
-  if (!decoded.spec) return { ok: false, message: `"${source}" is neither a file nor a study link: pass the lab's share link (it has #study=v1.… at its end) or a spec.json file.` };
+  if (!decoded.spec)
+    return {
+      ok: false,
+      message: `"${source}" is neither a file nor a study link: pass the lab's share link (it has #study=v1.… at its end) or a spec.json file.`,
+    };
   return decoded.notice ? { ok: true, spec: decoded.spec, notice: decoded.notice } : { ok: true, spec: decoded.spec };
 }
 
@@ -26,7 +33,10 @@ function readSpecFile(path: string): StudySource {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    return { ok: false, message: `${path} is not a study file: ${(e as Error).message}. A spec.json holds the study as JSON (the share link's study, decoded).` };
+    return {
+      ok: false,
+      message: `${path} is not a study file: ${(e as Error).message}. A spec.json holds the study as JSON (the share link's study, decoded).`,
+    };
   }
   const { value: spec, notice } = migrateStudy(value);
   return notice ? { ok: true, spec, notice } : { ok: true, spec };

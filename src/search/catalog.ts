@@ -6,7 +6,7 @@
 // (torch.optim), so a value found here pastes into PyTorch unchanged. search/ imports nothing from
 // train/, so the engine's enum values are repeated here and a test checks they match.
 
-import type { HyperparameterSpec, SearchSpace } from './space';
+import type { HyperparameterSpec, SearchSpace } from './space.ts';
 
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 export const ACTIVATION_CHOICES = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'gelu_tanh'] as const;
@@ -14,30 +14,119 @@ export const DECAY_CHOICES = ['none', 'inverse_time', 'exponential', 'step', 'co
 
 const CATALOG: readonly HyperparameterSpec[] = [
   // Tier 1: spans decades, so log-uniform; 0.01 suits Adam/momentum on the lab's small MLPs.
-  { name: 'learningRate', distribution: { kind: 'float', scale: 'log', low: 1e-4, high: 1 }, default: 0.01, tier: 1, enabled: true },
+  {
+    name: 'learningRate',
+    distribution: { kind: 'float', scale: 'log', low: 1e-4, high: 1 },
+    default: 0.01,
+    tier: 1,
+    enabled: true,
+  },
   // Tier 2: β averages over ~1/(1-β) steps, so 1-β is log-uniform.
-  { name: 'beta1', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 }, default: 0.9, tier: 2, enabled: true },
-  { name: 'batchSize', distribution: { kind: 'power-of-two', low: 16, high: 512 }, default: 32, tier: 2, enabled: true },
-  { name: 'hiddenUnits', distribution: { kind: 'int', scale: 'log', low: 4, high: 128 }, default: 32, tier: 2, enabled: true },
+  {
+    name: 'beta1',
+    distribution: { kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 },
+    default: 0.9,
+    tier: 2,
+    enabled: true,
+  },
+  {
+    name: 'batchSize',
+    distribution: { kind: 'power-of-two', low: 16, high: 512 },
+    default: 32,
+    tier: 2,
+    enabled: true,
+  },
+  {
+    name: 'hiddenUnits',
+    distribution: { kind: 'int', scale: 'log', low: 4, high: 128 },
+    default: 32,
+    tier: 2,
+    enabled: true,
+  },
   // Tier 3.
-  { name: 'hiddenLayers', distribution: { kind: 'int', scale: 'linear', low: 1, high: 4 }, default: 1, tier: 3, enabled: true },
-  { name: 'decay', distribution: { kind: 'categorical', choices: DECAY_CHOICES }, default: 'none', tier: 3, enabled: true },
+  {
+    name: 'hiddenLayers',
+    distribution: { kind: 'int', scale: 'linear', low: 1, high: 4 },
+    default: 1,
+    tier: 3,
+    enabled: true,
+  },
+  {
+    name: 'decay',
+    distribution: { kind: 'categorical', choices: DECAY_CHOICES },
+    default: 'none',
+    tier: 3,
+    enabled: true,
+  },
   // The decay factor k (exponential/step: α·k^epoch; inverse_time: α/(1+k·epoch)): a retention near 1, so 1-k on a log scale.
-  { name: 'decayRate', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.5, high: 0.99 }, default: 0.9, tier: 3, enabled: true },
+  {
+    name: 'decayRate',
+    distribution: { kind: 'float', scale: 'one-minus-log', low: 0.5, high: 0.99 },
+    default: 0.9,
+    tier: 3,
+    enabled: true,
+  },
   // Decoupled weight decay; 0 (off) unless searched, then a regularisation strength on a log scale.
-  { name: 'weightDecay', distribution: { kind: 'float', scale: 'log', low: 1e-5, high: 1e-1 }, default: 0, tier: 3, enabled: false },
+  {
+    name: 'weightDecay',
+    distribution: { kind: 'float', scale: 'log', low: 1e-5, high: 1e-1 },
+    default: 0,
+    tier: 3,
+    enabled: false,
+  },
   // Held at their defaults unless the user unlocks them.
-  { name: 'beta2', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.99, high: 0.9999 }, default: 0.999, tier: 'fixed', enabled: false },
+  {
+    name: 'beta2',
+    distribution: { kind: 'float', scale: 'one-minus-log', low: 0.99, high: 0.9999 },
+    default: 0.999,
+    tier: 'fixed',
+    enabled: false,
+  },
   // RMSprop's own decay α (torch.optim.RMSprop alpha=0.99), not Adam's β2: each keeps PyTorch's default.
-  { name: 'rmspropAlpha', distribution: { kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 }, default: 0.99, tier: 'fixed', enabled: false },
-  { name: 'epsilon', distribution: { kind: 'float', scale: 'log', low: 1e-10, high: 1e-6 }, default: 1e-8, tier: 'fixed', enabled: false },
-  { name: 'optimizer', distribution: { kind: 'categorical', choices: OPTIMIZER_CHOICES }, default: 'adam', tier: 'fixed', enabled: false },
-  { name: 'activation', distribution: { kind: 'categorical', choices: ACTIVATION_CHOICES }, default: 'relu', tier: 'fixed', enabled: false },
+  {
+    name: 'rmspropAlpha',
+    distribution: { kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 },
+    default: 0.99,
+    tier: 'fixed',
+    enabled: false,
+  },
+  {
+    name: 'epsilon',
+    distribution: { kind: 'float', scale: 'log', low: 1e-10, high: 1e-6 },
+    default: 1e-8,
+    tier: 'fixed',
+    enabled: false,
+  },
+  {
+    name: 'optimizer',
+    distribution: { kind: 'categorical', choices: OPTIMIZER_CHOICES },
+    default: 'adam',
+    tier: 'fixed',
+    enabled: false,
+  },
+  {
+    name: 'activation',
+    distribution: { kind: 'categorical', choices: ACTIVATION_CHOICES },
+    default: 'relu',
+    tier: 'fixed',
+    enabled: false,
+  },
 ];
 
 export type StandardHyperparameter =
-  | 'learningRate' | 'beta1' | 'batchSize' | 'hiddenUnits' | 'hiddenLayers' | 'decay'
-  | 'decayRate' | 'weightDecay' | 'beta2' | 'rmspropAlpha' | 'epsilon' | 'optimizer' | 'activation';
+  | 'learningRate'
+  | 'beta1'
+  | 'batchSize'
+  | 'hiddenUnits'
+  | 'hiddenLayers'
+  | 'decay'
+  | 'decayRate'
+  | 'weightDecay'
+  | 'beta2'
+  | 'rmspropAlpha'
+  | 'epsilon'
+  | 'optimizer'
+  | 'activation';
 
 /**
  * The hyperparameters as the editor names them (the search-space table, the views, and every

@@ -12,9 +12,9 @@
 // to round floor(n / trialsPerRound); its draw is the random sampler's (seed, n, name) draw
 // placed inside its round's box, so the box and round are pure functions of the history.
 
-import { defaultParams, searchedParams, toUnit, type SearchSpace } from './space';
-import { budgetAllowsAnother, checkOption, describeBox, drawParams, rankedComplete, type UnitBox } from './sampling';
-import type { FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from './types';
+import { budgetAllowsAnother, checkOption, describeBox, drawParams, rankedComplete, type UnitBox } from './sampling.ts';
+import { defaultParams, type SearchSpace, searchedParams, toUnit } from './space.ts';
+import type { FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
 type CoarseToFineConfig = Extract<SchedulerConfig, { kind: 'coarse-to-fine' }>;
 
@@ -39,7 +39,9 @@ export function createCoarseToFine(config: CoarseToFineConfig, space: SearchSpac
   const zoom = checkOption('coarse-to-fine zoom', config.zoom ?? 0.5, { max: 1 });
   const searched = searchedParams(space);
   const base = defaultParams(space);
-  const fullBox: UnitBox = Object.fromEntries(searched.filter((p) => p.distribution.kind !== 'categorical').map((p) => [p.name, [0, 1] as const]));
+  const fullBox: UnitBox = Object.fromEntries(
+    searched.filter((p) => p.distribution.kind !== 'categorical').map((p) => [p.name, [0, 1] as const]),
+  );
   return {
     next(history) {
       const id = history.started.length;
@@ -49,9 +51,19 @@ export function createCoarseToFine(config: CoarseToFineConfig, space: SearchSpac
       for (let i = 0; i < round * perRound; i++) if (!finishedIds.has(i)) return { kind: 'wait' };
       let box = fullBox;
       for (let r = 1; r <= round; r++) {
-        box = shrinkBox(space, box, history.finished.filter((t) => t.id < r * perRound), zoom);
+        box = shrinkBox(
+          space,
+          box,
+          history.finished.filter((t) => t.id < r * perRound),
+          zoom,
+        );
       }
-      const trial: TrialPlan = { id, params: drawParams(searched, base, seed, id, box), round, box: describeBox(searched, box) };
+      const trial: TrialPlan = {
+        id,
+        params: drawParams(searched, base, seed, id, box),
+        round,
+        box: describeBox(searched, box),
+      };
       if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;
       return { kind: 'trial', trial };
     },

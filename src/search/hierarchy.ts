@@ -19,10 +19,28 @@
 // whatever it leaves (trials or time) passes on by the rules above. A stage reached after
 // its deadline (earlier stages overran a short time budget) gets no trials.
 
-import { hash32, permuteIndex } from './random';
-import { cardinality, contains, defaultParams, fromUnit, toUnit, type HyperparameterSpec, type ParamValue, type SearchSpace } from './space';
-import { checkOption, describeBox, drawParams, elapsed, MAX_ENUMERATED, mixedRadixDigits, rankedComplete, type UnitBox } from './sampling';
-import type { HierarchyStage, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
+import { hash32, permuteIndex } from './random.ts';
+import {
+  checkOption,
+  describeBox,
+  drawParams,
+  elapsed,
+  MAX_ENUMERATED,
+  mixedRadixDigits,
+  rankedComplete,
+  type UnitBox,
+} from './sampling.ts';
+import {
+  cardinality,
+  contains,
+  defaultParams,
+  fromUnit,
+  type HyperparameterSpec,
+  type ParamValue,
+  type SearchSpace,
+  toUnit,
+} from './space.ts';
+import type { HierarchyStage, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
 type HierarchyConfig = Extract<SchedulerConfig, { kind: 'hierarchy' }>;
 
@@ -50,7 +68,10 @@ function refineBox(searched: readonly HyperparameterSpec[], incumbent: Params, r
 }
 
 /** The distinct values of a discrete hyperparameter inside its unit interval, as an indexable axis. */
-function discreteAxis(p: HyperparameterSpec, [lo, hi]: readonly [number, number]): { size: number; at: (i: number) => ParamValue } {
+function discreteAxis(
+  p: HyperparameterSpec,
+  [lo, hi]: readonly [number, number],
+): { size: number; at: (i: number) => ParamValue } {
   const d = p.distribution;
   if (d.kind === 'categorical') return { size: d.choices.length, at: (i) => d.choices[i] };
   const first = fromUnit(d, lo) as number;
@@ -66,7 +87,13 @@ interface StageDraw {
   box: UnitBox;
 }
 
-function stageDraw(stageIndex: number, searched: readonly HyperparameterSpec[], incumbent: Params, box: UnitBox, seed: number): StageDraw {
+function stageDraw(
+  stageIndex: number,
+  searched: readonly HyperparameterSpec[],
+  incumbent: Params,
+  box: UnitBox,
+  seed: number,
+): StageDraw {
   const discrete = searched.every((p) => cardinality(p.distribution) < Infinity);
   const axes = discrete ? searched.map((p) => discreteAxis(p, box[p.name] ?? [0, 1])) : [];
   const total = axes.reduce((n, a) => n * a.size, 1);
@@ -78,7 +105,10 @@ function stageDraw(stageIndex: number, searched: readonly HyperparameterSpec[], 
     cap: total,
     box,
     draw(_id, j) {
-      const digits = mixedRadixDigits(permuteIndex(j, total, key), axes.map((a) => a.size));
+      const digits = mixedRadixDigits(
+        permuteIndex(j, total, key),
+        axes.map((a) => a.size),
+      );
       const params = { ...incumbent };
       searched.forEach((p, i) => (params[p.name] = axes[i].at(digits[i])));
       return params;
@@ -90,14 +120,18 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
   const shares = config.shares ?? DEFAULT_SHARES;
   const total = shares.reduce((a, b) => a + b, 0);
   if (shares.length !== 4 || shares.some((s) => !(s >= 0) || !Number.isFinite(s)) || !(total > 0)) {
-    throw new Error(`hierarchy shares must be 4 non-negative numbers (tier 1, tier 2, tier 3, refinement) with a positive sum, got [${shares.join(', ')}]`);
+    throw new Error(
+      `hierarchy shares must be 4 non-negative numbers (tier 1, tier 2, tier 3, refinement) with a positive sum, got [${shares.join(', ')}]`,
+    );
   }
   const radius = checkOption('hierarchy refineRadius', config.refineRadius ?? 0.1, { max: 1 });
   const searchedByStage = HIERARCHY_STAGES.map((s) => stageParams(space, s));
   const lastActive = searchedByStage.map((ps) => ps.length > 0).lastIndexOf(true);
   // Cumulative fractions, rounded to 12 decimals so that 0.5 + 0.2 + 0.2 is exactly 0.9.
   let sum = 0;
-  const cumulative = shares.map((share, s) => (s >= lastActive ? 1 : Math.round(((sum += share) / total) * 1e12) / 1e12));
+  const cumulative = shares.map((share, s) =>
+    s >= lastActive ? 1 : Math.round(((sum += share) / total) * 1e12) / 1e12,
+  );
   const budget = config.budget;
 
   return {
@@ -111,8 +145,17 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
         if (searched.length === 0) continue;
         const stage = HIERARCHY_STAGES[s];
         const issued = history.started.filter((t) => t.stage === stage);
-        const plan = stageDraw(s, searched, incumbent, stage === 'refine' ? refineBox(searched, incumbent, radius) : {}, seed);
-        const withinBudget = 'trials' in budget ? consumed + issued.length < Math.round(budget.trials * cumulative[s]) : elapsed(history) < budget.seconds * cumulative[s];
+        const plan = stageDraw(
+          s,
+          searched,
+          incumbent,
+          stage === 'refine' ? refineBox(searched, incumbent, radius) : {},
+          seed,
+        );
+        const withinBudget =
+          'trials' in budget
+            ? consumed + issued.length < Math.round(budget.trials * cumulative[s])
+            : elapsed(history) < budget.seconds * cumulative[s];
         const open = withinBudget && issued.length < plan.cap;
         if (open) {
           const id = history.started.length;

@@ -14,10 +14,10 @@
 //    variance that single hyperparameters explain; interactions are left out of the total).
 // With fewer than 2 usable trials, or an objective that never varies, every importance is 0.
 
-import { uniform } from './random';
-import { contains, searchedParams, toUnit, type Distribution, type ParamValue, type SearchSpace } from './space';
-import { rankedComplete } from './sampling';
-import type { FinishedTrial } from './types';
+import { uniform } from './random.ts';
+import { rankedComplete } from './sampling.ts';
+import { contains, type Distribution, type ParamValue, type SearchSpace, searchedParams, toUnit } from './space.ts';
+import type { FinishedTrial } from './types.ts';
 
 export interface ImportanceOptions {
   /** Trees in the forest (default 32). */
@@ -69,7 +69,13 @@ function buildTree(x: readonly Float64Array[], y: Float64Array, rows: number[], 
 }
 
 /** The split with the largest drop in squared error, threshold halfway between neighbouring values. */
-function bestSplit(x: readonly Float64Array[], y: Float64Array, idx: number[], dims: number, minLeaf: number): { dim: number; threshold: number } | null {
+function bestSplit(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  idx: number[],
+  dims: number,
+  minLeaf: number,
+): { dim: number; threshold: number } | null {
   const n = idx.length;
   let total = 0;
   let totalSq = 0;
@@ -121,7 +127,8 @@ function mainEffects(leaves: readonly Leaf[], dims: number): number[] | null {
     for (let c = 0; c + 1 < cuts.length; c++) {
       const [a, b] = [cuts[c], cuts[c + 1]];
       let marginal = 0;
-      for (const l of leaves) if (l.lower[j] <= a && l.upper[j] >= b) marginal += (l.value * volume(l)) / (l.upper[j] - l.lower[j]);
+      for (const l of leaves)
+        if (l.lower[j] <= a && l.upper[j] >= b) marginal += (l.value * volume(l)) / (l.upper[j] - l.lower[j]);
       vj += (b - a) * (marginal - mean) ** 2;
     }
     effects.push(vj / variance);
@@ -130,7 +137,11 @@ function mainEffects(leaves: readonly Leaf[], dims: number): number[] | null {
 }
 
 /** How much each searched (enabled) hyperparameter explains the objective; the values sum to 1 (or are all 0). */
-export function importance(trials: readonly FinishedTrial[], space: SearchSpace, options: ImportanceOptions = {}): Record<string, number> {
+export function importance(
+  trials: readonly FinishedTrial[],
+  space: SearchSpace,
+  options: ImportanceOptions = {},
+): Record<string, number> {
   const { trees = 32, minLeaf = 2, seed = 0 } = options;
   const params = searchedParams(space);
   const result: Record<string, number> = Object.fromEntries(params.map((p) => [p.name, 0]));

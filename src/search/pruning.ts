@@ -17,7 +17,7 @@
 // Curves are compared at equal training steps; a curve's value "at" step s is its value at
 // its first report at or after s (so rungs need not fall on report steps). NaN counts as +Inf.
 
-import type { Curve } from './types';
+import type { Curve } from './types.ts';
 
 export type PrunerConfig = { divergenceFactor?: number } & (
   | { kind: 'none' }
@@ -66,15 +66,26 @@ function divergence(curve: Curve, factor: number): PruneVerdict | null {
   const last = curve.values.length - 1;
   const v = curve.values[last];
   const step = curve.steps[last];
-  if (!Number.isFinite(v)) return { state: 'DIVERGED', rule: 'divergence', step, reason: `value became ${v} at step ${step}` };
+  if (!Number.isFinite(v))
+    return { state: 'DIVERGED', rule: 'divergence', step, reason: `value became ${v} at step ${step}` };
   const first = curve.values[0];
   if (first > 0 && v > factor * first) {
-    return { state: 'DIVERGED', rule: 'divergence', step, reason: `value ${fmt(v)} at step ${step} exceeds ${factor} × the first value ${fmt(first)}` };
+    return {
+      state: 'DIVERGED',
+      rule: 'divergence',
+      step,
+      reason: `value ${fmt(v)} at step ${step} exceeds ${factor} × the first value ${fmt(first)}`,
+    };
   }
   return null;
 }
 
-function medianRule(curve: Curve, others: readonly Curve[], warmupSteps: number, minTrials: number): PruneVerdict | null {
+function medianRule(
+  curve: Curve,
+  others: readonly Curve[],
+  warmupSteps: number,
+  minTrials: number,
+): PruneVerdict | null {
   const last = curve.steps.length - 1;
   const step = curve.steps[last];
   if (step < warmupSteps) return null;
@@ -87,7 +98,12 @@ function medianRule(curve: Curve, others: readonly Curve[], warmupSteps: number,
   const mid = median(othersBest.sort((a, b) => a - b));
   const mine = bestUpTo(curve, last);
   if (!(mine > mid)) return null;
-  return { state: 'PRUNED', rule: 'median', step, reason: `best value ${fmt(mine)} by step ${step} is worse than the median ${fmt(mid)} of ${othersBest.length} other trials` };
+  return {
+    state: 'PRUNED',
+    rule: 'median',
+    step,
+    reason: `best value ${fmt(mine)} by step ${step} is worse than the median ${fmt(mid)} of ${othersBest.length} other trials`,
+  };
 }
 
 function ashaRule(curve: Curve, others: readonly Curve[], minSteps: number, eta: number): PruneVerdict | null {
@@ -106,7 +122,12 @@ function ashaRule(curve: Curve, others: readonly Curve[], minSteps: number, eta:
     values.sort((a, b) => a - b);
     const cutoff = values[Math.max(0, Math.floor(values.length / eta) - 1)];
     if (mine > cutoff) {
-      return { state: 'PRUNED', rule: 'asha', step, reason: `value ${fmt(mine)} at rung ${rung} (step ${rungStep}) is not in the best 1/${eta} of ${values.length} trials (cutoff ${fmt(cutoff)})` };
+      return {
+        state: 'PRUNED',
+        rule: 'asha',
+        step,
+        reason: `value ${fmt(mine)} at rung ${rung} (step ${rungStep}) is not in the best 1/${eta} of ${values.length} trials (cutoff ${fmt(cutoff)})`,
+      };
     }
   }
   return null;
@@ -140,7 +161,9 @@ export function createPruner(config: PrunerConfig): Pruner {
   return {
     decide(curve, others) {
       if (curve.steps.length === 0 || curve.steps.length !== curve.values.length) {
-        throw new Error(`a curve needs as many steps as values and at least one report, got ${curve.steps.length} steps and ${curve.values.length} values`);
+        throw new Error(
+          `a curve needs as many steps as values and at least one report, got ${curve.steps.length} steps and ${curve.values.length} values`,
+        );
       }
       return divergence(curve, factor) ?? rule(curve, others);
     },

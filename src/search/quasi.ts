@@ -9,9 +9,12 @@
 // also moves the infinite run of leading zeros, point 0 is not the corner 0. Each σ is
 // `permuteIndex` keyed by hash32(seed, d, k), so the GPU could reproduce it.
 
-import { hash32, permuteIndex } from './random';
+import { hash32, permuteIndex } from './random.ts';
 
-const PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131];
+const PRIMES = [
+  2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109,
+  113, 127, 131,
+];
 export const MAX_QUASI_DIMENSIONS = PRIMES.length;
 
 const QUASI_TAG = 0x4a17;
@@ -19,7 +22,9 @@ const QUASI_TAG = 0x4a17;
 /** Coordinate `dimension` of scrambled Halton point `index` (index >= 0), in [0, 1). */
 export function scrambledHalton(index: number, dimension: number, seed: number): number {
   if (!(dimension >= 0 && dimension < PRIMES.length)) {
-    throw new Error(`quasi-random search supports up to ${PRIMES.length} searched hyperparameters, got dimension ${dimension}; search fewer or use random search`);
+    throw new Error(
+      `quasi-random search supports up to ${PRIMES.length} searched hyperparameters, got dimension ${dimension}; search fewer or use random search`,
+    );
   }
   const b = PRIMES[dimension];
   const digits = Math.ceil(53 / Math.log2(b));

@@ -4,9 +4,9 @@
 // so it depends on (seed, trial, dimension) only; keying by name rather than position means
 // enabling another hyperparameter never changes the draws of the others.
 
-import { fromUnit, type HyperparameterSpec } from './space';
-import { stringKey, uniform } from './random';
-import type { Budget, FinishedTrial, History, Params, SearchBox } from './types';
+import { stringKey, uniform } from './random.ts';
+import { fromUnit, type HyperparameterSpec } from './space.ts';
+import type { Budget, FinishedTrial, History, Params, SearchBox } from './types.ts';
 
 /** A box in the unit space: [low, high] per boxed hyperparameter name (absent: the whole [0, 1]). */
 export type UnitBox = Record<string, readonly [number, number]>;
@@ -16,7 +16,13 @@ export function randomUnit(seed: number, id: number, name: string): number {
 }
 
 /** `base` with every hyperparameter in `searched` drawn uniformly from its box on its own scale. */
-export function drawParams(searched: readonly HyperparameterSpec[], base: Params, seed: number, id: number, box: UnitBox = {}): Params {
+export function drawParams(
+  searched: readonly HyperparameterSpec[],
+  base: Params,
+  seed: number,
+  id: number,
+  box: UnitBox = {},
+): Params {
   const params = { ...base };
   for (const p of searched) {
     const [lo, hi] = box[p.name] ?? [0, 1];
@@ -31,26 +37,36 @@ export function describeBox(searched: readonly HyperparameterSpec[], box: UnitBo
   for (const p of searched) {
     const range = box[p.name];
     if (!range || p.distribution.kind === 'categorical') continue;
-    out[p.name] = { low: fromUnit(p.distribution, range[0]) as number, high: fromUnit(p.distribution, range[1]) as number, unitLow: range[0], unitHigh: range[1] };
+    out[p.name] = {
+      low: fromUnit(p.distribution, range[0]) as number,
+      high: fromUnit(p.distribution, range[1]) as number,
+      unitLow: range[0],
+      unitHigh: range[1],
+    };
   }
   return out;
 }
 
 /** COMPLETE trials with a finite objective, best first (ties: lower id first). */
 export function rankedComplete(finished: readonly FinishedTrial[]): FinishedTrial[] {
-  return finished.filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective)).sort((a, b) => a.objective - b.objective || a.id - b.id);
+  return finished
+    .filter((t) => t.state === 'COMPLETE' && Number.isFinite(t.objective))
+    .sort((a, b) => a.objective - b.objective || a.id - b.id);
 }
 
 export function validateSeed(seed: number): number {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
   return seed;
 }
 
 export function validateBudget(budget: Budget): Budget {
   if ('trials' in budget) {
-    if (!Number.isInteger(budget.trials) || budget.trials < 1) throw new Error(`a trial budget needs a positive integer, got trials=${budget.trials}`);
+    if (!Number.isInteger(budget.trials) || budget.trials < 1)
+      throw new Error(`a trial budget needs a positive integer, got trials=${budget.trials}`);
   } else if ('seconds' in budget) {
-    if (!(budget.seconds > 0) || !Number.isFinite(budget.seconds)) throw new Error(`a time budget needs a positive number of seconds, got seconds=${budget.seconds}`);
+    if (!(budget.seconds > 0) || !Number.isFinite(budget.seconds))
+      throw new Error(`a time budget needs a positive number of seconds, got seconds=${budget.seconds}`);
   } else {
     throw new Error('budget must be { trials: n } or { seconds: s }');
   }
@@ -60,7 +76,8 @@ export function validateBudget(budget: Budget): Budget {
 /** Elapsed seconds, required when the budget is a time budget. */
 export function elapsed(history: History): number {
   const s = history.elapsedSeconds;
-  if (typeof s !== 'number' || !(s >= 0)) throw new Error(`a time budget needs history.elapsedSeconds >= 0, got ${String(s)}`);
+  if (typeof s !== 'number' || !(s >= 0))
+    throw new Error(`a time budget needs history.elapsedSeconds >= 0, got ${String(s)}`);
   return s;
 }
 
@@ -72,7 +89,9 @@ export function budgetAllowsAnother(budget: Budget, history: History): boolean {
 /** A positive option (an integer when `integer`, at most `max`), or an Error saying what it must be. */
 export function checkOption(name: string, value: number, { integer = false, max = Infinity } = {}): number {
   if (!Number.isFinite(value) || !(value > 0) || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} > 0${max < Infinity ? ` and <= ${max}` : ''}, got ${value}`);
+    throw new Error(
+      `${name} must be ${integer ? 'an integer' : 'a number'} > 0${max < Infinity ? ` and <= ${max}` : ''}, got ${value}`,
+    );
   }
   return value;
 }

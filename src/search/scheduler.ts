@@ -7,16 +7,32 @@
 //  random        independent uniform draws on each hyperparameter's scale (sampling.ts).
 //  quasi-random  scrambled Halton points (quasi.ts), one dimension per searched hyperparameter.
 
-import { hash32, permuteIndex } from './random';
-import { scrambledHalton } from './quasi';
-import { defaultParams, fromUnit, searchedParams, validateSpace, type HyperparameterSpec, type ParamValue, type SearchSpace } from './space';
-import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits, validateBudget, validateSeed } from './sampling';
-import { createCoarseToFine } from './coarseToFine';
-import { createHierarchy } from './hierarchy';
-import { createTpe } from './tpe';
-import type { Budget, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
+import { createCoarseToFine } from './coarseToFine.ts';
+import { createHierarchy } from './hierarchy.ts';
+import { scrambledHalton } from './quasi.ts';
+import { hash32, permuteIndex } from './random.ts';
+import {
+  budgetAllowsAnother,
+  checkOption,
+  drawParams,
+  MAX_ENUMERATED,
+  mixedRadixDigits,
+  validateBudget,
+  validateSeed,
+} from './sampling.ts';
+import {
+  defaultParams,
+  fromUnit,
+  type HyperparameterSpec,
+  type ParamValue,
+  type SearchSpace,
+  searchedParams,
+  validateSpace,
+} from './space.ts';
+import { createTpe } from './tpe.ts';
+import type { Budget, Params, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
-export type * from './types';
+export type * from './types.ts';
 
 const GRID_TAG = 0x6121d;
 
@@ -44,12 +60,15 @@ export function gridValues(p: HyperparameterSpec, points: number): ParamValue[] 
 function createGrid(config: Extract<SchedulerConfig, { kind: 'grid' }>, space: SearchSpace, seed: number): Scheduler {
   const searched = searchedParams(space);
   const axes = searched.map((p) => {
-    const k = checkOption(`grid points for ${p.name}`, config.points?.[p.name] ?? config.pointsPerParam ?? 5, { integer: true });
+    const k = checkOption(`grid points for ${p.name}`, config.points?.[p.name] ?? config.pointsPerParam ?? 5, {
+      integer: true,
+    });
     return gridValues(p, k);
   });
   const sizes = axes.map((a) => a.length);
   const total = sizes.reduce((n, s) => n * s, 1);
-  if (total > MAX_ENUMERATED) throw new Error(`the grid has ${total} points, more than ${MAX_ENUMERATED}; use fewer points per hyperparameter`);
+  if (total > MAX_ENUMERATED)
+    throw new Error(`the grid has ${total} points, more than ${MAX_ENUMERATED}; use fewer points per hyperparameter`);
   const base = defaultParams(space);
   const key = hash32(GRID_TAG, seed);
   return independent(config.budget, total, (id) => {
@@ -96,6 +115,8 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
     case 'tpe':
       return createTpe(config, space, seed);
     default:
-      throw new Error(`unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy or tpe`);
+      throw new Error(
+        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy or tpe`,
+      );
   }
 }

@@ -61,34 +61,45 @@ export type SearchSpace = HyperparameterSpec[];
 /** Throws an Error naming the broken rule; returns the distribution unchanged when valid. */
 export function validateDistribution<D extends Distribution>(d: D): D {
   if (d.kind === 'categorical') {
-    if (!Array.isArray(d.choices) || d.choices.length === 0) throw new Error('categorical needs at least one choice, got none');
+    if (!Array.isArray(d.choices) || d.choices.length === 0)
+      throw new Error('categorical needs at least one choice, got none');
     const seen = new Set<string | number>();
     for (const c of d.choices) {
-      if (typeof c !== 'string' && !(typeof c === 'number' && Number.isFinite(c))) throw new Error(`categorical choices must be strings or finite numbers, got ${String(c)}`);
+      if (typeof c !== 'string' && !(typeof c === 'number' && Number.isFinite(c)))
+        throw new Error(`categorical choices must be strings or finite numbers, got ${String(c)}`);
       if (seen.has(c)) throw new Error(`categorical choices must be distinct, got ${JSON.stringify(c)} twice`);
       seen.add(c);
     }
     return d;
   }
   const { low, high } = d;
-  if (!Number.isFinite(low) || !Number.isFinite(high)) throw new Error(`bounds must be finite numbers, got low=${low}, high=${high}`);
+  if (!Number.isFinite(low) || !Number.isFinite(high))
+    throw new Error(`bounds must be finite numbers, got low=${low}, high=${high}`);
   if (d.kind === 'float') {
     if (!(low < high)) throw new Error(`float range needs low < high, got low=${low}, high=${high}`);
     if (d.scale === 'log' && !(low > 0)) throw new Error(`log scale needs low > 0, got low=${low}`);
-    if (d.scale === 'one-minus-log' && !(high < 1)) throw new Error(`one-minus-log scale needs high < 1 (it samples 1-x on a log scale), got high=${high}`);
-    if (d.scale !== 'linear' && d.scale !== 'log' && d.scale !== 'one-minus-log') throw new Error(`float scale must be linear, log or one-minus-log, got ${String(d.scale)}`);
+    if (d.scale === 'one-minus-log' && !(high < 1))
+      throw new Error(`one-minus-log scale needs high < 1 (it samples 1-x on a log scale), got high=${high}`);
+    if (d.scale !== 'linear' && d.scale !== 'log' && d.scale !== 'one-minus-log')
+      throw new Error(`float scale must be linear, log or one-minus-log, got ${String(d.scale)}`);
     return d;
   }
   if (!(low <= high)) throw new Error(`${d.kind} range needs low <= high, got low=${low}, high=${high}`);
   if (d.kind === 'int') {
-    if (!Number.isInteger(low) || !Number.isInteger(high)) throw new Error(`int range needs integer bounds, got low=${low}, high=${high}`);
+    if (!Number.isInteger(low) || !Number.isInteger(high))
+      throw new Error(`int range needs integer bounds, got low=${low}, high=${high}`);
     if (d.scale === 'log' && !(low >= 1)) throw new Error(`log scale needs low >= 1 for integers, got low=${low}`);
-    if (d.scale !== 'linear' && d.scale !== 'log') throw new Error(`int scale must be linear or log, got ${String(d.scale)}`);
+    if (d.scale !== 'linear' && d.scale !== 'log')
+      throw new Error(`int scale must be linear or log, got ${String(d.scale)}`);
     return d;
   }
   if (d.kind === 'power-of-two') {
-    for (const [which, v] of [['low', low], ['high', high]] as const) {
-      if (!(v >= 1) || !Number.isInteger(Math.log2(v))) throw new Error(`power-of-two range needs powers of two >= 1, got ${which}=${v}`);
+    for (const [which, v] of [
+      ['low', low],
+      ['high', high],
+    ] as const) {
+      if (!(v >= 1) || !Number.isInteger(Math.log2(v)))
+        throw new Error(`power-of-two range needs powers of two >= 1, got ${which}=${v}`);
     }
     return d;
   }
@@ -175,10 +186,17 @@ export function validateSpace(space: readonly HyperparameterSpec[]): void {
       throw new Error(`${p.name}: ${(e as Error).message}`);
     }
     const numeric = p.distribution.kind !== 'categorical';
-    if (numeric ? typeof p.default !== 'number' || !Number.isFinite(p.default) : typeof p.default !== 'string' && typeof p.default !== 'number') {
-      throw new Error(`${p.name}: default must be ${numeric ? 'a finite number' : 'a string or number'}, got ${JSON.stringify(p.default)}`);
+    if (
+      numeric
+        ? typeof p.default !== 'number' || !Number.isFinite(p.default)
+        : typeof p.default !== 'string' && typeof p.default !== 'number'
+    ) {
+      throw new Error(
+        `${p.name}: default must be ${numeric ? 'a finite number' : 'a string or number'}, got ${JSON.stringify(p.default)}`,
+      );
     }
-    if (![1, 2, 3, 'fixed'].includes(p.tier)) throw new Error(`${p.name}: tier must be 1, 2, 3 or 'fixed', got ${String(p.tier)}`);
+    if (![1, 2, 3, 'fixed'].includes(p.tier))
+      throw new Error(`${p.name}: tier must be 1, 2, 3 or 'fixed', got ${String(p.tier)}`);
   }
 }
 

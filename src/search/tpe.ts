@@ -23,12 +23,21 @@
 // order, so the same history gives the same trial whoever finished first; with several
 // trials at once the trials depend on which had finished when each was issued.
 
-import { erfc } from '../train/cpu/ops';
-import { hash32, normal, permuteIndex, stringKey, uniform } from './random';
-import { scrambledHalton } from './quasi';
-import { cardinality, contains, defaultParams, fromUnit, searchedParams, toUnit, type HyperparameterSpec, type SearchSpace } from './space';
-import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits } from './sampling';
-import type { FinishedTrial, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types';
+import { erfc } from '../train/cpu/ops.ts';
+import { scrambledHalton } from './quasi.ts';
+import { hash32, normal, permuteIndex, stringKey, uniform } from './random.ts';
+import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits } from './sampling.ts';
+import {
+  cardinality,
+  contains,
+  defaultParams,
+  fromUnit,
+  type HyperparameterSpec,
+  type SearchSpace,
+  searchedParams,
+  toUnit,
+} from './space.ts';
+import type { FinishedTrial, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
 type TpeConfig = Extract<SchedulerConfig, { kind: 'tpe' }>;
 
@@ -49,7 +58,10 @@ export function belowCount(n: number): number {
 export function trialWeights(n: number): number[] {
   if (n < 25) return new Array<number>(n).fill(1);
   const ramp = n - 25;
-  return [...Array.from({ length: ramp }, (_, i) => (ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1))), ...new Array<number>(25).fill(1)];
+  return [
+    ...Array.from({ length: ramp }, (_, i) => (ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1))),
+    ...new Array<number>(25).fill(1),
+  ];
 }
 
 /** A trial on the estimators' axes: unit position for numeric hyperparameters, choice index for categoricals. */
@@ -85,7 +97,8 @@ function buildEstimator(points: Point[], searched: readonly HyperparameterSpec[]
   const logConstants = centres.map((c, k) => {
     let sum = logWeights[k];
     searched.forEach((p, d) => {
-      if (p.distribution.kind !== 'categorical') sum -= LOG_SQRT_2PI + Math.log(sigmas[k]) + Math.log(unitMass(c[d], sigmas[k]));
+      if (p.distribution.kind !== 'categorical')
+        sum -= LOG_SQRT_2PI + Math.log(sigmas[k]) + Math.log(unitMass(c[d], sigmas[k]));
     });
     return sum;
   });
@@ -121,10 +134,18 @@ function logDensity(e: Estimator, x: Point, searched: readonly HyperparameterSpe
 }
 
 /** Candidate `j` for trial `id`, drawn from estimator e: a kernel by weight, then each coordinate from it. */
-function drawCandidate(e: Estimator, searched: readonly HyperparameterSpec[], priorWeight: number, seed: number, id: number, j: number): Params {
+function drawCandidate(
+  e: Estimator,
+  searched: readonly HyperparameterSpec[],
+  priorWeight: number,
+  seed: number,
+  id: number,
+  j: number,
+): Params {
   const pick = uniform(TPE_TAG, seed, id, j);
   let k = 0;
-  for (let acc = Math.exp(e.logWeights[0]); k < e.centres.length - 1 && pick >= acc; ) acc += Math.exp(e.logWeights[++k]);
+  for (let acc = Math.exp(e.logWeights[0]); k < e.centres.length - 1 && pick >= acc; )
+    acc += Math.exp(e.logWeights[++k]);
   const params: Params = {};
   for (const [d, p] of searched.entries()) {
     const dist = p.distribution;
@@ -133,7 +154,8 @@ function drawCandidate(e: Estimator, searched: readonly HyperparameterSpec[], pr
       const n = dist.choices.length;
       const r = uniform(TPE_TAG, seed, id, j, key);
       let c = 0;
-      for (let acc = Math.exp(logCategorical(0, e.centres[k][d], n, priorWeight)); c < n - 1 && r >= acc; ) acc += Math.exp(logCategorical(++c, e.centres[k][d], n, priorWeight));
+      for (let acc = Math.exp(logCategorical(0, e.centres[k][d], n, priorWeight)); c < n - 1 && r >= acc; )
+        acc += Math.exp(logCategorical(++c, e.centres[k][d], n, priorWeight));
       params[p.name] = dist.choices[c];
       continue;
     }
@@ -150,7 +172,11 @@ function drawCandidate(e: Estimator, searched: readonly HyperparameterSpec[], pr
 }
 
 function pointOf(params: Params, searched: readonly HyperparameterSpec[]): Point {
-  return searched.map((p) => (p.distribution.kind === 'categorical' ? p.distribution.choices.indexOf(params[p.name]) : toUnit(p.distribution, params[p.name])));
+  return searched.map((p) =>
+    p.distribution.kind === 'categorical'
+      ? p.distribution.choices.indexOf(params[p.name])
+      : toUnit(p.distribution, params[p.name]),
+  );
 }
 
 /** Trials with a result, best first (Optuna's order: complete, then pruned by progress, then the rest). */
@@ -159,7 +185,8 @@ export function rankForTpe(finished: readonly FinishedTrial[]): FinishedTrial[] 
     if (t.state === 'COMPLETE' && Number.isFinite(t.objective)) return [0, t.objective, 0];
     const last = t.curve ? t.curve.values.length - 1 : -1;
     const value = last >= 0 ? t.curve!.values[last] : t.objective;
-    if ((t.state === 'PRUNED' || t.state === 'STOPPED') && Number.isFinite(value)) return [1, -(last >= 0 ? t.curve!.steps[last] : 0), value];
+    if ((t.state === 'PRUNED' || t.state === 'STOPPED') && Number.isFinite(value))
+      return [1, -(last >= 0 ? t.curve!.steps[last] : 0), value];
     return [2, 0, 0];
   };
   const keyed = finished.filter((t) => t.state !== 'FAILED').map((t) => ({ t, r: rank(t) }));
@@ -168,7 +195,9 @@ export function rankForTpe(finished: readonly FinishedTrial[]): FinishedTrial[] 
 }
 
 export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): Scheduler {
-  const startupTrials = checkOption('tpe startupTrials', config.startupTrials ?? TPE_DEFAULTS.startupTrials, { integer: true });
+  const startupTrials = checkOption('tpe startupTrials', config.startupTrials ?? TPE_DEFAULTS.startupTrials, {
+    integer: true,
+  });
   const candidates = checkOption('tpe candidates', config.candidates ?? TPE_DEFAULTS.candidates, { integer: true });
   const priorWeight = TPE_DEFAULTS.priorWeight;
   const searched = searchedParams(space);
@@ -183,7 +212,9 @@ export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): 
     const finished = [...history.finished].sort((a, b) => a.id - b.id).filter((t) => inSpace(t.params));
     const order = rankForTpe(finished);
     if (order.length < startupTrials) {
-      return [Object.fromEntries(searched.map((p, i) => [p.name, fromUnit(p.distribution, scrambledHalton(id, i, seed))]))];
+      return [
+        Object.fromEntries(searched.map((p, i) => [p.name, fromUnit(p.distribution, scrambledHalton(id, i, seed))])),
+      ];
     }
     const nBelow = belowCount(order.length);
     const done = new Set(history.finished.map((t) => t.id));
@@ -191,8 +222,16 @@ export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): 
     const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
     const below = order.slice(0, nBelow).sort(byId);
     const above = [...order.slice(nBelow), ...pending].sort(byId);
-    const l = buildEstimator(below.map((t) => pointOf(t.params, searched)), searched, priorWeight);
-    const g = buildEstimator(above.map((t) => pointOf(t.params, searched)), searched, priorWeight);
+    const l = buildEstimator(
+      below.map((t) => pointOf(t.params, searched)),
+      searched,
+      priorWeight,
+    );
+    const g = buildEstimator(
+      above.map((t) => pointOf(t.params, searched)),
+      searched,
+      priorWeight,
+    );
     const scored = Array.from({ length: candidates }, (_, j) => {
       const params = drawCandidate(l, searched, priorWeight, seed, id, j);
       const x = pointOf(params, searched);
@@ -205,11 +244,18 @@ export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): 
   /** A point no trial has tried: seeded enumeration for a finite space, else fresh uniform draws; undefined when the space is used up. */
   function untried(tried: Set<string>, id: number): Params | undefined {
     if (finiteSize <= MAX_ENUMERATED) {
-      const axes = searched.map((p) => Array.from({ length: cardinality(p.distribution) }, (_, i) => fromUnit(p.distribution, (i + 0.5) / cardinality(p.distribution))));
+      const axes = searched.map((p) =>
+        Array.from({ length: cardinality(p.distribution) }, (_, i) =>
+          fromUnit(p.distribution, (i + 0.5) / cardinality(p.distribution)),
+        ),
+      );
       const key = hash32(FALLBACK_TAG, seed);
       // Each step either finds an untried point or passes a tried one, so this ends within tried.size + 1 steps.
       for (let i = 0; i < finiteSize; i++) {
-        const digits = mixedRadixDigits(permuteIndex(i, finiteSize, key), axes.map((a) => a.length));
+        const digits = mixedRadixDigits(
+          permuteIndex(i, finiteSize, key),
+          axes.map((a) => a.length),
+        );
         const params = Object.fromEntries(searched.map((p, d) => [p.name, axes[d][digits[d]]]));
         if (!tried.has(keyOf(params))) return params;
       }

@@ -2,7 +2,7 @@
 // runner in a worker, tests). A scheduler is a pure function of its inputs: given the same
 // config, space, seed and history it answers the same, so a study replays from its seed.
 
-import type { ParamValue } from './space';
+import type { ParamValue } from './space.ts';
 
 /** Every hyperparameter of the space by name: searched ones drawn, the rest at their defaults. */
 export type Params = Record<string, ParamValue>;

@@ -4,7 +4,7 @@
 // call that computes the same thing; where a framework has no exact equivalent the script
 // says so in a comment next to the closest one. The trial's params become a model exactly as
 // the engines build it (population.ts's trialBucket and trialModel), so the two never drift.
-import { LEAKY_SLOPE, type DecayKind, type InitKind, type ModelHyper } from '../train/types.ts';
+import { type DecayKind, type InitKind, LEAKY_SLOPE, type ModelHyper } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import { trialBucket, trialModel } from './population.ts';
 import type { TrialRecord } from './record.ts';
@@ -79,23 +79,35 @@ function commentText(text: string): string {
 function dataDescription(s: Setup): string[] {
   const { spec, data } = s.request;
   const d = spec.data;
-  const what = d.kind === 'synthetic' ? `the synthetic "${d.name}" set` : d.kind === 'digits' ? 'handwritten digits (14x14 pixels scaled to [0, 1])' : `the CSV file "${commentText(d.fileName)}" (target "${commentText(d.target)}")`;
-  const targets = s.classification ? `${data.outputs} classes` : `${data.outputs} target column${data.outputs === 1 ? '' : 's'}`;
+  const what =
+    d.kind === 'synthetic'
+      ? `the synthetic "${d.name}" set`
+      : d.kind === 'digits'
+        ? 'handwritten digits (14x14 pixels scaled to [0, 1])'
+        : `the CSV file "${commentText(d.fileName)}" (target "${commentText(d.target)}")`;
+  const targets = s.classification
+    ? `${data.outputs} classes`
+    : `${data.outputs} target column${data.outputs === 1 ? '' : 's'}`;
   const lines = [`Data: ${what}: ${data.trainCount} training rows of ${data.inputs} features, ${targets}.`];
-  if (d.kind === 'csv') lines.push(`The lab standardised each feature${s.classification ? '' : ' and the target'} with the training split's mean and standard deviation; do the same.`);
+  if (d.kind === 'csv')
+    lines.push(
+      `The lab standardised each feature${s.classification ? '' : ' and the target'} with the training split's mean and standard deviation; do the same.`,
+    );
   return lines;
 }
 
 function header(s: Setup, framework: string): string[] {
   const { spec, trial } = s.request;
-  const result = Number.isFinite(trial.objective) ? `validation loss ${py(trial.objective)} after ${trial.steps} steps` : `no validation loss (${trial.state.toLowerCase()} after ${trial.steps} steps)`;
+  const result = Number.isFinite(trial.objective)
+    ? `validation loss ${py(trial.objective)} after ${trial.steps} steps`
+    : `no validation loss (${trial.state.toLowerCase()} after ${trial.steps} steps)`;
   const partial = trial.state === 'STOPPED' ? ' It was stopped early, so this is a partial result.' : '';
   return [
     `# Trial #${trial.id} of a Tuning Lab study (seed ${spec.seed}) as ${framework} code.`,
     `# In the lab it reached ${result}.${partial}`,
     ...dataDescription(s).map((l) => `# ${l}`),
-    '# The lab uses PyTorch\'s definitions of every optimizer, schedule and init; comments below',
-    '# say where this framework differs. Data order and random numbers are this framework\'s own.',
+    "# The lab uses PyTorch's definitions of every optimizer, schedule and init; comments below",
+    "# say where this framework differs. Data order and random numbers are this framework's own.",
   ];
 }
 
@@ -108,7 +120,8 @@ function constants(s: Setup): string[] {
     `TRAIN_COUNT = ${data.trainCount}  # rows in the lab's training split (the schedule counts epochs in them)`,
     `SEED = ${s.seed}`,
   ];
-  if (s.hyper.decay === 'exponential' || s.hyper.decay === 'inverse_time' || s.hyper.decay === 'step') lines.push(`DECAY_RATE = ${py(s.hyper.decayRate)}`);
+  if (s.hyper.decay === 'exponential' || s.hyper.decay === 'inverse_time' || s.hyper.decay === 'step')
+    lines.push(`DECAY_RATE = ${py(s.hyper.decayRate)}`);
   if (s.hyper.decay === 'step') lines.push(`DECAY_EVERY = ${s.hyper.decayEvery}  # epochs`);
   return lines;
 }
@@ -174,7 +187,7 @@ function torchDecoupledDecay(wd: number): string[] {
     '# Decoupled weight decay, w -= lr_t * wd * w from the weights before this step, as in the lab.',
     "# torch.optim's weight_decay for this optimizer would add wd * w to the gradient instead.",
     'with torch.no_grad():',
-    "    shrink = 1 - optimizer.param_groups[0]['lr'] * " + py(wd),
+    `    shrink = 1 - optimizer.param_groups[0]['lr'] * ${py(wd)}`,
     '    for p in model.parameters():',
     '        p.mul_(shrink)',
   ];
@@ -206,17 +219,29 @@ function pytorchCode(s: Setup): string {
       manualDecay = wd > 0;
       break;
     case 'adam':
-      optimizer = wd > 0
-        ? `torch.optim.AdamW(model.parameters(), lr=${lr}, betas=(${py(h.beta1)}, ${py(h.beta2)}), eps=${py(h.epsilon)}, weight_decay=${py(wd)})`
-        : `torch.optim.Adam(model.parameters(), lr=${lr}, betas=(${py(h.beta1)}, ${py(h.beta2)}), eps=${py(h.epsilon)})`;
+      optimizer =
+        wd > 0
+          ? `torch.optim.AdamW(model.parameters(), lr=${lr}, betas=(${py(h.beta1)}, ${py(h.beta2)}), eps=${py(h.epsilon)}, weight_decay=${py(wd)})`
+          : `torch.optim.Adam(model.parameters(), lr=${lr}, betas=(${py(h.beta1)}, ${py(h.beta2)}), eps=${py(h.epsilon)})`;
       break;
   }
-  const init = s.init === 'he'
-    ? ["# He: N(0, 2/fan_in), the lab's init for the relu family, on every layer (the output layer too).", "nn.init.kaiming_normal_(layer.weight, mode='fan_in', nonlinearity='relu')"]
-    : ["# Xavier: N(0, 2/(fan_in + fan_out)), the lab's init for saturating activations, on every layer.", 'nn.init.xavier_normal_(layer.weight)'];
-  const schedule = h.decay === 'none'
-    ? []
-    : [`# The lab's ${h.decay} schedule, stepped once per optimizer step (LambdaLR gives exactly its formula).`, `scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: ${decayFactor(h.decay)})`];
+  const init =
+    s.init === 'he'
+      ? [
+          "# He: N(0, 2/fan_in), the lab's init for the relu family, on every layer (the output layer too).",
+          "nn.init.kaiming_normal_(layer.weight, mode='fan_in', nonlinearity='relu')",
+        ]
+      : [
+          "# Xavier: N(0, 2/(fan_in + fan_out)), the lab's init for saturating activations, on every layer.",
+          'nn.init.xavier_normal_(layer.weight)',
+        ];
+  const schedule =
+    h.decay === 'none'
+      ? []
+      : [
+          `# The lab's ${h.decay} schedule, stepped once per optimizer step (LambdaLR gives exactly its formula).`,
+          `scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: ${decayFactor(h.decay)})`,
+        ];
   return [
     ...header(s, 'PyTorch'),
     ...(h.decay === 'cosine' ? ['import math', ''] : []),
@@ -236,7 +261,9 @@ function pytorchCode(s: Setup): string {
     'for layer in model:',
     '    if isinstance(layer, nn.Linear):',
     ...block([...init, 'nn.init.zeros_(layer.bias)'], '        '),
-    s.classification ? 'loss_fn = nn.CrossEntropyLoss()  # mean softmax cross-entropy over the batch' : 'loss_fn = nn.MSELoss()  # mean over every output of every row',
+    s.classification
+      ? 'loss_fn = nn.CrossEntropyLoss()  # mean softmax cross-entropy over the batch'
+      : 'loss_fn = nn.MSELoss()  # mean over every output of every row',
     `optimizer = ${optimizer}`,
     ...schedule,
     '',
@@ -281,7 +308,8 @@ const KERAS_ACTIVATIONS: Record<string, { argument?: string; layer?: string }> =
 function kerasSchedule(s: Setup): string[] {
   const h = s.hyper;
   if (h.decay === 'none') return [`learning_rate = ${py(h.learningRate)}`];
-  if (h.decay === 'cosine') return [`learning_rate = keras.optimizers.schedules.CosineDecay(${py(h.learningRate)}, decay_steps=STEPS)`];
+  if (h.decay === 'cosine')
+    return [`learning_rate = keras.optimizers.schedules.CosineDecay(${py(h.learningRate)}, decay_steps=STEPS)`];
   const period = stepsPerDrop(s);
   if (period !== undefined) {
     const name = h.decay === 'inverse_time' ? 'InverseTimeDecay' : 'ExponentialDecay';
@@ -291,9 +319,10 @@ function kerasSchedule(s: Setup): string[] {
     ];
   }
   const epoch = 'keras.ops.floor_divide(keras.ops.cast(step, "int64") * BATCH_SIZE, TRAIN_COUNT)';
-  const value = h.decay === 'inverse_time'
-    ? `LEARNING_RATE / (1 + DECAY_RATE * keras.ops.cast(epoch, "float32"))`
-    : `LEARNING_RATE * keras.ops.power(DECAY_RATE, keras.ops.cast(${h.decay === 'step' ? 'keras.ops.floor_divide(epoch, DECAY_EVERY)' : 'epoch'}, "float32"))`;
+  const value =
+    h.decay === 'inverse_time'
+      ? `LEARNING_RATE / (1 + DECAY_RATE * keras.ops.cast(epoch, "float32"))`
+      : `LEARNING_RATE * keras.ops.power(DECAY_RATE, keras.ops.cast(${h.decay === 'step' ? 'keras.ops.floor_divide(epoch, DECAY_EVERY)' : 'epoch'}, "float32"))`;
   return [
     `LEARNING_RATE = ${py(h.learningRate)}`,
     '',
@@ -318,14 +347,23 @@ function kerasCode(s: Setup): string {
   const h = s.hyper;
   const wd = h.weightDecay;
   const act = activationOf(KERAS_ACTIVATIONS, s.activation);
-  const init = s.init === 'he'
-    ? ["# He: N(0, 2/fan_in) as in the lab (keras.initializers.HeNormal would truncate at 2 sd).", "init = keras.initializers.VarianceScaling(scale=2.0, mode='fan_in', distribution='untruncated_normal')"]
-    : ["# Xavier: N(0, 2/(fan_in + fan_out)) as in the lab (GlorotNormal would truncate at 2 sd).", "init = keras.initializers.VarianceScaling(scale=1.0, mode='fan_avg', distribution='untruncated_normal')"];
+  const init =
+    s.init === 'he'
+      ? [
+          '# He: N(0, 2/fan_in) as in the lab (keras.initializers.HeNormal would truncate at 2 sd).',
+          "init = keras.initializers.VarianceScaling(scale=2.0, mode='fan_in', distribution='untruncated_normal')",
+        ]
+      : [
+          '# Xavier: N(0, 2/(fan_in + fan_out)) as in the lab (GlorotNormal would truncate at 2 sd).',
+          "init = keras.initializers.VarianceScaling(scale=1.0, mode='fan_avg', distribution='untruncated_normal')",
+        ];
   const layers: string[] = [`keras.Input(shape=(${s.request.data.inputs},)),`];
   s.widths.slice(1).forEach((width, l) => {
     const hidden = l < s.hiddenLayers;
     const activation = hidden && act.argument ? `, activation=${act.argument}` : '';
-    layers.push(`keras.layers.Dense(${width}${activation}, kernel_initializer=init, bias_initializer='zeros'),${hidden ? '' : '  # logits'}`);
+    layers.push(
+      `keras.layers.Dense(${width}${activation}, kernel_initializer=init, bias_initializer='zeros'),${hidden ? '' : '  # logits'}`,
+    );
     if (hidden && act.layer) layers.push(`${act.layer},`);
   });
   // Keras applies weight_decay decoupled for every optimizer: w -= lr_t * wd * w before the update, as in the lab.
@@ -338,14 +376,25 @@ function kerasCode(s: Setup): string {
       break;
     case 'momentum':
       optimizer = `keras.optimizers.SGD(learning_rate=learning_rate, momentum=${pyFloat(h.beta1)}${decay})`;
-      if (h.decay !== 'none') notes.push("# Keras folds each step's learning rate into the velocity (v = momentum*v - lr_t*g), PyTorch and", '# the lab scale the whole velocity by the current rate: the same while the rate is constant, close', '# while it decays slowly.');
+      if (h.decay !== 'none')
+        notes.push(
+          "# Keras folds each step's learning rate into the velocity (v = momentum*v - lr_t*g), PyTorch and",
+          '# the lab scale the whole velocity by the current rate: the same while the rate is constant, close',
+          '# while it decays slowly.',
+        );
       break;
     case 'rmsprop':
-      notes.push('# Keras adds epsilon inside the square root, sqrt(s + eps); the lab, like PyTorch, uses sqrt(s) + eps.', '# eps**2 inside the root is the closest: equal when s = 0 and when s >> eps**2.');
+      notes.push(
+        '# Keras adds epsilon inside the square root, sqrt(s + eps); the lab, like PyTorch, uses sqrt(s) + eps.',
+        '# eps**2 inside the root is the closest: equal when s = 0 and when s >> eps**2.',
+      );
       optimizer = `keras.optimizers.RMSprop(learning_rate=learning_rate, rho=${py(h.rmspropAlpha)}, epsilon=${py(h.epsilon)} ** 2${decay})`;
       break;
     case 'adam':
-      notes.push("# Keras's epsilon is added before the bias correction of the second moment: it acts as", `# eps / sqrt(1 - beta_2**t) in the lab's (PyTorch's) formula, larger in the first ~${Math.round(3 / (1 - h.beta2))} steps, then the same.`);
+      notes.push(
+        "# Keras's epsilon is added before the bias correction of the second moment: it acts as",
+        `# eps / sqrt(1 - beta_2**t) in the lab's (PyTorch's) formula, larger in the first ~${Math.round(3 / (1 - h.beta2))} steps, then the same.`,
+      );
       optimizer = `keras.optimizers.${wd > 0 ? 'AdamW' : 'Adam'}(learning_rate=learning_rate, beta_1=${py(h.beta1)}, beta_2=${py(h.beta2)}, epsilon=${py(h.epsilon)}${decay})`;
       break;
   }
@@ -407,7 +456,8 @@ function optaxSchedule(s: Setup): string[] {
       `schedule = optax.exponential_decay(${py(h.learningRate)}, transition_steps=${period}, decay_rate=DECAY_RATE, staircase=True)`,
     ];
   }
-  const why = h.decay === 'inverse_time' ? 'optax has no inverse-time schedule' : 'an epoch is not a whole number of steps here';
+  const why =
+    h.decay === 'inverse_time' ? 'optax has no inverse-time schedule' : 'an epoch is not a whole number of steps here';
   return [
     `# The lab's ${h.decay} schedule as a function of the step count (${why}).`,
     'def schedule(step):',
@@ -427,10 +477,14 @@ function optaxOptimizer(s: Setup): string {
     case 'sgd':
       return wd > 0 ? `optax.chain(${decayed}, ${scaled})` : `optax.sgd(${lr})`;
     case 'momentum':
-      return wd > 0 ? `optax.chain(optax.trace(decay=${py(h.beta1)}), ${decayed}, ${scaled})` : `optax.sgd(${lr}, momentum=${py(h.beta1)})`;
+      return wd > 0
+        ? `optax.chain(optax.trace(decay=${py(h.beta1)}), ${decayed}, ${scaled})`
+        : `optax.sgd(${lr}, momentum=${py(h.beta1)})`;
     case 'rmsprop': {
       const args = `decay=${py(h.rmspropAlpha)}, eps=${py(h.epsilon)}, eps_in_sqrt=False`;
-      return wd > 0 ? `optax.chain(optax.scale_by_rms(${args}), ${decayed}, ${scaled})` : `optax.rmsprop(${lr}, ${args})`;
+      return wd > 0
+        ? `optax.chain(optax.scale_by_rms(${args}), ${decayed}, ${scaled})`
+        : `optax.rmsprop(${lr}, ${args})`;
     }
     case 'adam': {
       const args = `b1=${py(h.beta1)}, b2=${py(h.beta2)}, eps=${py(h.epsilon)}`;
@@ -441,10 +495,13 @@ function optaxOptimizer(s: Setup): string {
 
 function optaxCode(s: Setup): string {
   const act = activationOf(JAX_ACTIVATIONS, s.activation);
-  const init = s.init === 'he'
-    ? "    init = jax.nn.initializers.variance_scaling(2.0, 'fan_in', 'normal')  # He: N(0, 2/fan_in) (he_normal would truncate)"
-    : "    init = jax.nn.initializers.variance_scaling(1.0, 'fan_avg', 'normal')  # Xavier: N(0, 2/(fan_in + fan_out)) (glorot_normal would truncate)";
-  const loss = s.classification ? 'optax.softmax_cross_entropy_with_integer_labels(forward(params, x), y).mean()' : 'jnp.mean((forward(params, x) - y) ** 2)  # mean over every output of every row';
+  const init =
+    s.init === 'he'
+      ? "    init = jax.nn.initializers.variance_scaling(2.0, 'fan_in', 'normal')  # He: N(0, 2/fan_in) (he_normal would truncate)"
+      : "    init = jax.nn.initializers.variance_scaling(1.0, 'fan_avg', 'normal')  # Xavier: N(0, 2/(fan_in + fan_out)) (glorot_normal would truncate)";
+  const loss = s.classification
+    ? 'optax.softmax_cross_entropy_with_integer_labels(forward(params, x), y).mean()'
+    : 'jnp.mean((forward(params, x) - y) ** 2)  # mean over every output of every row';
   return [
     ...header(s, 'JAX + optax'),
     'import jax',

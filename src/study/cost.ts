@@ -7,7 +7,7 @@
 // the matmuls' multiply-adds. Pure: no DOM, no GPU.
 import { cardinality, type Distribution } from '../search/space.ts';
 import { MODEL_HYPER, MODEL_STATE, structSize } from '../train/gpu/structs.ts';
-import { parameterCount, parameterLayout, type PopulationShape, type TrainingData } from '../train/types.ts';
+import { type PopulationShape, parameterCount, parameterLayout, type TrainingData } from '../train/types.ts';
 import type { SpaceRow, StudySpec } from './spec.ts';
 
 /** The sizes of the data a study trains on. */
@@ -21,7 +21,13 @@ export interface DataShape {
 }
 
 export function dataShapeOfTrainingData(data: TrainingData): DataShape {
-  return { task: data.task, inputs: data.inputs, outputs: data.outputs, trainCount: data.train.count, validationCount: data.validation.count };
+  return {
+    task: data.task,
+    inputs: data.inputs,
+    outputs: data.outputs,
+    trainCount: data.train.count,
+    validationCount: data.validation.count,
+  };
 }
 
 /** Limits a study must keep to, and when to ask before running it. */
@@ -37,7 +43,12 @@ export interface StudyLimits {
 }
 
 const MiB = 2 ** 20;
-export const STUDY_LIMITS: StudyLimits = { gpuBufferBytes: 128 * MiB, gpuBytes: 2048 * MiB, cpuBytes: 1024 * MiB, confirmAboveSeconds: 600 };
+export const STUDY_LIMITS: StudyLimits = {
+  gpuBufferBytes: 128 * MiB,
+  gpuBytes: 2048 * MiB,
+  cpuBytes: 1024 * MiB,
+  confirmAboveSeconds: 600,
+};
 
 /**
  * A laptop GPU as the time estimate assumes it (assumed, not measured: the estimate is
@@ -66,7 +77,14 @@ export interface GpuBuffer {
 
 export interface StudyCost {
   /** The largest population the study can produce. */
-  population: { models: number; hiddenLayers: number; hiddenUnits: number; batchSize: number; inputs: number; outputs: number };
+  population: {
+    models: number;
+    hiddenLayers: number;
+    hiddenUnits: number;
+    batchSize: number;
+    inputs: number;
+    outputs: number;
+  };
   /** Every GPU buffer of that population (the small per-dispatch uniforms aside). */
   gpuBuffers: GpuBuffer[];
   gpuBytes: number;
@@ -98,14 +116,26 @@ const storageBytes = (bytes: number) => Math.max(16, Math.ceil(bytes / 16) * 16)
 
 /** Estimates the study's largest population on both engines and the study's work; see the module comment. */
 export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
-  const P = spec.scheduler.budget.kind === 'trials' ? Math.min(spec.parallelism, spec.scheduler.budget.trials) : spec.parallelism;
+  const P =
+    spec.scheduler.budget.kind === 'trials'
+      ? Math.min(spec.parallelism, spec.scheduler.budget.trials)
+      : spec.parallelism;
   const L = largest(row(spec, 'hiddenLayers'));
   const U = largest(row(spec, 'hiddenUnits'));
   const B = largest(row(spec, 'batchSize'));
   const units = row(spec, 'hiddenUnits');
   const widths = Math.min(P, units.enabled ? cardinality(units.distribution as Distribution) : 1);
   const { inputs, outputs, trainCount, validationCount: V } = data;
-  const shape: PopulationShape = { inputs, outputs, hiddenLayers: L, maxHidden: U, batchSize: B, activation: 'relu', loss: 'mse', init: 'he' };
+  const shape: PopulationShape = {
+    inputs,
+    outputs,
+    hiddenLayers: L,
+    maxHidden: U,
+    batchSize: B,
+    activation: 'relu',
+    loss: 'mse',
+    init: 'he',
+  };
   const layout = parameterLayout(shape);
   const PC = parameterCount(shape);
   const stride = Math.ceil(PC / 4) * 4;
@@ -118,7 +148,11 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
   const rows = 'trials at once, batch size, hidden units';
   const gpuBuffers: GpuBuffer[] = [
     { what: 'model hyperparameters', bytes: storageBytes(P * structSize(MODEL_HYPER)), grownBy: 'trials at once' },
-    ...['parameters', 'gradients', 'first moment', 'second moment'].map((what) => ({ what, bytes: storageBytes(P * stride * 4), grownBy: model })),
+    ...['parameters', 'gradients', 'first moment', 'second moment'].map((what) => ({
+      what,
+      bytes: storageBytes(P * stride * 4),
+      grownBy: model,
+    })),
     { what: 'model states', bytes: storageBytes(P * structSize(MODEL_STATE)), grownBy: 'trials at once' },
     { what: 'step slots', bytes: Math.min(MAX_STEPS_PER_SUBMIT, steps) * STEP_SLOT_BYTES, grownBy: 'steps per trial' },
     { what: 'training features', bytes: storageBytes(trainCount * inputs * 4), grownBy: 'examples' },
@@ -127,8 +161,18 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
     { what: 'validation targets', bytes: storageBytes(V * labelWidth * 4), grownBy: 'examples, validation share' },
     { what: 'batch features', bytes: storageBytes(P * B * inputs * 4), grownBy: 'trials at once, batch size' },
     { what: 'batch targets', bytes: storageBytes(P * B * labelWidth * 4), grownBy: 'trials at once, batch size' },
-    ...layout.flatMap(({ cols }, l) => ['z', 'a', 'delta'].map((kind) => ({ what: `layer ${l + 1} activations (${kind})`, bytes: storageBytes(P * R * cols * 4), grownBy: rows }))),
-    ...['row losses', 'row hits'].map((what) => ({ what, bytes: storageBytes(P * R * 4), grownBy: 'trials at once, batch size' })),
+    ...layout.flatMap(({ cols }, l) =>
+      ['z', 'a', 'delta'].map((kind) => ({
+        what: `layer ${l + 1} activations (${kind})`,
+        bytes: storageBytes(P * R * cols * 4),
+        grownBy: rows,
+      })),
+    ),
+    ...['row losses', 'row hits'].map((what) => ({
+      what,
+      bytes: storageBytes(P * R * 4),
+      grownBy: 'trials at once, batch size',
+    })),
     { what: 'state read-back', bytes: P * structSize(MODEL_STATE), grownBy: 'trials at once' },
     { what: 'parameter read-back', bytes: P * stride * 4, grownBy: model },
   ];
@@ -140,7 +184,9 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
   const widest = Math.max(...layout.map(({ cols }) => cols));
   const workspaceFloats = 2 * B * widest + 3 * B * colsSum + PC;
   const dataFloats = (trainCount + V) * (inputs + labelWidth);
-  const cpuBytes = 4 * (P * 4 * PC + widths * workspaceFloats + B * (inputs + labelWidth) + dataFloats) + reports * P * REPORT_BYTES_PER_MODEL;
+  const cpuBytes =
+    4 * (P * 4 * PC + widths * workspaceFloats + B * (inputs + labelWidth) + dataFloats) +
+    reports * P * REPORT_BYTES_PER_MODEL;
 
   // Work: forward, weight gradients and input gradients (not for the first layer) are each one
   // multiply-add per weight and row; validation runs the forward pass over the split per report.
@@ -150,7 +196,13 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
   const validationFlops = 2 * V * macs;
   const flopsPerTrial = steps * stepFlops + reports * validationFlops;
 
-  const cost: StudyCost = { population: { models: P, hiddenLayers: L, hiddenUnits: U, batchSize: B, inputs, outputs }, gpuBuffers, gpuBytes, cpuBytes, flopsPerTrial };
+  const cost: StudyCost = {
+    population: { models: P, hiddenLayers: L, hiddenUnits: U, batchSize: B, inputs, outputs },
+    gpuBuffers,
+    gpuBytes,
+    cpuBytes,
+    flopsPerTrial,
+  };
   if (spec.scheduler.budget.kind !== 'trials') return cost;
   const trials = spec.scheduler.budget.trials;
   // Dispatches per step: gather, forward per layer, loss, metrics, weight gradients per layer, input gradients per layer but the first, optimizer.
@@ -160,12 +212,17 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
   const gpu = LAPTOP_GPU;
   const populationSeconds =
     steps * (stepDispatches * gpu.secondsPerDispatch + (P * stepFlops) / gpu.flopsPerSecond) +
-    reports * (validationDispatches * gpu.secondsPerDispatch + (P * validationFlops) / gpu.flopsPerSecond + gpu.secondsPerReadBack);
+    reports *
+      (validationDispatches * gpu.secondsPerDispatch +
+        (P * validationFlops) / gpu.flopsPerSecond +
+        gpu.secondsPerReadBack);
   return { ...cost, trials, seconds: Math.ceil(trials / P) * populationSeconds };
 }
 
 function size(bytes: number): string {
-  return bytes >= 1024 * MiB ? `${(bytes / (1024 * MiB)).toFixed(1)} GiB` : `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB`;
+  return bytes >= 1024 * MiB
+    ? `${(bytes / (1024 * MiB)).toFixed(1)} GiB`
+    : `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB`;
 }
 
 function duration(seconds: number): string {
@@ -190,7 +247,10 @@ export function describePopulation(cost: StudyCost): string {
  * (the message names the fields to lower), `confirm` when it would run longer than the user
  * has agreed to (a question to ask before Run); neither when it is fine.
  */
-export function checkStudyCost(cost: StudyCost, limits: StudyLimits = STUDY_LIMITS): { refuse?: string; confirm?: string } {
+export function checkStudyCost(
+  cost: StudyCost,
+  limits: StudyLimits = STUDY_LIMITS,
+): { refuse?: string; confirm?: string } {
   const largestBuffer = cost.gpuBuffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const population = describePopulation(cost);
   if (largestBuffer.bytes > limits.gpuBufferBytes) {

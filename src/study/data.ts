@@ -22,7 +22,8 @@ export async function loadStudyData(data: DataSpec, sources: DataSources): Promi
     if (!sources.digits) throw new Error('This lab build has no digits data; choose another data set.');
     return digitsTrainingData(await sources.digits(), data);
   }
-  if (!sources.csv) throw new Error(`This study trains on the CSV file "${data.fileName}"; choose that file to run it.`);
+  if (!sources.csv)
+    throw new Error(`This study trains on the CSV file "${data.fileName}"; choose that file to run it.`);
   return csvTrainingData(parseCsv(sources.csv.text), data).data;
 }
 
@@ -46,13 +47,24 @@ export interface CsvPin {
 }
 
 /** Compares the file's hash with the one the link pins (`pinned` undefined: an old link). */
-export function checkCsvPin(fileName: string, sha256: string, link: { fileName: string; sha256?: string } | undefined): CsvPin {
+export function checkCsvPin(
+  fileName: string,
+  sha256: string,
+  link: { fileName: string; sha256?: string } | undefined,
+): CsvPin {
   const short = (hash: string) => `${hash.slice(0, 12)}…`;
   if (!link) return { status: 'new' };
   if (!link.sha256) {
-    return { status: 'unpinned', message: `This link does not pin its file (it was made before links carried the file's SHA-256), so the lab cannot tell whether ${fileName} is the file the study used. From now on the link pins ${fileName}.` };
+    return {
+      status: 'unpinned',
+      message: `This link does not pin its file (it was made before links carried the file's SHA-256), so the lab cannot tell whether ${fileName} is the file the study used. From now on the link pins ${fileName}.`,
+    };
   }
-  if (link.sha256 === sha256) return { status: 'same', message: `${fileName} is the file this link pins (SHA-256 ${short(sha256)}): the study reproduces.` };
+  if (link.sha256 === sha256)
+    return {
+      status: 'same',
+      message: `${fileName} is the file this link pins (SHA-256 ${short(sha256)}): the study reproduces.`,
+    };
   return {
     status: 'different',
     message: `${fileName} is not the file this link was made with: its SHA-256 is ${short(sha256)}, the link pins ${short(link.sha256)} (${link.fileName}). The study runs on your file, but it is not reproducible: its results will differ from the link's. The link now pins your file.`,

@@ -4,17 +4,17 @@
 // before parsing, every field is checked by a schema (the spec by the link's own schema), and
 // problems come back as plain text naming the field, never as an exception.
 import Papa from 'papaparse';
-import { z } from './zod.ts';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
-import { ACTIVATIONS, parameterCount, TrialState, type Activation } from '../train/types.ts';
+import { ACTIVATIONS, type Activation, parameterCount, TrialState } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import { VALUE_RULES } from './spaceRules.ts';
-import { HYPERPARAMETER_NAMES, STUDY_VERSION, studySchema, type StudySpec } from './spec.ts';
+import { HYPERPARAMETER_NAMES, STUDY_VERSION, type StudySpec, studySchema } from './spec.ts';
 import { eventsOfState, type StudyState, type StudyStatus } from './state.ts';
+import { z } from './zod.ts';
 
 export const EXPORT_FORMAT = 'tuning-lab-study';
 export const EXPORT_VERSION = 1;
@@ -22,7 +22,15 @@ export const EXPORT_VERSION = 1;
 export const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
 
 /** Every StudyStatus: an export may be taken at any of them (studyExportJson fails to compile if one is missing). */
-export const STUDY_STATUSES = ['draft', 'running', 'paused', 'finished', 'stopped', 'error', 'interrupted'] as const satisfies readonly StudyStatus[];
+export const STUDY_STATUSES = [
+  'draft',
+  'running',
+  'paused',
+  'finished',
+  'stopped',
+  'error',
+  'interrupted',
+] as const satisfies readonly StudyStatus[];
 
 /**
  * Everything an export holds: a study's state (state.ts) with its trials as a list in the
@@ -48,7 +56,11 @@ export interface StudyExport extends StudySnapshot {
  */
 export function studySnapshot(state: StudyState, dataShape: DataShape | undefined = state.dataShape): StudySnapshot {
   const { dataShape: _recorded, ...rest } = state;
-  return { ...rest, trials: [...state.trials.values()], ...(dataShape && dataShape.trainCount >= 1 ? { dataShape } : {}) };
+  return {
+    ...rest,
+    trials: [...state.trials.values()],
+    ...(dataShape && dataShape.trainCount >= 1 ? { dataShape } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -84,7 +96,19 @@ const cell = (value: number | undefined): number | '' => (value !== undefined &&
  */
 export function trialsCsv(spec: StudySpec, trials: readonly TrialRecord[]): string {
   const params = paramNames(spec, trials);
-  const fields = ['number', 'state', 'value', 'validation_accuracy', 'steps', 'duration_s', 'init_seed', 'data_seed', ...params.map((p) => `params_${p}`), 'partial', 'reason'];
+  const fields = [
+    'number',
+    'state',
+    'value',
+    'validation_accuracy',
+    'steps',
+    'duration_s',
+    'init_seed',
+    'data_seed',
+    ...params.map((p) => `params_${p}`),
+    'partial',
+    'reason',
+  ];
   const data = [...trials]
     .sort((a, b) => a.id - b.id)
     .map((trial) => {
@@ -127,7 +151,9 @@ function decodeMetric(v: unknown): number | undefined {
   return undefined;
 }
 
-const metric = z.union([z.number(), z.null(), z.literal('Infinity'), z.literal('-Infinity')]).transform((v) => decodeMetric(v) as number);
+const metric = z
+  .union([z.number(), z.null(), z.literal('Infinity'), z.literal('-Infinity')])
+  .transform((v) => decodeMetric(v) as number);
 
 /**
  * A long array checked in one plain loop: zod's per-element schemas cost microseconds a number,
@@ -147,7 +173,11 @@ function longArray<T>(max: number, what: { one: string; many: string }, read: (v
     for (let i = 0; i < value.length; i++) {
       const v = read(value[i]);
       if (v === undefined) {
-        ctx.addIssue({ code: 'custom', path: [i], message: `expected ${what.one}, got ${String(JSON.stringify(value[i])).slice(0, 40)}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `expected ${what.one}, got ${String(JSON.stringify(value[i])).slice(0, 40)}`,
+        });
         return z.NEVER;
       }
       out[i] = v;
@@ -167,15 +197,21 @@ const hyperparameterName = z.enum(HYPERPARAMETER_NAMES);
 
 const curveSchema = z
   .strictObject({
-    step: longArray(MAX_REPORTS, { one: 'a whole number of steps', many: 'step counts' }, (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined)),
+    step: longArray(MAX_REPORTS, { one: 'a whole number of steps', many: 'step counts' }, (v) =>
+      typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined,
+    ),
     trainLoss: series,
     validationLoss: series,
     trainAccuracy: series,
     validationAccuracy: series,
   })
-  .refine((c) => [c.trainLoss, c.validationLoss, c.trainAccuracy, c.validationAccuracy].every((s) => s.length === c.step.length), {
-    message: 'every curve series must have one entry per step',
-  });
+  .refine(
+    (c) =>
+      [c.trainLoss, c.validationLoss, c.trainAccuracy, c.validationAccuracy].every((s) => s.length === c.step.length),
+    {
+      message: 'every curve series must have one entry per step',
+    },
+  );
 
 const boxRange = z.strictObject({ low: z.number(), high: z.number(), unitLow: z.number(), unitHigh: z.number() });
 
@@ -207,9 +243,16 @@ const shapeSchema = z.strictObject({
 });
 
 const modelSchema = z
-  .strictObject({ trialId: count, shape: shapeSchema, hiddenUnits: count.min(1), parameters: longArray(MAX_PARAMETERS, { one: 'a number', many: 'parameters' }, (v) => (typeof v === 'number' ? v : undefined)) })
+  .strictObject({
+    trialId: count,
+    shape: shapeSchema,
+    hiddenUnits: count.min(1),
+    parameters: longArray(MAX_PARAMETERS, { one: 'a number', many: 'parameters' }, (v) =>
+      typeof v === 'number' ? v : undefined,
+    ),
+  })
   .refine((m) => m.parameters.length === parameterCount(m.shape), { message: 'parameters do not fit the model shape' })
-  .refine((m) => m.hiddenUnits <= m.shape.maxHidden, { message: 'hiddenUnits exceeds the shape\'s maxHidden' })
+  .refine((m) => m.hiddenUnits <= m.shape.maxHidden, { message: "hiddenUnits exceeds the shape's maxHidden" })
   .transform((m) => ({ ...m, parameters: Float32Array.from(m.parameters) }));
 
 const taskSchema = z.enum(['classification', 'regression']);
@@ -232,29 +275,45 @@ const exportSchema = z
     finishOrder: z.array(count).max(MAX_TRIALS),
     bestTrialId: count.optional(),
     bestModel: modelSchema.optional(),
-    importance: z.strictObject({ shares: z.partialRecord(hyperparameterName, z.number()), completedTrials: count }).optional(),
+    importance: z
+      .strictObject({ shares: z.partialRecord(hyperparameterName, z.number()), completedTrials: count })
+      .optional(),
     elapsedMs: z.number().min(0),
     dataShape: z
-      .strictObject({ task: taskSchema, inputs: count.min(1), outputs: count.min(1), trainCount: count.min(1), validationCount: count })
+      .strictObject({
+        task: taskSchema,
+        inputs: count.min(1),
+        outputs: count.min(1),
+        trainCount: count.min(1),
+        validationCount: count,
+      })
       .optional(),
   })
   .superRefine((study, ctx) => {
     const ids = new Set<number>();
     study.trials.forEach((trial, i) => {
-      if (ids.has(trial.id)) ctx.addIssue({ code: 'custom', path: ['trials', i, 'id'], message: `trial ${trial.id} appears twice` });
+      if (ids.has(trial.id))
+        ctx.addIssue({ code: 'custom', path: ['trials', i, 'id'], message: `trial ${trial.id} appears twice` });
       ids.add(trial.id);
     });
     const finished = new Set<number>();
     study.finishOrder.forEach((id, i) => {
       const trial = study.trials.find((t) => t.id === id);
-      if (!trial || trial.state === 'RUNNING' || finished.has(id)) ctx.addIssue({ code: 'custom', path: ['finishOrder', i], message: `trial ${id} is not a finished trial of the study, or is listed twice` });
+      if (!trial || trial.state === 'RUNNING' || finished.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['finishOrder', i],
+          message: `trial ${id} is not a finished trial of the study, or is listed twice`,
+        });
       finished.add(id);
     });
     const unlisted = study.trials.filter((t) => t.state !== 'RUNNING' && !finished.has(t.id)).map((t) => t.id);
-    if (unlisted.length) ctx.addIssue({ code: 'custom', path: ['finishOrder'], message: `misses finished trials ${unlisted.join(', ')}` });
+    if (unlisted.length)
+      ctx.addIssue({ code: 'custom', path: ['finishOrder'], message: `misses finished trials ${unlisted.join(', ')}` });
     for (const key of ['bestTrialId', 'bestModel'] as const) {
       const id = key === 'bestTrialId' ? study.bestTrialId : study.bestModel?.trialId;
-      if (id !== undefined && !ids.has(id)) ctx.addIssue({ code: 'custom', path: [key], message: `names trial ${id}, which is not in the study` });
+      if (id !== undefined && !ids.has(id))
+        ctx.addIssue({ code: 'custom', path: [key], message: `names trial ${id}, which is not in the study` });
     }
   });
 
@@ -303,24 +362,36 @@ export function parseStudyExport(text: string, maxChars = MAX_EXPORT_CHARS): Par
     } catch (e) {
       return fail(`The file is not JSON (${(e as Error).message}). Choose a file saved with "JSON" in the lab.`);
     }
-    const head = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const head =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined;
     if (head?.format !== EXPORT_FORMAT) {
-      return fail(`This JSON is not a Tuning Lab study export (its "format" should be "${EXPORT_FORMAT}"). Choose a file saved with "JSON" in the lab.`);
+      return fail(
+        `This JSON is not a Tuning Lab study export (its "format" should be "${EXPORT_FORMAT}"). Choose a file saved with "JSON" in the lab.`,
+      );
     }
     if (typeof head.version === 'number' && head.version > EXPORT_VERSION) {
-      return fail(`This study was exported by a newer Tuning Lab (export version ${head.version}); this lab reads version ${EXPORT_VERSION}. Open it in the newer lab.`);
+      return fail(
+        `This study was exported by a newer Tuning Lab (export version ${head.version}); this lab reads version ${EXPORT_VERSION}. Open it in the newer lab.`,
+      );
     }
     const spec = head.spec;
-    const specVersion = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).version : undefined;
+    const specVersion =
+      typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).version : undefined;
     if (typeof specVersion === 'number' && specVersion !== STUDY_VERSION) {
       // A link's spec is migrated (migrate.ts), but trials trained under other conventions cannot be.
-      return fail(`This export holds a study of version ${specVersion}, trained under other conventions than this lab's (version ${STUDY_VERSION}), so its trials cannot be shown as results of this lab. Its share link still opens the study, to run again.`);
+      return fail(
+        `This export holds a study of version ${specVersion}, trained under other conventions than this lab's (version ${STUDY_VERSION}), so its trials cannot be shown as results of this lab. Its share link still opens the study, to run again.`,
+      );
     }
     const result = exportSchema.safeParse(value);
     if (result.success) return { ok: true, study: result.data as StudyExport };
     const issues = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     const more = issues.length > SHOWN_ISSUES ? `\n…and ${issues.length - SHOWN_ISSUES} more.` : '';
-    return fail(`This study export is damaged or was edited, so it cannot be opened:\n${issues.slice(0, SHOWN_ISSUES).join('\n')}${more}`);
+    return fail(
+      `This study export is damaged or was edited, so it cannot be opened:\n${issues.slice(0, SHOWN_ISSUES).join('\n')}${more}`,
+    );
   } catch (e) {
     // Schema code is ours, but an input can still find a runtime limit (e.g. memory): report, never crash the page.
     return fail(`The study export could not be read: ${(e as Error).message}`);
@@ -329,13 +400,19 @@ export function parseStudyExport(text: string, maxChars = MAX_EXPORT_CHARS): Par
 
 /** A file name for a download: `tuning-lab-<data>-seed<seed>[-trial<id>].<ext>`, safe on every OS. */
 export function exportFileName(spec: StudySpec, extension: string, trialId?: number): string {
-  const data = spec.data.kind === 'synthetic' ? spec.data.name : spec.data.kind === 'csv' ? spec.data.fileName.replace(/\.csv$/i, '') : 'digits';
+  const data =
+    spec.data.kind === 'synthetic'
+      ? spec.data.name
+      : spec.data.kind === 'csv'
+        ? spec.data.fileName.replace(/\.csv$/i, '')
+        : 'digits';
   const safe = data.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'data';
   return `tuning-lab-${safe}-seed${spec.seed}${trialId === undefined ? '' : `-trial${trialId}`}.${extension}`;
 }
 
 /** What a study exported while it ran becomes on import: nothing is training it any more. */
-export const IMPORTED_WHILE_RUNNING = 'This study was exported while it ran; its unfinished trials can be resumed from step 0.';
+export const IMPORTED_WHILE_RUNNING =
+  'This study was exported while it ran; its unfinished trials can be resumed from step 0.';
 
 /**
  * The events that rebuild an imported study: state.ts's eventsOfState, so folded by

@@ -54,6 +54,9 @@ export class StudyJournal {
 /** What a storage failure means for the user. */
 export function storageFault(e: unknown): string {
   const name = (e as { name?: string })?.name;
-  const why = name === 'QuotaExceededError' ? 'the browser’s storage for this site is full' : `the browser refused to store it (${(e as Error)?.message ?? String(e)})`;
+  const why =
+    name === 'QuotaExceededError'
+      ? 'the browser’s storage for this site is full'
+      : `the browser refused to store it (${(e as Error)?.message ?? String(e)})`;
   return `This study is no longer being saved: ${why}. It goes on in this tab; export it (JSON) before closing the tab, or free space and run it again.`;
 }

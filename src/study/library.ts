@@ -3,11 +3,19 @@
 // applyStudyEvent, so a reopened study is exactly the study that ran; a study whose page went
 // away mid-run is found here and resumed. The list reads summaries only (never events), so a
 // library of hundreds of studies opens at once.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { StudyEvent } from './events.ts';
 import { encodeStudyHash } from './link.ts';
 import type { StudySpec } from './spec.ts';
-import { applyStudyEvent, bestTrialOf, eventsOfState, finishedCount, initialStudyState, type StudyState, type StudyStatus } from './state.ts';
+import {
+  applyStudyEvent,
+  bestTrialOf,
+  eventsOfState,
+  finishedCount,
+  initialStudyState,
+  type StudyState,
+  type StudyStatus,
+} from './state.ts';
 
 export const LIBRARY_DB_NAME = 'tuning-lab';
 /** 1: finished results only (never used by the page); 2: the event journal. */
@@ -73,14 +81,18 @@ export interface StudyLibrary {
   close(): void;
 }
 
-export function summarize(state: StudyState): Pick<LibraryEntry, 'status' | 'trials' | 'finishedTrials' | 'bestObjective' | 'engine'> {
+export function summarize(
+  state: StudyState,
+): Pick<LibraryEntry, 'status' | 'trials' | 'finishedTrials' | 'bestObjective' | 'engine'> {
   const best = bestTrialOf(state.trials.values());
   return {
     status: state.status,
     trials: state.trials.size,
     finishedTrials: finishedCount(state),
     ...(best ? { bestObjective: best.objective } : {}),
-    ...(state.engine ? { engine: `${state.engine.kind === 'webgpu' ? 'WebGPU' : 'CPU'} · ${state.engine.adapter}` } : {}),
+    ...(state.engine
+      ? { engine: `${state.engine.kind === 'webgpu' ? 'WebGPU' : 'CPU'} · ${state.engine.adapter}` }
+      : {}),
   };
 }
 
@@ -99,7 +111,10 @@ export function defaultStudyName(spec: StudySpec): string {
  * running study would jump to the top on every write, and a resumed old one would sit above
  * newer studies under an older date.)
  */
-export function newestFirst(a: Pick<LibraryEntry, 'id' | 'createdAt'>, b: Pick<LibraryEntry, 'id' | 'createdAt'>): number {
+export function newestFirst(
+  a: Pick<LibraryEntry, 'id' | 'createdAt'>,
+  b: Pick<LibraryEntry, 'id' | 'createdAt'>,
+): number {
   return b.createdAt - a.createdAt || b.id - a.id;
 }
 
@@ -107,15 +122,28 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
   const db: IDBPDatabase<LibraryDb> = await openDB<LibraryDb>(name, DB_VERSION, {
     upgrade(database, oldVersion) {
       // Version 1's store held finished results that no page ever wrote: nothing to carry over.
-      if (oldVersion < 2 && database.objectStoreNames.contains('studies' as never)) database.deleteObjectStore('studies' as never);
-      database.createObjectStore('entries', { keyPath: 'id', autoIncrement: true }).createIndex('updatedAt', 'updatedAt');
+      if (oldVersion < 2 && database.objectStoreNames.contains('studies' as never))
+        database.deleteObjectStore('studies' as never);
+      database
+        .createObjectStore('entries', { keyPath: 'id', autoIncrement: true })
+        .createIndex('updatedAt', 'updatedAt');
       database.createObjectStore('journal', { keyPath: ['studyId', 'seq'] });
     },
   });
   const studyEvents = (id: number) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
   const library: StudyLibrary = {
     async create(spec, studyName, now = Date.now()) {
-      return db.add('entries', { name: studyName, createdAt: now, updatedAt: now, hash: encodeStudyHash(spec), spec, status: 'draft', trials: 0, finishedTrials: 0, events: 0 });
+      return db.add('entries', {
+        name: studyName,
+        createdAt: now,
+        updatedAt: now,
+        hash: encodeStudyHash(spec),
+        spec,
+        status: 'draft',
+        trials: 0,
+        finishedTrials: 0,
+        events: 0,
+      });
     },
     async importStudy(state, studyName, now = Date.now()) {
       const id = await library.create(state.spec, studyName, now);
@@ -146,7 +174,8 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
       let skipped = 0;
       for (const record of records) {
         try {
-          if (record.v !== JOURNAL_VERSION || typeof record.event?.type !== 'string') throw new Error('unreadable record');
+          if (record.v !== JOURNAL_VERSION || typeof record.event?.type !== 'string')
+            throw new Error('unreadable record');
           state = applyStudyEvent(state, record.event);
         } catch {
           skipped++;

@@ -17,7 +17,8 @@ const MAX_PAYLOAD_CHARS = 16_384;
 const MAX_JSON_BYTES = 65_536;
 
 const DAMAGED = 'its data is damaged (copy the whole link again).';
-const CUT_SHORT = 'it was cut short: its data ends before the study does (copy the whole link again, up to its last character).';
+const CUT_SHORT =
+  'it was cut short: its data ends before the study does (copy the whole link again, up to its last character).';
 /** Compressed bytes per inflate step: deflate expands at most ~1032×, so one step's output stays near 1 MB. */
 const INFLATE_PIECE = 1024;
 
@@ -35,7 +36,10 @@ export interface LinkError {
  * A study from an earlier version of the lab opens migrated (migrate.ts); `notice` then says,
  * as plain text for the page, what changed and whether its results will differ.
  */
-export type DecodedLink = { ok: true; spec: StudySpec; notice?: string } | { ok: false; error: LinkError } | { ok: true; spec: null };
+export type DecodedLink =
+  | { ok: true; spec: StudySpec; notice?: string }
+  | { ok: false; error: LinkError }
+  | { ok: true; spec: null };
 
 /** `#study=v1.…` for the spec (only the hash; the caller keeps the page's address). */
 export function encodeStudyHash(spec: StudySpec): string {
@@ -52,19 +56,28 @@ export function decodeStudyHash(hash: string): DecodedLink {
   if (value === null) return { ok: true, spec: null };
   const fail = (kind: LinkErrorKind, problem: string, issues?: string[]): DecodedLink => ({
     ok: false,
-    error: { kind, message: `This study link cannot be opened: ${problem} The default study is shown instead.`, ...(issues ? { issues } : {}) },
+    error: {
+      kind,
+      message: `This study link cannot be opened: ${problem} The default study is shown instead.`,
+      ...(issues ? { issues } : {}),
+    },
   });
 
   const dot = value.indexOf('.');
   const format = dot < 0 ? '' : value.slice(0, dot);
   if (format !== LINK_FORMAT) {
     return /^v\d{1,6}$/.test(format)
-      ? fail('version', `it was made by another version of the lab (link format ${format}; this lab reads ${LINK_FORMAT}).`)
+      ? fail(
+          'version',
+          `it was made by another version of the lab (link format ${format}; this lab reads ${LINK_FORMAT}).`,
+        )
       : fail('format', `it does not start with "${HASH_KEY}=${LINK_FORMAT}." (was it copied whole?).`);
   }
   const payload = value.slice(dot + 1);
-  if (payload.length > MAX_PAYLOAD_CHARS) return fail('format', `it is ${payload.length} characters long; a study link is at most ${MAX_PAYLOAD_CHARS}.`);
-  if (!/^[A-Za-z0-9_-]*$/.test(payload)) return fail('encoding', 'it contains characters a study link never has (it may have been altered).');
+  if (payload.length > MAX_PAYLOAD_CHARS)
+    return fail('format', `it is ${payload.length} characters long; a study link is at most ${MAX_PAYLOAD_CHARS}.`);
+  if (!/^[A-Za-z0-9_-]*$/.test(payload))
+    return fail('encoding', 'it contains characters a study link never has (it may have been altered).');
   // Base64 turns 3 bytes into 4 characters, so no whole link leaves a lone last character.
   if (payload.length % 4 === 1) return fail('encoding', CUT_SHORT);
   const compressed = fromBase64Url(payload);
@@ -74,7 +87,10 @@ export function decodeStudyHash(hash: string): DecodedLink {
   if (inflated === 'damaged') return fail('compression', DAMAGED);
   if (inflated === 'too-large') return fail('compression', `its study is larger than ${MAX_JSON_BYTES} bytes.`);
   const bytes = inflated;
-  if (compressed.length < 6 || adler32(bytes) !== new DataView(compressed.buffer, compressed.byteOffset).getUint32(compressed.length - 4)) {
+  if (
+    compressed.length < 6 ||
+    adler32(bytes) !== new DataView(compressed.buffer, compressed.byteOffset).getUint32(compressed.length - 4)
+  ) {
     return fail('compression', DAMAGED);
   }
 

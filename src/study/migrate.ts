@@ -22,7 +22,9 @@ function isRecord(value: unknown): value is Json {
 
 /** The space's rows named `name` (a malformed space has none; the schema reports it). */
 function rowsNamed(space: unknown[], name: string): Json[] {
-  return space.filter((row): row is Json => isRecord(row) && Object.getOwnPropertyDescriptor(row, 'name')?.value === name);
+  return space.filter(
+    (row): row is Json => isRecord(row) && Object.getOwnPropertyDescriptor(row, 'name')?.value === name,
+  );
 }
 
 /** Whether the optimizer row runs `kind`: as its value while off, or as a choice while searched. */
@@ -30,7 +32,12 @@ function runsOptimizer(space: unknown[], kind: string): boolean {
   return rowsNamed(space, 'optimizer').some((row) => {
     if (row.default === kind) return true;
     const distribution = row.distribution;
-    return row.enabled === true && isRecord(distribution) && Array.isArray(distribution.choices) && distribution.choices.includes(kind);
+    return (
+      row.enabled === true &&
+      isRecord(distribution) &&
+      Array.isArray(distribution.choices) &&
+      distribution.choices.includes(kind)
+    );
   });
 }
 
@@ -50,7 +57,10 @@ function v1ToV2(study: Json): { study: Json; notices: string[] } {
   const migrated = space.map((row) => {
     if (!isRecord(row) || row.name !== 'activation') return row;
     const distribution = row.distribution;
-    const choices = isRecord(distribution) && Array.isArray(distribution.choices) ? { ...distribution, choices: distribution.choices.map(renameGelu) } : distribution;
+    const choices =
+      isRecord(distribution) && Array.isArray(distribution.choices)
+        ? { ...distribution, choices: distribution.choices.map(renameGelu) }
+        : distribution;
     return { ...row, default: renameGelu(row.default), distribution: choices };
   });
 
@@ -58,18 +68,23 @@ function v1ToV2(study: Json): { study: Json; notices: string[] } {
   const usesRmsprop = runsOptimizer(space, 'rmsprop');
   if (rowsNamed(space, 'rmspropAlpha').length === 0) {
     const alpha = standardHyperparameter('rmspropAlpha');
-    const keep = usesRmsprop && beta2 && typeof beta2.default === 'number' ? { default: beta2.default, distribution: beta2.distribution } : {};
+    const keep =
+      usesRmsprop && beta2 && typeof beta2.default === 'number'
+        ? { default: beta2.default, distribution: beta2.distribution }
+        : {};
     migrated.splice(beta2 ? migrated.indexOf(beta2) + 1 : migrated.length, 0, { ...alpha, ...keep, enabled: false });
     if (usesRmsprop && beta2) {
       notices.push(
         `RMSprop's decay α was read from Adam's β2 row; it now has its own row (RMSprop α, PyTorch's alpha), set to ${String(beta2.default)}, β2's value while unsearched` +
-          (beta2.enabled === true ? '. This study searched β2, which now applies to Adam alone, so its RMSprop results will differ.' : ', so its RMSprop trials train as before.'),
+          (beta2.enabled === true
+            ? '. This study searched β2, which now applies to Adam alone, so its RMSprop results will differ.'
+            : ', so its RMSprop trials train as before.'),
       );
     }
   }
   if (runsOptimizer(space, 'momentum')) {
     notices.push(
-      'Its momentum learning rates were found under the old convention v = βv + (1-β)g; momentum is now PyTorch\'s v = βv + g, ' +
+      "Its momentum learning rates were found under the old convention v = βv + (1-β)g; momentum is now PyTorch's v = βv + g, " +
         'which moves 1/(1-β) times as far at the same rate, so lr_new = lr_old·(1-β) (0.1 at β = 0.9 is now 0.01). The study opens with its values unchanged, so its results will differ.',
     );
   }
@@ -84,7 +99,11 @@ export function migrateStudy(value: unknown): MigratedStudy {
   if (!isRecord(value)) return { value };
   let study = value;
   const notices: string[] = [];
-  for (let version = study.version; typeof version === 'number' && version < STUDY_VERSION && Object.hasOwn(STEPS, version); version = study.version) {
+  for (
+    let version = study.version;
+    typeof version === 'number' && version < STUDY_VERSION && Object.hasOwn(STEPS, version);
+    version = study.version
+  ) {
     const step = STEPS[version](study);
     study = step.study;
     notices.push(...step.notices);
@@ -92,6 +111,9 @@ export function migrateStudy(value: unknown): MigratedStudy {
   if (study === value) return { value };
   const from = String(value.version);
   return notices.length
-    ? { value: study, notice: `This link was made by an earlier version of the lab (study version ${from}), which followed other conventions. ${notices.join(' ')}` }
+    ? {
+        value: study,
+        notice: `This link was made by an earlier version of the lab (study version ${from}), which followed other conventions. ${notices.join(' ')}`,
+      }
     : { value: study };
 }

@@ -5,8 +5,17 @@
 // depend on which population it lands in.
 import { hash32 } from '../search/random.ts';
 import type { Params, TrialPlan } from '../search/types.ts';
+import type {
+  Activation,
+  DecayKind,
+  InitKind,
+  LossKind,
+  ModelHyper,
+  OptimizerKind,
+  PopulationShape,
+  TrainingData,
+} from '../train/types.ts';
 import { ACTIVATIONS, DECAYS, OPTIMIZERS } from '../train/types.ts';
-import type { Activation, DecayKind, InitKind, LossKind, ModelHyper, OptimizerKind, PopulationShape, TrainingData } from '../train/types.ts';
 
 /** The 'step' decay schedule drops the learning rate every this many epochs (not searched). */
 export const DECAY_EVERY_EPOCHS = 5;
@@ -25,7 +34,9 @@ export function lossFor(task: TrainingData['task']): LossKind {
 
 /** He for the relu family (it keeps their activations' variance), Xavier for the saturating ones. */
 export function initFor(activation: Activation): InitKind {
-  return activation === 'relu' || activation === 'leaky_relu' || activation === 'gelu' || activation === 'gelu_tanh' ? 'he' : 'xavier';
+  return activation === 'relu' || activation === 'leaky_relu' || activation === 'gelu' || activation === 'gelu_tanh'
+    ? 'he'
+    : 'xavier';
 }
 
 export function trialSeeds(studySeed: number, trialId: number): { initSeed: number; dataSeed: number } {
@@ -35,18 +46,27 @@ export function trialSeeds(studySeed: number, trialId: number): { initSeed: numb
 function numberParam(params: Params, name: string, integer = false): number {
   const value = params[name];
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`trial parameter ${name} must be ${integer ? 'an integer' : 'a finite number'}, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new Error(
+      `trial parameter ${name} must be ${integer ? 'an integer' : 'a finite number'}, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
 function choiceParam<T extends string>(params: Params, name: string, choices: readonly T[]): T {
   const value = String(params[name]);
-  if (!(choices as readonly string[]).includes(value)) throw new Error(`trial parameter ${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(params[name])}`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new Error(
+      `trial parameter ${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(params[name])}`,
+    );
   return value as T;
 }
 
 /** The shape-bucket fields a trial decides (everything of PopulationShape but maxHidden and the data's sizes). */
-export function trialBucket(params: Params, task: TrainingData['task']): Pick<PopulationShape, 'hiddenLayers' | 'activation' | 'batchSize' | 'loss' | 'init'> {
+export function trialBucket(
+  params: Params,
+  task: TrainingData['task'],
+): Pick<PopulationShape, 'hiddenLayers' | 'activation' | 'batchSize' | 'loss' | 'init'> {
   const activation = choiceParam<Activation>(params, 'activation', ACTIVATIONS);
   return {
     hiddenLayers: numberParam(params, 'hiddenLayers', true),
@@ -98,7 +118,11 @@ export function groupIntoPopulations(
     const key = JSON.stringify(bucket);
     let population = buckets.get(key);
     if (!population) {
-      population = { shape: { ...bucket, inputs: data.inputs, outputs: data.outputs, maxHidden: 0 }, trials: [], models: [] };
+      population = {
+        shape: { ...bucket, inputs: data.inputs, outputs: data.outputs, maxHidden: 0 },
+        trials: [],
+        models: [],
+      };
       buckets.set(key, population);
     }
     population.trials.push(trial);

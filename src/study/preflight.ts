@@ -1,7 +1,7 @@
 // The one question the page asks before Run and the runner before training: may this study
 // run, and should the user be asked first? It joins the schema's rules (spec.ts, with the
 // per-value rules of spaceRules.ts) and the cost check of the largest population (cost.ts).
-import { checkStudyCost, studyCost, type DataShape } from './cost.ts';
+import { checkStudyCost, type DataShape, studyCost } from './cost.ts';
 import { dataShapeOf, parseStudy } from './spec.ts';
 
 /** How many problems a refusal quotes; the rest are counted. */
@@ -18,7 +18,11 @@ export function whyStudyCannotRun(spec: unknown, dataShape?: DataShape): { refus
   const parsed = parseStudy(spec);
   if (!parsed.ok) {
     const more = parsed.issues.length - QUOTED_PROBLEMS;
-    return { refuse: parsed.issues.slice(0, QUOTED_PROBLEMS).join(' ') + (more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'})` : '') };
+    return {
+      refuse:
+        parsed.issues.slice(0, QUOTED_PROBLEMS).join(' ') +
+        (more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'})` : ''),
+    };
   }
   return checkStudyCost(studyCost(parsed.spec, dataShape ?? dataShapeOf(parsed.spec.data)));
 }

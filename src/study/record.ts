@@ -1,8 +1,9 @@
 // What a study keeps of each trial: enough to redraw every view and to compare two runs of
 // one link (same params, same curves).
+
+import type { PopulationShape, TrialState } from '../train/types.ts';
 import type { TrialPlacement } from './events.ts';
 import type { TrialParams } from './spec.ts';
-import type { PopulationShape, TrialState } from '../train/types.ts';
 
 /** Columnar curve: entry k of each array belongs to step[k]. */
 export interface TrialCurve {

@@ -12,13 +12,13 @@ import { createPruner, type Pruner, type PrunerConfig } from '../search/pruning.
 import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
 import { EngineError, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
-import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { dataShapeOfTrainingData } from './cost.ts';
+import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type Population } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
-import { applyStudyEvent, initialStudyState, keepsCurvePoint, unfinishedTrials, type StudyState } from './state.ts';
+import { applyStudyEvent, initialStudyState, keepsCurvePoint, type StudyState, unfinishedTrials } from './state.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   const { kind, budget: b, pointsPerParam, trialsPerRound } = spec.scheduler;
@@ -42,7 +42,8 @@ export function prunerConfig(spec: StudySpec): PrunerConfig {
   const { steps, reportEvery } = spec.training;
   const divergenceFactor = DIVERGENCE_FACTOR;
   if (spec.pruning.kind === 'median') return { kind: 'median', warmupSteps: Math.round(steps / 4), divergenceFactor };
-  if (spec.pruning.kind === 'asha') return { kind: 'asha', minSteps: Math.max(reportEvery, Math.round(steps / 9)), divergenceFactor };
+  if (spec.pruning.kind === 'asha')
+    return { kind: 'asha', minSteps: Math.max(reportEvery, Math.round(steps / 9)), divergenceFactor };
   return { kind: 'none', divergenceFactor };
 }
 
@@ -96,7 +97,9 @@ export class StudyRunner {
     this.cpuFallback = options.cpuFallback;
     this.onEvent = options.onEvent;
     this.clock = options.clock ?? (() => performance.now());
-    this.state = options.history ? { ...structuredClone(options.history), spec: options.spec } : initialStudyState(options.spec);
+    this.state = options.history
+      ? { ...structuredClone(options.history), spec: options.spec }
+      : initialStudyState(options.spec);
     this.importance = new LiveImportance(this.spec.space, this.clock, (event) => this.emit(event));
   }
 
@@ -160,7 +163,10 @@ export class StudyRunner {
       scheduler = createScheduler(schedulerConfig(spec), spec.space, spec.seed);
       pruner = createPruner(prunerConfig(spec));
     } catch (e) {
-      this.emit({ type: 'study-error', message: `The study cannot start: ${(e as Error).message}. Fix it in the editor and run again.` });
+      this.emit({
+        type: 'study-error',
+        message: `The study cannot start: ${(e as Error).message}. Fix it in the editor and run again.`,
+      });
       return this.state;
     }
     let batch = restarted.map(planOf);
@@ -172,17 +178,25 @@ export class StudyRunner {
         try {
           ({ batch, decision } = this.planBatch(scheduler));
         } catch (e) {
-          this.emit({ type: 'study-error', message: `The scheduler failed: ${(e as Error).message}. The study ends here.` });
+          this.emit({
+            type: 'study-error',
+            message: `The scheduler failed: ${(e as Error).message}. The study ends here.`,
+          });
           return this.state;
         }
         if (batch.length === 0) {
-          if (decision === 'wait') this.emit({ type: 'study-error', message: 'The scheduler is waiting for results but no trial is running; the study ends here.' });
+          if (decision === 'wait')
+            this.emit({
+              type: 'study-error',
+              message: 'The scheduler is waiting for results but no trial is running; the study ends here.',
+            });
           break;
         }
       }
       const { populations, invalid } = groupIntoPopulations(batch, spec.seed, this.data);
       batch = [];
-      for (const { trial, reason } of invalid) this.finish(trial.id, 'FAILED', `its parameters cannot make a model: ${reason}`);
+      for (const { trial, reason } of invalid)
+        this.finish(trial.id, 'FAILED', `its parameters cannot make a model: ${reason}`);
       for (const population of populations) {
         await this.train(population, pruner);
         this.importance.update(this.finishedTrials());
@@ -191,7 +205,12 @@ export class StudyRunner {
     clearTimeout(this.abortTimer);
     if (this.state.status === 'error') return this.state;
     this.importance.update(this.finishedTrials(), true);
-    this.emit({ type: 'study-finished', trials: this.state.trials.size, elapsedMs: this.clock() - this.startedAt - this.pausedMs, stopped: this.stopped });
+    this.emit({
+      type: 'study-finished',
+      trials: this.state.trials.size,
+      elapsedMs: this.clock() - this.startedAt - this.pausedMs,
+      stopped: this.stopped,
+    });
     return this.state;
   }
 
@@ -203,7 +222,15 @@ export class StudyRunner {
     const finished: FinishedTrial[] = [];
     for (const id of this.state.finishOrder) {
       const t = this.state.trials.get(id);
-      if (t && t.state !== 'RUNNING') finished.push({ id, params: t.params, state: t.state, objective: t.objective, curve: curveOf(t), ...(t.reason ? { reason: t.reason } : {}) });
+      if (t && t.state !== 'RUNNING')
+        finished.push({
+          id,
+          params: t.params,
+          state: t.state,
+          objective: t.objective,
+          curve: curveOf(t),
+          ...(t.reason ? { reason: t.reason } : {}),
+        });
     }
     return finished;
   }
@@ -217,7 +244,11 @@ export class StudyRunner {
       const decision = scheduler.next({ started, finished, elapsedSeconds: this.elapsedSeconds() });
       if (decision.kind !== 'trial') return { batch, decision: decision.kind };
       const { trial } = decision;
-      const placement: TrialPlacement = { ...(trial.round !== undefined ? { round: trial.round } : {}), ...(trial.stage ? { stage: trial.stage } : {}), ...(trial.box ? { box: trial.box } : {}) };
+      const placement: TrialPlacement = {
+        ...(trial.round !== undefined ? { round: trial.round } : {}),
+        ...(trial.stage ? { stage: trial.stage } : {}),
+        ...(trial.box ? { box: trial.box } : {}),
+      };
       started.push(trial);
       this.emit({ type: 'trial-planned', trialId: trial.id, params: trial.params, placement });
       batch.push(trial);
@@ -250,7 +281,10 @@ export class StudyRunner {
         const record = this.state.trials.get(ids[i]);
         if (!record) continue;
         const verdict = report.diverged[i]
-          ? { state: 'DIVERGED' as const, reason: `training loss became NaN/Inf or exceeded ${DIVERGENCE_FACTOR}× its first value before step ${report.step}` }
+          ? {
+              state: 'DIVERGED' as const,
+              reason: `training loss became NaN/Inf or exceeded ${DIVERGENCE_FACTOR}× its first value before step ${report.step}`,
+            }
           : this.stopped
             ? { state: 'STOPPED' as const, reason: `stopped by the user at step ${report.step}` }
             : kept
@@ -265,35 +299,69 @@ export class StudyRunner {
     };
     let parameters: Float32Array[];
     try {
-      const job = { shape: population.shape, models: population.models, data: this.data, steps: spec.training.steps, reportEvery: spec.training.reportEvery, divergenceFactor: DIVERGENCE_FACTOR };
+      const job = {
+        shape: population.shape,
+        models: population.models,
+        data: this.data,
+        steps: spec.training.steps,
+        reportEvery: spec.training.reportEvery,
+        divergenceFactor: DIVERGENCE_FACTOR,
+      };
       ({ parameters } = await this.engine.train(job, onReport, this.aborting.signal));
     } catch (e) {
       if (this.stopped) {
         for (const i of running) {
           const last = latest.get(ids[i]);
-          this.finish(ids[i], 'STOPPED', `stopped by the user at step ${last?.step ?? 0}`, last?.step ?? 0, duration(), last?.validationLoss ?? Number.NaN);
+          this.finish(
+            ids[i],
+            'STOPPED',
+            `stopped by the user at step ${last?.step ?? 0}`,
+            last?.step ?? 0,
+            duration(),
+            last?.validationLoss ?? Number.NaN,
+          );
         }
         return;
       }
       if (e instanceof EngineError && e.kind === 'device-lost' && this.cpuFallback) {
         const unfinished = [...running];
-        const rest = { shape: population.shape, trials: unfinished.map((i) => population.trials[i]), models: unfinished.map((i) => population.models[i]) };
+        const rest = {
+          shape: population.shape,
+          trials: unfinished.map((i) => population.trials[i]),
+          models: unfinished.map((i) => population.models[i]),
+        };
         this.moveToCpu(this.cpuFallback, e, rest);
         if (rest.trials.length > 0) await this.train(rest, pruner);
         return;
       }
-      for (const i of running) this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`, undefined, duration());
+      for (const i of running)
+        this.finish(ids[i], 'FAILED', `training failed: ${(e as Error).message}`, undefined, duration());
       return;
     }
     for (const i of running) {
       const finalLoss = latest.get(ids[i])?.validationLoss ?? Number.NaN;
-      if (!Number.isFinite(finalLoss)) this.finish(ids[i], 'FAILED', 'training ended without a finite validation loss', spec.training.steps, duration());
+      if (!Number.isFinite(finalLoss))
+        this.finish(
+          ids[i],
+          'FAILED',
+          'training ended without a finite validation loss',
+          spec.training.steps,
+          duration(),
+        );
       else this.finish(ids[i], 'COMPLETE', undefined, spec.training.steps, duration(), finalLoss);
     }
     const best = this.state.bestTrialId;
     const i = best === undefined ? -1 : ids.indexOf(best);
     if (best !== bestBefore && i >= 0) {
-      this.emit({ type: 'model-kept', model: { trialId: best!, shape: population.shape, hiddenUnits: population.models[i].hiddenUnits, parameters: parameters[i] } });
+      this.emit({
+        type: 'model-kept',
+        model: {
+          trialId: best!,
+          shape: population.shape,
+          hiddenUnits: population.models[i].hiddenUnits,
+          parameters: parameters[i],
+        },
+      });
     }
   }
 
@@ -329,7 +397,8 @@ export class StudyRunner {
 
   private otherCurves(id: number): Curve[] {
     const curves: Curve[] = [];
-    for (const [other, record] of this.state.trials) if (other !== id && record.curve.step.length > 0) curves.push(curveOf(record));
+    for (const [other, record] of this.state.trials)
+      if (other !== id && record.curve.step.length > 0) curves.push(curveOf(record));
     return curves;
   }
 
@@ -337,9 +406,16 @@ export class StudyRunner {
    * Records a trial's end. Its objective is the validation loss it reached (the caller's
    * latest report) for complete, pruned and stopped trials; NaN for diverged and failed ones.
    */
-  private finish(id: number, state: FinishedTrialState, reason?: string, steps?: number, durationMs?: number, objective = Number.NaN): void {
+  private finish(
+    id: number,
+    state: FinishedTrialState,
+    reason?: string,
+    steps?: number,
+    durationMs?: number,
+    objective = Number.NaN,
+  ): void {
     const record = this.state.trials.get(id);
-    if (!record || record.state !== 'RUNNING') return;
+    if (record?.state !== 'RUNNING') return;
     this.emit({
       type: 'trial-finished',
       trialId: id,
@@ -351,4 +427,3 @@ export class StudyRunner {
     });
   }
 }
-

@@ -2,8 +2,14 @@
 // default, both ends of a range and each categorical choice (a categorical "hidden layers"
 // with the choice 20,000 must not slip past the limit of 8). The messages are the user's:
 // the field as the editor labels it, the value, the rule, and the fix.
-import { ACTIVATION_CHOICES, DECAY_CHOICES, OPTIMIZER_CHOICES, PARAM_LABELS, type StandardHyperparameter } from '../search/catalog.ts';
-import { validateDistribution, type Distribution, type ParamValue } from '../search/space.ts';
+import {
+  ACTIVATION_CHOICES,
+  DECAY_CHOICES,
+  OPTIMIZER_CHOICES,
+  PARAM_LABELS,
+  type StandardHyperparameter,
+} from '../search/catalog.ts';
+import { type Distribution, type ParamValue, validateDistribution } from '../search/space.ts';
 import type { SpaceRow } from './spec.ts';
 
 type ChoiceHyperparameter = 'optimizer' | 'activation' | 'decay';
@@ -49,7 +55,11 @@ export function takesWholeNumbers(name: string): boolean {
 export const MAX_LOG_DECADES = 8;
 
 /** The engine's values for the categorical hyperparameters. */
-const CHOICES: Readonly<Record<ChoiceHyperparameter, readonly string[]>> = { optimizer: OPTIMIZER_CHOICES, activation: ACTIVATION_CHOICES, decay: DECAY_CHOICES };
+const CHOICES: Readonly<Record<ChoiceHyperparameter, readonly string[]>> = {
+  optimizer: OPTIMIZER_CHOICES,
+  activation: ACTIVATION_CHOICES,
+  decay: DECAY_CHOICES,
+};
 
 /** A hyperparameter's label, as the editor shows it. */
 export function paramLabel(name: string): string {
@@ -101,25 +111,37 @@ function rangeProblem(d: Exclude<Distribution, { kind: 'categorical' }>, rule: N
   const range = `${shown(low)}…${shown(high)}`;
   const log = d.kind !== 'power-of-two' && d.scale !== 'linear';
   const what = `the ${log ? `${d.scale} ` : ''}range`;
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return `${what} needs a number at both ends, got ${range} — fill in both.`;
-  if (rule.integer && d.kind === 'float') return `takes whole numbers, but ${what} is of decimals — choose the int, int-log or power-of-two scale.`;
-  if (d.kind === 'float' ? !(low < high) : !(low <= high)) return `the low end must be below the high end, got ${range} — swap them.`;
+  if (!Number.isFinite(low) || !Number.isFinite(high))
+    return `${what} needs a number at both ends, got ${range} — fill in both.`;
+  if (rule.integer && d.kind === 'float')
+    return `takes whole numbers, but ${what} is of decimals — choose the int, int-log or power-of-two scale.`;
+  if (d.kind === 'float' ? !(low < high) : !(low <= high))
+    return `the low end must be below the high end, got ${range} — swap them.`;
   if (low < rule.min || high > rule.max) {
-    const fix = low < rule.min && high > rule.max ? 'narrow it' : low < rule.min ? 'raise the low end' : 'lower the high end';
+    const fix =
+      low < rule.min && high > rule.max ? 'narrow it' : low < rule.min ? 'raise the low end' : 'lower the high end';
     return `${what} must stay within ${within(rule)}, got ${range} — ${fix}.`;
   }
-  if (d.kind === 'int' && !(Number.isInteger(low) && Number.isInteger(high))) return `${what} needs whole numbers at both ends, got ${range} — round them.`;
-  if (d.kind === 'power-of-two' && ![low, high].every((v) => v >= 1 && Number.isInteger(Math.log2(v)))) return `the power-of-two range needs powers of two at both ends (1, 2, 4, …), got ${range} — use powers of two.`;
-  if (d.kind === 'int' && d.scale === 'log' && low < 1) return `${what} needs a low end of at least 1, got ${range} — raise the low end.`;
-  if (d.kind === 'float' && d.scale === 'log' && !(low > 0)) return `${what} needs a low end above 0, got ${range} — raise the low end.`;
-  if (d.kind === 'float' && d.scale === 'one-minus-log' && !(high < 1)) return `${what} samples 1-x on a log scale, so its high end must be below 1, got ${range} — lower the high end.`;
+  if (d.kind === 'int' && !(Number.isInteger(low) && Number.isInteger(high)))
+    return `${what} needs whole numbers at both ends, got ${range} — round them.`;
+  if (d.kind === 'power-of-two' && ![low, high].every((v) => v >= 1 && Number.isInteger(Math.log2(v))))
+    return `the power-of-two range needs powers of two at both ends (1, 2, 4, …), got ${range} — use powers of two.`;
+  if (d.kind === 'int' && d.scale === 'log' && low < 1)
+    return `${what} needs a low end of at least 1, got ${range} — raise the low end.`;
+  if (d.kind === 'float' && d.scale === 'log' && !(low > 0))
+    return `${what} needs a low end above 0, got ${range} — raise the low end.`;
+  if (d.kind === 'float' && d.scale === 'one-minus-log' && !(high < 1))
+    return `${what} samples 1-x on a log scale, so its high end must be below 1, got ${range} — lower the high end.`;
   if (decades(d) > MAX_LOG_DECADES) {
     return `${what} may span at most ${MAX_LOG_DECADES} decades${d.kind === 'float' && d.scale === 'one-minus-log' ? ' of 1-x' : ''}, got ${range} (${Math.round(decades(d))}) — narrow it.`;
   }
   return undefined;
 }
 
-function duplicateChoice(choices: readonly ParamValue[], key: (c: ParamValue) => string | number): ParamValue | undefined {
+function duplicateChoice(
+  choices: readonly ParamValue[],
+  key: (c: ParamValue) => string | number,
+): ParamValue | undefined {
   const seen = new Set<string | number>();
   for (const c of choices) {
     if (seen.has(key(c))) return c;
@@ -140,7 +162,8 @@ function numericProblems(row: SpaceRow, rule: NumericRule): string[] {
       if (problem) problems.push(problem);
     }
     const twice = duplicateChoice(d.choices, asNumber);
-    if (problems.length === 0 && twice !== undefined) problems.push(`the choice ${shown(twice)} appears twice — remove one.`);
+    if (problems.length === 0 && twice !== undefined)
+      problems.push(`the choice ${shown(twice)} appears twice — remove one.`);
   } else {
     const problem = rangeProblem(d, rule);
     if (problem) problems.push(problem);
@@ -157,11 +180,13 @@ function choiceProblems(row: SpaceRow, allowed: readonly string[]): string[] {
   if (d.kind !== 'categorical') return [`is one of ${list}, so it needs a categorical row — list choices from those.`];
   if (d.choices.length === 0) problems.push(NO_CHOICES);
   for (const choice of d.choices) {
-    if (!allowed.includes(String(choice))) problems.push(`every choice must be one of ${list}, got ${shown(choice)} — change or remove it.`);
+    if (!allowed.includes(String(choice)))
+      problems.push(`every choice must be one of ${list}, got ${shown(choice)} — change or remove it.`);
   }
   const twice = duplicateChoice(d.choices, String);
   if (twice !== undefined) problems.push(`the choice ${shown(twice)} appears twice — remove one.`);
-  if (!allowed.includes(String(row.default))) problems.push(`the default must be one of ${list}, got ${shown(row.default)} — pick one of those.`);
+  if (!allowed.includes(String(row.default)))
+    problems.push(`the default must be one of ${list}, got ${shown(row.default)} — pick one of those.`);
   return problems;
 }
 
@@ -186,16 +211,27 @@ export function rowProblems(row: SpaceRow): string[] {
 }
 
 /** Problems of the whole space, each at the index of its row (or at the space when a row is missing). */
-export function spaceProblems(space: readonly SpaceRow[], names: readonly string[]): Array<{ path: (string | number)[]; message: string }> {
+export function spaceProblems(
+  space: readonly SpaceRow[],
+  names: readonly string[],
+): Array<{ path: (string | number)[]; message: string }> {
   const problems: Array<{ path: (string | number)[]; message: string }> = [];
   const seen = new Set<string>();
   for (const [i, row] of space.entries()) {
-    if (seen.has(row.name)) problems.push({ path: [i, 'name'], message: `The search space lists ${paramLabel(row.name)} twice — remove one of the rows.` });
+    if (seen.has(row.name))
+      problems.push({
+        path: [i, 'name'],
+        message: `The search space lists ${paramLabel(row.name)} twice — remove one of the rows.`,
+      });
     seen.add(row.name);
     for (const message of rowProblems(row)) problems.push({ path: [i], message });
   }
   for (const name of names) {
-    if (!seen.has(name)) problems.push({ path: [], message: `The search space has no row for ${paramLabel(name)} — every hyperparameter needs one (was the link cut short?).` });
+    if (!seen.has(name))
+      problems.push({
+        path: [],
+        message: `The search space has no row for ${paramLabel(name)} — every hyperparameter needs one (was the link cut short?).`,
+      });
   }
   return problems;
 }

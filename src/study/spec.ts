@@ -1,14 +1,15 @@
 // The study a user describes: what the form edits, what the link carries, what the runner
 // runs. One zod schema is both the type and the validator of untrusted input (a link), so
 // every bound here is also a guard against a hostile link (no 1e9 trials, no 10 MB names).
-import { z } from './zod.ts';
-import { standardSpace, type StandardHyperparameter } from '../search/catalog.ts';
+
+import { type StandardHyperparameter, standardSpace } from '../search/catalog.ts';
 import type { ParamValue } from '../search/space.ts';
 import type { SchedulerConfig } from '../search/types.ts';
 import { validationCount } from '../train/data/split.ts';
-import { checkStudyCost, studyCost, type DataShape } from './cost.ts';
+import { checkStudyCost, type DataShape, studyCost } from './cost.ts';
 import { spaceProblems } from './spaceRules.ts';
 import { userIssue } from './wording.ts';
+import { z } from './zod.ts';
 
 /** 2: PyTorch's conventions (momentum, RMSprop's own α, exact gelu); migrate.ts reads version 1. */
 export const STUDY_VERSION = 2;
@@ -57,7 +58,10 @@ const csvData = z.strictObject({
   /** CSV rows (the header is row 1) the user chose to leave out. */
   dropRows: z.array(z.number().int().min(2).max(1e9)).max(CSV_LIMITS.droppedRows).optional(),
   /** SHA-256 of the file's bytes, lowercase hex. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   validationFraction: fraction,
   seed: u32,
 });
@@ -69,14 +73,28 @@ export type DataSpec = z.infer<typeof dataSchema>;
 // a link carries exactly what the samplers read.
 const boundedNumber = z.number().min(-1e9).max(1e9);
 const distributionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('float'), scale: z.enum(['linear', 'log', 'one-minus-log']), low: boundedNumber, high: boundedNumber }),
+  z.strictObject({
+    kind: z.literal('float'),
+    scale: z.enum(['linear', 'log', 'one-minus-log']),
+    low: boundedNumber,
+    high: boundedNumber,
+  }),
   z.strictObject({ kind: z.literal('int'), scale: z.enum(['linear', 'log']), low: boundedNumber, high: boundedNumber }),
   z.strictObject({ kind: z.literal('power-of-two'), low: boundedNumber, high: boundedNumber }),
-  z.strictObject({ kind: z.literal('categorical'), choices: z.array(z.union([shortText.min(1), boundedNumber])).min(1).max(32) }),
+  z.strictObject({
+    kind: z.literal('categorical'),
+    choices: z
+      .array(z.union([shortText.min(1), boundedNumber]))
+      .min(1)
+      .max(32),
+  }),
 ]);
 
 /** The hyperparameters a study can search (the catalog's); each has a default used while its row is off. */
-export const HYPERPARAMETER_NAMES = standardSpace().map((p) => p.name) as [StandardHyperparameter, ...StandardHyperparameter[]];
+export const HYPERPARAMETER_NAMES = standardSpace().map((p) => p.name) as [
+  StandardHyperparameter,
+  ...StandardHyperparameter[],
+];
 export type HyperparameterName = StandardHyperparameter;
 /** One trial's full set of values: searched ones sampled, the rest at their defaults. */
 export type TrialParams = Record<string, ParamValue>;
@@ -91,12 +109,25 @@ export const spaceRowSchema = z.strictObject({
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
 export type DistributionSpec = SpaceRow['distribution'];
 
-export const SCHEDULER_KINDS = ['grid', 'random', 'quasi-random', 'coarse-to-fine', 'hierarchy', 'tpe'] as const satisfies readonly SchedulerConfig['kind'][];
+export const SCHEDULER_KINDS = [
+  'grid',
+  'random',
+  'quasi-random',
+  'coarse-to-fine',
+  'hierarchy',
+  'tpe',
+] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 
 const budgetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('trials'), trials: z.number().int().min(1).max(2000) }),
-  z.strictObject({ kind: z.literal('minutes'), minutes: z.number().min(0.1).max(24 * 60) }),
+  z.strictObject({
+    kind: z.literal('minutes'),
+    minutes: z
+      .number()
+      .min(0.1)
+      .max(24 * 60),
+  }),
 ]);
 
 export const PRUNER_KINDS = ['none', 'median', 'asha'] as const;
@@ -131,7 +162,8 @@ export const studySchema = z
     }),
   })
   .superRefine((spec, ctx) => {
-    for (const { path, message } of spaceProblems(spec.space, HYPERPARAMETER_NAMES)) ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
+    for (const { path, message } of spaceProblems(spec.space, HYPERPARAMETER_NAMES))
+      ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
   });
 export type StudySpec = z.infer<typeof studySchema>;
 
@@ -155,7 +187,12 @@ export function spaceRow(spec: StudySpec, name: HyperparameterName): SpaceRow {
 
 /** The search library's standard space as study rows, every row off. */
 export function defaultSpace(): SpaceRow[] {
-  return standardSpace().map((p) => ({ ...p, name: p.name as HyperparameterName, distribution: structuredClone(p.distribution) as SpaceRow['distribution'], enabled: false }));
+  return standardSpace().map((p) => ({
+    ...p,
+    name: p.name as HyperparameterName,
+    distribution: structuredClone(p.distribution) as SpaceRow['distribution'],
+    enabled: false,
+  }));
 }
 
 /**
@@ -191,7 +228,8 @@ export function defaultStudy(): StudySpec {
  */
 export function parseStudy(value: unknown): { ok: true; spec: StudySpec } | { ok: false; issues: string[] } {
   const result = studySchema.safeParse(value, { reportInput: true });
-  if (!result.success) return { ok: false, issues: lastIssuePerField(result.error.issues).map((i) => userIssue(i, value)) };
+  if (!result.success)
+    return { ok: false, issues: lastIssuePerField(result.error.issues).map((i) => userIssue(i, value)) };
   const { refuse } = checkStudyCost(studyCost(result.data, dataShapeOf(result.data.data)));
   return refuse ? { ok: false, issues: [refuse] } : { ok: true, spec: result.data };
 }
@@ -215,9 +253,12 @@ const DIGITS_INPUTS = 196;
  * checks on it refuse only what is too big whatever the file holds.
  */
 export function dataShapeOf(data: DataSpec): DataShape {
-  if (data.kind === 'csv') return { task: 'classification', inputs: data.features.length, outputs: 2, trainCount: 0, validationCount: 0 };
+  if (data.kind === 'csv')
+    return { task: 'classification', inputs: data.features.length, outputs: 2, trainCount: 0, validationCount: 0 };
   const validation = validationCount(data.count, data.validationFraction);
   const split = { trainCount: data.count - validation, validationCount: validation };
   if (data.kind === 'digits') return { task: 'classification', inputs: DIGITS_INPUTS, outputs: 10, ...split };
-  return dataTask(data) === 'classification' ? { task: 'classification', inputs: 2, outputs: 2, ...split } : { task: 'regression', inputs: 2, outputs: 1, ...split };
+  return dataTask(data) === 'classification'
+    ? { task: 'classification', inputs: 2, outputs: 2, ...split }
+    : { task: 'regression', inputs: 2, outputs: 1, ...split };
 }

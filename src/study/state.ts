@@ -112,7 +112,15 @@ export function applyStudyEvent(state: StudyState, event: StudyEvent): StudyStat
       restart(state, event.restartedTrialIds);
       break;
     case 'trial-planned':
-      state.trials.set(event.trialId, { id: event.trialId, params: event.params, placement: event.placement, state: 'RUNNING', objective: Number.NaN, steps: 0, curve: emptyCurve() });
+      state.trials.set(event.trialId, {
+        id: event.trialId,
+        params: event.params,
+        placement: event.placement,
+        state: 'RUNNING',
+        objective: Number.NaN,
+        steps: 0,
+        curve: emptyCurve(),
+      });
       break;
     case 'progress':
       for (let i = 0; i < event.trialIds.length; i++) {
@@ -129,7 +137,7 @@ export function applyStudyEvent(state: StudyState, event: StudyEvent): StudyStat
       break;
     case 'trial-finished': {
       const trial = state.trials.get(event.trialId);
-      if (!trial || trial.state !== 'RUNNING') break;
+      if (trial?.state !== 'RUNNING') break;
       trial.state = event.state;
       trial.objective = event.objective;
       trial.steps = event.steps;
@@ -216,26 +224,50 @@ export function eventsOfState(state: StudyState): StudyEvent[] {
       ...(state.dataShape ? { dataShape: state.dataShape } : {}),
     });
   }
-  for (const t of trials) events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
+  for (const t of trials)
+    events.push({ type: 'trial-planned', trialId: t.id, params: t.params, placement: t.placement });
   const longest = Math.max(0, ...trials.map((t) => t.curve.step.length));
   for (let k = 0; k < longest; k++) {
     const byStep = new Map<number, TrialRecord[]>();
-    for (const t of trials) if (k < t.curve.step.length) byStep.set(t.curve.step[k], [...(byStep.get(t.curve.step[k]) ?? []), t]);
+    for (const t of trials)
+      if (k < t.curve.step.length) byStep.set(t.curve.step[k], [...(byStep.get(t.curve.step[k]) ?? []), t]);
     for (const [step, group] of byStep) {
-      const column = (key: Exclude<keyof TrialRecord['curve'], 'step'>) => Float32Array.from(group, (t) => t.curve[key][k]);
-      events.push({ type: 'progress', step, trialIds: Int32Array.from(group, (t) => t.id), trainLoss: column('trainLoss'), validationLoss: column('validationLoss'), trainAccuracy: column('trainAccuracy'), validationAccuracy: column('validationAccuracy') });
+      const column = (key: Exclude<keyof TrialRecord['curve'], 'step'>) =>
+        Float32Array.from(group, (t) => t.curve[key][k]);
+      events.push({
+        type: 'progress',
+        step,
+        trialIds: Int32Array.from(group, (t) => t.id),
+        trainLoss: column('trainLoss'),
+        validationLoss: column('validationLoss'),
+        trainAccuracy: column('trainAccuracy'),
+        validationAccuracy: column('validationAccuracy'),
+      });
     }
   }
   for (const id of state.finishOrder) {
     const t = state.trials.get(id);
     if (!t || t.state === 'RUNNING') continue;
-    events.push({ type: 'trial-finished', trialId: id, state: t.state, objective: t.objective, steps: t.steps, ...(t.reason !== undefined ? { reason: t.reason } : {}), ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}) });
+    events.push({
+      type: 'trial-finished',
+      trialId: id,
+      state: t.state,
+      objective: t.objective,
+      steps: t.steps,
+      ...(t.reason !== undefined ? { reason: t.reason } : {}),
+      ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
+    });
   }
   if (state.bestModel) events.push({ type: 'model-kept', model: state.bestModel });
   if (state.importance) events.push({ type: 'importance', ...state.importance });
   if (state.status === 'draft') return events;
   // study-finished carries the time; the statuses a finished study cannot have are set after it.
-  events.push({ type: 'study-finished', trials: trials.length, elapsedMs: state.elapsedMs, stopped: state.status === 'stopped' });
+  events.push({
+    type: 'study-finished',
+    trials: trials.length,
+    elapsedMs: state.elapsedMs,
+    stopped: state.status === 'stopped',
+  });
   if (state.status === 'error') events.push({ type: 'study-error', message: state.errorMessage ?? '' });
   if (state.status === 'interrupted') events.push({ type: 'study-interrupted', message: state.notice ?? '' });
   if (state.status === 'paused') events.push({ type: 'study-paused' });

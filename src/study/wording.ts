@@ -91,14 +91,17 @@ export function userIssue(issue: z.core.$ZodIssue, root: unknown): string {
   switch (issue.code) {
     case 'too_small': {
       const min = Number(issue.minimum);
-      if (issue.origin === 'array') return `${label}: needs at least ${count(min, 'entry', 'entries')} — add ${min === 1 ? 'one' : 'more'}.`;
+      if (issue.origin === 'array')
+        return `${label}: needs at least ${count(min, 'entry', 'entries')} — add ${min === 1 ? 'one' : 'more'}.`;
       if (issue.origin === 'string') return `${label}: must not be empty — fill it in.`;
       return `${label}: must be ${issue.inclusive ? 'at least' : 'above'} ${min}, got ${shown(input)} — raise it.`;
     }
     case 'too_big': {
       const max = Number(issue.maximum);
-      if (issue.origin === 'array') return `${label}: takes at most ${max}, got ${Array.isArray(input) ? input.length : 'more'} — choose fewer.`;
-      if (issue.origin === 'string') return `${label}: may be at most ${max} characters long, got ${typeof input === 'string' ? input.length : 'more'} — shorten it.`;
+      if (issue.origin === 'array')
+        return `${label}: takes at most ${max}, got ${Array.isArray(input) ? input.length : 'more'} — choose fewer.`;
+      if (issue.origin === 'string')
+        return `${label}: may be at most ${max} characters long, got ${typeof input === 'string' ? input.length : 'more'} — shorten it.`;
       return `${label}: must be at most ${max}, got ${shown(input)} — lower it.`;
     }
     case 'invalid_type':

@@ -31,7 +31,15 @@ export type DecayKind = 'none' | 'inverse_time' | 'exponential' | 'step' | 'cosi
 export type InitKind = 'he' | 'xavier';
 
 /** Codes are indices here (the WGSL switches read them): new kinds go at the end. */
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'gelu_tanh'];
+export const ACTIVATIONS: readonly Activation[] = [
+  'relu',
+  'leaky_relu',
+  'tanh',
+  'sigmoid',
+  'gelu',
+  'linear',
+  'gelu_tanh',
+];
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
 export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponential', 'step', 'cosine'];
 /**
@@ -116,7 +124,14 @@ export interface PopulationJob {
   divergenceFactor?: number;
 }
 
-export const TrialState = { RUNNING: 'RUNNING', COMPLETE: 'COMPLETE', PRUNED: 'PRUNED', DIVERGED: 'DIVERGED', FAILED: 'FAILED', STOPPED: 'STOPPED' } as const;
+export const TrialState = {
+  RUNNING: 'RUNNING',
+  COMPLETE: 'COMPLETE',
+  PRUNED: 'PRUNED',
+  DIVERGED: 'DIVERGED',
+  FAILED: 'FAILED',
+  STOPPED: 'STOPPED',
+} as const;
 export type TrialState = (typeof TrialState)[keyof typeof TrialState];
 
 /**
@@ -189,7 +204,9 @@ export function layerDims(shape: PopulationShape): Array<{ rows: number; cols: n
  * Per model, parameters are one flat Float32Array: for each layer, W [rows × cols]
  * row-major (W[i*cols + j] connects input i to unit j) then b [cols].
  */
-export function parameterLayout(shape: PopulationShape): Array<{ weights: number; bias: number; rows: number; cols: number }> {
+export function parameterLayout(
+  shape: PopulationShape,
+): Array<{ weights: number; bias: number; rows: number; cols: number }> {
   let offset = 0;
   return layerDims(shape).map(({ rows, cols }) => {
     const entry = { weights: offset, bias: offset + rows * cols, rows, cols };

@@ -1,7 +1,8 @@
 // Checks a PopulationJob before any engine touches it, so a bad job fails with one message
 // that names the field, the bad value and the fix, instead of NaNs or an out-of-range read.
-import { ACTIVATIONS, DECAYS, EngineError, OPTIMIZERS } from './types';
-import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types';
+
+import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types.ts';
+import { ACTIVATIONS, DECAYS, EngineError, OPTIMIZERS } from './types.ts';
 
 function fail(message: string): never {
   throw new EngineError('invalid-job', message);
@@ -30,39 +31,65 @@ function validateModel(model: ModelHyper, index: number, shape: PopulationShape)
   const what = (field: string) => `models[${index}].${field}`;
   requireInteger(model.hiddenUnits, 1, what('hiddenUnits'), 'a hidden layer needs at least one unit');
   if (model.hiddenUnits > shape.maxHidden) {
-    fail(`${what('hiddenUnits')} = ${model.hiddenUnits} exceeds shape.maxHidden = ${shape.maxHidden}: raise maxHidden or put the model in a wider bucket`);
+    fail(
+      `${what('hiddenUnits')} = ${model.hiddenUnits} exceeds shape.maxHidden = ${shape.maxHidden}: raise maxHidden or put the model in a wider bucket`,
+    );
   }
   requireOneOf(model.optimizer, OPTIMIZERS, what('optimizer'));
   requireOneOf(model.decay, DECAYS, what('decay'));
-  if (!Number.isFinite(model.learningRate) || model.learningRate < 0) fail(`${what('learningRate')} must be a finite number >= 0, got ${model.learningRate}`);
+  if (!Number.isFinite(model.learningRate) || model.learningRate < 0)
+    fail(`${what('learningRate')} must be a finite number >= 0, got ${model.learningRate}`);
   for (const field of ['beta1', 'beta2', 'rmspropAlpha'] as const) {
-    if (!(model[field] >= 0 && model[field] < 1)) fail(`${what(field)} must lie in [0, 1), got ${model[field]}: sample momentum as 1-β on a log scale`);
+    if (!(model[field] >= 0 && model[field] < 1))
+      fail(`${what(field)} must lie in [0, 1), got ${model[field]}: sample momentum as 1-β on a log scale`);
   }
-  if (!(model.epsilon > 0) || !Number.isFinite(model.epsilon)) fail(`${what('epsilon')} must be a finite number > 0, got ${model.epsilon}`);
-  if (!(model.weightDecay >= 0) || !Number.isFinite(model.weightDecay)) fail(`${what('weightDecay')} must be a finite number >= 0, got ${model.weightDecay}`);
-  if (!(model.decayRate >= 0) || !Number.isFinite(model.decayRate)) fail(`${what('decayRate')} must be a finite number >= 0, got ${model.decayRate}`);
-  if (model.decay === 'step') requireInteger(model.decayEvery, 1, what('decayEvery'), "the 'step' schedule drops the rate every decayEvery epochs");
+  if (!(model.epsilon > 0) || !Number.isFinite(model.epsilon))
+    fail(`${what('epsilon')} must be a finite number > 0, got ${model.epsilon}`);
+  if (!(model.weightDecay >= 0) || !Number.isFinite(model.weightDecay))
+    fail(`${what('weightDecay')} must be a finite number >= 0, got ${model.weightDecay}`);
+  if (!(model.decayRate >= 0) || !Number.isFinite(model.decayRate))
+    fail(`${what('decayRate')} must be a finite number >= 0, got ${model.decayRate}`);
+  if (model.decay === 'step')
+    requireInteger(
+      model.decayEvery,
+      1,
+      what('decayEvery'),
+      "the 'step' schedule drops the rate every decayEvery epochs",
+    );
   for (const field of ['initSeed', 'dataSeed'] as const) {
-    if (!Number.isInteger(model[field]) || model[field] < 0 || model[field] > 0xffffffff) fail(`${what(field)} must be a u32 integer, got ${model[field]}`);
+    if (!Number.isInteger(model[field]) || model[field] < 0 || model[field] > 0xffffffff)
+      fail(`${what(field)} must be a u32 integer, got ${model[field]}`);
   }
 }
 
 function validateSplit(split: DataSplit, name: string, data: TrainingData, minCount: number): void {
-  requireInteger(split.count, minCount, `data.${name}.count`, minCount > 0 ? 'the training split needs at least one row' : 'give a row count');
+  requireInteger(
+    split.count,
+    minCount,
+    `data.${name}.count`,
+    minCount > 0 ? 'the training split needs at least one row' : 'give a row count',
+  );
   if (split.x.length !== split.count * data.inputs) {
-    fail(`data.${name}.x has ${split.x.length} values but count × inputs = ${split.count} × ${data.inputs}: x must be row-major [count × inputs]`);
+    fail(
+      `data.${name}.x has ${split.x.length} values but count × inputs = ${split.count} × ${data.inputs}: x must be row-major [count × inputs]`,
+    );
   }
   const yPerRow = data.task === 'classification' ? 1 : data.outputs;
   if (split.y.length !== split.count * yPerRow) {
-    fail(`data.${name}.y has ${split.y.length} values, expected ${split.count * yPerRow} (${data.task === 'classification' ? 'one class index per row' : 'count × outputs targets'})`);
+    fail(
+      `data.${name}.y has ${split.y.length} values, expected ${split.count * yPerRow} (${data.task === 'classification' ? 'one class index per row' : 'count × outputs targets'})`,
+    );
   }
   for (let i = 0; i < split.x.length; i++) {
-    if (!Number.isFinite(split.x[i])) fail(`data.${name}.x[${i}] is ${split.x[i]}: drop or impute rows with missing features`);
+    if (!Number.isFinite(split.x[i]))
+      fail(`data.${name}.x[${i}] is ${split.x[i]}: drop or impute rows with missing features`);
   }
   for (let i = 0; i < split.y.length; i++) {
     const y = split.y[i];
     if (data.task === 'classification' && !(Number.isInteger(y) && y >= 0 && y < data.outputs)) {
-      fail(`data.${name}.y[${i}] = ${y} is not a class index in 0..${data.outputs - 1}: encode labels as 0-based integers`);
+      fail(
+        `data.${name}.y[${i}] = ${y} is not a class index in 0..${data.outputs - 1}: encode labels as 0-based integers`,
+      );
     }
     if (!Number.isFinite(y)) fail(`data.${name}.y[${i}] is ${y}: drop rows with missing targets`);
   }
@@ -73,11 +100,14 @@ export function validateJob(job: PopulationJob): void {
   const { shape, data } = job;
   validateShape(shape);
   if (data.inputs !== shape.inputs || data.outputs !== shape.outputs) {
-    fail(`the data has ${data.inputs} inputs and ${data.outputs} outputs but the shape has ${shape.inputs} and ${shape.outputs}: build the shape from the data`);
+    fail(
+      `the data has ${data.inputs} inputs and ${data.outputs} outputs but the shape has ${shape.inputs} and ${shape.outputs}: build the shape from the data`,
+    );
   }
   const expectedLoss = data.task === 'classification' ? 'softmax_cross_entropy' : 'mse';
   if (shape.loss !== expectedLoss) fail(`a ${data.task} task needs loss '${expectedLoss}', got '${shape.loss}'`);
-  if (data.task === 'classification' && data.outputs < 2) fail(`classification needs at least 2 classes, got ${data.outputs}`);
+  if (data.task === 'classification' && data.outputs < 2)
+    fail(`classification needs at least 2 classes, got ${data.outputs}`);
   validateSplit(data.train, 'train', data, 1);
   validateSplit(data.validation, 'validation', data, 0);
   if (job.models.length === 0) fail('the job has no models: give at least one ModelHyper');
@@ -93,7 +123,10 @@ export function validateJob(job: PopulationJob): void {
 export function validateStopRequest(indices: readonly number[], models: number): void {
   for (const m of indices) {
     if (!Number.isInteger(m) || m < 0 || m >= models) {
-      throw new EngineError('invalid-job', `the report handler asked to stop model ${m}, but the population has models 0..${models - 1}`);
+      throw new EngineError(
+        'invalid-job',
+        `the report handler asked to stop model ${m}, but the population has models 0..${models - 1}`,
+      );
     }
   }
 }

@@ -4,11 +4,11 @@ import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import { hasResult } from '../study/state.ts';
 import './lab-uplot.ts';
-import { panelStyles } from './styles.ts';
-import { pointHover } from './point-hover.ts';
-import { STATE_COLORS, trialSummary } from './trial-display.ts';
 import type { SpaceRow } from '../study/spec.ts';
+import { pointHover } from './point-hover.ts';
 import { ResultView } from './result-view.ts';
+import { panelStyles } from './styles.ts';
+import { STATE_COLORS, trialSummary } from './trial-display.ts';
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   legend: { show: false },
@@ -16,7 +16,11 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss' }],
   series: [
     {},
-    { stroke: STATE_COLORS.COMPLETE, paths: () => null, points: { show: true, size: 5, fill: 'rgba(42,157,143,0.35)' } },
+    {
+      stroke: STATE_COLORS.COMPLETE,
+      paths: () => null,
+      points: { show: true, size: 5, fill: 'rgba(42,157,143,0.35)' },
+    },
     { stroke: '#1d3557', width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
   ],
 };
@@ -24,7 +28,10 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
 /** Each finished trial's objective in finishing order (complete, or stopped: partial), and the best found so far as a step line. */
 @customElement('lab-best-history')
 export class LabBestHistory extends ResultView {
-  static override styles = [panelStyles, css`.hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }`];
+  static override styles = [
+    panelStyles,
+    css`.hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }`,
+  ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
   /** Trial ids in finishing order. */

@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import { dataSetName, summarize } from '../study/library.ts';
@@ -6,7 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import { bestTrialOf, hasResult, type StudyState } from '../study/state.ts';
 import { trialsLabel } from './lab-library.ts';
 import './lab-uplot.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 
 export interface ComparedStudy {
   id: number;
@@ -32,7 +32,8 @@ export function bestSoFar(state: StudyState): (number | null)[] {
 }
 
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
-const shown = (v: number | string | undefined) => (v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '—' : formatValue(v));
+const shown = (v: number | string | undefined) =>
+  v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '—' : formatValue(v);
 
 /** Hyperparameters searched in any of the studies, in their spaces' order. */
 function searchedInAny(studies: readonly ComparedStudy[]): string[] {
@@ -81,10 +82,19 @@ export class LabCompare extends LitElement {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: logAxis ? 3 : 1 } },
       // Whole trials on the x axis: no 1.2, 1.4, … ticks on a short study.
-      axes: [{ label: 'trials finished', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] }, { size: 55, label: 'best validation loss so far' }],
+      axes: [
+        { label: 'trials finished', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] },
+        { size: 55, label: 'best validation loss so far' },
+      ],
       series: [
         { label: 'trial' },
-        ...this.studies.map((s, i) => ({ label: s.name, stroke: STUDY_COLORS[i % STUDY_COLORS.length], width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } })),
+        ...this.studies.map((s, i) => ({
+          label: s.name,
+          stroke: STUDY_COLORS[i % STUDY_COLORS.length],
+          width: 2,
+          paths: uPlot.paths.stepped?.({ align: 1 }),
+          points: { show: false },
+        })),
       ],
     };
   }
@@ -93,7 +103,8 @@ export class LabCompare extends LitElement {
     const best = studies.map((s) => bestTrialOf(s.state.trials.values()));
     const summaries = studies.map((s) => summarize(s.state));
     const params = searchedInAny(studies);
-    const cell = (i: number, key: string, content: unknown) => html`<td data-study=${studies[i].id} data-row=${key}>${content}</td>`;
+    const cell = (i: number, key: string, content: unknown) =>
+      html`<td data-study=${studies[i].id} data-row=${key}>${content}</td>`;
     const row = (key: string, label: string, value: (best: TrialRecord | undefined, i: number) => unknown) =>
       html`<tr>
         <th scope="row">${label}</th>
@@ -112,7 +123,9 @@ export class LabCompare extends LitElement {
             row(name, PARAM_LABELS[name] ?? name, (b, i) => {
               if (!b) return '—';
               const searched = studies[i].state.spec.space.some((r) => r.name === name && r.enabled);
-              return searched ? shown(b.params[name]) : html`<span class="fixed" title="not searched in this study">${shown(b.params[name])} (fixed)</span>`;
+              return searched
+                ? shown(b.params[name])
+                : html`<span class="fixed" title="not searched in this study">${shown(b.params[name])} (fixed)</span>`;
             }),
           )}
           ${row('objective', 'best validation loss', (b) => (b ? `${shown(b.objective)}${b.state === 'STOPPED' ? ' (partial: stopped)' : ''}` : '—'))}
@@ -126,7 +139,8 @@ export class LabCompare extends LitElement {
 
   private renderImportance(studies: readonly ComparedStudy[]) {
     const names = [...new Set(studies.flatMap((s) => Object.keys(s.state.importance?.shares ?? {})))];
-    if (names.length === 0) return html`<p class="hint">No study has importance yet (it needs two completed trials).</p>`;
+    if (names.length === 0)
+      return html`<p class="hint">No study has importance yet (it needs two completed trials).</p>`;
     return html`<div class="scroll">
       <table data-testid="compare-importance">
         <thead>
@@ -162,11 +176,13 @@ export class LabCompare extends LitElement {
         <h2>Comparing ${studies.length} studies</h2>
         <button data-testid="close-compare" @click=${() => this.dispatchEvent(new CustomEvent('close-compare', { bubbles: true, composed: true }))}>Close comparison</button>
       </header>
-      ${dataSets.size > 1
-        ? html`<p class="notice" role="status" data-testid="compare-data-differs">
+      ${
+        dataSets.size > 1
+          ? html`<p class="notice" role="status" data-testid="compare-data-differs">
             These studies train on different data (${[...new Set(studies.map((s) => dataSetName(s.state.spec.data)))].join(', ')} or different settings of it): their losses are not on one scale.
           </p>`
-        : ''}
+          : ''
+      }
       <h3>Best so far</h3>
       <lab-uplot data-testid="compare-history" .options=${this.options} .data=${this.data} height="240"></lab-uplot>
       <h3>Best configuration of each</h3>

@@ -1,19 +1,19 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { checkCsvPin, sha256Hex, type CsvPin } from '../study/data.ts';
+import { type CsvPin, checkCsvPin, sha256Hex } from '../study/data.ts';
 import { CSV_LIMITS, type DataSpec } from '../study/spec.ts';
 import {
-  csvTrainingData,
-  decodeCsvBytes,
-  describeRows,
-  matchesPattern,
-  MAX_CLASSES,
-  parseCsv,
-  profileColumn,
-  suggestTask,
   type ColumnProfile,
   type CsvTable,
   type CsvTask,
+  csvTrainingData,
+  decodeCsvBytes,
+  describeRows,
+  MAX_CLASSES,
+  matchesPattern,
+  parseCsv,
+  profileColumn,
+  suggestTask,
 } from '../train/data/csv.ts';
 import { panelStyles } from './styles.ts';
 
@@ -111,7 +111,8 @@ export class LabCsvImport extends LitElement {
       this.dropRows = [...(named.dropRows ?? [])];
       this.task = named.task ?? suggestTask(this.profiles.get(named.target)!);
     } else {
-      this.target = [...table.columns].reverse().find((c) => this.nameFits(c)) ?? table.columns[table.columns.length - 1];
+      this.target =
+        [...table.columns].reverse().find((c) => this.nameFits(c)) ?? table.columns[table.columns.length - 1];
       this.task = suggestTask(this.profiles.get(this.target)!);
       this.dropRows = [];
       this.select(this.bulkCandidates());
@@ -125,7 +126,9 @@ export class LabCsvImport extends LitElement {
 
   /** Columns bulk selection may pick: not the target, a name a link can carry, not text. */
   private bulkCandidates(): string[] {
-    return this.table!.columns.filter((c) => c !== this.target && this.nameFits(c) && this.profiles.get(c)?.kind !== 'text');
+    return this.table!.columns.filter(
+      (c) => c !== this.target && this.nameFits(c) && this.profiles.get(c)?.kind !== 'text',
+    );
   }
 
   /** Selects these columns, at most the limit (the first ones), and says so when it cut. */
@@ -133,7 +136,9 @@ export class LabCsvImport extends LitElement {
     const limit = CSV_LIMITS.features;
     this.features = columns.slice(0, limit);
     this.selectionNote =
-      columns.length > limit ? `${columns.length} columns fit; a study uses at most ${limit} feature columns, so the first ${limit} are selected.` : undefined;
+      columns.length > limit
+        ? `${columns.length} columns fit; a study uses at most ${limit} feature columns, so the first ${limit} are selected.`
+        : undefined;
   }
 
   private fail(message: string): void {
@@ -149,10 +154,19 @@ export class LabCsvImport extends LitElement {
       return `Column "${this.target}" is numeric except ${describeRows(unreadable.map((u) => u.row))}: choose its task below. Regression leaves those rows out; classification makes every distinct value a class.`;
     }
     const long = [this.target, ...this.features].find((c) => !this.nameFits(c));
-    if (long !== undefined) return `Column ${table.columns.indexOf(long) + 1}'s name is ${long.length} characters long; a study link carries names of at most ${CSV_LIMITS.nameLength}. Shorten it in the file or leave the column out.`;
-    if (this.features.length > CSV_LIMITS.features) return `${this.features.length} feature columns are chosen; a study uses at most ${CSV_LIMITS.features}. Deselect some (None, then a pattern, helps).`;
+    if (long !== undefined)
+      return `Column ${table.columns.indexOf(long) + 1}'s name is ${long.length} characters long; a study link carries names of at most ${CSV_LIMITS.nameLength}. Shorten it in the file or leave the column out.`;
+    if (this.features.length > CSV_LIMITS.features)
+      return `${this.features.length} feature columns are chosen; a study uses at most ${CSV_LIMITS.features}. Deselect some (None, then a pattern, helps).`;
     try {
-      csvTrainingData(table, { target: this.target, features: this.features, task: this.task, dropRows: this.dropRows, validationFraction: 0.25, seed: 0 });
+      csvTrainingData(table, {
+        target: this.target,
+        features: this.features,
+        task: this.task,
+        dropRows: this.dropRows,
+        validationFraction: 0.25,
+        seed: 0,
+      });
     } catch (e) {
       return (e as Error).message;
     }
@@ -185,7 +199,8 @@ export class LabCsvImport extends LitElement {
     const rows = new Set<number>();
     for (const column of numericColumns) {
       const profile = this.profiles.get(column);
-      if (profile?.kind === 'mostly-numeric') for (const { row } of profile.unreadable) if (!this.dropRows.includes(row)) rows.add(row);
+      if (profile?.kind === 'mostly-numeric')
+        for (const { row } of profile.unreadable) if (!this.dropRows.includes(row)) rows.add(row);
     }
     return [...rows].sort((a, b) => a - b);
   }
@@ -257,9 +272,11 @@ export class LabCsvImport extends LitElement {
           ${CSV_LIMITS.droppedRows} rows.
         </div>
       </div>
-      ${this.pin?.message
-        ? html`<p class=${this.pin.status === 'same' ? 'hint' : 'notice'} role="status" data-testid="csv-pin" data-status=${this.pin.status}>${this.pin.message}</p>`
-        : ''}
+      ${
+        this.pin?.message
+          ? html`<p class=${this.pin.status === 'same' ? 'hint' : 'notice'} role="status" data-testid="csv-pin" data-status=${this.pin.status}>${this.pin.message}</p>`
+          : ''
+      }
       ${this.error ? html`<p class="error" role="alert" data-testid="csv-error">${this.error}</p>` : ''}
       ${this.table ? this.renderChoices(this.table) : ''}
     `;
@@ -269,7 +286,8 @@ export class LabCsvImport extends LitElement {
     const profile = this.profiles.get(this.target)!;
     const unreadable = this.unreadableRows();
     const remaining = table.rows.length - this.dropRows.length - unreadable.length;
-    const canLeaveOut = unreadable.length > 0 && this.dropRows.length + unreadable.length <= CSV_LIMITS.droppedRows && remaining >= 2;
+    const canLeaveOut =
+      unreadable.length > 0 && this.dropRows.length + unreadable.length <= CSV_LIMITS.droppedRows && remaining >= 2;
     return html`
       <p class="hint" data-testid="csv-summary">${this.fileName}: ${table.rows.length} rows, ${table.columns.length} columns</p>
       <p class="hint">Cells separated by ${DELIMITER_NAMES[table.delimiter]}; SHA-256 ${this.sha256.slice(0, 12)}… (the study's link pins this file).</p>
@@ -292,17 +310,23 @@ export class LabCsvImport extends LitElement {
         </fieldset>
       </div>
       <p class="hint" data-testid="csv-target-kind" data-kind=${profile.kind}>${this.describeColumn(profile)}</p>
-      ${unreadable.length
-        ? html`<p class="notice" data-testid="csv-unreadable">
+      ${
+        unreadable.length
+          ? html`<p class="notice" data-testid="csv-unreadable">
             ${describeRows(unreadable)} of the chosen numeric columns ${unreadable.length === 1 ? 'holds a cell that is' : 'hold cells that are'} not numbers.
-            ${canLeaveOut
-              ? html`<button data-testid="csv-leave-out" @click=${() => this.leaveOut(unreadable)}>Leave out ${unreadable.length === 1 ? 'this row' : `these ${unreadable.length} rows`}</button>`
-              : html`Too many to leave out (at most ${CSV_LIMITS.droppedRows} rows, at least 2 kept): fix the file or choose other columns.`}
+            ${
+              canLeaveOut
+                ? html`<button data-testid="csv-leave-out" @click=${() => this.leaveOut(unreadable)}>Leave out ${unreadable.length === 1 ? 'this row' : `these ${unreadable.length} rows`}</button>`
+                : html`Too many to leave out (at most ${CSV_LIMITS.droppedRows} rows, at least 2 kept): fix the file or choose other columns.`
+            }
           </p>`
-        : ''}
-      ${this.dropRows.length
-        ? html`<p class="hint" data-testid="csv-dropped">${describeRows(this.dropRows)} left out. <button @click=${this.keepAllRows}>Keep all rows</button></p>`
-        : ''}
+          : ''
+      }
+      ${
+        this.dropRows.length
+          ? html`<p class="hint" data-testid="csv-dropped">${describeRows(this.dropRows)} left out. <button @click=${this.keepAllRows}>Keep all rows</button></p>`
+          : ''
+      }
       <fieldset>
         <legend>feature columns (${this.features.length} of at most ${CSV_LIMITS.features})</legend>
         <div class="bulk">
@@ -329,12 +353,13 @@ export class LabCsvImport extends LitElement {
               const kind = this.profiles.get(c)?.kind;
               const fits = this.nameFits(c);
               return html`<label class="inline" title=${fits ? '' : `name longer than ${CSV_LIMITS.nameLength} characters`}
-                ><input type="checkbox" ?disabled=${!fits} .checked=${this.features.includes(c)} @change=${(e: Event) => this.toggleFeature(c, (e.target as HTMLInputElement).checked)} />${c}${kind ===
-                'text'
-                  ? html` <span class="tag">(text)</span>`
-                  : kind === 'mostly-numeric'
-                    ? html` <span class="tag">(${this.profiles.get(c)!.unreadable.length} not numbers)</span>`
-                    : ''}</label
+                ><input type="checkbox" ?disabled=${!fits} .checked=${this.features.includes(c)} @change=${(e: Event) => this.toggleFeature(c, (e.target as HTMLInputElement).checked)} />${c}${
+                  kind === 'text'
+                    ? html` <span class="tag">(text)</span>`
+                    : kind === 'mostly-numeric'
+                      ? html` <span class="tag">(${this.profiles.get(c)!.unreadable.length} not numbers)</span>`
+                      : ''
+                }</label
               >`;
             })}
         </div>
@@ -345,7 +370,8 @@ export class LabCsvImport extends LitElement {
   private describeColumn(profile: ColumnProfile): string {
     const name = `"${profile.name}"`;
     if (profile.kind === 'numeric') return `${name} holds numbers (${profile.distinct} distinct values).`;
-    if (profile.kind === 'text') return `${name} holds text (${profile.distinct} distinct values): a classification target.`;
+    if (profile.kind === 'text')
+      return `${name} holds text (${profile.distinct} distinct values): a classification target.`;
     const [first] = profile.unreadable;
     return `${name} holds numbers except ${describeRows(profile.unreadable.map((u) => u.row))} (row ${first.row}: ${first.problem}).`;
   }

@@ -1,6 +1,12 @@
-import { LitElement, html } from 'lit';
+import { html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CLASSIFICATION_SETS, CSV_LIMITS, REGRESSION_SETS, type DataSpec, type SyntheticSetName } from '../study/spec.ts';
+import {
+  CLASSIFICATION_SETS,
+  CSV_LIMITS,
+  type DataSpec,
+  REGRESSION_SETS,
+  type SyntheticSetName,
+} from '../study/spec.ts';
 import './lab-csv-import.ts';
 import type { CsvPin } from '../study/data.ts';
 import type { CsvChoice } from './lab-csv-import.ts';
@@ -49,7 +55,9 @@ export class LabDataEditor extends LitElement {
     if (source === 'csv') return this.emit({ data: undefined });
     if (source === 'digits') return this.emit({ data: { kind: 'digits', count: 2000, validationFraction, seed } });
     const previous = this.data.kind === 'synthetic' ? this.data : { count: 512, noise: 0.1 };
-    this.emit({ data: { kind: 'synthetic', name: source, count: previous.count, noise: previous.noise, validationFraction, seed } });
+    this.emit({
+      data: { kind: 'synthetic', name: source, count: previous.count, noise: previous.noise, validationFraction, seed },
+    });
   }
 
   private onCsv(choice: CsvChoice | undefined): void {
@@ -57,7 +65,17 @@ export class LabDataEditor extends LitElement {
     const { validationFraction, seed } = this.data;
     const { target, features, task, dropRows, sha256 } = choice;
     this.emit({
-      data: { kind: 'csv', fileName: choice.fileName.slice(0, CSV_LIMITS.nameLength), target, features, task, ...(dropRows.length ? { dropRows } : {}), sha256, validationFraction, seed },
+      data: {
+        kind: 'csv',
+        fileName: choice.fileName.slice(0, CSV_LIMITS.nameLength),
+        target,
+        features,
+        task,
+        ...(dropRows.length ? { dropRows } : {}),
+        sha256,
+        validationFraction,
+        seed,
+      },
       csv: { fileName: choice.fileName, text: choice.text },
       csvPin: choice.pin,
     });
@@ -89,12 +107,16 @@ export class LabDataEditor extends LitElement {
             <option value="csv" .selected=${source === 'csv'}>my CSV file…</option>
           </select>
         </label>
-        ${d.kind !== 'csv' && !this.pendingCsv
-          ? html`<label>examples <input type="number" min=${d.kind === 'digits' ? 100 : 16} max=${d.kind === 'digits' ? 10000 : 20000} step="1" .value=${String(d.count)} @change=${(e: Event) => this.setNumber('count', e.target as HTMLInputElement)} /></label>`
-          : ''}
-        ${d.kind === 'synthetic' && !this.pendingCsv
-          ? html`<label>noise <input type="number" min="0" max="1" step="0.05" .value=${String(d.noise)} @change=${(e: Event) => this.setNumber('noise', e.target as HTMLInputElement)} /></label>`
-          : ''}
+        ${
+          d.kind !== 'csv' && !this.pendingCsv
+            ? html`<label>examples <input type="number" min=${d.kind === 'digits' ? 100 : 16} max=${d.kind === 'digits' ? 10000 : 20000} step="1" .value=${String(d.count)} @change=${(e: Event) => this.setNumber('count', e.target as HTMLInputElement)} /></label>`
+            : ''
+        }
+        ${
+          d.kind === 'synthetic' && !this.pendingCsv
+            ? html`<label>noise <input type="number" min="0" max="1" step="0.05" .value=${String(d.noise)} @change=${(e: Event) => this.setNumber('noise', e.target as HTMLInputElement)} /></label>`
+            : ''
+        }
         <label>validation share <input type="number" min="0.05" max="0.9" step="0.05" .value=${String(d.validationFraction)} @change=${(e: Event) => this.setNumber('validationFraction', e.target as HTMLInputElement)} /></label>
         <label>data seed <input type="number" min="0" max="4294967295" step="1" .value=${String(d.seed)} @change=${(e: Event) => this.setNumber('seed', e.target as HTMLInputElement)} /></label>
       </div>

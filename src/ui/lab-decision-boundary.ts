@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type { TrainedModel } from '../study/record.ts';
 import { predict } from '../train/cpu/engine.ts';
@@ -63,14 +63,16 @@ export class LabDecisionBoundary extends LitElement {
   private drawing = 0;
 
   protected override render() {
-    if (!this.model || !this.data) return html`<h2>Decision boundary</h2><p class="hint">The best model's boundary appears here when a study on a 2-D data set finishes.</p>`;
+    if (!this.model || !this.data)
+      return html`<h2>Decision boundary</h2><p class="hint">The best model's boundary appears here when a study on a 2-D data set finishes.</p>`;
     const what = this.data.task === 'classification' ? 'Decision boundary' : 'Prediction surface';
     return html`<h2>${what} of the best trial (#${this.model.trialId})</h2>
       <canvas data-testid="decision-boundary" width=${SIZE} height=${SIZE} role="img" aria-label="decision boundary of the best trial"></canvas>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('model') || changed.has('data')) && this.model && this.data && this.canvas) void this.draw(this.model, this.data, this.canvas);
+    if ((changed.has('model') || changed.has('data')) && this.model && this.data && this.canvas)
+      void this.draw(this.model, this.data, this.canvas);
   }
 
   /** Resolves once drawn, or once a newer draw took over. */
@@ -96,12 +98,22 @@ export class LabDecisionBoundary extends LitElement {
         if (token !== this.drawing) return;
         sliceEnd = performance.now() + SLICE_MS;
       }
-      out.set(predict(model.shape, model.hiddenUnits, model.parameters, grid.subarray(2 * r * CELLS, 2 * (r + 1) * CELLS), CELLS), r * CELLS * C);
+      out.set(
+        predict(
+          model.shape,
+          model.hiddenUnits,
+          model.parameters,
+          grid.subarray(2 * r * CELLS, 2 * (r + 1) * CELLS),
+          CELLS,
+        ),
+        r * CELLS * C,
+      );
     }
     const image = new ImageData(CELLS, CELLS);
     let lo = Infinity;
     let hi = -Infinity;
-    if (data.task === 'regression') for (let i = 0; i < CELLS * CELLS; i++) [lo, hi] = [Math.min(lo, out[i * C]), Math.max(hi, out[i * C])];
+    if (data.task === 'regression')
+      for (let i = 0; i < CELLS * CELLS; i++) [lo, hi] = [Math.min(lo, out[i * C]), Math.max(hi, out[i * C])];
     for (let i = 0; i < CELLS * CELLS; i++) {
       let rgb: readonly number[];
       let alpha = 0.55;

@@ -1,9 +1,19 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { FRAMEWORKS, trainingCode, type Framework } from '../study/codegen.ts';
-import { exportFileName, importedEvents, MAX_EXPORT_CHARS, parseStudyExport, studyExportJson, studySnapshot, tooLarge, trialsCsv, type StudyExport } from '../study/export.ts';
+import { FRAMEWORKS, type Framework, trainingCode } from '../study/codegen.ts';
 import type { DataShape } from '../study/cost.ts';
 import type { StudyEvent } from '../study/events.ts';
+import {
+  exportFileName,
+  importedEvents,
+  MAX_EXPORT_CHARS,
+  parseStudyExport,
+  type StudyExport,
+  studyExportJson,
+  studySnapshot,
+  tooLarge,
+  trialsCsv,
+} from '../study/export.ts';
 import type { StudyState } from '../study/state.ts';
 import { panelStyles } from './styles.ts';
 
@@ -91,14 +101,22 @@ export class LabExportMenu extends LitElement {
   private exportCsv(): void {
     const study = this.studyOrFail();
     if (!study) return;
-    download(new Blob([trialsCsv(study.spec, [...study.trials.values()])], { type: 'text/csv' }), exportFileName(study.spec, 'csv'));
+    download(
+      new Blob([trialsCsv(study.spec, [...study.trials.values()])], { type: 'text/csv' }),
+      exportFileName(study.spec, 'csv'),
+    );
     this.report(`Saved ${study.trials.size} trials as CSV.`);
   }
 
   private exportJson(): void {
     const study = this.studyOrFail();
     if (!study) return;
-    download(new Blob([studyExportJson(studySnapshot(study, this.dataShape ?? study.dataShape))], { type: 'application/json' }), exportFileName(study.spec, 'json'));
+    download(
+      new Blob([studyExportJson(studySnapshot(study, this.dataShape ?? study.dataShape))], {
+        type: 'application/json',
+      }),
+      exportFileName(study.spec, 'json'),
+    );
     this.report('Saved the whole study as JSON; "Import study JSON…" opens it again.');
   }
 
@@ -108,7 +126,10 @@ export class LabExportMenu extends LitElement {
     const best = study.bestTrialId === undefined ? undefined : study.trials.get(study.bestTrialId);
     if (!best) return this.fail('No trial has a result yet, so there is no best configuration to copy.');
     const data = this.dataShape ?? study.dataShape;
-    if (!data || data.trainCount < 1) return this.fail('The study\'s data is not loaded, so the layer sizes and epochs are unknown; open the study\'s data and try again.');
+    if (!data || data.trainCount < 1)
+      return this.fail(
+        "The study's data is not loaded, so the layer sizes and epochs are unknown; open the study's data and try again.",
+      );
     let code: string;
     try {
       code = trainingCode(framework, { spec: study.spec, trial: best, data });
@@ -122,7 +143,9 @@ export class LabExportMenu extends LitElement {
       this.report(`Copied trial #${best.id} as ${label} code.`);
     } catch {
       this.manualCopy = { label, code };
-      this.report(`The browser did not allow copying. Trial #${best.id} as ${label} code is below: select it and copy (Ctrl+C).`);
+      this.report(
+        `The browser did not allow copying. Trial #${best.id} as ${label} code is below: select it and copy (Ctrl+C).`,
+      );
       await this.updateComplete;
       this.renderRoot.querySelector('textarea')?.select();
     }
@@ -153,7 +176,9 @@ export class LabExportMenu extends LitElement {
     if (!parsed.ok) return this.fail(`${file.name}: ${parsed.error}`);
     const detail: StudyImportedDetail = { study: parsed.study, events: importedEvents(parsed.study) };
     this.report(`Imported ${file.name}: ${parsed.study.trials.length} trials.`);
-    this.dispatchEvent(new CustomEvent<StudyImportedDetail>('study-imported', { detail, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<StudyImportedDetail>('study-imported', { detail, bubbles: true, composed: true }),
+    );
   }
 
   protected override render() {
@@ -168,12 +193,14 @@ export class LabExportMenu extends LitElement {
           <span>Copy best as</span>
           ${FRAMEWORKS.map(({ id, label }) => html`<button data-testid="copy-${id}" @click=${() => void this.copyBest(id, label)}>${label}</button>`)}
         </div>
-        ${this.charts.length
-          ? html`<div class="group" role="group" aria-label="save a chart as PNG">
+        ${
+          this.charts.length
+            ? html`<div class="group" role="group" aria-label="save a chart as PNG">
               <span>PNG</span>
               ${this.charts.map((chart) => html`<button data-testid="png-${chart.name}" @click=${() => void this.savePng(chart)}>${chart.label}</button>`)}
             </div>`
-          : ''}
+            : ''
+        }
         <div class="group">
           <button data-testid="import-json" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click()}>Import study JSON…</button>
           <input type="file" accept=".json,application/json" data-testid="import-file" aria-label="study JSON file" @change=${(e: Event) => void this.importFile(e.target as HTMLInputElement)} />
@@ -186,9 +213,11 @@ export class LabExportMenu extends LitElement {
       </p>
       ${this.message ? html`<p class="status" role="status" data-testid="export-status">${this.message}</p>` : ''}
       ${this.error ? html`<p class="error" role="alert" data-testid="export-error">${this.error}</p>` : ''}
-      ${this.manualCopy
-        ? html`<textarea readonly data-testid="copy-fallback" aria-label="${this.manualCopy.label} code to copy" .value=${this.manualCopy.code}></textarea>`
-        : ''}
+      ${
+        this.manualCopy
+          ? html`<textarea readonly data-testid="copy-fallback" aria-label="${this.manualCopy.label} code to copy" .value=${this.manualCopy.code}></textarea>`
+          : ''
+      }
     `;
   }
 }

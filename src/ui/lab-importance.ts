@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { StudyState } from '../study/state.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
@@ -36,18 +36,20 @@ export class LabImportance extends LitElement {
     const rows = Object.entries(importance?.shares ?? {}).sort((a, b) => b[1] - a[1]);
     return html`
       <h2>What mattered</h2>
-      ${!importance || importance.completedTrials < MIN_TRIALS_FOR_IMPORTANCE
-        ? html`<p class="hint" data-testid="importance-pending">
+      ${
+        !importance || importance.completedTrials < MIN_TRIALS_FOR_IMPORTANCE
+          ? html`<p class="hint" data-testid="importance-pending">
             Importance needs ${MIN_TRIALS_FOR_IMPORTANCE} completed trials${importance ? ` (${importance.completedTrials} so far)` : ''}: with fewer, the forest that estimates it cannot split the trials, and every share would read 0%.
           </p>`
-        : html`<div class="bars" data-testid="importance">
+          : html`<div class="bars" data-testid="importance">
             ${rows.map(
               ([name, share]) => html`<span>${PARAM_LABELS[name] ?? name}</span>
                 <div class="track" role="meter" aria-label="importance of ${PARAM_LABELS[name] ?? name}" aria-valuemin="0" aria-valuemax="1" aria-valuenow=${share}><div class="fill" style="width:${share * 100}%"></div></div>
                 <span class="share">${Math.round(share * 100)}%</span>`,
             )}
           </div>
-          <p class="hint">Share of the variation in validation loss each hyperparameter explains alone (fANOVA on a random forest over each one's own scale), from <span data-testid="importance-trials">${importance.completedTrials}</span> completed trials.</p>`}
+          <p class="hint">Share of the variation in validation loss each hyperparameter explains alone (fANOVA on a random forest over each one's own scale), from <span data-testid="importance-trials">${importance.completedTrials}</span> completed trials.</p>`
+      }
     `;
   }
 }

@@ -1,7 +1,7 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { dataSetName, newestFirst, type LibraryEntry } from '../study/library.ts';
+import { dataSetName, type LibraryEntry, newestFirst } from '../study/library.ts';
 import { formatValue, panelStyles } from './styles.ts';
 
 /** Studies the compare view takes at once. */
@@ -21,7 +21,9 @@ const STATUS_LABELS: Record<LibraryEntry['status'], string> = {
 /** "finished / planned" trials; a time budget has no planned count. */
 export function trialsLabel(finishedTrials: number, spec: LibraryEntry['spec']): string {
   const budget = spec.scheduler.budget;
-  return budget.kind === 'trials' ? `${finishedTrials} / ${budget.trials}` : `${finishedTrials} (${budget.minutes} min budget)`;
+  return budget.kind === 'trials'
+    ? `${finishedTrials} / ${budget.trials}`
+    : `${finishedTrials} (${budget.minutes} min budget)`;
 }
 
 /**
@@ -183,17 +185,20 @@ export class LabLibrary extends LitElement {
       <div class="bar">
         <button data-testid="compare" ?disabled=${!canCompare} @click=${() => this.emit('compare-studies', { ids: chosen })}>Compare${chosen.length ? ` (${chosen.length})` : ''}</button>
         <span class="hint" data-testid="compare-hint">${chosen.length > COMPARE_MAX ? `Compare takes at most ${COMPARE_MAX} studies; ${chosen.length} are ticked.` : `Tick ${COMPARE_MIN}–${COMPARE_MAX} studies to compare them.`}</span>
-        ${pending
-          ? html`<p class="notice" role="status" data-testid="delete-notice">
+        ${
+          pending
+            ? html`<p class="notice" role="status" data-testid="delete-notice">
               Deleted “${pending.entry.name}”.
               <button data-testid="undo-delete" @click=${() => this.undoDelete()}>Undo</button>
             </p>`
-          : ''}
+            : ''
+        }
       </div>
       ${this.nameProblem ? html`<p class="hint" role="status" data-testid="name-problem">${this.nameProblem}</p>` : ''}
-      ${rows.length === 0
-        ? html`<p class="hint" data-testid="library-empty">No studies yet. Every study you run is kept here, in this browser, to open, compare or resume later.</p>`
-        : html`<div class="scroll">
+      ${
+        rows.length === 0
+          ? html`<p class="hint" data-testid="library-empty">No studies yet. Every study you run is kept here, in this browser, to open, compare or resume later.</p>`
+          : html`<div class="scroll">
             <table data-testid="library">
               <thead>
                 <tr>
@@ -210,10 +215,15 @@ export class LabLibrary extends LitElement {
                 </tr>
               </thead>
               <tbody>
-                ${repeat(rows, (e) => e.id, (e) => this.renderRow(e))}
+                ${repeat(
+                  rows,
+                  (e) => e.id,
+                  (e) => this.renderRow(e),
+                )}
               </tbody>
             </table>
-          </div>`}
+          </div>`
+      }
     `;
   }
 }

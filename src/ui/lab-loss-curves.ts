@@ -5,9 +5,9 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import type { LabUplot } from './lab-uplot.ts';
-import { PARAM_LABELS, panelStyles } from './styles.ts';
-import { STATE_COLORS, rampColor, trialSummary, unitOf } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
+import { PARAM_LABELS, panelStyles } from './styles.ts';
+import { rampColor, STATE_COLORS, trialSummary, unitOf } from './trial-display.ts';
 
 /** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
 function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {
@@ -61,13 +61,23 @@ export class LabLossCurves extends ResultView {
   private optionSeries: Array<{ trial: TrialRecord; train: boolean }> = [];
 
   /** How a trial's curve is drawn: its colour on the chosen scale, or its state's when it stopped early; thick when best. */
-  private styleOf(t: TrialRecord, train: boolean, colorRow: SpaceRow | undefined): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
+  private styleOf(
+    t: TrialRecord,
+    train: boolean,
+    colorRow: SpaceRow | undefined,
+  ): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
     const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED' || t.state === 'STOPPED';
     const color = marked ? STATE_COLORS[t.state] : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
     return {
       stroke: () => color,
       width: t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
-      dash: train ? [5, 4] : t.state === 'PRUNED' || t.state === 'STOPPED' ? [2, 3] : t.state === 'DIVERGED' ? [8, 3, 2, 3] : [],
+      dash: train
+        ? [5, 4]
+        : t.state === 'PRUNED' || t.state === 'STOPPED'
+          ? [2, 3]
+          : t.state === 'DIVERGED'
+            ? [8, 3, 2, 3]
+            : [],
     };
   }
 
@@ -82,13 +92,27 @@ export class LabLossCurves extends ResultView {
    * states and the best trial restyle the live chart (see updated), which costs far less.
    */
   private currentOptions(colorRow: SpaceRow | undefined) {
-    const key = JSON.stringify([this.trials.map((t) => t.id), this.colorBy, this.logY, this.showTrain, colorRow?.distribution]);
+    const key = JSON.stringify([
+      this.trials.map((t) => t.id),
+      this.colorBy,
+      this.logY,
+      this.showTrain,
+      colorRow?.distribution,
+    ]);
     if (key === this.optionsKey && this.options) return this.options;
     this.optionsKey = key;
     const trials = this.trials;
     this.optionSeries = this.seriesTrials();
     this.options = {
-      series: [{ label: 'step' }, ...this.optionSeries.map(({ trial, train }) => ({ label: `${train ? 'train' : 'validation'} #${trial.id}`, points: { show: false }, spanGaps: false, ...this.styleOf(trial, train, colorRow) }))],
+      series: [
+        { label: 'step' },
+        ...this.optionSeries.map(({ trial, train }) => ({
+          label: `${train ? 'train' : 'validation'} #${trial.id}`,
+          points: { show: false },
+          spanGaps: false,
+          ...this.styleOf(trial, train, colorRow),
+        })),
+      ],
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
       axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
@@ -136,7 +160,9 @@ export class LabLossCurves extends ResultView {
     const colorRow = this.colorRow;
     const options = this.currentOptions(colorRow);
     const curves = alignCurves(this.trials, (t) => t.curve.validationLoss);
-    const data = this.showTrain ? ([...curves, ...alignCurves(this.trials, (t) => t.curve.trainLoss).slice(1)] as uPlot.AlignedData) : curves;
+    const data = this.showTrain
+      ? ([...curves, ...alignCurves(this.trials, (t) => t.curve.trainLoss).slice(1)] as uPlot.AlignedData)
+      : curves;
     const h = this.hovered;
     return html`
       <h2>Loss curves</h2>
@@ -158,9 +184,11 @@ export class LabLossCurves extends ResultView {
       </div>
       <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}></lab-uplot>
       <div class="hover" data-testid="curve-hover">
-        ${h
-          ? trialSummary(h, this.space)
-          : html`<span class="hint">Hover a curve to see its trial's hyperparameters.</span>`}
+        ${
+          h
+            ? trialSummary(h, this.space)
+            : html`<span class="hint">Hover a curve to see its trial's hyperparameters.</span>`
+        }
       </div>
     `;
   }

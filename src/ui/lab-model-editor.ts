@@ -1,4 +1,4 @@
-import { LitElement, html } from 'lit';
+import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HyperparameterName, SpaceRow } from '../study/spec.ts';
 import { ACTIVATIONS, OPTIMIZERS } from '../train/types.ts';
@@ -54,7 +54,12 @@ export class LabModelEditor extends LitElement {
   }
 
   protected override render() {
-    const loss = this.task === 'classification' ? 'softmax cross-entropy' : this.task === 'regression' ? 'mean squared error' : 'from the CSV target';
+    const loss =
+      this.task === 'classification'
+        ? 'softmax cross-entropy'
+        : this.task === 'regression'
+          ? 'mean squared error'
+          : 'from the CSV target';
     return html`
       <h2>Model</h2>
       <div class="row">

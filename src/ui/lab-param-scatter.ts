@@ -6,10 +6,10 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { decadeExponents } from './log-ticks.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
 import { pointHover } from './point-hover.ts';
-import { STATE_COLORS, trialSummary } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
+import { STATE_COLORS, trialSummary } from './trial-display.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
 
@@ -32,10 +32,12 @@ function xScale(d: Distribution): uPlot.Scale {
 }
 
 /** uPlot hands log axes' skipped minor ticks over as null. */
-const label = (format: (s: number) => string) => (_u: uPlot, splits: number[]) => splits.map((s) => (s == null ? '' : format(s)));
+const label = (format: (s: number) => string) => (_u: uPlot, splits: number[]) =>
+  splits.map((s) => (s == null ? '' : format(s)));
 
 function xAxis(d: Distribution): uPlot.Axis {
-  if (d.kind === 'categorical') return { splits: () => d.choices.map((_, i) => i), values: label((s) => String(d.choices[s] ?? '')) };
+  if (d.kind === 'categorical')
+    return { splits: () => d.choices.map((_, i) => i), values: label((s) => String(d.choices[s] ?? '')) };
   if (isOneMinusLog(d)) {
     const decades = (_u: uPlot, _axis: number, min: number, max: number) => {
       const ticks = decadeExponents(min, max);
@@ -84,7 +86,12 @@ export class LabParamScatter extends ResultView {
     const key = JSON.stringify(d);
     const cached = this.optionsCache.get(row.name);
     if (cached?.key === key) return cached.options;
-    const point = (color: string, size: number, fill = color): uPlot.Series => ({ stroke: color, fill, paths: noLine, points: { show: true, size, stroke: color, fill, width: 1.5 } });
+    const point = (color: string, size: number, fill = color): uPlot.Series => ({
+      stroke: color,
+      fill,
+      paths: noLine,
+      points: { show: true, size, stroke: color, fill, width: 1.5 },
+    });
     const hover = pointHover(
       () => {
         const shown = this.dataCache.get(row.name);
@@ -97,7 +104,12 @@ export class LabParamScatter extends ResultView {
       ...hover,
       scales: { x: xScale(d), y: { distr: 3 } },
       axes: [xAxis(d), { size: 55 }],
-      series: [{}, point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'), point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'), point('#1d3557', 13, 'rgba(0,0,0,0)')],
+      series: [
+        {},
+        point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'),
+        point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'),
+        point('#1d3557', 13, 'rgba(0,0,0,0)'),
+      ],
     };
     this.optionsCache.set(row.name, { key, options });
     return options;
@@ -109,7 +121,13 @@ export class LabParamScatter extends ResultView {
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
     const points = plotted
-      .map((t) => ({ trial: t, x: xOf(d, t.params[row.name]), y: t.objective, partial: t.state === 'PRUNED' || t.state === 'STOPPED', best: t.id === this.bestTrialId }))
+      .map((t) => ({
+        trial: t,
+        x: xOf(d, t.params[row.name]),
+        y: t.objective,
+        partial: t.state === 'PRUNED' || t.state === 'STOPPED',
+        best: t.id === this.bestTrialId,
+      }))
       .sort((a, b) => a.x - b.x);
     const data: uPlot.AlignedData = [
       points.map((p) => p.x),

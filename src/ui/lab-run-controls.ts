@@ -1,8 +1,8 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { finishedCount, isActive, type StudyState } from '../study/state.ts';
-import { STATE_COLORS } from './trial-display.ts';
 import { panelStyles } from './styles.ts';
+import { STATE_COLORS } from './trial-display.ts';
 
 function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -69,7 +69,8 @@ export class LabRunControls extends LitElement {
     const total = run.plannedTrials ?? (budget.kind === 'trials' ? budget.trials : undefined);
     const active = isActive(run.status);
     // Earlier sessions' time (a resumed study) plus this page's.
-    const elapsed = run.elapsedMs + (active && this.startedAt !== undefined ? (this.endedAt ?? this.now) - this.startedAt : 0);
+    const elapsed =
+      run.elapsedMs + (active && this.startedAt !== undefined ? (this.endedAt ?? this.now) - this.startedAt : 0);
     let eta: number | undefined;
     if (active && budget.kind === 'minutes') eta = budget.minutes * 60_000 - elapsed;
     else if (active && total !== undefined && done > 0) eta = (elapsed / done) * (total - done);
@@ -82,7 +83,9 @@ export class LabRunControls extends LitElement {
     const steps = run.spec.training.steps;
     return html`<div class="bars" aria-label="progress of each trial">
       ${[...run.trials.values()].map(
-        (t) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">
+        (
+          t,
+        ) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">
           <div style="width:${Math.min(100, (100 * t.steps) / steps)}%;background:${STATE_COLORS[t.state]}"></div>
         </div>`,
       )}

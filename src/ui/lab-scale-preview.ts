@@ -1,7 +1,7 @@
-import { LitElement, css, html, svg } from 'lit';
+import { css, html, LitElement, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { uniform } from '../search/random.ts';
-import { fromUnit, validateDistribution, type Distribution } from '../search/space.ts';
+import { type Distribution, fromUnit, validateDistribution } from '../search/space.ts';
 import { logTicks } from './log-ticks.ts';
 import { formatValue } from './styles.ts';
 
@@ -27,7 +27,8 @@ function axisFor(low: number, high: number): Axis {
 }
 
 function axisPosition(axis: Axis, x: number): number {
-  const f = (v: number) => (axis.kind === 'log' ? Math.log10(v) : axis.kind === 'one-minus-log' ? -Math.log10(1 - v) : v);
+  const f = (v: number) =>
+    axis.kind === 'log' ? Math.log10(v) : axis.kind === 'one-minus-log' ? -Math.log10(1 - v) : v;
   const span = f(axis.high) - f(axis.low);
   return span === 0 ? 0.5 : (f(x) - f(axis.low)) / span;
 }
@@ -36,14 +37,19 @@ function axisPosition(axis: Axis, x: number): number {
 function axisTicks(axis: Axis): number[] {
   if (axis.kind === 'linear') return [axis.low, axis.high];
   if (axis.kind === 'log') return logTicks(axis.low, axis.high);
-  return logTicks(1 - axis.high, 1 - axis.low).map((t) => 1 - t).reverse();
+  return logTicks(1 - axis.high, 1 - axis.low)
+    .map((t) => 1 - t)
+    .reverse();
 }
 
 /** Where the axis's top decade starts (values above it are in the top decade), if the axis has two decades. */
 function topDecadeStart(axis: Axis): number | undefined {
   if (axis.kind === 'linear') return undefined;
   // The slack absorbs log10's rounding (1-0.999).
-  const top = axis.kind === 'log' ? Math.floor(Math.log10(axis.high) + 1e-9) - 1 : Math.floor(-Math.log10(1 - axis.high) + 1e-9) - 1;
+  const top =
+    axis.kind === 'log'
+      ? Math.floor(Math.log10(axis.high) + 1e-9) - 1
+      : Math.floor(-Math.log10(1 - axis.high) + 1e-9) - 1;
   const start = axis.kind === 'log' ? Number(`1e${top}`) : 1 - Number(`1e${-top}`);
   return start >= axis.low ? start : undefined;
 }

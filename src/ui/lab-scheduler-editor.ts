@@ -1,4 +1,4 @@
-import { LitElement, html } from 'lit';
+import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { PRUNER_KINDS, SCHEDULER_KINDS, type StudySpec } from '../study/spec.ts';
 import { FIELD_LABELS } from '../study/wording.ts';
@@ -50,7 +50,13 @@ export class LabSchedulerEditor extends LitElement {
   }
 
   /** A number field labelled as the study's messages name it (FIELD_LABELS, by its path in the study). */
-  private field(path: string, testid: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, apply: (v: number) => RunSettings) {
+  private field(
+    path: string,
+    testid: string,
+    value: number,
+    attrs: { min: number; max: number; step: number | 'any' },
+    apply: (v: number) => RunSettings,
+  ) {
     return html`<label>${FIELD_LABELS[path]}
       <input type="number" data-testid=${testid} min=${attrs.min} max=${attrs.max} step=${attrs.step} .value=${String(value)}
         @change=${(e: Event) => this.emit(apply(this.read(e)))} />
@@ -74,15 +80,35 @@ export class LabSchedulerEditor extends LitElement {
         <label>${FIELD_LABELS['scheduler.budget.kind']}
           <select data-testid="budget-kind" @change=${(e: Event) => {
             const kind = (e.target as HTMLSelectElement).value;
-            this.emit({ ...s, scheduler: { ...sch, budget: kind === 'minutes' ? { kind: 'minutes', minutes: 1 } : { kind: 'trials', trials: 16 } } });
+            this.emit({
+              ...s,
+              scheduler: {
+                ...sch,
+                budget: kind === 'minutes' ? { kind: 'minutes', minutes: 1 } : { kind: 'trials', trials: 16 },
+              },
+            });
           }}>
             <option value="trials" .selected=${budget.kind === 'trials'}>trials</option>
             <option value="minutes" .selected=${budget.kind === 'minutes'}>minutes</option>
           </select>
         </label>
-        ${budget.kind === 'trials'
-          ? this.field('scheduler.budget.trials', 'budget-trials', budget.trials, { min: 1, max: 2000, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'trials', trials: v } } }))
-          : this.field('scheduler.budget.minutes', 'budget-minutes', budget.minutes, { min: 0.1, max: 1440, step: 'any' }, (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }))}
+        ${
+          budget.kind === 'trials'
+            ? this.field(
+                'scheduler.budget.trials',
+                'budget-trials',
+                budget.trials,
+                { min: 1, max: 2000, step: 1 },
+                (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'trials', trials: v } } }),
+              )
+            : this.field(
+                'scheduler.budget.minutes',
+                'budget-minutes',
+                budget.minutes,
+                { min: 0.1, max: 1440, step: 'any' },
+                (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }),
+              )
+        }
         <label>${FIELD_LABELS['pruning.kind']}
           <select data-testid="pruning" @change=${(e: Event) => this.emit({ ...s, pruning: { kind: (e.target as HTMLSelectElement).value as RunSettings['pruning']['kind'] } })}>
             ${PRUNER_KINDS.map((k) => html`<option value=${k} .selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}

@@ -1,11 +1,11 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { HIERARCHY_STAGES, stageParams } from '../search/hierarchy.ts';
 import type { SearchSpace } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { isActive, type StudyStatus } from '../study/state.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { placeLabel, stageLabel } from './trial-display.ts';
 
 interface Group {
@@ -78,17 +78,20 @@ export class LabSearchStages extends LitElement {
     const groups = this.trials.some((t) => t.placement.stage) ? this.stages() : this.groups();
     return html`
       <h2>Rounds and stages</h2>
-      ${groups.length === 0
-        ? html`<p class="hint">Coarse-to-fine and the time-boxed hierarchy show their rounds and stages here.</p>`
-        : groups.map((g) => {
-            const done = g.trials.filter((t) => t.state !== 'RUNNING');
-            const best = Math.min(...done.map((t) => (Number.isFinite(t.objective) ? t.objective : Infinity)));
-            const box = g.trials[0]?.placement.box ?? {};
-            if (g.why) return html`<div class="group empty" data-testid="stage-group" data-empty><span class="title">${g.label}</span> · ${g.why}</div>`;
-            return html`<div class="group" data-testid="stage-group">
+      ${
+        groups.length === 0
+          ? html`<p class="hint">Coarse-to-fine and the time-boxed hierarchy show their rounds and stages here.</p>`
+          : groups.map((g) => {
+              const done = g.trials.filter((t) => t.state !== 'RUNNING');
+              const best = Math.min(...done.map((t) => (Number.isFinite(t.objective) ? t.objective : Infinity)));
+              const box = g.trials[0]?.placement.box ?? {};
+              if (g.why)
+                return html`<div class="group empty" data-testid="stage-group" data-empty><span class="title">${g.label}</span> · ${g.why}</div>`;
+              return html`<div class="group" data-testid="stage-group">
               <span class="title">${g.label}</span> · ${done.length}/${g.trials.length} trials done${Number.isFinite(best) ? ` · best validation loss ${formatValue(best)}` : ''}
-              ${Object.keys(box).length
-                ? html`<div class="box">
+              ${
+                Object.keys(box).length
+                  ? html`<div class="box">
                     ${Object.entries(box).map(([name, r]) =>
                       r
                         ? html`<span>${PARAM_LABELS[name] ?? name}</span>
@@ -97,9 +100,11 @@ export class LabSearchStages extends LitElement {
                         : '',
                     )}
                   </div>`
-                : ''}
+                  : ''
+              }
             </div>`;
-          })}
+            })
+      }
     `;
   }
 }

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Distribution, NumericDistribution } from '../search/space.ts';
 import { rowProblems, takesWholeNumbers } from '../study/spaceRules.ts';
@@ -83,11 +83,15 @@ export class LabSpaceTable extends LitElement {
   private setBound(index: number, row: SpaceRow, which: 'low' | 'high', input: HTMLInputElement): void {
     const value = numberOf(input);
     input.setAttribute('aria-invalid', String(!Number.isFinite(value)));
-    if (row.distribution.kind !== 'categorical') this.setDistribution(index, row, { ...row.distribution, [which]: value });
+    if (row.distribution.kind !== 'categorical')
+      this.setDistribution(index, row, { ...row.distribution, [which]: value });
   }
 
   private setChoices(index: number, row: SpaceRow, input: HTMLInputElement): void {
-    const choices = input.value.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const choices = input.value
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     input.setAttribute('aria-invalid', String(choices.length === 0));
     this.setDistribution(index, row, { kind: 'categorical', choices });
   }
@@ -121,33 +125,45 @@ export class LabSpaceTable extends LitElement {
         <td><input type="checkbox" .checked=${row.enabled} aria-label="search ${label}" @change=${(e: Event) => this.emit(i, { ...row, enabled: (e.target as HTMLInputElement).checked })} /></td>
         <td>${label} <span class="tier">${row.tier === 'fixed' ? 'fixed unless unlocked' : `tier ${row.tier}`}</span></td>
         <td>
-          ${d.kind === 'categorical'
-            ? html`categorical`
-            : html`<select aria-label="${label} scale" @change=${(e: Event) => this.setDistribution(i, row, withScale(d, (e.target as HTMLSelectElement).value as ScaleChoice))}>
+          ${
+            d.kind === 'categorical'
+              ? html`categorical`
+              : html`<select aria-label="${label} scale" @change=${(e: Event) => this.setDistribution(i, row, withScale(d, (e.target as HTMLSelectElement).value as ScaleChoice))}>
                 ${Object.entries(NUMERIC_SCALES)
-                  .filter(([value]) => !takesWholeNumbers(row.name) || WHOLE_NUMBER_SCALES.includes(value as ScaleChoice))
-                  .map(([value, text]) => html`<option value=${value} .selected=${value === scaleOf(d)}>${text}</option>`)}
-              </select>`}
+                  .filter(
+                    ([value]) => !takesWholeNumbers(row.name) || WHOLE_NUMBER_SCALES.includes(value as ScaleChoice),
+                  )
+                  .map(
+                    ([value, text]) => html`<option value=${value} .selected=${value === scaleOf(d)}>${text}</option>`,
+                  )}
+              </select>`
+          }
         </td>
         <td>
-          ${d.kind === 'categorical'
-            ? html`<input class="choices" aria-label="${label} choices (comma-separated)" .value=${d.choices.join(', ')} @change=${(e: Event) => this.setChoices(i, row, e.target as HTMLInputElement)} />`
-            : html`<input type="number" step="any" aria-label="${label} low" .value=${String(d.low)} @change=${(e: Event) => this.setBound(i, row, 'low', e.target as HTMLInputElement)} />
+          ${
+            d.kind === 'categorical'
+              ? html`<input class="choices" aria-label="${label} choices (comma-separated)" .value=${d.choices.join(', ')} @change=${(e: Event) => this.setChoices(i, row, e.target as HTMLInputElement)} />`
+              : html`<input type="number" step="any" aria-label="${label} low" .value=${String(d.low)} @change=${(e: Event) => this.setBound(i, row, 'low', e.target as HTMLInputElement)} />
                 –
-                <input type="number" step="any" aria-label="${label} high" .value=${String(d.high)} @change=${(e: Event) => this.setBound(i, row, 'high', e.target as HTMLInputElement)} />`}
+                <input type="number" step="any" aria-label="${label} high" .value=${String(d.high)} @change=${(e: Event) => this.setBound(i, row, 'high', e.target as HTMLInputElement)} />`
+          }
         </td>
         <td>
-          ${d.kind === 'categorical'
-            ? html`<select aria-label="${label} default" @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLSelectElement)}>
+          ${
+            d.kind === 'categorical'
+              ? html`<select aria-label="${label} default" @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLSelectElement)}>
                 ${d.choices.map((c) => html`<option value=${c} .selected=${c === row.default}>${c}</option>`)}
               </select>`
-            : html`<input type="number" step="any" aria-label="${label} default" .value=${String(row.default)} @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLInputElement)} />`}
+              : html`<input type="number" step="any" aria-label="${label} default" .value=${String(row.default)} @change=${(e: Event) => this.setDefault(i, row, e.target as HTMLInputElement)} />`
+          }
         </td>
         <td>${problems.length ? '' : html`<lab-scale-preview .distribution=${d}></lab-scale-preview>`}</td>
       </tr>
-      ${problems.length
-        ? html`<tr class="problems" data-problems-of=${row.name}><td></td><td colspan="5"><span class="error" role="alert">${problems.join(' ')}</span></td></tr>`
-        : ''}
+      ${
+        problems.length
+          ? html`<tr class="problems" data-problems-of=${row.name}><td></td><td colspan="5"><span class="error" role="alert">${problems.join(' ')}</span></td></tr>`
+          : ''
+      }
     `;
   }
 }

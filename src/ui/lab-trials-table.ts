@@ -4,9 +4,9 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
-import { PARAM_LABELS, formatValue, panelStyles } from './styles.ts';
-import { STATE_COLORS, placeLabel } from './trial-display.ts';
 import { ResultView } from './result-view.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
+import { placeLabel, STATE_COLORS } from './trial-display.ts';
 
 interface Column {
   key: string;
@@ -59,11 +59,21 @@ export class LabTrialsTable extends ResultView {
     return [
       { key: 'id', label: '#', value: (t) => t.id },
       { key: 'state', label: 'state', value: (t) => t.state },
-      { key: 'objective', label: 'validation loss', value: (t) => (t.state === 'RUNNING' ? last(t.curve.validationLoss) : t.objective) },
+      {
+        key: 'objective',
+        label: 'validation loss',
+        value: (t) => (t.state === 'RUNNING' ? last(t.curve.validationLoss) : t.objective),
+      },
       { key: 'accuracy', label: 'validation accuracy', value: (t) => last(t.curve.validationAccuracy) },
       { key: 'steps', label: 'steps', value: (t) => t.steps },
-      ...(this.trials.some((t) => t.placement.round !== undefined || t.placement.stage) ? [{ key: 'place', label: 'round / stage', value: (t: TrialRecord) => placeLabel(t, this.space) }] : []),
-      ...searched.map((r) => ({ key: r.name, label: PARAM_LABELS[r.name] ?? r.name, value: (t: TrialRecord) => t.params[r.name] })),
+      ...(this.trials.some((t) => t.placement.round !== undefined || t.placement.stage)
+        ? [{ key: 'place', label: 'round / stage', value: (t: TrialRecord) => placeLabel(t, this.space) }]
+        : []),
+      ...searched.map((r) => ({
+        key: r.name,
+        label: PARAM_LABELS[r.name] ?? r.name,
+        value: (t: TrialRecord) => t.params[r.name],
+      })),
     ];
   }
 
@@ -87,7 +97,9 @@ export class LabTrialsTable extends ResultView {
     const columns = this.columns();
     const sortColumn = columns.find((c) => c.key === this.sortKey) ?? columns[0];
     const sign = this.descending ? -1 : 1;
-    const rows = [...this.trials].sort((a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id);
+    const rows = [...this.trials].sort(
+      (a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id,
+    );
     const columnKeys = columns.map((c) => c.key).join();
     return html`
       <h2>Trials</h2>
@@ -96,7 +108,9 @@ export class LabTrialsTable extends ResultView {
           <thead>
             <tr>
               ${columns.map(
-                (c) => html`<th aria-sort=${c.key === sortColumn.key ? (this.descending ? 'descending' : 'ascending') : 'none'}>
+                (
+                  c,
+                ) => html`<th aria-sort=${c.key === sortColumn.key ? (this.descending ? 'descending' : 'ascending') : 'none'}>
                   <button @click=${() => this.sortBy(c.key)}>${c.label}${c.key === sortColumn.key ? (this.descending ? ' ▼' : ' ▲') : ''}</button>
                 </th>`,
               )}
@@ -107,7 +121,10 @@ export class LabTrialsTable extends ResultView {
               rows,
               (t) => t.id,
               // A row re-renders only when its trial moved on (finished trials stay as they are).
-              (t) => guard([t, t.state, t.steps, String(t.objective), t.id === this.bestTrialId, columnKeys], () => this.renderRow(t, columns)),
+              (t) =>
+                guard([t, t.state, t.steps, String(t.objective), t.id === this.bestTrialId, columnKeys], () =>
+                  this.renderRow(t, columns),
+                ),
             )}
           </tbody>
         </table>

@@ -1,4 +1,4 @@
-import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import { css, html, LitElement, type PropertyValues, unsafeCSS } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
@@ -19,7 +19,9 @@ function withBoundedLogAxes(options: ChartOptions): ChartOptions {
     ...options,
     axes: axes.map((axis, i) => {
       const scale = options.scales?.[axis.scale ?? (i === 0 ? 'x' : 'y')];
-      return scale?.distr === 3 && (scale.log ?? 10) === 10 && !axis.splits ? { ...logAxis(formatValue), ...axis } : axis;
+      return scale?.distr === 3 && (scale.log ?? 10) === 10 && !axis.splits
+        ? { ...logAxis(formatValue), ...axis }
+        : axis;
     }),
   };
 }
@@ -38,7 +40,12 @@ export async function canvasPng(canvas: HTMLCanvasElement, background = '#ffffff
   ctx.fillStyle = background;
   ctx.fillRect(0, 0, image.width, image.height);
   ctx.drawImage(canvas, 0, 0);
-  return new Promise((resolve, reject) => image.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the chart as PNG'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    image.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the chart as PNG'))),
+      'image/png',
+    ),
+  );
 }
 
 /**
@@ -144,7 +151,11 @@ export class LabUplot extends LitElement {
     this.builtFrom = this.options;
     if (!this.options) return;
     const width = Math.max(200, this.clientWidth || 400);
-    this.chart = new uPlot({ ...withBoundedLogAxes(this.options), width, height: this.height }, this.data, this.container);
+    this.chart = new uPlot(
+      { ...withBoundedLogAxes(this.options), width, height: this.height },
+      this.data,
+      this.container,
+    );
     this.dispatchEvent(new Event('chart-built'));
   }
 

@@ -11,7 +11,10 @@ const REACH_PX = 10;
  * `onPoint` with the index, in `xs`/`ys`, of the point under the cursor, or undefined.
  * `points` is read on every move, so it follows the data the chart shows now.
  */
-export function pointHover(points: () => { xs: ArrayLike<number>; ys: ArrayLike<number | null> } | undefined, onPoint: (index: number | undefined) => void): Pick<uPlot.Options, 'cursor' | 'hooks'> {
+export function pointHover(
+  points: () => { xs: ArrayLike<number>; ys: ArrayLike<number | null> } | undefined,
+  onPoint: (index: number | undefined) => void,
+): Pick<uPlot.Options, 'cursor' | 'hooks'> {
   return {
     cursor: { x: false, y: false, points: { show: false }, drag: { x: false, y: false, setScale: false } },
     hooks: {

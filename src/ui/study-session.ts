@@ -11,7 +11,7 @@ import type { StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, initialStudyState, isActive, type StudyState } from '../study/state.ts';
 import type { TrainingData } from '../train/types.ts';
 import type { RunInputs } from '../worker/api.ts';
-import { TrainerLostError, type Trainer } from '../worker/client.ts';
+import { type Trainer, TrainerLostError } from '../worker/client.ts';
 
 /** The Web Lock a tab holds while it trains a library study, so other tabs do not offer to resume it. */
 export function studyLockName(studyId: number): string {
@@ -56,7 +56,13 @@ export class StudySession {
    * Trains the study (from scratch, or on from its state: resume or extend, with `spec`'s
    * budget) to its end. `changed` is called after every folded event.
    */
-  async run(trainer: Trainer, spec: StudySpec, inputs: Omit<RunInputs, 'history'>, library: StudyLibrary | undefined, changed: () => void): Promise<void> {
+  async run(
+    trainer: Trainer,
+    spec: StudySpec,
+    inputs: Omit<RunInputs, 'history'>,
+    library: StudyLibrary | undefined,
+    changed: () => void,
+  ): Promise<void> {
     const history = this.state.trials.size > 0 ? structuredClone(this.state) : undefined;
     this.state.spec = spec;
     this.state.status = 'running';
@@ -75,7 +81,13 @@ export class StudySession {
     return this.train(trainer, spec, inputs, history, changed);
   }
 
-  private async train(trainer: Trainer, spec: StudySpec, inputs: Omit<RunInputs, 'history'>, history: StudyState | undefined, changed: () => void): Promise<void> {
+  private async train(
+    trainer: Trainer,
+    spec: StudySpec,
+    inputs: Omit<RunInputs, 'history'>,
+    history: StudyState | undefined,
+    changed: () => void,
+  ): Promise<void> {
     const apply = (event: StudyEvent) => {
       this.state = applyStudyEvent(this.state, event);
       this.journal?.record(event, this.state);
@@ -86,7 +98,10 @@ export class StudySession {
       await trainer.run(spec, apply, { ...inputs, ...(history ? { history } : {}) });
     } catch (e) {
       const why = e instanceof TrainerLostError ? e.message : `the trainer failed: ${(e as Error).message}`;
-      apply({ type: 'study-interrupted', message: `Training stopped: ${why}. Finished trials are kept${this.studyId !== undefined ? ' and saved' : ''}; press Resume to go on (trials in flight start again from step 0).` });
+      apply({
+        type: 'study-interrupted',
+        message: `Training stopped: ${why}. Finished trials are kept${this.studyId !== undefined ? ' and saved' : ''}; press Resume to go on (trials in flight start again from step 0).`,
+      });
       throw e;
     } finally {
       this.endedAt = performance.now();

@@ -1,12 +1,12 @@
 // How the views show trials: a colour per state, a ramp for a hyperparameter's position on
 // its own scale (0 = low end, 1 = high end), and the round or stage that issued a trial.
 import { HIERARCHY_STAGES, stageParams } from '../search/hierarchy.ts';
-import { toUnit, type SearchSpace } from '../search/space.ts';
+import { type SearchSpace, toUnit } from '../search/space.ts';
+import type { HierarchyStage } from '../search/types.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
-import type { HierarchyStage } from '../search/types.ts';
 import type { TrialState } from '../train/types.ts';
-import { PARAM_LABELS, formatValue } from './styles.ts';
+import { formatValue, PARAM_LABELS } from './styles.ts';
 
 export const STATE_COLORS: Record<TrialState, string> = {
   RUNNING: '#457b9d',
@@ -25,7 +25,8 @@ export const STATE_COLORS: Record<TrialState, string> = {
 export function stageLabel(stage: HierarchyStage, space: readonly SpaceRow[]): string {
   const number = HIERARCHY_STAGES.indexOf(stage) + 1;
   const names = stageParams(space as SearchSpace, stage).map((p) => PARAM_LABELS[p.name] ?? p.name);
-  if (stage === 'refine') return `stage ${number}: refine around the best${names.length ? ` (${names.join(', ')})` : ''}`;
+  if (stage === 'refine')
+    return `stage ${number}: refine around the best${names.length ? ` (${names.join(', ')})` : ''}`;
   return names.length ? `stage ${number}: ${names.join(', ')}` : `stage ${number}`;
 }
 
@@ -37,8 +38,15 @@ export function placeLabel(t: TrialRecord, space: readonly SpaceRow[]): string {
 
 /** One line naming a trial: its id, state (and why it stopped), searched hyperparameters and validation loss; what hovering it shows. */
 export function trialSummary(t: TrialRecord, space: readonly SpaceRow[]): string {
-  const params = space.filter((r) => r.enabled).map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(t.params[r.name])}`);
-  return [`trial #${t.id}`, `${t.state}${t.reason ? ` (${t.reason})` : ''}`, ...params, ...(Number.isFinite(t.objective) ? [`validation loss ${formatValue(t.objective)}`] : [])].join(' · ');
+  const params = space
+    .filter((r) => r.enabled)
+    .map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(t.params[r.name])}`);
+  return [
+    `trial #${t.id}`,
+    `${t.state}${t.reason ? ` (${t.reason})` : ''}`,
+    ...params,
+    ...(Number.isFinite(t.objective) ? [`validation loss ${formatValue(t.objective)}`] : []),
+  ].join(' · ');
 }
 
 /** A perceptually ordered blue→yellow ramp (viridis-like), u in [0, 1], as [r, g, b]. */

@@ -1,7 +1,7 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { defaultStudyName, type LibraryEntry, openStudyLibrary, type StudyLibrary } from '../study/library.ts';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
-import { defaultStudyName, openStudyLibrary, type LibraryEntry, type StudyLibrary } from '../study/library.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, canResume, foldStudyEvents, isActive, type StudyState } from '../study/state.ts';
@@ -175,7 +175,8 @@ export class TuningLab extends LitElement {
   /** Why `spec` cannot run here, or undefined when it can (the schema's rules and the cost of its largest population). */
   private whyBlocked(spec: StudySpec): string | undefined {
     if (this.csvPending) return 'Choose a usable CSV file to run.';
-    if (spec.data.kind === 'csv' && this.csv?.fileName !== spec.data.fileName) return `This study trains on ${spec.data.fileName}: choose that file under Data to run it.`;
+    if (spec.data.kind === 'csv' && this.csv?.fileName !== spec.data.fileName)
+      return `This study trains on ${spec.data.fileName}: choose that file under Data to run it.`;
     const { refuse } = whyStudyCannotRun(spec);
     return refuse ? `The study cannot run: ${refuse}` : undefined;
   }
@@ -294,10 +295,15 @@ export class TuningLab extends LitElement {
     if (!opened) return undefined;
     // Found active in the journal, it is not training here (nor in another tab: see findResumable): its page went away.
     const state = isActive(opened.state.status)
-      ? applyStudyEvent(opened.state, { type: 'study-interrupted', message: 'This study’s page closed while it ran. Finished trials are kept; press Resume to go on (trials in flight start again from step 0).' })
+      ? applyStudyEvent(opened.state, {
+          type: 'study-interrupted',
+          message:
+            'This study’s page closed while it ran. Finished trials are kept; press Resume to go on (trials in flight start again from step 0).',
+        })
       : opened.state;
     const session = new StudySession(state, { studyId: id, name: opened.entry.name });
-    if (opened.skipped > 0) session.notice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
+    if (opened.skipped > 0)
+      session.notice = `${opened.skipped} damaged journal record(s) of this study could not be read and were left out.`;
     this.session = session;
     void session.loadBoundaryData(this.csv).then(() => this.scheduleFrame());
     this.spec = state.spec;
@@ -326,7 +332,10 @@ export class TuningLab extends LitElement {
     const session = this.session;
     if (!session || session.active || session.state.spec.scheduler.budget.kind !== 'trials') return;
     const trials = Math.min(2000, session.state.trials.size + this.extendBy);
-    const spec: StudySpec = { ...session.state.spec, scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials } } };
+    const spec: StudySpec = {
+      ...session.state.spec,
+      scheduler: { ...session.state.spec.scheduler, budget: { kind: 'trials', trials } },
+    };
     const why = this.whyBlocked(spec);
     if (why) {
       session.notice = `To extend: ${why}`;
@@ -375,19 +384,24 @@ export class TuningLab extends LitElement {
     const budget = state.spec.scheduler.budget;
     return html`<div class="actions">
       ${canResume(state) ? html`<button class="primary" data-testid="resume-study" @click=${() => void this.resumeStudy(session.studyId!)} ?disabled=${session.studyId === undefined}>Resume</button>` : ''}
-      ${(state.status === 'stopped' || state.status === 'finished') && budget.kind === 'trials'
-        ? html`<label class="inline">Extend by
+      ${
+        (state.status === 'stopped' || state.status === 'finished') && budget.kind === 'trials'
+          ? html`<label class="inline">Extend by
               <input type="number" min="1" max="1000" .value=${String(this.extendBy)} data-testid="extend-by" @change=${(e: Event) => (this.extendBy = Math.max(1, Math.min(1000, Math.round(Number((e.target as HTMLInputElement).value)) || 1)))} />
               trials</label>
             <button data-testid="extend-study" @click=${() => void this.extendStudy()}>Extend</button>`
-        : ''}
+          : ''
+      }
     </div>`;
   }
 
   private renderViews(session: StudySession, study: StudyState) {
     const trials = [...study.trials.values()];
     const space = study.spec.space;
-    const staged = study.spec.scheduler.kind === 'coarse-to-fine' || study.spec.scheduler.kind === 'hierarchy' || trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined);
+    const staged =
+      study.spec.scheduler.kind === 'coarse-to-fine' ||
+      study.spec.scheduler.kind === 'hierarchy' ||
+      trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined);
     const boundary = study.spec.data.kind !== 'digits';
     // Half-width cards pair up; with an odd count best-so-far takes a whole row, so none is left alone.
     const bestWide = (2 + Number(staged) + Number(boundary)) % 2 === 1;
@@ -408,7 +422,13 @@ export class TuningLab extends LitElement {
     const study = session?.state;
     const task = dataTask(spec.data);
     const locked = session?.active ?? false;
-    const settings: RunSettings = { scheduler: spec.scheduler, pruning: spec.pruning, parallelism: spec.parallelism, training: spec.training, seed: spec.seed };
+    const settings: RunSettings = {
+      scheduler: spec.scheduler,
+      pruning: spec.pruning,
+      parallelism: spec.parallelism,
+      training: spec.training,
+      seed: spec.seed,
+    };
     return html`
       <header>
         <div>
@@ -418,9 +438,11 @@ export class TuningLab extends LitElement {
         <lab-share-link .url=${this.shareUrl}></lab-share-link>
       </header>
 
-      ${this.linkError
-        ? html`<p class="error" role="alert" data-testid="link-error">${this.linkError.message}${this.linkError.issues?.length ? `\n${this.linkError.issues.slice(0, 8).join('\n')}` : ''}</p>`
-        : ''}
+      ${
+        this.linkError
+          ? html`<p class="error" role="alert" data-testid="link-error">${this.linkError.message}${this.linkError.issues?.length ? `\n${this.linkError.issues.slice(0, 8).join('\n')}` : ''}</p>`
+          : ''
+      }
       ${this.linkNotice ? html`<p class="notice" role="status" data-testid="link-notice">${this.linkNotice}</p>` : ''}
       ${this.libraryNotice ? html`<p class="notice" role="status" data-testid="library-notice">${this.libraryNotice}</p>` : ''}
       ${this.renderResumable()}
@@ -449,11 +471,13 @@ export class TuningLab extends LitElement {
           @resume-study=${() => void this.trainer?.resume()}
           @stop-study=${() => void this.trainer?.stop()}
         ></lab-run-controls>
-        ${this.confirmRun
-          ? html`<p class="notice actions" role="alert" data-testid="confirm-run">${this.confirmRun}
+        ${
+          this.confirmRun
+            ? html`<p class="notice actions" role="alert" data-testid="confirm-run">${this.confirmRun}
               <button class="primary" data-testid="run-anyway" @click=${() => this.startRun(true)}>Run anyway</button>
               <button @click=${() => (this.confirmRun = undefined)}>Cancel</button></p>`
-          : ''}
+            : ''
+        }
         ${this.csvMismatch && spec.data.kind === 'csv' ? html`<p class="notice" role="status" data-testid="not-reproducible">Not reproducible: ${this.csvMismatch}</p>` : ''}
         ${study?.engine ? html`<p class="engine" data-testid="engine" data-kind=${study.engine.kind}>Training on ${study.engine.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'} · ${study.engine.adapter}</p>` : ''}
         ${study?.notice ? html`<p class="notice" role="status" data-testid="engine-notice">${study.notice}</p>` : ''}
@@ -463,9 +487,11 @@ export class TuningLab extends LitElement {
         <lab-export-menu .state=${study} .dataShape=${study && !study.dataShape ? dataShapeOf(study.spec.data) : undefined} .charts=${this.charts} @study-imported=${(e: CustomEvent<StudyImportedDetail>) => void this.importStudy(e.detail)}></lab-export-menu>
       </section>
 
-      ${this.comparing?.length
-        ? html`<lab-compare class="card" .studies=${this.comparing} @close-compare=${() => (this.comparing = undefined)}></lab-compare>`
-        : ''}
+      ${
+        this.comparing?.length
+          ? html`<lab-compare class="card" .studies=${this.comparing} @close-compare=${() => (this.comparing = undefined)}></lab-compare>`
+          : ''
+      }
 
       ${session && study ? this.renderViews(session, study) : ''}
         <lab-library

@@ -62,7 +62,9 @@ export function connectTrainer(): Trainer {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
   const api = wrap<TrainerApi>(worker);
   let lost: ((error: TrainerLostError) => void) | undefined;
-  worker.addEventListener('error', (event) => lost?.(new TrainerLostError(`the trainer worker failed (${event.message || 'no message'})`)));
+  worker.addEventListener('error', (event) =>
+    lost?.(new TrainerLostError(`the trainer worker failed (${event.message || 'no message'})`)),
+  );
 
   /** Rejects when the worker stops answering pings; `stop()` ends the watch. */
   function watch(): { dead: Promise<never>; stop: () => void } {
@@ -73,9 +75,17 @@ export function connectTrainer(): Trainer {
       let answered: number | undefined;
       timer = setInterval(() => {
         const now = Date.now();
-        if (answered !== undefined && now - answered > PING_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`));
-        else if (answered === undefined && now - since > STARTUP_TIMEOUT_MS) reject(new TrainerLostError(`the trainer worker did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
-        else void api.ping().then(() => (answered = Date.now()), () => undefined);
+        if (answered !== undefined && now - answered > PING_TIMEOUT_MS)
+          reject(
+            new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`),
+          );
+        else if (answered === undefined && now - since > STARTUP_TIMEOUT_MS)
+          reject(new TrainerLostError(`the trainer worker did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
+        else
+          void api.ping().then(
+            () => (answered = Date.now()),
+            () => undefined,
+          );
       }, PING_EVERY_MS);
     });
     dead.catch(() => undefined);
@@ -87,7 +97,14 @@ export function connectTrainer(): Trainer {
       const sequencer = new EventSequencer(onEvent);
       const watcher = watch();
       try {
-        const { events } = await Promise.race([api.run(spec, proxy((seq: number, event: StudyEvent) => sequencer.receive(seq, event)), inputs), watcher.dead]);
+        const { events } = await Promise.race([
+          api.run(
+            spec,
+            proxy((seq: number, event: StudyEvent) => sequencer.receive(seq, event)),
+            inputs,
+          ),
+          watcher.dead,
+        ]);
         await Promise.race([sequencer.delivered(events), watcher.dead]);
       } finally {
         watcher.stop();

@@ -4,7 +4,7 @@
 // dependencies are injected so that Node tests drive it without a browser.
 import { transfer } from 'comlink';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
-import { loadStudyData, type DataSources } from '../study/data.ts';
+import { type DataSources, loadStudyData } from '../study/data.ts';
 import type { StudyEvent } from '../study/events.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
@@ -31,22 +31,40 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     return digits;
   };
 
-  async function chooseEngine(choice: RunInputs['engine']): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
+  async function chooseEngine(
+    choice: RunInputs['engine'],
+  ): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
     if (choice === 'cpu') return { engine: deps.createCpuEngine() };
     gpu ??= deps.createGpuEngine();
     try {
       return { engine: await gpu };
     } catch (e) {
       gpu = null; // a later run tries again (the GPU may come back)
-      return { engine: deps.createCpuEngine(), fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}` };
+      return {
+        engine: deps.createCpuEngine(),
+        fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}`,
+      };
     }
   }
 
-  async function run(input: StudySpec, onEvent: SequencedEventHandler, inputs: RunInputs = {}): Promise<{ events: number }> {
+  async function run(
+    input: StudySpec,
+    onEvent: SequencedEventHandler,
+    inputs: RunInputs = {},
+  ): Promise<{ events: number }> {
     // Progress arrays move to the page without a copy; a page that went away is not an error here.
     let seq = 0;
     const emit = (event: StudyEvent) => {
-      const sent = event.type === 'progress' ? transfer(event, [event.trialIds.buffer, event.trainLoss.buffer, event.validationLoss.buffer, event.trainAccuracy.buffer, event.validationAccuracy.buffer]) : event;
+      const sent =
+        event.type === 'progress'
+          ? transfer(event, [
+              event.trialIds.buffer,
+              event.trainLoss.buffer,
+              event.validationLoss.buffer,
+              event.trainAccuracy.buffer,
+              event.validationAccuracy.buffer,
+            ])
+          : event;
       Promise.resolve(onEvent(seq++, sent)).catch(() => {});
     };
     const failed = (message: string) => {
@@ -72,7 +90,15 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       gpu = null; // its device is lost: a later run asks for a new one
       return deps.createCpuEngine();
     };
-    const current = new StudyRunner({ spec, data, engine, onEvent: emit, cpuFallback, ...(fallbackNotice ? { fallbackNotice } : {}), ...(inputs.history ? { history: inputs.history } : {}) });
+    const current = new StudyRunner({
+      spec,
+      data,
+      engine,
+      onEvent: emit,
+      cpuFallback,
+      ...(fallbackNotice ? { fallbackNotice } : {}),
+      ...(inputs.history ? { history: inputs.history } : {}),
+    });
     runner = current;
     try {
       await current.run();

@@ -13,7 +13,7 @@ import { exportFileName, parseStudyExport } from '../../src/study/export.ts';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { parseCsv } from '../../src/train/data/csv.ts';
-import { eventsOf, runCli, SWIFTSHADER_ENV, type CliResult } from './run-cli.ts';
+import { type CliResult, eventsOf, runCli, SWIFTSHADER_ENV } from './run-cli.ts';
 
 const TIMEOUT = 120_000;
 const dir = mkdtempSync(join(tmpdir(), 'tuning-lab-cli-'));
@@ -70,13 +70,17 @@ function checkRun(result: CliResult, out: string, engine: 'cpu' | 'webgpu'): Map
 describe('tuning-lab run', () => {
   let cpuLosses: Map<number, number> | undefined;
 
-  it('trains a study from its share link on the CPU engine and writes the lab exports', { timeout: TIMEOUT }, async () => {
+  it('trains a study from its share link on the CPU engine and writes the lab exports', {
+    timeout: TIMEOUT,
+  }, async () => {
     const out = join(dir, 'cpu');
     const result = await runCli(['run', link, '--engine', 'cpu', '--out', out]);
     cpuLosses = checkRun(result, out, 'cpu');
   });
 
-  it('trains the same study on WebGPU through Dawn on SwiftShader, to the CPU engine’s losses within 1e-5', { timeout: TIMEOUT }, async () => {
+  it('trains the same study on WebGPU through Dawn on SwiftShader, to the CPU engine’s losses within 1e-5', {
+    timeout: TIMEOUT,
+  }, async () => {
     const out = join(dir, 'webgpu');
     const result = await runCli(['run', link, '--engine', 'webgpu', '--out', out], SWIFTSHADER_ENV);
     const losses = checkRun(result, out, 'webgpu');
@@ -85,7 +89,9 @@ describe('tuning-lab run', () => {
     expect(cpuLosses).toBeDefined();
     let worst = 0;
     for (const [id, loss] of losses) worst = Math.max(worst, Math.abs(loss - cpuLosses!.get(id)!));
-    console.log(`tuning-lab run: WebGPU (Dawn, SwiftShader) vs CPU final validation losses, largest difference ${worst.toExponential(2)}`);
+    console.log(
+      `tuning-lab run: WebGPU (Dawn, SwiftShader) vs CPU final validation losses, largest difference ${worst.toExponential(2)}`,
+    );
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -105,44 +111,84 @@ describe('tuning-lab run', () => {
     const result = await runCli(['run', hostile, '--engine', 'cpu']);
     expect(result.code).toBe(EXIT.badInput);
     expect(result.stdout).toBe('');
-    if (!decoded.ok) expect(result.stderr.trim()).toBe(decoded.error.message.replace(' The default study is shown instead.', ''));
+    if (!decoded.ok)
+      expect(result.stderr.trim()).toBe(decoded.error.message.replace(' The default study is shown instead.', ''));
   });
 
   it('refuses a broken CSV with the lab’s message (exit 3)', { timeout: TIMEOUT }, async () => {
-    const csvStudy: StudySpec = { ...study, data: { kind: 'csv', fileName: 'points.csv', target: 'label', features: ['x', 'y'], task: 'classification', validationFraction: 0.25, seed: 1 } };
+    const csvStudy: StudySpec = {
+      ...study,
+      data: {
+        kind: 'csv',
+        fileName: 'points.csv',
+        target: 'label',
+        features: ['x', 'y'],
+        task: 'classification',
+        validationFraction: 0.25,
+        seed: 1,
+      },
+    };
     const spec = join(dir, 'csv-study.json');
     writeFileSync(spec, JSON.stringify(csvStudy));
     const broken = join(dir, 'points.csv');
     writeFileSync(broken, 'x,y,label\n1,2,a\n3,4\n');
     const result = await runCli(['run', spec, '--engine', 'cpu', '--csv', broken]);
     expect(result.code).toBe(EXIT.badInput);
-    expect(result.stderr.trim()).toBe('points.csv: Row 3 has 2 cells but the header has 3 columns; every row needs one cell per column.');
+    expect(result.stderr.trim()).toBe(
+      'points.csv: Row 3 has 2 cells but the header has 3 columns; every row needs one cell per column.',
+    );
     const missing = await runCli(['run', spec, '--engine', 'cpu']);
     expect(missing.code).toBe(EXIT.badInput);
-    expect(missing.stderr).toContain('This study trains on the CSV file "points.csv"; pass that file with --csv <file>.');
+    expect(missing.stderr).toContain(
+      'This study trains on the CSV file "points.csv"; pass that file with --csv <file>.',
+    );
   });
 
-  it('trains a CSV study on the file given with --csv and says whether it is the file the link pins', { timeout: TIMEOUT }, async () => {
+  it('trains a CSV study on the file given with --csv and says whether it is the file the link pins', {
+    timeout: TIMEOUT,
+  }, async () => {
     const rows = Array.from({ length: 48 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 2 ? 'odd' : 'even'}`);
     const bytes = new TextEncoder().encode(['x,y,label', ...rows].join('\n'));
     const file = join(dir, 'points-ok.csv');
     writeFileSync(file, bytes);
     const sha256 = await sha256Hex(bytes);
-    const csvStudy: StudySpec = { ...study, data: { kind: 'csv', fileName: 'points-ok.csv', target: 'label', features: ['x', 'y'], task: 'classification', validationFraction: 0.25, seed: 1, sha256 } };
+    const csvStudy: StudySpec = {
+      ...study,
+      data: {
+        kind: 'csv',
+        fileName: 'points-ok.csv',
+        target: 'label',
+        features: ['x', 'y'],
+        task: 'classification',
+        validationFraction: 0.25,
+        seed: 1,
+        sha256,
+      },
+    };
     const spec = join(dir, 'csv-ok.json');
     writeFileSync(spec, JSON.stringify(csvStudy));
     const out = join(dir, 'csv-out');
     const result = await runCli(['run', spec, '--engine', 'cpu', '--csv', file, '--out', out]);
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stderr).toContain(checkCsvPin('points-ok.csv', sha256, csvStudy.data.kind === 'csv' ? csvStudy.data : undefined).message!);
+    expect(result.stderr).toContain(
+      checkCsvPin('points-ok.csv', sha256, csvStudy.data.kind === 'csv' ? csvStudy.data : undefined).message!,
+    );
     expect(result.stderr).toContain('the study reproduces');
     const started = eventsOf(result.stdout)[0];
-    expect(started).toMatchObject({ type: 'study-started', dataShape: { inputs: 2, outputs: 2, trainCount: 36, validationCount: 12 } });
+    expect(started).toMatchObject({
+      type: 'study-started',
+      dataShape: { inputs: 2, outputs: 2, trainCount: 36, validationCount: 12 },
+    });
     expect(parseCsv(readFileSync(join(out, exportFileName(csvStudy, 'csv')), 'utf8')).rows).toHaveLength(6);
   });
 
-  it('says why when WebGPU has no adapter and does not fall back to the CPU (exit 4)', { timeout: TIMEOUT }, async () => {
-    const result = await runCli(['run', link], { LD_LIBRARY_PATH: '', VK_ICD_FILENAMES: join(dir, 'no-such-driver.json') });
+  it('says why when WebGPU has no adapter and does not fall back to the CPU (exit 4)', {
+    timeout: TIMEOUT,
+  }, async () => {
+    const result = await runCli(['run', link], {
+      LD_LIBRARY_PATH: '',
+      VK_ICD_FILENAMES: join(dir, 'no-such-driver.json'),
+    });
     expect(result.code).toBe(EXIT.noWebGpu);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('WebGPU found no adapter');
@@ -152,12 +198,29 @@ describe('tuning-lab run', () => {
   it('documents every flag in --help and refuses a bad command line (exit 2)', { timeout: TIMEOUT }, async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(EXIT.ok);
-    for (const flag of ['run <share-link | spec.json>', '--engine webgpu|cpu', '--csv <file>', '--out <dir>', '--parallelism <N>', '--help']) expect(help.stdout).toContain(flag);
-    for (const args of [['run', link, '--engine', 'tpu'], ['run', link, '--parallelism', '0'], ['run', link, '--fast'], ['train', link], ['run'], ['run', link, link]]) {
+    for (const flag of [
+      'run <share-link | spec.json>',
+      '--engine webgpu|cpu',
+      '--csv <file>',
+      '--out <dir>',
+      '--parallelism <N>',
+      '--help',
+    ])
+      expect(help.stdout).toContain(flag);
+    for (const args of [
+      ['run', link, '--engine', 'tpu'],
+      ['run', link, '--parallelism', '0'],
+      ['run', link, '--fast'],
+      ['train', link],
+      ['run'],
+      ['run', link, link],
+    ]) {
       expect(parseCommand(args).kind, args.join(' ')).toBe('usage');
     }
     const result = await runCli(['run', link, '--engine', 'tpu']);
     expect(result.code).toBe(EXIT.usage);
-    expect(result.stderr).toBe('tuning-lab: --engine is webgpu or cpu, got "tpu".\nRun tuning-lab --help for the flags.\n');
+    expect(result.stderr).toBe(
+      'tuning-lab: --engine is webgpu or cpu, got "tpu".\nRun tuning-lab --help for the flags.\n',
+    );
   });
 });

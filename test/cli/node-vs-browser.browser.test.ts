@@ -25,10 +25,21 @@ function comparable(events: readonly StudyEvent[]) {
   const planned = events.flatMap((e) => (e.type === 'trial-planned' ? [{ id: e.trialId, params: e.params }] : []));
   const reports = events.flatMap((e) =>
     e.type === 'progress'
-      ? [{ step: e.step, trialIds: Array.from(e.trialIds), trainLoss: Array.from(e.trainLoss), validationLoss: Array.from(e.validationLoss), trainAccuracy: Array.from(e.trainAccuracy), validationAccuracy: Array.from(e.validationAccuracy) }]
+      ? [
+          {
+            step: e.step,
+            trialIds: Array.from(e.trialIds),
+            trainLoss: Array.from(e.trainLoss),
+            validationLoss: Array.from(e.validationLoss),
+            trainAccuracy: Array.from(e.trainAccuracy),
+            validationAccuracy: Array.from(e.validationAccuracy),
+          },
+        ]
       : [],
   );
-  const finished = events.flatMap((e) => (e.type === 'trial-finished' ? [{ id: e.trialId, state: e.state, objective: e.objective }] : []));
+  const finished = events.flatMap((e) =>
+    e.type === 'trial-finished' ? [{ id: e.trialId, state: e.state, objective: e.objective }] : [],
+  );
   return { planned, reports, finished };
 }
 
@@ -56,7 +67,10 @@ describe('the same link in Chromium and in the Node runner', () => {
     const node = await commands.runNodeStudy(link);
     expect(node.stderr).toBe('');
     expect(node.code).toBe(0);
-    const nodeEvents = node.stdout.trim().split('\n').map((line) => JSON.parse(line) as StudyEvent);
+    const nodeEvents = node.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StudyEvent);
     const browserEvents = await runInBrowser(study);
 
     const engines = [browserEvents[0], nodeEvents[0]].map((e) => (e.type === 'study-started' ? e.engine : undefined));
@@ -68,8 +82,12 @@ describe('the same link in Chromium and in the Node runner', () => {
     expect(inBrowser.finished.map((t) => t.state)).toEqual(Array(6).fill('COMPLETE'));
     expect(inBrowser.reports.length).toBe(6); // 2 populations × 3 reports
     let differing = 0;
-    inBrowser.reports.forEach((r, i) => r.validationLoss.forEach((v, j) => (differing += Object.is(v, inNode.reports[i]?.validationLoss[j]) ? 0 : 1)));
-    console.log(`[node vs browser] ${differing} of ${inBrowser.reports.length * study.parallelism} reported validation losses differ`);
+    inBrowser.reports.forEach((r, i) =>
+      r.validationLoss.forEach((v, j) => (differing += Object.is(v, inNode.reports[i]?.validationLoss[j]) ? 0 : 1)),
+    );
+    console.log(
+      `[node vs browser] ${differing} of ${inBrowser.reports.length * study.parallelism} reported validation losses differ`,
+    );
     expect(inNode.planned.map((t) => t.id)).toEqual(inBrowser.planned.map((t) => t.id));
     let lastBit = 0;
     inBrowser.planned.forEach(({ params }, i) => {
@@ -78,12 +96,15 @@ describe('the same link in Chromium and in the Node runner', () => {
       for (const [name, value] of Object.entries(params)) {
         if (Object.is(value, other[name])) continue;
         lastBit++;
-        if (typeof value !== 'number' || typeof other[name] !== 'number') throw new Error(`${name}: ${value} in Chromium, ${other[name]} in Node`);
+        if (typeof value !== 'number' || typeof other[name] !== 'number')
+          throw new Error(`${name}: ${value} in Chromium, ${other[name]} in Node`);
         expect(Math.abs(value - other[name]), name).toBeLessThanOrEqual(ulp(value));
         expect(Math.fround(other[name]), name).toBe(Math.fround(value));
       }
     });
-    console.log(`[node vs browser] ${lastBit} of ${inBrowser.planned.length * Object.keys(inBrowser.planned[0].params).length} parameters differ in their last bit, none as f32`);
+    console.log(
+      `[node vs browser] ${lastBit} of ${inBrowser.planned.length * Object.keys(inBrowser.planned[0].params).length} parameters differ in their last bit, none as f32`,
+    );
     expect(inNode.reports).toEqual(inBrowser.reports);
     expect(inNode.finished).toEqual(inBrowser.finished);
   });

@@ -9,7 +9,9 @@ const shared = useLabBrowser({ ...options, args: options.args?.filter((a) => a !
 
 test('without WebGPU a study finishes on the CPU engine with a notice saying why', async () => {
   const { context, page } = await openLab(shared.browser, inject('labUrl'));
-  await expect(page.evaluate(async () => (navigator.gpu ? await navigator.gpu.requestAdapter() : null))).resolves.toBeNull();
+  await expect(
+    page.evaluate(async () => (navigator.gpu ? await navigator.gpu.requestAdapter() : null)),
+  ).resolves.toBeNull();
   await setField(page, 'budget-trials', 8);
   await setField(page, 'steps', 60);
   const progress = await runStudy(page, 120_000);

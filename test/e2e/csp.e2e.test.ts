@@ -2,7 +2,7 @@
 // single violation: loading, training a short study on the GPU, drawing every view, and
 // registering the service worker. The policy is shown to be in force, not just present:
 // evaluating a string and adding an inline <style> are refused and reported.
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { expect, inject, test } from 'vitest';
 import { openLab, runStudy, setField, tableShowsEnd, useLabBrowser } from './lab-page.ts';
 
@@ -16,13 +16,16 @@ interface Violation {
 
 const shared = useLabBrowser();
 
-const violations = (page: Page) => page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
+const violations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
 
 test('the built lab trains a study and draws every view with no CSP violation, and the policy is enforced', async () => {
   const response = await fetch(inject('labUrl'));
   const html = await response.text();
   expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;;/);
-  expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self'; style-src 'self';/);
+  expect(response.headers.get('content-security-policy')).toMatch(
+    /^default-src 'self'; script-src 'self'; style-src 'self';/,
+  );
   expect(response.headers.get('content-security-policy')).not.toMatch(/unsafe-eval|wasm-unsafe-eval/);
 
   const { context, page } = await openLab(shared.browser, inject('labUrl'));
@@ -30,7 +33,9 @@ test('the built lab trains a study and draws every view with no CSP violation, a
   await context.addInitScript(() => {
     const seen: Violation[] = [];
     (window as unknown as { cspViolations: Violation[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) => seen.push({ directive: e.effectiveDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}` }));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      seen.push({ directive: e.effectiveDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}` }),
+    );
   });
   const consoleCsp: string[] = [];
   page.on('console', (message) => {
@@ -71,7 +76,11 @@ test('the built lab trains a study and draws every view with no CSP violation, a
     const style = document.createElement('style');
     style.textContent = 'body { color: rgb(1, 2, 3); }';
     document.head.append(style);
-    return { evaluated, handlerRan: 'handlerRan' in window, styled: getComputedStyle(document.body).color === 'rgb(1, 2, 3)' };
+    return {
+      evaluated,
+      handlerRan: 'handlerRan' in window,
+      styled: getComputedStyle(document.body).color === 'rgb(1, 2, 3)',
+    };
   });
   expect(refused).toEqual({ evaluated: 'refused', handlerRan: false, styled: false });
   // Each is reported once per policy in force (the header and the meta): compared as a set.

@@ -2,7 +2,7 @@
 // prices into classes), bad cells are named by CSV row, wide files are selected in bulk, and
 // the link pins the file by its SHA-256, so opening it with another file says so.
 import { createHash } from 'node:crypto';
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
 import { decodeStudyHash } from '../../src/study/link.ts';
 import { openLab, readTrials, runStudy, setField, useLabBrowser } from './lab-page.ts';
@@ -12,7 +12,9 @@ const RUN_TIMEOUT_MS = 240_000;
 const shared = useLabBrowser();
 
 async function chooseFile(page: Page, name: string, content: string | Buffer): Promise<void> {
-  await page.getByTestId('csv-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+  await page
+    .getByTestId('csv-file')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
 }
 
 async function openCsv(): Promise<Awaited<ReturnType<typeof openLab>>> {
@@ -21,25 +23,40 @@ async function openCsv(): Promise<Awaited<ReturnType<typeof openLab>>> {
   return lab;
 }
 
-const featureCount = (page: Page) => page.locator('lab-csv-import fieldset legend', { hasText: 'feature columns' }).textContent();
+const featureCount = (page: Page) =>
+  page.locator('lab-csv-import fieldset legend', { hasText: 'feature columns' }).textContent();
 
 describe('a numeric target with one missing value', () => {
   // 40 homes; the price of the 7th (CSV row 8) is "NA".
-  const homes = ['rooms,area,price', ...Array.from({ length: 40 }, (_, i) => `${1 + (i % 5)},${50 + i * 3},${i === 6 ? 'NA' : 100_000 + i * 2500 + (i % 5) * 10_000}`)].join('\n');
+  const homes = [
+    'rooms,area,price',
+    ...Array.from(
+      { length: 40 },
+      (_, i) => `${1 + (i % 5)},${50 + i * 3},${i === 6 ? 'NA' : 100_000 + i * 2500 + (i % 5) * 10_000}`,
+    ),
+  ].join('\n');
 
   test('is shown as numeric except row 8, the user chooses regression and leaves the row out, and the link pins the file', async () => {
     const { context, page } = await openCsv();
     await chooseFile(page, 'homes.csv', homes);
     await expect.poll(() => page.getByTestId('csv-target-kind').getAttribute('data-kind')).toBe('mostly-numeric');
-    await expect.poll(() => page.getByTestId('csv-target-kind').textContent()).toContain('"price" holds numbers except row 8 (row 8: "NA" marks a missing value)');
-    await expect.poll(() => page.getByTestId('csv-error').textContent()).toContain('Column "price" is numeric except row 8: choose its task below.');
+    await expect
+      .poll(() => page.getByTestId('csv-target-kind').textContent())
+      .toContain('"price" holds numbers except row 8 (row 8: "NA" marks a missing value)');
+    await expect
+      .poll(() => page.getByTestId('csv-error').textContent())
+      .toContain('Column "price" is numeric except row 8: choose its task below.');
     await expect.poll(() => page.getByRole('radio', { name: /regression/ }).isChecked()).toBe(false);
     await expect.poll(() => page.getByRole('radio', { name: /classification/ }).isChecked()).toBe(false);
     await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(false);
 
     await page.getByRole('radio', { name: /regression/ }).check();
-    await expect.poll(() => page.getByTestId('csv-error').textContent()).toContain('Row 8, column "price": "NA" marks a missing value.');
-    await expect.poll(() => page.getByTestId('csv-unreadable').textContent()).toContain('row 8 of the chosen numeric columns holds a cell that is not numbers');
+    await expect
+      .poll(() => page.getByTestId('csv-error').textContent())
+      .toContain('Row 8, column "price": "NA" marks a missing value.');
+    await expect
+      .poll(() => page.getByTestId('csv-unreadable').textContent())
+      .toContain('row 8 of the chosen numeric columns holds a cell that is not numbers');
     await page.getByTestId('csv-leave-out').click();
     await expect.poll(() => page.getByTestId('csv-error').count()).toBe(0);
     await expect.poll(() => page.getByTestId('csv-dropped').textContent()).toContain('row 8 left out');
@@ -67,7 +84,9 @@ describe('a numeric target with one missing value', () => {
     const edited = await openLab(shared.browser, link);
     await chooseFile(edited.page, 'homes.csv', homes.replace('\n1,50,', '\n1,51,'));
     await expect.poll(() => edited.page.getByTestId('csv-pin').getAttribute('data-status')).toBe('different');
-    await expect.poll(() => edited.page.getByTestId('csv-pin').textContent()).toContain('homes.csv is not the file this link was made with');
+    await expect
+      .poll(() => edited.page.getByTestId('csv-pin').textContent())
+      .toContain('homes.csv is not the file this link was made with');
     await expect.poll(() => edited.page.getByTestId('csv-pin').textContent()).toContain('it is not reproducible');
     await expect.poll(() => edited.page.getByTestId('run').isEnabled()).toBe(true);
     // …and the very file: the link reproduces, with the task and rows it names.
@@ -83,15 +102,26 @@ describe('a numeric target with one missing value', () => {
     await chooseFile(page, 'homes.csv', homes);
     await page.getByRole('radio', { name: /classification/ }).check();
     await expect.poll(() => page.getByTestId('csv-error').count()).toBe(0);
-    const classes = new Set(homes.split('\n').slice(1).map((line) => line.split(',')[2])).size;
-    await expect.poll(() => page.getByTestId('csv-task').textContent()).toMatch(new RegExp(`classification\\s+\\(${classes} classes\\)`));
+    const classes = new Set(
+      homes
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[2]),
+    ).size;
+    await expect
+      .poll(() => page.getByTestId('csv-task').textContent())
+      .toMatch(new RegExp(`classification\\s+\\(${classes} classes\\)`));
     await context.close();
   });
 });
 
 describe('cells that are not plain numbers', () => {
   test.each([
-    ['a value beyond float32', 'x,y\n1,2\n2,3\n1e39,4\n', /Row 4, column "x": "1e39" is beyond the range of 32-bit floats/],
+    [
+      'a value beyond float32',
+      'x,y\n1,2\n2,3\n1e39,4\n',
+      /Row 4, column "x": "1e39" is beyond the range of 32-bit floats/,
+    ],
     ['a hexadecimal number', 'x,y\n1,2\n0x1F,3\n5,4\n', /Row 3, column "x": "0x1F" is hexadecimal/],
     ['thousands separators', 'x,y\n1,2\n"1,234",3\n5,4\n', /Row 3, column "x": "1,234" has thousands separators/],
   ])('%s is refused with its CSV row and column', async (_what, text, message) => {
@@ -117,11 +147,15 @@ describe('cells that are not plain numbers', () => {
 
 test('a 600-column file: the first 512 are selected, and all / none / invert / pattern select in bulk', async () => {
   const columns = Array.from({ length: 600 }, (_, j) => `c${j}`);
-  const rows = Array.from({ length: 12 }, (_, i) => [...columns.map((_, j) => String((i * 7 + j) % 13)), i % 2 ? 'yes' : 'no'].join(','));
+  const rows = Array.from({ length: 12 }, (_, i) =>
+    [...columns.map((_, j) => String((i * 7 + j) % 13)), i % 2 ? 'yes' : 'no'].join(','),
+  );
   const { context, page } = await openCsv();
   await chooseFile(page, 'wide.csv', [[...columns, 'label'].join(','), ...rows].join('\n'));
   await expect.poll(() => page.getByTestId('csv-limits').textContent()).toMatch(/at most\s+512 feature columns/);
-  await expect.poll(() => page.getByTestId('csv-selection-note').textContent()).toBe('600 columns fit; a study uses at most 512 feature columns, so the first 512 are selected.');
+  await expect
+    .poll(() => page.getByTestId('csv-selection-note').textContent())
+    .toBe('600 columns fit; a study uses at most 512 feature columns, so the first 512 are selected.');
   await expect.poll(() => featureCount(page)).toBe('feature columns (512 of at most 512)');
   await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true);
   await page.getByTestId('csv-none').click();

@@ -3,7 +3,7 @@
 // trial then starts again on the CPU engine with its own seeds, and the final losses equal a
 // CPU-only run of the same link, bit for bit. No hook in the app: Chromium handles its debug
 // URL chrome://gpucrash for a "typed" navigation when started with --enable-gpu-benchmarking.
-import { chromium, type Browser, type BrowserContext } from 'playwright';
+import { type Browser, type BrowserContext, chromium } from 'playwright';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
 import { expectNoPageErrors, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd } from './lab-page.ts';
@@ -33,7 +33,7 @@ async function crashGpuProcess(context: BrowserContext): Promise<void> {
   await tab.close();
 }
 
-test('a GPU process crash mid-population: no trial fails, all finish on the CPU engine with a CPU-only run\'s final losses', async () => {
+test("a GPU process crash mid-population: no trial fails, all finish on the CPU engine with a CPU-only run's final losses", async () => {
   const { context, page } = await openLab(gpuBrowser, inject('labUrl'));
   // All trials in one population (parallelism 16 ≥ 8 trials, one shape), so the crash interrupts every one.
   await setField(page, 'budget-trials', TRIALS);
@@ -42,13 +42,21 @@ test('a GPU process crash mid-population: no trial fails, all finish on the CPU 
   await page.getByTestId('run').click();
   // The population has reported from the GPU: some trial is running with steps done.
   await expect
-    .poll(() => page.locator('.bars .bar').evaluateAll((bars) => bars.some((b) => /RUNNING, [1-9]\d*\//.test(b.getAttribute('title') ?? ''))), { timeout: RUN_TIMEOUT_MS })
+    .poll(
+      () =>
+        page
+          .locator('.bars .bar')
+          .evaluateAll((bars) => bars.some((b) => /RUNNING, [1-9]\d*\//.test(b.getAttribute('title') ?? ''))),
+      { timeout: RUN_TIMEOUT_MS },
+    )
     .toBe(true);
   await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
   await crashGpuProcess(context);
 
   const progress = page.getByTestId('progress');
-  await progress.and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]')).waitFor({ timeout: RUN_TIMEOUT_MS });
+  await progress
+    .and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]'))
+    .waitFor({ timeout: RUN_TIMEOUT_MS });
   await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
   await tableShowsEnd(page);
   await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('cpu');

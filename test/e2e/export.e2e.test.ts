@@ -3,7 +3,7 @@
 // library entry and the same views.
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
@@ -19,9 +19,17 @@ async function download(page: Page, testId: string): Promise<{ name: string; tex
 
 /** The library's rows as the user reads them. */
 const libraryRows = (page: Page) =>
-  page.getByTestId('library-row').evaluateAll((trs) =>
-    trs.map((tr) => Object.fromEntries([...tr.querySelectorAll('td[data-col]')].filter((td) => td.getAttribute('data-col') !== 'date').map((td) => [td.getAttribute('data-col'), td.textContent?.trim()]))),
-  );
+  page
+    .getByTestId('library-row')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        Object.fromEntries(
+          [...tr.querySelectorAll('td[data-col]')]
+            .filter((td) => td.getAttribute('data-col') !== 'date')
+            .map((td) => [td.getAttribute('data-col'), td.textContent?.trim()]),
+        ),
+      ),
+    );
 
 describe('export and import', () => {
   test('CSV has one row per trial with the trial columns; JSON exported, the study deleted, then imported gives the same entry and views', async () => {
@@ -38,7 +46,23 @@ describe('export and import', () => {
     const csv = await download(page, 'export-csv');
     expect(csv.name).toMatch(/\.csv$/);
     const table = Papa.parse<Record<string, string>>(csv.text, { header: true, skipEmptyLines: true });
-    expect(table.meta.fields).toEqual(expect.arrayContaining(['number', 'state', 'value', 'validation_accuracy', 'steps', 'duration_s', 'init_seed', 'data_seed', 'partial', 'params_learningRate', 'params_beta1', 'params_batchSize', 'params_optimizer']));
+    expect(table.meta.fields).toEqual(
+      expect.arrayContaining([
+        'number',
+        'state',
+        'value',
+        'validation_accuracy',
+        'steps',
+        'duration_s',
+        'init_seed',
+        'data_seed',
+        'partial',
+        'params_learningRate',
+        'params_beta1',
+        'params_batchSize',
+        'params_optimizer',
+      ]),
+    );
     expect(table.data.map((row) => Number(row.number))).toEqual(trials.map((t) => t.id));
     for (const [i, row] of table.data.entries()) {
       expect(row.state).toBe(trials[i].state);
@@ -55,7 +79,9 @@ describe('export and import', () => {
     await page.reload();
     await page.getByTestId('library-empty').waitFor();
 
-    await page.getByTestId('import-file').setInputFiles({ name: json.name, mimeType: 'application/json', buffer: Buffer.from(json.text) });
+    await page
+      .getByTestId('import-file')
+      .setInputFiles({ name: json.name, mimeType: 'application/json', buffer: Buffer.from(json.text) });
     await expect.poll(() => page.getByTestId('library-row').count()).toBe(1);
     const after = await libraryRows(page);
     // The same entry, named as imported.

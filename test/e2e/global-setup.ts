@@ -29,7 +29,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const outDir = await mkdtemp(join(tmpdir(), 'tuning-lab-e2e-'));
   await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
-  const server = await preview({ logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  const server = await preview({
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
   project.provide('labUrl', `http://127.0.0.1:${port}/`);
   return async () => {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

@@ -1,7 +1,7 @@
 // Driving the lab page as a user would: through labelled controls and the data-testid hooks
 // the elements expose. Playwright's locators pierce the elements' shadow roots.
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Locator, type Page } from 'playwright';
+import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Locator, type Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
 
@@ -65,7 +65,10 @@ export async function openLab(browser: Browser, url: string): Promise<{ context:
   await context.addInitScript(() => {
     const tasks: number[] = [];
     (window as unknown as { longTasks: number[] }).longTasks = tasks;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -87,7 +90,9 @@ export async function setField(page: Page, testId: string, value: number): Promi
 export async function runStudy(page: Page, timeoutMs: number): Promise<Locator> {
   await page.getByTestId('run').click();
   const progress = page.getByTestId('progress');
-  await progress.and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]')).waitFor({ timeout: timeoutMs });
+  await progress
+    .and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]'))
+    .waitFor({ timeout: timeoutMs });
   if ((await progress.getAttribute('data-status')) !== 'error') await tableShowsEnd(page);
   return progress;
 }

@@ -4,7 +4,16 @@
 import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
-import { longTasksSince, openLab, readTrials, runStudy, screenshot, setField, tableShowsEnd, useLabBrowser } from './lab-page.ts';
+import {
+  longTasksSince,
+  openLab,
+  readTrials,
+  runStudy,
+  screenshot,
+  setField,
+  tableShowsEnd,
+  useLabBrowser,
+} from './lab-page.ts';
 
 /** Steps per trial: enough for the curves to separate, few enough for SwiftShader. */
 const STEPS = 100;
@@ -26,7 +35,9 @@ describe('a 16-trial random study on the spiral', () => {
     await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
     await expect(progress.getAttribute('data-done')).resolves.toBe('16');
     const longTasks = await longTasksSince(page, before);
-    console.log(`[main thread] tasks over 50 ms while training: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
+    console.log(
+      `[main thread] tasks over 50 ms while training: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`,
+    );
     await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
     await expect(page.getByTestId('loss-curves').getAttribute('data-series')).resolves.toBe('16');
     const first = await readTrials(page);
@@ -38,7 +49,9 @@ describe('a 16-trial random study on the spiral', () => {
 
     // Sorting by validation loss puts the best trial (the lowest completed objective) first.
     await page.getByTestId('trials-table').getByRole('button', { name: 'validation loss' }).click();
-    const best = first.filter((t) => t.state === 'COMPLETE').sort((a, b) => Number(a.objective) - Number(b.objective))[0];
+    const best = first
+      .filter((t) => t.state === 'COMPLETE')
+      .sort((a, b) => Number(a.objective) - Number(b.objective))[0];
     await expect.poll(() => page.getByTestId('trial-row').first().getAttribute('data-trial')).toBe(String(best.id));
     await expect(page.getByTestId('trial-row').first().getAttribute('class')).resolves.toBe('best');
 
@@ -48,23 +61,39 @@ describe('a 16-trial random study on the spiral', () => {
     const box = await chart.boundingBox();
     if (!box) throw new Error('the loss chart has no box');
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
-    await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
+    await expect
+      .poll(() => page.getByTestId('curve-hover').textContent())
+      .toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
 
     // Hovering the best trial's point on the learning-rate scatter names it.
     const lrChart = page.locator('lab-param-scatter lab-uplot').first();
     await lrChart.scrollIntoViewIfNeeded();
-    const at = await lrChart.evaluate((el, [x, y]) => {
-      const plot = (el as unknown as { plot: { valToPos(v: number, scale: string): number; over: HTMLElement } }).plot;
-      const box = plot.over.getBoundingClientRect();
-      return { x: box.left + plot.valToPos(x, 'x'), y: box.top + plot.valToPos(y, 'y') };
-    }, [Number(best.params.learningRate), Number(best.objective)]);
+    const at = await lrChart.evaluate(
+      (el, [x, y]) => {
+        const plot = (el as unknown as { plot: { valToPos(v: number, scale: string): number; over: HTMLElement } })
+          .plot;
+        const box = plot.over.getBoundingClientRect();
+        return { x: box.left + plot.valToPos(x, 'x'), y: box.top + plot.valToPos(y, 'y') };
+      },
+      [Number(best.params.learningRate), Number(best.objective)],
+    );
     await page.mouse.move(at.x - 20, at.y - 20);
     await page.mouse.move(at.x, at.y, { steps: 4 });
-    await expect.poll(() => page.getByTestId('scatter-hover').textContent()).toMatch(new RegExp(`^\\s*trial #${best.id} · COMPLETE · learning rate α = `));
+    await expect
+      .poll(() => page.getByTestId('scatter-hover').textContent())
+      .toMatch(new RegExp(`^\\s*trial #${best.id} · COMPLETE · learning rate α = `));
 
     await screenshot(page, 'lab-after-run');
     await page.locator('[data-testid=decision-boundary][data-drawn]').waitFor();
-    for (const view of ['lab-loss-curves', 'lab-param-scatter', 'lab-best-history', 'lab-importance', 'lab-decision-boundary', 'lab-trials-table']) await screenshot(page.locator(view), view.slice(4));
+    for (const view of [
+      'lab-loss-curves',
+      'lab-param-scatter',
+      'lab-best-history',
+      'lab-importance',
+      'lab-decision-boundary',
+      'lab-trials-table',
+    ])
+      await screenshot(page.locator(view), view.slice(4));
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByTestId('copy-link').click();
@@ -95,7 +124,9 @@ describe('run controls', () => {
     await page.waitForTimeout(500); // reports already on their way land, and the table (updated in its own task) shows them
     const stepsWhenPaused = await page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent();
     await page.waitForTimeout(1500);
-    await expect(page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent()).resolves.toBe(stepsWhenPaused);
+    await expect(page.getByTestId('trial-row').first().locator('[data-col=steps]').textContent()).resolves.toBe(
+      stepsWhenPaused,
+    );
     await page.getByTestId('resume').click();
     await progress.and(page.locator('[data-status=running]')).waitFor();
     await page.getByTestId('stop').click();
@@ -146,7 +177,9 @@ describe("the user's own CSV", () => {
     // The last column is the default target; the text column is not preselected as a feature, and ticking it says why it cannot be one.
     await expect(page.getByRole('checkbox', { name: 'comment' }).isChecked()).resolves.toBe(false);
     await page.getByRole('checkbox', { name: 'comment' }).check();
-    await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(/column "comment": "note 0" is not a number/);
+    await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(
+      /column "comment": "note 0" is not a number/,
+    );
     await page.getByRole('checkbox', { name: 'comment' }).uncheck();
     await expect(page.getByTestId('csv-error').count()).resolves.toBe(0);
     await setField(page, 'budget-trials', 4);
@@ -162,7 +195,9 @@ describe("the user's own CSV", () => {
 
     const reopened = await openLab(shared.browser, link);
     await expect(reopened.page.getByTestId('run-blocked').textContent()).resolves.toContain('trains on sides.csv');
-    await reopened.page.getByTestId('csv-file').setInputFiles({ name: 'sides.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await reopened.page
+      .getByTestId('csv-file')
+      .setInputFiles({ name: 'sides.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
     await expect(reopened.page.getByTestId('csv-error').count()).resolves.toBe(0);
     await expect(reopened.page.getByTestId('run').isEnabled()).resolves.toBe(true);
     await reopened.context.close();
@@ -186,12 +221,29 @@ describe('links and files that cannot be used', () => {
   test('text from a link or a CSV is shown as text, never run as HTML', async () => {
     const hostile = '<img src=x onerror="window.pwned=1">';
     const spec = defaultStudy();
-    spec.data = { kind: 'csv', fileName: `${hostile}.csv`, target: 'label', features: [hostile], validationFraction: 0.25, seed: 1 };
+    spec.data = {
+      kind: 'csv',
+      fileName: `${hostile}.csv`,
+      target: 'label',
+      features: [hostile],
+      validationFraction: 0.25,
+      seed: 1,
+    };
     const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
-    await expect(page.getByTestId('csv-drop').textContent()).resolves.toContain(`This study uses the file ${hostile}.csv`);
+    await expect(page.getByTestId('csv-drop').textContent()).resolves.toContain(
+      `This study uses the file ${hostile}.csv`,
+    );
     await expect(page.getByTestId('run-blocked').textContent()).resolves.toContain(`trains on ${hostile}.csv`);
-    await page.getByTestId('csv-file').setInputFiles({ name: 'cells.csv', mimeType: 'text/csv', buffer: Buffer.from(`${hostile},x2,label\n1,2,0\n3,4,1\n5,6,0\n`) });
-    await expect(page.getByTestId('csv-target').locator('option').allTextContents()).resolves.toEqual([hostile, 'x2', 'label']);
+    await page.getByTestId('csv-file').setInputFiles({
+      name: 'cells.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${hostile},x2,label\n1,2,0\n3,4,1\n5,6,0\n`),
+    });
+    await expect(page.getByTestId('csv-target').locator('option').allTextContents()).resolves.toEqual([
+      hostile,
+      'x2',
+      'label',
+    ]);
     await expect(page.locator('img').count()).resolves.toBe(0);
     await expect(page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
     await context.close();
@@ -203,7 +255,9 @@ describe('links and files that cannot be used', () => {
   ])('a CSV with %s shows a clear error and the study cannot run', async (_what, text, message) => {
     const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await page.getByTestId('dataset').selectOption('csv');
-    await page.getByTestId('csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page
+      .getByTestId('csv-file')
+      .setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
     await expect(page.getByTestId('csv-error').textContent()).resolves.toMatch(message);
     await expect(page.getByTestId('run').isEnabled()).resolves.toBe(false);
     await context.close();

@@ -1,6 +1,6 @@
 // The study library on the page: studies run are listed newest first, a rename survives a
 // reload, two studies compare side by side, and a deletion waits out its undo window.
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
@@ -19,7 +19,8 @@ function study(seed: number): StudySpec {
   return spec;
 }
 
-const rowIds = (page: Page) => page.getByTestId('library-row').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-study'))));
+const rowIds = (page: Page) =>
+  page.getByTestId('library-row').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-study'))));
 
 test('studies run are listed newest first; rename, compare two, delete with undo', async () => {
   const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(study(1))}`);
@@ -31,8 +32,12 @@ test('studies run are listed newest first; rename, compare two, delete with undo
   const [newer, older] = await rowIds(page);
   expect(newer).toBeGreaterThan(older);
   // The study on screen is the newer one.
-  await expect(page.locator(`[data-testid=library-row][data-study="${newer}"]`).getAttribute('aria-current')).resolves.toBe('true');
-  await expect.poll(() => page.locator(`[data-testid=library-row][data-study="${newer}"] [data-col=trials]`).textContent()).toBe('4 / 4');
+  await expect(
+    page.locator(`[data-testid=library-row][data-study="${newer}"]`).getAttribute('aria-current'),
+  ).resolves.toBe('true');
+  await expect
+    .poll(() => page.locator(`[data-testid=library-row][data-study="${newer}"] [data-col=trials]`).textContent())
+    .toBe('4 / 4');
 
   const name = page.getByLabel(`name of study ${older}`);
   await name.fill('seed one');
@@ -45,7 +50,9 @@ test('studies run are listed newest first; rename, compare two, delete with undo
   await page.locator(`[data-testid=library-row][data-study="${newer}"] input[type=checkbox]`).check();
   await page.getByTestId('compare').click();
   const view = page.locator('lab-compare');
-  await expect.poll(() => view.locator('[data-testid=compare-best] thead th').allTextContents()).toEqual(['', 'seed one', expect.stringMatching(/^random on spiral/)]);
+  await expect
+    .poll(() => view.locator('[data-testid=compare-best] thead th').allTextContents())
+    .toEqual(['', 'seed one', expect.stringMatching(/^random on spiral/)]);
   await expect.poll(() => view.locator('.u-legend .u-series').count()).toBe(3); // x plus one series per study
   await screenshot(view, 'compare-two-studies');
   await view.getByTestId('close-compare').click();

@@ -1,11 +1,19 @@
 // Studies that last: a study survives the page going away (resumed to the same trials as an
 // uninterrupted run), Stop keeps results and Extend continues the seeded sequence, a full
 // disk is a notice rather than a lost study, and a dead worker is reported within seconds.
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
-import { openLab, readTrials, runStudy, screenshot, tableShowsEnd, useLabBrowser, watchPageErrors } from './lab-page.ts';
+import {
+  openLab,
+  readTrials,
+  runStudy,
+  screenshot,
+  tableShowsEnd,
+  useLabBrowser,
+  watchPageErrors,
+} from './lab-page.ts';
 
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -33,7 +41,9 @@ describe('studies that last', () => {
     const spec = study(8, 2, 600);
     const { context, page } = await openLab(shared.browser, linkOf(spec));
     await page.getByTestId('run').click();
-    await expect.poll(async () => (await progress(page)).done, { timeout: RUN_TIMEOUT_MS, interval: 100 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await progress(page)).done, { timeout: RUN_TIMEOUT_MS, interval: 100 })
+      .toBeGreaterThanOrEqual(2);
     expect((await progress(page)).status).toBe('running');
     await page.waitForTimeout(400); // the journal writes in batches of at most 250 ms
     await page.close();
@@ -44,7 +54,10 @@ describe('studies that last', () => {
     await expect.poll(() => offer.textContent()).toMatch(/was interrupted at \d+ of \d+ planned trials finished/);
     await screenshot(reopened, 'resume-offer');
     await offer.getByTestId('resume-study').click();
-    await reopened.getByTestId('progress').and(reopened.locator('[data-status=finished]')).waitFor({ timeout: RUN_TIMEOUT_MS });
+    await reopened
+      .getByTestId('progress')
+      .and(reopened.locator('[data-status=finished]'))
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
     await tableShowsEnd(reopened);
     const resumed = await readTrials(reopened);
     await context.close();
@@ -61,7 +74,9 @@ describe('studies that last', () => {
     const spec = study(8, 4, 400);
     const { context, page } = await openLab(shared.browser, linkOf(spec));
     await page.getByTestId('run').click();
-    await expect.poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS })
+      .toBeGreaterThan(0);
     await page.waitForTimeout(3_000); // let the first population report some steps
     const stopAt = Date.now();
     await page.getByTestId('stop').click();
@@ -71,7 +86,8 @@ describe('studies that last', () => {
     const stopped = await readTrials(page);
     expect(stopped.length).toBeGreaterThan(0);
     expect(stopped.some((t) => t.state === 'STOPPED')).toBe(true);
-    for (const t of stopped.filter((t) => t.state === 'STOPPED' && Number(t.objective) > 0)) expect(Number.isFinite(Number(t.objective))).toBe(true);
+    for (const t of stopped.filter((t) => t.state === 'STOPPED' && Number(t.objective) > 0))
+      expect(Number.isFinite(Number(t.objective))).toBe(true);
     // The editor unlocks once the study ended.
     await expect(page.getByTestId('study-editor').getAttribute('inert')).resolves.toBeNull();
 
@@ -101,7 +117,9 @@ describe('studies that last', () => {
     await page.goto(linkOf(study(4, 4, 40)));
     await runStudy(page, RUN_TIMEOUT_MS);
     await expect(page.getByTestId('progress').getAttribute('data-status')).resolves.toBe('finished');
-    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(/no longer being saved: the browser’s storage for this site is full/);
+    await expect(page.getByTestId('storage-notice').textContent()).resolves.toMatch(
+      /no longer being saved: the browser’s storage for this site is full/,
+    );
     expect(await readTrials(page)).toHaveLength(4);
     expect(errors).toEqual([]);
     await context.close();
@@ -110,15 +128,27 @@ describe('studies that last', () => {
   test('a worker that dies mid-study is reported within 2 s and Run works again', async () => {
     const { context, page } = await openLab(shared.browser, linkOf(study(8, 4, 2000)));
     await page.getByTestId('run').click();
-    await expect.poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS })
+      .toBeGreaterThan(0);
     const worker = page.workers().find((w) => w.url().includes('trainer'));
-    if (!worker) throw new Error(`no trainer worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+    if (!worker)
+      throw new Error(
+        `no trainer worker among ${page
+          .workers()
+          .map((w) => w.url())
+          .join(', ')}`,
+      );
     const killedAt = Date.now();
     await worker.evaluate(() => (self as unknown as { close(): void }).close());
     await page.getByTestId('progress').and(page.locator('[data-status=interrupted]')).waitFor({ timeout: 5_000 });
     const noticedMs = Date.now() - killedAt;
-    console.log(`[worker] a dead trainer worker was noticed after ${noticedMs} ms (goal: within 2 s; the liveness check allows 1.5 s without a reply)`);
-    await expect(page.getByTestId('engine-notice').textContent()).resolves.toMatch(/^Training stopped: the trainer worker stopped answering/);
+    console.log(
+      `[worker] a dead trainer worker was noticed after ${noticedMs} ms (goal: within 2 s; the liveness check allows 1.5 s without a reply)`,
+    );
+    await expect(page.getByTestId('engine-notice').textContent()).resolves.toMatch(
+      /^Training stopped: the trainer worker stopped answering/,
+    );
     await expect(page.getByTestId('run').isEnabled()).resolves.toBe(true);
     await expect(page.getByTestId('resume-study').isEnabled()).resolves.toBe(true);
     await context.close();

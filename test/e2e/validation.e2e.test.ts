@@ -2,7 +2,7 @@
 // invalid field blocks Run with a message naming it (it used to turn red while Run ran the
 // previous value), a search-space row says what is wrong with it, and a hostile link says
 // which field it broke. No page error at any moment.
-import { type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
@@ -48,7 +48,8 @@ describe('refused before Run', () => {
     const low = page.getByLabel('learning rate α low');
     await low.fill('1e-40');
     await low.dispatchEvent('change');
-    const message = 'Learning rate α: the log range must stay within 1e-8…10 (a step size must be above 0), got 1e-40…1 — raise the low end.';
+    const message =
+      'Learning rate α: the log range must stay within 1e-8…10 (a step size must be above 0), got 1e-40…1 — raise the low end.';
     await expect(page.locator('tr[data-problems-of=learningRate] [role=alert]').textContent()).resolves.toBe(message);
     await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(false);
     await expect(page.getByTestId('run-blocked').textContent()).resolves.toContain(message);
@@ -56,9 +57,13 @@ describe('refused before Run', () => {
     await context.close();
   });
 
-  test('a hostile but well-formed link (a categorical 20,000 hidden layers) says which field, in the editor\'s words', async () => {
+  test("a hostile but well-formed link (a categorical 20,000 hidden layers) says which field, in the editor's words", async () => {
     const spec = defaultStudy();
-    spec.space = spec.space.map((r) => (r.name === 'hiddenLayers' ? { ...r, enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } } : r));
+    spec.space = spec.space.map((r) =>
+      r.name === 'hiddenLayers'
+        ? { ...r, enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } }
+        : r,
+    );
     const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(spec)}`);
     const text = await page.getByTestId('link-error').textContent();
     expect(text).toContain('Hidden layers: every choice must lie within 0…8, got 20000 — change or remove it.');

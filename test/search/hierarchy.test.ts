@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/search/scheduler';
-import { standardSpace } from '../../src/search/catalog';
-import { toUnit, type SearchSpace } from '../../src/search/space';
-import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../../src/search/types';
-import { simulate } from './simulate';
+import { standardSpace } from '../../src/search/catalog.ts';
+import { createScheduler } from '../../src/search/scheduler.ts';
+import { type SearchSpace, toUnit } from '../../src/search/space.ts';
+import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../../src/search/types.ts';
+import { simulate } from './simulate.ts';
 
 // Tiers 1-3 of the catalog searched; beta2, epsilon, optimizer, activation, weightDecay fixed.
-const enabled = (names: string[]): SearchSpace => standardSpace().map((p) => ({ ...p, enabled: names.includes(p.name) }));
+const enabled = (names: string[]): SearchSpace =>
+  standardSpace().map((p) => ({ ...p, enabled: names.includes(p.name) }));
 const allTiers = enabled(['learningRate', 'beta1', 'batchSize', 'hiddenUnits', 'hiddenLayers', 'decay', 'decayRate']);
 
 // A fake objective, separable so each stage's best is easy to reason about.
@@ -20,7 +21,9 @@ const fake = (p: Params): number =>
 
 const byStage = (started: TrialPlan[], stage: string): TrialPlan[] => started.filter((t) => t.stage === stage);
 const bestOf = (finished: FinishedTrial[], ids: Set<number>): FinishedTrial =>
-  finished.filter((t) => ids.has(t.id)).reduce((a, b) => (b.objective < a.objective || (b.objective === a.objective && b.id < a.id) ? b : a));
+  finished
+    .filter((t) => ids.has(t.id))
+    .reduce((a, b) => (b.objective < a.objective || (b.objective === a.objective && b.id < a.id) ? b : a));
 const TIER2 = ['beta1', 'batchSize', 'hiddenUnits'];
 const TIER3 = ['hiddenLayers', 'decay', 'decayRate'];
 const FIXED = { beta2: 0.999, epsilon: 1e-8, optimizer: 'adam', activation: 'relu', weightDecay: 0 };
@@ -37,7 +40,11 @@ describe('time-boxed hierarchy, trial budget', () => {
 
   it('tier 1 searches only the learning rate; everything else stays at its default', () => {
     expect(new Set(stages[0].map((t) => t.params.learningRate)).size).toBe(20);
-    for (const t of stages[0]) expect({ ...t.params, learningRate: 0 }).toEqual({ ...Object.fromEntries(allTiers.map((p) => [p.name, p.default])), learningRate: 0 });
+    for (const t of stages[0])
+      expect({ ...t.params, learningRate: 0 }).toEqual({
+        ...Object.fromEntries(allTiers.map((p) => [p.name, p.default])),
+        learningRate: 0,
+      });
   });
 
   it('each later stage fixes what earlier stages found best and searches its own tier', () => {
@@ -80,23 +87,39 @@ describe('time-boxed hierarchy, trial budget', () => {
     const finished = sim.finished.filter((t) => t.id < 19);
     expect(scheduler.next({ started, finished })).toEqual({ kind: 'wait' });
     const all = sim.finished.filter((t) => t.id < 20);
-    expect(scheduler.next({ started, finished: all })).toMatchObject({ kind: 'trial', trial: { id: 20, stage: 'tier-2' } });
+    expect(scheduler.next({ started, finished: all })).toMatchObject({
+      kind: 'trial',
+      trial: { id: 20, stage: 'tier-2' },
+    });
   });
 
   it('passes the share of a stage with nothing to search to the next, and a discrete stage that runs out of values finishes early', () => {
     const noTier3 = simulate(createScheduler(config, enabled(['learningRate', 'beta1', 'batchSize']), 4), fake);
-    expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(noTier3.started, s).length)).toEqual([20, 8, 0, 12]);
+    expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(noTier3.started, s).length)).toEqual([
+      20, 8, 0, 12,
+    ]);
     // Tier 3 = hiddenLayers alone: 4 values, tried once each; the other 16 of its 20 trials go on to refinement.
-    const layers = simulate(createScheduler({ kind: 'hierarchy', budget: { trials: 100 } }, enabled(['learningRate', 'beta1', 'hiddenLayers']), 4), fake);
+    const layers = simulate(
+      createScheduler(
+        { kind: 'hierarchy', budget: { trials: 100 } },
+        enabled(['learningRate', 'beta1', 'hiddenLayers']),
+        4,
+      ),
+      fake,
+    );
     const tier3 = byStage(layers.started, 'tier-3');
     expect(tier3.map((t) => t.params.hiddenLayers).sort()).toEqual([1, 2, 3, 4]);
-    expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(layers.started, s).length)).toEqual([50, 20, 4, 26]);
+    expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(layers.started, s).length)).toEqual([
+      50, 20, 4, 26,
+    ]);
   });
 
   it('searches an unlocked fixed hyperparameter only in refinement, over its whole range', () => {
     const space = enabled(['learningRate', 'optimizer']);
     const { started } = simulate(createScheduler({ kind: 'hierarchy', budget: { trials: 20 } }, space, 8), fake);
-    expect(new Set(started.filter((t) => t.stage !== 'refine').map((t) => t.params.optimizer))).toEqual(new Set(['adam']));
+    expect(new Set(started.filter((t) => t.stage !== 'refine').map((t) => t.params.optimizer))).toEqual(
+      new Set(['adam']),
+    );
     const refine = byStage(started, 'refine');
     expect(refine.length).toBe(10);
     expect(new Set(refine.map((t) => t.params.optimizer)).size).toBeGreaterThan(1);
@@ -105,7 +128,8 @@ describe('time-boxed hierarchy, trial budget', () => {
 
 describe('time-boxed hierarchy, time budget', () => {
   const space = enabled(['learningRate', 'beta1', 'hiddenLayers']);
-  const run = (seconds: number) => simulate(createScheduler({ kind: 'hierarchy', budget: { seconds } }, space, 2), fake, { duration: () => 1 });
+  const run = (seconds: number) =>
+    simulate(createScheduler({ kind: 'hierarchy', budget: { seconds } }, space, 2), fake, { duration: () => 1 });
 
   it('gives each stage its share of the time; a stage that finishes early passes its time on', () => {
     // 100 s, one trial per second: tier 1 until 50 s, tier 2 until 70 s; tier 3 has only 4

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hash32, mix32, normal, permuteIndex, uniform } from '../../src/search/random';
+import { hash32, mix32, normal, permuteIndex, uniform } from '../../src/search/random.ts';
 
 describe('counter-based random', () => {
   it('mix32 matches the published lowbias32 values', () => {
@@ -22,9 +22,14 @@ describe('counter-based random', () => {
   });
 
   it('normal draws have mean 0 ± 0.03 and variance 1 ± 0.05 over 10,000', () => {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = 10000;
-    for (let i = 0; i < n; i++) { const z = normal(9, i); s += z; s2 += z * z; }
+    for (let i = 0; i < n; i++) {
+      const z = normal(9, i);
+      s += z;
+      s2 += z * z;
+    }
     expect(Math.abs(s / n)).toBeLessThan(0.03);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.05);
   });

@@ -1,14 +1,26 @@
 // The seed's argument for random search: on f(x, y) = g(x) with y irrelevant, a 5x5 grid
 // spends 25 trials on 5 values of x, random search on 25.
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/search/scheduler';
-import type { SearchSpace } from '../../src/search/space';
-import type { Params, SchedulerConfig } from '../../src/search/types';
-import { simulate } from './simulate';
+import { createScheduler } from '../../src/search/scheduler.ts';
+import type { SearchSpace } from '../../src/search/space.ts';
+import type { Params, SchedulerConfig } from '../../src/search/types.ts';
+import { simulate } from './simulate.ts';
 
 const space: SearchSpace = [
-  { name: 'x', distribution: { kind: 'float', scale: 'linear', low: 0, high: 1 }, default: 0.5, tier: 1, enabled: true },
-  { name: 'y', distribution: { kind: 'float', scale: 'linear', low: 0, high: 1 }, default: 0.5, tier: 2, enabled: true },
+  {
+    name: 'x',
+    distribution: { kind: 'float', scale: 'linear', low: 0, high: 1 },
+    default: 0.5,
+    tier: 1,
+    enabled: true,
+  },
+  {
+    name: 'y',
+    distribution: { kind: 'float', scale: 'linear', low: 0, high: 1 },
+    default: 0.5,
+    tier: 2,
+    enabled: true,
+  },
 ];
 const g = (x: number): number => (x - 0.63) ** 2;
 const f = (p: Params): number => g(p.x as number);
@@ -16,7 +28,10 @@ const f = (p: Params): number => g(p.x as number);
 function study(config: SchedulerConfig, seed: number): { distinctX: number; best: number } {
   const { finished } = simulate(createScheduler(config, space, seed), f);
   expect(finished).toHaveLength(25);
-  return { distinctX: new Set(finished.map((t) => t.params.x)).size, best: Math.min(...finished.map((t) => t.objective)) };
+  return {
+    distinctX: new Set(finished.map((t) => t.params.x)).size,
+    best: Math.min(...finished.map((t) => t.objective)),
+  };
 }
 
 describe('random beats grid when one of two parameters matters', () => {

@@ -4,11 +4,11 @@
 // whatever has finished when it is asked (it never waits), so with more workers it sees less:
 // for it, the same history gives the same trial, whichever worker count produced it.
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/search/scheduler';
-import { contains, type SearchSpace } from '../../src/search/space';
-import { standardSpace } from '../../src/search/catalog';
-import type { History, Params, Scheduler, SchedulerConfig } from '../../src/search/types';
-import { simulate } from './simulate';
+import { standardSpace } from '../../src/search/catalog.ts';
+import { createScheduler } from '../../src/search/scheduler.ts';
+import { contains, type SearchSpace } from '../../src/search/space.ts';
+import type { History, Params, Scheduler, SchedulerConfig } from '../../src/search/types.ts';
+import { simulate } from './simulate.ts';
 
 function space(): SearchSpace {
   const s = standardSpace();
@@ -18,7 +18,10 @@ function space(): SearchSpace {
 
 // A smooth fake objective over the standard names, so the adaptive schedulers have something to follow.
 const objective = (p: Params): number =>
-  (Math.log10(p.learningRate as number) + 2.2) ** 2 + 0.1 * Math.log2((p.batchSize as number) / 64) ** 2 + 0.05 * ((p.hiddenLayers as number) - 2) ** 2 + (p.decay === 'cosine' ? 0 : 0.02);
+  (Math.log10(p.learningRate as number) + 2.2) ** 2 +
+  0.1 * Math.log2((p.batchSize as number) / 64) ** 2 +
+  0.05 * ((p.hiddenLayers as number) - 2) ** 2 +
+  (p.decay === 'cosine' ? 0 : 0.02);
 
 const configs: SchedulerConfig[] = [
   { kind: 'grid', budget: { trials: 40 }, pointsPerParam: 3 },
@@ -40,7 +43,12 @@ function recording(scheduler: Scheduler): { scheduler: Scheduler; seen: Map<numb
     scheduler: {
       next(history) {
         const decision = scheduler.next(history);
-        if (decision.kind === 'trial') seen.set(decision.trial.id, { started: [...history.started], finished: [...history.finished], elapsedSeconds: history.elapsedSeconds });
+        if (decision.kind === 'trial')
+          seen.set(decision.trial.id, {
+            started: [...history.started],
+            finished: [...history.finished],
+            elapsedSeconds: history.elapsedSeconds,
+          });
         return decision;
       },
     },
@@ -56,7 +64,8 @@ describe.each(configs)('$kind scheduler', (config) => {
     expect(a.started).toHaveLength(40);
     expect(run(11).started).toEqual(a.started);
     const parallel = run(11, 5, 'newest-first');
-    if (readsPartialHistory(config)) expect(parallel.started.map((t) => t.params)).not.toEqual(a.started.map((t) => t.params)); // it did learn from what had finished
+    if (readsPartialHistory(config))
+      expect(parallel.started.map((t) => t.params)).not.toEqual(a.started.map((t) => t.params)); // it did learn from what had finished
     else expect(parallel.started.map((t) => t.params)).toEqual(a.started.map((t) => t.params));
   });
 
@@ -100,10 +109,13 @@ describe.each(configs)('$kind scheduler', (config) => {
 });
 
 describe('random draws are keyed by (seed, trial, name)', () => {
-  it('enabling another hyperparameter leaves the others\' draws unchanged', () => {
+  it("enabling another hyperparameter leaves the others' draws unchanged", () => {
     const lrOnly = space().map((p) => ({ ...p, enabled: p.name === 'learningRate' }));
     const withBatch = space().map((p) => ({ ...p, enabled: p.name === 'learningRate' || p.name === 'batchSize' }));
-    const rates = (s: SearchSpace) => simulate(createScheduler({ kind: 'random', budget: { trials: 10 } }, s, 3), objective).started.map((t) => t.params.learningRate);
+    const rates = (s: SearchSpace) =>
+      simulate(createScheduler({ kind: 'random', budget: { trials: 10 } }, s, 3), objective).started.map(
+        (t) => t.params.learningRate,
+      );
     expect(rates(withBatch)).toEqual(rates(lrOnly));
   });
 });
@@ -111,11 +123,23 @@ describe('random draws are keyed by (seed, trial, name)', () => {
 describe('scheduler configuration errors', () => {
   it('reject bad seeds, budgets and options with a message saying what to fix', () => {
     const s = space();
-    expect(() => createScheduler({ kind: 'random', budget: { trials: 0 } }, s, 1)).toThrow('a trial budget needs a positive integer, got trials=0');
-    expect(() => createScheduler({ kind: 'random', budget: { seconds: -1 } }, s, 1)).toThrow('a time budget needs a positive number of seconds');
-    expect(() => createScheduler({ kind: 'random', budget: { trials: 5 } }, s, -1)).toThrow('seed must be an integer in [0, 2^32), got -1');
-    expect(() => createScheduler({ kind: 'coarse-to-fine', budget: { trials: 5 }, trialsPerRound: 0 }, s, 1)).toThrow('coarse-to-fine trialsPerRound must be an integer > 0, got 0');
-    expect(() => createScheduler({ kind: 'hierarchy', budget: { trials: 5 }, shares: [0, 0, 0, 0] }, s, 1)).toThrow('hierarchy shares must be 4 non-negative numbers');
-    expect(() => createScheduler({ kind: 'random', budget: { seconds: 5 } }, s, 1).next({ started: [], finished: [] })).toThrow('a time budget needs history.elapsedSeconds >= 0');
+    expect(() => createScheduler({ kind: 'random', budget: { trials: 0 } }, s, 1)).toThrow(
+      'a trial budget needs a positive integer, got trials=0',
+    );
+    expect(() => createScheduler({ kind: 'random', budget: { seconds: -1 } }, s, 1)).toThrow(
+      'a time budget needs a positive number of seconds',
+    );
+    expect(() => createScheduler({ kind: 'random', budget: { trials: 5 } }, s, -1)).toThrow(
+      'seed must be an integer in [0, 2^32), got -1',
+    );
+    expect(() => createScheduler({ kind: 'coarse-to-fine', budget: { trials: 5 }, trialsPerRound: 0 }, s, 1)).toThrow(
+      'coarse-to-fine trialsPerRound must be an integer > 0, got 0',
+    );
+    expect(() => createScheduler({ kind: 'hierarchy', budget: { trials: 5 }, shares: [0, 0, 0, 0] }, s, 1)).toThrow(
+      'hierarchy shares must be 4 non-negative numbers',
+    );
+    expect(() =>
+      createScheduler({ kind: 'random', budget: { seconds: 5 } }, s, 1).next({ started: [], finished: [] }),
+    ).toThrow('a time budget needs history.elapsedSeconds >= 0');
   });
 });

@@ -1,6 +1,6 @@
 // A discrete-event stand-in for the study runner: `workers` trials run at once, each takes
 // `duration(plan)` simulated seconds, and finished trials report `objective(params)`.
-import type { FinishedTrial, Params, Scheduler, TrialPlan } from '../../src/search/types';
+import type { FinishedTrial, Params, Scheduler, TrialPlan } from '../../src/search/types.ts';
 
 export interface SimulationOptions {
   workers?: number;
@@ -16,7 +16,11 @@ export interface Simulation {
   endSeconds: number;
 }
 
-export function simulate(scheduler: Scheduler, objective: (p: Params) => number, { workers = 1, duration = () => 1, ties = 'oldest-first' }: SimulationOptions = {}): Simulation {
+export function simulate(
+  scheduler: Scheduler,
+  objective: (p: Params) => number,
+  { workers = 1, duration = () => 1, ties = 'oldest-first' }: SimulationOptions = {},
+): Simulation {
   const started: TrialPlan[] = [];
   const finished: FinishedTrial[] = [];
   let running: Array<{ plan: TrialPlan; endsAt: number }> = [];
@@ -33,7 +37,9 @@ export function simulate(scheduler: Scheduler, objective: (p: Params) => number,
       throw new Error(`scheduler answered ${decision.kind} with nothing running`);
     }
     const soonest = Math.min(...running.map((r) => r.endsAt));
-    const due = running.filter((r) => r.endsAt === soonest).sort((a, b) => (ties === 'oldest-first' ? a.plan.id - b.plan.id : b.plan.id - a.plan.id))[0];
+    const due = running
+      .filter((r) => r.endsAt === soonest)
+      .sort((a, b) => (ties === 'oldest-first' ? a.plan.id - b.plan.id : b.plan.id - a.plan.id))[0];
     running = running.filter((r) => r !== due);
     clock = soonest;
     const value = objective(due.plan.params);

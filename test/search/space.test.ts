@@ -1,12 +1,21 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { uniform } from '../../src/search/random';
-import { contains, fromUnit, toUnit, validateDistribution, validateSpace, type Distribution } from '../../src/search/space';
-import { standardSpace } from '../../src/search/catalog';
+import { describe, expect, it } from 'vitest';
+import { standardSpace } from '../../src/search/catalog.ts';
+import { uniform } from '../../src/search/random.ts';
+import {
+  contains,
+  type Distribution,
+  fromUnit,
+  toUnit,
+  validateDistribution,
+  validateSpace,
+} from '../../src/search/space.ts';
 
 const N = 20000;
-const draws = (d: Distribution, seed: number): number[] => Array.from({ length: N }, (_, n) => fromUnit(d, uniform(seed, n)) as number);
-const fraction = (xs: number[], lo: number, hi: number): number => xs.filter((x) => x >= lo && x <= hi).length / xs.length;
+const draws = (d: Distribution, seed: number): number[] =>
+  Array.from({ length: N }, (_, n) => fromUnit(d, uniform(seed, n)) as number);
+const fraction = (xs: number[], lo: number, hi: number): number =>
+  xs.filter((x) => x >= lo && x <= hi).length / xs.length;
 
 describe('scales: where the draws land', () => {
   it('log-uniform learning rate in [1e-4, 1]: each decade gets 25% ± 2% of 20,000 draws', () => {
@@ -28,7 +37,8 @@ describe('scales: where the draws land', () => {
 
   it('power of two 16..512: each of the 6 sizes gets 1/6 ± 1.5% of draws', () => {
     const xs = draws({ kind: 'power-of-two', low: 16, high: 512 }, 4);
-    for (const b of [16, 32, 64, 128, 256, 512]) expect(Math.abs(xs.filter((x) => x === b).length / N - 1 / 6)).toBeLessThan(0.015);
+    for (const b of [16, 32, 64, 128, 256, 512])
+      expect(Math.abs(xs.filter((x) => x === b).length / N - 1 / 6)).toBeLessThan(0.015);
   });
 
   it('int log 1..100: values 1-9 and 10-99 get equal mass on the log axis (±2%)', () => {
@@ -43,8 +53,11 @@ describe('scales: where the draws land', () => {
   it('int linear and categorical give every value an equal share (±1.5%)', () => {
     const ints = draws({ kind: 'int', scale: 'linear', low: 1, high: 4 }, 6);
     for (const v of [1, 2, 3, 4]) expect(Math.abs(ints.filter((x) => x === v).length / N - 0.25)).toBeLessThan(0.015);
-    const cats = Array.from({ length: N }, (_, n) => fromUnit({ kind: 'categorical', choices: ['a', 'b', 'c'] }, uniform(7, n)));
-    for (const c of ['a', 'b', 'c']) expect(Math.abs(cats.filter((x) => x === c).length / N - 1 / 3)).toBeLessThan(0.015);
+    const cats = Array.from({ length: N }, (_, n) =>
+      fromUnit({ kind: 'categorical', choices: ['a', 'b', 'c'] }, uniform(7, n)),
+    );
+    for (const c of ['a', 'b', 'c'])
+      expect(Math.abs(cats.filter((x) => x === c).length / N - 1 / 3)).toBeLessThan(0.015);
   });
 });
 
@@ -69,26 +82,45 @@ describe('validation names the broken rule', () => {
     const lr = standardSpace()[0];
     expect(() => validateSpace([lr, lr])).toThrow('hyperparameter names must be distinct, got learningRate twice');
     expect(() => validateSpace([{ ...lr, default: 'fast' }])).toThrow('learningRate: default must be a finite number');
-    expect(() => validateSpace([{ ...lr, distribution: { kind: 'float', scale: 'log', low: 0, high: 1 } }])).toThrow('learningRate: log scale needs low > 0, got low=0');
+    expect(() => validateSpace([{ ...lr, distribution: { kind: 'float', scale: 'log', low: 0, high: 1 } }])).toThrow(
+      'learningRate: log scale needs low > 0, got low=0',
+    );
   });
 
   it('toUnit rejects values outside the distribution, saying which', () => {
-    expect(() => toUnit({ kind: 'float', scale: 'log', low: 1e-4, high: 1 }, 2)).toThrow('value 2 is not in float log [0.0001, 1]');
+    expect(() => toUnit({ kind: 'float', scale: 'log', low: 1e-4, high: 1 }, 2)).toThrow(
+      'value 2 is not in float log [0.0001, 1]',
+    );
     expect(() => toUnit({ kind: 'power-of-two', low: 16, high: 512 }, 48)).toThrow('is not in power-of-two [16, 512]');
   });
 });
 
 // Arbitrary valid distributions, for the property tests.
 const floatDist = fc.oneof(
-  fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true })).map(([low, w]): Distribution => ({ kind: 'float', scale: 'linear', low, high: low + w })),
-  fc.tuple(fc.double({ min: 1e-12, max: 1e3, noNaN: true }), fc.double({ min: 1.001, max: 1e8, noNaN: true })).map(([low, r]): Distribution => ({ kind: 'float', scale: 'log', low, high: low * r })),
-  fc.tuple(fc.double({ min: -10, max: 0.99, noNaN: true }), fc.double({ min: 0.01, max: 0.999999, noNaN: true })).filter(([a, b]) => a < b).map(([low, high]): Distribution => ({ kind: 'float', scale: 'one-minus-log', low, high })),
+  fc
+    .tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true }))
+    .map(([low, w]): Distribution => ({ kind: 'float', scale: 'linear', low, high: low + w })),
+  fc
+    .tuple(fc.double({ min: 1e-12, max: 1e3, noNaN: true }), fc.double({ min: 1.001, max: 1e8, noNaN: true }))
+    .map(([low, r]): Distribution => ({ kind: 'float', scale: 'log', low, high: low * r })),
+  fc
+    .tuple(fc.double({ min: -10, max: 0.99, noNaN: true }), fc.double({ min: 0.01, max: 0.999999, noNaN: true }))
+    .filter(([a, b]) => a < b)
+    .map(([low, high]): Distribution => ({ kind: 'float', scale: 'one-minus-log', low, high })),
 );
 const discreteDist = fc.oneof(
-  fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 1000 })).map(([low, w]): Distribution => ({ kind: 'int', scale: 'linear', low, high: low + w })),
-  fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 100000 })).map(([low, w]): Distribution => ({ kind: 'int', scale: 'log', low, high: low + w })),
-  fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 })).map(([a, w]): Distribution => ({ kind: 'power-of-two', low: 2 ** a, high: 2 ** (a + w) })),
-  fc.uniqueArray(fc.oneof(fc.string(), fc.integer()), { minLength: 1, maxLength: 12 }).map((choices): Distribution => ({ kind: 'categorical', choices })),
+  fc
+    .tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 1000 }))
+    .map(([low, w]): Distribution => ({ kind: 'int', scale: 'linear', low, high: low + w })),
+  fc
+    .tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 100000 }))
+    .map(([low, w]): Distribution => ({ kind: 'int', scale: 'log', low, high: low + w })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))
+    .map(([a, w]): Distribution => ({ kind: 'power-of-two', low: 2 ** a, high: 2 ** (a + w) })),
+  fc
+    .uniqueArray(fc.oneof(fc.string(), fc.integer()), { minLength: 1, maxLength: 12 })
+    .map((choices): Distribution => ({ kind: 'categorical', choices })),
 );
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 

@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler } from '../../src/search/scheduler';
-import { belowCount, rankForTpe, trialWeights } from '../../src/search/tpe';
-import type { FinishedTrial, History, Params, SchedulerConfig, TrialPlan } from '../../src/search/types';
-import type { HyperparameterSpec, SearchSpace } from '../../src/search/space';
-import { simulate } from './simulate';
+import { createScheduler } from '../../src/search/scheduler.ts';
+import type { HyperparameterSpec, SearchSpace } from '../../src/search/space.ts';
+import { belowCount, rankForTpe, trialWeights } from '../../src/search/tpe.ts';
+import type { FinishedTrial, History, Params, SchedulerConfig, TrialPlan } from '../../src/search/types.ts';
+import { simulate } from './simulate.ts';
 
-const row = (name: string, distribution: HyperparameterSpec['distribution'], def: number | string): HyperparameterSpec => ({ name, distribution, default: def, tier: 1, enabled: true });
+const row = (
+  name: string,
+  distribution: HyperparameterSpec['distribution'],
+  def: number | string,
+): HyperparameterSpec => ({ name, distribution, default: def, tier: 1, enabled: true });
 const lrSpace: SearchSpace = [row('learningRate', { kind: 'float', scale: 'log', low: 1e-5, high: 1 }, 1e-3)];
 const tpe = (trials: number): SchedulerConfig => ({ kind: 'tpe', budget: { trials } });
 const logQuadratic = (p: Params) => (Math.log10(p.learningRate as number) + 2) ** 2;
 
 /** Plans one population the way the study runner does: `size` calls to next() on the same history. */
-function planPopulation(config: SchedulerConfig, space: SearchSpace, seed: number, history: History, size: number): TrialPlan[] {
+function planPopulation(
+  config: SchedulerConfig,
+  space: SearchSpace,
+  seed: number,
+  history: History,
+  size: number,
+): TrialPlan[] {
   const scheduler = createScheduler(config, space, seed);
   const started = [...history.started];
   const batch: TrialPlan[] = [];
@@ -25,7 +35,12 @@ function planPopulation(config: SchedulerConfig, space: SearchSpace, seed: numbe
 }
 
 /** A finished history of `n` trials of `objective`, run one at a time. */
-function sequentialHistory(config: SchedulerConfig, space: SearchSpace, seed: number, objective: (p: Params) => number): History {
+function sequentialHistory(
+  config: SchedulerConfig,
+  space: SearchSpace,
+  seed: number,
+  objective: (p: Params) => number,
+): History {
   const { started, finished } = simulate(createScheduler(config, space, seed), objective);
   return { started, finished };
 }
@@ -49,15 +64,22 @@ describe('TPE learns', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const { started } = simulate(createScheduler(tpe(100), lrSpace, seed), logQuadratic);
       const late = started.slice(50);
-      shares.push(late.filter((t) => Math.abs(Math.log10(t.params.learningRate as number) + 2) <= 1).length / late.length);
+      shares.push(
+        late.filter((t) => Math.abs(Math.log10(t.params.learningRate as number) + 2) <= 1).length / late.length,
+      );
     }
     // Uniform sampling would put 2 of 5 decades = 40% there.
-    console.log(`[tpe] share of trials 51-100 within a decade of the optimum, 20 seeds: min ${Math.min(...shares)}, median ${[...shares].sort()[10]}`);
+    console.log(
+      `[tpe] share of trials 51-100 within a decade of the optimum, 20 seeds: min ${Math.min(...shares)}, median ${[...shares].sort()[10]}`,
+    );
     for (const s of shares) expect(s).toBeGreaterThanOrEqual(0.6);
   }, 60_000);
 
   it('the first 10 trials are the quasi-random ones, then it leaves them', () => {
-    const qr = simulate(createScheduler({ kind: 'quasi-random', budget: { trials: 12 } }, lrSpace, 4), logQuadratic).started;
+    const qr = simulate(
+      createScheduler({ kind: 'quasi-random', budget: { trials: 12 } }, lrSpace, 4),
+      logQuadratic,
+    ).started;
     const t = simulate(createScheduler(tpe(12), lrSpace, 4), logQuadratic).started;
     expect(t.slice(0, 10).map((x) => x.params)).toEqual(qr.slice(0, 10).map((x) => x.params));
     expect(t[10].params).not.toEqual(qr[10].params);
@@ -71,7 +93,8 @@ describe('TPE plans whole populations', () => {
     row('hiddenLayers', { kind: 'int', scale: 'linear', low: 1, high: 4 }, 2),
     row('decay', { kind: 'categorical', choices: ['none', 'cosine', 'step'] }, 'none'),
   ];
-  const mixedObjective = (p: Params) => logQuadratic(p) + 0.1 * Math.log2((p.batchSize as number) / 64) ** 2 + (p.decay === 'cosine' ? 0 : 0.3);
+  const mixedObjective = (p: Params) =>
+    logQuadratic(p) + 0.1 * Math.log2((p.batchSize as number) / 64) ** 2 + (p.decay === 'cosine' ? 0 : 0.3);
   const keyOf = (p: Params) => JSON.stringify(p);
 
   it('a population of 256 after 30 finished trials has no duplicate params, and none repeats a finished trial', () => {
@@ -91,7 +114,8 @@ describe('TPE plans whole populations', () => {
 
   it('constant liar: a population spreads wider than the same trials planned with the running ones ignored', () => {
     // Ignored = marked FAILED (TPE leaves failed trials out); with the liar they count as the worst.
-    const sd = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - xs.reduce((a, b) => a + b) / xs.length) ** 2, 0) / xs.length);
+    const sd = (xs: number[]) =>
+      Math.sqrt(xs.reduce((s, x) => s + (x - xs.reduce((a, b) => a + b) / xs.length) ** 2, 0) / xs.length);
     const logLr = (ts: TrialPlan[]) => ts.map((t) => Math.log10(t.params.learningRate as number));
     const wider: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
@@ -99,19 +123,44 @@ describe('TPE plans whole populations', () => {
       const withLiar = planPopulation(tpe(1000), lrSpace, seed, history, 16);
       const ignored: TrialPlan[] = [];
       for (let i = 0; i < 16; i++) {
-        const failed = ignored.map((t) => ({ id: t.id, params: t.params, state: 'FAILED' as const, objective: Number.NaN }));
-        ignored.push(planPopulation(tpe(1000), lrSpace, seed, { started: [...history.started, ...ignored], finished: [...history.finished, ...failed] }, 1)[0]);
+        const failed = ignored.map((t) => ({
+          id: t.id,
+          params: t.params,
+          state: 'FAILED' as const,
+          objective: Number.NaN,
+        }));
+        ignored.push(
+          planPopulation(
+            tpe(1000),
+            lrSpace,
+            seed,
+            { started: [...history.started, ...ignored], finished: [...history.finished, ...failed] },
+            1,
+          )[0],
+        );
       }
       wider.push(sd(logLr(withLiar)) - sd(logLr(ignored)));
     }
-    console.log(`[tpe] liar: sd of log10(lr) over a population of 16 after 20 trials, with minus without, 10 seeds: ${wider.map((d) => d.toFixed(2)).join(' ')}`);
+    console.log(
+      `[tpe] liar: sd of log10(lr) over a population of 16 after 20 trials, with minus without, 10 seeds: ${wider.map((d) => d.toFixed(2)).join(' ')}`,
+    );
     expect(wider.filter((d) => d > 0).length).toBeGreaterThanOrEqual(9);
   });
 
-  it('reproducible with parallelism 1 and 5 when the history is the same: the runner\'s population equals one-at-a-time planning', () => {
+  it("reproducible with parallelism 1 and 5 when the history is the same: the runner's population equals one-at-a-time planning", () => {
     const history = sequentialHistory(tpe(25), mixed, 9, mixedObjective);
     const asPopulation = planPopulation(tpe(1000), mixed, 9, history, 5);
-    const oneAtATime = Array.from({ length: 5 }, (_, i) => planPopulation(tpe(1000), mixed, 9, { ...history, started: [...history.started, ...asPopulation.slice(0, i)] }, 1)[0]);
+    const oneAtATime = Array.from(
+      { length: 5 },
+      (_, i) =>
+        planPopulation(
+          tpe(1000),
+          mixed,
+          9,
+          { ...history, started: [...history.started, ...asPopulation.slice(0, i)] },
+          1,
+        )[0],
+    );
     expect(oneAtATime).toEqual(asPopulation);
     // and the finished list's order does not matter
     const shuffled = planPopulation(tpe(1000), mixed, 9, { ...history, finished: [...history.finished].reverse() }, 5);
@@ -119,7 +168,13 @@ describe('TPE plans whole populations', () => {
   });
 
   it('ranks complete trials by objective, then pruned and stopped ones by how far they got, then diverged ones; failed ones are left out', () => {
-    const t = (id: number, state: FinishedTrial['state'], objective: number, step?: number): FinishedTrial => ({ id, params: {}, state, objective, ...(step ? { curve: { steps: [step], values: [objective] } } : {}) });
+    const t = (id: number, state: FinishedTrial['state'], objective: number, step?: number): FinishedTrial => ({
+      id,
+      params: {},
+      state,
+      objective,
+      ...(step ? { curve: { steps: [step], values: [objective] } } : {}),
+    });
     const order = rankForTpe([
       t(0, 'DIVERGED', Number.NaN, 5),
       t(1, 'PRUNED', 0.1, 10),

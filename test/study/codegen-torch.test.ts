@@ -13,10 +13,15 @@ import { defaultStudy } from '../../src/study/spec.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { initParameters } from '../../src/train/cpu/ops.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
-import { parameterLayout, type PopulationShape, type TrainingData } from '../../src/train/types.ts';
+import { type PopulationShape, parameterLayout, type TrainingData } from '../../src/train/types.ts';
 
-const torchPython = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (!torchPython) console.log('[codegen-torch] no python3 with torch here: the generated PyTorch code is not run (apt-get install python3-torch)');
+const torchPython = ['python3', '/usr/bin/python3'].find(
+  (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+);
+if (!torchPython)
+  console.log(
+    '[codegen-torch] no python3 with torch here: the generated PyTorch code is not run (apt-get install python3-torch)',
+  );
 
 const STEPS = 40;
 const spec = { ...defaultStudy(), training: { steps: STEPS, reportEvery: STEPS } };
@@ -34,28 +39,73 @@ const cases: Case[] = [];
 for (const optimizer of ['sgd', 'momentum', 'rmsprop', 'adam']) {
   for (const [i, decay] of ['none', 'inverse_time', 'exponential', 'step', 'cosine'].entries()) {
     const weightDecay = i % 2 ? 0.01 : 0;
-    cases.push({ name: `${optimizer} ${decay} wd=${weightDecay}`, params: { optimizer, decay, weightDecay, learningRate: optimizer === 'sgd' || optimizer === 'momentum' ? 0.05 : 0.01 }, data: spiral });
+    cases.push({
+      name: `${optimizer} ${decay} wd=${weightDecay}`,
+      params: {
+        optimizer,
+        decay,
+        weightDecay,
+        learningRate: optimizer === 'sgd' || optimizer === 'momentum' ? 0.05 : 0.01,
+      },
+      data: spiral,
+    });
   }
 }
-for (const activation of ['leaky_relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'linear']) cases.push({ name: `adam ${activation}`, params: { activation, hiddenLayers: activation === 'linear' ? 0 : 2 }, data: spiral });
-cases.push({ name: 'sgd regression (MSE)', params: { optimizer: 'sgd', learningRate: 0.02, activation: 'tanh' }, data: plane });
+for (const activation of ['leaky_relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'linear'])
+  cases.push({
+    name: `adam ${activation}`,
+    params: { activation, hiddenLayers: activation === 'linear' ? 0 : 2 },
+    data: spiral,
+  });
+cases.push({
+  name: 'sgd regression (MSE)',
+  params: { optimizer: 'sgd', learningRate: 0.02, activation: 'tanh' },
+  data: plane,
+});
 
 /** Per layer: W [in × out] row-major (the lab's layout) and b. */
 type Layers = Array<[number[], number[]]>;
 
 function layers(shape: PopulationShape, params: Float32Array): Layers {
-  return parameterLayout(shape).map(({ weights, bias, rows, cols }) => [Array.from(params.subarray(weights, weights + rows * cols)), Array.from(params.subarray(bias, bias + cols))]);
+  return parameterLayout(shape).map(({ weights, bias, rows, cols }) => [
+    Array.from(params.subarray(weights, weights + rows * cols)),
+    Array.from(params.subarray(bias, bias + cols)),
+  ]);
 }
 
 async function labRun(c: Case) {
-  const params = { ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), batchSize: 16, hiddenLayers: 2, hiddenUnits: 8, decayRate: 0.7, ...c.params };
+  const params = {
+    ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])),
+    batchSize: 16,
+    hiddenLayers: 2,
+    hiddenUnits: 8,
+    decayRate: 0.7,
+    ...c.params,
+  };
   const hyper = trialModel(params, spec.seed, 5);
-  const shape: PopulationShape = { ...trialBucket(params, c.data.task), inputs: c.data.inputs, outputs: c.data.outputs, maxHidden: hyper.hiddenUnits };
-  const result = await createCpuEngine().train({ shape, models: [hyper], data: c.data, steps: STEPS, reportEvery: STEPS });
+  const shape: PopulationShape = {
+    ...trialBucket(params, c.data.task),
+    inputs: c.data.inputs,
+    outputs: c.data.outputs,
+    maxHidden: hyper.hiddenUnits,
+  };
+  const result = await createCpuEngine().train({
+    shape,
+    models: [hyper],
+    data: c.data,
+    steps: STEPS,
+    reportEvery: STEPS,
+  });
   const n = c.data.train.count;
   const epochs = Math.ceil((STEPS * shape.batchSize) / n) + 1;
-  const perms = Array.from({ length: epochs }, (_, e) => Array.from({ length: n }, (_, i) => permuteIndex(i, n, hash32(hyper.dataSeed, e))));
-  const code = trainingCode('pytorch', { spec, trial: { id: 5, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data: dataShapeOfTrainingData(c.data) });
+  const perms = Array.from({ length: epochs }, (_, e) =>
+    Array.from({ length: n }, (_, i) => permuteIndex(i, n, hash32(hyper.dataSeed, e))),
+  );
+  const code = trainingCode('pytorch', {
+    spec,
+    trial: { id: 5, params, state: 'COMPLETE', objective: 0, steps: STEPS },
+    data: dataShapeOfTrainingData(c.data),
+  });
   return {
     lab: layers(shape, result.parameters[0]),
     input: {
@@ -101,31 +151,42 @@ print(json.dumps(out))
 `;
 
 describe('generated PyTorch code', () => {
-  it.skipIf(!torchPython)(`trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE`, async () => {
-    const runs = await Promise.all(cases.map(labRun));
-    const result = spawnSync(torchPython!, ['-c', HARNESS], { input: JSON.stringify(runs.map((r) => r.input)), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
-    const torchLayers = JSON.parse(result.stdout) as Layers[];
-    const differences = cases.map((c, i) => {
-      let worst = 0;
-      let moved = 0;
-      runs[i].lab.forEach(([w, b], l) => {
-        const [tw, tb] = torchLayers[i][l];
-        [...w, ...b].forEach((v, k) => {
-          const t = k < w.length ? tw[k] : tb[k - w.length];
-          worst = Math.max(worst, Math.abs(v - t));
-          const start = k < w.length ? runs[i].input.init[l][0][k] : runs[i].input.init[l][1][k - w.length];
-          moved = Math.max(moved, Math.abs(v - start));
-        });
+  it.skipIf(!torchPython)(
+    `trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE`,
+    async () => {
+      const runs = await Promise.all(cases.map(labRun));
+      const result = spawnSync(torchPython!, ['-c', HARNESS], {
+        input: JSON.stringify(runs.map((r) => r.input)),
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
       });
-      return { name: c.name, worst, moved };
-    });
-    for (const d of differences) console.log(`[codegen-torch] ${d.name}: largest weight difference ${d.worst.toExponential(2)} (weights moved up to ${d.moved.toFixed(3)})`);
-    // Training moved the weights (the comparison is not of two untouched copies)...
-    for (const d of differences) expect(d.moved, d.name).toBeGreaterThan(1e-3);
-    // ...and both agree to float32 rounding accumulated over the steps (largest seen: 3.1e-6).
-    for (const d of differences) expect(d.worst, d.name).toBeLessThan(2e-5);
-  }, 120_000);
+      if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+      const torchLayers = JSON.parse(result.stdout) as Layers[];
+      const differences = cases.map((c, i) => {
+        let worst = 0;
+        let moved = 0;
+        runs[i].lab.forEach(([w, b], l) => {
+          const [tw, tb] = torchLayers[i][l];
+          [...w, ...b].forEach((v, k) => {
+            const t = k < w.length ? tw[k] : tb[k - w.length];
+            worst = Math.max(worst, Math.abs(v - t));
+            const start = k < w.length ? runs[i].input.init[l][0][k] : runs[i].input.init[l][1][k - w.length];
+            moved = Math.max(moved, Math.abs(v - start));
+          });
+        });
+        return { name: c.name, worst, moved };
+      });
+      for (const d of differences)
+        console.log(
+          `[codegen-torch] ${d.name}: largest weight difference ${d.worst.toExponential(2)} (weights moved up to ${d.moved.toFixed(3)})`,
+        );
+      // Training moved the weights (the comparison is not of two untouched copies)...
+      for (const d of differences) expect(d.moved, d.name).toBeGreaterThan(1e-3);
+      // ...and both agree to float32 rounding accumulated over the steps (largest seen: 3.1e-6).
+      for (const d of differences) expect(d.worst, d.name).toBeLessThan(2e-5);
+    },
+    120_000,
+  );
 });
 
 const INIT_HARNESS = String.raw`
@@ -150,25 +211,52 @@ print(json.dumps(out))
 `;
 
 describe('generated PyTorch init', () => {
-  it.skipIf(!torchPython)('draws the lab\'s He N(0, 2/fan_in) and Xavier N(0, 2/(fan_in + fan_out)), untruncated, with zero biases', () => {
-    const data = { task: 'classification' as const, inputs: 300, outputs: 200, trainCount: 1000, validationCount: 100 };
-    const codes = ['relu', 'tanh'].map((activation) => {
-      const params = { ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), activation, hiddenLayers: 1, hiddenUnits: 400 };
-      return trainingCode('pytorch', { spec, trial: { id: 1, params, state: 'COMPLETE', objective: 0, steps: STEPS }, data });
-    });
-    const result = spawnSync(torchPython!, ['-c', INIT_HARNESS], { input: JSON.stringify(codes), encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
-    const [he, xavier] = JSON.parse(result.stdout) as Array<Array<{ fan_in: number; fan_out: number; std: number; beyond2sd: number; bias_max: number }>>;
-    for (const [layers, variance] of [[he, (i: number) => 2 / i], [xavier, (i: number, o: number) => 2 / (i + o)]] as const) {
-      expect(layers.map((l) => [l.fan_in, l.fan_out])).toEqual([[300, 400], [400, 200]]);
-      for (const l of layers) {
-        // 80 000+ draws per layer: the sample sd is within 1% of the formula's (its own error is ~0.25%).
-        expect(Math.abs(l.std / Math.sqrt(variance(l.fan_in, l.fan_out)) - 1)).toBeLessThan(0.01);
-        // A normal has 4.55% of draws beyond 2 sd; a truncated one (Keras's HeNormal) has none.
-        expect(l.beyond2sd).toBeGreaterThan(0.04);
-        expect(l.beyond2sd).toBeLessThan(0.051);
-        expect(l.bias_max).toBe(0);
+  it.skipIf(!torchPython)(
+    "draws the lab's He N(0, 2/fan_in) and Xavier N(0, 2/(fan_in + fan_out)), untruncated, with zero biases",
+    () => {
+      const data = {
+        task: 'classification' as const,
+        inputs: 300,
+        outputs: 200,
+        trainCount: 1000,
+        validationCount: 100,
+      };
+      const codes = ['relu', 'tanh'].map((activation) => {
+        const params = {
+          ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])),
+          activation,
+          hiddenLayers: 1,
+          hiddenUnits: 400,
+        };
+        return trainingCode('pytorch', {
+          spec,
+          trial: { id: 1, params, state: 'COMPLETE', objective: 0, steps: STEPS },
+          data,
+        });
+      });
+      const result = spawnSync(torchPython!, ['-c', INIT_HARNESS], { input: JSON.stringify(codes), encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+      const [he, xavier] = JSON.parse(result.stdout) as Array<
+        Array<{ fan_in: number; fan_out: number; std: number; beyond2sd: number; bias_max: number }>
+      >;
+      for (const [layers, variance] of [
+        [he, (i: number) => 2 / i],
+        [xavier, (i: number, o: number) => 2 / (i + o)],
+      ] as const) {
+        expect(layers.map((l) => [l.fan_in, l.fan_out])).toEqual([
+          [300, 400],
+          [400, 200],
+        ]);
+        for (const l of layers) {
+          // 80 000+ draws per layer: the sample sd is within 1% of the formula's (its own error is ~0.25%).
+          expect(Math.abs(l.std / Math.sqrt(variance(l.fan_in, l.fan_out)) - 1)).toBeLessThan(0.01);
+          // A normal has 4.55% of draws beyond 2 sd; a truncated one (Keras's HeNormal) has none.
+          expect(l.beyond2sd).toBeGreaterThan(0.04);
+          expect(l.beyond2sd).toBeLessThan(0.051);
+          expect(l.bias_max).toBe(0);
+        }
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

@@ -45,7 +45,8 @@ it('every buffer of the largest population, as the GPU engine allocates it, has 
     engine.dispose();
 
     // Per-dispatch parameter blocks: uniform buffers other than the step slots.
-    const isDispatchUniform = (b: { label: string; usage: number }) => (b.usage & GPUBufferUsage.UNIFORM) !== 0 && b.label !== 'step slots';
+    const isDispatchUniform = (b: { label: string; usage: number }) =>
+      (b.usage & GPUBufferUsage.UNIFORM) !== 0 && b.label !== 'step slots';
     const measured = allocated.filter((b) => !isDispatchUniform(b)).map((b) => b.size);
     const uniforms = allocated.filter(isDispatchUniform).reduce((sum, b) => sum + b.size, 0);
     const cost = studyCost(spec, dataShapeOf(spec.data));
@@ -53,6 +54,8 @@ it('every buffer of the largest population, as the GPU engine allocates it, has 
     expect(sorted(measured)).toEqual(sorted(cost.gpuBuffers.map((b) => b.bytes)));
     const total = measured.reduce((a, b) => a + b, 0);
     expect(cost.gpuBytes).toBe(total);
-    console.log(`[cost] GPU buffers of a 3 × (2 layers × 21 units, batch 8) population: ${measured.length} buffers, ${total} bytes as estimated; per-dispatch uniforms not estimated: ${uniforms} bytes`);
+    console.log(
+      `[cost] GPU buffers of a 3 × (2 layers × 21 units, batch 8) population: ${measured.length} buffers, ${total} bytes as estimated; per-dispatch uniforms not estimated: ${uniforms} bytes`,
+    );
   });
 });

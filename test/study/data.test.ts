@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCsvPin, loadStudyData, sha256Hex } from '../../src/study/data.ts';
-import { parseStudy, defaultStudy, type DataSpec } from '../../src/study/spec.ts';
+import { type DataSpec, defaultStudy, parseStudy } from '../../src/study/spec.ts';
 
 const HASH_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
@@ -18,13 +18,24 @@ describe('CSV study data', () => {
     expect(different.message).toBe(
       `a.csv is not the file this link was made with: its SHA-256 is ${other.slice(0, 12)}…, the link pins ${HASH_ABC.slice(0, 12)}… (a.csv). The study runs on your file, but it is not reproducible: its results will differ from the link's. The link now pins your file.`,
     );
-    expect(checkCsvPin('a.csv', HASH_ABC, { fileName: 'a.csv' })).toMatchObject({ status: 'unpinned', message: expect.stringMatching(/^This link does not pin its file/) });
+    expect(checkCsvPin('a.csv', HASH_ABC, { fileName: 'a.csv' })).toMatchObject({
+      status: 'unpinned',
+      message: expect.stringMatching(/^This link does not pin its file/),
+    });
   });
 
   it('the link carries the task, the rows left out and the hash; older links without them still open', () => {
-    const csv = { kind: 'csv' as const, fileName: 'homes.csv', target: 'price', features: ['rooms'], validationFraction: 0.25, seed: 1 };
+    const csv = {
+      kind: 'csv' as const,
+      fileName: 'homes.csv',
+      target: 'price',
+      features: ['rooms'],
+      validationFraction: 0.25,
+      seed: 1,
+    };
     const withPin: DataSpec = { ...csv, task: 'regression', dropRows: [15], sha256: HASH_ABC };
-    for (const data of [csv, withPin]) expect(parseStudy({ ...defaultStudy(), data })).toEqual({ ok: true, spec: { ...defaultStudy(), data } });
+    for (const data of [csv, withPin])
+      expect(parseStudy({ ...defaultStudy(), data })).toEqual({ ok: true, spec: { ...defaultStudy(), data } });
     const refused = (data: object) => {
       const parsed = parseStudy({ ...defaultStudy(), data: { ...csv, ...data } });
       return parsed.ok ? [] : parsed.issues;
@@ -37,13 +48,27 @@ describe('CSV study data', () => {
   });
 
   it('builds what the spec says: the chosen task with the listed rows left out', async () => {
-    const text = ['rooms,price', ...Array.from({ length: 30 }, (_, i) => `${i % 4},${i === 5 ? 'NA' : 1000 + i * 7.5}`)].join('\n');
-    const data: DataSpec = { kind: 'csv', fileName: 'homes.csv', target: 'price', features: ['rooms'], task: 'regression', dropRows: [7], validationFraction: 0.25, seed: 1 };
+    const text = [
+      'rooms,price',
+      ...Array.from({ length: 30 }, (_, i) => `${i % 4},${i === 5 ? 'NA' : 1000 + i * 7.5}`),
+    ].join('\n');
+    const data: DataSpec = {
+      kind: 'csv',
+      fileName: 'homes.csv',
+      target: 'price',
+      features: ['rooms'],
+      task: 'regression',
+      dropRows: [7],
+      validationFraction: 0.25,
+      seed: 1,
+    };
     const built = await loadStudyData(data, { csv: { fileName: 'homes.csv', text } });
     expect(built).toMatchObject({ task: 'regression', outputs: 1, inputs: 1 });
     expect(built.train.count + built.validation.count).toBe(29);
     // An older link (no task) on this file is refused with the choice to make, not trained as 30 classes.
-    await expect(loadStudyData({ ...data, task: undefined, dropRows: undefined }, { csv: { fileName: 'homes.csv', text } })).rejects.toThrow(
+    await expect(
+      loadStudyData({ ...data, task: undefined, dropRows: undefined }, { csv: { fileName: 'homes.csv', text } }),
+    ).rejects.toThrow(
       'Column "price" is numeric except row 7; choose regression (leaving those rows out) or classification (every distinct value a class).',
     );
   });

@@ -4,29 +4,32 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { parameterCount, TrialState } from '../../src/train/types.ts';
-import { trialSeeds } from '../../src/study/population.ts';
-import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
-import { defaultStudy, HYPERPARAMETER_NAMES, STUDY_VERSION } from '../../src/study/spec.ts';
-import { foldStudyEvents } from '../../src/study/state.ts';
 import type { StudyEvent } from '../../src/study/events.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
-  STUDY_STATUSES,
   exportFileName,
-  objectiveAccuracy,
   IMPORTED_WHILE_RUNNING,
   importedEvents,
+  objectiveAccuracy,
   parseStudyExport,
+  STUDY_STATUSES,
+  type StudySnapshot,
   studyExportJson,
   studySnapshot,
   trialsCsv,
-  type StudySnapshot,
 } from '../../src/study/export.ts';
+import { trialSeeds } from '../../src/study/population.ts';
+import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
+import { defaultStudy, HYPERPARAMETER_NAMES, STUDY_VERSION } from '../../src/study/spec.ts';
+import { foldStudyEvents } from '../../src/study/state.ts';
+import { parameterCount, TrialState } from '../../src/train/types.ts';
 
 const spec = defaultStudy();
-const params = (learningRate: number) => ({ ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), learningRate });
+const params = (learningRate: number) => ({
+  ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])),
+  learningRate,
+});
 
 function trial(id: number, state: string, objective: number, extra: Partial<TrialRecord> = {}): TrialRecord {
   const curve = emptyCurve();
@@ -35,7 +38,16 @@ function trial(id: number, state: string, objective: number, extra: Partial<Tria
   curve.validationLoss.push(0.8, Number.isFinite(objective) ? objective : Number.NaN);
   curve.trainAccuracy.push(0.5, 0.7);
   curve.validationAccuracy.push(0.55, 0.75);
-  return { id, params: params(0.01 * (id + 1)), placement: {}, state: state as TrialState, objective, steps: 20, curve, ...extra };
+  return {
+    id,
+    params: params(0.01 * (id + 1)),
+    placement: {},
+    state: state as TrialState,
+    objective,
+    steps: 20,
+    curve,
+    ...extra,
+  };
 }
 
 function snapshot(trials: TrialRecord[]): StudySnapshot {
@@ -64,9 +76,17 @@ describe('trialsCsv', () => {
   it('has Optuna-like columns: number, state, value, accuracy, steps, duration, seeds, params_<name>, partial, reason', () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.meta.fields).toEqual([
-      'number', 'state', 'value', 'validation_accuracy', 'steps', 'duration_s', 'init_seed', 'data_seed',
+      'number',
+      'state',
+      'value',
+      'validation_accuracy',
+      'steps',
+      'duration_s',
+      'init_seed',
+      'data_seed',
       ...spec.space.map((r) => `params_${r.name}`),
-      'partial', 'reason',
+      'partial',
+      'reason',
     ]);
   });
 
@@ -83,15 +103,28 @@ describe('trialsCsv', () => {
 
   it('keeps full precision, leaves NaN empty, marks STOPPED trials partial and quotes text safely', () => {
     const [complete, diverged, stopped] = parsed.data;
-    expect(complete).toMatchObject({ state: 'COMPLETE', value: '0.25', validation_accuracy: '0.75', steps: '20', duration_s: '', partial: 'false' });
-    expect(stopped).toMatchObject({ state: 'STOPPED', value: '0.31', duration_s: '1.5', partial: 'true', reason: 'stopped by the user' });
+    expect(complete).toMatchObject({
+      state: 'COMPLETE',
+      value: '0.25',
+      validation_accuracy: '0.75',
+      steps: '20',
+      duration_s: '',
+      partial: 'false',
+    });
+    expect(stopped).toMatchObject({
+      state: 'STOPPED',
+      value: '0.31',
+      duration_s: '1.5',
+      partial: 'true',
+      reason: 'stopped by the user',
+    });
     expect(diverged.value).toBe('');
     expect(diverged.validation_accuracy).toBe('');
     // A formula-like text cell is defused with a leading ' (commas, quotes and newlines survive quoting).
     expect(diverged.reason).toBe('\'=HYPERLINK("x"), loss "NaN"\nat step 3');
   });
 
-  it('takes the accuracy at the last finite validation loss (a stopped trial\'s partial result)', () => {
+  it("takes the accuracy at the last finite validation loss (a stopped trial's partial result)", () => {
     const t = trial(0, 'STOPPED', 0.4);
     t.curve.validationLoss[1] = Number.NaN;
     t.curve.validationAccuracy[1] = Number.NaN;
@@ -104,7 +137,12 @@ describe('trialsCsv', () => {
 
 // JSON writes -0 as 0 (checked below), so the property draws +0 only.
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => x + 0);
-const metric = fc.oneof(finite, fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY), fc.constant(Number.NEGATIVE_INFINITY));
+const metric = fc.oneof(
+  finite,
+  fc.constant(Number.NaN),
+  fc.constant(Number.POSITIVE_INFINITY),
+  fc.constant(Number.NEGATIVE_INFINITY),
+);
 const curve = fc.integer({ min: 0, max: 6 }).chain((n) =>
   fc.record({
     step: fc.array(fc.nat({ max: 100_000 }), { minLength: n, maxLength: n }),
@@ -124,7 +162,10 @@ const trialArb = (id: number) =>
         {
           round: fc.nat({ max: 20 }),
           stage: fc.constantFrom('tier-1', 'tier-2', 'tier-3', 'refine' as const),
-          box: fc.dictionary(fc.constantFrom(...HYPERPARAMETER_NAMES), fc.record({ low: finite, high: finite, unitLow: finite, unitHigh: finite })),
+          box: fc.dictionary(
+            fc.constantFrom(...HYPERPARAMETER_NAMES),
+            fc.record({ low: finite, high: finite, unitLow: finite, unitHigh: finite }),
+          ),
         },
         { requiredKeys: [] },
       ),
@@ -138,8 +179,22 @@ const trialArb = (id: number) =>
     { requiredKeys: ['id', 'params', 'placement', 'state', 'objective', 'steps', 'curve'] },
   );
 const model = (trialId: number) => {
-  const shape = { inputs: 2, outputs: 2, hiddenLayers: 1, maxHidden: 4, activation: 'relu' as const, loss: 'softmax_cross_entropy' as const, init: 'he' as const, batchSize: 32 };
-  return fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }).map((x) => x + 0), { minLength: parameterCount(shape), maxLength: parameterCount(shape) }).map((p) => ({ trialId, shape, hiddenUnits: 3, parameters: Float32Array.from(p) }));
+  const shape = {
+    inputs: 2,
+    outputs: 2,
+    hiddenLayers: 1,
+    maxHidden: 4,
+    activation: 'relu' as const,
+    loss: 'softmax_cross_entropy' as const,
+    init: 'he' as const,
+    batchSize: 32,
+  };
+  return fc
+    .array(
+      fc.float({ noNaN: true, noDefaultInfinity: true }).map((x) => x + 0),
+      { minLength: parameterCount(shape), maxLength: parameterCount(shape) },
+    )
+    .map((p) => ({ trialId, shape, hiddenUnits: 3, parameters: Float32Array.from(p) }));
 };
 const snapshotArb: fc.Arbitrary<StudySnapshot> = fc
   .uniqueArray(fc.nat({ max: 5000 }), { maxLength: 6 })
@@ -151,7 +206,10 @@ const snapshotArb: fc.Arbitrary<StudySnapshot> = fc
       {
         spec: fc.constant(spec),
         status: fc.constantFrom(...STUDY_STATUSES),
-        engine: fc.record({ kind: fc.constantFrom('webgpu' as const, 'cpu' as const), adapter: fc.string({ maxLength: 30 }) }),
+        engine: fc.record({
+          kind: fc.constantFrom('webgpu' as const, 'cpu' as const),
+          adapter: fc.string({ maxLength: 30 }),
+        }),
         notice: fc.string({ maxLength: 30 }),
         errorMessage: fc.string({ maxLength: 30 }),
         task: fc.constantFrom('classification' as const, 'regression' as const),
@@ -160,9 +218,18 @@ const snapshotArb: fc.Arbitrary<StudySnapshot> = fc
         finishOrder: fc.shuffledSubarray(finished, { minLength: finished.length, maxLength: finished.length }),
         bestTrialId: ids.length ? fc.constantFrom(...ids) : fc.constant(undefined),
         bestModel: ids.length ? fc.constantFrom(...ids).chain(model) : fc.constant(undefined),
-        importance: fc.record({ shares: fc.dictionary(fc.constantFrom(...HYPERPARAMETER_NAMES), finite), completedTrials: fc.nat({ max: 2000 }) }),
+        importance: fc.record({
+          shares: fc.dictionary(fc.constantFrom(...HYPERPARAMETER_NAMES), finite),
+          completedTrials: fc.nat({ max: 2000 }),
+        }),
         elapsedMs: fc.double({ min: 0, max: 1e10, noNaN: true }).map((x) => x + 0),
-        dataShape: fc.record({ task: fc.constantFrom('classification' as const, 'regression' as const), inputs: fc.integer({ min: 1, max: 512 }), outputs: fc.integer({ min: 1, max: 20 }), trainCount: fc.integer({ min: 1, max: 20_000 }), validationCount: fc.nat({ max: 20_000 }) }),
+        dataShape: fc.record({
+          task: fc.constantFrom('classification' as const, 'regression' as const),
+          inputs: fc.integer({ min: 1, max: 512 }),
+          outputs: fc.integer({ min: 1, max: 20 }),
+          trainCount: fc.integer({ min: 1, max: 20_000 }),
+          validationCount: fc.nat({ max: 20_000 }),
+        }),
       },
       { requiredKeys: ['spec', 'status', 'task', 'trials', 'finishOrder', 'elapsedMs'] },
     );
@@ -180,7 +247,11 @@ describe('study export JSON', () => {
         const parsed = parseStudyExport(studyExportJson(study, exportedAt));
         if (!parsed.ok) throw new Error(parsed.error);
         const { format, version, exportedAt: at, app, ...data } = parsed.study;
-        expect({ format, version, at }).toEqual({ format: EXPORT_FORMAT, version: EXPORT_VERSION, at: '2026-12-01T08:00:00.000Z' });
+        expect({ format, version, at }).toEqual({
+          format: EXPORT_FORMAT,
+          version: EXPORT_VERSION,
+          at: '2026-12-01T08:00:00.000Z',
+        });
         expect(app.version).toMatch(/^\d+\.\d+\.\d+/);
         expect(data).toEqual(study);
       }),
@@ -202,8 +273,12 @@ describe('study export JSON', () => {
   });
 
   it('leaves out a data shape with no training rows (a CSV study before its file is read): the export still imports', () => {
-    const state = foldStudyEvents(spec, [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU' }, task: 'classification' }]);
-    const json = studyExportJson(studySnapshot(state, { task: 'classification', inputs: 3, outputs: 2, trainCount: 0, validationCount: 0 }));
+    const state = foldStudyEvents(spec, [
+      { type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU' }, task: 'classification' },
+    ]);
+    const json = studyExportJson(
+      studySnapshot(state, { task: 'classification', inputs: 3, outputs: 2, trainCount: 0, validationCount: 0 }),
+    );
     const parsed = parseStudyExport(json);
     expect(parsed.ok && parsed.study.dataShape).toBeUndefined();
     const shape = { task: 'classification' as const, inputs: 3, outputs: 2, trainCount: 80, validationCount: 20 };
@@ -222,13 +297,20 @@ describe('study export JSON', () => {
     expect(errorOf('{"format": ')).toMatch(/^The file is not JSON \(.+\)\. Choose a file saved with "JSON"/);
     expect(errorOf({ hello: 1 })).toContain('not a Tuning Lab study export');
     expect(errorOf([1, 2])).toContain('not a Tuning Lab study export');
-    expect(errorOf({ ...valid(), version: 2 })).toContain('exported by a newer Tuning Lab (export version 2); this lab reads version 1');
+    expect(errorOf({ ...valid(), version: 2 })).toContain(
+      'exported by a newer Tuning Lab (export version 2); this lab reads version 1',
+    );
     const old = valid();
     old.spec.version = STUDY_VERSION - 1;
-    expect(errorOf(old)).toContain(`holds a study of version ${STUDY_VERSION - 1}, trained under other conventions than this lab's (version ${STUDY_VERSION})`);
+    expect(errorOf(old)).toContain(
+      `holds a study of version ${STUDY_VERSION - 1}, trained under other conventions than this lab's (version ${STUDY_VERSION})`,
+    );
     const text = studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2)]));
     const tooBig = parseStudyExport(text, 100);
-    expect(tooBig).toEqual({ ok: false, error: expect.stringMatching(/^The file is \d+ KB; a study export is at most 1 KB/) });
+    expect(tooBig).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^The file is \d+ KB; a study export is at most 1 KB/),
+    });
   });
 
   it('names the field that breaks the schema', () => {
@@ -245,7 +327,9 @@ describe('study export JSON', () => {
     point.trials[1].curve.validationLoss[1] = 'low';
     point.trials[1].curve.step = 'all';
     const pointError = errorOf(point);
-    expect(pointError).toContain('trials.1.curve.validationLoss.1: expected a number, null (NaN) or "Infinity", got "low"');
+    expect(pointError).toContain(
+      'trials.1.curve.validationLoss.1: expected a number, null (NaN) or "Infinity", got "low"',
+    );
     expect(pointError).toContain('trials.1.curve.step: expected an array of step counts');
   });
 
@@ -263,7 +347,10 @@ describe('study export JSON', () => {
     foreign.trials[0].params.dropout = 0.5;
     expect(errorOf(foreign)).toContain('trials.0.params');
     // zod's record drops a "__proto__" key: the parsed params are plain, nothing is polluted.
-    const text = studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2)])).replace('"params":{', '"params":{"__proto__":{"polluted":1},');
+    const text = studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2)])).replace(
+      '"params":{',
+      '"params":{"__proto__":{"polluted":1},',
+    );
     expect(Object.keys(JSON.parse(text).trials[0].params)).toContain('__proto__');
     const parsed = parseStudyExport(text);
     if (!parsed.ok) throw new Error(parsed.error);
@@ -276,10 +363,19 @@ describe('study export JSON', () => {
   it('never throws, whatever the text', () => {
     const base = studyExportJson(snapshot([trial(0, 'COMPLETE', 0.2)]));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.tuple(fc.nat({ max: base.length }), fc.string({ maxLength: 5 })).map(([at, s]) => base.slice(0, at) + s + base.slice(at + s.length))), (text) => {
-        const parsed = parseStudyExport(text);
-        expect(parsed.ok || parsed.error.length > 0).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc
+            .tuple(fc.nat({ max: base.length }), fc.string({ maxLength: 5 }))
+            .map(([at, s]) => base.slice(0, at) + s + base.slice(at + s.length)),
+        ),
+        (text) => {
+          const parsed = parseStudyExport(text);
+          expect(parsed.ok || parsed.error.length > 0).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   }, 60_000);
@@ -288,7 +384,17 @@ describe('study export JSON', () => {
 describe('exportFileName', () => {
   it('names the data and seed, with characters safe on every OS', () => {
     expect(exportFileName(spec, 'csv')).toBe('tuning-lab-spiral-seed1.csv');
-    const csvSpec = { ...spec, data: { kind: 'csv' as const, fileName: 'my data/../x.CSV', target: 't', features: ['a'], validationFraction: 0.2, seed: 3 } };
+    const csvSpec = {
+      ...spec,
+      data: {
+        kind: 'csv' as const,
+        fileName: 'my data/../x.CSV',
+        target: 't',
+        features: ['a'],
+        validationFraction: 0.2,
+        seed: 3,
+      },
+    };
     expect(exportFileName(csvSpec, 'py', 12)).toBe('tuning-lab-my_data_x-seed1-trial12.py');
   });
 });
@@ -307,31 +413,69 @@ const studyEventsArb: fc.Arbitrary<StudyEvent[]> = fc
     end: fc.constantFrom('none', 'paused', 'finished', 'stopped', 'error', 'interrupted'),
   })
   .chain(({ trials, reports, task, notice, end }) =>
-    fc.record({
-      reportsPerTrial: fc.array(fc.integer({ min: 0, max: reports }), { minLength: trials, maxLength: trials }),
-      metrics: fc.array(fc.array(f32, { minLength: 4 * trials, maxLength: 4 * trials }), { minLength: reports, maxLength: reports }),
-      finished: fc.shuffledSubarray([...Array(trials).keys()]),
-      outcomes: fc.array(fc.record({ state: fc.constantFrom('COMPLETE', 'PRUNED', 'DIVERGED', 'FAILED', 'STOPPED' as const), objective: f32, reason: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }), durationMs: fc.option(fc.nat({ max: 1e6 }), { nil: undefined }) }), { minLength: trials, maxLength: trials }),
-      kept: trials ? fc.option(fc.nat({ max: trials - 1 }).chain(model), { nil: undefined }) : fc.constant(undefined),
-      shares: fc.option(fc.record({ learningRate: fc.double({ min: 0, max: 1, noNaN: true }) }), { nil: undefined }),
-      elapsedMs: fc.nat({ max: 1e7 }),
-    }).map(({ reportsPerTrial, metrics, finished, outcomes, kept, shares, elapsedMs }) => {
-      const events: StudyEvent[] = [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, task, plannedTrials: trials, ...(notice !== undefined ? { fallbackNotice: notice } : {}) }];
-      for (let id = 0; id < trials; id++) events.push({ type: 'trial-planned', trialId: id, params: params(0.001 * (id + 1)), placement: id % 2 ? { round: 1 } : {} });
-      metrics.forEach((row, r) => {
-        const ids = [...Array(trials).keys()].filter((id) => reportsPerTrial[id] > r);
-        const column = (c: number) => Float32Array.from(ids, (id) => row[4 * id + c]);
-        if (ids.length) events.push({ type: 'progress', step: 10 * (r + 1), trialIds: Int32Array.from(ids), trainLoss: column(0), validationLoss: column(1), trainAccuracy: column(2), validationAccuracy: column(3) });
-      });
-      for (const id of finished) events.push({ type: 'trial-finished', trialId: id, steps: 10 * reportsPerTrial[id], ...outcomes[id] });
-      if (kept) events.push({ type: 'model-kept', model: kept });
-      if (shares) events.push({ type: 'importance', shares, completedTrials: finished.length });
-      if (end === 'paused') events.push({ type: 'study-paused' });
-      if (end === 'finished' || end === 'stopped' || end === 'error') events.push({ type: 'study-finished', trials, elapsedMs, stopped: end === 'stopped' });
-      if (end === 'error') events.push({ type: 'study-error', message: 'the scheduler failed' });
-      if (end === 'interrupted') events.push({ type: 'study-interrupted', message: 'the trainer went away' });
-      return events;
-    }),
+    fc
+      .record({
+        reportsPerTrial: fc.array(fc.integer({ min: 0, max: reports }), { minLength: trials, maxLength: trials }),
+        metrics: fc.array(fc.array(f32, { minLength: 4 * trials, maxLength: 4 * trials }), {
+          minLength: reports,
+          maxLength: reports,
+        }),
+        finished: fc.shuffledSubarray([...Array(trials).keys()]),
+        outcomes: fc.array(
+          fc.record({
+            state: fc.constantFrom('COMPLETE', 'PRUNED', 'DIVERGED', 'FAILED', 'STOPPED' as const),
+            objective: f32,
+            reason: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+            durationMs: fc.option(fc.nat({ max: 1e6 }), { nil: undefined }),
+          }),
+          { minLength: trials, maxLength: trials },
+        ),
+        kept: trials ? fc.option(fc.nat({ max: trials - 1 }).chain(model), { nil: undefined }) : fc.constant(undefined),
+        shares: fc.option(fc.record({ learningRate: fc.double({ min: 0, max: 1, noNaN: true }) }), { nil: undefined }),
+        elapsedMs: fc.nat({ max: 1e7 }),
+      })
+      .map(({ reportsPerTrial, metrics, finished, outcomes, kept, shares, elapsedMs }) => {
+        const events: StudyEvent[] = [
+          {
+            type: 'study-started',
+            engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' },
+            task,
+            plannedTrials: trials,
+            ...(notice !== undefined ? { fallbackNotice: notice } : {}),
+          },
+        ];
+        for (let id = 0; id < trials; id++)
+          events.push({
+            type: 'trial-planned',
+            trialId: id,
+            params: params(0.001 * (id + 1)),
+            placement: id % 2 ? { round: 1 } : {},
+          });
+        metrics.forEach((row, r) => {
+          const ids = [...Array(trials).keys()].filter((id) => reportsPerTrial[id] > r);
+          const column = (c: number) => Float32Array.from(ids, (id) => row[4 * id + c]);
+          if (ids.length)
+            events.push({
+              type: 'progress',
+              step: 10 * (r + 1),
+              trialIds: Int32Array.from(ids),
+              trainLoss: column(0),
+              validationLoss: column(1),
+              trainAccuracy: column(2),
+              validationAccuracy: column(3),
+            });
+        });
+        for (const id of finished)
+          events.push({ type: 'trial-finished', trialId: id, steps: 10 * reportsPerTrial[id], ...outcomes[id] });
+        if (kept) events.push({ type: 'model-kept', model: kept });
+        if (shares) events.push({ type: 'importance', shares, completedTrials: finished.length });
+        if (end === 'paused') events.push({ type: 'study-paused' });
+        if (end === 'finished' || end === 'stopped' || end === 'error')
+          events.push({ type: 'study-finished', trials, elapsedMs, stopped: end === 'stopped' });
+        if (end === 'error') events.push({ type: 'study-error', message: 'the scheduler failed' });
+        if (end === 'interrupted') events.push({ type: 'study-interrupted', message: 'the trainer went away' });
+        return events;
+      }),
   );
 
 describe('importedEvents', () => {
@@ -364,12 +508,31 @@ describe('importedEvents', () => {
 
 describe('a large study', () => {
   it('exports and imports 256 trials with 1000-point curves (figures logged, not asserted)', () => {
-    const events: StudyEvent[] = [{ type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, task: 'classification' }];
+    const events: StudyEvent[] = [
+      { type: 'study-started', engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, task: 'classification' },
+    ];
     const ids = Int32Array.from({ length: 256 }, (_, i) => i);
-    for (const id of ids) events.push({ type: 'trial-planned', trialId: id, params: params(0.001 * (id + 1)), placement: {} });
+    for (const id of ids)
+      events.push({ type: 'trial-planned', trialId: id, params: params(0.001 * (id + 1)), placement: {} });
     const series = (step: number, k: number) => Float32Array.from(ids, (id) => 1 / (1 + step * 0.01 + id * 0.001 + k));
-    for (let r = 1; r <= 1000; r++) events.push({ type: 'progress', step: 10 * r, trialIds: ids, trainLoss: series(r, 0), validationLoss: series(r, 1), trainAccuracy: series(r, 2), validationAccuracy: series(r, 3) });
-    for (const id of ids) events.push({ type: 'trial-finished', trialId: id, state: 'COMPLETE', objective: 0.5 - id * 1e-4, steps: 10_000 });
+    for (let r = 1; r <= 1000; r++)
+      events.push({
+        type: 'progress',
+        step: 10 * r,
+        trialIds: ids,
+        trainLoss: series(r, 0),
+        validationLoss: series(r, 1),
+        trainAccuracy: series(r, 2),
+        validationAccuracy: series(r, 3),
+      });
+    for (const id of ids)
+      events.push({
+        type: 'trial-finished',
+        trialId: id,
+        state: 'COMPLETE',
+        objective: 0.5 - id * 1e-4,
+        steps: 10_000,
+      });
     events.push({ type: 'study-finished', trials: 256, elapsedMs: 1, stopped: false });
     const state = foldStudyEvents(spec, events);
     let t = performance.now();
@@ -381,7 +544,9 @@ describe('a large study', () => {
     t = performance.now();
     const rebuilt = parsed.ok ? foldStudyEvents(spec, importedEvents(parsed.study)) : undefined;
     const rebuildMs = performance.now() - t;
-    console.log(`[export] 256 trials × 1000 points: JSON ${(json.length / 2 ** 20).toFixed(1)} MB; export ${exportMs.toFixed(0)} ms, parse ${parseMs.toFixed(0)} ms, rebuild ${rebuildMs.toFixed(0)} ms`);
+    console.log(
+      `[export] 256 trials × 1000 points: JSON ${(json.length / 2 ** 20).toFixed(1)} MB; export ${exportMs.toFixed(0)} ms, parse ${parseMs.toFixed(0)} ms, rebuild ${rebuildMs.toFixed(0)} ms`,
+    );
     expect(rebuilt).toEqual(state);
   }, 120_000);
 });

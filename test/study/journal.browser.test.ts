@@ -63,7 +63,10 @@ describe('study journal', () => {
       `[journal] 256-trial study on ${state.engine?.adapter}: ${events} events in ${transactions} transactions; the study took ${(studyMs / 1000).toFixed(1)} s journaled, ${(plain.ms / 1000).toFixed(1)} s not (${(100 * (studyMs / plain.ms - 1)).toFixed(1)}%); ${appendMs.toFixed(0)} ms in appends = ${((100 * appendMs) / studyMs).toFixed(1)}% of the study (goal < 5%; appends overlap training, so this bounds the cost from above)`,
     );
     // Same study, same trials: only the wall times differ between the two runs.
-    const withoutTimes = ({ elapsedMs: _, trials, ...rest }: typeof state) => ({ ...rest, trials: [...trials.values()].map(({ durationMs: _d, ...t }) => t) });
+    const withoutTimes = ({ elapsedMs: _, trials, ...rest }: typeof state) => ({
+      ...rest,
+      trials: [...trials.values()].map(({ durationMs: _d, ...t }) => t),
+    });
     expect(withoutTimes(plain.state)).toEqual(withoutTimes(state));
     expect(faults).toEqual([]);
     expect(state.status).toBe('finished');

@@ -49,7 +49,16 @@ test('a journal appended in two batches replays to the state its events fold to'
   // The fixture exercises what replay must keep: stopped trials with partial results, pruned and diverged ones.
   const states = new Set([...expected.trials.values()].map((t) => t.state));
   expect([...states].sort()).toEqual(['COMPLETE', 'DIVERGED', 'PRUNED', 'STOPPED']);
-  expect(replay?.entry).toMatchObject({ id, name: 'two batches', createdAt: 1000, updatedAt: 3000, events: events.length, status: 'stopped', trials: 12, finishedTrials: 12 });
+  expect(replay?.entry).toMatchObject({
+    id,
+    name: 'two batches',
+    createdAt: 1000,
+    updatedAt: 3000,
+    events: events.length,
+    status: 'stopped',
+    trials: 12,
+    finishedTrials: 12,
+  });
   expect(replay?.entry.bestObjective).toBe(bestTrialOf(expected.trials.values())!.objective);
 });
 
@@ -59,7 +68,13 @@ test('the list is newest first (by creation) with each study’s summary', async
   const newer = await library.create(spec(2), 'newer', 2000);
   const draft = await library.create(spec(4), 'draft', 3000);
   // The older study is written to last (a resume): it keeps its place under its own date.
-  const olderEvents = syntheticStudyEvents(spec(1), { seed: 1, trials: 8, parallelism: 4, reports: 3, engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' } });
+  const olderEvents = syntheticStudyEvents(spec(1), {
+    seed: 1,
+    trials: 8,
+    parallelism: 4,
+    reports: 3,
+    engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' },
+  });
   const newerEvents = syntheticStudyEvents(spec(2), { seed: 2, trials: 12, parallelism: 4, reports: 3 });
   await library.append(newer, newerEvents, foldStudyEvents(spec(2), newerEvents), 4000);
   await library.append(older, olderEvents, foldStudyEvents(spec(1), olderEvents), 5000);
@@ -68,13 +83,31 @@ test('the list is newest first (by creation) with each study’s summary', async
   expect(list.map((e) => e.name)).toEqual(['draft', 'newer', 'older']);
   expect(list.map((e) => e.id)).toEqual([draft, newer, older]);
   const olderState = foldStudyEvents(spec(1), olderEvents);
-  expect(list[2]).toMatchObject({ status: 'finished', trials: 8, finishedTrials: 8, engine: 'WebGPU · swiftshader (Google)', bestObjective: bestTrialOf(olderState.trials.values())!.objective });
-  expect(list[1]).toMatchObject({ status: 'finished', trials: 12, finishedTrials: 12, engine: 'CPU · CPU (TypeScript)' });
+  expect(list[2]).toMatchObject({
+    status: 'finished',
+    trials: 8,
+    finishedTrials: 8,
+    engine: 'WebGPU · swiftshader (Google)',
+    bestObjective: bestTrialOf(olderState.trials.values())!.objective,
+  });
+  expect(list[1]).toMatchObject({
+    status: 'finished',
+    trials: 12,
+    finishedTrials: 12,
+    engine: 'CPU · CPU (TypeScript)',
+  });
   expect(list[0]).toMatchObject({ status: 'draft', trials: 0, finishedTrials: 0, events: 0 });
   expect(list[0].bestObjective).toBeUndefined();
   expect(list[0].engine).toBeUndefined();
   // Same creation time: the later id (created after) comes first.
-  expect([{ id: 1, createdAt: 5 }, { id: 2, createdAt: 5 }].sort(newestFirst).map((e) => e.id)).toEqual([2, 1]);
+  expect(
+    [
+      { id: 1, createdAt: 5 },
+      { id: 2, createdAt: 5 },
+    ]
+      .sort(newestFirst)
+      .map((e) => e.id),
+  ).toEqual([2, 1]);
 });
 
 test('rename changes the name only; remove deletes the entry and its journal', async () => {
@@ -110,7 +143,12 @@ test('damaged journal records are skipped and counted; the rest replays', async 
   await library.append(id, events, foldStudyEvents(study, events), 2000);
   // Records a later version wrote, and one whose event was lost, after the good ones.
   const db = await openDB(name);
-  await db.put('journal', { studyId: id, seq: events.length, v: 999, event: { type: 'study-error', message: 'from the future' } });
+  await db.put('journal', {
+    studyId: id,
+    seq: events.length,
+    v: 999,
+    event: { type: 'study-error', message: 'from the future' },
+  });
   await db.put('journal', { studyId: id, seq: events.length + 1, v: 1, event: null });
   db.close();
 
@@ -147,5 +185,7 @@ test('figure: a library of 200 studies × 100 trials lists and opens', async () 
   expect(list[0].name).toBe('study 199');
   expect(one.state.trials.size).toBe(100);
   expect(one.state.finishOrder).toHaveLength(100);
-  console.log(`[library] list of 200 studies in ${listMs.toFixed(1)} ms (again: ${listAgainMs.toFixed(1)} ms); open one 100-trial study in ${openMs.toFixed(1)} ms (${records} journal records written in ${(fill / 1000).toFixed(1)} s)`);
+  console.log(
+    `[library] list of 200 studies in ${listMs.toFixed(1)} ms (again: ${listAgainMs.toFixed(1)} ms); open one 100-trial study in ${openMs.toFixed(1)} ms (${records} journal records written in ${(fill / 1000).toFixed(1)} s)`,
+  );
 });

@@ -6,14 +6,29 @@ import { defaultStudy, parseStudy, SCHEDULER_KINDS, STUDY_VERSION, type StudySpe
 
 const linkOf = (json: string) => {
   const bytes = zlibSync(new TextEncoder().encode(json));
-  return `#study=v1.${btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  return `#study=v1.${btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')}`;
 };
 
 function edited(): StudySpec {
   const spec = defaultStudy();
   spec.seed = 4242;
-  spec.data = { kind: 'csv', fileName: 'my data.csv', target: 'price', features: ['rooms', 'área'], validationFraction: 0.2, seed: 7 };
-  spec.scheduler = { kind: 'coarse-to-fine', budget: { kind: 'minutes', minutes: 2.5 }, pointsPerParam: 5, trialsPerRound: 12 };
+  spec.data = {
+    kind: 'csv',
+    fileName: 'my data.csv',
+    target: 'price',
+    features: ['rooms', 'área'],
+    validationFraction: 0.2,
+    seed: 7,
+  };
+  spec.scheduler = {
+    kind: 'coarse-to-fine',
+    budget: { kind: 'minutes', minutes: 2.5 },
+    pointsPerParam: 5,
+    trialsPerRound: 12,
+  };
   spec.space = spec.space.map((row) => (row.name === 'hiddenUnits' ? { ...row, enabled: true } : row));
   return spec;
 }
@@ -75,7 +90,9 @@ describe('share link', () => {
       const error = errorOf(hash.slice(0, end));
       expect(error.message, `cut to ${end - start} of ${hash.length - start} characters`).toContain('it was cut short');
     }
-    expect(errorOf(`${hash.slice(0, -10)}*${hash.slice(-9)}`).message).toContain('contains characters a study link never has');
+    expect(errorOf(`${hash.slice(0, -10)}*${hash.slice(-9)}`).message).toContain(
+      'contains characters a study link never has',
+    );
   });
 
   it('compressed non-JSON is a json error', () => {
@@ -94,12 +111,18 @@ describe('share link', () => {
 
   it('__proto__ and constructor keys are refused and pollute nothing', () => {
     const spec = defaultStudy();
-    const json = JSON.stringify(spec).replace(`"version":${STUDY_VERSION}`, `"__proto__":{"polluted":true},"version":${STUDY_VERSION}`);
+    const json = JSON.stringify(spec).replace(
+      `"version":${STUDY_VERSION}`,
+      `"__proto__":{"polluted":true},"version":${STUDY_VERSION}`,
+    );
     expect(json).toContain('__proto__');
     const error = errorOf(linkOf(json));
     expect(error.kind).toBe('schema');
     expect(error.issues?.join('\n')).toContain('__proto__');
-    const nested = JSON.stringify(spec).replace('"name":"learningRate"', '"name":"learningRate","constructor":{"prototype":{"polluted":true}}');
+    const nested = JSON.stringify(spec).replace(
+      '"name":"learningRate"',
+      '"name":"learningRate","constructor":{"prototype":{"polluted":true}}',
+    );
     expect(errorOf(linkOf(nested)).kind).toBe('schema');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
@@ -109,20 +132,45 @@ describe('share link', () => {
     const huge = { ...defaultStudy(), parallelism: 1e308, training: { steps: 1e12, reportEvery: 10 } };
     const error = errorOf(linkOf(JSON.stringify(huge)));
     expect(error.kind).toBe('schema');
-    expect(error.issues).toEqual(['Trials at once: must be at most 256, got 1e308 — lower it.', 'Steps per trial: must be at most 100000, got 1e12 — lower it.']);
+    expect(error.issues).toEqual([
+      'Trials at once: must be at most 256, got 1e308 — lower it.',
+      'Steps per trial: must be at most 100000, got 1e12 — lower it.',
+    ]);
   });
 
-  it('hostile but well-formed studies are refused in the editor\'s words, naming the field', () => {
+  it("hostile but well-formed studies are refused in the editor's words, naming the field", () => {
     const spec = defaultStudy();
-    const withRow = (name: string, patch: object): StudySpec => ({ ...spec, space: spec.space.map((r) => (r.name === name ? { ...r, ...patch } : r)) });
+    const withRow = (name: string, patch: object): StudySpec => ({
+      ...spec,
+      space: spec.space.map((r) => (r.name === name ? { ...r, ...patch } : r)),
+    });
     const cases: Array<[StudySpec, RegExp]> = [
-      [withRow('learningRate', { distribution: { kind: 'float', scale: 'log', low: 1e-40, high: 1 } }), /^Learning rate α: the log range must stay within 1e-8…10 .*got 1e-40…1 — raise the low end\.$/],
-      [withRow('hiddenLayers', { enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } }), /^Hidden layers: every choice must lie within 0…8, got 20000/],
-      [withRow('learningRate', { enabled: false, default: -0.1 }), /^Learning rate α: the default must lie within 1e-8…10 .*got -0\.1/],
-      [withRow('beta1', { enabled: false, default: 5 }), /^Momentum \/ Adam β1: the default must lie within 0…0\.9999999 .*got 5/],
+      [
+        withRow('learningRate', { distribution: { kind: 'float', scale: 'log', low: 1e-40, high: 1 } }),
+        /^Learning rate α: the log range must stay within 1e-8…10 .*got 1e-40…1 — raise the low end\.$/,
+      ],
+      [
+        withRow('hiddenLayers', { enabled: true, distribution: { kind: 'categorical', choices: [2, 20_000] } }),
+        /^Hidden layers: every choice must lie within 0…8, got 20000/,
+      ],
+      [
+        withRow('learningRate', { enabled: false, default: -0.1 }),
+        /^Learning rate α: the default must lie within 1e-8…10 .*got -0\.1/,
+      ],
+      [
+        withRow('beta1', { enabled: false, default: 5 }),
+        /^Momentum \/ Adam β1: the default must lie within 0…0\.9999999 .*got 5/,
+      ],
       [withRow('epsilon', { default: 0 }), /^Adam ε: the default must lie within 1e-12…1 .*got 0/],
       [
-        { ...spec, parallelism: 256, scheduler: { ...spec.scheduler, budget: { kind: 'trials', trials: 256 } }, space: spec.space.map((r) => (r.name === 'hiddenUnits' ? { ...r, default: 1024 } : r.name === 'batchSize' ? { ...r, default: 4096 } : r)) },
+        {
+          ...spec,
+          parallelism: 256,
+          scheduler: { ...spec.scheduler, budget: { kind: 'trials', trials: 256 } },
+          space: spec.space.map((r) =>
+            r.name === 'hiddenUnits' ? { ...r, default: 1024 } : r.name === 'batchSize' ? { ...r, default: 4096 } : r,
+          ),
+        },
         /^This study's largest population \(256 trials at once of 2 hidden layers × 1024 hidden units, batch size 4096\) needs 4\.0 GiB for its layer 1 activations \(z\) in one GPU buffer; a GPU buffer holds at most 128 MiB — lower trials at once, batch size or hidden units\.$/,
       ],
     ];
@@ -139,18 +187,30 @@ describe('share link', () => {
   it('a compression bomb is refused by size, not inflated', () => {
     const bomb = linkOf(JSON.stringify({ version: 1, pad: 'x'.repeat(200_000) }));
     expect(bomb.length).toBeLessThan(2000);
-    expect(errorOf(bomb)).toMatchObject({ kind: 'compression', message: expect.stringContaining('larger than 65536 bytes') });
-    expect(errorOf('#study=v1.' + 'A'.repeat(20_000)).kind).toBe('format');
+    expect(errorOf(bomb)).toMatchObject({
+      kind: 'compression',
+      message: expect.stringContaining('larger than 65536 bytes'),
+    });
+    expect(errorOf(`#study=v1.${'A'.repeat(20_000)}`).kind).toBe('format');
   });
 
   it('HTML in strings is kept as inert text: valid where a name is free text, never interpreted', () => {
     const spec = defaultStudy();
-    spec.data = { kind: 'csv', fileName: '<img src=x onerror=alert(1)>.csv', target: '<b>y</b>', features: ['x'], validationFraction: 0.2, seed: 1 };
+    spec.data = {
+      kind: 'csv',
+      fileName: '<img src=x onerror=alert(1)>.csv',
+      target: '<b>y</b>',
+      features: ['x'],
+      validationFraction: 0.2,
+      seed: 1,
+    };
     expect(decodeStudyHash(encodeStudyHash(spec))).toEqual({ ok: true, spec });
     const badEnum = JSON.stringify(defaultStudy()).replace('"default":"relu"', '"default":"<script>alert(1)</script>"');
     const error = errorOf(linkOf(badEnum));
     expect(error.kind).toBe('schema');
-    expect(error.issues).toEqual(['Activation: the default must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, gelu_tanh, got "<script>alert(1)</script>" — pick one of those.']);
+    expect(error.issues).toEqual([
+      'Activation: the default must be one of relu, leaky_relu, tanh, sigmoid, gelu, linear, gelu_tanh, got "<script>alert(1)</script>" — pick one of those.',
+    ]);
   });
 
   it('a link altered in one character is refused by its checksum, not read as another study', () => {
@@ -165,9 +225,15 @@ describe('share link', () => {
     const check = (hash: string) => {
       const decoded = decodeStudyHash(hash);
       if (decoded.ok) expect(decoded.spec === null || parseStudy(decoded.spec).ok).toBe(true);
-      else expect(kinds.has(decoded.error.kind) && decoded.error.message.startsWith('This study link cannot be opened: ')).toBe(true);
+      else
+        expect(
+          kinds.has(decoded.error.kind) && decoded.error.message.startsWith('This study link cannot be opened: '),
+        ).toBe(true);
     };
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (tail) => check(`#study=${tail}`)), { seed: 1, numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (tail) => check(`#study=${tail}`)),
+      { seed: 1, numRuns: 500 },
+    );
     const link = encodeStudyHash(defaultStudy());
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_%<';
     fc.assert(

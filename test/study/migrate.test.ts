@@ -3,12 +3,15 @@ import { unzlibSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeStudyHash } from '../../src/study/link.ts';
 import { migrateStudy } from '../../src/study/migrate.ts';
-import { defaultStudy, STUDY_VERSION, type SpaceRow, type StudySpec } from '../../src/study/spec.ts';
+import { defaultStudy, type SpaceRow, STUDY_VERSION, type StudySpec } from '../../src/study/spec.ts';
 import { V1_MOMENTUM_GELU, V1_PLAIN, V1_RMSPROP } from './v1-links.ts';
 
 const linkOf = (value: unknown) => {
   const bytes = zlibSync(new TextEncoder().encode(JSON.stringify(value)));
-  return `#study=v1.${btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  return `#study=v1.${btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')}`;
 };
 
 function opened(hash: string): { spec: StudySpec; notice?: string } {
@@ -24,7 +27,16 @@ const row = (spec: StudySpec, name: string): SpaceRow => {
 };
 
 /** The study a link carries, as JSON (no migration). */
-const jsonOf = (hash: string) => JSON.parse(new TextDecoder().decode(unzlibSync(Uint8Array.from(atob(hash.slice('#study=v1.'.length).replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)))));
+const jsonOf = (hash: string) =>
+  JSON.parse(
+    new TextDecoder().decode(
+      unzlibSync(
+        Uint8Array.from(atob(hash.slice('#study=v1.'.length).replace(/-/g, '+').replace(/_/g, '/')), (c) =>
+          c.charCodeAt(0),
+        ),
+      ),
+    ),
+  );
 
 /** The default study as version 1 wrote it (no rmspropAlpha row; its gelu is the tanh form). */
 function v1Default(): Record<string, unknown> & { space: SpaceRow[] } {
@@ -44,7 +56,15 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
   it("a v1 link of the default study opens as today's default study but for its unsearched activation choices (its gelu, the tanh form), without a notice", () => {
     const expected = defaultStudy();
     expected.space = expected.space.map((r) =>
-      r.name === 'activation' ? { ...r, distribution: { kind: 'categorical', choices: ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu_tanh', 'linear'] } } : r,
+      r.name === 'activation'
+        ? {
+            ...r,
+            distribution: {
+              kind: 'categorical',
+              choices: ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu_tanh', 'linear'],
+            },
+          }
+        : r,
     );
     expect(decodeStudyHash(V1_PLAIN)).toEqual({ ok: true, spec: expected });
     expect(decodeStudyHash(V1_PLAIN)).not.toHaveProperty('notice');
@@ -52,7 +72,11 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
 
   it("v1's gelu (the tanh form) becomes gelu_tanh, as value and as choice; momentum opens unchanged with the (1-β) notice", () => {
     const { spec, notice } = opened(V1_MOMENTUM_GELU);
-    expect(row(spec, 'activation')).toMatchObject({ default: 'gelu_tanh', enabled: true, distribution: { kind: 'categorical', choices: ['relu', 'gelu_tanh'] } });
+    expect(row(spec, 'activation')).toMatchObject({
+      default: 'gelu_tanh',
+      enabled: true,
+      distribution: { kind: 'categorical', choices: ['relu', 'gelu_tanh'] },
+    });
     expect(row(spec, 'optimizer').default).toBe('momentum');
     expect(row(spec, 'learningRate')).toEqual(row(defaultStudy(), 'learningRate'));
     expect(notice).toContain('lr_new = lr_old·(1-β)');
@@ -65,15 +89,25 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
     const { spec, notice } = opened(V1_RMSPROP);
     expect(row(spec, 'optimizer').distribution).toEqual({ kind: 'categorical', choices: ['adam', 'rmsprop'] });
     const alpha = row(spec, 'rmspropAlpha');
-    expect(alpha).toMatchObject({ default: 0.999, enabled: false, tier: 'fixed', distribution: row(spec, 'beta2').distribution });
-    expect(spec.space.map((r) => r.name).indexOf('rmspropAlpha')).toBe(spec.space.map((r) => r.name).indexOf('beta2') + 1);
+    expect(alpha).toMatchObject({
+      default: 0.999,
+      enabled: false,
+      tier: 'fixed',
+      distribution: row(spec, 'beta2').distribution,
+    });
+    expect(spec.space.map((r) => r.name).indexOf('rmspropAlpha')).toBe(
+      spec.space.map((r) => r.name).indexOf('beta2') + 1,
+    );
     expect(row(spec, 'beta2')).toEqual(row(defaultStudy(), 'beta2'));
     expect(notice).toContain('train as before');
     expect(notice).not.toContain('lr_new');
   });
 
   it('a v1 study that searched β2 for RMSprop is told its RMSprop results will differ; the default optimizer counts too', () => {
-    const searched = withRow(withRow(v1Default(), 'optimizer', { default: 'rmsprop' }), 'beta2', { enabled: true, default: 0.995 });
+    const searched = withRow(withRow(v1Default(), 'optimizer', { default: 'rmsprop' }), 'beta2', {
+      enabled: true,
+      default: 0.995,
+    });
     const { spec, notice } = opened(linkOf(searched));
     expect(row(spec, 'rmspropAlpha').default).toBe(0.995);
     expect(row(spec, 'beta2').enabled).toBe(true);
@@ -81,11 +115,15 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
   });
 
   it("a study that does not run RMSprop gets the catalog's row (PyTorch's 0.99); choices of a row that is off do not count", () => {
-    const offChoices = withRow(v1Default(), 'optimizer', { enabled: false, distribution: { kind: 'categorical', choices: ['rmsprop', 'momentum'] } });
+    const offChoices = withRow(v1Default(), 'optimizer', {
+      enabled: false,
+      distribution: { kind: 'categorical', choices: ['rmsprop', 'momentum'] },
+    });
     const decoded = decodeStudyHash(linkOf(offChoices));
     expect(decoded).toMatchObject({ ok: true });
     expect(decoded).not.toHaveProperty('notice');
-    if (decoded.ok && decoded.spec) expect(row(decoded.spec, 'rmspropAlpha')).toEqual(row(defaultStudy(), 'rmspropAlpha'));
+    if (decoded.ok && decoded.spec)
+      expect(row(decoded.spec, 'rmspropAlpha')).toEqual(row(defaultStudy(), 'rmspropAlpha'));
   });
 
   it('copies rather than mutates, leaves other versions and non-studies alone, and never throws on any JSON', () => {
@@ -96,7 +134,8 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
     expect(value).toMatchObject({ version: 2 });
     const current = defaultStudy();
     expect(migrateStudy(current)).toEqual({ value: current });
-    for (const other of [null, 3, 'x', [1], { version: 99 }, { version: 1.5 }]) expect(migrateStudy(other)).toEqual({ value: other });
+    for (const other of [null, 3, 'x', [1], { version: 99 }, { version: 1.5 }])
+      expect(migrateStudy(other)).toEqual({ value: other });
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (space, extra) => {
         const result = migrateStudy({ version: 1, space, extra });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { importance } from '../../src/search/importance.ts';
+import type { StudyEvent } from '../../src/study/events.ts';
+import { StudyRunner } from '../../src/study/runner.ts';
+import { defaultStudy, type HyperparameterName, type SpaceRow, type StudySpec } from '../../src/study/spec.ts';
 import { createCpuEngine, predict } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type { TrainingEngine } from '../../src/train/types.ts';
 import { EngineError } from '../../src/train/types.ts';
-import type { StudyEvent } from '../../src/study/events.ts';
-import { StudyRunner } from '../../src/study/runner.ts';
-import { defaultStudy, type HyperparameterName, type SpaceRow, type StudySpec } from '../../src/study/spec.ts';
 
 function smallStudy(edit: (spec: StudySpec) => void = () => {}): StudySpec {
   const spec = defaultStudy();
@@ -32,18 +32,40 @@ const learningRateOnly: TrainingEngine = {
     const n = job.models.length;
     const reports = [];
     for (let step = job.reportEvery; step <= job.steps; step += job.reportEvery) {
-      const report = { step, trainLoss: loss.slice(), trainAccuracy: new Float32Array(n).fill(0.5), validationLoss: loss.slice(), validationAccuracy: new Float32Array(n).fill(0.5), diverged: new Uint8Array(n) };
+      const report = {
+        step,
+        trainLoss: loss.slice(),
+        trainAccuracy: new Float32Array(n).fill(0.5),
+        validationLoss: loss.slice(),
+        validationAccuracy: new Float32Array(n).fill(0.5),
+        diverged: new Uint8Array(n),
+      };
       reports.push(report);
       await onReport?.(report);
     }
-    return { reports, parameters: job.models.map(() => new Float32Array(0)), stoppedAtStep: new Int32Array(n).fill(job.steps) };
+    return {
+      reports,
+      parameters: job.models.map(() => new Float32Array(0)),
+      stoppedAtStep: new Int32Array(n).fill(job.steps),
+    };
   },
   dispose: () => {},
 };
 
-async function runStudy(spec: StudySpec, engine: TrainingEngine = createCpuEngine(), control?: (runner: StudyRunner, event: StudyEvent) => void, clock?: () => number, cpuFallback?: () => TrainingEngine) {
+async function runStudy(
+  spec: StudySpec,
+  engine: TrainingEngine = createCpuEngine(),
+  control?: (runner: StudyRunner, event: StudyEvent) => void,
+  clock?: () => number,
+  cpuFallback?: () => TrainingEngine,
+) {
   const events: StudyEvent[] = [];
-  const data = makeDataset(spec.data.kind === 'synthetic' ? spec.data.name : 'spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
+  const data = makeDataset(spec.data.kind === 'synthetic' ? spec.data.name : 'spiral', {
+    count: 160,
+    noise: 0.1,
+    validationFraction: 0.25,
+    seed: 5,
+  });
   const runner: StudyRunner = new StudyRunner({
     spec,
     data,
@@ -87,8 +109,15 @@ describe('study runner on the CPU engine', () => {
     expect(kinds.filter((k) => k === 'trial-planned')).toHaveLength(6);
     expect(kinds.filter((k) => k === 'trial-finished')).toHaveLength(6);
     // Populations of at most 4: 4 + 2 trials, 4 reports each.
-    expect(events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.trialIds.length : 0))).toEqual([4, 4, 4, 4, 2, 2, 2, 2]);
-    expect(events[0]).toMatchObject({ type: 'study-started', engine: { kind: 'cpu' }, plannedTrials: 6, task: 'classification' });
+    expect(
+      events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.trialIds.length : 0)),
+    ).toEqual([4, 4, 4, 4, 2, 2, 2, 2]);
+    expect(events[0]).toMatchObject({
+      type: 'study-started',
+      engine: { kind: 'cpu' },
+      plannedTrials: 6,
+      task: 'classification',
+    });
   });
 
   it('gives the same params and bit-identical curves with parallelism 1 and 4, hidden units searched too', async () => {
@@ -110,14 +139,21 @@ describe('study runner on the CPU engine', () => {
     const spec = (parallelism: number) =>
       smallStudy((s) => {
         s.parallelism = parallelism;
-        s.scheduler = { ...s.scheduler, kind: 'coarse-to-fine', budget: { kind: 'trials', trials: 16 }, trialsPerRound: 8 };
+        s.scheduler = {
+          ...s.scheduler,
+          kind: 'coarse-to-fine',
+          budget: { kind: 'trials', trials: 16 },
+          trialsPerRound: 8,
+        };
         s.training = { steps: 20, reportEvery: 10 };
       });
     const three = await runStudy(spec(3));
     const eight = await runStudy(spec(8));
     expect(three.result.trials.map((t) => t.placement.round)).toEqual([...Array(8).fill(0), ...Array(8).fill(1)]);
     expect(three.result.trials[8].placement.box?.learningRate).toBeDefined();
-    expect(three.result.trials.map((t) => [t.params, t.placement])).toEqual(eight.result.trials.map((t) => [t.params, t.placement]));
+    expect(three.result.trials.map((t) => [t.params, t.placement])).toEqual(
+      eight.result.trials.map((t) => [t.params, t.placement]),
+    );
     expect(three.result.trials.map((t) => t.objective)).toEqual(eight.result.trials.map((t) => t.objective));
   });
 
@@ -133,13 +169,19 @@ describe('study runner on the CPU engine', () => {
     expect(diverged.length).toBeGreaterThan(0);
     expect(complete.length).toBeGreaterThan(0);
     expect(diverged.length + complete.length).toBe(8);
-    console.log(`[runner] diverged lr: ${diverged.map((t) => Number(t.params.learningRate).toPrecision(2))}; complete lr: ${complete.map((t) => Number(t.params.learningRate).toPrecision(2))}`);
+    console.log(
+      `[runner] diverged lr: ${diverged.map((t) => Number(t.params.learningRate).toPrecision(2))}; complete lr: ${complete.map((t) => Number(t.params.learningRate).toPrecision(2))}`,
+    );
     for (const t of diverged) {
-      expect(t.reason).toMatch(/^(training loss became NaN\/Inf or exceeded 100× its first value before step \d+|value .* exceeds 100 × the first value)/);
+      expect(t.reason).toMatch(
+        /^(training loss became NaN\/Inf or exceeded 100× its first value before step \d+|value .* exceeds 100 × the first value)/,
+      );
       expect(Number.isNaN(t.objective)).toBe(true);
     }
     // Divergence follows the learning rate: every diverged trial's rate is above every completed one's.
-    expect(Math.min(...diverged.map((t) => Number(t.params.learningRate)))).toBeGreaterThan(Math.max(...complete.map((t) => Number(t.params.learningRate))));
+    expect(Math.min(...diverged.map((t) => Number(t.params.learningRate)))).toBeGreaterThan(
+      Math.max(...complete.map((t) => Number(t.params.learningRate))),
+    );
   });
 
   it('ASHA prunes trials, keeping their curve and reason', async () => {
@@ -169,7 +211,10 @@ describe('study runner on the CPU engine', () => {
     const flaky: TrainingEngine = {
       kind: 'cpu',
       adapter: 'flaky',
-      train: (job, onReport, signal) => (++calls === 1 ? Promise.reject(new EngineError('device-lost', 'the GPU device was lost')) : cpu.train(job, onReport, signal)),
+      train: (job, onReport, signal) =>
+        ++calls === 1
+          ? Promise.reject(new EngineError('device-lost', 'the GPU device was lost'))
+          : cpu.train(job, onReport, signal),
       dispose: () => {},
     };
     const { result } = await runStudy(smallStudy(), flaky);
@@ -197,11 +242,15 @@ describe('study runner on the CPU engine', () => {
     expect(events.map((e) => e.type)).toContain('study-resumed');
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: true, trials: 4 });
     // Stopped, not pruned: each keeps its curve and its last validation loss as a partial result.
-    expect(result.trials.map((t) => [t.state, t.curve.step, t.steps])).toEqual(Array(4).fill(['STOPPED', [10, 20], 20]));
+    expect(result.trials.map((t) => [t.state, t.curve.step, t.steps])).toEqual(
+      Array(4).fill(['STOPPED', [10, 20], 20]),
+    );
     for (const t of result.trials) expect(t.objective).toBe(t.curve.validationLoss[1]);
     expect(result.trials[0].reason).toBe('stopped by the user at step 20');
     expect(result.status).toBe('stopped');
-    expect(result.trials.find((t) => t.id === result.bestTrialId)?.objective).toBe(Math.min(...result.trials.map((t) => t.objective)));
+    expect(result.trials.find((t) => t.id === result.bestTrialId)?.objective).toBe(
+      Math.min(...result.trials.map((t) => t.objective)),
+    );
     // Stopped at a report, the engine returned the models as they were: the best one is kept (for its boundary).
     expect(result.bestModel?.trialId).toBe(result.bestTrialId);
   });
@@ -215,11 +264,18 @@ describe('study runner on the CPU engine', () => {
     const last = sent.at(-1)!;
     expect(last.completedTrials).toBe(32);
     // The worker's figure is the search library's over the same trials, exactly.
-    const finished = result.trials.map((t) => ({ id: t.id, params: t.params, state: 'COMPLETE' as const, objective: t.objective }));
+    const finished = result.trials.map((t) => ({
+      id: t.id,
+      params: t.params,
+      state: 'COMPLETE' as const,
+      objective: t.objective,
+    }));
     expect(result.trials.every((t) => t.state === 'COMPLETE')).toBe(true);
     expect(last.shares).toEqual(importance(finished, spec.space));
     expect(Object.keys(last.shares).sort()).toEqual(['beta1', 'learningRate']);
-    console.log(`[runner] importance from ${sent.map((e) => e.completedTrials).join(', ')} trials; last: ${JSON.stringify(last.shares)}`);
+    console.log(
+      `[runner] importance from ${sent.map((e) => e.completedTrials).join(', ')} trials; last: ${JSON.stringify(last.shares)}`,
+    );
     expect(last.shares.learningRate).toBeGreaterThan(0.95);
     expect(last.shares.learningRate + last.shares.beta1).toBeCloseTo(1, 12);
   });
@@ -228,7 +284,12 @@ describe('study runner on the CPU engine', () => {
     const spec = smallStudy((s) => (s.scheduler.budget = { kind: 'trials', trials: 12 }));
     const completedAt = async (msPerReport: number) => {
       let now = 0;
-      const { events } = await runStudy(spec, learningRateOnly, (_, e) => e.type === 'progress' && (now += msPerReport), () => now);
+      const { events } = await runStudy(
+        spec,
+        learningRateOnly,
+        (_, e) => e.type === 'progress' && (now += msPerReport),
+        () => now,
+      );
       return events.flatMap((e) => (e.type === 'importance' ? [e.completedTrials] : []));
     };
     // Populations of 4 trials, 4 reports each: 4 s between populations, far over the 500 ms gap.
@@ -251,7 +312,10 @@ describe('study runner when the GPU device is lost', () => {
         if (calls === 1) return cpu.train(job, onReport);
         return cpu.train(job, async (report) => {
           await onReport?.(report);
-          throw new EngineError('device-lost', 'The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU.');
+          throw new EngineError(
+            'device-lost',
+            'The GPU device was lost (test). Create a new engine to train again; the CPU engine works without a GPU.',
+          );
         });
       },
       dispose: () => {},
@@ -282,18 +346,34 @@ describe('study runner when the GPU device is lost', () => {
     ]);
     // Trials 2 and 3 reported step 10 on the lost device before the change, then their whole curve on the CPU.
     const change = events.indexOf(changes[0]);
-    expect(events.slice(0, change).filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? [e.step, ...e.trialIds] : []))).toEqual([[10, 0, 1], [20, 0, 1], [30, 0, 1], [40, 0, 1], [10, 2, 3]]);
+    expect(
+      events
+        .slice(0, change)
+        .filter((e) => e.type === 'progress')
+        .map((e) => (e.type === 'progress' ? [e.step, ...e.trialIds] : [])),
+    ).toEqual([
+      [10, 0, 1],
+      [20, 0, 1],
+      [30, 0, 1],
+      [40, 0, 1],
+      [10, 2, 3],
+    ]);
     expect(result.trials.map((t) => t.state)).toEqual(Array(6).fill('COMPLETE'));
     for (const t of result.trials) expect(t.curve.step).toEqual([10, 20, 30, 40]);
     // Same seeds, same math: every curve and objective is bit-identical to a CPU-only run's.
-    expect(result.trials.map((t) => [t.params, t.curve, t.objective])).toEqual(cpuOnly.result.trials.map((t) => [t.params, t.curve, t.objective]));
+    expect(result.trials.map((t) => [t.params, t.curve, t.objective])).toEqual(
+      cpuOnly.result.trials.map((t) => [t.params, t.curve, t.objective]),
+    );
     expect(result.engine).toEqual({ kind: 'cpu', adapter: 'CPU (TypeScript)' });
     expect(result.bestTrialId).toBe(cpuOnly.result.bestTrialId);
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 6, stopped: false });
   });
 
   it('without a CPU fallback, the interrupted trials fail with the engine error', async () => {
-    const { result, events } = await runStudy(smallStudy((s) => (s.parallelism = 2)), losingGpu().engine);
+    const { result, events } = await runStudy(
+      smallStudy((s) => (s.parallelism = 2)),
+      losingGpu().engine,
+    );
     expect(events.some((e) => e.type === 'engine-changed')).toBe(false);
     expect(result.trials.slice(0, 2).map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE']);
     expect(result.trials[2].reason).toMatch(/^training failed: The GPU device was lost \(test\)/);

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { StudyRunner } from '../../src/study/runner.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
-import { applyStudyEvent, curveStride, eventsOfState, foldStudyEvents, initialStudyState, keepsCurvePoint, MAX_CURVE_POINTS, type StudyState } from '../../src/study/state.ts';
+import {
+  applyStudyEvent,
+  curveStride,
+  eventsOfState,
+  foldStudyEvents,
+  initialStudyState,
+  keepsCurvePoint,
+  MAX_CURVE_POINTS,
+  type StudyState,
+} from '../../src/study/state.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 
@@ -23,7 +32,13 @@ const data = makeDataset('spiral', { count: 120, noise: 0.1, validationFraction:
 /** Runs `spec` on the CPU engine; `cutAfter` simulates the page going away after that many events (the runner is stopped silently). */
 async function runStudy(spec: StudySpec, history?: StudyState) {
   const events: StudyEvent[] = [];
-  const runner = new StudyRunner({ spec, data, engine: createCpuEngine(), onEvent: (e) => events.push(e), ...(history ? { history } : {}) });
+  const runner = new StudyRunner({
+    spec,
+    data,
+    engine: createCpuEngine(),
+    onEvent: (e) => events.push(e),
+    ...(history ? { history } : {}),
+  });
   const state = await runner.run();
   return { state, events };
 }
@@ -91,7 +106,11 @@ describe('applyStudyEvent', () => {
     const extended = await runStudy(ten, six.state);
     const fresh = await runStudy(ten);
     expect(trialsOf(extended.state)).toEqual(trialsOf(fresh.state));
-    expect(extended.events.filter((e) => e.type === 'trial-planned').map((e) => (e.type === 'trial-planned' ? e.trialId : -1))).toEqual([6, 7, 8, 9]);
+    expect(
+      extended.events
+        .filter((e) => e.type === 'trial-planned')
+        .map((e) => (e.type === 'trial-planned' ? e.trialId : -1)),
+    ).toEqual([6, 7, 8, 9]);
   });
 
   it('a stopped study keeps STOPPED trials as partial results that compete for best', () => {
@@ -102,7 +121,14 @@ describe('applyStudyEvent', () => {
       { type: 'trial-planned', trialId: 0, params: {}, placement },
       { type: 'trial-planned', trialId: 1, params: {}, placement },
       { type: 'trial-finished', trialId: 0, state: 'COMPLETE', objective: 0.5, steps: 30 },
-      { type: 'trial-finished', trialId: 1, state: 'STOPPED', objective: 0.4, steps: 10, reason: 'stopped by the user at step 10' },
+      {
+        type: 'trial-finished',
+        trialId: 1,
+        state: 'STOPPED',
+        objective: 0.4,
+        steps: 10,
+        reason: 'stopped by the user at step 10',
+      },
       { type: 'study-finished', trials: 2, elapsedMs: 5, stopped: true },
     ]);
     expect(state.bestTrialId).toBe(1);
@@ -148,19 +174,34 @@ describe('memory of a long study', () => {
     });
     const trialIds = Int32Array.from({ length: 256 }, (_, i) => i);
     let state = initialStudyState(spec);
-    state = applyStudyEvent(state, { type: 'study-started', engine: { kind: 'cpu', adapter: 'test' }, task: 'classification' });
-    for (const id of trialIds) state = applyStudyEvent(state, { type: 'trial-planned', trialId: id, params: {}, placement: {} });
+    state = applyStudyEvent(state, {
+      type: 'study-started',
+      engine: { kind: 'cpu', adapter: 'test' },
+      task: 'classification',
+    });
+    for (const id of trialIds)
+      state = applyStudyEvent(state, { type: 'trial-planned', trialId: id, params: {}, placement: {} });
     const heapBefore = process.memoryUsage().heapUsed;
     let sent = 0;
     for (let step = 1; step <= spec.training.steps; step++) {
       if (!keepsCurvePoint(spec.training, step)) continue; // what the runner sends (see StudyRunner.train)
       const losses = new Float32Array(256).fill(1 / step);
-      state = applyStudyEvent(state, { type: 'progress', step, trialIds, trainLoss: losses, validationLoss: losses, trainAccuracy: losses, validationAccuracy: losses });
+      state = applyStudyEvent(state, {
+        type: 'progress',
+        step,
+        trialIds,
+        trainLoss: losses,
+        validationLoss: losses,
+        trainAccuracy: losses,
+        validationAccuracy: losses,
+      });
       sent++;
     }
     const grownMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
     const points = [...state.trials.values()].reduce((n, t) => n + t.curve.step.length, 0);
-    console.log(`[memory] 100,000 steps × 256 trials, reported every step: ${sent} progress events kept, ${points} curve points, heap grew ${grownMb.toFixed(1)} MB (bound: 64 MB)`);
+    console.log(
+      `[memory] 100,000 steps × 256 trials, reported every step: ${sent} progress events kept, ${points} curve points, heap grew ${grownMb.toFixed(1)} MB (bound: 64 MB)`,
+    );
     expect(points).toBe(256 * sent);
     expect(sent).toBeLessThanOrEqual(MAX_CURVE_POINTS + 1);
     expect(grownMb).toBeLessThan(64);

@@ -2,8 +2,9 @@
 // reported on and finished (complete, pruned, diverged; the last population stopped when
 // asked), seeded by counter-based randomness so every call with the same options gives the
 // same events. For tests of what folds, stores and shows events, not of training.
-import { fromUnit, type Distribution } from '../../src/search/space.ts';
+
 import { uniform } from '../../src/search/random.ts';
+import { type Distribution, fromUnit } from '../../src/search/space.ts';
 import type { EngineInfo, FinishedTrialState, StudyEvent } from '../../src/study/events.ts';
 import type { StudySpec, TrialParams } from '../../src/study/spec.ts';
 
@@ -22,14 +23,19 @@ export interface SyntheticStudy {
 function params(spec: StudySpec, seed: number, trialId: number): TrialParams {
   const values: TrialParams = {};
   spec.space.forEach((row, dim) => {
-    values[row.name] = row.enabled ? fromUnit(row.distribution as Distribution, uniform(seed, trialId, dim)) : row.default;
+    values[row.name] = row.enabled
+      ? fromUnit(row.distribution as Distribution, uniform(seed, trialId, dim))
+      : row.default;
   });
   return values;
 }
 
 /** What trial `id` does: a validation loss that falls with each report, or (ids 2 and 5 of every 8) it is pruned or diverges half way. */
 function fate(seed: number, id: number): { base: number; end: 'COMPLETE' | 'PRUNED' | 'DIVERGED' } {
-  return { base: 0.05 + 2 * uniform(seed, id, 1001), end: id % 8 === 2 ? 'PRUNED' : id % 8 === 5 ? 'DIVERGED' : 'COMPLETE' };
+  return {
+    base: 0.05 + 2 * uniform(seed, id, 1001),
+    end: id % 8 === 2 ? 'PRUNED' : id % 8 === 5 ? 'DIVERGED' : 'COMPLETE',
+  };
 }
 
 export function syntheticStudyEvents(spec: StudySpec, study: SyntheticStudy): StudyEvent[] {
@@ -39,7 +45,8 @@ export function syntheticStudyEvents(spec: StudySpec, study: SyntheticStudy): St
   let stopped = false;
   for (let first = 0; first < study.trials; first += study.parallelism) {
     const ids = Array.from({ length: Math.min(study.parallelism, study.trials - first) }, (_, i) => first + i);
-    for (const id of ids) events.push({ type: 'trial-planned', trialId: id, params: params(spec, study.seed, id), placement: {} });
+    for (const id of ids)
+      events.push({ type: 'trial-planned', trialId: id, params: params(spec, study.seed, id), placement: {} });
     const last = first + study.parallelism >= study.trials;
     stopped = last && study.stopAfterReports !== undefined;
     const reports = stopped ? study.stopAfterReports! : study.reports;
@@ -64,19 +71,37 @@ export function syntheticStudyEvents(spec: StudySpec, study: SyntheticStudy): St
           const end = fate(study.seed, id).end;
           if (end === 'COMPLETE') continue;
           alive.delete(id);
-          events.push({ type: 'trial-finished', trialId: id, state: end, objective: end === 'PRUNED' ? lastLoss.get(id)! : Number.NaN, steps: r * step, reason: `${end.toLowerCase()} at report ${r}` });
+          events.push({
+            type: 'trial-finished',
+            trialId: id,
+            state: end,
+            objective: end === 'PRUNED' ? lastLoss.get(id)! : Number.NaN,
+            steps: r * step,
+            reason: `${end.toLowerCase()} at report ${r}`,
+          });
         }
       }
     }
     for (const id of ids.filter((i) => alive.has(i))) {
       const state: FinishedTrialState = stopped ? 'STOPPED' : 'COMPLETE';
-      events.push({ type: 'trial-finished', trialId: id, state, objective: lastLoss.get(id) ?? Number.NaN, steps: reports * step, durationMs: 10 * reports });
+      events.push({
+        type: 'trial-finished',
+        trialId: id,
+        state,
+        objective: lastLoss.get(id) ?? Number.NaN,
+        steps: reports * step,
+        durationMs: 10 * reports,
+      });
     }
   }
   const searched = spec.space.filter((row) => row.enabled).map((row) => row.name);
   const weights = searched.map((name, i) => uniform(study.seed, i, 2000) + (name === 'learningRate' ? 2 : 0));
   const total = weights.reduce((a, b) => a + b, 0);
-  events.push({ type: 'importance', shares: Object.fromEntries(searched.map((name, i) => [name, weights[i] / total])), completedTrials: study.trials });
+  events.push({
+    type: 'importance',
+    shares: Object.fromEntries(searched.map((name, i) => [name, weights[i] / total])),
+    completedTrials: study.trials,
+  });
   events.push({ type: 'study-finished', trials: study.trials, elapsedMs: 1000, stopped });
   return events;
 }

@@ -8,7 +8,7 @@ import { foldStudyEvents } from '../../src/study/state.ts';
 import '../../src/ui/lab-compare.ts';
 import type { ComparedStudy, LabCompare } from '../../src/ui/lab-compare.ts';
 import type { LabUplot } from '../../src/ui/lab-uplot.ts';
-import { PARAM_LABELS, formatValue } from '../../src/ui/styles.ts';
+import { formatValue, PARAM_LABELS } from '../../src/ui/styles.ts';
 import { syntheticStudyEvents } from '../study/synthetic-events.ts';
 
 function spec(seed: number, searched: string[]): StudySpec {
@@ -27,7 +27,12 @@ function expectedFromEvents(events: StudyEvent[]): { curve: (number | null)[]; b
   for (const e of events) {
     if (e.type === 'trial-planned') params.set(e.trialId, e.params);
     if (e.type !== 'trial-finished') continue;
-    if ((e.state === 'COMPLETE' || e.state === 'STOPPED') && Number.isFinite(e.objective) && (!best || e.objective < best.objective)) best = { objective: e.objective, id: e.trialId };
+    if (
+      (e.state === 'COMPLETE' || e.state === 'STOPPED') &&
+      Number.isFinite(e.objective) &&
+      (!best || e.objective < best.objective)
+    )
+      best = { objective: e.objective, id: e.trialId };
     curve.push(best ? best.objective : null);
   }
   return { curve, bestParams: params.get(best!.id)! };
@@ -38,7 +43,14 @@ const specB = spec(17, ['learningRate', 'batchSize', 'hiddenUnits']);
 // A finished 24-trial study, and a 14-trial one stopped during its last population, whose best
 // is one of the stopped trials (a partial result, seed picked for that).
 const eventsA = syntheticStudyEvents(specA, { seed: 11, trials: 24, parallelism: 8, reports: 4 });
-const eventsB = syntheticStudyEvents(specB, { seed: 17, trials: 14, parallelism: 4, reports: 4, stopAfterReports: 3, engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' } });
+const eventsB = syntheticStudyEvents(specB, {
+  seed: 17,
+  trials: 14,
+  parallelism: 4,
+  reports: 4,
+  stopAfterReports: 3,
+  engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' },
+});
 const STUDIES: ComparedStudy[] = [
   { id: 7, name: 'adam sweep', state: foldStudyEvents(specA, eventsA) },
   { id: 9, name: 'sizes', state: foldStudyEvents(specB, eventsB) },
@@ -56,7 +68,10 @@ async function mount(studies = STUDIES): Promise<LabCompare> {
   return el;
 }
 
-const cell = (el: LabCompare, table: string, study: number, row: string) => el.shadowRoot!.querySelector(`[data-testid="${table}"] td[data-study="${study}"][data-row="${row}"]`)?.textContent?.trim();
+const cell = (el: LabCompare, table: string, study: number, row: string) =>
+  el
+    .shadowRoot!.querySelector(`[data-testid="${table}"] td[data-study="${study}"][data-row="${row}"]`)
+    ?.textContent?.trim();
 
 afterEach(() => document.body.replaceChildren());
 
@@ -81,9 +96,17 @@ test('the overlaid curves are each study’s running minimum of results, one nam
 
 test('the table shows each study’s best configuration, its loss, accuracy, trials and engine', async () => {
   const el = await mount();
-  const rows = [...el.shadowRoot!.querySelectorAll('[data-testid="compare-best"] tbody th')].map((th) => th.textContent!.trim());
+  const rows = [...el.shadowRoot!.querySelectorAll('[data-testid="compare-best"] tbody th')].map((th) =>
+    th.textContent!.trim(),
+  );
   // Searched in either study, then the summary rows.
-  expect(rows).toEqual([...['learningRate', 'beta1', 'batchSize', 'hiddenUnits'].map((n) => PARAM_LABELS[n]), 'best validation loss', 'its validation accuracy', 'trials finished', 'engine']);
+  expect(rows).toEqual([
+    ...['learningRate', 'beta1', 'batchSize', 'hiddenUnits'].map((n) => PARAM_LABELS[n]),
+    'best validation loss',
+    'its validation accuracy',
+    'trials finished',
+    'engine',
+  ]);
   for (const [study, events] of [
     [STUDIES[0], eventsA],
     [STUDIES[1], eventsB],
@@ -91,7 +114,9 @@ test('the table shows each study’s best configuration, its loss, accuracy, tri
     const { bestParams, curve } = expectedFromEvents(events);
     for (const name of ['learningRate', 'beta1', 'batchSize', 'hiddenUnits']) {
       const searched = study.state.spec.space.some((r) => r.name === name && r.enabled);
-      expect(cell(el, 'compare-best', study.id, name)).toBe(`${formatValue(bestParams[name])}${searched ? '' : ' (fixed)'}`);
+      expect(cell(el, 'compare-best', study.id, name)).toBe(
+        `${formatValue(bestParams[name])}${searched ? '' : ' (fixed)'}`,
+      );
     }
     expect(cell(el, 'compare-best', study.id, 'objective')).toMatch(new RegExp(`^${formatValue(curve.at(-1)!)}`));
   }

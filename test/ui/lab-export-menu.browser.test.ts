@@ -4,8 +4,8 @@
 import Papa from 'papaparse';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
-import type { StudyEvent } from '../../src/study/events.ts';
 import type { DataShape } from '../../src/study/cost.ts';
+import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { foldStudyEvents, type StudyState } from '../../src/study/state.ts';
 import '../../src/ui/lab-export-menu.ts';
@@ -14,16 +14,49 @@ import '../../src/ui/lab-uplot.ts';
 
 const spec = defaultStudy();
 const dataShape: DataShape = { task: 'classification', inputs: 2, outputs: 2, trainCount: 384, validationCount: 128 };
-const params = (learningRate: number) => ({ ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])), learningRate });
+const params = (learningRate: number) => ({
+  ...Object.fromEntries(spec.space.map((r) => [r.name, r.default])),
+  learningRate,
+});
 
 function studyState(): StudyState {
   const f32 = (...v: number[]) => Float32Array.from(v);
   const events: StudyEvent[] = [
-    { type: 'study-started', engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' }, task: 'classification', plannedTrials: 3 },
-    ...[0, 1, 2].map((id): StudyEvent => ({ type: 'trial-planned', trialId: id, params: params(0.01 * (id + 1)), placement: {} })),
-    { type: 'progress', step: 10, trialIds: Int32Array.from([0, 1, 2]), trainLoss: f32(0.7, 0.6, 0.9), validationLoss: f32(0.65, 0.55, Number.NaN), trainAccuracy: f32(0.5, 0.6, 0.4), validationAccuracy: f32(0.55, 0.62, Number.NaN) },
-    { type: 'progress', step: 20, trialIds: Int32Array.from([0, 1]), trainLoss: f32(0.5, 0.4), validationLoss: f32(0.45, 0.35), trainAccuracy: f32(0.7, 0.8), validationAccuracy: f32(0.72, 0.81) },
-    { type: 'trial-finished', trialId: 2, state: 'DIVERGED', objective: Number.NaN, steps: 12, reason: 'loss exceeded 100x its first value' },
+    {
+      type: 'study-started',
+      engine: { kind: 'webgpu', adapter: 'swiftshader (Google)' },
+      task: 'classification',
+      plannedTrials: 3,
+    },
+    ...[0, 1, 2].map(
+      (id): StudyEvent => ({ type: 'trial-planned', trialId: id, params: params(0.01 * (id + 1)), placement: {} }),
+    ),
+    {
+      type: 'progress',
+      step: 10,
+      trialIds: Int32Array.from([0, 1, 2]),
+      trainLoss: f32(0.7, 0.6, 0.9),
+      validationLoss: f32(0.65, 0.55, Number.NaN),
+      trainAccuracy: f32(0.5, 0.6, 0.4),
+      validationAccuracy: f32(0.55, 0.62, Number.NaN),
+    },
+    {
+      type: 'progress',
+      step: 20,
+      trialIds: Int32Array.from([0, 1]),
+      trainLoss: f32(0.5, 0.4),
+      validationLoss: f32(0.45, 0.35),
+      trainAccuracy: f32(0.7, 0.8),
+      validationAccuracy: f32(0.72, 0.81),
+    },
+    {
+      type: 'trial-finished',
+      trialId: 2,
+      state: 'DIVERGED',
+      objective: Number.NaN,
+      steps: 12,
+      reason: 'loss exceeded 100x its first value',
+    },
     { type: 'trial-finished', trialId: 0, state: 'COMPLETE', objective: 0.45, steps: 20, durationMs: 800 },
     { type: 'trial-finished', trialId: 1, state: 'STOPPED', objective: 0.35, steps: 20, reason: 'stopped by the user' },
     { type: 'importance', shares: { learningRate: 0.8, beta1: 0.2 }, completedTrials: 2 },
@@ -68,8 +101,10 @@ async function mount(setup: (el: LabExportMenu) => void = () => {}): Promise<Lab
   return el;
 }
 
-const button = (el: LabExportMenu, id: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!;
-const text = (el: LabExportMenu, id: string) => el.shadowRoot!.querySelector(`[data-testid="${id}"]`)?.textContent?.trim();
+const button = (el: LabExportMenu, id: string) =>
+  el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!;
+const text = (el: LabExportMenu, id: string) =>
+  el.shadowRoot!.querySelector(`[data-testid="${id}"]`)?.textContent?.trim();
 
 async function press(el: LabExportMenu, id: string): Promise<void> {
   button(el, id).focus();
@@ -88,14 +123,25 @@ async function choose(el: LabExportMenu, file: File): Promise<void> {
 
 test('every control is a real button, reachable by keyboard', async () => {
   const el = await mount();
-  const controls = [...el.shadowRoot!.querySelectorAll('[data-testid]')].filter((n) => n.tagName !== 'INPUT' && n.tagName !== 'P');
+  const controls = [...el.shadowRoot!.querySelectorAll('[data-testid]')].filter(
+    (n) => n.tagName !== 'INPUT' && n.tagName !== 'P',
+  );
   expect(controls.map((n) => n.tagName)).toEqual(Array(controls.length).fill('BUTTON'));
-  expect(controls.map((n) => n.textContent!.trim())).toEqual(['CSV', 'JSON', 'PyTorch', 'Keras', 'optax', 'Import study JSON…']);
+  expect(controls.map((n) => n.textContent!.trim())).toEqual([
+    'CSV',
+    'JSON',
+    'PyTorch',
+    'Keras',
+    'optax',
+    'Import study JSON…',
+  ]);
   expect(text(el, 'export-status')).toBeUndefined();
-  expect(el.shadowRoot!.querySelector('.hint')!.textContent).toMatch(/legend is page text and is not in the image.*no SVG/s);
+  expect(el.shadowRoot!.querySelector('.hint')!.textContent).toMatch(
+    /legend is page text and is not in the image.*no SVG/s,
+  );
 });
 
-test('CSV downloads one row per trial with the study\'s columns', async () => {
+test("CSV downloads one row per trial with the study's columns", async () => {
   const el = await mount();
   await press(el, 'export-csv');
   expect(downloads).toHaveLength(1);
@@ -103,7 +149,16 @@ test('CSV downloads one row per trial with the study\'s columns', async () => {
   expect(name).toBe('tuning-lab-spiral-seed1.csv');
   expect(blob.type).toBe('text/csv');
   const parsed = Papa.parse<Record<string, string>>(await blob.text(), { header: true, skipEmptyLines: true });
-  expect(parsed.meta.fields?.slice(0, 8)).toEqual(['number', 'state', 'value', 'validation_accuracy', 'steps', 'duration_s', 'init_seed', 'data_seed']);
+  expect(parsed.meta.fields?.slice(0, 8)).toEqual([
+    'number',
+    'state',
+    'value',
+    'validation_accuracy',
+    'steps',
+    'duration_s',
+    'init_seed',
+    'data_seed',
+  ]);
   expect(parsed.data.map((r) => [r.number, r.state, r.value, r.partial, r.params_learningRate])).toEqual([
     ['0', 'COMPLETE', '0.45', 'false', '0.01'],
     ['1', 'STOPPED', '0.35', 'true', '0.02'],
@@ -118,7 +173,11 @@ test('JSON downloads the whole study, and importing it gives the same study back
   const [{ name, blob }] = downloads;
   expect(name).toBe('tuning-lab-spiral-seed1.json');
   expect(blob.type).toBe('application/json');
-  const imported = new Promise<StudyImportedDetail>((resolve) => document.body.addEventListener('study-imported', (e) => resolve((e as CustomEvent<StudyImportedDetail>).detail), { once: true }));
+  const imported = new Promise<StudyImportedDetail>((resolve) =>
+    document.body.addEventListener('study-imported', (e) => resolve((e as CustomEvent<StudyImportedDetail>).detail), {
+      once: true,
+    }),
+  );
   await choose(el, new File([await blob.text()], name, { type: 'application/json' }));
   const detail = await imported;
   expect(detail.study.dataShape).toEqual(dataShape);
@@ -135,13 +194,18 @@ test('a damaged file is refused with its name and the reason, and nothing is imp
   document.body.addEventListener('study-imported', fired);
   await choose(el, new File(['{"format": "tuning-lab-study", "version": 1'], 'broken.json'));
   await vi.waitFor(() => expect(text(el, 'export-error')).toMatch(/^broken\.json: The file is not JSON/));
-  await choose(el, new File([JSON.stringify({ format: 'tuning-lab-study', version: 1, trials: 'none' })], 'edited.json'));
-  await vi.waitFor(() => expect(text(el, 'export-error')).toMatch(/^edited\.json: This study export is damaged or was edited/));
+  await choose(
+    el,
+    new File([JSON.stringify({ format: 'tuning-lab-study', version: 1, trials: 'none' })], 'edited.json'),
+  );
+  await vi.waitFor(() =>
+    expect(text(el, 'export-error')).toMatch(/^edited\.json: This study export is damaged or was edited/),
+  );
   expect(el.shadowRoot!.querySelector('[data-testid="export-error"]')!.getAttribute('role')).toBe('alert');
   expect(fired).not.toHaveBeenCalled();
 });
 
-test('Copy best writes the best trial\'s code to the clipboard', async () => {
+test("Copy best writes the best trial's code to the clipboard", async () => {
   const el = await mount();
   const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
   await press(el, 'copy-keras');
@@ -156,7 +220,9 @@ test('Copy best writes the best trial\'s code to the clipboard', async () => {
 
 test('where the clipboard is refused, the code is shown selected for copying by hand', async () => {
   const el = await mount();
-  vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new DOMException('Write permission denied.', 'NotAllowedError'));
+  vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(
+    new DOMException('Write permission denied.', 'NotAllowedError'),
+  );
   await press(el, 'copy-pytorch');
   const box = await vi.waitFor(() => {
     const found = el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid="copy-fallback"]');
@@ -165,12 +231,16 @@ test('where the clipboard is refused, the code is shown selected for copying by 
   });
   expect(box.readOnly).toBe(true);
   expect(box.value).toContain('import torch');
-  expect(box.value).toContain('optimizer = torch.optim.Adam(model.parameters(), lr=0.02, betas=(0.9, 0.999), eps=1e-8)');
+  expect(box.value).toContain(
+    'optimizer = torch.optim.Adam(model.parameters(), lr=0.02, betas=(0.9, 0.999), eps=1e-8)',
+  );
   expect([box.selectionStart, box.selectionEnd]).toEqual([0, box.value.length]);
-  expect(text(el, 'export-status')).toBe('The browser did not allow copying. Trial #1 as PyTorch code is below: select it and copy (Ctrl+C).');
+  expect(text(el, 'export-status')).toBe(
+    'The browser did not allow copying. Trial #1 as PyTorch code is below: select it and copy (Ctrl+C).',
+  );
 });
 
-test('without a best trial or the data\'s sizes, Copy says why instead of copying', async () => {
+test("without a best trial or the data's sizes, Copy says why instead of copying", async () => {
   const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
   const noShape = await mount((el) => (el.dataShape = undefined));
   await press(noShape, 'copy-optax');
@@ -197,7 +267,9 @@ test('a chart downloads as a PNG of its canvas (plot and axes) on white', async 
     [3, 1, 2],
   ];
   document.body.append(chart);
-  const el = await mount((menu) => (menu.charts = [{ label: 'loss curves', name: 'loss-curves', png: () => chart.png() }]));
+  const el = await mount(
+    (menu) => (menu.charts = [{ label: 'loss curves', name: 'loss-curves', png: () => chart.png() }]),
+  );
   await press(el, 'png-loss-curves');
   await vi.waitFor(() => expect(downloads).toHaveLength(1));
   const [{ name, blob }] = downloads;
@@ -222,8 +294,19 @@ test('a chart downloads as a PNG of its canvas (plot and axes) on white', async 
 });
 
 test('a chart that cannot be saved says why', async () => {
-  const el = await mount((menu) => (menu.charts = [{ label: 'loss curves', name: 'loss-curves', png: () => Promise.reject(new Error('the chart has nothing drawn yet')) }]));
+  const el = await mount(
+    (menu) =>
+      (menu.charts = [
+        {
+          label: 'loss curves',
+          name: 'loss-curves',
+          png: () => Promise.reject(new Error('the chart has nothing drawn yet')),
+        },
+      ]),
+  );
   await press(el, 'png-loss-curves');
-  await vi.waitFor(() => expect(text(el, 'export-error')).toBe('The loss curves could not be saved: the chart has nothing drawn yet.'));
+  await vi.waitFor(() =>
+    expect(text(el, 'export-error')).toBe('The loss curves could not be saved: the chart has nothing drawn yet.'),
+  );
   expect(downloads).toHaveLength(0);
 });

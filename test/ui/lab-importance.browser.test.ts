@@ -22,7 +22,8 @@ async function shown(importance: { shares: Record<string, number>; completedTria
 test('before any importance and from too few trials it says how many it needs; from enough it draws the bars', async () => {
   expect(MIN_TRIALS_FOR_IMPORTANCE).toBe(5);
   expect(await shown(undefined)).toEqual({
-    pending: 'Importance needs 5 completed trials: with fewer, the forest that estimates it cannot split the trials, and every share would read 0%.',
+    pending:
+      'Importance needs 5 completed trials: with fewer, the forest that estimates it cannot split the trials, and every share would read 0%.',
     meters: [],
     shares: [],
   });

@@ -8,31 +8,65 @@ import type { LabLibrary } from '../../src/ui/lab-library.ts';
 
 function entry(id: number, name: string, createdAt: number, more: Partial<LibraryEntry> = {}): LibraryEntry {
   const spec = defaultStudy();
-  return { id, name, createdAt, updatedAt: createdAt, hash: '', spec, status: 'finished', trials: 16, finishedTrials: 16, bestObjective: 0.123456, engine: 'CPU · CPU (TypeScript)', events: 40, ...more };
+  return {
+    id,
+    name,
+    createdAt,
+    updatedAt: createdAt,
+    hash: '',
+    spec,
+    status: 'finished',
+    trials: 16,
+    finishedTrials: 16,
+    bestObjective: 0.123456,
+    engine: 'CPU · CPU (TypeScript)',
+    events: 40,
+    ...more,
+  };
 }
 
-const ENTRIES = [entry(1, 'first', 1_000), entry(3, 'third', 3_000, { status: 'stopped', finishedTrials: 9 }), entry(2, 'second', 2_000, { bestObjective: undefined, engine: undefined, status: 'draft', finishedTrials: 0, trials: 0 }), entry(4, 'fourth', 4_000), entry(5, 'fifth', 5_000)];
+const ENTRIES = [
+  entry(1, 'first', 1_000),
+  entry(3, 'third', 3_000, { status: 'stopped', finishedTrials: 9 }),
+  entry(2, 'second', 2_000, {
+    bestObjective: undefined,
+    engine: undefined,
+    status: 'draft',
+    finishedTrials: 0,
+    trials: 0,
+  }),
+  entry(4, 'fourth', 4_000),
+  entry(5, 'fifth', 5_000),
+];
 
 type Fired = Array<{ type: string; detail: unknown }>;
 const EVENTS = ['open-study', 'duplicate-study', 'rename-study', 'delete-study', 'compare-studies'];
 
-async function mount(entries = ENTRIES, setup: (el: LabLibrary) => void = () => {}): Promise<{ el: LabLibrary; fired: Fired }> {
+async function mount(
+  entries = ENTRIES,
+  setup: (el: LabLibrary) => void = () => {},
+): Promise<{ el: LabLibrary; fired: Fired }> {
   const el = document.createElement('lab-library');
   el.entries = entries;
   setup(el);
   const fired: Fired = [];
   // Listened for above the element: the events bubble out of it.
   const page = document.createElement('div');
-  for (const type of EVENTS) page.addEventListener(type, (e) => fired.push({ type, detail: (e as CustomEvent).detail }));
+  for (const type of EVENTS)
+    page.addEventListener(type, (e) => fired.push({ type, detail: (e as CustomEvent).detail }));
   page.append(el);
   document.body.append(page);
   await el.updateComplete;
   return { el, fired };
 }
 
-const rows = (el: LabLibrary) => [...el.shadowRoot!.querySelectorAll<HTMLTableRowElement>('[data-testid="library-row"]')];
-const rowOf = (el: LabLibrary, id: number) => el.shadowRoot!.querySelector<HTMLTableRowElement>(`[data-study="${id}"]`)!;
-const nameInput = (el: LabLibrary, id: number) => el.shadowRoot!.querySelector<HTMLInputElement>(`input[aria-label="name of study ${id}"]`)!;
+const rows = (el: LabLibrary) => [
+  ...el.shadowRoot!.querySelectorAll<HTMLTableRowElement>('[data-testid="library-row"]'),
+];
+const rowOf = (el: LabLibrary, id: number) =>
+  el.shadowRoot!.querySelector<HTMLTableRowElement>(`[data-study="${id}"]`)!;
+const nameInput = (el: LabLibrary, id: number) =>
+  el.shadowRoot!.querySelector<HTMLInputElement>(`input[aria-label="name of study ${id}"]`)!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function key(input: HTMLInputElement, key: string): void {
@@ -64,7 +98,8 @@ test('the study on screen is highlighted; while one runs, Open and Duplicate wai
   });
   expect(rowOf(el, 4).getAttribute('aria-current')).toBe('true');
   expect(rows(el).filter((r) => r.getAttribute('aria-current') === 'true')).toHaveLength(1);
-  const button = (id: number, action: string) => rowOf(el, id).querySelector<HTMLButtonElement>(`[data-action="${action}"]`)!;
+  const button = (id: number, action: string) =>
+    rowOf(el, id).querySelector<HTMLButtonElement>(`[data-action="${action}"]`)!;
   expect(button(1, 'open').disabled).toBe(true);
   expect(button(1, 'duplicate').disabled).toBe(true);
   expect(button(4, 'delete').disabled).toBe(true);
@@ -116,7 +151,9 @@ test('delete then Undo: the row comes back and nothing is deleted', async () => 
   rowOf(el, 3).querySelector<HTMLButtonElement>('[data-action="delete"]')!.click();
   await el.updateComplete;
   expect(rows(el).map((r) => r.dataset.study)).toEqual(['5', '4', '2', '1']);
-  expect(el.shadowRoot!.querySelector('[data-testid="delete-notice"]')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Deleted “third”. Undo');
+  expect(el.shadowRoot!.querySelector('[data-testid="delete-notice"]')!.textContent!.replace(/\s+/g, ' ').trim()).toBe(
+    'Deleted “third”. Undo',
+  );
   el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="undo-delete"]')!.click();
   await el.updateComplete;
   expect(rows(el).map((r) => r.dataset.study)).toEqual(['5', '4', '3', '2', '1']);

@@ -8,7 +8,15 @@ import '../../src/ui/lab-param-scatter.ts';
 import type { LabUplot } from '../../src/ui/lab-uplot.ts';
 
 function trial(id: number, learningRate: number, objective: number): TrialRecord {
-  return { id, params: { learningRate }, placement: {}, state: 'COMPLETE', objective, steps: 10, curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] } };
+  return {
+    id,
+    params: { learningRate },
+    placement: {},
+    state: 'COMPLETE',
+    objective,
+    steps: 10,
+    curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+  };
 }
 
 afterEach(() => document.body.replaceChildren());
@@ -20,7 +28,11 @@ test.each([
   const errors: string[] = [];
   const onError = (e: ErrorEvent) => errors.push(e.message);
   window.addEventListener('error', onError);
-  const row: SpaceRow = { ...defaultStudy().space[0], enabled: true, distribution: { kind: 'float', scale: 'log', low, high } };
+  const row: SpaceRow = {
+    ...defaultStudy().space[0],
+    enabled: true,
+    distribution: { kind: 'float', scale: 'log', low, high },
+  };
   const scatter = document.createElement('lab-param-scatter');
   scatter.style.width = '600px';
   scatter.space = [row];
@@ -32,7 +44,9 @@ test.each([
   await chart.updateComplete;
   await chart.chartReady();
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
-  console.log(`[scatter] log x ${low}…${high}: chart built and drawn in ${(performance.now() - started).toFixed(0)} ms`);
+  console.log(
+    `[scatter] log x ${low}…${high}: chart built and drawn in ${(performance.now() - started).toFixed(0)} ms`,
+  );
   window.removeEventListener('error', onError);
   expect(errors).toEqual([]);
   expect(chart.plot?.scales.x.min).toBe(low);

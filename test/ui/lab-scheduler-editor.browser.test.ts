@@ -10,9 +10,17 @@ import type { RunSettings } from '../../src/ui/lab-scheduler-editor.ts';
 async function mount() {
   const spec = defaultStudy();
   const editor = document.createElement('lab-scheduler-editor');
-  editor.settings = { scheduler: spec.scheduler, pruning: spec.pruning, parallelism: spec.parallelism, training: spec.training, seed: spec.seed };
+  editor.settings = {
+    scheduler: spec.scheduler,
+    pruning: spec.pruning,
+    parallelism: spec.parallelism,
+    training: spec.training,
+    seed: spec.seed,
+  };
   const studies: StudySpec[] = [];
-  editor.addEventListener('settings-change', (e) => studies.push({ ...spec, ...(e as CustomEvent<{ settings: RunSettings }>).detail.settings }));
+  editor.addEventListener('settings-change', (e) =>
+    studies.push({ ...spec, ...(e as CustomEvent<{ settings: RunSettings }>).detail.settings }),
+  );
   document.body.append(editor);
   await editor.updateComplete;
   const type = (testid: string, value: string) => {
@@ -21,7 +29,8 @@ async function mount() {
     input.dispatchEvent(new Event('change'));
     return input;
   };
-  const labelOf = (testid: string) => editor.shadowRoot!.querySelector(`[data-testid="${testid}"]`)!.closest('label')!.textContent!.trim();
+  const labelOf = (testid: string) =>
+    editor.shadowRoot!.querySelector(`[data-testid="${testid}"]`)!.closest('label')!.textContent!.trim();
   return { studies, type, labelOf };
 }
 
@@ -43,7 +52,13 @@ test.each([
 
 test('every number field is labelled as the messages name it, and a valid value runs', async () => {
   const { studies, type, labelOf } = await mount();
-  expect(['budget-trials', 'parallelism', 'steps', 'report-every', 'seed'].map(labelOf)).toEqual(['trials', 'trials at once', 'steps per trial', 'report every (steps)', 'study seed']);
+  expect(['budget-trials', 'parallelism', 'steps', 'report-every', 'seed'].map(labelOf)).toEqual([
+    'trials',
+    'trials at once',
+    'steps per trial',
+    'report every (steps)',
+    'study seed',
+  ]);
   type('parallelism', '300');
   expect(whyStudyCannotRun(studies[0]).refuse).toBe('Trials at once: must be at most 256, got 300 — lower it.');
   const input = type('budget-trials', '32');

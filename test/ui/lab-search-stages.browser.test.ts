@@ -12,7 +12,15 @@ import '../../src/ui/lab-trials-table.ts';
 afterEach(() => document.body.replaceChildren());
 
 function trial(id: number, stage: HierarchyStage): TrialRecord {
-  return { id, params: { learningRate: 0.01 * (id + 1), beta1: 0.9 }, placement: { stage }, state: 'COMPLETE', objective: 0.5 - id / 100, steps: 10, curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] } };
+  return {
+    id,
+    params: { learningRate: 0.01 * (id + 1), beta1: 0.9 },
+    placement: { stage },
+    state: 'COMPLETE',
+    objective: 0.5 - id / 100,
+    steps: 10,
+    curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+  };
 }
 
 const trials = [trial(0, 'tier-1'), trial(1, 'tier-1'), trial(2, 'tier-1'), trial(3, 'tier-2'), trial(4, 'tier-2')];
@@ -24,7 +32,9 @@ async function stageLines(status: StudyStatus): Promise<string[]> {
   view.status = status;
   document.body.append(view);
   await view.updateComplete;
-  const lines = [...view.shadowRoot!.querySelectorAll('[data-testid=stage-group]')].map((g) => g.textContent!.replace(/\s+/g, ' ').trim());
+  const lines = [...view.shadowRoot!.querySelectorAll('[data-testid=stage-group]')].map((g) =>
+    g.textContent!.replace(/\s+/g, ' ').trim(),
+  );
   view.remove();
   return lines;
 }
@@ -37,8 +47,12 @@ test('each stage names only the hyperparameters it searched; a stage without tri
     'stage 3 · nothing to search: no tier-3 hyperparameter is searched',
     'stage 4: refine around the best (learning rate α, momentum / Adam β1) · got no trials: the stages before it used the whole budget',
   ]);
-  expect((await stageLines('running'))[3]).toBe('stage 4: refine around the best (learning rate α, momentum / Adam β1) · starts when the stages before it have finished');
-  expect((await stageLines('stopped'))[3]).toBe('stage 4: refine around the best (learning rate α, momentum / Adam β1) · did not start: the study ended before it');
+  expect((await stageLines('running'))[3]).toBe(
+    'stage 4: refine around the best (learning rate α, momentum / Adam β1) · starts when the stages before it have finished',
+  );
+  expect((await stageLines('stopped'))[3]).toBe(
+    'stage 4: refine around the best (learning rate α, momentum / Adam β1) · did not start: the study ended before it',
+  );
 });
 
 test("the trials table's round / stage cell shows its whole text as a tooltip", async () => {
@@ -49,6 +63,9 @@ test("the trials table's round / stage cell shows its whole text as a tooltip", 
   document.body.append(table);
   await table.updateComplete;
   const cells = [...table.shadowRoot!.querySelectorAll('td[data-col=place]')];
-  expect(cells.map((c) => c.getAttribute('title'))).toEqual([...Array(3).fill('stage 1: learning rate α'), ...Array(2).fill('stage 2: momentum / Adam β1')]);
+  expect(cells.map((c) => c.getAttribute('title'))).toEqual([
+    ...Array(3).fill('stage 1: learning rate α'),
+    ...Array(2).fill('stage 2: momentum / Adam β1'),
+  ]);
   expect(cells.map((c) => c.textContent)).toEqual(cells.map((c) => c.getAttribute('title')));
 });

@@ -23,7 +23,11 @@ function control<T extends HTMLElement>(table: LabSpaceTable, label: string): T 
 }
 
 /** Sets a control's value as a user would and fires its change event. */
-function typeInto<T extends HTMLInputElement | HTMLSelectElement>(table: LabSpaceTable, label: string, value: string): T {
+function typeInto<T extends HTMLInputElement | HTMLSelectElement>(
+  table: LabSpaceTable,
+  label: string,
+  value: string,
+): T {
   const el = control<T>(table, label);
   el.value = value;
   el.dispatchEvent(new Event('change'));
@@ -38,7 +42,9 @@ afterEach(() => document.body.replaceChildren());
 
 test('one row per hyperparameter of the study', async () => {
   const { table } = await mount();
-  expect([...table.shadowRoot!.querySelectorAll('tbody tr[data-param]')].map((tr) => tr.getAttribute('data-param'))).toEqual(defaultStudy().space.map((r) => r.name));
+  expect(
+    [...table.shadowRoot!.querySelectorAll('tbody tr[data-param]')].map((tr) => tr.getAttribute('data-param')),
+  ).toEqual(defaultStudy().space.map((r) => r.name));
 });
 
 test('switching a scale keeps the range and rounds it where the scale needs it', async () => {
@@ -56,9 +62,18 @@ test('turning a row on, a bound and a default each change only that row', async 
   toggle.click();
   typeInto<HTMLInputElement>(table, 'learning rate α high', '0.5');
   typeInto<HTMLSelectElement>(table, 'learning-rate decay default', 'cosine');
-  expect(edits.map((space) => changed(table.space, space).map((r) => r.name))).toEqual([['batchSize'], ['learningRate'], ['decay']]);
+  expect(edits.map((space) => changed(table.space, space).map((r) => r.name))).toEqual([
+    ['batchSize'],
+    ['learningRate'],
+    ['decay'],
+  ]);
   expect(edits[0].find((r) => r.name === 'batchSize')?.enabled).toBe(true);
-  expect(edits[1].find((r) => r.name === 'learningRate')?.distribution).toEqual({ kind: 'float', scale: 'log', low: 1e-4, high: 0.5 });
+  expect(edits[1].find((r) => r.name === 'learningRate')?.distribution).toEqual({
+    kind: 'float',
+    scale: 'log',
+    low: 1e-4,
+    high: 0.5,
+  });
   expect(edits[2].find((r) => r.name === 'decay')?.default).toBe('cosine');
 });
 
@@ -67,10 +82,14 @@ test('a bound that is not a number is marked invalid and still goes up, and the 
   const low = typeInto<HTMLInputElement>(table, 'learning rate α low', '');
   expect(low.getAttribute('aria-invalid')).toBe('true');
   expect(edits).toHaveLength(1);
-  expect(changed(table.space, edits[0]).map((r) => r.distribution)).toEqual([{ kind: 'float', scale: 'log', low: NaN, high: 1 }]);
+  expect(changed(table.space, edits[0]).map((r) => r.distribution)).toEqual([
+    { kind: 'float', scale: 'log', low: NaN, high: 1 },
+  ]);
   table.space = edits[0];
   await table.updateComplete;
-  expect(problemOf(table, 'learningRate')).toBe('Learning rate α: the log range needs a number at both ends, got nothing…1 — fill in both.');
+  expect(problemOf(table, 'learningRate')).toBe(
+    'Learning rate α: the log range needs a number at both ends, got nothing…1 — fill in both.',
+  );
   expect(table.shadowRoot!.querySelector('tr[data-param="learningRate"] lab-scale-preview')).toBeNull();
   expect(table.shadowRoot!.querySelectorAll('tr.problems')).toHaveLength(1);
 });
@@ -78,7 +97,9 @@ test('a bound that is not a number is marked invalid and still goes up, and the 
 test('each hostile value is named in its row: a choice of 20,000 layers, a log range to 1e-40, β1 = 5, ε = 0', async () => {
   const { table, edits } = await mount();
   const layersRow = table.space.findIndex((r) => r.name === 'hiddenLayers');
-  table.space = table.space.map((r, i) => (i === layersRow ? { ...r, enabled: true, distribution: { kind: 'categorical', choices: [2, 4] } } : r));
+  table.space = table.space.map((r, i) =>
+    i === layersRow ? { ...r, enabled: true, distribution: { kind: 'categorical', choices: [2, 4] } } : r,
+  );
   await table.updateComplete;
   typeInto<HTMLInputElement>(table, 'hidden layers choices (comma-separated)', '2, 20000');
   typeInto<HTMLInputElement>(table, 'learning rate α low', '1e-40');
@@ -86,12 +107,22 @@ test('each hostile value is named in its row: a choice of 20,000 layers, a log r
   typeInto<HTMLInputElement>(table, 'Adam ε default', '0');
   expect(edits).toHaveLength(4);
   // Each edit carries one row; apply them all as the page would.
-  table.space = table.space.map((row, i) => edits.map((space) => space[i]).find((r) => JSON.stringify(r) !== JSON.stringify(row)) ?? row);
+  table.space = table.space.map(
+    (row, i) => edits.map((space) => space[i]).find((r) => JSON.stringify(r) !== JSON.stringify(row)) ?? row,
+  );
   await table.updateComplete;
-  expect(problemOf(table, 'hiddenLayers')).toBe('Hidden layers: every choice must lie within 0…8, got 20000 — change or remove it.');
-  expect(problemOf(table, 'learningRate')).toBe('Learning rate α: the log range must stay within 1e-8…10 (a step size must be above 0), got 1e-40…1 — raise the low end.');
-  expect(problemOf(table, 'beta1')).toBe('Momentum / Adam β1: the default must lie within 0…0.9999999 (β must stay below 1), got 5 — change it.');
-  expect(problemOf(table, 'epsilon')).toBe('Adam ε: the default must lie within 1e-12…1 (ε must be above 0), got 0 — change it.');
+  expect(problemOf(table, 'hiddenLayers')).toBe(
+    'Hidden layers: every choice must lie within 0…8, got 20000 — change or remove it.',
+  );
+  expect(problemOf(table, 'learningRate')).toBe(
+    'Learning rate α: the log range must stay within 1e-8…10 (a step size must be above 0), got 1e-40…1 — raise the low end.',
+  );
+  expect(problemOf(table, 'beta1')).toBe(
+    'Momentum / Adam β1: the default must lie within 0…0.9999999 (β must stay below 1), got 5 — change it.',
+  );
+  expect(problemOf(table, 'epsilon')).toBe(
+    'Adam ε: the default must lie within 1e-12…1 (ε must be above 0), got 0 — change it.',
+  );
 });
 
 test('whole-number hyperparameters offer only whole-number scales', async () => {

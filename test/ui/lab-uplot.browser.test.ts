@@ -1,11 +1,15 @@
 // uPlot inside an element: built after first render (one chart per task), fed with setData,
 // rebuilt for new options, resized with its box, destroyed when the element leaves the page.
-import { afterEach, expect, test } from 'vitest';
+
 import type uPlot from 'uplot';
+import { afterEach, expect, test } from 'vitest';
 import '../../src/ui/lab-uplot.ts';
 import type { LabUplot } from '../../src/ui/lab-uplot.ts';
 
-const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({ series: [{}, { stroke: 'red' }], scales: { x: { time: false }, y: { distr: 3 } } });
+const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({
+  series: [{}, { stroke: 'red' }],
+  scales: { x: { time: false }, y: { distr: 3 } },
+});
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 const nextTask = () => new Promise((resolve) => setTimeout(resolve));
 
@@ -114,7 +118,10 @@ test('log axes get bounded ticks: a loss of 1e-30 and an x range down to 1e-40 d
   const el = document.createElement('lab-uplot');
   el.style.width = '400px';
   // No axes given: the default x and y axes get the lab's log ticks too.
-  el.options = { series: [{}, { stroke: 'red' }], scales: { x: { time: false, distr: 3, range: () => [1e-40, 1] }, y: { distr: 3 } } };
+  el.options = {
+    series: [{}, { stroke: 'red' }],
+    scales: { x: { time: false, distr: 3, range: () => [1e-40, 1] }, y: { distr: 3 } },
+  };
   el.data = [
     [1e-39, 1e-20, 0.5],
     [1e-30, 1e-12, 1],
@@ -124,7 +131,9 @@ test('log axes get bounded ticks: a loss of 1e-30 and an x range down to 1e-40 d
   await el.updateComplete;
   await el.chartReady();
   await nextFrame();
-  console.log(`[uplot] log axes over 40 and 30 decades built and drawn in ${(performance.now() - started).toFixed(0)} ms`);
+  console.log(
+    `[uplot] log axes over 40 and 30 decades built and drawn in ${(performance.now() - started).toFixed(0)} ms`,
+  );
   window.removeEventListener('error', onError);
   expect(errors).toEqual([]);
   const plot = el.plot!;

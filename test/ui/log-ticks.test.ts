@@ -16,7 +16,12 @@ describe('log ticks', () => {
   });
 
   it('at most 8 ticks over any range, down to the smallest double', () => {
-    for (const [low, high] of [[1e-40, 1], [1e-300, 1e9], [5e-324, 1.7e308], [1e-12, 1]]) {
+    for (const [low, high] of [
+      [1e-40, 1],
+      [1e-300, 1e9],
+      [5e-324, 1.7e308],
+      [1e-12, 1],
+    ]) {
       const ticks = logTicks(low, high);
       expect(ticks.length, `${low}…${high}`).toBeGreaterThanOrEqual(2);
       expect(ticks.length, `${low}…${high}`).toBeLessThanOrEqual(8);

@@ -29,14 +29,32 @@ test('a 100,000-step, 256-trial study reporting every step keeps the page heap b
   const start = heapMb();
 
   const trialIds = Int32Array.from({ length: 256 }, (_, i) => i);
-  let state = applyStudyEvent(initialStudyState(spec), { type: 'study-started', engine: { kind: 'webgpu', adapter: 'test' }, task: 'classification' });
-  for (const id of trialIds) state = applyStudyEvent(state, { type: 'trial-planned', trialId: id, params: { learningRate: 10 ** (-4 + (4 * id) / 256), beta1: 0.9 }, placement: {} });
+  let state = applyStudyEvent(initialStudyState(spec), {
+    type: 'study-started',
+    engine: { kind: 'webgpu', adapter: 'test' },
+    task: 'classification',
+  });
+  for (const id of trialIds)
+    state = applyStudyEvent(state, {
+      type: 'trial-planned',
+      trialId: id,
+      params: { learningRate: 10 ** (-4 + (4 * id) / 256), beta1: 0.9 },
+      placement: {},
+    });
   const heapAt: number[] = [];
   let kept = 0;
   for (let step = 1; step <= spec.training.steps; step++) {
     if (!keepsCurvePoint(spec.training, step)) continue;
     const loss = Float32Array.from(trialIds, (id) => 1 / (1 + step * 1e-4 * (1 + id / 256)));
-    state = applyStudyEvent(state, { type: 'progress', step, trialIds, trainLoss: loss, validationLoss: loss, trainAccuracy: loss, validationAccuracy: loss });
+    state = applyStudyEvent(state, {
+      type: 'progress',
+      step,
+      trialIds,
+      trainLoss: loss,
+      validationLoss: loss,
+      trainAccuracy: loss,
+      validationAccuracy: loss,
+    });
     if (++kept % 100 === 0) {
       // The page redraws once per frame: here once per 100 reports.
       view.trials = [...state.trials.values()];
@@ -48,7 +66,9 @@ test('a 100,000-step, 256-trial study reporting every step keeps the page heap b
   }
   const points = [...state.trials.values()].reduce((n, t) => n + t.curve.step.length, 0);
   const grown = heapMb() - start;
-  console.log(`[memory] page: 100,000 steps × 256 trials reported every step → ${kept} reports kept, ${points} curve points; heap grew ${grown.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB); along the way: ${heapAt.map((h) => h.toFixed(0)).join(', ')} MB`);
+  console.log(
+    `[memory] page: 100,000 steps × 256 trials reported every step → ${kept} reports kept, ${points} curve points; heap grew ${grown.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB); along the way: ${heapAt.map((h) => h.toFixed(0)).join(', ')} MB`,
+  );
   expect(view.shadowRoot?.querySelector('lab-uplot')?.getAttribute('data-series')).toBe('256');
   expect(grown).toBeLessThan(HEAP_BOUND_MB);
 });

@@ -10,11 +10,30 @@ import type { LabUplot } from '../../src/ui/lab-uplot.ts';
 
 afterEach(() => document.body.replaceChildren());
 
-function trial(id: number, learningRate: number, beta1: number, objective: number, state: TrialRecord['state'] = 'COMPLETE'): TrialRecord {
-  return { id, params: { learningRate, beta1 }, placement: {}, state, objective, steps: 10, curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] } };
+function trial(
+  id: number,
+  learningRate: number,
+  beta1: number,
+  objective: number,
+  state: TrialRecord['state'] = 'COMPLETE',
+): TrialRecord {
+  return {
+    id,
+    params: { learningRate, beta1 },
+    placement: {},
+    state,
+    objective,
+    steps: 10,
+    curve: { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] },
+  };
 }
 
-const trials = [trial(0, 0.001, 0.9, 0.8), trial(1, 0.01, 0.99, 0.3), trial(2, 0.1, 0.95, 0.5, 'PRUNED'), trial(3, 0.5, 0.92, 0.6)];
+const trials = [
+  trial(0, 0.001, 0.9, 0.8),
+  trial(1, 0.01, 0.99, 0.3),
+  trial(2, 0.1, 0.95, 0.5, 'PRUNED'),
+  trial(3, 0.5, 0.92, 0.6),
+];
 
 /** Moves the mouse over the chart to the pixel of (x, y) plus an offset, and returns the hover line. */
 async function hoverAt(chart: LabUplot, x: number, y: number, line: () => string, offset = 0): Promise<string> {
@@ -22,7 +41,13 @@ async function hoverAt(chart: LabUplot, x: number, y: number, line: () => string
   const over = plot.over;
   const rect = over.getBoundingClientRect();
   over.dispatchEvent(new MouseEvent('mouseenter', { bubbles: true, clientX: rect.left + 1, clientY: rect.top + 1 }));
-  over.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: rect.left + plot.valToPos(x, 'x') + offset, clientY: rect.top + plot.valToPos(y, 'y') }));
+  over.dispatchEvent(
+    new MouseEvent('mousemove', {
+      bubbles: true,
+      clientX: rect.left + plot.valToPos(x, 'x') + offset,
+      clientY: rect.top + plot.valToPos(y, 'y'),
+    }),
+  );
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   return line().replace(/\s+/g, ' ').trim();
 }
@@ -44,9 +69,13 @@ test('hovering a scatter point names its trial and parameters; away from every p
   await built(lr);
   await built(beta);
   const line = () => scatter.shadowRoot!.querySelector('[data-testid=scatter-hover]')!.textContent!;
-  expect(await hoverAt(lr, 0.01, 0.3, line)).toBe('trial #1 · COMPLETE · learning rate α = 0.01 · momentum / Adam β1 = 0.99 · validation loss 0.3');
+  expect(await hoverAt(lr, 0.01, 0.3, line)).toBe(
+    'trial #1 · COMPLETE · learning rate α = 0.01 · momentum / Adam β1 = 0.99 · validation loss 0.3',
+  );
   // The β1 chart plots 1-β on a log axis: 0.92 sits at -log10(0.08).
-  expect(await hoverAt(beta, -Math.log10(1 - 0.92), 0.6, line, 4)).toBe('trial #3 · COMPLETE · learning rate α = 0.5 · momentum / Adam β1 = 0.92 · validation loss 0.6');
+  expect(await hoverAt(beta, -Math.log10(1 - 0.92), 0.6, line, 4)).toBe(
+    'trial #3 · COMPLETE · learning rate α = 0.5 · momentum / Adam β1 = 0.92 · validation loss 0.6',
+  );
   expect(await hoverAt(lr, 0.1, 0.5, line)).toMatch(/^trial #2 · PRUNED · /);
   expect(await hoverAt(lr, 0.01, 0.3, line, 40)).toBe("Hover a point to see its trial's hyperparameters.");
 });
@@ -63,6 +92,8 @@ test('hovering a best-so-far point names the trial that finished there', async (
   await built(chart);
   const line = () => history.shadowRoot!.querySelector('[data-testid=best-hover]')!.textContent!;
   // The second trial to finish is trial 0 (loss 0.8).
-  expect(await hoverAt(chart, 2, 0.8, line)).toBe('trial #0 · COMPLETE · learning rate α = 0.001 · momentum / Adam β1 = 0.9 · validation loss 0.8');
+  expect(await hoverAt(chart, 2, 0.8, line)).toBe(
+    'trial #0 · COMPLETE · learning rate α = 0.001 · momentum / Adam β1 = 0.9 · validation loss 0.8',
+  );
   expect(await hoverAt(chart, 3, 0.3, line)).toMatch(/^trial #1 · COMPLETE/);
 });

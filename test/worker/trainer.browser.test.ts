@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { applyStudyEvent, initialStudyState } from '../../src/study/state.ts';
-import { connectTrainer } from '../../src/worker/client.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
+import { connectTrainer } from '../../src/worker/client.ts';
 
 // The real worker, bundled by Vite, training on the real adapter (SwiftShader here).
 function study(parallelism: number): StudySpec {
@@ -36,7 +36,8 @@ describe('trainer worker in Chromium', () => {
     const started = four.events[0];
     expect(started).toMatchObject({ type: 'study-started', engine: { kind: 'webgpu' } });
     expect(started).not.toHaveProperty('fallbackNotice');
-    if (started.type === 'study-started') console.log(`[trainer worker] engine ${started.engine.kind} on ${started.engine.adapter}`);
+    if (started.type === 'study-started')
+      console.log(`[trainer worker] engine ${started.engine.kind} on ${started.engine.adapter}`);
     expect(four.result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']);
 
     const one = await run(study(1));
@@ -44,8 +45,12 @@ describe('trainer worker in Chromium', () => {
     expect(one.result.trials.map((t) => t.curve)).toEqual(four.result.trials.map((t) => t.curve));
 
     const cpu = await run(study(4), { engine: 'cpu' });
-    const differences = cpu.result.trials.map((t, i) => relativeDifference(t.objective, four.result.trials[i].objective));
-    console.log(`[trainer worker] GPU vs CPU final validation loss, max relative difference ${Math.max(...differences).toExponential(2)}`);
+    const differences = cpu.result.trials.map((t, i) =>
+      relativeDifference(t.objective, four.result.trials[i].objective),
+    );
+    console.log(
+      `[trainer worker] GPU vs CPU final validation loss, max relative difference ${Math.max(...differences).toExponential(2)}`,
+    );
     for (const d of differences) expect(d).toBeLessThan(1e-3);
   });
 

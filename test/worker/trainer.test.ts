@@ -1,4 +1,4 @@
-import { proxy, wrap, expose, type Remote } from 'comlink';
+import { expose, proxy, type Remote, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
@@ -17,7 +17,12 @@ afterEach(() => {
 });
 
 /** The trainer behind a real comlink channel, as the page sees the worker (GPU: none, unless a test passes one). */
-function connect(createGpuEngine = () => Promise.reject<TrainingEngine>(new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing).'))): Remote<TrainerApi> {
+function connect(
+  createGpuEngine = () =>
+    Promise.reject<TrainingEngine>(
+      new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing).'),
+    ),
+): Remote<TrainerApi> {
   const channel = new MessageChannel();
   channels.push(channel);
   expose(
@@ -42,7 +47,11 @@ function tinyStudy(): StudySpec {
 /** Runs a study and folds its events, in sequence order, as the page does. */
 async function run(trainer: Remote<TrainerApi>, spec: StudySpec, inputs = {}) {
   const received: Array<[number, StudyEvent]> = [];
-  const { events: count } = await trainer.run(spec, proxy((seq: number, e: StudyEvent) => void received.push([seq, e])), inputs);
+  const { events: count } = await trainer.run(
+    spec,
+    proxy((seq: number, e: StudyEvent) => void received.push([seq, e])),
+    inputs,
+  );
   while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5)); // the callback's channel is not ordered with the reply's
   const events = received.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
   expect(received.map(([seq]) => seq)).toEqual([...events.keys()]);
@@ -59,7 +68,8 @@ describe('trainer worker API over comlink', () => {
       task: 'classification',
       plannedTrials: 3,
       dataShape: { task: 'classification', inputs: 2, outputs: 2, trainCount: 90, validationCount: 30 },
-      fallbackNotice: 'Training on the CPU engine (slower, same math) because WebGPU is unavailable: This browser has no WebGPU (navigator.gpu is missing).',
+      fallbackNotice:
+        'Training on the CPU engine (slower, same math) because WebGPU is unavailable: This browser has no WebGPU (navigator.gpu is missing).',
     });
     expect(result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
     const progress = events.filter((e) => e.type === 'progress');
@@ -106,23 +116,40 @@ describe('trainer worker API over comlink', () => {
   it('a CSV study without its file, an invalid spec and missing digits end in a clear study-error', async () => {
     const trainer = connect();
     const csv = tinyStudy();
-    csv.data = { kind: 'csv', fileName: 'houses.csv', target: 'price', features: ['rooms'], validationFraction: 0.2, seed: 1 };
+    csv.data = {
+      kind: 'csv',
+      fileName: 'houses.csv',
+      target: 'price',
+      features: ['rooms'],
+      validationFraction: 0.2,
+      seed: 1,
+    };
     expect((await run(trainer, csv)).events).toEqual([
-      { type: 'study-error', message: 'The data could not be loaded: This study trains on the CSV file "houses.csv"; choose that file to run it.' },
+      {
+        type: 'study-error',
+        message:
+          'The data could not be loaded: This study trains on the CSV file "houses.csv"; choose that file to run it.',
+      },
     ]);
     const bad = { ...tinyStudy(), parallelism: -1 };
     const invalid = await run(trainer, bad);
     expect(invalid.events).toHaveLength(1);
-    expect(invalid.events[0]).toMatchObject({ type: 'study-error', message: expect.stringMatching(/^The study is invalid: Trials at once: must be at least 1, got -1 — raise it.$/) });
+    expect(invalid.events[0]).toMatchObject({
+      type: 'study-error',
+      message: expect.stringMatching(/^The study is invalid: Trials at once: must be at least 1, got -1 — raise it.$/),
+    });
     const digits = tinyStudy();
     digits.data = { kind: 'digits', count: 200, validationFraction: 0.2, seed: 1 };
-    expect((await run(trainer, digits)).events).toEqual([{ type: 'study-error', message: 'The data could not be loaded: no digits in this test' }]);
+    expect((await run(trainer, digits)).events).toEqual([
+      { type: 'study-error', message: 'The data could not be loaded: no digits in this test' },
+    ]);
   });
 
   it('trains on the CSV the page passes', async () => {
     const spec = tinyStudy();
     spec.data = { kind: 'csv', fileName: 'line.csv', target: 'y', features: ['x'], validationFraction: 0.25, seed: 1 };
-    const text = 'x,y\n' + Array.from({ length: 40 }, (_, i) => `${i / 10},${(i / 10) * 2 + 1 + (i % 3) / 7}`).join('\n');
+    const text =
+      `x,y\n${Array.from({ length: 40 }, (_, i) => `${i / 10},${(i / 10) * 2 + 1 + (i % 3) / 7}`).join('\n')}`;
     const { result, events } = await run(connect(), spec, { csv: { fileName: 'line.csv', text } });
     expect(events[0]).toMatchObject({ type: 'study-started', task: 'regression' });
     expect(result.trials).toHaveLength(3);
@@ -137,11 +164,15 @@ describe('trainer worker API over comlink', () => {
     let second;
     do second = await run(trainer, tinyStudy());
     while (second.events.length === 0 && Date.now() - startedAt < 10_000);
-    expect(second.events).toEqual([{ type: 'study-error', message: 'A study is already running; stop it before starting another.' }]);
+    expect(second.events).toEqual([
+      { type: 'study-error', message: 'A study is already running; stop it before starting another.' },
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await trainer.stop();
     const { result } = await first;
     expect(result.state.status).toBe('stopped');
-    expect(result.trials.every((t) => t.state === 'STOPPED' && t.reason?.startsWith('stopped by the user at step'))).toBe(true);
+    expect(
+      result.trials.every((t) => t.state === 'STOPPED' && t.reason?.startsWith('stopped by the user at step')),
+    ).toBe(true);
   });
 });

@@ -4,13 +4,29 @@
 // report interval before the next gives exactly the lockstep population's numbers. Since
 // padding never changes a model's math, each model trains unpadded (a narrow model costs
 // only its own width) and its parameters are padded into the population layout on return.
-import { EngineError } from '../types';
-import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, ProgressReport, ReportHandler, TrainingEngine } from '../types';
-import { NetworkWorkspace, layerViews, padParameters, unpaddedShape } from './network';
-import type { LayerViews } from './network';
-import { batchSampleIndex, initParameters, learningRateAt, meanSquaredError, optimizerStep, softmaxCrossEntropy } from './ops';
-import type { Floats } from './ops';
-import { validateJob, validateStopRequest } from '../validate';
+
+import type {
+  ModelHyper,
+  PopulationJob,
+  PopulationResult,
+  PopulationShape,
+  ProgressReport,
+  ReportHandler,
+  TrainingEngine,
+} from '../types.ts';
+import { EngineError } from '../types.ts';
+import { validateJob, validateStopRequest } from '../validate.ts';
+import type { LayerViews } from './network.ts';
+import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from './network.ts';
+import type { Floats } from './ops.ts';
+import {
+  batchSampleIndex,
+  initParameters,
+  learningRateAt,
+  meanSquaredError,
+  optimizerStep,
+  softmaxCrossEntropy,
+} from './ops.ts';
 
 const DEFAULT_DIVERGENCE_FACTOR = 100;
 /** Longest stretch of work between yields to the event loop, so an abort can arrive. */
@@ -36,8 +52,15 @@ interface ModelState {
 }
 
 /** A batch's loss and its output gradient written into the workspace; `correct` is NaN for regression. */
-function batchLoss(workspace: NetworkWorkspace, shape: PopulationShape, outputs: Floats, y: Floats, B: number): { loss: number; correct: number } {
-  if (shape.loss === 'softmax_cross_entropy') return softmaxCrossEntropy(outputs, y, workspace.outputGradient, B, shape.outputs);
+function batchLoss(
+  workspace: NetworkWorkspace,
+  shape: PopulationShape,
+  outputs: Floats,
+  y: Floats,
+  B: number,
+): { loss: number; correct: number } {
+  if (shape.loss === 'softmax_cross_entropy')
+    return softmaxCrossEntropy(outputs, y, workspace.outputGradient, B, shape.outputs);
   return { loss: meanSquaredError(outputs, y, workspace.outputGradient, B, shape.outputs).loss, correct: Number.NaN };
 }
 
@@ -130,7 +153,12 @@ class Trainer {
     let correctSum = 0;
     for (let start = 0; start < count; start += shape.batchSize) {
       const B = Math.min(shape.batchSize, count - start);
-      const outputs = model.workspace.forward(model.views, model.hyper.hiddenUnits, x.subarray(start * shape.inputs), B);
+      const outputs = model.workspace.forward(
+        model.views,
+        model.hyper.hiddenUnits,
+        x.subarray(start * shape.inputs),
+        B,
+      );
       const { loss, correct } = batchLoss(model.workspace, shape, outputs, y.subarray(start * this.yPerRow), B);
       lossSum += loss * B;
       correctSum += correct;
@@ -156,7 +184,8 @@ class Trainer {
   }
 
   private throwIfAborted(): void {
-    if (this.signal?.aborted) throw new EngineError('aborted', 'training was aborted by the caller; start a new job to train again');
+    if (this.signal?.aborted)
+      throw new EngineError('aborted', 'training was aborted by the caller; start a new job to train again');
   }
 
   async trainInterval(model: ModelState, from: number, to: number): Promise<void> {
@@ -245,14 +274,23 @@ const PREDICT_CHUNK = 256;
  * The outputs of one trained model for `count` rows of x [count × inputs]: class
  * probabilities (softmax) for classification, raw predictions for regression.
  */
-export function predict(shape: PopulationShape, hiddenUnits: number, params: Float32Array, x: Float32Array, count: number): Float32Array {
+export function predict(
+  shape: PopulationShape,
+  hiddenUnits: number,
+  params: Float32Array,
+  x: Float32Array,
+  count: number,
+): Float32Array {
   const workspace = new NetworkWorkspace(shape, Math.max(1, Math.min(count, PREDICT_CHUNK)));
   const views = layerViews(shape, params);
   const C = shape.outputs;
   const result = new Float32Array(count * C);
   for (let start = 0; start < count; start += PREDICT_CHUNK) {
     const B = Math.min(PREDICT_CHUNK, count - start);
-    result.set(workspace.forward(views, hiddenUnits, x.subarray(start * shape.inputs), B).subarray(0, B * C), start * C);
+    result.set(
+      workspace.forward(views, hiddenUnits, x.subarray(start * shape.inputs), B).subarray(0, B * C),
+      start * C,
+    );
   }
   if (shape.loss === 'softmax_cross_entropy') {
     for (let row = 0; row < count * C; row += C) {
@@ -265,4 +303,3 @@ export function predict(shape: PopulationShape, hiddenUnits: number, params: Flo
   }
   return result;
 }
-

@@ -1,7 +1,9 @@
 // The forward and backward pass of one padded MLP, composed from ops.ts over buffers
 // allocated once per (shape, batch capacity), so training allocates nothing per step.
-import { parameterCount, parameterLayout } from '../types';
-import type { Activation, PopulationShape } from '../types';
+
+import type { Activation, PopulationShape } from '../types.ts';
+import { parameterCount, parameterLayout } from '../types.ts';
+import type { Floats } from './ops.ts';
 import {
   activationBackward,
   biasActivationForward,
@@ -9,8 +11,7 @@ import {
   matmulBackwardInput,
   matmulBackwardWeight,
   matmulForward,
-} from './ops';
-import type { Floats } from './ops';
+} from './ops.ts';
 
 /** Per-layer weight and bias views into one flat parameter (or gradient) array. */
 export interface LayerViews {
@@ -36,7 +37,8 @@ export function padParameters(shape: PopulationShape, hiddenUnits: number, unpad
   const padded = new Float32Array(parameterCount(shape));
   const wide = parameterLayout(shape);
   parameterLayout(unpaddedShape(shape, hiddenUnits)).forEach(({ weights, bias, rows, cols }, l) => {
-    for (let i = 0; i < rows; i++) padded.set(unpadded.subarray(weights + i * cols, weights + (i + 1) * cols), wide[l].weights + i * wide[l].cols);
+    for (let i = 0; i < rows; i++)
+      padded.set(unpadded.subarray(weights + i * cols, weights + (i + 1) * cols), wide[l].weights + i * wide[l].cols);
     padded.set(unpadded.subarray(bias, bias + cols), wide[l].bias);
   });
   return padded;
@@ -61,7 +63,8 @@ export class NetworkWorkspace {
     readonly batchCapacity: number,
     precision: 'float32' | 'float64' = 'float32',
   ) {
-    const allocate = (length: number): Floats => (precision === 'float32' ? new Float32Array(length) : new Float64Array(length));
+    const allocate = (length: number): Floats =>
+      precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
     this.dims = parameterLayout(shape).map(({ rows, cols }) => ({ rows, cols }));
     const widest = Math.max(...this.dims.map(({ cols }) => cols));
     this.pre = allocate(batchCapacity * widest);
@@ -87,7 +90,16 @@ export class NetworkWorkspace {
     let input = x;
     this.dims.forEach(({ rows, cols }, l) => {
       matmulForward(input, params.weights[l], this.pre, B, rows, cols);
-      biasActivationForward(this.pre, params.biases[l], this.layerActivation(l), this.z[l], this.a[l], B, cols, this.layerWidth(l, hiddenUnits));
+      biasActivationForward(
+        this.pre,
+        params.biases[l],
+        this.layerActivation(l),
+        this.z[l],
+        this.a[l],
+        B,
+        cols,
+        this.layerWidth(l, hiddenUnits),
+      );
       input = this.a[l];
     });
     return input;

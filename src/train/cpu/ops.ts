@@ -2,9 +2,9 @@
 // oracle for one WGSL kernel: sums run in float64 (JS numbers) and results are stored in
 // the caller's arrays: Float32Array in the engine (so the GPU's float32 sums agree within
 // rounding), Float64Array in the finite-difference gradient tests.
-import { hash32, normal, permuteIndex } from '../../search/random';
-import { LEAKY_SLOPE, parameterLayout } from '../types';
-import type { Activation, ModelHyper, PopulationShape } from '../types';
+import { hash32, normal, permuteIndex } from '../../search/random.ts';
+import type { Activation, ModelHyper, PopulationShape } from '../types.ts';
+import { LEAKY_SLOPE, parameterLayout } from '../types.ts';
 
 /** Row-major numbers: float32 for training, float64 for exact gradient checks. */
 export type Floats = Float32Array | Float64Array;
@@ -16,7 +16,16 @@ export type Floats = Float32Array | Float64Array;
  * forward pass and both backward passes without transposing anything.
  */
 function stridedProduct(
-  A: Floats, aRow: number, aInner: number, Bm: Floats, bInner: number, bCol: number, C: Floats, M: number, K: number, N: number,
+  A: Floats,
+  aRow: number,
+  aInner: number,
+  Bm: Floats,
+  bInner: number,
+  bCol: number,
+  C: Floats,
+  M: number,
+  K: number,
+  N: number,
 ): void {
   for (let i = 0; i < M; i++) {
     const aStart = i * aRow;
@@ -111,7 +120,7 @@ function normalCdf(z: number): number {
 export function activate(activation: Activation, z: number): number {
   switch (activation) {
     case 'relu':
-      return z > 0 ? z : 0;
+      return Math.max(z , 0);
     case 'leaky_relu':
       return z > 0 ? z : LEAKY_SLOPE * z;
     case 'tanh':
@@ -156,7 +165,14 @@ export function activationDerivative(activation: Activation, z: number): number 
 
 /** z = pre + bias, a = act(z) for columns j < width; z = a = 0 for the padding j >= width. */
 export function biasActivationForward(
-  pre: Floats, bias: Floats, activation: Activation, z: Floats, a: Floats, B: number, N: number, width: number,
+  pre: Floats,
+  bias: Floats,
+  activation: Activation,
+  z: Floats,
+  a: Floats,
+  B: number,
+  N: number,
+  width: number,
 ): void {
   for (let b = 0; b < B; b++) {
     const row = b * N;
@@ -175,11 +191,18 @@ export function biasActivationForward(
 
 /** dz = da · act'(z) for columns j < width, 0 for the padding. */
 export function activationBackward(
-  z: Floats, da: Floats, activation: Activation, dz: Floats, B: number, N: number, width: number,
+  z: Floats,
+  da: Floats,
+  activation: Activation,
+  dz: Floats,
+  B: number,
+  N: number,
+  width: number,
 ): void {
   for (let b = 0; b < B; b++) {
     const row = b * N;
-    for (let j = 0; j < N; j++) dz[row + j] = j < width ? da[row + j] * activationDerivative(activation, z[row + j]) : 0;
+    for (let j = 0; j < N; j++)
+      dz[row + j] = j < width ? da[row + j] * activationDerivative(activation, z[row + j]) : 0;
   }
 }
 
@@ -197,7 +220,11 @@ export function biasGradient(dz: Floats, db: Floats, B: number, N: number): void
  * counts rows whose first maximal logit is the label. Stable: shifts by the row maximum.
  */
 export function softmaxCrossEntropy(
-  logits: Floats, labels: Floats, dlogits: Floats, B: number, C: number,
+  logits: Floats,
+  labels: Floats,
+  dlogits: Floats,
+  B: number,
+  C: number,
 ): { loss: number; correct: number } {
   let lossSum = 0;
   let correct = 0;
@@ -230,7 +257,13 @@ export function meanSquaredError(pred: Floats, target: Floats, dpred: Floats, B:
 }
 
 /** The learning rate of 0-based `step` under the model's DecayKind (see types.ts). */
-export function learningRateAt(hyper: ModelHyper, step: number, batchSize: number, trainCount: number, totalSteps: number): number {
+export function learningRateAt(
+  hyper: ModelHyper,
+  step: number,
+  batchSize: number,
+  trainCount: number,
+  totalSteps: number,
+): number {
   const base = hyper.learningRate;
   const epoch = Math.floor((step * batchSize) / trainCount);
   const k = hyper.decayRate;
@@ -240,9 +273,9 @@ export function learningRateAt(hyper: ModelHyper, step: number, batchSize: numbe
     case 'inverse_time':
       return base / (1 + k * epoch);
     case 'exponential':
-      return base * Math.pow(k, epoch);
+      return base * k ** epoch;
     case 'step':
-      return base * Math.pow(k, Math.floor(epoch / hyper.decayEvery));
+      return base * k ** Math.floor(epoch / hyper.decayEvery);
     case 'cosine':
       return base * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
   }
@@ -255,7 +288,13 @@ export function learningRateAt(hyper: ModelHyper, step: number, batchSize: numbe
  * update count. Decoupled weight decay uses the weight before this update.
  */
 export function optimizerStep(
-  params: Floats, grads: Floats, m: Floats, v: Floats, hyper: ModelHyper, lr: number, t: number,
+  params: Floats,
+  grads: Floats,
+  m: Floats,
+  v: Floats,
+  hyper: ModelHyper,
+  lr: number,
+  t: number,
 ): void {
   const { beta1, beta2, rmspropAlpha, epsilon, weightDecay } = hyper;
   const decay = lr * weightDecay;
@@ -280,8 +319,8 @@ export function optimizerStep(
       }
       return;
     case 'adam': {
-      const correction1 = 1 - Math.pow(beta1, t);
-      const correction2 = 1 - Math.pow(beta2, t);
+      const correction1 = 1 - beta1 ** t;
+      const correction2 = 1 - beta2 ** t;
       for (let i = 0; i < n; i++) {
         const g = grads[i];
         const mi = beta1 * m[i] + (1 - beta1) * g;

@@ -58,7 +58,8 @@ export interface CsvTrainingData {
   targetScale?: { mean: number; std: number };
 }
 
-const NUL_IN_FILE = 'The file contains NUL characters: it is binary, or UTF-16 without a byte-order mark. Save it as "CSV UTF-8" and choose it again.';
+const NUL_IN_FILE =
+  'The file contains NUL characters: it is binary, or UTF-16 without a byte-order mark. Save it as "CSV UTF-8" and choose it again.';
 
 /**
  * The file's bytes as text: UTF-8 (a byte-order mark is dropped) or UTF-16 with its
@@ -88,27 +89,40 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
 export function parseCsv(text: string): CsvTable {
   // Blank records are dropped here, not by the parser, so that each kept row still knows its
   // record number: row r of a spreadsheet (the header is row 1).
-  const parsed = Papa.parse<string[]>(text, { header: false, skipEmptyLines: false, dynamicTyping: false, delimiter: detectDelimiter(text) });
+  const parsed = Papa.parse<string[]>(text, {
+    header: false,
+    skipEmptyLines: false,
+    dynamicTyping: false,
+    delimiter: detectDelimiter(text),
+  });
   const quotes = parsed.errors.find((e) => e.type === 'Quotes');
   if (quotes) {
-    const what = quotes.code === 'MissingQuotes' ? 'a quoted cell is never closed (an opening " without its closing ")' : 'a quoted cell has text after its closing "';
+    const what =
+      quotes.code === 'MissingQuotes'
+        ? 'a quoted cell is never closed (an opening " without its closing ")'
+        : 'a quoted cell has text after its closing "';
     throw new CsvError(`Row ${(quotes.row ?? 0) + 1}: ${what}; write a quote inside a quoted cell as "" or remove it.`);
   }
-  const kept = parsed.data.map((cells, r) => ({ cells, row: r + 1 })).filter(({ cells }) => cells.some((c) => c.trim() !== ''));
+  const kept = parsed.data
+    .map((cells, r) => ({ cells, row: r + 1 }))
+    .filter(({ cells }) => cells.some((c) => c.trim() !== ''));
   const header = kept[0];
   if (!header) throw new CsvError('The CSV file is empty: it needs a header row naming the columns, then data rows.');
   const columns = header.cells.map((c) => c.trim());
   const seen = new Set<string>();
   for (const [j, name] of columns.entries()) {
     if (name === '') throw new CsvError(`Column ${j + 1} of the header has no name; give every column a name.`);
-    if (seen.has(name)) throw new CsvError(`The header names column "${name.slice(0, 40)}" twice; column names must be distinct.`);
+    if (seen.has(name))
+      throw new CsvError(`The header names column "${name.slice(0, 40)}" twice; column names must be distinct.`);
     seen.add(name);
   }
   const body = kept.slice(1);
   if (body.length === 0) throw new CsvError('The CSV has a header but no data rows.');
   for (const { cells, row } of body) {
     if (cells.length !== columns.length) {
-      throw new CsvError(`Row ${row} has ${cells.length} cells but the header has ${columns.length} columns; every row needs one cell per column.`);
+      throw new CsvError(
+        `Row ${row} has ${cells.length} cells but the header has ${columns.length} columns; every row needs one cell per column.`,
+      );
     }
   }
   return { columns, rows: body.map((r) => r.cells), lines: body.map((r) => r.row), delimiter: parsed.meta.delimiter };
@@ -151,16 +165,28 @@ export function readNumber(text: string): number | { problem: string } {
   if (DECIMAL.test(cell)) {
     const value = Number(cell);
     const stored = Math.fround(value);
-    if (!Number.isFinite(stored)) return { problem: `${shown} is beyond the range of 32-bit floats (±3.4e38) that training uses; rescale the column` };
-    if (stored === 0 && /[1-9]/.test(cell.split(/e/i)[0])) return { problem: `${shown} is too close to zero for 32-bit floats (smallest 1.4e-45) and would train as 0; rescale the column or write 0` };
+    if (!Number.isFinite(stored))
+      return {
+        problem: `${shown} is beyond the range of 32-bit floats (±3.4e38) that training uses; rescale the column`,
+      };
+    if (stored === 0 && /[1-9]/.test(cell.split(/e/i)[0]))
+      return {
+        problem: `${shown} is too close to zero for 32-bit floats (smallest 1.4e-45) and would train as 0; rescale the column or write 0`,
+      };
     return value;
   }
   if (MISSING.test(cell)) return { problem: `${shown} marks a missing value` };
-  if (/^[+-]?0[xob][0-9a-f]+$/i.test(cell)) return { problem: `${shown} is hexadecimal, octal or binary; write it as a decimal number` };
-  if (/^[+-]?\d{1,3}(?:[,' _\u00a0\u202f]\d{3})+(?:\.\d+)?$/.test(cell)) return { problem: `${shown} has thousands separators; write the digits alone (${cell.replace(/[,' _\u00a0\u202f]/g, '')})` };
-  if (/^[+-]?\d*,\d+$/.test(cell)) return { problem: `${shown} has a decimal comma; write a decimal point (${cell.replace(',', '.')})` };
+  if (/^[+-]?0[xob][0-9a-f]+$/i.test(cell))
+    return { problem: `${shown} is hexadecimal, octal or binary; write it as a decimal number` };
+  if (/^[+-]?\d{1,3}(?:[,' _\u00a0\u202f]\d{3})+(?:\.\d+)?$/.test(cell))
+    return {
+      problem: `${shown} has thousands separators; write the digits alone (${cell.replace(/[,' _\u00a0\u202f]/g, '')})`,
+    };
+  if (/^[+-]?\d*,\d+$/.test(cell))
+    return { problem: `${shown} has a decimal comma; write a decimal point (${cell.replace(',', '.')})` };
   if (/^[+-]?(?:inf|infinity)$/i.test(cell)) return { problem: `${shown} is not a finite number` };
-  if (/^[$€£¥]|[$€£¥%]$/.test(cell)) return { problem: `${shown} has a currency or percent sign; write the number alone` };
+  if (/^[$€£¥]|[$€£¥%]$/.test(cell))
+    return { problem: `${shown} has a currency or percent sign; write the number alone` };
   return { problem: `${shown} is not a number` };
 }
 
@@ -192,7 +218,12 @@ export function profileColumn(table: CsvTable, name: string, dropRows: readonly 
     if (typeof value === 'number') integers &&= Number.isInteger(value);
     else unreadable.push({ row: table.lines[i], problem: value.problem });
   }
-  const kind = unreadable.length === 0 ? 'numeric' : unreadable.length <= Math.max(1, Math.floor(kept * FEW_CELLS_SHARE)) && unreadable.length < kept ? 'mostly-numeric' : 'text';
+  const kind =
+    unreadable.length === 0
+      ? 'numeric'
+      : unreadable.length <= Math.max(1, Math.floor(kept * FEW_CELLS_SHARE)) && unreadable.length < kept
+        ? 'mostly-numeric'
+        : 'text';
   return { name, kind, unreadable, distinct: texts.size, integers: kind === 'numeric' && integers };
 }
 
@@ -225,16 +256,24 @@ function resolve(table: CsvTable, selection: CsvSelection) {
   const dropRows = selection.dropRows ?? [];
   const present = new Set(table.lines);
   const missing = dropRows.find((r) => !present.has(r));
-  if (missing !== undefined) throw new CsvError(`Row ${missing} is listed to be left out, but it is not a data row of this CSV; choose again which rows to leave out.`);
+  if (missing !== undefined)
+    throw new CsvError(
+      `Row ${missing} is listed to be left out, but it is not a data row of this CSV; choose again which rows to leave out.`,
+    );
   const dropped = new Set(dropRows);
   const kept = table.rows.flatMap((_, i) => (dropped.has(table.lines[i]) ? [] : [i]));
-  if (kept.length < 2) throw new CsvError(`${kept.length} data row${kept.length === 1 ? ' is' : 's are'} left; training and validation need at least 2.`);
+  if (kept.length < 2)
+    throw new CsvError(
+      `${kept.length} data row${kept.length === 1 ? ' is' : 's are'} left; training and validation need at least 2.`,
+    );
   let task = selection.task;
   if (!task) {
     const profile = profileColumn(table, target, dropRows);
     task = suggestTask(profile);
     if (!task) {
-      throw new CsvError(`Column "${target}" is numeric except ${describeRows(profile.unreadable.map((u) => u.row))}; choose regression (leaving those rows out) or classification (every distinct value a class).`);
+      throw new CsvError(
+        `Column "${target}" is numeric except ${describeRows(profile.unreadable.map((u) => u.row))}; choose regression (leaving those rows out) or classification (every distinct value a class).`,
+      );
     }
   }
   return { targetColumn, featureColumns, task, kept };
@@ -245,14 +284,20 @@ function resolve(table: CsvTable, selection: CsvSelection) {
  * float32 of each cell's text, y a class index (classification) or the target value.
  * Throws CsvError naming the CSV row and column of the first cell that cannot be used.
  */
-export function csvRows(table: CsvTable, selection: CsvSelection): { task: CsvTask; x: Float32Array; y: Float32Array; lines: number[]; classes?: string[] } {
+export function csvRows(
+  table: CsvTable,
+  selection: CsvSelection,
+): { task: CsvTask; x: Float32Array; y: Float32Array; lines: number[]; classes?: string[] } {
   const { targetColumn, featureColumns, task, kept } = resolve(table, selection);
   const { target, features } = selection;
   const x = new Float32Array(kept.length * features.length);
   for (const [r, i] of kept.entries()) {
     for (const [k, j] of featureColumns.entries()) {
       const value = readNumber(table.rows[i][j]);
-      if (typeof value !== 'number') throw new CsvError(`Row ${table.lines[i]}, column "${features[k]}": ${value.problem}. Feature columns must be numeric; fix the cell, leave the row out or leave the column out.`);
+      if (typeof value !== 'number')
+        throw new CsvError(
+          `Row ${table.lines[i]}, column "${features[k]}": ${value.problem}. Feature columns must be numeric; fix the cell, leave the row out or leave the column out.`,
+        );
       x[r * features.length + k] = value;
     }
   }
@@ -261,19 +306,32 @@ export function csvRows(table: CsvTable, selection: CsvSelection): { task: CsvTa
   if (task === 'regression') {
     const y = Float32Array.from(targetCells, (cell, r) => {
       const value = readNumber(cell);
-      if (typeof value !== 'number') throw new CsvError(`Row ${lines[r]}, column "${target}": ${value.problem}. A regression target must be a number in every row; leave the row out or choose classification.`);
+      if (typeof value !== 'number')
+        throw new CsvError(
+          `Row ${lines[r]}, column "${target}": ${value.problem}. A regression target must be a number in every row; leave the row out or choose classification.`,
+        );
       return value;
     });
     return { task, x, y, lines };
   }
   const empty = targetCells.indexOf('');
-  if (empty >= 0) throw new CsvError(`Row ${lines[empty]}, column "${target}": the target cell is empty; every row needs a class (leave the row out or fill it in).`);
+  if (empty >= 0)
+    throw new CsvError(
+      `Row ${lines[empty]}, column "${target}": the target cell is empty; every row needs a class (leave the row out or fill it in).`,
+    );
   const distinct = [...new Set(targetCells)];
   const numbers = distinct.map(readNumber);
-  const classes = numbers.every((v) => typeof v === 'number') ? distinct.sort((a, b) => Number(a) - Number(b)) : distinct.sort();
-  if (classes.length < 2) throw new CsvError(`Target column "${target}" has only one value ("${classes[0].slice(0, 40)}"); a classifier needs at least two classes.`);
+  const classes = numbers.every((v) => typeof v === 'number')
+    ? distinct.sort((a, b) => Number(a) - Number(b))
+    : distinct.sort();
+  if (classes.length < 2)
+    throw new CsvError(
+      `Target column "${target}" has only one value ("${classes[0].slice(0, 40)}"); a classifier needs at least two classes.`,
+    );
   if (classes.length > MAX_CLASSES) {
-    throw new CsvError(`Target column "${target}" has ${classes.length} distinct values, more than the ${MAX_CLASSES} classes a classifier here may have; choose regression if the values are amounts.`);
+    throw new CsvError(
+      `Target column "${target}" has ${classes.length} distinct values, more than the ${MAX_CLASSES} classes a classifier here may have; choose regression if the values are amounts.`,
+    );
   }
   const index = new Map(classes.map((c, k) => [c, k]));
   return { task, x, y: Float32Array.from(targetCells, (c) => index.get(c)!), lines, classes };
@@ -283,17 +341,27 @@ export function csvRows(table: CsvTable, selection: CsvSelection): { task: CsvTa
 export function csvTrainingData(table: CsvTable, selection: CsvSelection): CsvTrainingData {
   const { task, x, y, lines, classes } = csvRows(table, selection);
   const inputs = selection.features.length;
-  const data = splitRows({ task, inputs, outputs: classes?.length ?? 1, x, y, count: lines.length }, selection.validationFraction, selection.seed);
+  const data = splitRows(
+    { task, inputs, outputs: classes?.length ?? 1, x, y, count: lines.length },
+    selection.validationFraction,
+    selection.seed,
+  );
   standardise(data.train.x, data.validation.x, selection.features);
-  const targetScale = task === 'regression' ? standardise(data.train.y, data.validation.y, [selection.target])[0] : undefined;
+  const targetScale =
+    task === 'regression' ? standardise(data.train.y, data.validation.y, [selection.target])[0] : undefined;
   return { data, ...(classes ? { classes } : {}), ...(targetScale ? { targetScale } : {}) };
 }
 
 function columnIndex(table: CsvTable, name: string): number {
   const j = table.columns.indexOf(name);
   if (j < 0) {
-    const listed = table.columns.slice(0, 10).map((c) => `"${c.slice(0, 40)}"`).join(', ');
-    throw new CsvError(`The CSV has no column "${name}"; its columns are ${listed}${table.columns.length > 10 ? ` and ${table.columns.length - 10} more` : ''}.`);
+    const listed = table.columns
+      .slice(0, 10)
+      .map((c) => `"${c.slice(0, 40)}"`)
+      .join(', ');
+    throw new CsvError(
+      `The CSV has no column "${name}"; its columns are ${listed}${table.columns.length > 10 ? ` and ${table.columns.length - 10} more` : ''}.`,
+    );
   }
   return j;
 }
@@ -303,7 +371,11 @@ function columnIndex(table: CsvTable, name: string): number {
  * constant column becomes 0. Refuses a column whose scaled values leave float32 range (a
  * constant training column beside a far-off validation value).
  */
-function standardise(train: Float32Array, validation: Float32Array, names: readonly string[]): Array<{ mean: number; std: number }> {
+function standardise(
+  train: Float32Array,
+  validation: Float32Array,
+  names: readonly string[],
+): Array<{ mean: number; std: number }> {
   const width = names.length;
   const rows = train.length / width;
   const stats = [];
@@ -317,7 +389,10 @@ function standardise(train: Float32Array, validation: Float32Array, names: reado
     for (const values of [train, validation]) {
       for (let i = c; i < values.length; i += width) {
         values[i] = (values[i] - mean) / std;
-        if (!Number.isFinite(values[i])) throw new CsvError(`Column "${names[c]}" spans more than 32-bit floats can hold once centred; rescale the column.`);
+        if (!Number.isFinite(values[i]))
+          throw new CsvError(
+            `Column "${names[c]}" spans more than 32-bit floats can hold once centred; rescale the column.`,
+          );
       }
     }
     stats.push({ mean, std });
@@ -334,6 +409,9 @@ export function matchesPattern(name: string, pattern: string): boolean {
   const wanted = pattern.trim();
   if (wanted === '') return false;
   if (!/[*?]/.test(wanted)) return name.toLowerCase().includes(wanted.toLowerCase());
-  const source = wanted.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = wanted
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'is').test(name);
 }

@@ -5,7 +5,7 @@
 import { inflateSync } from 'fflate';
 import { hash32, permuteIndex } from '../../search/random.ts';
 import type { TrainingData } from '../types.ts';
-import { decodeDigitsPack, DIGITS_ASSET, type DigitsPack } from './digitsFormat.ts';
+import { DIGITS_ASSET, type DigitsPack, decodeDigitsPack } from './digitsFormat.ts';
 import { splitRows } from './split.ts';
 
 /** Stream tag keeping the digit subsample apart from other draws on the same seed. */
@@ -19,7 +19,8 @@ export interface DigitsOptions {
 
 /** A seeded subsample of `count` digits, pixels scaled to [0, 1], split by splitRows. */
 export function digitsTrainingData(pack: DigitsPack, { count, validationFraction, seed }: DigitsOptions): TrainingData {
-  if (!(Number.isInteger(count) && count >= 2 && count <= pack.count)) throw new RangeError(`digits count must be an integer in [2, ${pack.count}], got ${count}`);
+  if (!(Number.isInteger(count) && count >= 2 && count <= pack.count))
+    throw new RangeError(`digits count must be an integer in [2, ${pack.count}], got ${count}`);
   const inputs = pack.side * pack.side;
   const x = new Float32Array(count * inputs);
   const y = new Float32Array(count);
@@ -36,6 +37,9 @@ export function digitsTrainingData(pack: DigitsPack, { count, validationFraction
 export async function loadDigitsPack(baseUrl: string): Promise<DigitsPack> {
   const url = new URL(DIGITS_ASSET, baseUrl);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load the digits (${url.href}: HTTP ${response.status}); reload the lab while online once`);
+  if (!response.ok)
+    throw new Error(
+      `could not load the digits (${url.href}: HTTP ${response.status}); reload the lab while online once`,
+    );
   return decodeDigitsPack(inflateSync(new Uint8Array(await response.arrayBuffer())));
 }

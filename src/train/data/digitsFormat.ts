@@ -27,11 +27,13 @@ export function encodeDigitsPack(pack: DigitsPack): Uint8Array {
 /** Reads an inflated pack; throws saying what is wrong when the bytes are not one. */
 export function decodeDigitsPack(bytes: Uint8Array): DigitsPack {
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (bytes.length < HEADER_BYTES || magic !== MAGIC) throw new Error(`digits asset is not a ${MAGIC} pack (starts with "${magic}"); rebuild the lab`);
+  if (bytes.length < HEADER_BYTES || magic !== MAGIC)
+    throw new Error(`digits asset is not a ${MAGIC} pack (starts with "${magic}"); rebuild the lab`);
   const count = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   const side = bytes[8];
   const expected = HEADER_BYTES + count * (1 + side * side);
-  if (bytes.length !== expected) throw new Error(`digits asset holds ${bytes.length} bytes, its header promises ${expected}; rebuild the lab`);
+  if (bytes.length !== expected)
+    throw new Error(`digits asset holds ${bytes.length} bytes, its header promises ${expected}; rebuild the lab`);
   return {
     count,
     side,

@@ -1,10 +1,11 @@
 // Build-time packing of the mnist package's digits (Node only: vite.config.ts and tests).
 // Its ten JSON files hold each digit's samples as 28×28 floats in [0, 1]; the pack keeps
 // 2×2 means at 14×14 as uint8, interleaving the classes (sample k of digit 0, of 1, …).
-import { deflateSync } from 'fflate';
+
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { encodeDigitsPack, type DigitsPack } from './digitsFormat.ts';
+import { deflateSync } from 'fflate';
+import { type DigitsPack, encodeDigitsPack } from './digitsFormat.ts';
 
 const SOURCE_SIDE = 28;
 const SIDE = 14;
@@ -30,7 +31,13 @@ export function packMnist(): DigitsPack {
     for (let r = 0; r < SIDE; r++) {
       for (let c = 0; c < SIDE; c++) {
         let sum = 0;
-        for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) sum += source[start + (2 * r + dr) * SOURCE_SIDE + 2 * c + dc];
+        for (const [dr, dc] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ])
+          sum += source[start + (2 * r + dr) * SOURCE_SIDE + 2 * c + dc];
         pixels[i * SIDE * SIDE + r * SIDE + c] = Math.round((sum / 4) * 255);
       }
     }

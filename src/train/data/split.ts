@@ -1,7 +1,7 @@
 // Splits rows into training and validation sets by a seeded permutation, so the split
 // depends only on (seed, count, fraction), never on generation order.
-import { hash32, permuteIndex } from '../../search/random';
-import type { DataSplit, TrainingData } from '../types';
+import { hash32, permuteIndex } from '../../search/random.ts';
+import type { DataSplit, TrainingData } from '../types.ts';
 
 /** Stream tag that keeps split draws apart from any generator's draws on the same seed. */
 const SPLIT_STREAM = 0x5b1177;
@@ -20,7 +20,9 @@ export interface Rows {
 /** The number of validation rows: round(count · fraction), leaving at least one training row. */
 export function validationCount(count: number, validationFraction: number): number {
   if (!(validationFraction >= 0 && validationFraction < 1)) {
-    throw new RangeError(`validationFraction must lie in [0, 1), got ${validationFraction}: e.g. 0.2 keeps a fifth of the rows for validation`);
+    throw new RangeError(
+      `validationFraction must lie in [0, 1), got ${validationFraction}: e.g. 0.2 keeps a fifth of the rows for validation`,
+    );
   }
   return Math.min(count - 1, Math.round(count * validationFraction));
 }

@@ -1,9 +1,9 @@
 // Seeded synthetic 2-D data sets (the TensorFlow Playground's family plus sklearn's moons).
 // Row i is a pure function of (seed, data set, i), so a study link reproduces its data.
 // Features lie in about [-1, 1]; nothing is standardised here.
-import { normal, uniform } from '../../search/random';
-import type { TrainingData } from '../types';
-import { splitRows } from './split';
+import { normal, uniform } from '../../search/random.ts';
+import type { TrainingData } from '../types.ts';
+import { splitRows } from './split.ts';
 
 export type DatasetName = 'circle' | 'xor' | 'gauss' | 'spiral' | 'moons' | 'plane' | 'gaussian';
 
@@ -38,7 +38,10 @@ const positionInClass = (i: number, count: number) => Math.floor(i / 2) / Math.c
 
 const ENTRIES: readonly DatasetEntry[] = [
   {
-    name: 'circle', task: 'classification', stream: 1, description: 'a disc (class 0) inside a ring (class 1)',
+    name: 'circle',
+    task: 'classification',
+    stream: 1,
+    description: 'a disc (class 0) inside a ring (class 1)',
     generate: (draw, i) => {
       const c = classOf(i);
       const r = c === 0 ? 0.5 * draw(0) : 0.7 + 0.3 * draw(0);
@@ -47,7 +50,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'xor', task: 'classification', stream: 2, description: 'quadrants: class 0 where x·y > 0',
+    name: 'xor',
+    task: 'classification',
+    stream: 2,
+    description: 'quadrants: class 0 where x·y > 0',
     generate: (draw) => {
       // Keep points 0.05 away from the axes so clean labels are unambiguous.
       const away = (u: number) => (u < 0.5 ? -1 : 1) * (0.05 + 0.95 * Math.abs(2 * u - 1));
@@ -57,7 +63,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'gauss', task: 'classification', stream: 3, description: 'two Gaussian blobs at (0.5, 0.5) and (-0.5, -0.5)',
+    name: 'gauss',
+    task: 'classification',
+    stream: 3,
+    description: 'two Gaussian blobs at (0.5, 0.5) and (-0.5, -0.5)',
     generate: (draw, i) => {
       const c = classOf(i);
       const centre = c === 0 ? 0.5 : -0.5;
@@ -65,7 +74,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'spiral', task: 'classification', stream: 4, description: 'two interleaved spiral arms',
+    name: 'spiral',
+    task: 'classification',
+    stream: 4,
+    description: 'two interleaved spiral arms',
     generate: (_draw, i, count) => {
       const c = classOf(i);
       const t = positionInClass(i, count);
@@ -74,7 +86,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'moons', task: 'classification', stream: 5, description: 'two interleaving half circles',
+    name: 'moons',
+    task: 'classification',
+    stream: 5,
+    description: 'two interleaving half circles',
     generate: (draw, i) => {
       const c = classOf(i);
       const angle = Math.PI * draw(0);
@@ -83,7 +98,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'plane', task: 'regression', stream: 6, description: 'target (x + y) / 2 on the square [-1, 1]²',
+    name: 'plane',
+    task: 'regression',
+    stream: 6,
+    description: 'target (x + y) / 2 on the square [-1, 1]²',
     generate: (draw) => {
       const x = 2 * draw(0) - 1;
       const y = 2 * draw(1) - 1;
@@ -91,7 +109,10 @@ const ENTRIES: readonly DatasetEntry[] = [
     },
   },
   {
-    name: 'gaussian', task: 'regression', stream: 7, description: 'a Gaussian bump exp(-r² / 0.32) on [-1, 1]²',
+    name: 'gaussian',
+    task: 'regression',
+    stream: 7,
+    description: 'a Gaussian bump exp(-r² / 0.32) on [-1, 1]²',
     generate: (draw) => {
       const x = 2 * draw(0) - 1;
       const y = 2 * draw(1) - 1;
@@ -101,9 +122,8 @@ const ENTRIES: readonly DatasetEntry[] = [
 ];
 
 /** Every data set with its task, for pickers. */
-export const DATASETS: ReadonlyArray<{ name: DatasetName; task: TrainingData['task']; description: string }> = ENTRIES.map(
-  ({ name, task, description }) => ({ name, task, description }),
-);
+export const DATASETS: ReadonlyArray<{ name: DatasetName; task: TrainingData['task']; description: string }> =
+  ENTRIES.map(({ name, task, description }) => ({ name, task, description }));
 
 /**
  * A seeded data set split into train/validation. Draw k >= 0 of row i is
@@ -111,10 +131,12 @@ export const DATASETS: ReadonlyArray<{ name: DatasetName; task: TrainingData['ta
  */
 export function makeDataset(name: DatasetName, options: DatasetOptions): TrainingData {
   const entry = ENTRIES.find((candidate) => candidate.name === name);
-  if (!entry) throw new RangeError(`unknown data set '${name}': choose one of ${ENTRIES.map((e) => e.name).join(', ')}`);
+  if (!entry)
+    throw new RangeError(`unknown data set '${name}': choose one of ${ENTRIES.map((e) => e.name).join(', ')}`);
   const { count, noise, validationFraction, seed } = options;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-  if (!(noise >= 0) || !Number.isFinite(noise)) throw new RangeError(`noise must be a finite standard deviation >= 0, got ${noise}`);
+  if (!(noise >= 0) || !Number.isFinite(noise))
+    throw new RangeError(`noise must be a finite standard deviation >= 0, got ${noise}`);
   const x = new Float32Array(count * 2);
   const y = new Float32Array(count);
   for (let i = 0; i < count; i++) {
@@ -126,5 +148,9 @@ export function makeDataset(name: DatasetName, options: DatasetOptions): Trainin
     x[2 * i + 1] = row.y + (featureNoise ? jitter(1) : 0);
     y[i] = row.out + (featureNoise ? 0 : jitter(2));
   }
-  return splitRows({ task: entry.task, inputs: 2, outputs: entry.task === 'classification' ? 2 : 1, x, y, count }, validationFraction, seed);
+  return splitRows(
+    { task: entry.task, inputs: 2, outputs: entry.task === 'classification' ? 2 : 1, x, y, count },
+    validationFraction,
+    seed,
+  );
 }

@@ -2,7 +2,7 @@
 // uncaptured error, the device being lost) into an EngineError, and lets the engine race
 // every wait against it, so a failing or lost device rejects the pending train() instead
 // of leaving it hanging.
-import { EngineError } from '../types';
+import { EngineError } from '../types.ts';
 
 /**
  * How long a failed device operation waits for `device.lost` before counting as an error of
@@ -13,9 +13,15 @@ export const LOSS_GRACE_MS = 1000;
 
 function describe(error: GPUError): EngineError {
   if (error instanceof GPUOutOfMemoryError) {
-    return new EngineError('out-of-memory', `The GPU ran out of memory (${error.message}): train fewer models at once, or a smaller batch or network.`);
+    return new EngineError(
+      'out-of-memory',
+      `The GPU ran out of memory (${error.message}): train fewer models at once, or a smaller batch or network.`,
+    );
   }
-  return new EngineError('validation', `WebGPU rejected a command: ${error.message}. This is a bug in the GPU engine; the CPU engine can run the same job.`);
+  return new EngineError(
+    'validation',
+    `WebGPU rejected a command: ${error.message}. This is a bug in the GPU engine; the CPU engine can run the same job.`,
+  );
 }
 
 export class DeviceGuard {
@@ -31,12 +37,20 @@ export class DeviceGuard {
     this.failed = new Promise<never>((_, reject) => (this.reject = reject));
     this.failed.catch(() => undefined); // observed through race(), never unhandled
     this.lost = device.lost.then((info) => {
-      const why = info.reason === 'destroyed' ? 'the device was destroyed' : `the browser reported: ${info.message || 'no reason given'}`;
-      const error = new EngineError('device-lost', `The GPU device was lost (${why}). Create a new engine to train again; the CPU engine works without a GPU.`);
+      const why =
+        info.reason === 'destroyed'
+          ? 'the device was destroyed'
+          : `the browser reported: ${info.message || 'no reason given'}`;
+      const error = new EngineError(
+        'device-lost',
+        `The GPU device was lost (${why}). Create a new engine to train again; the CPU engine works without a GPU.`,
+      );
       this.fail(error);
       return error;
     });
-    device.addEventListener('uncapturederror', (event) => this.fail(describe((event as GPUUncapturedErrorEvent).error)));
+    device.addEventListener('uncapturederror', (event) =>
+      this.fail(describe((event as GPUUncapturedErrorEvent).error)),
+    );
   }
 
   private fail(error: EngineError): void {

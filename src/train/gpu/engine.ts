@@ -3,13 +3,14 @@
 // in a short slice of GPU time, see pacing.ts); losses and metrics accumulate on the GPU and
 // come back only at each report (every reportEvery steps and after the last), together with
 // the validation pass. No DOM: it runs in a dedicated worker as well as in a page.
-import { EngineError } from '../types';
-import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types';
-import { validateJob, validateStopRequest } from '../validate';
-import { DeviceGuard, aborted } from './device-guard';
-import { SubmitPacer } from './pacing';
-import { Population } from './population';
-import { unpackModelState } from './structs';
+
+import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types.ts';
+import { EngineError } from '../types.ts';
+import { validateJob, validateStopRequest } from '../validate.ts';
+import { aborted, DeviceGuard } from './device-guard.ts';
+import { SubmitPacer } from './pacing.ts';
+import { Population } from './population.ts';
+import { unpackModelState } from './structs.ts';
 
 export interface GpuEngineOptions {
   /** Train on this device (the engine then leaves it alive on dispose); by default the engine requests its own. */
@@ -21,10 +22,17 @@ export interface GpuEngineOptions {
 export async function createGpuEngine(options: GpuEngineOptions = {}): Promise<TrainingEngine> {
   if (options.device) return new GpuEngine(options.device, false, options.submitTargetMs);
   if (typeof navigator === 'undefined' || !navigator.gpu) {
-    throw new EngineError('no-webgpu', 'This browser has no WebGPU (navigator.gpu is missing): use a recent Chrome or Edge, or the CPU engine.');
+    throw new EngineError(
+      'no-webgpu',
+      'This browser has no WebGPU (navigator.gpu is missing): use a recent Chrome or Edge, or the CPU engine.',
+    );
   }
   const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new EngineError('no-webgpu', 'WebGPU found no adapter (requestAdapter() returned null): enable the GPU in the browser, or use the CPU engine.');
+  if (!adapter)
+    throw new EngineError(
+      'no-webgpu',
+      'WebGPU found no adapter (requestAdapter() returned null): enable the GPU in the browser, or use the CPU engine.',
+    );
   const device = await adapter.requestDevice();
   return new GpuEngine(device, true, options.submitTargetMs);
 }
@@ -85,8 +93,16 @@ class GpuEngine implements TrainingEngine {
     if (signal?.aborted) throw aborted();
     const { device, guard } = this;
     const population = guard.scoped(() => new Population(device, job));
-    const stateStaging = device.createBuffer({ label: 'state read-back', size: population.stateBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const parameterStaging = device.createBuffer({ label: 'parameter read-back', size: population.models * population.modelStride * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const stateStaging = device.createBuffer({
+      label: 'state read-back',
+      size: population.stateBytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const parameterStaging = device.createBuffer({
+      label: 'parameter read-back',
+      size: population.models * population.modelStride * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const owned = [population, stateStaging, parameterStaging];
     owned.forEach((o) => this.live.add(o));
     try {
@@ -126,7 +142,14 @@ class GpuEngine implements TrainingEngine {
             if (parts === 1) {
               submit((encoder) => population.encodeSteps(encoder, first, chunk.steps));
             } else {
-              submit((encoder) => population.encodeStepPart(encoder, first, Math.floor((part * D) / parts), Math.floor(((part + 1) * D) / parts)));
+              submit((encoder) =>
+                population.encodeStepPart(
+                  encoder,
+                  first,
+                  Math.floor((part * D) / parts),
+                  Math.floor(((part + 1) * D) / parts),
+                ),
+              );
             }
             await pacer.submitted(chunk.steps / parts, signal);
           }
@@ -139,7 +162,11 @@ class GpuEngine implements TrainingEngine {
           throwIfStopped();
           const last = part === parts - 1;
           submit((encoder) => {
-            population.encodeValidationPart(encoder, Math.floor((part * V) / parts), Math.floor(((part + 1) * V) / parts));
+            population.encodeValidationPart(
+              encoder,
+              Math.floor((part * V) / parts),
+              Math.floor(((part + 1) * V) / parts),
+            );
             if (last) population.encodeStateCopy(encoder, stateStaging);
           });
           if (!last) await pacer.submitted(validationSteps / parts, signal, false);
@@ -164,7 +191,8 @@ class GpuEngine implements TrainingEngine {
           report.trainLoss[m] = active ? state.lossSum / state.steps : NaN;
           report.trainAccuracy[m] = active && classification ? state.accuracySum / state.steps : NaN;
           report.validationLoss[m] = active && validationCount > 0 ? state.validationLossSum / validationCount : NaN;
-          report.validationAccuracy[m] = active && classification && validationCount > 0 ? state.validationCorrect / validationCount : NaN;
+          report.validationAccuracy[m] =
+            active && classification && validationCount > 0 ? state.validationCorrect / validationCount : NaN;
         }
         reports.push(report);
         const toStop = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
@@ -179,7 +207,9 @@ class GpuEngine implements TrainingEngine {
       submit((encoder) => population.encodeParameterCopy(encoder, parameterStaging));
       await guard.check();
       const flat = new Float32Array(await readBack(guard, parameterStaging, signal));
-      const parameters = Array.from({ length: P }, (_, m) => flat.slice(m * population.modelStride, m * population.modelStride + population.paramCount));
+      const parameters = Array.from({ length: P }, (_, m) =>
+        flat.slice(m * population.modelStride, m * population.modelStride + population.paramCount),
+      );
       return { reports, parameters, stoppedAtStep };
     } finally {
       for (const o of owned) {

@@ -4,10 +4,9 @@
 // after the table say how many invocations a dispatch needs. Pipelines and bind group
 // layouts are built from an entry once per device and cached by that entry.
 import { SHADER_SOURCES } from '#shaders';
-import { DECAYS, OPTIMIZERS } from '../types';
-import type { Activation, ModelHyper } from '../types';
-import { MATMUL_PARAMS } from './structs';
-import type { StructValues } from './structs';
+import type { Activation, ModelHyper } from '../types.ts';
+import { DECAYS, OPTIMIZERS } from '../types.ts';
+import type { MATMUL_PARAMS, StructValues } from './structs.ts';
 
 const {
   random: randomLibrary,
@@ -52,8 +51,19 @@ function matmul(name: string, source: string, extra: readonly BindingKind[], vec
   };
 }
 
-function elementwise(name: string, libraries: readonly string[], source: string, bindings: readonly BindingKind[], constants: Record<string, number> = {}): KernelEntry {
-  return { name, code: [...libraries, elementwiseLibrary, source].join('\n'), bindings, constants: { ...ELEMENTWISE_CONSTANTS, ...constants } };
+function elementwise(
+  name: string,
+  libraries: readonly string[],
+  source: string,
+  bindings: readonly BindingKind[],
+  constants: Record<string, number> = {},
+): KernelEntry {
+  return {
+    name,
+    code: [...libraries, elementwiseLibrary, source].join('\n'),
+    bindings,
+    constants: { ...ELEMENTWISE_CONSTANTS, ...constants },
+  };
 }
 
 export const KERNELS = {
@@ -66,14 +76,38 @@ export const KERNELS = {
   matmulBackwardWeightVec4: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], true),
   softmaxCrossEntropy: elementwise('softmax_cross_entropy', [lossLibrary], softmaxCrossEntropySource, LOSS_BINDINGS),
   meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
-  metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, ['uniform', 'step', 'read', 'read', 'write']),
-  optimizerStep: elementwise('optimizer_step', [modelLibrary], optimizerStepSource, ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'], {
-    // Fewer invocations share each model's per-step constants (measured on the 64-model
-    // workload: 8 vec4s 0.75 ms, 4 vec4s 0.92 ms, 12 no better than 8).
-    VECTORS_PER_INVOCATION: 8,
-  }),
-  parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, ['uniform', 'read', 'write']),
-  batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, ['uniform', 'step', 'read', 'read', 'read', 'write', 'write']),
+  metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, [
+    'uniform',
+    'step',
+    'read',
+    'read',
+    'write',
+  ]),
+  optimizerStep: elementwise(
+    'optimizer_step',
+    [modelLibrary],
+    optimizerStepSource,
+    ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'],
+    {
+      // Fewer invocations share each model's per-step constants (measured on the 64-model
+      // workload: 8 vec4s 0.75 ms, 4 vec4s 0.92 ms, 12 no better than 8).
+      VECTORS_PER_INVOCATION: 8,
+    },
+  ),
+  parametersInit: elementwise('parameters_init', [randomLibrary, modelLibrary], parametersInitSource, [
+    'uniform',
+    'read',
+    'write',
+  ]),
+  batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, [
+    'uniform',
+    'step',
+    'read',
+    'read',
+    'read',
+    'write',
+    'write',
+  ]),
 } as const satisfies Record<string, KernelEntry>;
 
 export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
@@ -111,7 +145,13 @@ function specialise(entry: KernelEntry, constants: Record<string, number>): Kern
 }
 
 /** `entry` with `operands`' constants, vec4 stores when c's rows are aligned, and compiled for `epilogue`. */
-function forProduct(entry: KernelEntry, p: StructValues<typeof MATMUL_PARAMS>, outputCols: number, epilogue: MatmulEpilogue | undefined, operands: Record<string, number> = {}): KernelEntry {
+function forProduct(
+  entry: KernelEntry,
+  p: StructValues<typeof MATMUL_PARAMS>,
+  outputCols: number,
+  epilogue: MatmulEpilogue | undefined,
+  operands: Record<string, number> = {},
+): KernelEntry {
   const constants = { ...operands };
   if ([outputCols, p.c_offset, p.c_model_stride, p.bias_offset].every((v) => v % 4 === 0)) constants.VECTOR_STORES = 1;
   if (epilogue) Object.assign(constants, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation });
@@ -134,13 +174,20 @@ export function optimizerKernel(models: readonly ModelHyper[]): KernelEntry {
  * (A_VECTORS, B_VECTORS in matmul_common.wgsl); storing vec4s when c's rows are aligned
  * (VECTOR_STORES); with `epilogue`, compiled for that layer step.
  */
-export function matmulKernel(kind: MatmulKind, p: StructValues<typeof MATMUL_PARAMS>, epilogue?: MatmulEpilogue): KernelEntry {
+export function matmulKernel(
+  kind: MatmulKind,
+  p: StructValues<typeof MATMUL_PARAMS>,
+  epilogue?: MatmulEpilogue,
+): KernelEntry {
   const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
   if (kind === 'backwardInput') {
     const vec4 = aligned(p.n, p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
     return forProduct(vec4 ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue);
   }
-  const [vec4, scalar] = kind === 'forward' ? [KERNELS.matmulForwardVec4, KERNELS.matmulForward] : [KERNELS.matmulBackwardWeightVec4, KERNELS.matmulBackwardWeight];
+  const [vec4, scalar] =
+    kind === 'forward'
+      ? [KERNELS.matmulForwardVec4, KERNELS.matmulForward]
+      : [KERNELS.matmulBackwardWeightVec4, KERNELS.matmulBackwardWeight];
   const aRows = aligned(p.k, p.a_offset, p.a_model_stride);
   const bRows = aligned(p.n, p.b_offset, p.b_model_stride);
   if (aRows && bRows) return forProduct(vec4, p, p.n, epilogue);
@@ -162,7 +209,8 @@ export function matmulInvocations(models: number, rows: number, cols: number): n
 
 /** Invocations of optimizer_step for `models` models whose parameters lie `modelStride` floats apart (a multiple of 4). */
 export function optimizerInvocations(models: number, modelStride: number): number {
-  if (modelStride % 4 !== 0) throw new RangeError(`optimizer_step reads vec4s: the model stride must be a multiple of 4, got ${modelStride}`);
+  if (modelStride % 4 !== 0)
+    throw new RangeError(`optimizer_step reads vec4s: the model stride must be a multiple of 4, got ${modelStride}`);
   return models * Math.ceil(modelStride / 4 / KERNELS.optimizerStep.constants.VECTORS_PER_INVOCATION);
 }
 
@@ -223,9 +271,16 @@ export interface Dispatch {
 }
 
 /** Binds `buffers` (in the entry's binding order) and sizes the grid for `invocations`. */
-export function prepareDispatch(device: GPUDevice, entry: KernelEntry, buffers: readonly GPUBuffer[], invocations: number, stepSlotBytes = 0): Dispatch {
+export function prepareDispatch(
+  device: GPUDevice,
+  entry: KernelEntry,
+  buffers: readonly GPUBuffer[],
+  invocations: number,
+  stepSlotBytes = 0,
+): Dispatch {
   const kernel = compileKernel(device, entry);
-  if (buffers.length !== entry.bindings.length) throw new Error(`${entry.name} takes ${entry.bindings.length} buffers, got ${buffers.length}`);
+  if (buffers.length !== entry.bindings.length)
+    throw new Error(`${entry.name} takes ${entry.bindings.length} buffers, got ${buffers.length}`);
   const bindGroup = device.createBindGroup({
     label: entry.name,
     layout: kernel.layout,
@@ -238,7 +293,12 @@ export function prepareDispatch(device: GPUDevice, entry: KernelEntry, buffers: 
 }
 
 /** Records `dispatches` into `pass`; a step-slot bind group reads slot `slot`. */
-export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[], slot = 0, stepSlotBytes = 0): void {
+export function encodeDispatches(
+  pass: GPUComputePassEncoder,
+  dispatches: readonly Dispatch[],
+  slot = 0,
+  stepSlotBytes = 0,
+): void {
   for (const { kernel, bindGroup, grid, step } of dispatches) {
     if (grid.some((g) => g === 0)) continue;
     pass.setPipeline(kernel.pipeline);

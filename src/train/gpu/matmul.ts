@@ -1,7 +1,7 @@
 // The population's matmul kernel on its own, for the benchmark: one model, c = a · b with
 // n×n×n, so its GFLOP/s can be set beside other libraries' on the same adapter.
-import { encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, prepareDispatch } from './kernels';
-import { packMatmulParams } from './structs';
+import { encodeDispatches, matmulBuffers, matmulInvocations, matmulKernel, prepareDispatch } from './kernels.ts';
+import { packMatmulParams } from './structs.ts';
 
 export interface MatmulTiming {
   n: number;
@@ -33,16 +33,33 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
   const epilogueInputs = make(GPUBufferUsage.STORAGE);
   const epilogueOutputs = make(GPUBufferUsage.STORAGE);
   const product = {
-    models: 1, m: n, k: n, n, a_offset: 0, a_model_stride: 0, b_offset: 0, b_model_stride: 0, c_offset: 0, c_model_stride: 0,
+    models: 1,
+    m: n,
+    k: n,
+    n,
+    a_offset: 0,
+    a_model_stride: 0,
+    b_offset: 0,
+    b_model_stride: 0,
+    c_offset: 0,
+    c_model_stride: 0,
     bias_offset: 0,
   };
   const packed = packMatmulParams(product);
-  const params = device.createBuffer({ size: packed.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const params = device.createBuffer({
+    size: packed.byteLength,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
   device.queue.writeBuffer(params, 0, packed);
   device.pushErrorScope('validation');
   try {
     const kernel = matmulKernel('forward', product);
-    const dispatch = prepareDispatch(device, kernel, [params, ...matmulBuffers(a, b, c, epilogueInputs, epilogueOutputs)], matmulInvocations(1, n, n));
+    const dispatch = prepareDispatch(
+      device,
+      kernel,
+      [params, ...matmulBuffers(a, b, c, epilogueInputs, epilogueOutputs)],
+      matmulInvocations(1, n, n),
+    );
     const run = async (count: number) => {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();

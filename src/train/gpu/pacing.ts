@@ -5,7 +5,7 @@
 // estimated worth in steps). At most two command buffers are in flight
 // (the GPU works on one while the next is recorded), so about 2 × targetMs of work is ever
 // queued (or two dispatches, where a single dispatch takes longer).
-import type { DeviceGuard } from './device-guard';
+import type { DeviceGuard } from './device-guard.ts';
 
 /** GPU time one command buffer should hold: short enough to stop promptly, long enough that submits cost little. */
 export const SUBMIT_TARGET_MS = 40;
@@ -85,7 +85,8 @@ export class SubmitPacer {
     this.recent.push({ ms, steps });
     let covered = 0;
     let kept = 0;
-    while (kept < this.recent.length && (covered < 1 - 1e-9 || kept < MEASURED_BUFFERS)) covered += this.recent[this.recent.length - ++kept].steps;
+    while (kept < this.recent.length && (covered < 1 - 1e-9 || kept < MEASURED_BUFFERS))
+      covered += this.recent[this.recent.length - ++kept].steps;
     this.recent.splice(0, this.recent.length - kept);
     this.msPerStep = Math.max(0.001, this.recent.reduce((sum, r) => sum + r.ms, 0) / covered);
     // Grows by at most 2× per measurement: one fast outlier must not queue seconds of work.

@@ -1,14 +1,26 @@
 // The GPU side of one PopulationJob: every buffer the P models need, and the recorded
 // dispatches of weight init, one training step, the validation pass and the metrics
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
-import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types';
-import type { PopulationJob } from '../types';
-import { KERNELS, encodeDispatches, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels';
-import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels';
+
+import type { PopulationJob } from '../types.ts';
+import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types.ts';
+import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
 import {
-  MATMUL_PARAMS,
-  MODEL_STATE,
+  encodeDispatches,
+  KERNELS,
+  keepsPreActivation,
+  matmulBuffers,
+  matmulInvocations,
+  matmulKernel,
+  optimizerInvocations,
+  optimizerKernel,
+  prepareDispatch,
+} from './kernels.ts';
+import type { StructValues } from './structs.ts';
+import {
   fieldOffset,
+  type MATMUL_PARAMS,
+  MODEL_STATE,
   packGatherParams,
   packInitParams,
   packLossParams,
@@ -18,8 +30,7 @@ import {
   packOptimizerParams,
   packStepSlots,
   structSize,
-} from './structs';
-import type { StructValues } from './structs';
+} from './structs.ts';
 
 /** Most steps recorded into one command buffer (each reads its own step slot). */
 export const MAX_STEPS_PER_SUBMIT = 64;
@@ -98,12 +109,17 @@ export class Population {
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       });
       this.buffers.push(buffer);
-      if (typeof bytes !== 'number' && size > 0) device.queue.writeBuffer(buffer, 0, bytes as GPUAllowSharedBufferSource);
+      if (typeof bytes !== 'number' && size > 0)
+        device.queue.writeBuffer(buffer, 0, bytes as GPUAllowSharedBufferSource);
       return buffer;
     };
     const floats = (label: string, count: number) => storage(label, count * 4);
     const uniform = (label: string, data: ArrayBuffer): GPUBuffer => {
-      const buffer = device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const buffer = device.createBuffer({
+        label,
+        size: data.byteLength,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       this.buffers.push(buffer);
       device.queue.writeBuffer(buffer, 0, data);
       return buffer;
@@ -111,9 +127,21 @@ export class Population {
     const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
       prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
     /** One product of kind `kind` with output [rows×cols] per model and layer l's epilogue; a, b, c then the epilogue's buffers. */
-    const matmul = (kind: MatmulKind, params: StructValues<typeof MATMUL_PARAMS>, epilogue: MatmulEpilogue, outputRows: number, outputCols: number, buffers: GPUBuffer[]): Dispatch => {
+    const matmul = (
+      kind: MatmulKind,
+      params: StructValues<typeof MATMUL_PARAMS>,
+      epilogue: MatmulEpilogue,
+      outputRows: number,
+      outputCols: number,
+      buffers: GPUBuffer[],
+    ): Dispatch => {
       const [a, b, c, ...extra] = buffers;
-      return dispatch(matmulKernel(kind, params, epilogue), packMatmulParams(params), matmulBuffers(a, b, c, ...extra), matmulInvocations(P, outputRows, outputCols));
+      return dispatch(
+        matmulKernel(kind, params, epilogue),
+        packMatmulParams(params),
+        matmulBuffers(a, b, c, ...extra),
+        matmulInvocations(P, outputRows, outputCols),
+      );
     };
 
     const hypers = storage('model hyperparameters', packModelHypers(models));
@@ -122,7 +150,11 @@ export class Population {
     const firstMoment = floats('first moment', P * stride);
     const secondMoment = floats('second moment', P * stride);
     const states = (this.states = storage('model states', this.stateBytes));
-    this.steps = device.createBuffer({ label: 'step slots', size: this.stepSlots * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.steps = device.createBuffer({
+      label: 'step slots',
+      size: this.stepSlots * this.slotBytes,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.buffers.push(this.steps);
     const trainX = storage('train x', data.train.x);
     const trainY = storage('train y', data.train.y);
@@ -158,13 +190,21 @@ export class Population {
           matmul(
             'forward',
             {
-              models: P, m: rows, k: inWidth, n: cols,
-              a_offset: source.offset, a_model_stride: source.modelStride,
-              b_offset: weights, b_model_stride: stride,
-              c_offset: 0, c_model_stride: R * cols, bias_offset: layout[l].bias,
+              models: P,
+              m: rows,
+              k: inWidth,
+              n: cols,
+              a_offset: source.offset,
+              a_model_stride: source.modelStride,
+              b_offset: weights,
+              b_model_stride: stride,
+              c_offset: 0,
+              c_model_stride: R * cols,
+              bias_offset: layout[l].bias,
             },
             layerEpilogue(l),
-            rows, cols,
+            rows,
+            cols,
             [source.buffer, parameters, z[l], hypers, a[l]],
           ),
         );
@@ -173,9 +213,14 @@ export class Population {
         dispatch(
           shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
           packLossParams({
-            models: P, rows, outputs: shape.outputs, model_stride: R * shape.outputs,
-            label_offset: labels.offset, label_model_stride: labels.modelStride,
-            row_capacity: R, write_gradient: training ? 1 : 0,
+            models: P,
+            rows,
+            outputs: shape.outputs,
+            model_stride: R * shape.outputs,
+            label_offset: labels.offset,
+            label_model_stride: labels.modelStride,
+            row_capacity: R,
+            write_gradient: training ? 1 : 0,
           }),
           [z[last], labels.buffer, delta[last], rowLoss, rowCorrect],
           P * rows,
@@ -189,18 +234,27 @@ export class Population {
       const list: Dispatch[] = [];
       for (let l = last; l >= 0; l--) {
         const { weights, rows: inWidth, cols } = layout[l];
-        const input = l === 0 ? { buffer: batchX, modelStride: B * inWidth } : { buffer: a[l - 1], modelStride: R * inWidth };
+        const input =
+          l === 0 ? { buffer: batchX, modelStride: B * inWidth } : { buffer: a[l - 1], modelStride: R * inWidth };
         list.push(
           matmul(
             'backwardWeight',
             {
-              models: P, m: B, k: inWidth, n: cols,
-              a_offset: 0, a_model_stride: input.modelStride,
-              b_offset: 0, b_model_stride: R * cols,
-              c_offset: weights, c_model_stride: stride, bias_offset: layout[l].bias,
+              models: P,
+              m: B,
+              k: inWidth,
+              n: cols,
+              a_offset: 0,
+              a_model_stride: input.modelStride,
+              b_offset: 0,
+              b_model_stride: R * cols,
+              c_offset: weights,
+              c_model_stride: stride,
+              bias_offset: layout[l].bias,
             },
             layerEpilogue(l),
-            inWidth, cols,
+            inWidth,
+            cols,
             [input.buffer, delta[l], gradients],
           ),
         );
@@ -209,13 +263,21 @@ export class Population {
             matmul(
               'backwardInput',
               {
-                models: P, m: B, k: inWidth, n: cols,
-                a_offset: 0, a_model_stride: R * cols,
-                b_offset: weights, b_model_stride: stride,
-                c_offset: 0, c_model_stride: R * inWidth, bias_offset: layout[l - 1].bias,
+                models: P,
+                m: B,
+                k: inWidth,
+                n: cols,
+                a_offset: 0,
+                a_model_stride: R * cols,
+                b_offset: weights,
+                b_model_stride: stride,
+                c_offset: 0,
+                c_model_stride: R * inWidth,
+                bias_offset: layout[l - 1].bias,
               },
               layerEpilogue(l - 1),
-              B, inWidth,
+              B,
+              inWidth,
               [delta[l], parameters, delta[l - 1], hypers, kept(l - 1)],
             ),
           );
@@ -228,8 +290,13 @@ export class Population {
       dispatch(
         KERNELS.parametersInit,
         packInitParams({
-          models: P, param_count: stride, inputs: shape.inputs, outputs: shape.outputs,
-          max_hidden: shape.maxHidden, hidden_layers: shape.hiddenLayers, xavier: shape.init === 'xavier' ? 1 : 0,
+          models: P,
+          param_count: stride,
+          inputs: shape.inputs,
+          outputs: shape.outputs,
+          max_hidden: shape.maxHidden,
+          hidden_layers: shape.hiddenLayers,
+          xavier: shape.init === 'xavier' ? 1 : 0,
         }),
         [hypers, parameters],
         P * stride,
@@ -238,16 +305,33 @@ export class Population {
     this.step = [
       dispatch(
         KERNELS.batchGather,
-        packGatherParams({ models: P, batch_size: B, inputs: shape.inputs, label_width: labelWidth, train_count: data.train.count }),
+        packGatherParams({
+          models: P,
+          batch_size: B,
+          inputs: shape.inputs,
+          label_width: labelWidth,
+          train_count: data.train.count,
+        }),
         [this.steps, hypers, trainX, trainY, batchX, batchY],
         P * B,
       ),
-      ...forwardAndLoss(B, { buffer: batchX, offset: 0, modelStride: B * shape.inputs }, { buffer: batchY, offset: 0, modelStride: B * labelWidth }, true),
+      ...forwardAndLoss(
+        B,
+        { buffer: batchX, offset: 0, modelStride: B * shape.inputs },
+        { buffer: batchY, offset: 0, modelStride: B * labelWidth },
+        true,
+      ),
       ...backward(),
       dispatch(
         optimizerKernel(models),
         // The zero tail of each model's stride has zero gradients under every optimizer, so it stays zero.
-        packOptimizerParams({ models: P, param_count: stride, batch_size: B, train_count: data.train.count, total_steps: job.steps }),
+        packOptimizerParams({
+          models: P,
+          param_count: stride,
+          batch_size: B,
+          train_count: data.train.count,
+          total_steps: job.steps,
+        }),
         [this.steps, hypers, states, parameters, gradients, firstMoment, secondMoment],
         optimizerInvocations(P, stride),
       ),
@@ -320,7 +404,11 @@ export class Population {
 
   /** Freezes `model` from the next step on (its parameters stay as they are). */
   stop(model: number): void {
-    this.device.queue.writeBuffer(this.states, model * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'), new Uint32Array([1]));
+    this.device.queue.writeBuffer(
+      this.states,
+      model * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'),
+      new Uint32Array([1]),
+    );
   }
 
   destroy(): void {

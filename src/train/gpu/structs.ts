@@ -2,8 +2,9 @@
 // data. Every struct is a run of 4-byte scalars (so WGSL's offset of field i is 4·i and an
 // array's stride is 4 · fields), and each has one pack function built from its layout.
 // test/train/gpu/structs.test.ts checks each layout against the struct in its .wgsl file.
-import { DECAYS, OPTIMIZERS } from '../types';
-import type { ModelHyper } from '../types';
+
+import type { ModelHyper } from '../types.ts';
+import { DECAYS, OPTIMIZERS } from '../types.ts';
 
 export type Scalar = 'u32' | 'f32';
 
@@ -31,11 +32,17 @@ export function fieldOffset<F extends string>(layout: StructLayout<F>, field: F)
   return index * 4;
 }
 
-function writeStruct<F extends string>(view: DataView, byteOffset: number, layout: StructLayout<F>, values: Record<F, number>): void {
+function writeStruct<F extends string>(
+  view: DataView,
+  byteOffset: number,
+  layout: StructLayout<F>,
+  values: Record<F, number>,
+): void {
   layout.fields.forEach(([field, scalar], i) => {
     const value = values[field];
     if (scalar === 'u32') {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`${layout.name}.${field} must be a u32, got ${value}`);
+      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+        throw new RangeError(`${layout.name}.${field} must be a u32, got ${value}`);
       view.setUint32(byteOffset + i * 4, value, true);
     } else {
       view.setFloat32(byteOffset + i * 4, value, true);
@@ -44,7 +51,10 @@ function writeStruct<F extends string>(view: DataView, byteOffset: number, layou
 }
 
 /** An array of structs, as a storage buffer holds it; the size rounds up to 16 bytes so it also fits a uniform binding. */
-export function packStructArray<F extends string>(layout: StructLayout<F>, rows: ReadonlyArray<Record<F, number>>): ArrayBuffer {
+export function packStructArray<F extends string>(
+  layout: StructLayout<F>,
+  rows: ReadonlyArray<Record<F, number>>,
+): ArrayBuffer {
   const stride = structSize(layout);
   const buffer = new ArrayBuffer(Math.ceil((rows.length * stride) / 16) * 16 || 16);
   const view = new DataView(buffer);
@@ -57,39 +67,84 @@ export function packStruct<F extends string>(layout: StructLayout<F>, values: Re
 }
 
 export const MATMUL_PARAMS = struct('MatmulParams', [
-  ['models', 'u32'], ['m', 'u32'], ['k', 'u32'], ['n', 'u32'],
-  ['a_offset', 'u32'], ['a_model_stride', 'u32'],
-  ['b_offset', 'u32'], ['b_model_stride', 'u32'],
-  ['c_offset', 'u32'], ['c_model_stride', 'u32'],
+  ['models', 'u32'],
+  ['m', 'u32'],
+  ['k', 'u32'],
+  ['n', 'u32'],
+  ['a_offset', 'u32'],
+  ['a_model_stride', 'u32'],
+  ['b_offset', 'u32'],
+  ['b_model_stride', 'u32'],
+  ['c_offset', 'u32'],
+  ['c_model_stride', 'u32'],
   ['bias_offset', 'u32'],
 ]);
 export const LOSS_PARAMS = struct('LossParams', [
-  ['models', 'u32'], ['rows', 'u32'], ['outputs', 'u32'], ['model_stride', 'u32'],
-  ['label_offset', 'u32'], ['label_model_stride', 'u32'], ['row_capacity', 'u32'], ['write_gradient', 'u32'],
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['outputs', 'u32'],
+  ['model_stride', 'u32'],
+  ['label_offset', 'u32'],
+  ['label_model_stride', 'u32'],
+  ['row_capacity', 'u32'],
+  ['write_gradient', 'u32'],
 ]);
 export const METRICS_PARAMS = struct('MetricsParams', [
-  ['models', 'u32'], ['rows', 'u32'], ['row_capacity', 'u32'], ['mode', 'u32'], ['divergence_factor', 'f32'],
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['row_capacity', 'u32'],
+  ['mode', 'u32'],
+  ['divergence_factor', 'f32'],
 ]);
 export const OPTIMIZER_PARAMS = struct('OptimizerParams', [
-  ['models', 'u32'], ['param_count', 'u32'], ['batch_size', 'u32'], ['train_count', 'u32'], ['total_steps', 'u32'],
+  ['models', 'u32'],
+  ['param_count', 'u32'],
+  ['batch_size', 'u32'],
+  ['train_count', 'u32'],
+  ['total_steps', 'u32'],
 ]);
 export const INIT_PARAMS = struct('InitParams', [
-  ['models', 'u32'], ['param_count', 'u32'], ['inputs', 'u32'], ['outputs', 'u32'],
-  ['max_hidden', 'u32'], ['hidden_layers', 'u32'], ['xavier', 'u32'],
+  ['models', 'u32'],
+  ['param_count', 'u32'],
+  ['inputs', 'u32'],
+  ['outputs', 'u32'],
+  ['max_hidden', 'u32'],
+  ['hidden_layers', 'u32'],
+  ['xavier', 'u32'],
 ]);
 export const GATHER_PARAMS = struct('GatherParams', [
-  ['models', 'u32'], ['batch_size', 'u32'], ['inputs', 'u32'], ['label_width', 'u32'], ['train_count', 'u32'],
+  ['models', 'u32'],
+  ['batch_size', 'u32'],
+  ['inputs', 'u32'],
+  ['label_width', 'u32'],
+  ['train_count', 'u32'],
 ]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
 export const MODEL_HYPER = struct('ModelHyper', [
-  ['hidden_units', 'u32'], ['optimizer', 'u32'], ['learning_rate', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'],
-  ['epsilon', 'f32'], ['weight_decay', 'f32'], ['decay', 'u32'], ['decay_rate', 'f32'], ['decay_every', 'f32'],
-  ['init_seed', 'u32'], ['data_seed', 'u32'], ['rmsprop_alpha', 'f32'],
+  ['hidden_units', 'u32'],
+  ['optimizer', 'u32'],
+  ['learning_rate', 'f32'],
+  ['beta1', 'f32'],
+  ['beta2', 'f32'],
+  ['epsilon', 'f32'],
+  ['weight_decay', 'f32'],
+  ['decay', 'u32'],
+  ['decay_rate', 'f32'],
+  ['decay_every', 'f32'],
+  ['init_seed', 'u32'],
+  ['data_seed', 'u32'],
+  ['rmsprop_alpha', 'f32'],
 ]);
 export const MODEL_STATE = struct('ModelState', [
-  ['loss_sum', 'f32'], ['accuracy_sum', 'f32'], ['steps', 'u32'], ['first_loss', 'f32'],
-  ['diverged', 'u32'], ['diverged_at', 'u32'], ['stopped', 'u32'],
-  ['validation_loss_sum', 'f32'], ['validation_correct', 'f32'],
+  ['loss_sum', 'f32'],
+  ['accuracy_sum', 'f32'],
+  ['steps', 'u32'],
+  ['first_loss', 'f32'],
+  ['diverged', 'u32'],
+  ['diverged_at', 'u32'],
+  ['stopped', 'u32'],
+  ['validation_loss_sum', 'f32'],
+  ['validation_correct', 'f32'],
 ]);
 
 export const packMatmulParams = (v: StructValues<typeof MATMUL_PARAMS>) => packStruct(MATMUL_PARAMS, v);
@@ -103,7 +158,11 @@ export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packS
 export function packStepSlots(firstStep: number, count: number, slotBytes: number): ArrayBuffer {
   const buffer = new ArrayBuffer(count * slotBytes);
   const bytes = new Uint8Array(buffer);
-  for (let s = 0; s < count; s++) bytes.set(new Uint8Array(packStruct(STEP_PARAMS, { step: firstStep + s })).subarray(0, structSize(STEP_PARAMS)), s * slotBytes);
+  for (let s = 0; s < count; s++)
+    bytes.set(
+      new Uint8Array(packStruct(STEP_PARAMS, { step: firstStep + s })).subarray(0, structSize(STEP_PARAMS)),
+      s * slotBytes,
+    );
   return buffer;
 }
 

@@ -1,23 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { createCpuEngine, predict } from '../../../src/train/cpu/engine';
-import { makeDataset } from '../../../src/train/data/synthetic';
-import { EngineError, parameterLayout } from '../../../src/train/types';
-import type { ModelHyper, PopulationJob, PopulationShape, ProgressReport, TrainingData } from '../../../src/train/types';
+import { createCpuEngine, predict } from '../../../src/train/cpu/engine.ts';
+import { makeDataset } from '../../../src/train/data/synthetic.ts';
+import type {
+  ModelHyper,
+  PopulationJob,
+  PopulationShape,
+  ProgressReport,
+  TrainingData,
+} from '../../../src/train/types.ts';
+import { EngineError, parameterLayout } from '../../../src/train/types.ts';
 
 const spiral = makeDataset('spiral', { count: 512, noise: 0.05, validationFraction: 0.2, seed: 1 });
 const circle = makeDataset('circle', { count: 400, noise: 0.05, validationFraction: 0.25, seed: 2 });
 const plane = makeDataset('plane', { count: 300, noise: 0.05, validationFraction: 0.2, seed: 3 });
 
 const baseShape: PopulationShape = {
-  inputs: 2, outputs: 2, hiddenLayers: 2, maxHidden: 16, activation: 'relu', loss: 'softmax_cross_entropy', init: 'he', batchSize: 16,
+  inputs: 2,
+  outputs: 2,
+  hiddenLayers: 2,
+  maxHidden: 16,
+  activation: 'relu',
+  loss: 'softmax_cross_entropy',
+  init: 'he',
+  batchSize: 16,
 };
 
 const model = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
-  hiddenUnits: 16, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-8,
-  weightDecay: 0, decay: 'none', decayRate: 0, decayEvery: 1, initSeed: 11, dataSeed: 12, ...overrides,
+  hiddenUnits: 16,
+  optimizer: 'adam',
+  learningRate: 0.01,
+  beta1: 0.9,
+  beta2: 0.999,
+  rmspropAlpha: 0.99,
+  epsilon: 1e-8,
+  weightDecay: 0,
+  decay: 'none',
+  decayRate: 0,
+  decayEvery: 1,
+  initSeed: 11,
+  dataSeed: 12,
+  ...overrides,
 });
 
-function job(models: ModelHyper[], overrides: Partial<PopulationJob> = {}, shape: Partial<PopulationShape> = {}, data: TrainingData = spiral): PopulationJob {
+function job(
+  models: ModelHyper[],
+  overrides: Partial<PopulationJob> = {},
+  shape: Partial<PopulationShape> = {},
+  data: TrainingData = spiral,
+): PopulationJob {
   return { shape: { ...baseShape, ...shape }, models, data, steps: 60, reportEvery: 20, ...overrides };
 }
 
@@ -44,14 +74,21 @@ describe('CPU engine', () => {
   });
 
   it('reports every reportEvery steps and after the last; a report is the mean of the per-step losses since the previous one', async () => {
-    const models = [model({ optimizer: 'momentum', learningRate: 0.05 }), model({ hiddenUnits: 5, initSeed: 4, decay: 'cosine' })];
+    const models = [
+      model({ optimizer: 'momentum', learningRate: 0.05 }),
+      model({ hiddenUnits: 5, initSeed: 4, decay: 'cosine' }),
+    ];
     const coarse = await engine.train(job(models, { steps: 12, reportEvery: 5 }));
     const fine = await engine.train(job(models, { steps: 12, reportEvery: 1 }));
     expect(coarse.reports.map((r) => r.step)).toEqual([5, 10, 12]);
     expect(fine.reports).toHaveLength(12);
     for (let m = 0; m < 2; m++) {
       const perStep = curve(fine.reports, m);
-      const means = [[0, 5], [5, 10], [10, 12]].map(([a, b]) => perStep.trainLoss.slice(a, b).reduce((s, v) => s + v, 0) / (b - a));
+      const means = [
+        [0, 5],
+        [5, 10],
+        [10, 12],
+      ].map(([a, b]) => perStep.trainLoss.slice(a, b).reduce((s, v) => s + v, 0) / (b - a));
       expect(maxRelativeDifference(curve(coarse.reports, m).trainLoss, means)).toBeLessThan(1e-6);
       // Validation at step 10 does not depend on how often we reported.
       expect(coarse.reports[1].validationLoss[m]).toBe(fine.reports[9].validationLoss[m]);
@@ -63,7 +100,11 @@ describe('CPU engine', () => {
     const steps = { steps: 80, reportEvery: 20 };
     const subject = model({ hiddenUnits: 7, optimizer: 'adam', weightDecay: 1e-3, initSeed: 21, dataSeed: 22 });
     const alone = await engine.train(job([subject], steps, { maxHidden: 7 }));
-    const population = await engine.train(job([model({ hiddenUnits: 32 }), subject, model({ hiddenUnits: 3, optimizer: 'rmsprop' })], steps, { maxHidden: 32 }));
+    const population = await engine.train(
+      job([model({ hiddenUnits: 32 }), subject, model({ hiddenUnits: 3, optimizer: 'rmsprop' })], steps, {
+        maxHidden: 32,
+      }),
+    );
     const a = curve(alone.reports, 0);
     const p = curve(population.reports, 1);
     for (const key of ['trainLoss', 'validationLoss', 'trainAccuracy', 'validationAccuracy'] as const) {
@@ -108,7 +149,10 @@ describe('CPU engine', () => {
   });
 
   it('is deterministic: the same job twice gives identical curves and parameters; another seed differs', async () => {
-    const models = [model(), model({ optimizer: 'rmsprop', learningRate: 3e-3, decay: 'step', decayRate: 0.5, decayEvery: 1 })];
+    const models = [
+      model(),
+      model({ optimizer: 'rmsprop', learningRate: 3e-3, decay: 'step', decayRate: 0.5, decayEvery: 1 }),
+    ];
     const first = await engine.train(job(models));
     const second = await engine.train(job(models));
     expect(second.reports).toEqual(first.reports);
@@ -118,18 +162,35 @@ describe('CPU engine', () => {
   });
 
   it('learns: circle and spiral validation accuracy rise far above chance (0.5)', async () => {
-    const circleRun = await engine.train(job([model({ learningRate: 0.01 })], { steps: 600, reportEvery: 100 }, {}, circle));
-    const spiralRun = await engine.train(job([model({ hiddenUnits: 32, learningRate: 0.01 })], { steps: 2000, reportEvery: 500 }, { maxHidden: 32, batchSize: 32 }));
+    const circleRun = await engine.train(
+      job([model({ learningRate: 0.01 })], { steps: 600, reportEvery: 100 }, {}, circle),
+    );
+    const spiralRun = await engine.train(
+      job(
+        [model({ hiddenUnits: 32, learningRate: 0.01 })],
+        { steps: 2000, reportEvery: 500 },
+        { maxHidden: 32, batchSize: 32 },
+      ),
+    );
     const circleAccuracy = circleRun.reports.at(-1)!.validationAccuracy[0];
     const spiralAccuracy = spiralRun.reports.at(-1)!.validationAccuracy[0];
-    console.log(`[cpu engine] circle validation accuracy ${circleAccuracy.toFixed(3)} after 600 steps; spiral ${spiralAccuracy.toFixed(3)} after 2000 steps`);
+    console.log(
+      `[cpu engine] circle validation accuracy ${circleAccuracy.toFixed(3)} after 600 steps; spiral ${spiralAccuracy.toFixed(3)} after 2000 steps`,
+    );
     expect(circleAccuracy).toBeGreaterThan(0.95);
     expect(spiralAccuracy).toBeGreaterThan(0.85);
     expect(spiralRun.reports.at(-1)!.trainLoss[0]).toBeLessThan(spiralRun.reports[0].trainLoss[0]);
   });
 
   it('regresses: mse on the plane falls and accuracy is NaN', async () => {
-    const run = await engine.train(job([model({ learningRate: 0.01 })], { steps: 300, reportEvery: 100 }, { outputs: 1, loss: 'mse', activation: 'tanh', init: 'xavier' }, plane));
+    const run = await engine.train(
+      job(
+        [model({ learningRate: 0.01 })],
+        { steps: 300, reportEvery: 100 },
+        { outputs: 1, loss: 'mse', activation: 'tanh', init: 'xavier' },
+        plane,
+      ),
+    );
     const last = run.reports.at(-1)!;
     // The target (x+y)/2 has variance 1/6 and noise variance 0.0025: 0.006 is within 2.5×
     // the noise floor and under 4% of what predicting the mean would cost.
@@ -186,7 +247,11 @@ describe('CPU engine', () => {
     before.abort();
     await expect(engine.train(job([model()]), undefined, before.signal)).rejects.toMatchObject({ kind: 'aborted' });
     const during = new AbortController();
-    const pending = engine.train(job([model()], { steps: 100_000, reportEvery: 10 }), () => during.abort(), during.signal);
+    const pending = engine.train(
+      job([model()], { steps: 100_000, reportEvery: 10 }),
+      () => during.abort(),
+      during.signal,
+    );
     await expect(pending).rejects.toBeInstanceOf(EngineError);
     await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
   });
@@ -212,7 +277,9 @@ describe('CPU engine', () => {
         (report) => {
           reportSteps.push(report.step);
           if (reportSteps.length > 1) return;
-          console.log(`[stop] first report of the ${P}-model population on the CPU after ${(performance.now() - started).toFixed(0)} ms`);
+          console.log(
+            `[stop] first report of the ${P}-model population on the CPU after ${(performance.now() - started).toFixed(0)} ms`,
+          );
           setTimeout(() => {
             abortedAt = performance.now();
             controller.abort();
@@ -220,8 +287,13 @@ describe('CPU engine', () => {
         },
         controller.signal,
       )
-      .then(() => null, (e: unknown) => e);
-    console.log(`[stop] aborted a ${P}-model population on the CPU engine in ${(performance.now() - abortedAt).toFixed(1)} ms`);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    console.log(
+      `[stop] aborted a ${P}-model population on the CPU engine in ${(performance.now() - abortedAt).toFixed(1)} ms`,
+    );
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).kind).toBe('aborted');
     expect(abortedAt).toBeGreaterThan(0);
@@ -233,13 +305,39 @@ describe('CPU engine', () => {
     ['hiddenUnits above maxHidden', job([model({ hiddenUnits: 17 })]), /hiddenUnits = 17 exceeds shape.maxHidden = 16/],
     ['no models', job([]), /no models/],
     ['batch size 0', job([model()], {}, { batchSize: 0 }), /batchSize must be an integer >= 1/],
-    ['empty training data', job([model()], {}, {}, { ...spiral, train: { x: new Float32Array(0), y: new Float32Array(0), count: 0 } }), /data.train.count/],
-    ['label out of range', job([model()], {}, {}, { ...spiral, train: { ...spiral.train, y: spiral.train.y.map((v, i) => (i === 3 ? 2 : v)) } }), /y\[3\] = 2 is not a class index in 0..1/],
-    ['loss that does not fit the task', job([model()], {}, { loss: 'mse' }), /classification task needs loss 'softmax_cross_entropy'/],
+    [
+      'empty training data',
+      job([model()], {}, {}, { ...spiral, train: { x: new Float32Array(0), y: new Float32Array(0), count: 0 } }),
+      /data.train.count/,
+    ],
+    [
+      'label out of range',
+      job(
+        [model()],
+        {},
+        {},
+        { ...spiral, train: { ...spiral.train, y: spiral.train.y.map((v, i) => (i === 3 ? 2 : v)) } },
+      ),
+      /y\[3\] = 2 is not a class index in 0..1/,
+    ],
+    [
+      'loss that does not fit the task',
+      job([model()], {}, { loss: 'mse' }),
+      /classification task needs loss 'softmax_cross_entropy'/,
+    ],
     ['inputs mismatch', job([model()], {}, { inputs: 3 }), /build the shape from the data/],
     ['beta1 of 1', job([model({ beta1: 1 })]), /beta1 must lie in \[0, 1\)/],
     ['zero reportEvery', job([model()], { reportEvery: 0 }), /reportEvery/],
-    ['NaN feature', job([model()], {}, {}, { ...spiral, train: { ...spiral.train, x: spiral.train.x.map((v, i) => (i === 0 ? NaN : v)) } }), /x\[0\] is NaN/],
+    [
+      'NaN feature',
+      job(
+        [model()],
+        {},
+        {},
+        { ...spiral, train: { ...spiral.train, x: spiral.train.x.map((v, i) => (i === 0 ? NaN : v)) } },
+      ),
+      /x\[0\] is NaN/,
+    ],
   ])('rejects a job with %s as EngineError("invalid-job") saying what to fix', async (_name, bad, message) => {
     const attempt = engine.train(bad);
     await expect(attempt).rejects.toMatchObject({ kind: 'invalid-job' });
@@ -247,7 +345,14 @@ describe('CPU engine', () => {
   });
 
   it('trains a linear model (no hidden layers)', async () => {
-    const run = await engine.train(job([model({ hiddenUnits: 1 })], { steps: 200, reportEvery: 100 }, { hiddenLayers: 0, maxHidden: 1 }, makeDataset('gauss', { count: 200, noise: 0.05, validationFraction: 0.2, seed: 4 })));
+    const run = await engine.train(
+      job(
+        [model({ hiddenUnits: 1 })],
+        { steps: 200, reportEvery: 100 },
+        { hiddenLayers: 0, maxHidden: 1 },
+        makeDataset('gauss', { count: 200, noise: 0.05, validationFraction: 0.2, seed: 4 }),
+      ),
+    );
     expect(run.reports.at(-1)!.validationAccuracy[0]).toBeGreaterThan(0.95);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normal, permuteIndex, hash32, uniform } from '../../../src/search/random';
+import { hash32, normal, permuteIndex, uniform } from '../../../src/search/random.ts';
 import {
   activate,
   activationBackward,
@@ -17,10 +17,10 @@ import {
   meanSquaredError,
   optimizerStep,
   softmaxCrossEntropy,
-} from '../../../src/train/cpu/ops';
-import { ACTIVATIONS, parameterLayout } from '../../../src/train/types';
-import type { ModelHyper, PopulationShape } from '../../../src/train/types';
-import { GELU_TANH_VALUES, GELU_VALUES, GRADIENTS, PYTORCH_STEPS, W0 } from '../pytorch-reference';
+} from '../../../src/train/cpu/ops.ts';
+import type { ModelHyper, PopulationShape } from '../../../src/train/types.ts';
+import { ACTIVATIONS, parameterLayout } from '../../../src/train/types.ts';
+import { GELU_TANH_VALUES, GELU_VALUES, GRADIENTS, PYTORCH_STEPS, W0 } from '../pytorch-reference.ts';
 
 // Gradient checks run the ops in float64 with central differences (step H): the error of
 // a central difference is O(H²·f''') + O(ε/H), so 1e-6 relative is tight yet safe.
@@ -34,7 +34,8 @@ function randomArray(length: number, seed: number, scale = 1): Float64Array {
 /** Max over i of |analytic - numeric| / max(1, |numeric|). */
 function maxRelativeError(analytic: ArrayLike<number>, numeric: ArrayLike<number>): number {
   let worst = 0;
-  for (let i = 0; i < numeric.length; i++) worst = Math.max(worst, Math.abs(analytic[i] - numeric[i]) / Math.max(1, Math.abs(numeric[i])));
+  for (let i = 0; i < numeric.length; i++)
+    worst = Math.max(worst, Math.abs(analytic[i] - numeric[i]) / Math.max(1, Math.abs(numeric[i])));
   return worst;
 }
 
@@ -79,31 +80,34 @@ describe('matmul', () => {
     [3, 17, 5],
     [4, 1, 65],
     [2, 130, 3],
-  ])('forward equals the naive float64 product and both backward passes match finite differences (B=%i K=%i N=%i)', (B, K, N) => {
-    const x = randomArray(B * K, 1);
-    const w = randomArray(K * N, 2);
-    const y = new Float64Array(B * N);
-    matmulForward(x, w, y, B, K, N);
-    for (let b = 0; b < B; b++) {
-      for (let n = 0; n < N; n++) {
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += x[b * K + k] * w[k * N + n];
-        expect(y[b * N + n]).toBeCloseTo(sum, 12);
-      }
-    }
-    // Scalar loss L = Σ y ⊙ R, so dL/dy = R.
-    const R = randomArray(B * N, 3);
-    const loss = () => {
+  ])(
+    'forward equals the naive float64 product and both backward passes match finite differences (B=%i K=%i N=%i)',
+    (B, K, N) => {
+      const x = randomArray(B * K, 1);
+      const w = randomArray(K * N, 2);
+      const y = new Float64Array(B * N);
       matmulForward(x, w, y, B, K, N);
-      return dot(y, R);
-    };
-    const dx = new Float64Array(B * K);
-    const dw = new Float64Array(K * N).fill(99); // overwritten, not accumulated
-    matmulBackwardInput(R, w, dx, B, K, N);
-    matmulBackwardWeight(x, R, dw, B, K, N);
-    expect(maxRelativeError(dx, numericGradient(x, loss))).toBeLessThan(GRADIENT_TOLERANCE);
-    expect(maxRelativeError(dw, numericGradient(w, loss))).toBeLessThan(GRADIENT_TOLERANCE);
-  });
+      for (let b = 0; b < B; b++) {
+        for (let n = 0; n < N; n++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += x[b * K + k] * w[k * N + n];
+          expect(y[b * N + n]).toBeCloseTo(sum, 12);
+        }
+      }
+      // Scalar loss L = Σ y ⊙ R, so dL/dy = R.
+      const R = randomArray(B * N, 3);
+      const loss = () => {
+        matmulForward(x, w, y, B, K, N);
+        return dot(y, R);
+      };
+      const dx = new Float64Array(B * K);
+      const dw = new Float64Array(K * N).fill(99); // overwritten, not accumulated
+      matmulBackwardInput(R, w, dx, B, K, N);
+      matmulBackwardWeight(x, R, dw, B, K, N);
+      expect(maxRelativeError(dx, numericGradient(x, loss))).toBeLessThan(GRADIENT_TOLERANCE);
+      expect(maxRelativeError(dw, numericGradient(w, loss))).toBeLessThan(GRADIENT_TOLERANCE);
+    },
+  );
 
   it('stores float64 sums into float32 outputs (error at float32 rounding only)', () => {
     const [B, K, N] = [3, 130, 17];
@@ -119,34 +123,37 @@ describe('matmul', () => {
 
 describe('bias + activation', () => {
   const [B, N, width] = [3, 7, 5];
-  it.each(ACTIVATIONS)('%s: forward adds the bias, masks padding columns, and its backward matches finite differences', (activation) => {
-    // Keep inputs away from relu's kink at 0 so the central difference never straddles it.
-    const pre = randomArray(B * N, 6, 2).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
-    const bias = new Float64Array(N);
-    const z = new Float64Array(B * N);
-    const a = new Float64Array(B * N);
-    const R = randomArray(B * N, 7);
-    biasActivationForward(pre, randomArray(N, 8, 0.01), activation, z, a, B, N, width);
-    for (let b = 0; b < B; b++) {
-      for (let j = width; j < N; j++) {
-        expect(z[b * N + j]).toBe(0);
-        expect(a[b * N + j]).toBe(0);
+  it.each(ACTIVATIONS)(
+    '%s: forward adds the bias, masks padding columns, and its backward matches finite differences',
+    (activation) => {
+      // Keep inputs away from relu's kink at 0 so the central difference never straddles it.
+      const pre = randomArray(B * N, 6, 2).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
+      const bias = new Float64Array(N);
+      const z = new Float64Array(B * N);
+      const a = new Float64Array(B * N);
+      const R = randomArray(B * N, 7);
+      biasActivationForward(pre, randomArray(N, 8, 0.01), activation, z, a, B, N, width);
+      for (let b = 0; b < B; b++) {
+        for (let j = width; j < N; j++) {
+          expect(z[b * N + j]).toBe(0);
+          expect(a[b * N + j]).toBe(0);
+        }
       }
-    }
-    const loss = () => {
-      biasActivationForward(pre, bias, activation, z, a, B, N, width);
-      return dot(a, R);
-    };
-    loss();
-    const dz = new Float64Array(B * N);
-    activationBackward(z, R, activation, dz, B, N, width);
-    const numeric = numericGradient(pre, loss);
-    expect(maxRelativeError(dz, numeric)).toBeLessThan(GRADIENT_TOLERANCE);
-    const db = new Float64Array(N);
-    biasGradient(dz, db, B, N);
-    expect(maxRelativeError(db, numericGradient(bias, loss))).toBeLessThan(GRADIENT_TOLERANCE);
-    for (let j = width; j < N; j++) expect(db[j]).toBe(0);
-  });
+      const loss = () => {
+        biasActivationForward(pre, bias, activation, z, a, B, N, width);
+        return dot(a, R);
+      };
+      loss();
+      const dz = new Float64Array(B * N);
+      activationBackward(z, R, activation, dz, B, N, width);
+      const numeric = numericGradient(pre, loss);
+      expect(maxRelativeError(dz, numeric)).toBeLessThan(GRADIENT_TOLERANCE);
+      const db = new Float64Array(N);
+      biasGradient(dz, db, B, N);
+      expect(maxRelativeError(db, numericGradient(bias, loss))).toBeLessThan(GRADIENT_TOLERANCE);
+      for (let j = width; j < N; j++) expect(db[j]).toBe(0);
+    },
+  );
 
   it('uses the published formulas at known points', () => {
     expect(activate('leaky_relu', -2)).toBeCloseTo(-0.02, 15);
@@ -159,17 +166,33 @@ describe('erf and the gelus (exact, and the tanh form)', () => {
   const relative = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 
   it('erf within 1e-15 and erfc within 2e-13 (relative) of mpmath, the tail included', () => {
-    const erfValues = [[0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [-3, -0.9999779095030014]];
+    const erfValues = [
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [-3, -0.9999779095030014],
+    ];
     for (const [x, value] of erfValues) expect(relative(erf(x), value), `erf(${x})`).toBeLessThan(1e-15);
-    const erfcValues = [[-1, 1.8427007929497148], [0.5, 0.4795001221869535], [3, 2.209049699858544e-5], [5, 1.537459794428035e-12], [10, 2.088487583762545e-45]];
+    const erfcValues = [
+      [-1, 1.8427007929497148],
+      [0.5, 0.4795001221869535],
+      [3, 2.209049699858544e-5],
+      [5, 1.537459794428035e-12],
+      [10, 2.088487583762545e-45],
+    ];
     for (const [x, value] of erfcValues) expect(relative(erfc(x), value), `erfc(${x})`).toBeLessThan(2e-13);
     expect(erf(0)).toBe(0);
     expect([erf(Infinity), erf(-Infinity), erfc(Infinity)]).toEqual([1, -1, 0]);
   });
 
   it('gelu is z·Φ(z) (torch.nn.GELU()) and gelu_tanh the tanh form (approximate="tanh"), within 1e-13 relative', () => {
-    for (const [z, value] of GELU_VALUES) expect(z === 0 ? activate('gelu', z) : relative(activate('gelu', z), value), `gelu(${z})`).toBeLessThan(1e-13);
-    for (const [z, value] of GELU_TANH_VALUES) expect(z === 0 ? activate('gelu_tanh', z) : relative(activate('gelu_tanh', z), value), `gelu_tanh(${z})`).toBeLessThan(1e-13);
+    for (const [z, value] of GELU_VALUES)
+      expect(z === 0 ? activate('gelu', z) : relative(activate('gelu', z), value), `gelu(${z})`).toBeLessThan(1e-13);
+    for (const [z, value] of GELU_TANH_VALUES)
+      expect(
+        z === 0 ? activate('gelu_tanh', z) : relative(activate('gelu_tanh', z), value),
+        `gelu_tanh(${z})`,
+      ).toBeLessThan(1e-13);
     // The two differ by up to 4.7e-4 (at z ≈ 2.7): a real difference, so a v1 study's "gelu" becomes gelu_tanh (migrate.ts).
     expect(Math.abs(activate('gelu', 2.7) - activate('gelu_tanh', 2.7))).toBeCloseTo(4.73e-4, 6);
   });
@@ -238,14 +261,30 @@ describe("optimizer step: PyTorch's numbers (torch.optim, three steps in float64
 
   it("momentum's first velocity is the gradient itself (dampening 0), not (1-β)·g", () => {
     const [w, m] = [Float64Array.from(W0), new Float64Array(4)];
-    optimizerStep(w, Float64Array.from(GRADIENTS[0]), m, new Float64Array(4), hyper({ optimizer: 'momentum', beta1: 0.9 }), 0.1, 1);
+    optimizerStep(
+      w,
+      Float64Array.from(GRADIENTS[0]),
+      m,
+      new Float64Array(4),
+      hyper({ optimizer: 'momentum', beta1: 0.9 }),
+      0.1,
+      1,
+    );
     expect(Array.from(m)).toEqual(GRADIENTS[0]);
   });
 
   it('leaves zero-gradient zero weights (the padding) exactly zero for every optimizer', () => {
     for (const optimizer of ['sgd', 'momentum', 'rmsprop', 'adam'] as const) {
       const p = new Float32Array(3);
-      optimizerStep(p, new Float32Array(3), new Float32Array(3), new Float32Array(3), hyper({ optimizer, weightDecay: 0.1, epsilon: 1e-3 }), 0.1, 1);
+      optimizerStep(
+        p,
+        new Float32Array(3),
+        new Float32Array(3),
+        new Float32Array(3),
+        hyper({ optimizer, weightDecay: 0.1, epsilon: 1e-3 }),
+        0.1,
+        1,
+      );
       expect(Array.from(p)).toEqual([0, 0, 0]);
     }
   });
@@ -253,13 +292,15 @@ describe("optimizer step: PyTorch's numbers (torch.optim, three steps in float64
 
 describe('learning-rate schedules', () => {
   // batch 10 over 100 training rows: one epoch per 10 steps; 200 steps in all.
-  const at = (h: Partial<ModelHyper>, step: number) => learningRateAt(hyper({ learningRate: 0.5, ...h }), step, 10, 100, 200);
+  const at = (h: Partial<ModelHyper>, step: number) =>
+    learningRateAt(hyper({ learningRate: 0.5, ...h }), step, 10, 100, 200);
   it('none keeps α0', () => expect(at({ decay: 'none', decayRate: 3 }, 150)).toBe(0.5));
   it('inverse_time: α0 / (1 + k·epoch)', () => {
     expect(at({ decay: 'inverse_time', decayRate: 0.5 }, 9)).toBe(0.5);
     expect(at({ decay: 'inverse_time', decayRate: 0.5 }, 35)).toBeCloseTo(0.5 / 2.5, 15);
   });
-  it('exponential: α0 · k^epoch', () => expect(at({ decay: 'exponential', decayRate: 0.9 }, 35)).toBeCloseTo(0.5 * 0.729, 15));
+  it('exponential: α0 · k^epoch', () =>
+    expect(at({ decay: 'exponential', decayRate: 0.9 }, 35)).toBeCloseTo(0.5 * 0.729, 15));
   it('step: α0 · k^floor(epoch / decayEvery)', () => {
     expect(at({ decay: 'step', decayRate: 0.1, decayEvery: 2 }, 19)).toBe(0.5);
     expect(at({ decay: 'step', decayRate: 0.1, decayEvery: 2 }, 20)).toBeCloseTo(0.05, 15);
@@ -274,34 +315,44 @@ describe('learning-rate schedules', () => {
 
 describe('initParameters', () => {
   const shape: PopulationShape = {
-    inputs: 20, outputs: 10, hiddenLayers: 2, maxHidden: 96, activation: 'relu', loss: 'softmax_cross_entropy', init: 'he', batchSize: 8,
+    inputs: 20,
+    outputs: 10,
+    hiddenLayers: 2,
+    maxHidden: 96,
+    activation: 'relu',
+    loss: 'softmax_cross_entropy',
+    init: 'he',
+    batchSize: 8,
   };
 
-  it.each(['he', 'xavier'] as const)('%s: weights are normal(initSeed, l, i, j)·scale from logical widths, padding and biases 0, variance as specified', (init) => {
-    const units = 80;
-    const params = initParameters({ ...shape, init }, hyper({ hiddenUnits: units, initSeed: 42 }));
-    const widths = [20, units, units, 10];
-    parameterLayout(shape).forEach(({ weights, bias, rows, cols }, l) => {
-      const [fanIn, fanOut] = [widths[l], widths[l + 1]];
-      const variance = init === 'he' ? 2 / fanIn : 2 / (fanIn + fanOut);
-      const scale = Math.sqrt(variance);
-      let sumSq = 0;
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < cols; j++) {
-          const value = params[weights + i * cols + j];
-          if (i >= fanIn || j >= fanOut) expect(value).toBe(0);
-          else {
-            expect(value).toBe(Math.fround(normal(42, l, i, j) * scale));
-            sumSq += value * value;
+  it.each(['he', 'xavier'] as const)(
+    '%s: weights are normal(initSeed, l, i, j)·scale from logical widths, padding and biases 0, variance as specified',
+    (init) => {
+      const units = 80;
+      const params = initParameters({ ...shape, init }, hyper({ hiddenUnits: units, initSeed: 42 }));
+      const widths = [20, units, units, 10];
+      parameterLayout(shape).forEach(({ weights, bias, rows, cols }, l) => {
+        const [fanIn, fanOut] = [widths[l], widths[l + 1]];
+        const variance = init === 'he' ? 2 / fanIn : 2 / (fanIn + fanOut);
+        const scale = Math.sqrt(variance);
+        let sumSq = 0;
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < cols; j++) {
+            const value = params[weights + i * cols + j];
+            if (i >= fanIn || j >= fanOut) expect(value).toBe(0);
+            else {
+              expect(value).toBe(Math.fround(normal(42, l, i, j) * scale));
+              sumSq += value * value;
+            }
           }
         }
-      }
-      // Sample variance of fanIn·fanOut >= 800 draws: within 15% of the target (> 4 standard errors).
-      expect(sumSq / (fanIn * fanOut) / variance).toBeGreaterThan(0.85);
-      expect(sumSq / (fanIn * fanOut) / variance).toBeLessThan(1.15);
-      for (let j = 0; j < cols; j++) expect(params[bias + j]).toBe(0);
-    });
-  });
+        // Sample variance of fanIn·fanOut >= 800 draws: within 15% of the target (> 4 standard errors).
+        expect(sumSq / (fanIn * fanOut) / variance).toBeGreaterThan(0.85);
+        expect(sumSq / (fanIn * fanOut) / variance).toBeLessThan(1.15);
+        for (let j = 0; j < cols; j++) expect(params[bias + j]).toBe(0);
+      });
+    },
+  );
 });
 
 describe('batchSampleIndex', () => {

@@ -27,7 +27,8 @@ const layout: fc.Arbitrary<Layout> = fc.record({
 
 /** Writes a table as a spreadsheet would: a cell holding any delimiter, quote, line break or edge space is quoted. */
 function writeCsv(records: string[][], { delimiter, newline, finalNewline, quoteAll }: Layout): string {
-  const quote = (cell: string) => (quoteAll || /[,;\t|"\r\n]|^\s|\s$/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+  const quote = (cell: string) =>
+    quoteAll || /[,;\t|"\r\n]|^\s|\s$/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
   return records.map((cells) => cells.map(quote).join(delimiter)).join(newline) + (finalNewline ? newline : '');
 }
 
@@ -60,14 +61,19 @@ function acceptable(text: string): boolean {
 }
 
 const blank = (cells: string[]) => cells.every((c) => c.trim() === '');
-const width = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 100, max: 600 }) });
+const width = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 100, max: 600 }) },
+);
 
 describe('CSV fuzz', () => {
   it('reading any written table gives back its cells and CSV row numbers, or a CsvError for a header it cannot use', () => {
     const table = width.chain((columns) =>
       fc.record({
         header: fc.array(cellText, { minLength: columns, maxLength: columns }),
-        rows: fc.array(fc.array(cellText, { minLength: columns, maxLength: columns }), { maxLength: columns > 6 ? 3 : 12 }),
+        rows: fc.array(fc.array(cellText, { minLength: columns, maxLength: columns }), {
+          maxLength: columns > 6 ? 3 : 12,
+        }),
       }),
     );
     fc.assert(
@@ -83,7 +89,14 @@ describe('CSV fuzz', () => {
         if (result instanceof CsvError) {
           // The first bad name, left to right, is the one reported.
           const bad = names.findIndex((n, j) => n === '' || names.indexOf(n) < j);
-          const why = bad >= 0 ? (names[bad] === '' ? /has no name/ : /twice/) : kept.length === 0 ? /no data rows/ : /never matches/;
+          const why =
+            bad >= 0
+              ? names[bad] === ''
+                ? /has no name/
+                : /twice/
+              : kept.length === 0
+                ? /no data rows/
+                : /never matches/;
           expect(result.message).toMatch(why);
           return;
         }
@@ -104,9 +117,32 @@ describe('CSV fuzz', () => {
       fc.double({ noNaN: true, min: -1e6, max: 1e6, noDefaultInfinity: true }).map((v) => v.toFixed(3)),
       fc.double({ noNaN: true, min: 1e-30, max: 1e30, noDefaultInfinity: true }).map((v) => ` ${v.toExponential(4)} `),
     );
-    const bad = fc.constantFrom('', 'NA', '?', '0x1F', '1,234', '1,5', '1e39', '-1e39', '1e-50', 'Infinity', '$5', '5%', '1_000', '12 345', 'abc', '0b11', '1e', '--1');
+    const bad = fc.constantFrom(
+      '',
+      'NA',
+      '?',
+      '0x1F',
+      '1,234',
+      '1,5',
+      '1e39',
+      '-1e39',
+      '1e-50',
+      'Infinity',
+      '$5',
+      '5%',
+      '1_000',
+      '12 345',
+      'abc',
+      '0b11',
+      '1e',
+      '--1',
+    );
     const cell = fc.oneof({ weight: 60, arbitrary: good }, { weight: 1, arbitrary: bad });
-    const table = fc.integer({ min: 2, max: 5 }).chain((columns) => fc.array(fc.array(cell, { minLength: columns, maxLength: columns }), { minLength: 2, maxLength: 15 }));
+    const table = fc
+      .integer({ min: 2, max: 5 })
+      .chain((columns) =>
+        fc.array(fc.array(cell, { minLength: columns, maxLength: columns }), { minLength: 2, maxLength: 15 }),
+      );
     let trained = 0;
     let refused = 0;
     fc.assert(
@@ -119,7 +155,13 @@ describe('CSV fuzz', () => {
           expect(kept.length === 0 ? parsed.message : '').toMatch(kept.length === 0 ? /no data rows/ : '');
           return;
         }
-        const selection = { target: columns.at(-1)!, features: columns.slice(0, -1), task: 'regression' as const, validationFraction: 0.25, seed };
+        const selection = {
+          target: columns.at(-1)!,
+          features: columns.slice(0, -1),
+          task: 'regression' as const,
+          validationFraction: 0.25,
+          seed,
+        };
         const read = csvErrorOr(() => csvRows(parsed, selection));
         if (read instanceof CsvError) {
           refused++;
@@ -131,7 +173,9 @@ describe('CSV fuzz', () => {
           const [line, column] = [Number(named[1]), Number(named[2])];
           const row = kept.find((k) => k.line === line);
           expect(row, read.message).toBeDefined();
-          expect(acceptable(row!.cells[column]), `${read.message} (cell ${JSON.stringify(row!.cells[column])})`).toBe(false);
+          expect(acceptable(row!.cells[column]), `${read.message} (cell ${JSON.stringify(row!.cells[column])})`).toBe(
+            false,
+          );
           return;
         }
         trained++;
@@ -147,7 +191,9 @@ describe('CSV fuzz', () => {
         // Scaling and splitting never fail on what was accepted, except with the overflow message.
         const built = csvErrorOr(() => csvTrainingData(parsed, selection));
         if (built instanceof CsvError) expect(built.message).toMatch(/spans more than 32-bit floats/);
-        else for (const split of [built.data.train, built.data.validation]) expect([...split.x, ...split.y].every(Number.isFinite)).toBe(true);
+        else
+          for (const split of [built.data.train, built.data.validation])
+            expect([...split.x, ...split.y].every(Number.isFinite)).toBe(true);
       }),
       { numRuns: 400 },
     );
@@ -162,11 +208,23 @@ describe('CSV fuzz', () => {
       fc.string({ unit: fc.constantFrom(...CHARS, '\0'), maxLength: 200 }).map((s) => new TextEncoder().encode(s)),
     );
     fc.assert(
-      fc.property(bytes, fc.constantFrom(undefined, 'classification' as const, 'regression' as const), (input, task) => {
-        const table = csvErrorOr(() => parseCsv(decodeCsvBytes(input)));
-        if (table instanceof CsvError || table.columns.length < 2) return;
-        csvErrorOr(() => csvTrainingData(table, { target: table.columns.at(-1)!, features: table.columns.slice(0, -1), task, validationFraction: 0.25, seed: 1 }));
-      }),
+      fc.property(
+        bytes,
+        fc.constantFrom(undefined, 'classification' as const, 'regression' as const),
+        (input, task) => {
+          const table = csvErrorOr(() => parseCsv(decodeCsvBytes(input)));
+          if (table instanceof CsvError || table.columns.length < 2) return;
+          csvErrorOr(() =>
+            csvTrainingData(table, {
+              target: table.columns.at(-1)!,
+              features: table.columns.slice(0, -1),
+              task,
+              validationFraction: 0.25,
+              seed: 1,
+            }),
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   }, 60_000);

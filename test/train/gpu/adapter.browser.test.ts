@@ -7,7 +7,9 @@ it('finds a real WebGPU adapter and reports it', async () => {
   const adapter = await navigator.gpu.requestAdapter();
   expect(adapter, 'requestAdapter() returned null: no WebGPU adapter in this browser').not.toBeNull();
   const info = adapter!.info;
-  console.log(`[webgpu adapter] vendor=${info.vendor} architecture=${info.architecture} description=${info.description}`);
+  console.log(
+    `[webgpu adapter] vendor=${info.vendor} architecture=${info.architecture} description=${info.description}`,
+  );
   const device = await adapter!.requestDevice();
   expect(device.limits.maxComputeInvocationsPerWorkgroup).toBeGreaterThanOrEqual(64);
   device.destroy();

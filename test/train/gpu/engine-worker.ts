@@ -1,7 +1,7 @@
 // A dedicated worker that trains one job with its own GPU engine (no DOM there), for
 // engine.browser.test.ts: posts back the adapter and every report's training losses.
-import { createGpuEngine } from '../../../src/train/gpu/engine';
-import type { PopulationJob } from '../../../src/train/types';
+import { createGpuEngine } from '../../../src/train/gpu/engine.ts';
+import type { PopulationJob } from '../../../src/train/types.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 

@@ -3,39 +3,82 @@
 // without touching its neighbours, the same seeds give bit-identical curves, and failures
 // (a bad job, a lost device, an abort) reject with a typed EngineError instead of hanging.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from '../../../src/train/types';
-import type { ModelHyper, PopulationJob, PopulationResult, PopulationShape, TrainingData } from '../../../src/train/types';
-import { makeDataset } from '../../../src/train/data/synthetic';
-import { createCpuEngine } from '../../../src/train/cpu/engine';
-import { createGpuEngine } from '../../../src/train/gpu/engine';
-import { destroyAfterSubmit, destroyDuringReadBack, relativeError, requestTestDevice, withDevice } from './gpu-test-device';
+import { createCpuEngine } from '../../../src/train/cpu/engine.ts';
+import { makeDataset } from '../../../src/train/data/synthetic.ts';
+import { createGpuEngine } from '../../../src/train/gpu/engine.ts';
+import type {
+  ModelHyper,
+  PopulationJob,
+  PopulationResult,
+  PopulationShape,
+  TrainingData,
+} from '../../../src/train/types.ts';
+import { EngineError } from '../../../src/train/types.ts';
+import {
+  destroyAfterSubmit,
+  destroyDuringReadBack,
+  relativeError,
+  requestTestDevice,
+  withDevice,
+} from './gpu-test-device.ts';
 
 const spiral: TrainingData = makeDataset('spiral', { count: 160, noise: 0.05, validationFraction: 0.25, seed: 3 });
 const plane: TrainingData = makeDataset('plane', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 4 });
 
 const shapeFor = (data: TrainingData, overrides: Partial<PopulationShape>): PopulationShape => ({
-  inputs: data.inputs, outputs: data.outputs, hiddenLayers: 2, maxHidden: 8, activation: 'tanh',
-  loss: data.task === 'classification' ? 'softmax_cross_entropy' : 'mse', init: 'xavier', batchSize: 16, ...overrides,
+  inputs: data.inputs,
+  outputs: data.outputs,
+  hiddenLayers: 2,
+  maxHidden: 8,
+  activation: 'tanh',
+  loss: data.task === 'classification' ? 'softmax_cross_entropy' : 'mse',
+  init: 'xavier',
+  batchSize: 16,
+  ...overrides,
 });
 
 const model = (overrides: Partial<ModelHyper>): ModelHyper => ({
-  hiddenUnits: 8, optimizer: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-7, weightDecay: 0,
-  decay: 'none', decayRate: 0.5, decayEvery: 1, initSeed: 11, dataSeed: 22, ...overrides,
+  hiddenUnits: 8,
+  optimizer: 'adam',
+  learningRate: 0.01,
+  beta1: 0.9,
+  beta2: 0.999,
+  rmspropAlpha: 0.99,
+  epsilon: 1e-7,
+  weightDecay: 0,
+  decay: 'none',
+  decayRate: 0.5,
+  decayEvery: 1,
+  initSeed: 11,
+  dataSeed: 22,
+  ...overrides,
 });
 
 /** Every report's four metric curves of model m, flattened. */
 function curves(result: PopulationResult, m: number): number[] {
-  return result.reports.flatMap((r) => [r.trainLoss[m], r.trainAccuracy[m], r.validationLoss[m], r.validationAccuracy[m]]);
+  return result.reports.flatMap((r) => [
+    r.trainLoss[m],
+    r.trainAccuracy[m],
+    r.validationLoss[m],
+    r.validationAccuracy[m],
+  ]);
 }
 
-function expectCurvesClose(what: string, actual: PopulationResult, expected: PopulationResult, tolerance: number): void {
+function expectCurvesClose(
+  what: string,
+  actual: PopulationResult,
+  expected: PopulationResult,
+  tolerance: number,
+): void {
   expect(actual.reports.map((r) => r.step)).toEqual(expected.reports.map((r) => r.step));
   expected.reports[0].trainLoss.forEach((_, m) => {
     for (const metric of ['trainLoss', 'validationLoss', 'trainAccuracy', 'validationAccuracy'] as const) {
       const a = actual.reports.map((r) => r[metric][m]);
       const e = expected.reports.map((r) => r[metric][m]);
       const { maxAbs, relative } = relativeError(a, e);
-      console.log(`[engine] ${what} model ${m} ${metric}: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
+      console.log(
+        `[engine] ${what} model ${m} ${metric}: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`,
+      );
       if (metric.endsWith('Accuracy')) {
         // One row flipping across a decision boundary moves an accuracy by 1/rows.
         expect(maxAbs, `${what} model ${m} ${metric}`).toBeLessThanOrEqual(1 / 16 + 1e-6);
@@ -53,9 +96,34 @@ describe('GPU engine against the CPU engine', () => {
         shape: shapeFor(spiral, { activation: 'tanh' }),
         models: [
           model({ optimizer: 'sgd', learningRate: 0.3, hiddenUnits: 8, decay: 'cosine' }),
-          model({ optimizer: 'momentum', learningRate: 0.2, beta1: 0.9, hiddenUnits: 5, decay: 'exponential', decayRate: 0.9, initSeed: 1 }),
-          model({ optimizer: 'rmsprop', learningRate: 0.005, rmspropAlpha: 0.9, hiddenUnits: 3, weightDecay: 0.01, decay: 'inverse_time', dataSeed: 5 }),
-          model({ optimizer: 'adam', learningRate: 0.01, hiddenUnits: 7, weightDecay: 0.05, decay: 'step', decayRate: 0.5, decayEvery: 3, initSeed: 9 }),
+          model({
+            optimizer: 'momentum',
+            learningRate: 0.2,
+            beta1: 0.9,
+            hiddenUnits: 5,
+            decay: 'exponential',
+            decayRate: 0.9,
+            initSeed: 1,
+          }),
+          model({
+            optimizer: 'rmsprop',
+            learningRate: 0.005,
+            rmspropAlpha: 0.9,
+            hiddenUnits: 3,
+            weightDecay: 0.01,
+            decay: 'inverse_time',
+            dataSeed: 5,
+          }),
+          model({
+            optimizer: 'adam',
+            learningRate: 0.01,
+            hiddenUnits: 7,
+            weightDecay: 0.05,
+            decay: 'step',
+            decayRate: 0.5,
+            decayEvery: 3,
+            initSeed: 9,
+          }),
         ],
         data: spiral,
         steps: 200,
@@ -67,7 +135,9 @@ describe('GPU engine against the CPU engine', () => {
       const actual = await gpu.train(job);
       const expected = await createCpuEngine().train(job);
       expectCurvesClose('classification', actual, expected, 1e-3);
-      actual.parameters.forEach((p, m) => expect(relativeError(p, expected.parameters[m]).relative).toBeLessThanOrEqual(1e-3));
+      actual.parameters.forEach((p, m) =>
+        expect(relativeError(p, expected.parameters[m]).relative).toBeLessThanOrEqual(1e-3),
+      );
       expect(Array.from(actual.stoppedAtStep)).toEqual([200, 200, 200, 200]);
       gpu.dispose();
     }));
@@ -78,7 +148,10 @@ describe('GPU engine against the CPU engine', () => {
       for (const activation of ['gelu', 'relu'] as const) {
         const job: PopulationJob = {
           shape: shapeFor(plane, { activation, hiddenLayers: 1, maxHidden: 6, init: 'he', batchSize: 8 }),
-          models: [model({ hiddenUnits: 6, learningRate: 0.01 }), model({ hiddenUnits: 2, optimizer: 'sgd', learningRate: 0.05, initSeed: 4 })],
+          models: [
+            model({ hiddenUnits: 6, learningRate: 0.01 }),
+            model({ hiddenUnits: 2, optimizer: 'sgd', learningRate: 0.05, initSeed: 4 }),
+          ],
           data: plane,
           steps: 60,
           reportEvery: 20,
@@ -86,17 +159,25 @@ describe('GPU engine against the CPU engine', () => {
         const actual = await gpu.train(job);
         const expected = await createCpuEngine().train(job);
         expectCurvesClose(`regression ${activation}`, actual, expected, 1e-3);
-        expect(actual.reports.every((r) => Number.isNaN(r.trainAccuracy[0]) && Number.isNaN(r.validationAccuracy[0]))).toBe(true);
+        expect(
+          actual.reports.every((r) => Number.isNaN(r.trainAccuracy[0]) && Number.isNaN(r.validationAccuracy[0])),
+        ).toBe(true);
       }
       gpu.dispose();
     }));
 
   it('trains a linear model (no hidden layer) with an empty validation split like the CPU', () =>
     withDevice(async (device) => {
-      const data: TrainingData = { ...spiral, validation: { x: new Float32Array(0), y: new Float32Array(0), count: 0 } };
+      const data: TrainingData = {
+        ...spiral,
+        validation: { x: new Float32Array(0), y: new Float32Array(0), count: 0 },
+      };
       const job: PopulationJob = {
         shape: shapeFor(data, { hiddenLayers: 0, maxHidden: 1 }),
-        models: [model({ hiddenUnits: 1, learningRate: 0.05 }), model({ hiddenUnits: 1, optimizer: 'momentum', learningRate: 0.1, initSeed: 2 })],
+        models: [
+          model({ hiddenUnits: 1, learningRate: 0.05 }),
+          model({ hiddenUnits: 1, optimizer: 'momentum', learningRate: 0.1, initSeed: 2 }),
+        ],
         data,
         steps: 30,
         reportEvery: 10,
@@ -104,7 +185,9 @@ describe('GPU engine against the CPU engine', () => {
       const gpu = await createGpuEngine({ device });
       const actual = await gpu.train(job);
       expectCurvesClose('linear model', actual, await createCpuEngine().train(job), 1e-4);
-      expect(actual.reports.every((r) => Number.isNaN(r.validationLoss[0]) && Number.isFinite(r.trainLoss[0]))).toBe(true);
+      expect(actual.reports.every((r) => Number.isNaN(r.validationLoss[0]) && Number.isFinite(r.trainLoss[0]))).toBe(
+        true,
+      );
       gpu.dispose();
     }));
 });
@@ -123,9 +206,13 @@ describe('population semantics', () => {
       const gpu = await createGpuEngine({ device });
       const subject = model({ hiddenUnits: 5, optimizer: 'momentum', learningRate: 0.1 });
       const alone = await gpu.train(base([subject], 5));
-      const padded = await gpu.train(base([model({ hiddenUnits: 12, initSeed: 3 }), subject, model({ hiddenUnits: 1, dataSeed: 9 })], 12));
+      const padded = await gpu.train(
+        base([model({ hiddenUnits: 12, initSeed: 3 }), subject, model({ hiddenUnits: 1, dataSeed: 9 })], 12),
+      );
       const { maxAbs, relative } = relativeError(curves(padded, 1), curves(alone, 0));
-      console.log(`[engine] padding invariance: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
+      console.log(
+        `[engine] padding invariance: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`,
+      );
       expect(relative).toBeLessThanOrEqual(1e-5);
       gpu.dispose();
     }));
@@ -152,7 +239,11 @@ describe('population semantics', () => {
   it('gives bit-identical curves and parameters for the same seeds, different ones for another seed', () =>
     withDevice(async (device) => {
       const gpu = await createGpuEngine({ device });
-      const job = base([model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'rmsprop', learningRate: 0.003 })], 8, 40);
+      const job = base(
+        [model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'rmsprop', learningRate: 0.003 })],
+        8,
+        40,
+      );
       const first = await gpu.train(job);
       const second = await gpu.train(job);
       expect(curves(second, 0)).toEqual(curves(first, 0));
@@ -165,7 +256,11 @@ describe('population semantics', () => {
 
   it('gives bit-identical curves and parameters whether each dispatch is submitted alone or many steps together', () =>
     withDevice(async (device) => {
-      const job = base([model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'momentum', learningRate: 0.05 })], 8, 40);
+      const job = base(
+        [model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, optimizer: 'momentum', learningRate: 0.05 })],
+        8,
+        40,
+      );
       const together = await (await createGpuEngine({ device })).train(job);
       const alone = await (await createGpuEngine({ device, submitTargetMs: 0 })).train(job);
       expect(curves(alone, 0)).toEqual(curves(together, 0));
@@ -190,10 +285,18 @@ describe('population semantics', () => {
 
 it('trains in a dedicated Web Worker exactly as in the page', () =>
   withDevice(async (device) => {
-    const job: PopulationJob = { shape: shapeFor(spiral, {}), models: [model({}), model({ hiddenUnits: 3, initSeed: 8 })], data: spiral, steps: 20, reportEvery: 10 };
+    const job: PopulationJob = {
+      shape: shapeFor(spiral, {}),
+      models: [model({}), model({ hiddenUnits: 3, initSeed: 8 })],
+      data: spiral,
+      steps: 20,
+      reportEvery: 10,
+    };
     const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' });
     try {
-      const reply = new Promise<{ adapter?: string; trainLoss?: number[][]; error?: string }>((resolve) => worker.addEventListener('message', (e) => resolve(e.data)));
+      const reply = new Promise<{ adapter?: string; trainLoss?: number[][]; error?: string }>((resolve) =>
+        worker.addEventListener('message', (e) => resolve(e.data)),
+      );
       worker.postMessage(job);
       const fromWorker = await reply;
       expect(fromWorker.error).toBeUndefined();
@@ -220,15 +323,26 @@ describe('failures are typed EngineErrors', () => {
     withDevice(async (device) => {
       const gpu = await createGpuEngine({ device });
       const bad = { ...job(), models: [model({ hiddenUnits: 9 })] };
-      await expect(gpu.train(bad)).rejects.toMatchObject({ name: 'EngineError', kind: 'invalid-job', message: expect.stringContaining('hiddenUnits') });
+      await expect(gpu.train(bad)).rejects.toMatchObject({
+        name: 'EngineError',
+        kind: 'invalid-job',
+        message: expect.stringContaining('hiddenUnits'),
+      });
       gpu.dispose();
     }));
 
   it('refuses a population too big for the device with out-of-memory, before allocating', () =>
     withDevice(async (device) => {
       const gpu = await createGpuEngine({ device });
-      const huge = { ...job(), shape: shapeFor(spiral, { maxHidden: 4096, batchSize: 1024 }), models: Array.from({ length: 64 }, () => model({})) };
-      await expect(gpu.train(huge)).rejects.toMatchObject({ kind: 'out-of-memory', message: expect.stringContaining('train fewer models at once') });
+      const huge = {
+        ...job(),
+        shape: shapeFor(spiral, { maxHidden: 4096, batchSize: 1024 }),
+        models: Array.from({ length: 64 }, () => model({})),
+      };
+      await expect(gpu.train(huge)).rejects.toMatchObject({
+        kind: 'out-of-memory',
+        message: expect.stringContaining('train fewer models at once'),
+      });
       gpu.dispose();
     }));
 
@@ -296,9 +410,18 @@ describe('a lost device is a device loss, whenever it is lost', () => {
   const destroyed: Array<[string, (device: GPUDevice) => void | Promise<void>]> = [
     ['before train(), its loss already reported', async (device) => void (device.destroy(), await device.lost)],
     ['just before train(), its loss not yet reported', (device) => device.destroy()],
-    ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [`right after submit ${n}`, (device) => destroyAfterSubmit(device, n)]),
-    ...[1, 6, 11].map((n): [string, (device: GPUDevice) => void] => [`during read-back ${n} of 11`, (device) => destroyDuringReadBack(device, n)]),
-    ...[0, 150].map((ms): [string, (device: GPUDevice) => void] => [`${ms} ms into train()`, (device) => void setTimeout(() => device.destroy(), ms)]),
+    ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [
+      `right after submit ${n}`,
+      (device) => destroyAfterSubmit(device, n),
+    ]),
+    ...[1, 6, 11].map((n): [string, (device: GPUDevice) => void] => [
+      `during read-back ${n} of 11`,
+      (device) => destroyDuringReadBack(device, n),
+    ]),
+    ...[0, 150].map((ms): [string, (device: GPUDevice) => void] => [
+      `${ms} ms into train()`,
+      (device) => void setTimeout(() => device.destroy(), ms),
+    ]),
   ];
 
   let reference: PopulationResult;
@@ -306,14 +429,19 @@ describe('a lost device is a device loss, whenever it is lost', () => {
     reference = (await outcome(() => undefined)) as PopulationResult;
   });
 
-  it.each(destroyed)('rejects with device-lost, not the failed operation\'s own error, for a device destroyed %s', async (when, sabotage) => {
-    const started = performance.now();
-    const error = await outcome(sabotage);
-    console.log(`[device loss] destroyed ${when}: ${(error as Error).name} ${(error as EngineError).kind} after ${(performance.now() - started).toFixed(0)} ms`);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).kind, (error as Error).message).toBe('device-lost');
-    expect((error as EngineError).message).toMatch(/GPU device was lost.*CPU engine/);
-  });
+  it.each(destroyed)(
+    "rejects with device-lost, not the failed operation's own error, for a device destroyed %s",
+    async (when, sabotage) => {
+      const started = performance.now();
+      const error = await outcome(sabotage);
+      console.log(
+        `[device loss] destroyed ${when}: ${(error as Error).name} ${(error as EngineError).kind} after ${(performance.now() - started).toFixed(0)} ms`,
+      );
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).kind, (error as Error).message).toBe('device-lost');
+      expect((error as EngineError).message).toMatch(/GPU device was lost.*CPU engine/);
+    },
+  );
 
   it('trains on a fresh device after those losses exactly as before them', async () => {
     const after = (await outcome(() => undefined)) as PopulationResult;
@@ -328,7 +456,13 @@ describe('an abort stops the run promptly, however large the population', () => 
     withDevice(async (device) => {
       const gpu = await createGpuEngine({ device });
       // One report, at the end: nothing but the submits themselves can notice the abort.
-      const job: PopulationJob = { shape: shapeFor(spiral, { maxHidden: 32 }), models: Array.from({ length: 16 }, (_, i) => model({ hiddenUnits: 32, initSeed: i })), data: spiral, steps: 5000, reportEvery: 5000 };
+      const job: PopulationJob = {
+        shape: shapeFor(spiral, { maxHidden: 32 }),
+        models: Array.from({ length: 16 }, (_, i) => model({ hiddenUnits: 32, initSeed: i })),
+        data: spiral,
+        steps: 5000,
+        reportEvery: 5000,
+      };
       const controller = new AbortController();
       let queuedAtAbort = -1;
       let abortedAt = 0;
@@ -347,11 +481,18 @@ describe('an abort stops the run promptly, however large the population', () => 
         }
       };
       let reports = 0;
-      const error = await gpu.train(job, () => void reports++, controller.signal).then(() => null, (e: unknown) => e);
+      const error = await gpu
+        .train(job, () => void reports++, controller.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       const rejectedAt = performance.now();
       await device.queue.onSubmittedWorkDone();
       const idleAt = performance.now();
-      console.log(`[stop] 16-model population: aborted after submit ${submits} with ${queuedAtAbort} command buffers unfinished; rejected ${(rejectedAt - abortedAt).toFixed(1)} ms after abort(), GPU idle after ${(idleAt - abortedAt).toFixed(1)} ms`);
+      console.log(
+        `[stop] 16-model population: aborted after submit ${submits} with ${queuedAtAbort} command buffers unfinished; rejected ${(rejectedAt - abortedAt).toFixed(1)} ms after abort(), GPU idle after ${(idleAt - abortedAt).toFixed(1)} ms`,
+      );
       expect(error).toBeInstanceOf(EngineError);
       expect((error as EngineError).kind).toBe('aborted');
       expect(reports).toBe(0);
@@ -369,7 +510,9 @@ describe('an abort stops the run promptly, however large the population', () => 
       const P = 256;
       const job: PopulationJob = {
         shape: shapeFor(spiral, { hiddenLayers: 8, maxHidden: 128, batchSize: 8, activation: 'relu', init: 'he' }),
-        models: Array.from({ length: P }, (_, i) => model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i })),
+        models: Array.from({ length: P }, (_, i) =>
+          model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i }),
+        ),
         data: spiral,
         steps: 1000,
         reportEvery: 1,
@@ -383,7 +526,9 @@ describe('an abort stops the run promptly, however large the population', () => 
           job,
           () => {
             if (reports++ > 0) return;
-            console.log(`[stop] first report of the ${P}-model population after ${(performance.now() - started).toFixed(0)} ms`);
+            console.log(
+              `[stop] first report of the ${P}-model population after ${(performance.now() - started).toFixed(0)} ms`,
+            );
             // Stop arrives as a task of its own while the next steps run, as the user's click does.
             setTimeout(() => {
               abortedAt = performance.now();
@@ -392,10 +537,15 @@ describe('an abort stops the run promptly, however large the population', () => 
           },
           controller.signal,
         )
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       const rejectedAt = performance.now();
       await device.queue.onSubmittedWorkDone();
-      console.log(`[stop] aborted a ${P}-model population in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${reports} reports)`);
+      console.log(
+        `[stop] aborted a ${P}-model population in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${reports} reports)`,
+      );
       expect(error).toBeInstanceOf(EngineError);
       expect((error as EngineError).kind).toBe('aborted');
       expect(abortedAt).toBeGreaterThan(0);
@@ -410,7 +560,9 @@ describe('an abort stops the run promptly, however large the population', () => 
       const data = makeDataset('spiral', { count: 2048, noise: 0.05, validationFraction: 0.5, seed: 6 });
       const job: PopulationJob = {
         shape: shapeFor(data, { hiddenLayers: 8, maxHidden: 128, batchSize: 8, activation: 'relu', init: 'he' }),
-        models: Array.from({ length: P }, (_, i) => model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i })),
+        models: Array.from({ length: P }, (_, i) =>
+          model({ hiddenUnits: 128, learningRate: 1e-3, initSeed: i, dataSeed: i }),
+        ),
         data,
         steps: 100,
         reportEvery: 2,
@@ -434,10 +586,17 @@ describe('an abort stops the run promptly, however large the population', () => 
         return encoder;
       };
       let reports = 0;
-      const error = await gpu.train(job, () => void reports++, controller.signal).then(() => null, (e: unknown) => e);
+      const error = await gpu
+        .train(job, () => void reports++, controller.signal)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       const rejectedAt = performance.now();
       await device.queue.onSubmittedWorkDone();
-      console.log(`[stop] aborted a ${P}-model population's 1024-row validation pass in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${validationBuffers} validation command buffers recorded)`);
+      console.log(
+        `[stop] aborted a ${P}-model population's 1024-row validation pass in ${(rejectedAt - abortedAt).toFixed(1)} ms (GPU idle ${(performance.now() - abortedAt).toFixed(0)} ms after abort(), ${validationBuffers} validation command buffers recorded)`,
+      );
       expect(error).toBeInstanceOf(EngineError);
       expect((error as EngineError).kind).toBe('aborted');
       expect(reports).toBe(0);

@@ -24,7 +24,11 @@ export async function withDevice(body: (device: GPUDevice) => Promise<void>): Pr
 }
 
 /** max |actual - expected| / max(|expected|, floor): one relative figure for a whole array (NaN if only one side is NaN). */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-6): { maxAbs: number; relative: number } {
+export function relativeError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  floor = 1e-6,
+): { maxAbs: number; relative: number } {
   expect(actual.length).toBe(expected.length);
   let maxAbs = 0;
   let scale = floor;

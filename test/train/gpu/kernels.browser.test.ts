@@ -2,14 +2,23 @@
 // batched over a small population with offsets and strides. Each test logs the max abs
 // difference; floats agree within 1e-4 of the largest reference value, index maps exactly.
 import { describe, expect, it } from 'vitest';
-import { uniform } from '../../../src/search/random';
-import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types';
-import type { Activation, DecayKind, ModelHyper, OptimizerKind, PopulationShape } from '../../../src/train/types';
-import * as ops from '../../../src/train/cpu/ops';
-import { KERNELS, keepsPreActivation, matmulInvocations, matmulKernel, optimizerInvocations, optimizerKernel } from '../../../src/train/gpu/kernels';
-import type { KernelEntry, MatmulEpilogue, MatmulKind } from '../../../src/train/gpu/kernels';
-import type { StructValues } from '../../../src/train/gpu/structs';
+import { uniform } from '../../../src/search/random.ts';
+import * as ops from '../../../src/train/cpu/ops.ts';
+import type { KernelEntry, MatmulEpilogue, MatmulKind } from '../../../src/train/gpu/kernels.ts';
 import {
+  KERNELS,
+  keepsPreActivation,
+  matmulInvocations,
+  matmulKernel,
+  optimizerInvocations,
+  optimizerKernel,
+} from '../../../src/train/gpu/kernels.ts';
+import type { StructValues } from '../../../src/train/gpu/structs.ts';
+import {
+  fieldOffset,
+  type MATMUL_PARAMS,
+  MODEL_HYPER,
+  MODEL_STATE,
   packGatherParams,
   packInitParams,
   packLossParams,
@@ -17,15 +26,13 @@ import {
   packModelHypers,
   packOptimizerParams,
   packStepSlots,
-  fieldOffset,
   structSize,
-  MATMUL_PARAMS,
-  MODEL_HYPER,
-  MODEL_STATE,
-} from '../../../src/train/gpu/structs';
-import { relativeError, withDevice } from './gpu-test-device';
-import { GRADIENTS, PYTORCH_STEPS, W0, pytorchHyper } from '../pytorch-reference';
-import { runKernel } from './kernel-runner';
+} from '../../../src/train/gpu/structs.ts';
+import type { Activation, DecayKind, ModelHyper, OptimizerKind, PopulationShape } from '../../../src/train/types.ts';
+import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types.ts';
+import { GRADIENTS, PYTORCH_STEPS, pytorchHyper, W0 } from '../pytorch-reference.ts';
+import { relativeError, withDevice } from './gpu-test-device.ts';
+import { runKernel } from './kernel-runner.ts';
 
 const TOLERANCE = 1e-4;
 
@@ -33,24 +40,57 @@ function seeded(length: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length }, (_, i) => (uniform(seed, i) * 2 - 1) * scale);
 }
 
-function expectClose(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = TOLERANCE): void {
+function expectClose(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance = TOLERANCE,
+): void {
   const { maxAbs, relative } = relativeError(actual, expected);
   console.log(`[kernel] ${what}: max abs diff ${maxAbs.toExponential(2)}, relative ${relative.toExponential(2)}`);
   expect(relative, what).toBeLessThanOrEqual(tolerance);
 }
 
 const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
-  hiddenUnits: 1, optimizer: 'sgd', learningRate: 0.1, beta1: 0.9, beta2: 0.999, rmspropAlpha: 0.99, epsilon: 1e-8, weightDecay: 0,
-  decay: 'none', decayRate: 0.5, decayEvery: 1, initSeed: 1, dataSeed: 1, ...overrides,
+  hiddenUnits: 1,
+  optimizer: 'sgd',
+  learningRate: 0.1,
+  beta1: 0.9,
+  beta2: 0.999,
+  rmspropAlpha: 0.99,
+  epsilon: 1e-8,
+  weightDecay: 0,
+  decay: 'none',
+  decayRate: 0.5,
+  decayEvery: 1,
+  initSeed: 1,
+  dataSeed: 1,
+  ...overrides,
 });
 
 const P = 2;
 const OFFSET = 4;
 // Odd shapes take the scalar kernels; shapes whose dimensions are multiples of 4 also the vec4 ones;
 // K = 2 or N = 2 (a thin first or output layer) the scalar ones reading the other operand as vec4s.
-const MATMUL_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 65], [17, 65, 3], [65, 130, 17], [130, 1, 3], [3, 130, 130], [3, 16, 64], [17, 32, 4], [64, 128, 16], [5, 2, 32], [6, 32, 2]];
+const MATMUL_SHAPES: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [3, 17, 65],
+  [17, 65, 3],
+  [65, 130, 17],
+  [130, 1, 3],
+  [3, 130, 130],
+  [3, 16, 64],
+  [17, 32, 4],
+  [64, 128, 16],
+  [5, 2, 32],
+  [6, 32, 2],
+];
 const NO_EPILOGUE = { bias_offset: 0 };
-const SCALAR: Record<MatmulKind, KernelEntry> = { forward: KERNELS.matmulForward, backwardInput: KERNELS.matmulBackwardInput, backwardWeight: KERNELS.matmulBackwardWeight };
+const SCALAR: Record<MatmulKind, KernelEntry> = {
+  forward: KERNELS.matmulForward,
+  backwardInput: KERNELS.matmulBackwardInput,
+  backwardWeight: KERNELS.matmulBackwardWeight,
+};
 
 /** The scalar kernel of `kind`, and the vec4 one too when these operands allow it. */
 function variants(kind: MatmulKind, values: StructValues<typeof MATMUL_PARAMS>): KernelEntry[] {
@@ -61,7 +101,8 @@ function variants(kind: MatmulKind, values: StructValues<typeof MATMUL_PARAMS>):
 function blocks(size: number, seed: number): Float32Array {
   return seeded(OFFSET + P * size, seed);
 }
-const modelBlock = (all: Float32Array, size: number, p: number) => all.subarray(OFFSET + p * size, OFFSET + (p + 1) * size);
+const modelBlock = (all: Float32Array, size: number, p: number) =>
+  all.subarray(OFFSET + p * size, OFFSET + (p + 1) * size);
 
 describe('matmul kernels', () => {
   for (const [B, K, N] of MATMUL_SHAPES) {
@@ -70,8 +111,19 @@ describe('matmul kernels', () => {
         const x = blocks(B * K, 1);
         const w = blocks(K * N, 2);
         const dy = blocks(B * N, 3);
-        const params = (a: number, b: number, c: number) =>
-          ({ models: P, m: B, k: K, n: N, a_offset: OFFSET, a_model_stride: a, b_offset: OFFSET, b_model_stride: b, c_offset: OFFSET, c_model_stride: c, ...NO_EPILOGUE });
+        const params = (a: number, b: number, c: number) => ({
+          models: P,
+          m: B,
+          k: K,
+          n: N,
+          a_offset: OFFSET,
+          a_model_stride: a,
+          b_offset: OFFSET,
+          b_model_stride: b,
+          c_offset: OFFSET,
+          c_model_stride: c,
+          ...NO_EPILOGUE,
+        });
         const unused = new Float32Array(structSize(MODEL_HYPER) / 4); // one ModelHyper row; the epilogue is off
         const expected = Array.from({ length: P }, (_, p) => {
           const [y, dx, dw] = [new Float32Array(B * N), new Float32Array(B * K), new Float32Array(K * N)];
@@ -80,23 +132,44 @@ describe('matmul kernels', () => {
           ops.matmulBackwardWeight(modelBlock(x, B * K, p), modelBlock(dy, B * N, p), dw, B, K, N);
           return { y, dx, dw };
         });
-        const check = (entry: KernelEntry, out: Float32Array, size: number, pick: (e: (typeof expected)[number]) => Float32Array) => {
-          for (let p = 0; p < P; p++) expectClose(`${entry.name} ${B}x${K}x${N} model ${p}`, modelBlock(out, size, p), pick(expected[p]));
+        const check = (
+          entry: KernelEntry,
+          out: Float32Array,
+          size: number,
+          pick: (e: (typeof expected)[number]) => Float32Array,
+        ) => {
+          for (let p = 0; p < P; p++)
+            expectClose(`${entry.name} ${B}x${K}x${N} model ${p}`, modelBlock(out, size, p), pick(expected[p]));
           expect(Array.from(out.subarray(0, OFFSET)), `${entry.name} wrote before its offset`).toEqual([0, 0, 0, 0]);
         };
         const forward = params(B * K, K * N, B * N);
         for (const entry of variants('forward', forward)) {
-          const [, , , y] = await runKernel(device, entry, [packMatmulParams(forward), x, w, OFFSET + P * B * N, x, w, unused, unused], matmulInvocations(P, B, N));
+          const [, , , y] = await runKernel(
+            device,
+            entry,
+            [packMatmulParams(forward), x, w, OFFSET + P * B * N, x, w, unused, unused],
+            matmulInvocations(P, B, N),
+          );
           check(entry, y, B * N, (e) => e.y);
         }
         const input = params(B * N, K * N, B * K);
         for (const entry of variants('backwardInput', input)) {
-          const [, , , dx] = await runKernel(device, entry, [packMatmulParams(input), dy, w, OFFSET + P * B * K, dy, w, unused, unused], matmulInvocations(P, B, K));
+          const [, , , dx] = await runKernel(
+            device,
+            entry,
+            [packMatmulParams(input), dy, w, OFFSET + P * B * K, dy, w, unused, unused],
+            matmulInvocations(P, B, K),
+          );
           check(entry, dx, B * K, (e) => e.dx);
         }
         const weight = params(B * K, B * N, K * N);
         for (const entry of variants('backwardWeight', weight)) {
-          const [, , , dw] = await runKernel(device, entry, [packMatmulParams(weight), x, dy, OFFSET + P * K * N, x, dy], matmulInvocations(P, K, N));
+          const [, , , dw] = await runKernel(
+            device,
+            entry,
+            [packMatmulParams(weight), x, dy, OFFSET + P * K * N, x, dy],
+            matmulInvocations(P, K, N),
+          );
           check(entry, dw, K * N, (e) => e.dw);
         }
       }));
@@ -123,9 +196,27 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
     const zIn = seeded(P * B * N, 8, 3);
     const block = (all: Float32Array, p: number, size: number) => all.subarray(p * size, (p + 1) * size);
     // A hidden layer's epilogue masks the padding columns; the output layer's does not (see matmul_common.wgsl).
-    const layer = (kind: MatmulKind, activation: Activation, m: number, k: number, n: number, strides: [number, number, number], offsets: [number, number], epilogue: MatmulEpilogue['layer'] = 'hidden') => {
+    const layer = (
+      kind: MatmulKind,
+      activation: Activation,
+      m: number,
+      k: number,
+      n: number,
+      strides: [number, number, number],
+      offsets: [number, number],
+      epilogue: MatmulEpilogue['layer'] = 'hidden',
+    ) => {
       const values = {
-        models: P, m, k, n, a_offset: 0, a_model_stride: strides[0], b_offset: offsets[0], b_model_stride: strides[1], c_offset: offsets[1], c_model_stride: strides[2],
+        models: P,
+        m,
+        k,
+        n,
+        a_offset: 0,
+        a_model_stride: strides[0],
+        b_offset: offsets[0],
+        b_model_stride: strides[1],
+        c_offset: offsets[1],
+        c_model_stride: strides[2],
         bias_offset: BIAS,
       };
       const entry = matmulKernel(kind, values, { layer: epilogue, activation: ACTIVATIONS.indexOf(activation) });
@@ -137,24 +228,52 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
       it(`forward adds the bias and applies ${activation}, input gradient multiplies by its derivative, padding stays 0`, () =>
         withDevice(async (device) => {
           const forward = layer('forward', activation, B, K, N, [B * K, PC, B * N], [WEIGHTS, 0]);
-          const [, , , z, , , , a] = await runKernel(device, forward.entry, [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
+          const [, , , z, , , , a] = await runKernel(
+            device,
+            forward.entry,
+            [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N],
+            matmulInvocations(P, B, N),
+          );
           // The forward keeps a = act(z) for the derivative, or z itself for the gelus.
           const kept = keepsPreActivation(activation) ? zIn : zIn.map((v) => ops.activate(activation, v));
           const input = layer('backwardInput', activation, B, N, O, [B * O, N * O, B * N], [0, 0]);
-          const [, , , dz] = await runKernel(device, input.entry, [input.params, dy, nextWeights, P * B * N, dy, nextWeights, hypers, kept], matmulInvocations(P, B, N));
+          const [, , , dz] = await runKernel(
+            device,
+            input.entry,
+            [input.params, dy, nextWeights, P * B * N, dy, nextWeights, hypers, kept],
+            matmulInvocations(P, B, N),
+          );
           for (let p = 0; p < P; p++) {
             const pre = new Float32Array(B * N);
             const [expectZ, expectA, da, expectDz] = [0, 1, 2, 3].map(() => new Float32Array(B * N));
             ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
-            ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), activation, expectZ, expectA, B, N, widths[p]);
+            ops.biasActivationForward(
+              pre,
+              parameters.subarray(p * PC + BIAS, p * PC + BIAS + N),
+              activation,
+              expectZ,
+              expectA,
+              B,
+              N,
+              widths[p],
+            );
             ops.matmulBackwardInput(block(dy, p, B * O), block(nextWeights, p, N * O), da, B, N, O);
             ops.activationBackward(block(zIn, p, B * N), da, activation, expectDz, B, N, widths[p]);
             // A hidden layer keeps z only where its derivative needs it (the gelus); the buffer stays untouched otherwise.
-            expectClose(`${forward.entry.name} z ${activation} model ${p}`, block(z, p, B * N), keepsPreActivation(activation) ? expectZ : new Float32Array(B * N));
+            expectClose(
+              `${forward.entry.name} z ${activation} model ${p}`,
+              block(z, p, B * N),
+              keepsPreActivation(activation) ? expectZ : new Float32Array(B * N),
+            );
             expectClose(`${forward.entry.name} a ${activation} model ${p}`, block(a, p, B * N), expectA);
             expectClose(`${input.entry.name} dz ${activation} model ${p}`, block(dz, p, B * N), expectDz);
             for (let r = 0; r < B; r++) {
-              for (let j = widths[p]; j < N; j++) expect([block(z, p, B * N)[r * N + j], block(a, p, B * N)[r * N + j], block(dz, p, B * N)[r * N + j]]).toEqual([0, 0, 0]);
+              for (let j = widths[p]; j < N; j++)
+                expect([
+                  block(z, p, B * N)[r * N + j],
+                  block(a, p, B * N)[r * N + j],
+                  block(dz, p, B * N)[r * N + j],
+                ]).toEqual([0, 0, 0]);
             }
           }
         }));
@@ -163,11 +282,25 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
     it('the output layer stores only z = a·W + bias, over all its columns', () =>
       withDevice(async (device) => {
         const output = layer('forward', 'linear', B, K, N, [B * K, PC, B * N], [WEIGHTS, 0], 'output');
-        const [, , , z, , , , a] = await runKernel(device, output.entry, [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N], matmulInvocations(P, B, N));
+        const [, , , z, , , , a] = await runKernel(
+          device,
+          output.entry,
+          [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N],
+          matmulInvocations(P, B, N),
+        );
         for (let p = 0; p < P; p++) {
           const [pre, expectZ, expectA] = [0, 1, 2].map(() => new Float32Array(B * N));
           ops.matmulForward(block(x, p, B * K), parameters.subarray(p * PC + WEIGHTS, p * PC + BIAS), pre, B, K, N);
-          ops.biasActivationForward(pre, parameters.subarray(p * PC + BIAS, p * PC + BIAS + N), 'linear', expectZ, expectA, B, N, N);
+          ops.biasActivationForward(
+            pre,
+            parameters.subarray(p * PC + BIAS, p * PC + BIAS + N),
+            'linear',
+            expectZ,
+            expectA,
+            B,
+            N,
+            N,
+          );
           expectClose(`${output.entry.name} output z model ${p}`, block(z, p, B * N), expectZ);
         }
         expect(a.every((v) => v === 0)).toBe(true);
@@ -177,36 +310,72 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
       withDevice(async (device) => {
         const dz = seeded(P * B * N, 9);
         const weight = layer('backwardWeight', 'linear', B, K, N, [B * K, B * N, PC], [0, WEIGHTS]);
-        const [, , , gradients] = await runKernel(device, weight.entry, [weight.params, x, dz, P * PC, x, dz], matmulInvocations(P, K, N));
+        const [, , , gradients] = await runKernel(
+          device,
+          weight.entry,
+          [weight.params, x, dz, P * PC, x, dz],
+          matmulInvocations(P, K, N),
+        );
         for (let p = 0; p < P; p++) {
           const [expectDw, expectDb] = [new Float32Array(K * N), new Float32Array(N)];
           ops.matmulBackwardWeight(block(x, p, B * K), block(dz, p, B * N), expectDw, B, K, N);
           ops.biasGradient(block(dz, p, B * N), expectDb, B, N);
-          expectClose(`${weight.entry.name} weight gradient model ${p}`, gradients.subarray(p * PC + WEIGHTS, p * PC + BIAS), expectDw);
-          expectClose(`${weight.entry.name} bias gradient model ${p}`, gradients.subarray(p * PC + BIAS, p * PC + BIAS + N), expectDb);
+          expectClose(
+            `${weight.entry.name} weight gradient model ${p}`,
+            gradients.subarray(p * PC + WEIGHTS, p * PC + BIAS),
+            expectDw,
+          );
+          expectClose(
+            `${weight.entry.name} bias gradient model ${p}`,
+            gradients.subarray(p * PC + BIAS, p * PC + BIAS + N),
+            expectDb,
+          );
         }
       }));
   });
 }
 
 describe('loss kernels', () => {
-  for (const [rows, outputs] of [[1, 2], [17, 3], [65, 17]] as const) {
+  for (const [rows, outputs] of [
+    [1, 2],
+    [17, 3],
+    [65, 17],
+  ] as const) {
     const capacity = rows + 2;
     const logits = seeded(P * capacity * outputs, 7, 4);
-    const block = (all: Float32Array, p: number, width: number) => all.subarray(p * capacity * width, p * capacity * width + rows * width);
+    const block = (all: Float32Array, p: number, width: number) =>
+      all.subarray(p * capacity * width, p * capacity * width + rows * width);
     const params = (labelStride: number) =>
-      packLossParams({ models: P, rows, outputs, model_stride: capacity * outputs, label_offset: 1, label_model_stride: labelStride, row_capacity: capacity, write_gradient: 1 });
+      packLossParams({
+        models: P,
+        rows,
+        outputs,
+        model_stride: capacity * outputs,
+        label_offset: 1,
+        label_model_stride: labelStride,
+        row_capacity: capacity,
+        write_gradient: 1,
+      });
     const sum = (values: Float32Array) => values.reduce((s, v) => s + v, 0);
 
     it(`softmax_cross_entropy gives the CPU's loss, accuracy and gradient (rows=${rows}, classes=${outputs})`, () =>
       withDevice(async (device) => {
         const labels = Float32Array.from({ length: 1 + P * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
         const [, , , gradient, rowLoss, rowCorrect] = await runKernel(
-          device, KERNELS.softmaxCrossEntropy, [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity], P * rows,
+          device,
+          KERNELS.softmaxCrossEntropy,
+          [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity],
+          P * rows,
         );
         for (let p = 0; p < P; p++) {
           const expectGradient = new Float32Array(rows * outputs);
-          const { loss, correct } = ops.softmaxCrossEntropy(block(logits, p, outputs), labels.subarray(1 + p * rows), expectGradient, rows, outputs);
+          const { loss, correct } = ops.softmaxCrossEntropy(
+            block(logits, p, outputs),
+            labels.subarray(1 + p * rows),
+            expectGradient,
+            rows,
+            outputs,
+          );
           expectClose(`softmax_cross_entropy loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
           expect(sum(block(rowCorrect, p, 1))).toBe(correct);
           expectClose(`softmax_cross_entropy gradient model ${p}`, block(gradient, p, outputs), expectGradient);
@@ -217,11 +386,20 @@ describe('loss kernels', () => {
       withDevice(async (device) => {
         const targets = seeded(1 + P * rows * outputs, 9, 2);
         const [, , , gradient, rowLoss] = await runKernel(
-          device, KERNELS.meanSquaredError, [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity], P * rows,
+          device,
+          KERNELS.meanSquaredError,
+          [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity],
+          P * rows,
         );
         for (let p = 0; p < P; p++) {
           const expectGradient = new Float32Array(rows * outputs);
-          const { loss } = ops.meanSquaredError(block(logits, p, outputs), targets.subarray(1 + p * rows * outputs), expectGradient, rows, outputs);
+          const { loss } = ops.meanSquaredError(
+            block(logits, p, outputs),
+            targets.subarray(1 + p * rows * outputs),
+            expectGradient,
+            rows,
+            outputs,
+          );
           expectClose(`mean_squared_error loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
           expectClose(`mean_squared_error gradient model ${p}`, block(gradient, p, outputs), expectGradient);
         }
@@ -235,7 +413,18 @@ describe('optimizer_step', () => {
     optimizers.flatMap((optimizer) =>
       decays.map((decay) => {
         const [o, d] = [OPTIMIZERS.indexOf(optimizer), DECAYS.indexOf(decay)];
-        return hyper({ optimizer, decay, learningRate: 0.05 * (1 + o), beta1: 0.8, beta2: 0.95, rmspropAlpha: 0.9, epsilon: 1e-3, weightDecay: 0.1 * d, decayRate: 0.7, decayEvery: 2 });
+        return hyper({
+          optimizer,
+          decay,
+          learningRate: 0.05 * (1 + o),
+          beta1: 0.8,
+          beta2: 0.95,
+          rmspropAlpha: 0.9,
+          epsilon: 1e-3,
+          weightDecay: 0.1 * d,
+          decayRate: 0.7,
+          decayEvery: 2,
+        });
       }),
     );
   const populations: Array<[string, ModelHyper[]]> = [
@@ -243,45 +432,65 @@ describe('optimizer_step', () => {
     // A kernel compiled for some kinds only (optimizerKernel) must still run those exactly.
     ['adam and momentum under cosine and step decay only', population(['adam', 'momentum'], ['cosine', 'step'])],
   ];
-  for (const [what, models] of populations) it(`applies ${what} like the CPU, and leaves frozen models alone`, () =>
-    withDevice(async (device) => {
-      models.push(models[0]);
-      const M = models.length;
-      // 17 parameters per model in a stride of 20 (the engine rounds strides up to 4 floats): the tail is 0 and must stay 0.
-      const [PC, USED] = [20, 17];
-      const zeroTails = (values: Float32Array) => {
-        for (let p = 0; p < M; p++) values.fill(0, p * PC + USED, (p + 1) * PC);
-        return values;
-      };
-      const [batchSize, trainCount, totalSteps] = [8, 20, 40];
-      const states = new ArrayBuffer(M * structSize(MODEL_STATE));
-      new DataView(states).setUint32((M - 1) * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'), 1, true);
-      const optimizer = packOptimizerParams({ models: M, param_count: PC, batch_size: batchSize, train_count: trainCount, total_steps: totalSteps });
-      let parameters: Float32Array = zeroTails(seeded(M * PC, 10));
-      let m: Float32Array = new Float32Array(M * PC);
-      let v: Float32Array = new Float32Array(M * PC);
-      const initial = parameters.slice();
-      const expected = Array.from({ length: M }, (_, p) => ({ w: initial.slice(p * PC, (p + 1) * PC), m: new Float32Array(PC), v: new Float32Array(PC) }));
-      for (const [t, step] of [0, 7, 31].entries()) {
-        const gradients = zeroTails(seeded(M * PC, 11 + t));
-        [, , , , parameters, , m, v] = await runKernel(
-          device, optimizerKernel(models),
-          [optimizer, packStepSlots(step, 1, 256), packModelHypers(models), states, parameters, gradients, m, v],
-          optimizerInvocations(M, PC),
+  for (const [what, models] of populations)
+    it(`applies ${what} like the CPU, and leaves frozen models alone`, () =>
+      withDevice(async (device) => {
+        models.push(models[0]);
+        const M = models.length;
+        // 17 parameters per model in a stride of 20 (the engine rounds strides up to 4 floats): the tail is 0 and must stay 0.
+        const [PC, USED] = [20, 17];
+        const zeroTails = (values: Float32Array) => {
+          for (let p = 0; p < M; p++) values.fill(0, p * PC + USED, (p + 1) * PC);
+          return values;
+        };
+        const [batchSize, trainCount, totalSteps] = [8, 20, 40];
+        const states = new ArrayBuffer(M * structSize(MODEL_STATE));
+        new DataView(states).setUint32(
+          (M - 1) * structSize(MODEL_STATE) + fieldOffset(MODEL_STATE, 'stopped'),
+          1,
+          true,
         );
+        const optimizer = packOptimizerParams({
+          models: M,
+          param_count: PC,
+          batch_size: batchSize,
+          train_count: trainCount,
+          total_steps: totalSteps,
+        });
+        let parameters: Float32Array = zeroTails(seeded(M * PC, 10));
+        let m: Float32Array = new Float32Array(M * PC);
+        let v: Float32Array = new Float32Array(M * PC);
+        const initial = parameters.slice();
+        const expected = Array.from({ length: M }, (_, p) => ({
+          w: initial.slice(p * PC, (p + 1) * PC),
+          m: new Float32Array(PC),
+          v: new Float32Array(PC),
+        }));
+        for (const [t, step] of [0, 7, 31].entries()) {
+          const gradients = zeroTails(seeded(M * PC, 11 + t));
+          [, , , , parameters, , m, v] = await runKernel(
+            device,
+            optimizerKernel(models),
+            [optimizer, packStepSlots(step, 1, 256), packModelHypers(models), states, parameters, gradients, m, v],
+            optimizerInvocations(M, PC),
+          );
+          expected.forEach((e, p) => {
+            if (p === M - 1) return;
+            const lr = ops.learningRateAt(models[p], step, batchSize, trainCount, totalSteps);
+            ops.optimizerStep(e.w, gradients.subarray(p * PC, (p + 1) * PC), e.m, e.v, models[p], lr, step + 1);
+          });
+        }
         expected.forEach((e, p) => {
           if (p === M - 1) return;
-          const lr = ops.learningRateAt(models[p], step, batchSize, trainCount, totalSteps);
-          ops.optimizerStep(e.w, gradients.subarray(p * PC, (p + 1) * PC), e.m, e.v, models[p], lr, step + 1);
+          expectClose(
+            `optimizer ${models[p].optimizer} decay ${models[p].decay}`,
+            parameters.subarray(p * PC, (p + 1) * PC),
+            e.w,
+          );
         });
-      }
-      expected.forEach((e, p) => {
-        if (p === M - 1) return;
-        expectClose(`optimizer ${models[p].optimizer} decay ${models[p].decay}`, parameters.subarray(p * PC, (p + 1) * PC), e.w);
-      });
-      expect(Array.from(parameters.subarray((M - 1) * PC))).toEqual(Array.from(initial.subarray((M - 1) * PC)));
-      expect(parameters.every((w, i) => i % PC < USED || w === 0)).toBe(true);
-    }));
+        expect(Array.from(parameters.subarray((M - 1) * PC))).toEqual(Array.from(initial.subarray((M - 1) * PC)));
+        expect(parameters.every((w, i) => i % PC < USED || w === 0)).toBe(true);
+      }));
 });
 
 describe("optimizer_step against PyTorch's numbers", () => {
@@ -291,20 +500,38 @@ describe("optimizer_step against PyTorch's numbers", () => {
     withDevice(async (device) => {
       const models = PYTORCH_STEPS.map((c) => c.hyper);
       const [M, PC] = [models.length, W0.length];
-      const optimizer = packOptimizerParams({ models: M, param_count: PC, batch_size: 1, train_count: 1, total_steps: GRADIENTS.length });
+      const optimizer = packOptimizerParams({
+        models: M,
+        param_count: PC,
+        batch_size: 1,
+        train_count: 1,
+        total_steps: GRADIENTS.length,
+      });
       const states = new ArrayBuffer(M * structSize(MODEL_STATE));
       let parameters: Float32Array = Float32Array.from(models.flatMap(() => W0));
       let m: Float32Array = new Float32Array(M * PC);
       let v: Float32Array = new Float32Array(M * PC);
       for (const [step, g] of GRADIENTS.entries()) {
         [, , , , parameters, , m, v] = await runKernel(
-          device, optimizerKernel(models),
-          [optimizer, packStepSlots(step, 1, 256), packModelHypers(models), states, parameters, Float32Array.from(models.flatMap(() => g)), m, v],
+          device,
+          optimizerKernel(models),
+          [
+            optimizer,
+            packStepSlots(step, 1, 256),
+            packModelHypers(models),
+            states,
+            parameters,
+            Float32Array.from(models.flatMap(() => g)),
+            m,
+            v,
+          ],
           optimizerInvocations(M, PC),
         );
         PYTORCH_STEPS.forEach(({ torch, weights }, p) => {
           const worst = Math.max(...weights[step].map((w, i) => Math.abs(parameters[p * PC + i] - w) / Math.abs(w)));
-          console.log(`[kernel] optimizer_step vs torch.optim.${torch} step ${step + 1}: max relative diff ${worst.toExponential(2)}`);
+          console.log(
+            `[kernel] optimizer_step vs torch.optim.${torch} step ${step + 1}: max relative diff ${worst.toExponential(2)}`,
+          );
           expect(worst, `${torch} step ${step + 1}`).toBeLessThanOrEqual(TOLERANCE_F32);
         });
       }
@@ -320,8 +547,19 @@ describe('gelu on the GPU (erf by Abramowitz & Stegun 7.1.26) against the float6
   const identity = Float32Array.from({ length: N * N }, (_, i) => (i % (N + 1) === 0 ? 1 : 0));
   const parameters = Float32Array.from([...identity, 0, 0, 0, 0]); // W then a zero bias
   const hypers = packModelHypers([pytorchHyper({ hiddenUnits: N })]);
-  const product = (m: number, bStride: number, cStride: number) =>
-    ({ models: 1, m, k: N, n: N, a_offset: 0, a_model_stride: m * N, b_offset: 0, b_model_stride: bStride, c_offset: 0, c_model_stride: cStride, bias_offset: N * N });
+  const product = (m: number, bStride: number, cStride: number) => ({
+    models: 1,
+    m,
+    k: N,
+    n: N,
+    a_offset: 0,
+    a_model_stride: m * N,
+    b_offset: 0,
+    b_model_stride: bStride,
+    c_offset: 0,
+    c_model_stride: cStride,
+    bias_offset: N * N,
+  });
   // Measured on SwiftShader: at most 1.4e-7 (gelu) and 3.1e-7 (gelu_tanh's derivative) per unit of max(1, |z|);
   // erf's approximation alone may contribute 1.5e-7·|z|/2.
   const BOUND = 4e-7;
@@ -332,19 +570,34 @@ describe('gelu on the GPU (erf by Abramowitz & Stegun 7.1.26) against the float6
         const code = ACTIVATIONS.indexOf(activation);
         const forwardValues = product(B, parameters.length, B * N);
         const forward = matmulKernel('forward', forwardValues, { layer: 'hidden', activation: code });
-        const [, , , z, , , , a] = await runKernel(device, forward, [packMatmulParams(forwardValues), x, parameters, B * N, x, parameters, hypers, B * N], matmulInvocations(1, B, N));
+        const [, , , z, , , , a] = await runKernel(
+          device,
+          forward,
+          [packMatmulParams(forwardValues), x, parameters, B * N, x, parameters, hypers, B * N],
+          matmulInvocations(1, B, N),
+        );
         expect(Array.from(z)).toEqual(Array.from(x));
         const ones = new Float32Array(B * N).fill(1);
         const inputValues = product(B, N * N, B * N);
         const input = matmulKernel('backwardInput', inputValues, { layer: 'hidden', activation: code });
-        const [, , , derivative] = await runKernel(device, input, [packMatmulParams(inputValues), ones, identity, B * N, ones, identity, hypers, z], matmulInvocations(1, B, N));
+        const [, , , derivative] = await runKernel(
+          device,
+          input,
+          [packMatmulParams(inputValues), ones, identity, B * N, ones, identity, hypers, z],
+          matmulInvocations(1, B, N),
+        );
         let [worstValue, worstDerivative] = [0, 0];
         x.forEach((zv, i) => {
           const scale = Math.max(1, Math.abs(zv));
           worstValue = Math.max(worstValue, Math.abs(a[i] - ops.activate(activation, zv)) / scale);
-          worstDerivative = Math.max(worstDerivative, Math.abs(derivative[i] - ops.activationDerivative(activation, zv)) / scale);
+          worstDerivative = Math.max(
+            worstDerivative,
+            Math.abs(derivative[i] - ops.activationDerivative(activation, zv)) / scale,
+          );
         });
-        console.log(`[kernel] ${activation} on [-10, 10]: max |GPU - float64| / max(1, |z|): value ${worstValue.toExponential(2)}, derivative ${worstDerivative.toExponential(2)}`);
+        console.log(
+          `[kernel] ${activation} on [-10, 10]: max |GPU - float64| / max(1, |z|): value ${worstValue.toExponential(2)}, derivative ${worstDerivative.toExponential(2)}`,
+        );
         expect(worstValue).toBeLessThanOrEqual(BOUND);
         expect(worstDerivative).toBeLessThanOrEqual(BOUND);
       }));
@@ -355,11 +608,35 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
   for (const init of ['he', 'xavier'] as const) {
     it(`parameters_init draws the CPU's ${init} weights, zero in the padding and the biases`, () =>
       withDevice(async (device) => {
-        const shape: PopulationShape = { inputs: 3, outputs: 2, hiddenLayers: 2, maxHidden: 17, activation: 'relu', loss: 'mse', init, batchSize: 1 };
-        const models = [17, 5, 1].map((hiddenUnits, i) => hyper({ hiddenUnits, initSeed: [1000, 0x7fffffff, 0xffffffff][i] }));
+        const shape: PopulationShape = {
+          inputs: 3,
+          outputs: 2,
+          hiddenLayers: 2,
+          maxHidden: 17,
+          activation: 'relu',
+          loss: 'mse',
+          init,
+          batchSize: 1,
+        };
+        const models = [17, 5, 1].map((hiddenUnits, i) =>
+          hyper({ hiddenUnits, initSeed: [1000, 0x7fffffff, 0xffffffff][i] }),
+        );
         const PC = parameterCount(shape);
-        const params = packInitParams({ models: models.length, param_count: PC, inputs: 3, outputs: 2, max_hidden: 17, hidden_layers: 2, xavier: init === 'xavier' ? 1 : 0 });
-        const [, , parameters] = await runKernel(device, KERNELS.parametersInit, [params, packModelHypers(models), models.length * PC], models.length * PC);
+        const params = packInitParams({
+          models: models.length,
+          param_count: PC,
+          inputs: 3,
+          outputs: 2,
+          max_hidden: 17,
+          hidden_layers: 2,
+          xavier: init === 'xavier' ? 1 : 0,
+        });
+        const [, , parameters] = await runKernel(
+          device,
+          KERNELS.parametersInit,
+          [params, packModelHypers(models), models.length * PC],
+          models.length * PC,
+        );
         models.forEach((model, p) => {
           const expected = ops.initParameters(shape, model);
           const actual = parameters.subarray(p * PC, (p + 1) * PC);
@@ -376,15 +653,35 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
       const trainX = Float32Array.from({ length: n * inputs }, (_, i) => i);
       const trainY = Float32Array.from({ length: n }, (_, i) => 100 + i);
       const hypers = packModelHypers(dataSeeds.map((dataSeed) => hyper({ dataSeed })));
-      const params = packGatherParams({ models: dataSeeds.length, batch_size: batchSize, inputs, label_width: 1, train_count: n });
+      const params = packGatherParams({
+        models: dataSeeds.length,
+        batch_size: batchSize,
+        inputs,
+        label_width: 1,
+        train_count: n,
+      });
       for (const step of [0, 3, 7, 1000]) {
         const [, , , , , batchX, batchY] = await runKernel(
-          device, KERNELS.batchGather,
-          [params, packStepSlots(step, 1, 256), hypers, trainX, trainY, dataSeeds.length * batchSize * inputs, dataSeeds.length * batchSize],
+          device,
+          KERNELS.batchGather,
+          [
+            params,
+            packStepSlots(step, 1, 256),
+            hypers,
+            trainX,
+            trainY,
+            dataSeeds.length * batchSize * inputs,
+            dataSeeds.length * batchSize,
+          ],
           dataSeeds.length * batchSize,
         );
-        const expectedRows = dataSeeds.flatMap((seed) => Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)));
-        expect(Array.from(batchY).map((y) => y - 100), `step ${step}`).toEqual(expectedRows);
+        const expectedRows = dataSeeds.flatMap((seed) =>
+          Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)),
+        );
+        expect(
+          Array.from(batchY).map((y) => y - 100),
+          `step ${step}`,
+        ).toEqual(expectedRows);
         expect(Array.from(batchX)).toEqual(expectedRows.flatMap((row) => [row * inputs, row * inputs + 1]));
       }
     }));

@@ -2,8 +2,8 @@
 // binding by binding, with the @binding declarations of the WGSL that each entry compiles,
 // and every override constant it sets must be declared there.
 import { describe, expect, it } from 'vitest';
-import { KERNELS, matmulKernel } from '../../../src/train/gpu/kernels';
-import type { BindingKind } from '../../../src/train/gpu/kernels';
+import type { BindingKind } from '../../../src/train/gpu/kernels.ts';
+import { KERNELS, matmulKernel } from '../../../src/train/gpu/kernels.ts';
 
 /** The table's binding kind for each `@group(0) @binding(i) var<…>` declaration, by index. */
 function declaredBindings(code: string): BindingKind[] {
@@ -20,7 +20,8 @@ describe('kernel table', () => {
     it(`${name}: bindings and override constants match ${entry.name}'s WGSL`, () => {
       // A 'step' binding is a uniform the engine binds with a dynamic offset.
       expect(declaredBindings(entry.code)).toEqual(entry.bindings.map((kind) => (kind === 'step' ? 'uniform' : kind)));
-      for (const constant of Object.keys(entry.constants)) expect(entry.code).toMatch(new RegExp(`override ${constant}\\b`));
+      for (const constant of Object.keys(entry.constants))
+        expect(entry.code).toMatch(new RegExp(`override ${constant}\\b`));
       expect(entry.code.match(/@compute/g)).toHaveLength(1);
     });
   }
@@ -28,9 +29,22 @@ describe('kernel table', () => {
 
 describe('matmulKernel', () => {
   const product = (k: number, n: number) => ({
-    models: 2, m: 32, k, n, a_offset: 0, a_model_stride: 32 * k, b_offset: 4, b_model_stride: 1220, c_offset: 0, c_model_stride: 32 * n, bias_offset: 0,
+    models: 2,
+    m: 32,
+    k,
+    n,
+    a_offset: 0,
+    a_model_stride: 32 * k,
+    b_offset: 4,
+    b_model_stride: 1220,
+    c_offset: 0,
+    c_model_stride: 32 * n,
+    bias_offset: 0,
   });
-  const operandConstants = (entry: { constants: Readonly<Record<string, number>> }) => ({ A: entry.constants.A_VECTORS, B: entry.constants.B_VECTORS });
+  const operandConstants = (entry: { constants: Readonly<Record<string, number>> }) => ({
+    A: entry.constants.A_VECTORS,
+    B: entry.constants.B_VECTORS,
+  });
 
   it('reads the one aligned operand of a thin first or output layer as vec4s (A_VECTORS, B_VECTORS)', () => {
     for (const kind of ['forward', 'backwardWeight'] as const) {

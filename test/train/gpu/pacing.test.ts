@@ -2,8 +2,8 @@
 // SUBMIT_TARGET_MS whatever a step costs, never more than two in flight, a slow step cut into
 // parts, and an abort seen while it waits.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeviceGuard } from '../../../src/train/gpu/device-guard';
-import { SUBMIT_TARGET_MS, SubmitPacer } from '../../../src/train/gpu/pacing';
+import { DeviceGuard } from '../../../src/train/gpu/device-guard.ts';
+import { SUBMIT_TARGET_MS, SubmitPacer } from '../../../src/train/gpu/pacing.ts';
 
 /** A GPU that runs command buffers one after another, each taking `msPerStep` per step, on the fake clock. */
 class SimulatedQueue {

@@ -2,15 +2,15 @@
 // no trial fails, the interrupted trials start again on the CPU engine, and their curves are
 // those of a CPU-only run of the same spec, bit for bit (same seeds, same engine).
 import { expect, it } from 'vitest';
-import type { StudyEvent } from '../../../src/study/events';
-import { StudyRunner } from '../../../src/study/runner';
-import { defaultStudy, type StudySpec } from '../../../src/study/spec';
-import type { StudyState } from '../../../src/study/state';
-import { createCpuEngine } from '../../../src/train/cpu/engine';
-import { makeDataset } from '../../../src/train/data/synthetic';
-import { createGpuEngine } from '../../../src/train/gpu/engine';
-import type { TrainingEngine } from '../../../src/train/types';
-import { destroyDuringReadBack, relativeError, requestTestDevice } from './gpu-test-device';
+import type { StudyEvent } from '../../../src/study/events.ts';
+import { StudyRunner } from '../../../src/study/runner.ts';
+import { defaultStudy, type StudySpec } from '../../../src/study/spec.ts';
+import type { StudyState } from '../../../src/study/state.ts';
+import { createCpuEngine } from '../../../src/train/cpu/engine.ts';
+import { makeDataset } from '../../../src/train/data/synthetic.ts';
+import { createGpuEngine } from '../../../src/train/gpu/engine.ts';
+import type { TrainingEngine } from '../../../src/train/types.ts';
+import { destroyDuringReadBack, relativeError, requestTestDevice } from './gpu-test-device.ts';
 
 const spec: StudySpec = {
   ...defaultStudy(),
@@ -23,7 +23,10 @@ const spec: StudySpec = {
 };
 const data = makeDataset('spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 });
 
-async function run(engine: TrainingEngine, onEvent: (event: StudyEvent) => void = () => undefined): Promise<StudyState> {
+async function run(
+  engine: TrainingEngine,
+  onEvent: (event: StudyEvent) => void = () => undefined,
+): Promise<StudyState> {
   return new StudyRunner({ spec, data, engine, onEvent, cpuFallback: createCpuEngine }).run();
 }
 
@@ -40,7 +43,9 @@ it('moves a study whose device is destroyed mid-population to the CPU engine: no
   const cpuOnly = await run(createCpuEngine());
 
   // The second population reported step 10 from the GPU, then everything again from the CPU.
-  const secondPopulationSteps = events.flatMap((e) => (e.type === 'progress' && secondPopulation.has(e.trialIds[0]) ? [e.step] : []));
+  const secondPopulationSteps = events.flatMap((e) =>
+    e.type === 'progress' && secondPopulation.has(e.trialIds[0]) ? [e.step] : [],
+  );
   expect(secondPopulationSteps).toEqual([10, 10, 20, 30, 40, 50, 60]);
   const changed = events.filter((e) => e.type === 'engine-changed');
   expect(changed).toHaveLength(1);
@@ -56,7 +61,9 @@ it('moves a study whose device is destroyed mid-population to the CPU engine: no
       expect(trial.objective).toBe(reference.objective);
     } else {
       // Trained on the GPU before the loss: the CPU's curve within float32 reordering.
-      expect(relativeError(trial.curve.validationLoss, reference.curve.validationLoss).relative).toBeLessThanOrEqual(1e-3);
+      expect(relativeError(trial.curve.validationLoss, reference.curve.validationLoss).relative).toBeLessThanOrEqual(
+        1e-3,
+      );
     }
   }
 });

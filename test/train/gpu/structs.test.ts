@@ -2,15 +2,40 @@
 // the same name in the WGSL that the kernels compile, and each pack function must put
 // every field where that layout says.
 import { describe, expect, it } from 'vitest';
-import { KERNELS } from '../../../src/train/gpu/kernels';
+import { KERNELS } from '../../../src/train/gpu/kernels.ts';
+import type { StructLayout } from '../../../src/train/gpu/structs.ts';
 import {
-  GATHER_PARAMS, INIT_PARAMS, LOSS_PARAMS, MATMUL_PARAMS, METRICS_PARAMS, MODEL_HYPER, MODEL_STATE, OPTIMIZER_PARAMS, STEP_PARAMS,
-  fieldOffset, packMatmulParams, packMetricsParams, packModelHypers, packStepSlots, packStructArray, structSize, unpackModelState,
-} from '../../../src/train/gpu/structs';
-import type { StructLayout } from '../../../src/train/gpu/structs';
-import type { ModelHyper } from '../../../src/train/types';
+  fieldOffset,
+  GATHER_PARAMS,
+  INIT_PARAMS,
+  LOSS_PARAMS,
+  MATMUL_PARAMS,
+  METRICS_PARAMS,
+  MODEL_HYPER,
+  MODEL_STATE,
+  OPTIMIZER_PARAMS,
+  packMatmulParams,
+  packMetricsParams,
+  packModelHypers,
+  packStepSlots,
+  packStructArray,
+  STEP_PARAMS,
+  structSize,
+  unpackModelState,
+} from '../../../src/train/gpu/structs.ts';
+import type { ModelHyper } from '../../../src/train/types.ts';
 
-const LAYOUTS: StructLayout<string>[] = [MATMUL_PARAMS, LOSS_PARAMS, METRICS_PARAMS, OPTIMIZER_PARAMS, INIT_PARAMS, GATHER_PARAMS, STEP_PARAMS, MODEL_HYPER, MODEL_STATE];
+const LAYOUTS: StructLayout<string>[] = [
+  MATMUL_PARAMS,
+  LOSS_PARAMS,
+  METRICS_PARAMS,
+  OPTIMIZER_PARAMS,
+  INIT_PARAMS,
+  GATHER_PARAMS,
+  STEP_PARAMS,
+  MODEL_HYPER,
+  MODEL_STATE,
+];
 
 /** Every `struct Name { field: type, … }` of a WGSL source, as [field, type] pairs. */
 function wgslStructs(code: string): Map<string, Array<[string, string]>> {
@@ -41,7 +66,16 @@ describe('struct layouts match the WGSL', () => {
 describe('pack functions', () => {
   it('writes each u32 field little-endian at 4 bytes per field index', () => {
     const bytes = packMatmulParams({
-      models: 9, m: 1, k: 2, n: 3, a_offset: 4, a_model_stride: 5, b_offset: 6, b_model_stride: 7, c_offset: 8, c_model_stride: 0xffffffff,
+      models: 9,
+      m: 1,
+      k: 2,
+      n: 3,
+      a_offset: 4,
+      a_model_stride: 5,
+      b_offset: 6,
+      b_model_stride: 7,
+      c_offset: 8,
+      c_model_stride: 0xffffffff,
       bias_offset: 10,
     });
     expect(bytes.byteLength).toBe(48);
@@ -51,22 +85,54 @@ describe('pack functions', () => {
   it('writes f32 fields as floats and refuses a u32 field that is not a u32', () => {
     const bytes = packMetricsParams({ models: 2, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 100.5 });
     expect(new Float32Array(bytes)[fieldOffset(METRICS_PARAMS, 'divergence_factor') / 4]).toBe(100.5);
-    expect(() => packMetricsParams({ models: -1, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(/MetricsParams.models must be a u32, got -1/);
-    expect(() => packMetricsParams({ models: 1.5, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(/u32/);
+    expect(() => packMetricsParams({ models: -1, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(
+      /MetricsParams.models must be a u32, got -1/,
+    );
+    expect(() => packMetricsParams({ models: 1.5, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(
+      /u32/,
+    );
   });
 
   it('packs one ModelHyper row per model, kinds as their index in the kind lists', () => {
     const hyper: ModelHyper = {
-      hiddenUnits: 7, optimizer: 'adam', learningRate: 0.25, beta1: 0.5, beta2: 0.75, rmspropAlpha: 0.375, epsilon: 0.125, weightDecay: 2,
-      decay: 'cosine', decayRate: 3, decayEvery: 4, initSeed: 0xfffffffe, dataSeed: 9,
+      hiddenUnits: 7,
+      optimizer: 'adam',
+      learningRate: 0.25,
+      beta1: 0.5,
+      beta2: 0.75,
+      rmspropAlpha: 0.375,
+      epsilon: 0.125,
+      weightDecay: 2,
+      decay: 'cosine',
+      decayRate: 3,
+      decayEvery: 4,
+      initSeed: 0xfffffffe,
+      dataSeed: 9,
     };
     const bytes = packModelHypers([hyper, { ...hyper, optimizer: 'sgd', decay: 'none' }]);
     const stride = structSize(MODEL_HYPER);
-    const u32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) => new DataView(bytes).getUint32(row * stride + fieldOffset(MODEL_HYPER, field), true);
-    const f32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) => new DataView(bytes).getFloat32(row * stride + fieldOffset(MODEL_HYPER, field), true);
+    const u32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) =>
+      new DataView(bytes).getUint32(row * stride + fieldOffset(MODEL_HYPER, field), true);
+    const f32 = (row: number, field: (typeof MODEL_HYPER.fields)[number][0]) =>
+      new DataView(bytes).getFloat32(row * stride + fieldOffset(MODEL_HYPER, field), true);
     expect(stride).toBe(52);
-    expect([u32(0, 'hidden_units'), u32(0, 'optimizer'), u32(0, 'decay'), u32(0, 'init_seed'), u32(0, 'data_seed')]).toEqual([7, 3, 4, 0xfffffffe, 9]);
-    expect([f32(0, 'learning_rate'), f32(0, 'beta1'), f32(0, 'beta2'), f32(0, 'epsilon'), f32(0, 'weight_decay'), f32(0, 'decay_rate'), f32(0, 'decay_every'), f32(0, 'rmsprop_alpha')]).toEqual([0.25, 0.5, 0.75, 0.125, 2, 3, 4, 0.375]);
+    expect([
+      u32(0, 'hidden_units'),
+      u32(0, 'optimizer'),
+      u32(0, 'decay'),
+      u32(0, 'init_seed'),
+      u32(0, 'data_seed'),
+    ]).toEqual([7, 3, 4, 0xfffffffe, 9]);
+    expect([
+      f32(0, 'learning_rate'),
+      f32(0, 'beta1'),
+      f32(0, 'beta2'),
+      f32(0, 'epsilon'),
+      f32(0, 'weight_decay'),
+      f32(0, 'decay_rate'),
+      f32(0, 'decay_every'),
+      f32(0, 'rmsprop_alpha'),
+    ]).toEqual([0.25, 0.5, 0.75, 0.125, 2, 3, 4, 0.375]);
     expect([u32(1, 'optimizer'), u32(1, 'decay')]).toEqual([0, 0]);
   });
 
@@ -77,10 +143,28 @@ describe('pack functions', () => {
   });
 
   it('reads back a ModelState where packStructArray wrote it', () => {
-    const state = { loss_sum: 1.5, accuracy_sum: 0.25, steps: 3, first_loss: 0.75, diverged: 1, diverged_at: 17, stopped: 0, validation_loss_sum: 8, validation_correct: 5 };
+    const state = {
+      loss_sum: 1.5,
+      accuracy_sum: 0.25,
+      steps: 3,
+      first_loss: 0.75,
+      diverged: 1,
+      diverged_at: 17,
+      stopped: 0,
+      validation_loss_sum: 8,
+      validation_correct: 5,
+    };
     const bytes = packStructArray(MODEL_STATE, [{ ...state, steps: 0 }, state]);
     expect(unpackModelState(bytes, 1)).toEqual({
-      lossSum: 1.5, accuracySum: 0.25, steps: 3, firstLoss: 0.75, diverged: true, divergedAt: 17, stopped: false, validationLossSum: 8, validationCorrect: 5,
+      lossSum: 1.5,
+      accuracySum: 0.25,
+      steps: 3,
+      firstLoss: 0.75,
+      diverged: true,
+      divergedAt: 17,
+      stopped: false,
+      validationLossSum: 8,
+      validationCorrect: 5,
     });
   });
 });
