@@ -5,7 +5,7 @@ import { createCpuEngine } from '../src/train/cpu/engine.ts';
 import { makeDataset } from '../src/train/data/synthetic.ts';
 import { createGpuEngine } from '../src/train/gpu/engine.ts';
 import { timeMatmul } from '../src/train/gpu/matmul.ts';
-import type { TrainingData, TrainingEngine } from '../src/train/types.ts';
+import type { PopulationResult, TrainingData, TrainingEngine } from '../src/train/types.ts';
 import { profileStep } from './kernel-profile.ts';
 import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
 import { median, progress, round } from './stats.ts';
@@ -101,7 +101,7 @@ async function benchEngine(
 ): Promise<EngineFigures> {
   await engine.train(populationJob(data, WORKLOAD.reportEvery)); // warm-up: pipelines, buffers
   const secondsPerRun: number[] = [];
-  let last;
+  let last: PopulationResult | undefined;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
     last = await engine.train(populationJob(data, steps));

@@ -69,20 +69,24 @@ export type ParsedCommand =
   | { kind: 'run'; options: RunOptions }
   | { kind: 'usage'; message: string };
 
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      engine: { type: 'string' },
+      csv: { type: 'string' },
+      out: { type: 'string' },
+      parallelism: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
 export function parseCommand(argv: readonly string[]): ParsedCommand {
-  let parsed;
+  let parsed: ReturnType<typeof parseFlags>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        engine: { type: 'string' },
-        csv: { type: 'string' },
-        out: { type: 'string' },
-        parallelism: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseFlags(argv);
   } catch (e) {
     return { kind: 'usage', message: (e as Error).message };
   }

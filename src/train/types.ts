@@ -156,6 +156,7 @@ export interface ProgressReport {
 }
 
 /** What the caller may answer to a report: models to stop now (pruned, or the user stopped them). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing (void) is the common case; one that returns trial indices stops them
 export type ReportHandler = (report: ProgressReport) => void | readonly number[] | Promise<void | readonly number[]>;
 
 export interface PopulationResult {

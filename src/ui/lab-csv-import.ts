@@ -178,7 +178,10 @@ export class LabCsvImport extends LitElement {
     // The worker builds the data with the same function problem() runs; running it here
     // shows its complaint (a non-numeric cell, one class only…) before the study starts.
     const problem = this.problem();
-    if (problem || !this.task) return this.fail(`${this.fileName}: ${problem}`);
+    if (problem || !this.task) {
+      this.fail(`${this.fileName}: ${problem}`);
+      return;
+    }
     this.error = undefined;
     const choice: CsvChoice = {
       fileName: this.fileName,

@@ -52,8 +52,10 @@ export class LabDataEditor extends LitElement {
   private pickSource(source: SourceChoice): void {
     const { validationFraction, seed } = this.data;
     this.pendingCsv = source === 'csv';
-    if (source === 'csv') return this.emit({ data: undefined });
-    if (source === 'digits') return this.emit({ data: { kind: 'digits', count: 2000, validationFraction, seed } });
+    if (source === 'csv' || source === 'digits') {
+      this.emit({ data: source === 'csv' ? undefined : { kind: 'digits', count: 2000, validationFraction, seed } });
+      return;
+    }
     const previous = this.data.kind === 'synthetic' ? this.data : { count: 512, noise: 0.1 };
     this.emit({
       data: { kind: 'synthetic', name: source, count: previous.count, noise: previous.noise, validationFraction, seed },
@@ -61,7 +63,10 @@ export class LabDataEditor extends LitElement {
   }
 
   private onCsv(choice: CsvChoice | undefined): void {
-    if (!choice) return this.emit({ data: undefined });
+    if (!choice) {
+      this.emit({ data: undefined });
+      return;
+    }
     const { validationFraction, seed } = this.data;
     const { target, features, task, dropRows, sha256 } = choice;
     this.emit({

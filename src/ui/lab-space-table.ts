@@ -97,7 +97,10 @@ export class LabSpaceTable extends LitElement {
   }
 
   private setDefault(index: number, row: SpaceRow, input: HTMLInputElement | HTMLSelectElement): void {
-    if (row.distribution.kind === 'categorical') return this.emit(index, { ...row, default: input.value });
+    if (row.distribution.kind === 'categorical') {
+      this.emit(index, { ...row, default: input.value });
+      return;
+    }
     const value = numberOf(input as HTMLInputElement);
     input.setAttribute('aria-invalid', String(!Number.isFinite(value)));
     this.emit(index, { ...row, default: value });

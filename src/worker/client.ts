@@ -89,7 +89,13 @@ export function connectTrainer(): Trainer {
       }, PING_EVERY_MS);
     });
     dead.catch(() => undefined);
-    return { dead, stop: () => ((lost = undefined), clearInterval(timer)) };
+    return {
+      dead,
+      stop: () => {
+        lost = undefined;
+        clearInterval(timer);
+      },
+    };
   }
 
   return {

@@ -10,7 +10,7 @@ import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack } from '../train/data/digitsFormat.ts';
-import type { TrainingEngine } from '../train/types.ts';
+import type { TrainingData, TrainingEngine } from '../train/types.ts';
 import type { RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
 
 export interface TrainerDependencies {
@@ -76,7 +76,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     if (!parsed.ok) return failed(`The study is invalid: ${parsed.issues.join('; ')}`);
     const spec = parsed.spec;
     const sources: DataSources = { digits: loadDigits, ...(inputs.csv ? { csv: inputs.csv } : {}) };
-    let data;
+    let data: TrainingData;
     try {
       data = await loadStudyData(spec.data, sources);
     } catch (e) {

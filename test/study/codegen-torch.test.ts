@@ -189,7 +189,7 @@ describe('generated PyTorch code', () => {
   );
 });
 
-const INIT_HARNESS = String.raw`
+const INIT_HARNESS = `
 import json, sys
 import torch
 out = []

@@ -51,7 +51,8 @@ describe('study journal', () => {
       }
       return { state, events, ms: performance.now() - start };
     };
-    let plain, journaled;
+    let plain: Awaited<ReturnType<typeof runStudy>>;
+    let journaled: Awaited<ReturnType<typeof runStudy>>;
     try {
       plain = await runStudy();
       journaled = await runStudy(journal);

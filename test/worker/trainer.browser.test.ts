@@ -21,7 +21,14 @@ async function run(spec: StudySpec, inputs: RunInputs = {}) {
   const events: StudyEvent[] = [];
   let state = initialStudyState(spec);
   try {
-    await trainer.run(spec, (e) => ((state = applyStudyEvent(state, e)), events.push(e)), inputs);
+    await trainer.run(
+      spec,
+      (e) => {
+        state = applyStudyEvent(state, e);
+        events.push(e);
+      },
+      inputs,
+    );
     return { result: { ...state, trials: [...state.trials.values()] }, events };
   } finally {
     trainer.terminate();

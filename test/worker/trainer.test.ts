@@ -148,8 +148,7 @@ describe('trainer worker API over comlink', () => {
   it('trains on the CSV the page passes', async () => {
     const spec = tinyStudy();
     spec.data = { kind: 'csv', fileName: 'line.csv', target: 'y', features: ['x'], validationFraction: 0.25, seed: 1 };
-    const text =
-      `x,y\n${Array.from({ length: 40 }, (_, i) => `${i / 10},${(i / 10) * 2 + 1 + (i % 3) / 7}`).join('\n')}`;
+    const text = `x,y\n${Array.from({ length: 40 }, (_, i) => `${i / 10},${(i / 10) * 2 + 1 + (i % 3) / 7}`).join('\n')}`;
     const { result, events } = await run(connect(), spec, { csv: { fileName: 'line.csv', text } });
     expect(events[0]).toMatchObject({ type: 'study-started', task: 'regression' });
     expect(result.trials).toHaveLength(3);
@@ -161,7 +160,7 @@ describe('trainer worker API over comlink', () => {
     long.training = { steps: 4000, reportEvery: 10 };
     const first = run(trainer, long);
     const startedAt = Date.now();
-    let second;
+    let second: Awaited<ReturnType<typeof run>>;
     do second = await run(trainer, tinyStudy());
     while (second.events.length === 0 && Date.now() - startedAt < 10_000);
     expect(second.events).toEqual([

@@ -120,7 +120,7 @@ function normalCdf(z: number): number {
 export function activate(activation: Activation, z: number): number {
   switch (activation) {
     case 'relu':
-      return Math.max(z , 0);
+      return Math.max(z, 0);
     case 'leaky_relu':
       return z > 0 ? z : LEAKY_SLOPE * z;
     case 'tanh':

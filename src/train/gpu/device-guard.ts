@@ -107,7 +107,7 @@ export class DeviceGuard {
     promise.catch(() => undefined); // a loser's later rejection is nobody's error
     this.throwIfFailed();
     if (signal?.aborted) throw aborted();
-    let onAbort = () => undefined as void;
+    let onAbort: () => void = () => undefined;
     const abort = new Promise<never>((_, reject) => (onAbort = () => reject(aborted())));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -408,7 +408,13 @@ describe('a lost device is a device loss, whenever it is lost', () => {
   }
 
   const destroyed: Array<[string, (device: GPUDevice) => void | Promise<void>]> = [
-    ['before train(), its loss already reported', async (device) => void (device.destroy(), await device.lost)],
+    [
+      'before train(), its loss already reported',
+      async (device) => {
+        device.destroy();
+        await device.lost;
+      },
+    ],
     ['just before train(), its loss not yet reported', (device) => device.destroy()],
     ...[1, 3, 9].map((n): [string, (device: GPUDevice) => void] => [
       `right after submit ${n}`,
