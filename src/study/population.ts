@@ -22,7 +22,8 @@ export const DECAY_EVERY_EPOCHS = 5;
 const INIT_SEED_TAG = 0x1417;
 const DATA_SEED_TAG = 0xda7a;
 
-export interface Population {
+/** Trials that train together as one PopulationJob: their shared shape and one ModelHyper per trial. */
+export interface PopulationPlan {
   shape: PopulationShape;
   trials: TrialPlan[];
   models: ModelHyper[];
@@ -102,8 +103,8 @@ export function groupIntoPopulations(
   trials: readonly TrialPlan[],
   studySeed: number,
   data: Pick<TrainingData, 'task' | 'inputs' | 'outputs'>,
-): { populations: Population[]; invalid: Array<{ trial: TrialPlan; reason: string }> } {
-  const buckets = new Map<string, Population>();
+): { populations: PopulationPlan[]; invalid: Array<{ trial: TrialPlan; reason: string }> } {
+  const buckets = new Map<string, PopulationPlan>();
   const invalid: Array<{ trial: TrialPlan; reason: string }> = [];
   for (const trial of trials) {
     let bucket: ReturnType<typeof trialBucket>;

@@ -15,7 +15,7 @@ import { EngineError, type ProgressReport, type TrainingData, type TrainingEngin
 import { dataShapeOfTrainingData } from './cost.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
-import { groupIntoPopulations, type Population } from './population.ts';
+import { groupIntoPopulations, type PopulationPlan } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
 import { applyStudyEvent, initialStudyState, keepsCurvePoint, type StudyState, unfinishedTrials } from './state.ts';
@@ -256,7 +256,7 @@ export class StudyRunner {
     return { batch, decision: 'trial' };
   }
 
-  private async train(population: Population, pruner: Pruner): Promise<void> {
+  private async train(population: PopulationPlan, pruner: Pruner): Promise<void> {
     const { spec } = this;
     const ids = population.trials.map((t) => t.id);
     const running = new Set(ids.keys());
@@ -369,7 +369,7 @@ export class StudyRunner {
    * The one place a lost GPU device is handled: the rest of the study trains on the CPU engine
    * and the interrupted trials start again from step 0 (same seeds, so the CPU engine's curves).
    */
-  private moveToCpu(cpuFallback: () => TrainingEngine, lost: EngineError, interrupted: Population): void {
+  private moveToCpu(cpuFallback: () => TrainingEngine, lost: EngineError, interrupted: PopulationPlan): void {
     this.engine = cpuFallback();
     this.cpuFallback = undefined;
     this.emit({

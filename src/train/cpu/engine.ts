@@ -64,7 +64,8 @@ function batchLoss(
   return { loss: meanSquaredError(outputs, y, workspace.outputGradient, B, shape.outputs).loss, correct: Number.NaN };
 }
 
-class Trainer {
+/** One population trained on the CPU, model by model (the GPU engine's counterpart is GpuPopulation). */
+class CpuPopulation {
   /** One workspace per hidden width in the population. */
   private readonly workspaces = new Map<number, NetworkWorkspace>();
   private readonly batchX: Float32Array;
@@ -262,7 +263,7 @@ export function createCpuEngine(): TrainingEngine {
     adapter: 'CPU (TypeScript)',
     async train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult> {
       validateJob(job);
-      return new Trainer(job, signal).run(onReport);
+      return new CpuPopulation(job, signal).run(onReport);
     },
     dispose(): void {},
   };

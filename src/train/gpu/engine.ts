@@ -9,7 +9,7 @@ import { EngineError } from '../types.ts';
 import { validateJob, validateStopRequest } from '../validate.ts';
 import { aborted, DeviceGuard } from './device-guard.ts';
 import { SubmitPacer } from './pacing.ts';
-import { Population } from './population.ts';
+import { GpuPopulation } from './population.ts';
 import { unpackModelState } from './structs.ts';
 
 export interface GpuEngineOptions {
@@ -92,7 +92,7 @@ class GpuEngine implements TrainingEngine {
     this.guard.throwIfFailed();
     if (signal?.aborted) throw aborted();
     const { device, guard } = this;
-    const population = guard.scoped(() => new Population(device, job));
+    const population = guard.scoped(() => new GpuPopulation(device, job));
     const stateStaging = device.createBuffer({
       label: 'state read-back',
       size: population.stateBytes,

@@ -58,7 +58,8 @@ interface Operand {
   modelStride: number;
 }
 
-export class Population {
+/** One population on the GPU: its buffers and recorded dispatches (the CPU engine's counterpart is CpuPopulation). */
+export class GpuPopulation {
   readonly models: number;
   readonly paramCount: number;
   /** Floats from one model's parameters (and gradients, moments) to the next's: paramCount rounded up to 4, the tail zeros. */
