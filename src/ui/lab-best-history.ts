@@ -8,7 +8,7 @@ import type { SpaceRow } from '../study/spec.ts';
 import { pointHover } from './point-hover.ts';
 import { ResultView } from './result-view.ts';
 import { panelStyles } from './styles.ts';
-import { STATE_COLORS, trialSummary } from './trial-display.ts';
+import { STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   legend: { show: false },
@@ -78,9 +78,10 @@ export class LabBestHistory extends ResultView {
   protected override render() {
     return html`
       <h2>Best so far</h2>
-      <lab-uplot data-testid="best-history" .options=${this.options} .data=${this.data()} height="180"></lab-uplot>
+      <lab-uplot data-testid="best-history" .options=${this.options} .data=${this.data()} height="180"
+        @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
       <div class="hover" data-testid="best-hover">
-        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters.</span>`}
+        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial.</span>`}
       </div>
     `;
   }

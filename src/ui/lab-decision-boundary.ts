@@ -43,35 +43,48 @@ function extent(data: TrainingData): [[number, number], [number, number]] {
 /**
  * The best model's decision boundary on a 2-D data set: every cell of the plane coloured by
  * the class the model predicts there (shaded by its confidence) or by its regression output,
- * with the training points on top. Predictions run the CPU engine's forward pass once, when
- * the study has finished, a few grid rows per task (about SLICE_MS each).
+ * with the training points on top: the best trial's, live (each time a better one finishes),
+ * or the selected trial's. Predictions run the CPU engine's forward pass, a few grid rows per
+ * task (about SLICE_MS each).
  */
 @customElement('lab-decision-boundary')
 export class LabDecisionBoundary extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      canvas { width: ${SIZE}px; height: ${SIZE}px; border: 1px solid #dde2e7; border-radius: 4px; image-rendering: auto; }
+      canvas { width: min(${SIZE}px, 100%); aspect-ratio: 1; height: auto; border: 1px solid #dde2e7; border-radius: 4px; image-rendering: auto; }
     `,
   ];
 
   @property({ attribute: false }) model?: TrainedModel;
   @property({ attribute: false }) data?: TrainingData;
+  /** The model is the selected trial's (otherwise the best trial's). */
+  @property({ type: Boolean }) selected = false;
+  /** Said instead of a boundary while the selected trial's model is being trained again, or why it cannot be. */
+  @property() pending?: string;
 
   @query('canvas') private canvas?: HTMLCanvasElement;
   /** Bumped per draw, so that a draw superseded between its tasks gives up. */
   private drawing = 0;
 
   protected override render() {
+    if (this.pending)
+      return html`<h2>Decision boundary</h2><p class="hint" role="status" data-testid="boundary-pending">${this.pending}</p>`;
     if (!this.model || !this.data)
-      return html`<h2>Decision boundary</h2><p class="hint">The best model's boundary appears here when a study on a 2-D data set finishes.</p>`;
+      return html`<h2>Decision boundary</h2><p class="hint">The best trial's boundary appears here on a 2-D data set as soon as a population of trials finishes, and follows the best while the study runs; select a trial to see its own.</p>`;
     const what = this.data.task === 'classification' ? 'Decision boundary' : 'Prediction surface';
-    return html`<h2>${what} of the best trial (#${this.model.trialId})</h2>
-      <canvas data-testid="decision-boundary" width=${SIZE} height=${SIZE} role="img" aria-label="decision boundary of the best trial"></canvas>`;
+    const whose = `${this.selected ? 'the selected trial' : 'the best trial'} (#${this.model.trialId})`;
+    return html`<h2>${what} of ${whose}</h2>
+      <canvas data-testid="decision-boundary" width=${SIZE} height=${SIZE} role="img" aria-label="${what.toLowerCase()} of ${whose}"></canvas>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('model') || changed.has('data')) && this.model && this.data && this.canvas)
+    if (
+      (changed.has('model') || changed.has('data') || changed.has('pending')) &&
+      this.model &&
+      this.data &&
+      this.canvas
+    )
       void this.draw(this.model, this.data, this.canvas);
   }
 

@@ -7,7 +7,7 @@ import './lab-uplot.ts';
 import type { LabUplot } from './lab-uplot.ts';
 import { ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
-import { rampColor, STATE_COLORS, trialSummary, unitOf } from './trial-display.ts';
+import { rampColor, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary, unitOf } from './trial-display.ts';
 
 /** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
 function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {
@@ -28,7 +28,9 @@ function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => n
 /**
  * Loss curves of every trial, live: validation (solid) and training (thin, dashed) loss,
  * coloured by a chosen hyperparameter on its own scale, the best trial drawn thick,
- * diverged trials red and pruned ones dotted; hovering a curve shows its trial's parameters.
+ * diverged trials red and pruned ones dotted; hovering a curve shows its trial's parameters,
+ * clicking it selects the trial. The selected trial's curve is drawn red and thick; trials
+ * outside the parallel coordinates' brushes are faded.
  */
 @customElement('lab-loss-curves')
 export class LabLossCurves extends ResultView {
@@ -45,6 +47,9 @@ export class LabLossCurves extends ResultView {
   @property({ attribute: false }) trials: TrialRecord[] = [];
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) selectedTrialId?: number;
+  /** Trials the parallel coordinates' brushes leave out (faded). */
+  @property({ attribute: false }) dimmed?: ReadonlySet<number>;
   /** Bumped by the root whenever the trials changed (they are mutated in place). */
   @property({ type: Number }) revision = 0;
 
@@ -67,10 +72,18 @@ export class LabLossCurves extends ResultView {
     colorRow: SpaceRow | undefined,
   ): Pick<uPlot.Series, 'stroke' | 'width' | 'dash'> {
     const marked = t.state === 'DIVERGED' || t.state === 'PRUNED' || t.state === 'FAILED' || t.state === 'STOPPED';
-    const color = marked ? STATE_COLORS[t.state] : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
+    const selected = t.id === this.selectedTrialId;
+    const faded = !selected && this.dimmed?.has(t.id);
+    const color = selected
+      ? SELECTED_COLOR
+      : faded
+        ? 'rgba(140,150,160,0.12)'
+        : marked
+          ? STATE_COLORS[t.state]
+          : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
     return {
       stroke: () => color,
-      width: t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
+      width: selected ? 3 : t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
       dash: train
         ? [5, 4]
         : t.state === 'PRUNED' || t.state === 'STOPPED'
@@ -144,10 +157,18 @@ export class LabLossCurves extends ResultView {
     const series = this.optionSeries;
     // A chart built (chart-built) while newer trials wait for the next render is styled as built.
     if (plot.series.length !== series.length + 1) return;
-    const key = JSON.stringify([this.optionsKey, series.map(({ trial }) => trial.state), this.bestTrialId]);
+    const key = JSON.stringify([
+      this.optionsKey,
+      series.map(({ trial }) => trial.state),
+      this.bestTrialId,
+      this.selectedTrialId,
+      this.dimmed ? [...this.dimmed] : null,
+    ]);
     if (key === this.styleKey) return;
     this.styleKey = key;
-    series.forEach(({ trial, train }, i) => Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow)));
+    series.forEach(({ trial, train }, i) => {
+      Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow));
+    });
     if (redraw) plot.redraw(true);
   }
 
@@ -180,14 +201,16 @@ export class LabLossCurves extends ResultView {
           <span class="swatch" style="border-color:${STATE_COLORS.PRUNED};border-top-style:dotted"></span>pruned
           <span class="swatch" style="border-color:${STATE_COLORS.STOPPED};border-top-style:dotted"></span>stopped (partial)
           <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
+          <span class="swatch" style="border-top-width:3px;border-color:${SELECTED_COLOR}"></span>selected
         </span>
       </div>
-      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}></lab-uplot>
+      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}
+        @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
       <div class="hover" data-testid="curve-hover">
         ${
           h
             ? trialSummary(h, this.space)
-            : html`<span class="hint">Hover a curve to see its trial's hyperparameters.</span>`
+            : html`<span class="hint">Hover a curve to see its trial's hyperparameters; click it to select the trial.</span>`
         }
       </div>
     `;

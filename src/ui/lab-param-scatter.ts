@@ -9,7 +9,7 @@ import { decadeExponents } from './log-ticks.ts';
 import { pointHover } from './point-hover.ts';
 import { ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
-import { STATE_COLORS, trialSummary } from './trial-display.ts';
+import { SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
 
 const noLine: uPlot.Series.PathBuilder = () => null;
 
@@ -56,8 +56,8 @@ function xOf(d: Distribution, value: number | string): number {
 
 /**
  * The objective (final validation loss) against each searched hyperparameter, each on that
- * hyperparameter's own scale; the best trial is ringed; trials that stopped early (pruned, or
- * stopped by the user: partial results) are orange.
+ * hyperparameter's own scale; the best trial is ringed, the selected one red; trials that
+ * stopped early (pruned, or stopped by the user: partial results) are orange.
  */
 @customElement('lab-param-scatter')
 export class LabParamScatter extends ResultView {
@@ -73,6 +73,7 @@ export class LabParamScatter extends ResultView {
   @property({ attribute: false }) trials: TrialRecord[] = [];
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) selectedTrialId?: number;
   @property({ type: Number }) revision = 0;
 
   @state() private hovered?: TrialRecord;
@@ -109,6 +110,7 @@ export class LabParamScatter extends ResultView {
         point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'),
         point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'),
         point('#1d3557', 13, 'rgba(0,0,0,0)'),
+        point(SELECTED_COLOR, 9),
       ],
     };
     this.optionsCache.set(row.name, { key, options });
@@ -116,7 +118,12 @@ export class LabParamScatter extends ResultView {
   }
 
   private data(row: SpaceRow, plotted: readonly TrialRecord[]): uPlot.AlignedData {
-    const key = JSON.stringify([plotted.map((t) => [t.id, t.state, t.objective]), this.bestTrialId, row.distribution]);
+    const key = JSON.stringify([
+      plotted.map((t) => [t.id, t.state, t.objective]),
+      this.bestTrialId,
+      this.selectedTrialId,
+      row.distribution,
+    ]);
     const cached = this.dataCache.get(row.name);
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
@@ -127,6 +134,7 @@ export class LabParamScatter extends ResultView {
         y: t.objective,
         partial: t.state === 'PRUNED' || t.state === 'STOPPED',
         best: t.id === this.bestTrialId,
+        selected: t.id === this.selectedTrialId,
       }))
       .sort((a, b) => a.x - b.x);
     const data: uPlot.AlignedData = [
@@ -134,6 +142,7 @@ export class LabParamScatter extends ResultView {
       points.map((p) => (p.partial ? null : p.y)),
       points.map((p) => (p.partial ? p.y : null)),
       points.map((p) => (p.best ? p.y : null)),
+      points.map((p) => (p.selected ? p.y : null)),
     ];
     this.dataCache.set(row.name, { key, data, trials: points.map((p) => p.trial) });
     return data;
@@ -148,12 +157,13 @@ export class LabParamScatter extends ResultView {
         ${searched.map(
           (row) => html`<div>
             <h3>${PARAM_LABELS[row.name] ?? row.name} <span class="hint">(validation loss, ${(row.distribution as Distribution).kind === 'categorical' ? 'categorical' : 'on its own scale'})</span></h3>
-            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"></lab-uplot>
+            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"
+              @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
           </div>`,
         )}
       </div>
       <div class="hover" data-testid="scatter-hover">
-        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters.</span>`}
+        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial (red).</span>`}
       </div>
     `;
   }

@@ -6,7 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
-import { placeLabel, STATE_COLORS } from './trial-display.ts';
+import { placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
 
 interface Column {
   key: string;
@@ -29,7 +29,11 @@ function compare(a: number | string, b: number | string): number {
   return String(a).localeCompare(String(b));
 }
 
-/** Every trial with its state, objective, place in the search and parameters; sortable by any column. */
+/**
+ * Every trial with its state, objective, place in the search and parameters; sortable by any
+ * column; clicking a row (or Enter on it) selects its trial. The parallel coordinates' brushes
+ * filter it (`shown`).
+ */
 @customElement('lab-trials-table')
 export class LabTrialsTable extends ResultView {
   static override styles = [
@@ -41,7 +45,12 @@ export class LabTrialsTable extends ResultView {
       th { position: sticky; top: 0; background: #fff; text-align: left; border-bottom: 1px solid #d7dce1; padding: 0; }
       th button { border: none; background: none; color: #333a42; font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
       td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eef0f2; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      tbody tr { cursor: pointer; }
+      tbody tr:hover td { background: #f1f4f7; }
       tr.best td { background: #e8f5f3; font-weight: 600; }
+      tr[aria-selected='true'] td { background: #fde8ea; box-shadow: inset 0 -1px #e63946, inset 0 1px #e63946; }
+      tr:focus-visible { outline: 2px solid #457b9d; outline-offset: -2px; }
+      .filtered { display: flex; gap: 0.6rem; align-items: center; font-size: 0.8rem; margin-bottom: 0.3rem; }
       .state { display: inline-block; padding: 0 0.35rem; border-radius: 3px; color: #fff; font-size: 0.72rem; }
     `,
   ];
@@ -49,6 +58,9 @@ export class LabTrialsTable extends ResultView {
   @property({ attribute: false }) trials: TrialRecord[] = [];
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) selectedTrialId?: number;
+  /** The trials the parallel coordinates' brushes keep; undefined: every trial. */
+  @property({ attribute: false }) shown?: ReadonlySet<number>;
   @property({ type: Number }) revision = 0;
 
   @state() private sortKey = 'id';
@@ -83,7 +95,14 @@ export class LabTrialsTable extends ResultView {
   }
 
   private renderRow(t: TrialRecord, columns: Column[]) {
-    return html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} data-objective=${String(t.objective)} data-params=${JSON.stringify(t.params)} class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''}>
+    const select = () => selectTrial(this, t.id === this.selectedTrialId ? undefined : t.id);
+    return html`<tr data-testid="trial-row" data-trial=${t.id} data-state=${t.state} data-objective=${String(t.objective)} data-params=${JSON.stringify(t.params)}
+      class=${t.id === this.bestTrialId ? 'best' : ''} title=${t.reason ?? ''} tabindex="0" aria-selected=${String(t.id === this.selectedTrialId)}
+      @click=${select} @keydown=${(e: KeyboardEvent) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        select();
+      }}>
       ${columns.map((c) => {
         const v = c.value(t);
         return c.key === 'state'
@@ -97,12 +116,19 @@ export class LabTrialsTable extends ResultView {
     const columns = this.columns();
     const sortColumn = columns.find((c) => c.key === this.sortKey) ?? columns[0];
     const sign = this.descending ? -1 : 1;
-    const rows = [...this.trials].sort(
+    const shown = this.shown;
+    const rows = (shown ? this.trials.filter((t) => shown.has(t.id)) : [...this.trials]).sort(
       (a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id,
     );
     const columnKeys = columns.map((c) => c.key).join();
     return html`
       <h2>Trials</h2>
+      ${
+        shown
+          ? html`<p class="filtered" data-testid="table-filtered">${rows.length} of ${this.trials.length} trials inside the parallel coordinates' brushes
+              <button @click=${() => this.dispatchEvent(new CustomEvent('clear-brushes', { bubbles: true, composed: true }))}>Show all</button></p>`
+          : ''
+      }
       <div class="scroll">
         <table data-testid="trials-table">
           <thead>
@@ -122,8 +148,17 @@ export class LabTrialsTable extends ResultView {
               (t) => t.id,
               // A row re-renders only when its trial moved on (finished trials stay as they are).
               (t) =>
-                guard([t, t.state, t.steps, String(t.objective), t.id === this.bestTrialId, columnKeys], () =>
-                  this.renderRow(t, columns),
+                guard(
+                  [
+                    t,
+                    t.state,
+                    t.steps,
+                    String(t.objective),
+                    t.id === this.bestTrialId,
+                    t.id === this.selectedTrialId,
+                    columnKeys,
+                  ],
+                  () => this.renderRow(t, columns),
                 ),
             )}
           </tbody>

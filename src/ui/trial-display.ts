@@ -79,3 +79,15 @@ export function unitOf(row: SpaceRow | undefined, trial: TrialRecord): number {
     return 0.5;
   }
 }
+
+/** The selected trial's mark in every view (its curve, point and row). */
+export const SELECTED_COLOR = '#e63946';
+
+/**
+ * Selects a trial in every view (or clears the selection): a click on a curve, a point or a
+ * row fires this, and the lab passes the selection back down.
+ */
+export function selectTrial(from: Element, trialId: number | undefined): void {
+  from.dispatchEvent(new CustomEvent('select-trial', { detail: { trialId }, bubbles: true, composed: true }));
+}
+export type SelectTrialEvent = CustomEvent<{ trialId: number | undefined }>;

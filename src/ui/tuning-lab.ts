@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { defaultStudyName, type LibraryEntry, openStudyLibrary, type StudyLibrary } from '../study/library.ts';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
+import type { TrainedModel } from '../study/record.ts';
 import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, canResume, foldStudyEvents, isActive, type StudyState } from '../study/state.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
@@ -26,12 +27,16 @@ import type { RunSettings } from './lab-scheduler-editor.ts';
 import './lab-search-stages.ts';
 import './lab-share-link.ts';
 import './lab-space-table.ts';
+import './lab-trial-detail.ts';
 import './lab-trials-table.ts';
+import { studyFromTrial } from './study-from-trial.ts';
 import { StudySession, studiesTrainingElsewhere, studyLockName } from './study-session.ts';
 import { panelStyles } from './styles.ts';
+import type { SelectTrialEvent } from './trial-display.ts';
+import { RetrainSuperseded, retrainInWorker } from './trial-model-client.ts';
 
 /** Result views, in page order (see viewsShown). */
-const RESULT_VIEWS = 7;
+const RESULT_VIEWS = 8;
 
 /**
  * The lab page: the study editor, run controls, the study library and every view of the
@@ -96,7 +101,16 @@ export class TuningLab extends LitElement {
    * layout) in the frame that starts a run took one 40–55 ms task.
    */
   @state() private viewsShown = 0;
+  /** The trial selected in the views (a click on its curve, point or row). */
+  @state() private selectedTrialId?: number;
+  /** The selected trial's model, trained again in a worker (the study keeps only the best one's). */
+  @state() private selectedModel?: TrainedModel;
+  @state() private selectedModelError?: string;
+  /** Said above the editor after "Run a new study from this trial". */
+  @state() private draftNotice?: string;
 
+  /** The trial whose model is being trained again now. */
+  private retraining?: number;
   private shareUrl = '';
   private blocked?: string;
   private trainer?: Trainer;
@@ -157,6 +171,7 @@ export class TuningLab extends LitElement {
     if (this.session?.active) return; // the editor is locked while a study runs
     this.spec = spec;
     this.linkError = undefined;
+    this.draftNotice = undefined;
     history.replaceState(null, '', encodeStudyHash(spec));
   }
 
@@ -166,6 +181,7 @@ export class TuningLab extends LitElement {
    */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('spec')) this.shareUrl = `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
+    if (changed.has('session')) this.selectTrial(undefined);
     if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) {
       this.blocked = this.whyBlocked(this.spec);
       if (changed.has('spec')) this.confirmRun = undefined;
@@ -252,6 +268,61 @@ export class TuningLab extends LitElement {
     if (!library) return;
     const opened = await Promise.all(ids.map((id) => library.open(id)));
     this.comparing = opened.flatMap((o) => (o ? [{ id: o.entry.id, name: o.entry.name, state: o.state }] : []));
+  }
+
+  private selectTrial(trialId: number | undefined): void {
+    this.selectedTrialId = trialId;
+    this.selectedModel = undefined;
+    this.selectedModelError = undefined;
+  }
+
+  /** The selected trial's model, once it has ended: the kept best model, or trained again (see trial-model.ts). */
+  private fetchSelectedModel(): void {
+    const session = this.session;
+    const id = this.selectedTrialId;
+    const trial = id === undefined ? undefined : session?.state.trials.get(id);
+    if (!session?.boundaryData || !trial || trial.state === 'RUNNING' || trial.state === 'FAILED') return;
+    if (session.state.bestModel?.trialId === id || this.selectedModel?.trialId === id) return;
+    if (this.retraining === id || this.selectedModelError) return;
+    this.retraining = id;
+    retrainInWorker({ spec: session.state.spec, trial, data: session.boundaryData }).then(
+      (model) => {
+        if (this.selectedTrialId === id) this.selectedModel = model;
+        this.retraining = undefined;
+      },
+      (e: Error) => {
+        if (e instanceof RetrainSuperseded) return;
+        if (this.selectedTrialId === id) this.selectedModelError = e.message;
+        this.retraining = undefined;
+      },
+    );
+  }
+
+  /** What the boundary card draws: the selected trial's model when one is selected, else the best's; or why it waits. */
+  private boundaryOf(study: StudyState): { model?: TrainedModel; pending?: string } {
+    const id = this.selectedTrialId;
+    const trial = id === undefined ? undefined : study.trials.get(id);
+    if (!trial) return { model: study.bestModel };
+    if (study.bestModel?.trialId === id) return { model: study.bestModel };
+    if (this.selectedModel?.trialId === id) return { model: this.selectedModel };
+    if (trial.state === 'RUNNING')
+      return { pending: `Trial #${id} is still training: its boundary appears when it ends.` };
+    if (trial.state === 'FAILED') return { pending: `Trial #${id} failed, so it has no model to draw.` };
+    if (this.selectedModelError)
+      return { pending: `Trial #${id}'s boundary cannot be drawn: ${this.selectedModelError}` };
+    return {
+      pending: `Training trial #${id} again on the CPU engine from its seeds (the study keeps only the best trial's model)…`,
+    };
+  }
+
+  /** A new draft in the editor: the study on screen, searching around one of its trials. */
+  private draftFromTrial(trialId: number): void {
+    const study = this.session?.state;
+    const trial = study?.trials.get(trialId);
+    if (!study || !trial || this.session?.active) return;
+    this.edit(studyFromTrial(study.spec, trial));
+    this.draftNotice = `The editor holds a new study around trial #${trialId}: every hyperparameter at its value, each searched range halved around it. Press Run to run it.`;
+    this.renderRoot.querySelector('[data-testid=study-editor]')?.scrollIntoView({ block: 'start' });
   }
 
   /** Runs the draft as a new study; one that would take long asks first (see confirmRun). */
@@ -348,6 +419,7 @@ export class TuningLab extends LitElement {
   }
 
   protected override updated(): void {
+    this.fetchSelectedModel();
     if (!this.session || this.viewsShown >= RESULT_VIEWS || this.revealFrame) return;
     this.revealFrame = requestAnimationFrame(() => {
       this.revealFrame = 0;
@@ -404,15 +476,19 @@ export class TuningLab extends LitElement {
       trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined);
     const boundary = study.spec.data.kind !== 'digits';
     // Half-width cards pair up; with an odd count best-so-far takes a whole row, so none is left alone.
-    const bestWide = (2 + Number(staged) + Number(boundary)) % 2 === 1;
-    return html`<section class="views" aria-label="results">
-      ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-loss-curves>` : ''}
-      ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-param-scatter>` : ''}
+    const bestWide = (3 + Number(staged) + Number(boundary)) % 2 === 1;
+    const selected = this.selectedTrialId;
+    const shownBoundary = this.boundaryOf(study);
+    return html`<section class="views" aria-label="results" @select-trial=${(e: SelectTrialEvent) => this.selectTrial(e.detail.trialId)}
+      @study-from-trial=${(e: CustomEvent<{ trialId: number }>) => this.draftFromTrial(e.detail.trialId)}>
+      ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-loss-curves>` : ''}
+      ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-param-scatter>` : ''}
       ${this.viewsShown > 2 ? html`<lab-best-history class="card ${bestWide ? 'wide' : ''}" .trials=${trials} .space=${space} .finishOrder=${[...study.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
       ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${study.importance}></lab-importance>` : ''}
       ${this.viewsShown > 4 && staged ? html`<lab-search-stages class="card" .trials=${trials} .space=${space} .status=${study.status} .revision=${this.revision}></lab-search-stages>` : ''}
-      ${this.viewsShown > 5 && boundary ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? study.bestModel : undefined} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
-      ${this.viewsShown > 6 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .revision=${this.revision}></lab-trials-table>` : ''}
+      ${this.viewsShown > 5 && boundary ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? shownBoundary.model : undefined} .pending=${session.boundaryData ? shownBoundary.pending : undefined} ?selected=${selected !== undefined && shownBoundary.model?.trialId === selected} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
+      ${this.viewsShown > 6 ? html`<lab-trial-detail class="card" .trial=${selected === undefined ? undefined : study.trials.get(selected)} .space=${space} .steps=${study.spec.training.steps} .locked=${session.active} .revision=${this.revision}></lab-trial-detail>` : ''}
+      ${this.viewsShown > 7 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-trials-table>` : ''}
     </section>`;
   }
 
@@ -447,6 +523,7 @@ export class TuningLab extends LitElement {
       ${this.libraryNotice ? html`<p class="notice" role="status" data-testid="library-notice">${this.libraryNotice}</p>` : ''}
       ${this.renderResumable()}
 
+      ${this.draftNotice ? html`<p class="notice" role="status" data-testid="draft-notice">${this.draftNotice}</p>` : ''}
       ${locked ? html`<p class="hint" data-testid="editor-locked">The editor is locked while the study runs, so the link and the views describe the same study. Stop it to edit.</p>` : ''}
       <section class="card editor" aria-label="study editor" data-testid="study-editor" ?inert=${locked}>
         <lab-data-editor .data=${spec.data} @data-change=${(e: CustomEvent<DataChange>) => this.onData(e.detail)}></lab-data-editor>

@@ -77,7 +77,19 @@ test('hovering a scatter point names its trial and parameters; away from every p
     'trial #3 · COMPLETE · learning rate α = 0.5 · momentum / Adam β1 = 0.92 · validation loss 0.6',
   );
   expect(await hoverAt(lr, 0.1, 0.5, line)).toMatch(/^trial #2 · PRUNED · /);
-  expect(await hoverAt(lr, 0.01, 0.3, line, 40)).toBe("Hover a point to see its trial's hyperparameters.");
+  // A click selects the hovered trial (every view then marks it); the selected point is drawn red.
+  const selected: Array<number | undefined> = [];
+  scatter.addEventListener('select-trial', (e) => selected.push((e as CustomEvent).detail.trialId));
+  lr.click();
+  expect(selected).toEqual([2]);
+  scatter.selectedTrialId = 2;
+  await scatter.updateComplete;
+  expect(lr.data[4]).toEqual([null, null, 0.5, null]);
+  expect(await hoverAt(lr, 0.01, 0.3, line, 40)).toBe(
+    "Hover a point to see its trial's hyperparameters; click it to select the trial (red).",
+  );
+  lr.click();
+  expect(selected).toEqual([2]); // nothing hovered: nothing selected
 });
 
 test('hovering a best-so-far point names the trial that finished there', async () => {

@@ -1,0 +1,102 @@
+// The result views as a user explores one finished study: selecting a trial anywhere selects
+// it everywhere (its row, its curve, its point, its boundary and configuration) and drafts a
+// new study around it. Each test runs the 16-trial default study at 100 steps (about 15 s on
+// SwiftShader): useLabBrowser closes every page after each test.
+import type { Page } from 'playwright';
+import { describe, expect, inject, test } from 'vitest';
+import { openLab, readTrials, runStudy, screenshot, setField, type TrialSnapshot, useLabBrowser } from './lab-page.ts';
+
+const shared = useLabBrowser();
+const RUN_TIMEOUT_MS = 240_000;
+
+/** The lab showing the default study, finished, at 100 steps per trial; and its trials. */
+async function finishedStudy(): Promise<{ page: Page; trials: TrialSnapshot[] }> {
+  const { page } = await openLab(shared.browser, inject('labUrl'));
+  await setField(page, 'steps', 100);
+  await runStudy(page, RUN_TIMEOUT_MS);
+  return { page, trials: await readTrials(page) };
+}
+
+/** The loss chart's series of trial `id`'s validation curve: its stroke and width as drawn. */
+function curveStyle(page: Page, id: number) {
+  return page.locator('lab-loss-curves lab-uplot').evaluate((el, label) => {
+    const plot = (
+      el as unknown as { plot?: { series: Array<{ label?: string; stroke?: () => string; width?: number }> } }
+    ).plot;
+    const series = plot?.series.find((s) => s.label === label);
+    return series ? { stroke: series.stroke?.(), width: series.width } : undefined;
+  }, `validation #${id}`);
+}
+
+describe('a finished study, explored', () => {
+  test('clicking a row selects its trial everywhere: its row, its curve (red, thick), its point, its boundary and configuration', async () => {
+    const { page, trials } = await finishedStudy();
+    const bestId = Number(await page.locator('[data-testid=trial-row].best').getAttribute('data-trial'));
+    const other = trials.find((t) => t.state === 'COMPLETE' && t.id !== bestId)!;
+    const row = page.locator(`[data-testid=trial-row][data-trial="${other.id}"]`);
+    await row.click();
+    await expect.poll(() => row.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => curveStyle(page, other.id)).toEqual({ stroke: '#e63946', width: 3 });
+    expect((await curveStyle(page, bestId))?.stroke).not.toBe('#e63946');
+    // The scatter's selected series holds exactly one point, at this trial's objective.
+    const selectedPoints = await page
+      .locator('lab-param-scatter lab-uplot')
+      .first()
+      .evaluate((el) => {
+        const data = (el as unknown as { data: Array<Array<number | null>> }).data;
+        return data[4].filter((y) => y !== null);
+      });
+    expect(selectedPoints).toEqual([Number(other.objective)]);
+    // Its boundary: trained again in a worker from its seeds, then drawn.
+    const boundary = page.locator(`[data-testid=decision-boundary][data-drawn="${other.id}"]`);
+    await boundary.waitFor({ timeout: 60_000 });
+    await expect(page.locator('lab-decision-boundary h2').textContent()).resolves.toBe(
+      `Decision boundary of the selected trial (#${other.id})`,
+    );
+    const detail = page.getByTestId('trial-detail');
+    await expect(detail.getAttribute('data-trial')).resolves.toBe(String(other.id));
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain('learning rate α');
+    expect(text).toContain('(searched)');
+    expect(text).toContain('hidden units'); // a fixed hyperparameter is listed too
+    await screenshot(page.locator('lab-decision-boundary'), 'decision-boundary-selected');
+    await screenshot(page.locator('lab-trial-detail'), 'trial-detail');
+
+    await page.getByTestId('clear-selection').click();
+    await expect.poll(() => row.getAttribute('aria-selected')).toBe('false');
+    await expect(page.getByTestId('trial-detail-empty').count()).resolves.toBe(1);
+  });
+
+  test('clicking a curve selects the trial it names', async () => {
+    const { page } = await finishedStudy();
+    const chart = page.getByTestId('loss-curves').locator('.u-over');
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
+    await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+/);
+    const hovered = ((await page.getByTestId('curve-hover').textContent()) ?? '').match(/trial #(\d+)/)![1];
+    await page.mouse.down();
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('trial-detail').getAttribute('data-trial')).toBe(hovered);
+    await expect.poll(() => curveStyle(page, Number(hovered))).toEqual({ stroke: '#e63946', width: 3 });
+    await expect(
+      page.locator(`[data-testid=trial-row][data-trial="${hovered}"]`).getAttribute('aria-selected'),
+    ).resolves.toBe('true');
+  });
+
+  test('"Run a new study from this trial" drafts a study around it in the editor', async () => {
+    const { page, trials } = await finishedStudy();
+    const complete = trials.find((t) => t.state === 'COMPLETE')!;
+    await page.locator(`[data-testid=trial-row][data-trial="${complete.id}"]`).click();
+    await page.getByTestId('study-from-trial').click();
+    await expect(page.getByTestId('draft-notice').textContent()).resolves.toContain(`around trial #${complete.id}`);
+    const lr = Number(complete.params.learningRate);
+    const low = Number(await page.getByLabel('learning rate α low').inputValue());
+    const high = Number(await page.getByLabel('learning rate α high').inputValue());
+    // Half of the log axis [1e-4, 1] centred on the trial (slid inside the range at its ends).
+    expect(Math.log10(high) - Math.log10(low)).toBeCloseTo(2, 2);
+    expect(low).toBeLessThanOrEqual(lr * 1.0001);
+    expect(high).toBeGreaterThanOrEqual(lr * 0.9999);
+    await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true);
+  });
+});
