@@ -8,6 +8,8 @@
 //   h0 = 0x811c9dc5;  h(i+1) = mix32((h(i) xor word(i)) + 0x9e3779b9  mod 2^32)
 // A double in [0, 1) takes 53 bits: 27 from h and 26 from mix32(h xor 0x68e31da4).
 
+import { cos, log } from './math.ts';
+
 /** lowbias32: a bijective u32 -> u32 mixer. */
 export function mix32(x: number): number {
   x = (x ^ (x >>> 16)) >>> 0;
@@ -41,7 +43,7 @@ export function unitFloat24(h: number): number {
 export function normal(...words: readonly number[]): number {
   const u1 = 1 - unitFloat24(hash32(...words, 0)); // (0, 1]: log is finite
   const u2 = unitFloat24(hash32(...words, 1));
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * log(u1)) * cos(2 * Math.PI * u2); // math.ts: the same bits in every engine
 }
 
 /**

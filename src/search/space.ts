@@ -11,6 +11,8 @@
 //  power-of-two         uniform over the exponents log2(low)..log2(high)
 //  categorical          uniform over the choices, choice i owns bin [i/n, (i+1)/n)
 
+import { exp, expm1, log, log1p } from './math.ts';
+
 export type FloatScale = 'linear' | 'log' | 'one-minus-log';
 export type IntScale = 'linear' | 'log';
 
@@ -118,11 +120,12 @@ function warp(d: NumericDistribution): FloatScale {
   return d.kind === 'power-of-two' ? 'linear' : d.scale;
 }
 
+// math.ts, not Math.*: engines round Math.exp/log differently, and a link must draw the same values everywhere.
 function forward(scale: FloatScale, x: number): number {
-  return scale === 'log' ? Math.log(x) : scale === 'one-minus-log' ? -Math.log1p(-x) : x;
+  return scale === 'log' ? log(x) : scale === 'one-minus-log' ? -log1p(-x) : x;
 }
 function inverse(scale: FloatScale, t: number): number {
-  return scale === 'log' ? Math.exp(t) : scale === 'one-minus-log' ? -Math.expm1(-t) : t;
+  return scale === 'log' ? exp(t) : scale === 'one-minus-log' ? -expm1(-t) : t;
 }
 
 /** Number of distinct values, or Infinity for floats. */

@@ -24,6 +24,7 @@
 // trials at once the trials depend on which had finished when each was issued.
 
 import { erfc } from '../train/cpu/ops.ts';
+import { exp, log, pow } from './math.ts';
 import { scrambledHalton } from './quasi.ts';
 import { hash32, normal, permuteIndex, stringKey, uniform } from './random.ts';
 import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits } from './sampling.ts';
@@ -78,7 +79,7 @@ interface Estimator {
   logWeights: number[];
 }
 
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const LOG_SQRT_2PI = 0.5 * log(2 * Math.PI);
 
 /** The mass of N(mu, sigma) inside [0, 1]. */
 function unitMass(mu: number, sigma: number): number {
@@ -89,16 +90,15 @@ function buildEstimator(points: Point[], searched: readonly HyperparameterSpec[]
   const n = points.length;
   const weights = [...trialWeights(n), priorWeight];
   const total = weights.reduce((a, b) => a + b, 0);
-  const bandwidth = SIGMA0 * Math.max(n, 1) ** (-1 / (searched.length + 4));
+  const bandwidth = SIGMA0 * pow(Math.max(n, 1), -1 / (searched.length + 4));
   const sigma = Math.min(1, Math.max(1 / Math.min(100, n + 2), bandwidth));
   const centres = [...points, searched.map((p) => (p.distribution.kind === 'categorical' ? -1 : 0.5))];
   const sigmas = centres.map((_, k) => (k === n ? 1 : sigma));
-  const logWeights = weights.map((w) => Math.log(w / total));
+  const logWeights = weights.map((w) => log(w / total));
   const logConstants = centres.map((c, k) => {
     let sum = logWeights[k];
     searched.forEach((p, d) => {
-      if (p.distribution.kind !== 'categorical')
-        sum -= LOG_SQRT_2PI + Math.log(sigmas[k]) + Math.log(unitMass(c[d], sigmas[k]));
+      if (p.distribution.kind !== 'categorical') sum -= LOG_SQRT_2PI + log(sigmas[k]) + log(unitMass(c[d], sigmas[k]));
     });
     return sum;
   });
@@ -107,8 +107,8 @@ function buildEstimator(points: Point[], searched: readonly HyperparameterSpec[]
 
 /** log of a categorical kernel's probability of choice `c` (centre -1: the uniform prior). */
 function logCategorical(c: number, centre: number, choices: number, priorWeight: number): number {
-  if (centre < 0) return -Math.log(choices);
-  return Math.log(((c === centre ? 1 : 0) + priorWeight / choices) / (1 + priorWeight));
+  if (centre < 0) return -log(choices);
+  return log(((c === centre ? 1 : 0) + priorWeight / choices) / (1 + priorWeight));
 }
 
 function logDensity(e: Estimator, x: Point, searched: readonly HyperparameterSpec[], priorWeight: number): number {
@@ -129,8 +129,8 @@ function logDensity(e: Estimator, x: Point, searched: readonly HyperparameterSpe
     if (sum > max) max = sum;
   }
   let total = 0;
-  for (const t of terms) total += Math.exp(t - max);
-  return max + Math.log(total);
+  for (const t of terms) total += exp(t - max);
+  return max + log(total);
 }
 
 /** Candidate `j` for trial `id`, drawn from estimator e: a kernel by weight, then each coordinate from it. */
@@ -144,8 +144,7 @@ function drawCandidate(
 ): Params {
   const pick = uniform(TPE_TAG, seed, id, j);
   let k = 0;
-  for (let acc = Math.exp(e.logWeights[0]); k < e.centres.length - 1 && pick >= acc; )
-    acc += Math.exp(e.logWeights[++k]);
+  for (let acc = exp(e.logWeights[0]); k < e.centres.length - 1 && pick >= acc; ) acc += exp(e.logWeights[++k]);
   const params: Params = {};
   for (const [d, p] of searched.entries()) {
     const dist = p.distribution;
@@ -154,8 +153,8 @@ function drawCandidate(
       const n = dist.choices.length;
       const r = uniform(TPE_TAG, seed, id, j, key);
       let c = 0;
-      for (let acc = Math.exp(logCategorical(0, e.centres[k][d], n, priorWeight)); c < n - 1 && r >= acc; )
-        acc += Math.exp(logCategorical(++c, e.centres[k][d], n, priorWeight));
+      for (let acc = exp(logCategorical(0, e.centres[k][d], n, priorWeight)); c < n - 1 && r >= acc; )
+        acc += exp(logCategorical(++c, e.centres[k][d], n, priorWeight));
       params[p.name] = dist.choices[c];
       continue;
     }
