@@ -86,6 +86,7 @@ export const SCHEDULERS: readonly SchedulerConfig['kind'][] = [
   'coarse-to-fine',
   'hierarchy',
   'tpe',
+  'cmaes',
 ];
 
 /** Objective values by trial id, trials planned `parallelism` at a time and all finished before the next population (the study runner's loop). */
@@ -138,7 +139,7 @@ export function runSearchBench({
       const byScheduler: Record<string, Record<string, number>> = {};
       for (const kind of SCHEDULERS) {
         const runs = Array.from({ length: seeds }, (_, seed) =>
-          runStudy({ kind, budget: { trials } }, f, seed + 1, parallelism),
+          runStudy({ kind, budget: { trials }, parallelism } as SchedulerConfig, f, seed + 1, parallelism),
         );
         byScheduler[kind] = Object.fromEntries(
           checkpoints.map((n) => [`at${n}`, Number(median(runs.map((v) => regretAt(v, n, f.minimum))).toPrecision(4))]),

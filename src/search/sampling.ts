@@ -4,8 +4,8 @@
 // so it depends on (seed, trial, dimension) only; keying by name rather than position means
 // enabling another hyperparameter never changes the draws of the others.
 
-import { stringKey, uniform } from './random.ts';
-import { fromUnit, type HyperparameterSpec } from './space.ts';
+import { hash32, permuteIndex, stringKey, uniform } from './random.ts';
+import { cardinality, fromUnit, type HyperparameterSpec } from './space.ts';
 import type { Budget, FinishedTrial, History, Params, SearchBox } from './types.ts';
 
 /** A box in the unit space: [low, high] per boxed hyperparameter name (absent: the whole [0, 1]). */
@@ -107,3 +107,43 @@ export function mixedRadixDigits(index: number, sizes: readonly number[]): numbe
 
 /** Finite sets (grids, discrete hierarchy stages) are visited in a seeded permuteIndex order, which handles up to 2^30 items. */
 export const MAX_ENUMERATED = 2 ** 30;
+
+/** A key equal for two trials exactly when they set every searched hyperparameter alike. */
+export function paramsKey(searched: readonly HyperparameterSpec[]): (params: Params) => string {
+  return (params) => JSON.stringify(searched.map((p) => params[p.name]));
+}
+
+/**
+ * Values for `searched` that no key in `tried` has: a finite space is walked in a seeded
+ * order (undefined once it is used up), otherwise uniform draws are repeated until one is new.
+ */
+export function untriedParams(
+  searched: readonly HyperparameterSpec[],
+  tried: ReadonlySet<string>,
+  key: number,
+  id: number,
+): Params | undefined {
+  const keyOf = paramsKey(searched);
+  const finiteSize = searched.reduce((n, p) => n * cardinality(p.distribution), 1);
+  if (finiteSize <= MAX_ENUMERATED) {
+    const axes = searched.map((p) =>
+      Array.from({ length: cardinality(p.distribution) }, (_, i) =>
+        fromUnit(p.distribution, (i + 0.5) / cardinality(p.distribution)),
+      ),
+    );
+    // Each step either finds an untried point or passes a tried one, so this ends within tried.size + 1 steps.
+    for (let i = 0; i < finiteSize; i++) {
+      const digits = mixedRadixDigits(
+        permuteIndex(i, finiteSize, key),
+        axes.map((a) => a.length),
+      );
+      const params = Object.fromEntries(searched.map((p, d) => [p.name, axes[d][digits[d]]]));
+      if (!tried.has(keyOf(params))) return params;
+    }
+    return undefined;
+  }
+  for (let attempt = 0; ; attempt++) {
+    const params = drawParams(searched, {}, hash32(key, attempt), id);
+    if (!tried.has(keyOf(params))) return params;
+  }
+}

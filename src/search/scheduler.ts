@@ -1,5 +1,5 @@
 // createScheduler: one entry point for every sampler. The independent samplers live here;
-// coarse-to-fine, the hierarchy and TPE, which read finished results, have their own modules.
+// coarse-to-fine, the hierarchy, TPE and CMA-ES, which read finished results, have their own modules.
 //  grid          each searched hyperparameter gets `pointsPerParam` values evenly spaced on
 //                its own scale, ends included (u = i/(k-1)); categoricals get every choice.
 //                The Cartesian product is visited in a seeded random order, so a budget
@@ -7,6 +7,7 @@
 //  random        independent uniform draws on each hyperparameter's scale (sampling.ts).
 //  quasi-random  scrambled Halton points (quasi.ts), one dimension per searched hyperparameter.
 
+import { createCmaEs } from './cmaes.ts';
 import { createCoarseToFine } from './coarseToFine.ts';
 import { createHierarchy } from './hierarchy.ts';
 import { scrambledHalton } from './quasi.ts';
@@ -114,9 +115,11 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
       return createHierarchy(config, space, seed);
     case 'tpe':
       return createTpe(config, space, seed);
+    case 'cmaes':
+      return createCmaEs(config, space, seed);
     default:
       throw new Error(
-        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy or tpe`,
+        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy, tpe or cmaes`,
       );
   }
 }

@@ -26,10 +26,9 @@
 import { erfc } from '../train/cpu/ops.ts';
 import { exp, log, pow } from './math.ts';
 import { scrambledHalton } from './quasi.ts';
-import { hash32, normal, permuteIndex, stringKey, uniform } from './random.ts';
-import { budgetAllowsAnother, checkOption, drawParams, MAX_ENUMERATED, mixedRadixDigits } from './sampling.ts';
+import { hash32, normal, stringKey, uniform } from './random.ts';
+import { budgetAllowsAnother, checkOption, paramsKey, untriedParams } from './sampling.ts';
 import {
-  cardinality,
   contains,
   defaultParams,
   fromUnit,
@@ -193,85 +192,78 @@ export function rankForTpe(finished: readonly FinishedTrial[]): FinishedTrial[] 
   return keyed.map(({ t }) => t);
 }
 
-export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): Scheduler {
-  const startupTrials = checkOption('tpe startupTrials', config.startupTrials ?? TPE_DEFAULTS.startupTrials, {
-    integer: true,
+export interface TpeOptions {
+  startupTrials: number;
+  candidates: number;
+  priorWeight: number;
+}
+
+/**
+ * TPE's proposals for trial `id` over `searched` (only those names are set), best first by
+ * expected improvement; one quasi-random point during startup. Trials of `history` whose
+ * values lie outside `searched` are left out; started ones without a result are the liar's.
+ */
+export function tpeProposals(
+  searched: readonly HyperparameterSpec[],
+  history: History,
+  seed: number,
+  id: number,
+  { startupTrials, candidates, priorWeight }: TpeOptions,
+): Params[] {
+  const inSpace = (params: Params) => searched.every((p) => contains(p.distribution, params[p.name]));
+  const finished = [...history.finished].sort((a, b) => a.id - b.id).filter((t) => inSpace(t.params));
+  const order = rankForTpe(finished);
+  if (order.length < startupTrials) {
+    return [
+      Object.fromEntries(searched.map((p, i) => [p.name, fromUnit(p.distribution, scrambledHalton(id, i, seed))])),
+    ];
+  }
+  const nBelow = belowCount(order.length);
+  const done = new Set(history.finished.map((t) => t.id));
+  const pending = history.started.filter((t) => !done.has(t.id) && inSpace(t.params));
+  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+  const below = order.slice(0, nBelow).sort(byId);
+  const above = [...order.slice(nBelow), ...pending].sort(byId);
+  const l = buildEstimator(
+    below.map((t) => pointOf(t.params, searched)),
+    searched,
+    priorWeight,
+  );
+  const g = buildEstimator(
+    above.map((t) => pointOf(t.params, searched)),
+    searched,
+    priorWeight,
+  );
+  const scored = Array.from({ length: candidates }, (_, j) => {
+    const params = drawCandidate(l, searched, priorWeight, seed, id, j);
+    const x = pointOf(params, searched);
+    return { params, j, score: logDensity(l, x, searched, priorWeight) - logDensity(g, x, searched, priorWeight) };
   });
-  const candidates = checkOption('tpe candidates', config.candidates ?? TPE_DEFAULTS.candidates, { integer: true });
-  const priorWeight = TPE_DEFAULTS.priorWeight;
+  scored.sort((a, b) => b.score - a.score || a.j - b.j);
+  return scored.map((s) => s.params);
+}
+
+export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): Scheduler {
+  const options: TpeOptions = {
+    startupTrials: checkOption('tpe startupTrials', config.startupTrials ?? TPE_DEFAULTS.startupTrials, {
+      integer: true,
+    }),
+    candidates: checkOption('tpe candidates', config.candidates ?? TPE_DEFAULTS.candidates, { integer: true }),
+    priorWeight: TPE_DEFAULTS.priorWeight,
+  };
   const searched = searchedParams(space);
   searched.forEach((_, i) => scrambledHalton(0, i, seed)); // reject too many dimensions now, not mid-study
   const base = defaultParams(space);
-  const keyOf = (params: Params) => JSON.stringify(searched.map((p) => params[p.name]));
-  const finiteSize = searched.reduce((n, p) => n * cardinality(p.distribution), 1);
-  const inSpace = (params: Params) => searched.every((p) => contains(p.distribution, params[p.name]));
-
-  /** EI candidates, best first (ties: lower candidate index). */
-  function proposals(history: History, id: number): Params[] {
-    const finished = [...history.finished].sort((a, b) => a.id - b.id).filter((t) => inSpace(t.params));
-    const order = rankForTpe(finished);
-    if (order.length < startupTrials) {
-      return [
-        Object.fromEntries(searched.map((p, i) => [p.name, fromUnit(p.distribution, scrambledHalton(id, i, seed))])),
-      ];
-    }
-    const nBelow = belowCount(order.length);
-    const done = new Set(history.finished.map((t) => t.id));
-    const pending = history.started.filter((t) => !done.has(t.id) && inSpace(t.params));
-    const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
-    const below = order.slice(0, nBelow).sort(byId);
-    const above = [...order.slice(nBelow), ...pending].sort(byId);
-    const l = buildEstimator(
-      below.map((t) => pointOf(t.params, searched)),
-      searched,
-      priorWeight,
-    );
-    const g = buildEstimator(
-      above.map((t) => pointOf(t.params, searched)),
-      searched,
-      priorWeight,
-    );
-    const scored = Array.from({ length: candidates }, (_, j) => {
-      const params = drawCandidate(l, searched, priorWeight, seed, id, j);
-      const x = pointOf(params, searched);
-      return { params, j, score: logDensity(l, x, searched, priorWeight) - logDensity(g, x, searched, priorWeight) };
-    });
-    scored.sort((a, b) => b.score - a.score || a.j - b.j);
-    return scored.map((s) => s.params);
-  }
-
-  /** A point no trial has tried: seeded enumeration for a finite space, else fresh uniform draws; undefined when the space is used up. */
-  function untried(tried: Set<string>, id: number): Params | undefined {
-    if (finiteSize <= MAX_ENUMERATED) {
-      const axes = searched.map((p) =>
-        Array.from({ length: cardinality(p.distribution) }, (_, i) =>
-          fromUnit(p.distribution, (i + 0.5) / cardinality(p.distribution)),
-        ),
-      );
-      const key = hash32(FALLBACK_TAG, seed);
-      // Each step either finds an untried point or passes a tried one, so this ends within tried.size + 1 steps.
-      for (let i = 0; i < finiteSize; i++) {
-        const digits = mixedRadixDigits(
-          permuteIndex(i, finiteSize, key),
-          axes.map((a) => a.length),
-        );
-        const params = Object.fromEntries(searched.map((p, d) => [p.name, axes[d][digits[d]]]));
-        if (!tried.has(keyOf(params))) return params;
-      }
-      return undefined;
-    }
-    for (let attempt = 0; ; attempt++) {
-      const params = drawParams(searched, {}, hash32(FALLBACK_TAG, seed, attempt), id);
-      if (!tried.has(keyOf(params))) return params;
-    }
-  }
+  const keyOf = paramsKey(searched);
 
   return {
     next(history) {
       const id = history.started.length;
       if (!budgetAllowsAnother(config.budget, history)) return { kind: 'done' };
       const tried = new Set(history.started.map((t) => keyOf(t.params)));
-      const chosen = proposals(history, id).find((p) => !tried.has(keyOf(p))) ?? untried(tried, id);
+      const chosen =
+        tpeProposals(searched, history, seed, id, options).find((p) => !tried.has(keyOf(p))) ??
+        untriedParams(searched, tried, hash32(FALLBACK_TAG, seed), id);
       if (!chosen) return { kind: 'done' };
       const trial: TrialPlan = { id, params: { ...base, ...chosen } };
       if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;

@@ -24,7 +24,7 @@ export interface TrialPlan {
   /** 0, 1, 2, ... in the order the scheduler issued them. */
   id: number;
   params: Params;
-  /** Coarse-to-fine: the round (0-based). */
+  /** Coarse-to-fine: the round; CMA-ES: the generation, counted across restarts (0-based). */
   round?: number;
   /** Hierarchy: the stage that issued it. */
   stage?: HierarchyStage;
@@ -112,6 +112,12 @@ export type SchedulerConfig =
       startupTrials?: number;
       /** Candidates drawn from the good trials' estimator per proposal; the best by expected improvement is run (default 24). */
       candidates?: number;
+    }
+  | {
+      kind: 'cmaes';
+      budget: Budget;
+      /** Trials trained at once: each generation's λ is the smallest multiple of it that is at least 4 + ⌊3 ln n⌋ (default 1). */
+      parallelism?: number;
     };
 
 export type SchedulerKind = SchedulerConfig['kind'];

@@ -116,6 +116,7 @@ export const SCHEDULER_KINDS = [
   'coarse-to-fine',
   'hierarchy',
   'tpe',
+  'cmaes',
 ] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 

@@ -14,6 +14,7 @@ const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
   'coarse-to-fine': 'coarse-to-fine (rounds that zoom in)',
   hierarchy: 'time-boxed hierarchy (learning rate first)',
   tpe: 'TPE (samples where the best trials cluster, away from the rest)',
+  cmaes: 'CMA-ES (a population that moves and stretches toward the best trials)',
 };
 const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
   none: 'none (divergence only)',

@@ -30,6 +30,8 @@ const configs: SchedulerConfig[] = [
   { kind: 'coarse-to-fine', budget: { trials: 40 }, trialsPerRound: 8 },
   { kind: 'hierarchy', budget: { trials: 40 } },
   { kind: 'tpe', budget: { trials: 40 } },
+  { kind: 'cmaes', budget: { trials: 40 } },
+  { kind: 'cmaes', budget: { trials: 40 }, parallelism: 4 },
 ];
 
 /** Trials issued without waiting for every earlier one: reproducible from the history, not from the worker count. */
@@ -55,7 +57,7 @@ function recording(scheduler: Scheduler): { scheduler: Scheduler; seen: Map<numb
   };
 }
 
-describe.each(configs)('$kind scheduler', (config) => {
+describe.each(configs)('$kind scheduler (%#)', (config) => {
   const run = (seed: number, workers = 1, ties: 'oldest-first' | 'newest-first' = 'oldest-first') =>
     simulate(createScheduler(config, space(), seed), objective, { workers, ties, duration: (t) => 1 + (t.id % 3) });
 
