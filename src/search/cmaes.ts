@@ -22,11 +22,13 @@
 //  no repeats   a draw that repeats an issued trial is drawn again; when 100 draws fail, an
 //               untried point is taken (sampling.ts); a finite space used up ends the search.
 // Trials record their generation, counted across restarts, as their round.
+// Exp, log and pow come from math.ts, so a link draws the same trials in every JS engine.
 // The scheduler keeps no state: each call replays the generations from the history (every
 // draw keyed by seed, restart, generation, member and attempt), so the same history gives the
 // same trial whatever the finishing order and however many workers ran it.
 
 import { erfc } from '../train/cpu/ops.ts';
+import { exp, log, pow } from './math.ts';
 import { hash32, normal, stringKey, uniform } from './random.ts';
 import { budgetAllowsAnother, checkOption, paramsKey, untriedParams } from './sampling.ts';
 import { cardinality, defaultParams, fromUnit, type SearchSpace, searchedParams, toUnit } from './space.ts';
@@ -47,7 +49,7 @@ const MAX_CONDITION = 1e14;
 
 /** The default λ for n dimensions (Hansen's 4 + ⌊3 ln n⌋), rounded up to a multiple of `parallelism`. */
 export function populationSize(n: number, parallelism: number): number {
-  const base = 4 + Math.floor(3 * Math.log(Math.max(n, 1)));
+  const base = 4 + Math.floor(3 * log(Math.max(n, 1)));
   return parallelism * Math.ceil(base / parallelism);
 }
 
@@ -135,7 +137,7 @@ interface Strategy {
 
 function newStrategy(n: number, lambda: number, mean: number[], restart: number): Strategy {
   const mu = Math.floor(lambda / 2);
-  const raw = Array.from({ length: mu }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
+  const raw = Array.from({ length: mu }, (_, i) => log((lambda + 1) / 2) - log(i + 1));
   const sum = raw.reduce((a, b) => a + b, 0);
   const weights = raw.map((w) => w / sum);
   const mueff = 1 / weights.reduce((a, w) => a + w * w, 0);
@@ -193,7 +195,7 @@ function tell(s: Strategy, ranked: readonly number[][], values: readonly number[
   const psScale = Math.sqrt(s.cs * (2 - s.cs) * s.mueff);
   const ps = s.ps.map((p, i) => (1 - s.cs) * p + psScale * invSqrtY[i]);
   const psNorm = Math.sqrt(ps.reduce((a, v) => a + v * v, 0));
-  const hsig = psNorm / Math.sqrt(1 - (1 - s.cs) ** (2 * (s.generation + 1))) < (1.4 + 2 / (n + 1)) * s.chiN ? 1 : 0;
+  const hsig = psNorm / Math.sqrt(1 - pow(1 - s.cs, 2 * (s.generation + 1))) < (1.4 + 2 / (n + 1)) * s.chiN ? 1 : 0;
   const pcScale = hsig * Math.sqrt(s.cc * (2 - s.cc) * s.mueff);
   const pc = s.pc.map((p, i) => (1 - s.cc) * p + pcScale * yw[i]);
   const keep = 1 - s.c1 - s.cmu + (1 - hsig) * s.c1 * s.cc * (2 - s.cc);
@@ -203,7 +205,7 @@ function tell(s: Strategy, ranked: readonly number[][], values: readonly number[
         keep * c + s.c1 * pc[i] * pc[j] + s.cmu * s.weights.reduce((acc, w, k) => acc + w * ys[k][i] * ys[k][j], 0),
     ),
   );
-  const sigma = Math.min(1, s.sigma * Math.exp((s.cs / s.ds) * (psNorm / s.chiN - 1)));
+  const sigma = Math.min(1, s.sigma * exp((s.cs / s.ds) * (psNorm / s.chiN - 1)));
   const { values: eig, B } = symmetricEigen(C);
   const D = eig.map((v) => Math.sqrt(Math.max(v, 1e-20)));
   const best = values.length ? Math.min(...values) : Infinity;
