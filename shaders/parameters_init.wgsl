@@ -1,16 +1,25 @@
-// Fills every model's padded parameters, one thread per parameter: weight (l, i, j) =
-// normal(initSeed, l, i, j) · scale inside the model's own (logical) fan-in × fan-out,
-// with He scale sqrt(2 / fanIn) or Xavier sqrt(2 / (fanIn + fanOut)) from the logical
-// widths; padded rows and columns and all biases are 0. Same words as initParameters in
-// src/train/cpu/ops.ts. (random.wgsl, model.wgsl and elementwise.wgsl precede.)
+// Fills one 'normal' parameter block (a [rows × cols] matrix) of every model, one thread per
+// element: element (i, j) of layer `layer` = normal(initSeed, layer, i, j) · scale inside the
+// model's own used rows × cols, with He scale sqrt(2 / fanIn) or Xavier sqrt(2 / (fanIn +
+// fanOut)) from its used widths; the padding is 0. Other blocks (biases) keep the zeros a
+// new buffer starts with. Same words as initParameters in src/train/cpu/ops.ts; each layer
+// kind (src/train/gpu/layers.ts) says how its used rows, columns and fans follow from the
+// model's width. (random.wgsl, model.wgsl and elementwise.wgsl precede.)
 
+// Used rows: rows_per_unit × the model's hidden units when rows_masked, else all rows. Used
+// columns: the model's hidden units when cols_masked, else all columns. fan_out = used columns
+// × fan_out_per_col (PyTorch counts a conv filter's kernel positions too).
 struct InitParams {
   models: u32,
-  param_count: u32,
-  inputs: u32,
-  outputs: u32,
-  max_hidden: u32,
-  hidden_layers: u32,
+  model_stride: u32,
+  offset: u32,
+  rows: u32,
+  cols: u32,
+  layer: u32,
+  rows_masked: u32,
+  rows_per_unit: u32,
+  cols_masked: u32,
+  fan_out_per_col: u32,
   xavier: u32,
 }
 
@@ -21,32 +30,21 @@ struct InitParams {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let index = flat_index(gid, groups);
-  if (index >= init.models * init.param_count) {
+  let size = init.rows * init.cols;
+  if (index >= init.models * size) {
     return;
   }
-  let model = index / init.param_count;
+  let model = index / size;
+  let i = (index % size) / init.cols;
+  let j = index % init.cols;
   let hidden = hypers[model].hidden_units;
-  var rest = index % init.param_count;
+  let fan_in = select(init.rows, hidden * init.rows_per_unit, init.rows_masked != 0u);
+  let used_cols = select(init.cols, hidden, init.cols_masked != 0u);
+  let fan_out = used_cols * init.fan_out_per_col;
   var value = 0.0;
-  for (var l = 0u; l <= init.hidden_layers; l = l + 1u) {
-    let rows = select(init.max_hidden, init.inputs, l == 0u);
-    let cols = select(init.max_hidden, init.outputs, l == init.hidden_layers);
-    if (rest < rows * cols) {
-      let i = rest / cols;
-      let j = rest % cols;
-      let fan_in = select(hidden, init.inputs, l == 0u);
-      let fan_out = select(hidden, init.outputs, l == init.hidden_layers);
-      if (i < fan_in && j < fan_out) {
-        let variance = select(2.0 / f32(fan_in), 2.0 / f32(fan_in + fan_out), init.xavier != 0u);
-        value = normal4(hypers[model].init_seed, l, i, j) * sqrt(variance);
-      }
-      break;
-    }
-    let layer_size = rows * cols + cols;
-    if (rest < layer_size) {
-      break;
-    }
-    rest = rest - layer_size;
+  if (i < fan_in && j < used_cols) {
+    let variance = select(2.0 / f32(fan_in), 2.0 / f32(fan_in + fan_out), init.xavier != 0u);
+    value = normal4(hypers[model].init_seed, init.layer, i, j) * sqrt(variance);
   }
-  parameters[index] = value;
+  parameters[model * init.model_stride + init.offset + index % size] = value;
 }

@@ -3,6 +3,8 @@
 // CPU one is the oracle the GPU one is tested against. Every formula is PyTorch's definition
 // (README, "Conventions"), so a value found here means the same in torch.optim / torch.nn.
 
+import { block, modelLayout } from './layers.ts';
+
 export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'gelu_tanh';
 export type LossKind = 'softmax_cross_entropy' | 'mse';
 /**
@@ -195,27 +197,26 @@ export class EngineError extends Error {
   }
 }
 
-/** Layer l maps [rows × cols]: inputs→maxHidden→…→maxHidden→outputs (padded widths). */
+/** Dense layer l maps [rows × cols]: inputs→maxHidden→…→maxHidden→outputs (padded widths). */
 export function layerDims(shape: PopulationShape): Array<{ rows: number; cols: number }> {
-  const widths = [shape.inputs, ...Array<number>(shape.hiddenLayers).fill(shape.maxHidden), shape.outputs];
-  return widths.slice(1).map((cols, l) => ({ rows: widths[l], cols }));
+  return parameterLayout(shape).map(({ rows, cols }) => ({ rows, cols }));
 }
 
 /**
  * Per model, parameters are one flat Float32Array: for each layer, W [rows × cols]
- * row-major (W[i*cols + j] connects input i to unit j) then b [cols].
+ * row-major (W[i*cols + j] connects input i to unit j) then b [cols] (the dense layers of
+ * modelLayout, src/train/layers.ts, which places every kind's blocks).
  */
 export function parameterLayout(
   shape: PopulationShape,
 ): Array<{ weights: number; bias: number; rows: number; cols: number }> {
-  let offset = 0;
-  return layerDims(shape).map(({ rows, cols }) => {
-    const entry = { weights: offset, bias: offset + rows * cols, rows, cols };
-    offset += rows * cols + cols;
-    return entry;
+  return modelLayout(shape).map((layer) => {
+    const weights = block(layer, 'weights');
+    return { weights: weights.offset, bias: block(layer, 'bias').offset, rows: weights.rows, cols: weights.cols };
   });
 }
 
+/** Floats of one model's parameters (every layer's blocks). */
 export function parameterCount(shape: PopulationShape): number {
-  return layerDims(shape).reduce((n, { rows, cols }) => n + rows * cols + cols, 0);
+  return modelLayout(shape).reduce((n, layer) => n + layer.blocks.reduce((m, b) => m + b.rows * b.cols, 0), 0);
 }

@@ -1,30 +1,22 @@
-// The forward and backward pass of one padded MLP, composed from ops.ts over buffers
-// allocated once per (shape, batch capacity), so training allocates nothing per step.
+// The forward and backward pass of one padded model: a loop over its layer list, each
+// layer's math from its kind's entry in cpu/layers.ts, over buffers allocated once per
+// (shape, batch capacity), so training allocates nothing per step.
 
-import type { Activation, PopulationShape } from '../types.ts';
-import { parameterCount, parameterLayout } from '../types.ts';
+import type { PlacedLayer } from '../layers.ts';
+import { dimsSize, layerKind, modelLayout, usedOutputs } from '../layers.ts';
+import type { PopulationShape } from '../types.ts';
+import { parameterCount } from '../types.ts';
+import { cpuLayer } from './layers.ts';
 import type { Floats } from './ops.ts';
-import {
-  activationBackward,
-  biasActivationForward,
-  biasGradient,
-  matmulBackwardInput,
-  matmulBackwardWeight,
-  matmulForward,
-} from './ops.ts';
+import { activationBackward } from './ops.ts';
 
-/** Per-layer weight and bias views into one flat parameter (or gradient) array. */
-export interface LayerViews {
-  weights: Floats[];
-  biases: Floats[];
-}
+/** Per layer, views of its parameter blocks (in its kind's order) into one flat parameter (or gradient) array. */
+export type LayerViews = Floats[][];
 
 export function layerViews(shape: PopulationShape, flat: Floats): LayerViews {
-  const layout = parameterLayout(shape);
-  return {
-    weights: layout.map(({ weights, rows, cols }) => flat.subarray(weights, weights + rows * cols)),
-    biases: layout.map(({ bias, cols }) => flat.subarray(bias, bias + cols)),
-  };
+  return modelLayout(shape).map(({ blocks }) =>
+    blocks.map(({ offset, rows, cols }) => flat.subarray(offset, offset + rows * cols)),
+  );
 }
 
 /** The shape of one model without padding: hidden layers exactly `hiddenUnits` wide. */
@@ -32,15 +24,20 @@ export function unpaddedShape(shape: PopulationShape, hiddenUnits: number): Popu
   return { ...shape, maxHidden: hiddenUnits };
 }
 
-/** A model's parameters from its unpadded layout into the population's padded one (padding 0). */
+/**
+ * A model's parameters from its unpadded layout into the population's padded one (padding
+ * 0): every block is a matrix whose used part is a prefix of its rows and of its columns.
+ */
 export function padParameters(shape: PopulationShape, hiddenUnits: number, unpadded: Floats): Float32Array {
   const padded = new Float32Array(parameterCount(shape));
-  const wide = parameterLayout(shape);
-  parameterLayout(unpaddedShape(shape, hiddenUnits)).forEach(({ weights, bias, rows, cols }, l) => {
-    for (let i = 0; i < rows; i++)
-      padded.set(unpadded.subarray(weights + i * cols, weights + (i + 1) * cols), wide[l].weights + i * wide[l].cols);
-    padded.set(unpadded.subarray(bias, bias + cols), wide[l].bias);
-  });
+  const wide = modelLayout(shape);
+  modelLayout(unpaddedShape(shape, hiddenUnits)).forEach(({ blocks }, l) =>
+    blocks.forEach(({ offset, rows, cols }, k) => {
+      const to = wide[l].blocks[k];
+      for (let i = 0; i < rows; i++)
+        padded.set(unpadded.subarray(offset + i * cols, offset + (i + 1) * cols), to.offset + i * to.cols);
+    }),
+  );
   return padded;
 }
 
@@ -50,8 +47,8 @@ export class NetworkWorkspace {
   /** Gradient of the loss with respect to the outputs; the loss writes it, backward reads it. */
   readonly outputGradient: Floats;
   private readonly gradientViews: LayerViews;
-  private readonly dims: Array<{ rows: number; cols: number }>;
-  private readonly pre: Floats;
+  private readonly layout: PlacedLayer[];
+  private readonly scratch: Floats;
   private readonly z: Floats[];
   private readonly a: Floats[];
   private readonly dz: Floats[];
@@ -59,62 +56,76 @@ export class NetworkWorkspace {
 
   /** Buffers are float32 for training; float64 only for exact gradient checks. */
   constructor(
-    private readonly shape: PopulationShape,
+    shape: PopulationShape,
     readonly batchCapacity: number,
     precision: 'float32' | 'float64' = 'float32',
   ) {
     const allocate = (length: number): Floats =>
       precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
-    this.dims = parameterLayout(shape).map(({ rows, cols }) => ({ rows, cols }));
-    const widest = Math.max(...this.dims.map(({ cols }) => cols));
-    this.pre = allocate(batchCapacity * widest);
-    this.da = allocate(batchCapacity * widest);
-    this.z = this.dims.map(({ cols }) => allocate(batchCapacity * cols));
-    this.a = this.dims.map(({ cols }) => allocate(batchCapacity * cols));
-    this.dz = this.dims.map(({ cols }) => allocate(batchCapacity * cols));
+    this.layout = modelLayout(shape);
+    const sizes = this.layout.map(({ output }) => dimsSize(output));
+    const inputSizes = this.layout.map(({ input }) => dimsSize(input));
+    const scratch = this.layout.map((layer) => cpuLayer(layer.spec).scratchPerRow(layer));
+    this.scratch = allocate(batchCapacity * Math.max(...scratch));
+    this.da = allocate(batchCapacity * Math.max(...inputSizes));
+    this.z = sizes.map((size) => allocate(batchCapacity * size));
+    this.a = sizes.map((size) => allocate(batchCapacity * size));
+    this.dz = sizes.map((size) => allocate(batchCapacity * size));
     this.gradients = allocate(parameterCount(shape));
     this.gradientViews = layerViews(shape, this.gradients);
-    this.outputGradient = this.dz[this.dims.length - 1];
-  }
-
-  private layerActivation(l: number): Activation {
-    return l === this.dims.length - 1 ? 'linear' : this.shape.activation;
-  }
-
-  private layerWidth(l: number, hiddenUnits: number): number {
-    return l === this.dims.length - 1 ? this.shape.outputs : hiddenUnits;
+    // The output layer is linear (modelLayers), so the loss's gradient at its outputs is its dz.
+    this.outputGradient = this.dz[this.layout.length - 1];
   }
 
   /** Runs B rows of x [B × inputs] through the model; returns its outputs [B × outputs] (a view, valid until the next call). */
   forward(params: LayerViews, hiddenUnits: number, x: Floats, B: number): Floats {
+    const used = usedOutputs(this.layout, { hiddenUnits });
     let input = x;
-    this.dims.forEach(({ rows, cols }, l) => {
-      matmulForward(input, params.weights[l], this.pre, B, rows, cols);
-      biasActivationForward(
-        this.pre,
-        params.biases[l],
-        this.layerActivation(l),
-        this.z[l],
-        this.a[l],
+    for (const layer of this.layout) {
+      const l = layer.index;
+      cpuLayer(layer.spec).forward({
+        spec: layer.spec,
+        layer,
+        params: params[l],
+        x: input,
         B,
-        cols,
-        this.layerWidth(l, hiddenUnits),
-      );
+        z: this.z[l],
+        a: this.a[l],
+        used: used[l],
+        scratch: this.scratch,
+      });
       input = this.a[l];
-    });
+    }
     return input;
   }
 
   /** Back-propagates `outputGradient` through the last `forward` (same x and B) into `gradients`. */
   backward(params: LayerViews, hiddenUnits: number, x: Floats, B: number): void {
-    for (let l = this.dims.length - 1; l >= 0; l--) {
-      const { rows, cols } = this.dims[l];
-      const input = l === 0 ? x : this.a[l - 1];
-      matmulBackwardWeight(input, this.dz[l], this.gradientViews.weights[l], B, rows, cols);
-      biasGradient(this.dz[l], this.gradientViews.biases[l], B, cols);
+    const used = usedOutputs(this.layout, { hiddenUnits });
+    for (let l = this.layout.length - 1; l >= 0; l--) {
+      const layer = this.layout[l];
+      cpuLayer(layer.spec).backward({
+        spec: layer.spec,
+        layer,
+        params: params[l],
+        x: l === 0 ? x : this.a[l - 1],
+        B,
+        dz: this.dz[l],
+        gradients: this.gradientViews[l],
+        dx: l > 0 ? this.da : undefined,
+      });
       if (l > 0) {
-        matmulBackwardInput(this.dz[l], params.weights[l], this.da, B, rows, cols);
-        activationBackward(this.z[l - 1], this.da, this.shape.activation, this.dz[l - 1], B, rows, hiddenUnits);
+        const previous = this.layout[l - 1];
+        const activation = layerKind(previous.spec).activation(previous.spec);
+        activationBackward(
+          this.z[l - 1],
+          this.da,
+          activation,
+          this.dz[l - 1],
+          B,
+          dimsSize(previous.output),
+          used[l - 1],
+        );
       }
     }
   }

@@ -3,8 +3,9 @@
 // the caller's arrays: Float32Array in the engine (so the GPU's float32 sums agree within
 // rounding), Float64Array in the finite-difference gradient tests.
 import { hash32, normal, permuteIndex } from '../../search/random.ts';
+import { initScale, layerKind, modelLayout, usedOutputs } from '../layers.ts';
 import type { Activation, ModelHyper, PopulationShape } from '../types.ts';
-import { LEAKY_SLOPE, parameterLayout } from '../types.ts';
+import { LEAKY_SLOPE, parameterCount } from '../types.ts';
 
 /** Row-major numbers: float32 for training, float64 for exact gradient checks. */
 export type Floats = Float32Array | Float64Array;
@@ -334,27 +335,25 @@ export function optimizerStep(
   }
 }
 
-/** Logical (unpadded) width of every layer boundary: inputs, hiddenUnits…, outputs. */
-export function logicalWidths(shape: PopulationShape, hiddenUnits: number): number[] {
-  return [shape.inputs, ...Array<number>(shape.hiddenLayers).fill(hiddenUnits), shape.outputs];
-}
-
 /**
- * A model's initial parameters in the padded `parameterLayout`: weight (l, i, j) =
- * normal(initSeed, l, i, j) · scale with the scale from the LOGICAL fan-in/fan-out;
- * padded rows and columns and all biases are exactly 0.
+ * A model's initial parameters in the padded layout (src/train/layers.ts): each 'normal'
+ * block of layer l has element (i, j) = normal(initSeed, l, i, j) · scale inside the
+ * model's own rows × columns, the scale from its kind's LOGICAL fans; padded rows and
+ * columns and all other blocks (biases) are exactly 0.
  */
 export function initParameters(shape: PopulationShape, hyper: ModelHyper): Float32Array {
-  const layout = parameterLayout(shape);
-  const widths = logicalWidths(shape, hyper.hiddenUnits);
-  const last = layout[layout.length - 1];
-  const params = new Float32Array(last.bias + last.cols);
-  layout.forEach(({ weights, cols }, l) => {
-    const fanIn = widths[l];
-    const fanOut = widths[l + 1];
-    const scale = Math.sqrt(shape.init === 'he' ? 2 / fanIn : 2 / (fanIn + fanOut));
-    for (let i = 0; i < fanIn; i++) {
-      for (let j = 0; j < fanOut; j++) params[weights + i * cols + j] = normal(hyper.initSeed, l, i, j) * scale;
+  const layout = modelLayout(shape);
+  const used = usedOutputs(layout, hyper);
+  const params = new Float32Array(parameterCount(shape));
+  layout.forEach((layer, l) => {
+    const usedInput = l === 0 ? shape.inputs : used[l - 1];
+    const fans = layerKind(layer.spec).fans(layer.spec, layer.input, usedInput, used[l]);
+    const scale = initScale(shape.init, fans.fanIn, fans.fanOut);
+    for (const { offset, cols, init } of layer.blocks) {
+      if (init !== 'normal') continue;
+      for (let i = 0; i < fans.rows; i++) {
+        for (let j = 0; j < fans.cols; j++) params[offset + i * cols + j] = normal(hyper.initSeed, l, i, j) * scale;
+      }
     }
   });
   return params;

@@ -2,29 +2,18 @@
 // dispatches of weight init, one training step, the validation pass and the metrics
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 
+import { dimsSize, modelLayout } from '../layers.ts';
 import type { PopulationJob } from '../types.ts';
-import { ACTIVATIONS, EngineError, parameterCount, parameterLayout } from '../types.ts';
-import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
-import {
-  encodeDispatches,
-  KERNELS,
-  keepsPreActivation,
-  matmulBuffers,
-  matmulInvocations,
-  matmulKernel,
-  optimizerInvocations,
-  optimizerKernel,
-  prepareDispatch,
-} from './kernels.ts';
-import type { StructValues } from './structs.ts';
+import { EngineError, parameterCount } from '../types.ts';
+import type { Dispatch, KernelEntry } from './kernels.ts';
+import { encodeDispatches, KERNELS, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels.ts';
+import type { GpuLayer, Operand } from './layers.ts';
+import { buildGpuLayer } from './layers.ts';
 import {
   fieldOffset,
-  type MATMUL_PARAMS,
   MODEL_STATE,
   packGatherParams,
-  packInitParams,
   packLossParams,
-  packMatmulParams,
   packMetricsParams,
   packModelHypers,
   packOptimizerParams,
@@ -52,12 +41,6 @@ function checkFits(device: GPUDevice, buffers: Array<[string, number]>): void {
   }
 }
 
-interface Operand {
-  buffer: GPUBuffer;
-  offset: number;
-  modelStride: number;
-}
-
 /** One population on the GPU: its buffers and recorded dispatches (the CPU engine's counterpart is CpuPopulation). */
 export class GpuPopulation {
   readonly models: number;
@@ -81,7 +64,7 @@ export class GpuPopulation {
     job: PopulationJob,
   ) {
     const { shape, data, models } = job;
-    const layout = parameterLayout(shape);
+    const layout = modelLayout(shape);
     const last = layout.length - 1;
     const P = (this.models = models.length);
     const PC = (this.paramCount = parameterCount(shape));
@@ -99,7 +82,7 @@ export class GpuPopulation {
       ['training data', Math.max(data.train.x.byteLength, data.train.y.byteLength)],
       ['validation data', Math.max(data.validation.x.byteLength, data.validation.y.byteLength)],
       ['batch', P * B * Math.max(shape.inputs, labelWidth) * 4],
-      ['layer activations', P * R * Math.max(...layout.map(({ cols }) => cols)) * 4],
+      ['layer activations', P * R * Math.max(...layout.map(({ output }) => dimsSize(output))) * 4],
     ]);
     const storage = (label: string, bytes: number | ArrayBuffer | ArrayBufferView): GPUBuffer => {
       const size = typeof bytes === 'number' ? bytes : bytes.byteLength;
@@ -127,24 +110,6 @@ export class GpuPopulation {
     };
     const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
       prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
-    /** One product of kind `kind` with output [rows×cols] per model and layer l's epilogue; a, b, c then the epilogue's buffers. */
-    const matmul = (
-      kind: MatmulKind,
-      params: StructValues<typeof MATMUL_PARAMS>,
-      epilogue: MatmulEpilogue,
-      outputRows: number,
-      outputCols: number,
-      buffers: GPUBuffer[],
-    ): Dispatch => {
-      const [a, b, c, ...extra] = buffers;
-      return dispatch(
-        matmulKernel(kind, params, epilogue),
-        packMatmulParams(params),
-        matmulBuffers(a, b, c, ...extra),
-        matmulInvocations(P, outputRows, outputCols),
-      );
-    };
-
     const hypers = storage('model hyperparameters', packModelHypers(models));
     const parameters = (this.parameters = floats('parameters', P * stride));
     const gradients = floats('gradients', P * stride);
@@ -163,17 +128,26 @@ export class GpuPopulation {
     const validationY = storage('validation y', data.validation.y);
     const batchX = floats('batch x', P * B * shape.inputs);
     const batchY = floats('batch y', P * B * labelWidth);
-    const z = layout.map(({ cols }, l) => floats(`z${l}`, P * R * cols));
-    const a = layout.map(({ cols }, l) => floats(`a${l}`, P * R * cols));
-    const delta = layout.map(({ cols }, l) => floats(`delta${l}`, P * R * cols));
     const rowLoss = floats('row loss', P * R);
     const rowCorrect = floats('row correct', P * R);
-    const activation = ACTIVATIONS.indexOf(shape.activation);
-
-    /** The epilogue of layer l's matmuls (see matmul_common.wgsl); its bias lies at layout[l].bias. */
-    const layerEpilogue = (l: number): MatmulEpilogue => ({ layer: l < last ? 'hidden' : 'output', activation });
-    /** What layer l's forward keeps for its activation's derivative: z for the gelus, else its activations. */
-    const kept = (l: number) => (keepsPreActivation(shape.activation) ? z[l] : a[l]);
+    const layers: GpuLayer[] = layout.map((layer) =>
+      buildGpuLayer(
+        {
+          models: P,
+          rowCapacity: R,
+          batchSize: B,
+          modelStride: stride,
+          xavier: shape.init === 'xavier',
+          parameters,
+          gradients,
+          hypers,
+          floats,
+          dispatch,
+        },
+        layer,
+      ),
+    );
+    const output = layers[last];
     const metrics = (rows: number, mode: number) =>
       dispatch(
         KERNELS.metricsAccumulate,
@@ -184,32 +158,12 @@ export class GpuPopulation {
 
     /** Forward pass and loss of `rows` rows of `input`, labels from `labels`. */
     const forwardAndLoss = (rows: number, input: Operand, labels: Operand, training: boolean): Dispatch[] => {
-      const list: Dispatch[] = [];
-      layout.forEach(({ weights, rows: inWidth, cols }, l) => {
-        const source = l === 0 ? input : { buffer: a[l - 1], offset: 0, modelStride: R * inWidth };
-        list.push(
-          matmul(
-            'forward',
-            {
-              models: P,
-              m: rows,
-              k: inWidth,
-              n: cols,
-              a_offset: source.offset,
-              a_model_stride: source.modelStride,
-              b_offset: weights,
-              b_model_stride: stride,
-              c_offset: 0,
-              c_model_stride: R * cols,
-              bias_offset: layout[l].bias,
-            },
-            layerEpilogue(l),
-            rows,
-            cols,
-            [source.buffer, parameters, z[l], hypers, a[l]],
-          ),
-        );
-      });
+      const list = layers.flatMap((layer, l) =>
+        layer.forward(
+          rows,
+          l === 0 ? input : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) },
+        ),
+      );
       list.push(
         dispatch(
           shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
@@ -223,7 +177,7 @@ export class GpuPopulation {
             row_capacity: R,
             write_gradient: training ? 1 : 0,
           }),
-          [z[last], labels.buffer, delta[last], rowLoss, rowCorrect],
+          [output.output, labels.buffer, output.delta, rowLoss, rowCorrect],
           P * rows,
         ),
         metrics(rows, training ? METRICS_MODE.train : METRICS_MODE.validation),
@@ -231,78 +185,20 @@ export class GpuPopulation {
       return list;
     };
 
-    const backward = (): Dispatch[] => {
-      const list: Dispatch[] = [];
-      for (let l = last; l >= 0; l--) {
-        const { weights, rows: inWidth, cols } = layout[l];
-        const input =
-          l === 0 ? { buffer: batchX, modelStride: B * inWidth } : { buffer: a[l - 1], modelStride: R * inWidth };
-        list.push(
-          matmul(
-            'backwardWeight',
-            {
-              models: P,
-              m: B,
-              k: inWidth,
-              n: cols,
-              a_offset: 0,
-              a_model_stride: input.modelStride,
-              b_offset: 0,
-              b_model_stride: R * cols,
-              c_offset: weights,
-              c_model_stride: stride,
-              bias_offset: layout[l].bias,
-            },
-            layerEpilogue(l),
-            inWidth,
-            cols,
-            [input.buffer, delta[l], gradients],
-          ),
-        );
-        if (l > 0) {
-          list.push(
-            matmul(
-              'backwardInput',
-              {
-                models: P,
-                m: B,
-                k: inWidth,
-                n: cols,
-                a_offset: 0,
-                a_model_stride: R * cols,
-                b_offset: weights,
-                b_model_stride: stride,
-                c_offset: 0,
-                c_model_stride: R * inWidth,
-                bias_offset: layout[l - 1].bias,
-              },
-              layerEpilogue(l - 1),
-              B,
-              inWidth,
-              [delta[l], parameters, delta[l - 1], hypers, kept(l - 1)],
-            ),
-          );
-        }
-      }
-      return list;
-    };
+    /** Back from the loss's gradient at the outputs: each layer's weight gradient, then the gradient at its input. */
+    const backward = (): Dispatch[] =>
+      layers
+        .map((layer, l) => {
+          const input: Operand =
+            l === 0
+              ? { buffer: batchX, offset: 0, modelStride: B * shape.inputs }
+              : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) };
+          return [...layer.weightGradient(input), ...(l > 0 ? layer.inputGradient(layers[l - 1]) : [])];
+        })
+        .reverse()
+        .flat();
 
-    this.init = [
-      dispatch(
-        KERNELS.parametersInit,
-        packInitParams({
-          models: P,
-          param_count: stride,
-          inputs: shape.inputs,
-          outputs: shape.outputs,
-          max_hidden: shape.maxHidden,
-          hidden_layers: shape.hiddenLayers,
-          xavier: shape.init === 'xavier' ? 1 : 0,
-        }),
-        [hypers, parameters],
-        P * stride,
-      ),
-    ];
+    this.init = layers.flatMap((layer, l) => layer.init(layers[l - 1]));
     this.step = [
       dispatch(
         KERNELS.batchGather,

@@ -105,11 +105,15 @@ export const OPTIMIZER_PARAMS = struct('OptimizerParams', [
 ]);
 export const INIT_PARAMS = struct('InitParams', [
   ['models', 'u32'],
-  ['param_count', 'u32'],
-  ['inputs', 'u32'],
-  ['outputs', 'u32'],
-  ['max_hidden', 'u32'],
-  ['hidden_layers', 'u32'],
+  ['model_stride', 'u32'],
+  ['offset', 'u32'],
+  ['rows', 'u32'],
+  ['cols', 'u32'],
+  ['layer', 'u32'],
+  ['rows_masked', 'u32'],
+  ['rows_per_unit', 'u32'],
+  ['cols_masked', 'u32'],
+  ['fan_out_per_col', 'u32'],
   ['xavier', 'u32'],
 ]);
 export const GATHER_PARAMS = struct('GatherParams', [

@@ -28,6 +28,7 @@ import {
   packStepSlots,
   structSize,
 } from '../../../src/train/gpu/structs.ts';
+import { modelLayout } from '../../../src/train/layers.ts';
 import type { Activation, DecayKind, ModelHyper, OptimizerKind, PopulationShape } from '../../../src/train/types.ts';
 import { ACTIVATIONS, DECAYS, OPTIMIZERS, parameterCount } from '../../../src/train/types.ts';
 import { GRADIENTS, PYTORCH_STEPS, pytorchHyper, W0 } from '../pytorch-reference.ts';
@@ -622,21 +623,33 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
           hyper({ hiddenUnits, initSeed: [1000, 0x7fffffff, 0xffffffff][i] }),
         );
         const PC = parameterCount(shape);
-        const params = packInitParams({
-          models: models.length,
-          param_count: PC,
-          inputs: 3,
-          outputs: 2,
-          max_hidden: 17,
-          hidden_layers: 2,
-          xavier: init === 'xavier' ? 1 : 0,
-        });
-        const [, , parameters] = await runKernel(
-          device,
-          KERNELS.parametersInit,
-          [params, packModelHypers(models), models.length * PC],
-          models.length * PC,
-        );
+        // One dispatch per layer's weight block, as the dense layer kind records them; biases keep the buffer's zeros.
+        let parameters: Float32Array = new Float32Array(models.length * PC);
+        for (const layer of modelLayout(shape)) {
+          const weights = layer.blocks[0];
+          [, , parameters] = await runKernel(
+            device,
+            KERNELS.parametersInit,
+            [
+              packInitParams({
+                models: models.length,
+                model_stride: PC,
+                offset: weights.offset,
+                rows: weights.rows,
+                cols: weights.cols,
+                layer: layer.index,
+                rows_masked: layer.index > 0 ? 1 : 0,
+                rows_per_unit: 1,
+                cols_masked: layer.spec.role === 'hidden' ? 1 : 0,
+                fan_out_per_col: 1,
+                xavier: init === 'xavier' ? 1 : 0,
+              }),
+              packModelHypers(models),
+              parameters,
+            ],
+            models.length * weights.rows * weights.cols,
+          );
+        }
         models.forEach((model, p) => {
           const expected = ops.initParameters(shape, model);
           const actual = parameters.subarray(p * PC, (p + 1) * PC);
