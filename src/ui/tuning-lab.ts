@@ -17,9 +17,11 @@ import type { LabUplot } from './lab-uplot.ts';
 import './lab-data-editor.ts';
 import './lab-decision-boundary.ts';
 import type { DataChange } from './lab-data-editor.ts';
+import './lab-contour.ts';
 import './lab-importance.ts';
 import './lab-loss-curves.ts';
 import './lab-model-editor.ts';
+import './lab-parallel-coords.ts';
 import './lab-param-scatter.ts';
 import './lab-run-controls.ts';
 import './lab-scheduler-editor.ts';
@@ -29,6 +31,7 @@ import './lab-share-link.ts';
 import './lab-space-table.ts';
 import './lab-trial-detail.ts';
 import './lab-trials-table.ts';
+import { type Brushes, isBrushed, trialsInBrushes } from './parallel-brush.ts';
 import { studyFromTrial } from './study-from-trial.ts';
 import { StudySession, studiesTrainingElsewhere, studyLockName } from './study-session.ts';
 import { panelStyles } from './styles.ts';
@@ -36,7 +39,7 @@ import type { SelectTrialEvent } from './trial-display.ts';
 import { RetrainSuperseded, retrainInWorker } from './trial-model-client.ts';
 
 /** Result views, in page order (see viewsShown). */
-const RESULT_VIEWS = 8;
+const RESULT_VIEWS = 10; // the entries of renderViews' list
 
 /**
  * The lab page: the study editor, run controls, the study library and every view of the
@@ -106,6 +109,8 @@ export class TuningLab extends LitElement {
   /** The selected trial's model, trained again in a worker (the study keeps only the best one's). */
   @state() private selectedModel?: TrainedModel;
   @state() private selectedModelError?: string;
+  /** The parallel coordinates' brushes: they filter the table and fade the curves outside them. */
+  @state() private brushes: Brushes = {};
   /** Said above the editor after "Run a new study from this trial". */
   @state() private draftNotice?: string;
 
@@ -181,7 +186,10 @@ export class TuningLab extends LitElement {
    */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('spec')) this.shareUrl = `${location.origin}${location.pathname}${encodeStudyHash(this.spec)}`;
-    if (changed.has('session')) this.selectTrial(undefined);
+    if (changed.has('session')) {
+      this.selectTrial(undefined);
+      this.brushes = {};
+    }
     if (changed.has('spec') || changed.has('csv') || changed.has('csvPending')) {
       this.blocked = this.whyBlocked(this.spec);
       if (changed.has('spec')) this.confirmRun = undefined;
@@ -313,6 +321,11 @@ export class TuningLab extends LitElement {
     return {
       pending: `Training trial #${id} again on the CPU engine from its seeds (the study keeps only the best trial's model)…`,
     };
+  }
+
+  private brush(axis: string, range: [number, number] | undefined): void {
+    const { [axis]: _old, ...others } = this.brushes;
+    this.brushes = range ? { ...others, [axis]: range } : others;
   }
 
   /** A new draft in the editor: the study on screen, searching around one of its trials. */
@@ -476,19 +489,41 @@ export class TuningLab extends LitElement {
       trials.some((t) => t.placement.round !== undefined || t.placement.stage !== undefined);
     const boundary = study.spec.data.kind !== 'digits';
     // Half-width cards pair up; with an odd count best-so-far takes a whole row, so none is left alone.
-    const bestWide = (3 + Number(staged) + Number(boundary)) % 2 === 1;
+    const bestWide = (4 + Number(staged) + Number(boundary)) % 2 === 1;
     const selected = this.selectedTrialId;
     const shownBoundary = this.boundaryOf(study);
+    const shown = isBrushed(this.brushes) ? trialsInBrushes(trials, space, this.brushes) : undefined;
+    const dimmed = shown && new Set(trials.flatMap((t) => (shown.has(t.id) ? [] : [t.id])));
+    const best = study.bestTrialId;
+    const revision = this.revision;
+    const views = [
+      () =>
+        html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${best} .selectedTrialId=${selected} .dimmed=${dimmed} .revision=${revision}></lab-loss-curves>`,
+      () => html`<lab-parallel-coords class="card wide" .trials=${trials} .space=${space} .brushes=${this.brushes} .bestTrialId=${best} .selectedTrialId=${selected} .revision=${revision}
+        @brush-change=${(e: CustomEvent<{ axis: string; range?: [number, number] }>) => this.brush(e.detail.axis, e.detail.range)}></lab-parallel-coords>`,
+      () =>
+        html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${best} .selectedTrialId=${selected} .revision=${revision}></lab-param-scatter>`,
+      () =>
+        html`<lab-best-history class="card ${bestWide ? 'wide' : ''}" .trials=${trials} .space=${space} .finishOrder=${[...study.finishOrder]} .revision=${revision}></lab-best-history>`,
+      () =>
+        html`<lab-contour class="card" .trials=${trials} .space=${space} .importance=${study.importance} .bestTrialId=${best} .selectedTrialId=${selected} .revision=${revision}></lab-contour>`,
+      () => html`<lab-importance class="card" .importance=${study.importance}></lab-importance>`,
+      () =>
+        staged
+          ? html`<lab-search-stages class="card" .trials=${trials} .space=${space} .status=${study.status} .revision=${revision}></lab-search-stages>`
+          : '',
+      () =>
+        boundary
+          ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? shownBoundary.model : undefined} .pending=${session.boundaryData ? shownBoundary.pending : undefined} ?selected=${selected !== undefined && shownBoundary.model?.trialId === selected} .data=${session.boundaryData}></lab-decision-boundary>`
+          : '',
+      () =>
+        html`<lab-trial-detail class="card" .trial=${selected === undefined ? undefined : study.trials.get(selected)} .space=${space} .steps=${study.spec.training.steps} .locked=${session.active} .revision=${revision}></lab-trial-detail>`,
+      () => html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${best} .selectedTrialId=${selected} .shown=${shown} .revision=${revision}
+        @clear-brushes=${() => (this.brushes = {})}></lab-trials-table>`,
+    ];
     return html`<section class="views" aria-label="results" @select-trial=${(e: SelectTrialEvent) => this.selectTrial(e.detail.trialId)}
       @study-from-trial=${(e: CustomEvent<{ trialId: number }>) => this.draftFromTrial(e.detail.trialId)}>
-      ${this.viewsShown > 0 ? html`<lab-loss-curves class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-loss-curves>` : ''}
-      ${this.viewsShown > 1 ? html`<lab-param-scatter class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-param-scatter>` : ''}
-      ${this.viewsShown > 2 ? html`<lab-best-history class="card ${bestWide ? 'wide' : ''}" .trials=${trials} .space=${space} .finishOrder=${[...study.finishOrder]} .revision=${this.revision}></lab-best-history>` : ''}
-      ${this.viewsShown > 3 ? html`<lab-importance class="card" .importance=${study.importance}></lab-importance>` : ''}
-      ${this.viewsShown > 4 && staged ? html`<lab-search-stages class="card" .trials=${trials} .space=${space} .status=${study.status} .revision=${this.revision}></lab-search-stages>` : ''}
-      ${this.viewsShown > 5 && boundary ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? shownBoundary.model : undefined} .pending=${session.boundaryData ? shownBoundary.pending : undefined} ?selected=${selected !== undefined && shownBoundary.model?.trialId === selected} .data=${session.boundaryData}></lab-decision-boundary>` : ''}
-      ${this.viewsShown > 6 ? html`<lab-trial-detail class="card" .trial=${selected === undefined ? undefined : study.trials.get(selected)} .space=${space} .steps=${study.spec.training.steps} .locked=${session.active} .revision=${this.revision}></lab-trial-detail>` : ''}
-      ${this.viewsShown > 7 ? html`<lab-trials-table class="card wide" .trials=${trials} .space=${space} .bestTrialId=${study.bestTrialId} .selectedTrialId=${selected} .revision=${this.revision}></lab-trials-table>` : ''}
+      ${views.slice(0, this.viewsShown).map((view) => view())}
     </section>`;
   }
 

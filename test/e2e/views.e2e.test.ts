@@ -9,10 +9,11 @@ import { openLab, readTrials, runStudy, screenshot, setField, type TrialSnapshot
 const shared = useLabBrowser();
 const RUN_TIMEOUT_MS = 240_000;
 
-/** The lab showing the default study, finished, at 100 steps per trial; and its trials. */
-async function finishedStudy(): Promise<{ page: Page; trials: TrialSnapshot[] }> {
+/** The lab showing the default study (or with batch size searched too), finished, at 100 steps per trial; and its trials. */
+async function finishedStudy(searchBatchSize = false): Promise<{ page: Page; trials: TrialSnapshot[] }> {
   const { page } = await openLab(shared.browser, inject('labUrl'));
   await setField(page, 'steps', 100);
+  if (searchBatchSize) await page.getByLabel('search batch size').check();
   await runStudy(page, RUN_TIMEOUT_MS);
   return { page, trials: await readTrials(page) };
 }
@@ -98,5 +99,71 @@ describe('a finished study, explored', () => {
     expect(low).toBeLessThanOrEqual(lr * 1.0001);
     expect(high).toBeGreaterThanOrEqual(lr * 0.9999);
     await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true);
+  });
+
+  test('brushing the learning rate axis of the parallel coordinates filters the table and fades the other curves', async () => {
+    const { page, trials } = await finishedStudy();
+    const canvas = page.getByTestId('parallel-coords');
+    await canvas.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => canvas.getAttribute('data-lines'))
+      .toBe(String(trials.filter((t) => Number(t.objective) > 0).length));
+    await screenshot(page.locator('lab-parallel-coords'), 'parallel-coords');
+    const box = (await canvas.boundingBox())!;
+    // The first axis (learning rate, log over [1e-4, 1]) sits 56 px in; its unit axis spans y 34…264.
+    const x = box.x + 56;
+    const yAt = (u: number) => box.y + 34 + (1 - u) * 230;
+    await page.mouse.move(x, yAt(0.75));
+    await page.mouse.down();
+    await page.mouse.move(x, yAt(0.5), { steps: 3 });
+    await page.mouse.move(x, yAt(0.25), { steps: 3 });
+    await page.mouse.up();
+    // Inside [0.25, 0.75] of the axis: learning rates 1e-3…1e-1.
+    const inside = trials.filter((t) => Math.abs(Math.log10(Number(t.params.learningRate)) + 2) <= 1).map((t) => t.id);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.length).toBeLessThan(trials.length);
+    await expect
+      .poll(() => page.getByTestId('table-filtered').textContent())
+      .toContain(`${inside.length} of ${trials.length} trials`);
+    const rows = await page
+      .getByTestId('trial-row')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-trial'))));
+    expect(rows.sort((a, b) => a - b)).toEqual(inside);
+    await expect(page.getByTestId('clear-brush').textContent()).resolves.toMatch(/learning rate α: 0\.001 – 0\.1/);
+    const outside = trials.find((t) => !inside.includes(t.id))!;
+    await expect.poll(() => curveStyle(page, outside.id)).toEqual({ stroke: 'rgba(140,150,160,0.12)', width: 1.6 });
+    expect((await curveStyle(page, inside[0]))?.stroke).not.toBe('rgba(140,150,160,0.12)');
+    await screenshot(page.locator('lab-parallel-coords'), 'parallel-coords-brushed');
+    // Clearing the brush brings every trial back.
+    await page.getByTestId('clear-brush').click();
+    await expect.poll(() => page.getByTestId('trial-row').count()).toBe(trials.length);
+    await expect(page.getByTestId('table-filtered').count()).resolves.toBe(0);
+  });
+
+  test('the contour draws the validation loss over two chosen hyperparameters, trials as points', async () => {
+    const { page, trials } = await finishedStudy(true);
+    const contour = page.getByTestId('contour');
+    await contour.scrollIntoViewIfNeeded();
+    await page.getByTestId('contour-x').selectOption('batchSize');
+    await page.getByTestId('contour-y').selectOption('learningRate');
+    await expect.poll(() => contour.getAttribute('data-axes')).toBe('batchSize,learningRate');
+    const results = trials.filter((t) => Number(t.objective) > 0);
+    await expect(contour.getAttribute('data-points')).resolves.toBe(String(results.length));
+    // The heat map is painted: the plot's centre is opaque, and not one flat colour across the plot.
+    const painted = await contour.evaluate((el) => {
+      const canvas = el as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const r = window.devicePixelRatio || 1;
+      const px = (x: number, y: number) =>
+        Array.from(ctx.getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data);
+      const w = canvas.clientWidth;
+      const samples = [0.1, 0.3, 0.5, 0.7, 0.9].flatMap((fx) =>
+        [0.2, 0.5, 0.8].map((fy) => px(60 + fx * (w - 72), 10 + fy * 270)),
+      );
+      return { centre: px(60 + 0.5 * (w - 72), 145), distinct: new Set(samples.map((p) => p.join())).size };
+    });
+    expect(painted.centre[3]).toBeGreaterThan(0);
+    expect(painted.distinct).toBeGreaterThan(3);
+    await screenshot(page.locator('lab-contour'), 'contour');
   });
 });

@@ -1,0 +1,196 @@
+import { css, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import { hasResult, type StudyState } from '../study/state.ts';
+import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
+import { kernelSurface } from './contour-surface.ts';
+import { ResultView } from './result-view.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
+import { rampRgb, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
+import { unitPosition, unitTicks } from './unit-axis.ts';
+
+const HEIGHT = 320;
+const MARGIN = { top: 10, right: 12, bottom: 40, left: 60 };
+const CELLS = 48;
+/** Within this many CSS pixels a click or hover picks a trial's point. */
+const REACH_PX = 9;
+
+/**
+ * The objective over two chosen hyperparameters, each on its own scale: a heat map of the
+ * validation loss (kernel regression over the trials, see contour-surface.ts; dark = low,
+ * faint where no trial is near) with the trials on top (best ringed, selected red). Hovering
+ * a point names its trial; clicking selects it.
+ */
+@customElement('lab-contour')
+export class LabContour extends ResultView {
+  static override styles = [
+    panelStyles,
+    css`
+      canvas { display: block; width: 100%; cursor: crosshair; }
+      .controls { display: flex; gap: 1rem; flex-wrap: wrap; margin-bottom: 0.3rem; }
+      .hover { min-height: 1.3rem; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+    `,
+  ];
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  @property({ attribute: false }) space: SpaceRow[] = [];
+  /** Picks the two most important hyperparameters as the default axes. */
+  @property({ attribute: false }) importance?: StudyState['importance'];
+  @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) selectedTrialId?: number;
+  @property({ type: Number }) revision = 0;
+
+  @state() private xName?: string;
+  @state() private yName?: string;
+  @state() private hovered?: TrialRecord;
+  @query('canvas') private canvas?: HTMLCanvasElement;
+  private resize?: ResizeObserver;
+  /** Points as drawn (CSS pixels), for hover and click. */
+  private drawn: Array<{ trial: TrialRecord; px: number; py: number }> = [];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+    this.resize = undefined;
+  }
+
+  /** The chosen axes, or the two most important searched hyperparameters (the first two before importance is known). */
+  private axes(): [SpaceRow, SpaceRow] | undefined {
+    const searched = this.space.filter((r) => r.enabled);
+    if (searched.length < 2) return undefined;
+    const shares = this.importance?.shares ?? {};
+    const ranked = [...searched].sort((a, b) => (shares[b.name] ?? 0) - (shares[a.name] ?? 0));
+    const x = searched.find((r) => r.name === this.xName) ?? ranked[0];
+    const y = searched.find((r) => r.name === this.yName && r !== x) ?? ranked.find((r) => r !== x)!;
+    return [x, y];
+  }
+
+  protected override render() {
+    const axes = this.axes();
+    if (!axes)
+      return html`<h2>Contour</h2><p class="hint" data-testid="contour-pending">A heat map of the validation loss over two searched hyperparameters, each on its own scale; this study searches fewer than two.</p>`;
+    const results = this.trials.filter((t) => hasResult(t) && t.objective > 0);
+    const searched = this.space.filter((r) => r.enabled);
+    const choose = (which: 'x' | 'y', current: SpaceRow) =>
+      html`<label class="inline">${which} axis
+        <select data-testid="contour-${which}" @change=${(e: Event) => {
+          const name = (e.target as HTMLSelectElement).value;
+          if (which === 'x') this.xName = name;
+          else this.yName = name;
+        }}>
+          ${searched.map((r) => html`<option value=${r.name} .selected=${r === current}>${PARAM_LABELS[r.name] ?? r.name}</option>`)}
+        </select></label>`;
+    return html`<h2>Validation loss over two hyperparameters</h2>
+      <div class="controls">${choose('x', axes[0])}${choose('y', axes[1])}</div>
+      ${
+        results.length < 3
+          ? html`<p class="hint" data-testid="contour-pending">The heat map appears once 3 trials have a validation loss (${results.length} so far).</p>`
+          : html`<canvas data-testid="contour" role="img" tabindex="0"
+              aria-label="validation loss over ${PARAM_LABELS[axes[0].name] ?? axes[0].name} and ${PARAM_LABELS[axes[1].name] ?? axes[1].name}, ${results.length} trials"
+              @pointermove=${(e: PointerEvent) => (this.hovered = this.pick(e))}
+              @pointerleave=${() => (this.hovered = undefined)}
+              @click=${(e: MouseEvent) => {
+                const t = this.pick(e);
+                if (t) selectTrial(this, t.id);
+              }}></canvas>
+            <div class="hover" data-testid="contour-hover">${
+              this.hovered
+                ? trialSummary(this.hovered, this.space)
+                : html`<span class="hint">Dark is low loss; faint where no trial is near. Hover a point to name its trial; click to select it.</span>`
+            }</div>`
+      }`;
+  }
+
+  private pick(e: MouseEvent): TrialRecord | undefined {
+    const rect = this.canvas?.getBoundingClientRect();
+    if (!rect) return undefined;
+    let best: TrialRecord | undefined;
+    let bestDistance = REACH_PX;
+    for (const { trial, px, py } of this.drawn) {
+      const d = Math.hypot(px - (e.clientX - rect.left), py - (e.clientY - rect.top));
+      if (d <= bestDistance) [best, bestDistance] = [trial, d];
+    }
+    return best;
+  }
+
+  protected override updated(): void {
+    if (this.canvas && !this.resize) this.resize = redrawOnResize(this.canvas, () => this.draw());
+    this.draw();
+  }
+
+  private draw(): void {
+    const canvas = this.canvas;
+    const axes = this.axes();
+    if (!canvas || !axes) return;
+    const [xRow, yRow] = axes;
+    const results = this.trials.filter((t) => hasResult(t) && t.objective > 0);
+    const points = results
+      .map((t) => ({ trial: t, x: unitPosition(xRow, t), y: unitPosition(yRow, t), value: Math.log10(t.objective) }))
+      .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    const ctx = fitCanvas(canvas, HEIGHT);
+    if (!ctx) return;
+    const width = canvas.clientWidth;
+    const plotW = width - MARGIN.left - MARGIN.right;
+    const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+    const { value, weight } = kernelSurface(points, CELLS);
+    const lo = Math.min(...points.map((p) => p.value));
+    const hi = Math.max(...points.map((p) => p.value));
+    const image = new ImageData(CELLS, CELLS);
+    for (let i = 0; i < CELLS * CELLS; i++) {
+      const [r, g, b] = rampRgb((value[i] - lo) / (hi - lo || 1));
+      // Support: a cell with less than one trial's worth of kernel weight fades out.
+      image.data.set([r, g, b, Math.round(255 * Math.min(0.85, 0.15 + 0.7 * Math.min(1, weight[i])))], i * 4);
+    }
+    const cells = new OffscreenCanvas(CELLS, CELLS);
+    cells.getContext('2d')?.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(cells, MARGIN.left, MARGIN.top, plotW, plotH);
+    const px = (u: number) => MARGIN.left + u * plotW;
+    const py = (u: number) => MARGIN.top + (1 - u) * plotH;
+    const colors = themeColors(this);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = colors.muted;
+    ctx.textAlign = 'center';
+    for (const tick of unitTicks(xRow.distribution)) ctx.fillText(tick.label, px(tick.u), HEIGHT - MARGIN.bottom + 14);
+    ctx.textAlign = 'right';
+    for (const tick of unitTicks(yRow.distribution)) ctx.fillText(tick.label, MARGIN.left - 5, py(tick.u) + 4);
+    ctx.fillStyle = colors.ink;
+    ctx.textAlign = 'center';
+    ctx.fillText(PARAM_LABELS[xRow.name] ?? xRow.name, MARGIN.left + plotW / 2, HEIGHT - 6);
+    ctx.save();
+    ctx.translate(12, MARGIN.top + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(PARAM_LABELS[yRow.name] ?? yRow.name, 0, 0);
+    ctx.restore();
+    ctx.strokeStyle = colors.grid;
+    ctx.strokeRect(MARGIN.left, MARGIN.top, plotW, plotH);
+    this.drawn = points.map((p) => ({ trial: p.trial, px: px(p.x), py: py(p.y) }));
+    for (const { trial, px: x, py: y } of this.drawn) {
+      const selected = trial.id === this.selectedTrialId;
+      ctx.beginPath();
+      ctx.arc(x, y, selected ? 6 : 3.5, 0, 2 * Math.PI);
+      ctx.fillStyle = selected ? SELECTED_COLOR : STATE_COLORS[trial.state];
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 1.2;
+      ctx.fill();
+      ctx.stroke();
+      if (trial.id === this.bestTrialId) {
+        ctx.beginPath();
+        ctx.arc(x, y, 8, 0, 2 * Math.PI);
+        ctx.strokeStyle = colors.ink;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      }
+    }
+    canvas.dataset.points = String(points.length);
+    canvas.dataset.axes = `${xRow.name},${yRow.name}`;
+    canvas.dataset.range = `${formatValue(10 ** lo)}–${formatValue(10 ** hi)}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-contour': LabContour;
+  }
+}

@@ -1,0 +1,267 @@
+import { css, html, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { type Distribution, fromUnit } from '../search/space.ts';
+import type { TrialRecord } from '../study/record.ts';
+import type { SpaceRow } from '../study/spec.ts';
+import { hasResult } from '../study/state.ts';
+import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
+import { type Brushes, OBJECTIVE_AXIS, trialsInBrushes } from './parallel-brush.ts';
+import { ResultView } from './result-view.ts';
+import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
+import { rampColor, SELECTED_COLOR } from './trial-display.ts';
+import { type Tick, unitPosition, unitTicks } from './unit-axis.ts';
+
+const HEIGHT = 280;
+const MARGIN = { top: 34, bottom: 16, left: 56, right: 64 };
+/** A press within this many CSS pixels of an axis brushes it. */
+const AXIS_REACH = 14;
+
+interface Axis {
+  name: string;
+  label: string;
+  ticks: Tick[];
+  /** A trial's position on this axis in [0, 1] (0 at the bottom), NaN when it has none. */
+  position: (t: TrialRecord) => number;
+  /** A brush's stored range from unit positions on the axis, and back. */
+  toBrush: (lo: number, hi: number) => [number, number];
+  fromBrush: (range: readonly [number, number]) => [number, number];
+}
+
+/** The objective's axis: validation loss on a log scale over the results so far. */
+function objectiveAxis(results: readonly TrialRecord[]): Axis {
+  const logs = results.map((t) => Math.log10(t.objective));
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const span = hi - lo || 1;
+  const u = (loss: number) => (Math.log10(loss) - lo) / span;
+  const loss = (u: number) => 10 ** (lo + u * span);
+  return {
+    name: OBJECTIVE_AXIS,
+    label: 'validation loss',
+    ticks: [0, 0.5, 1].map((v) => ({ u: v, label: formatValue(loss(v)) })),
+    position: (t) => (hasResult(t) && t.objective > 0 ? u(t.objective) : Number.NaN),
+    toBrush: (a, b) => [loss(a), loss(b)],
+    fromBrush: ([a, b]) => [u(a), u(b)],
+  };
+}
+
+/**
+ * Parallel coordinates: one vertical axis per searched hyperparameter, each on its own scale,
+ * and the objective; every trial with a result is a line across them, coloured by its loss
+ * (dark = low). Dragging along an axis brushes a range on it (a click clears it): the table
+ * then lists only the trials inside every brush and the loss curves fade the rest.
+ *
+ * @fires brush-change - detail `{ axis, range }` (range undefined: the axis' brush cleared).
+ */
+@customElement('lab-parallel-coords')
+export class LabParallelCoords extends ResultView {
+  static override styles = [
+    panelStyles,
+    css`
+      canvas { display: block; width: 100%; touch-action: none; cursor: crosshair; }
+      .brushes { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; min-height: 1.6rem; font-size: 0.8rem; }
+      .brushes button { font-size: 0.75rem; padding: 0.1rem 0.5rem; }
+    `,
+  ];
+
+  @property({ attribute: false }) trials: TrialRecord[] = [];
+  @property({ attribute: false }) space: SpaceRow[] = [];
+  @property({ attribute: false }) brushes: Brushes = {};
+  @property({ type: Number }) bestTrialId?: number;
+  @property({ type: Number }) selectedTrialId?: number;
+  @property({ type: Number }) revision = 0;
+
+  @query('canvas') private canvas?: HTMLCanvasElement;
+  private axes: Axis[] = [];
+  private drag?: { axis: number; from: number; to: number };
+  private resize?: ResizeObserver;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+    this.resize = undefined;
+  }
+
+  private get results(): TrialRecord[] {
+    return this.trials.filter((t) => hasResult(t) && t.objective > 0);
+  }
+
+  protected override render() {
+    const searched = this.space.filter((r) => r.enabled);
+    const results = this.results;
+    const brushed = Object.entries(this.brushes);
+    return html`
+      <h2>Parallel coordinates</h2>
+      ${
+        results.length < 2
+          ? html`<p class="hint" data-testid="parallel-pending">Every trial with a validation loss becomes a line across one axis per searched hyperparameter (each on its own scale) and the loss; it appears once 2 trials have finished. Drag along an axis to keep only a range.</p>`
+          : html`<canvas data-testid="parallel-coords" role="img" aria-label="parallel coordinates of ${results.length} trials over ${searched.length} hyperparameters and the validation loss"
+              @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${() => (this.drag = undefined)}></canvas>
+            <div class="brushes" data-testid="brushes">
+              ${
+                brushed.length === 0
+                  ? html`<span class="hint">Drag along an axis to keep only the trials in a range: the table lists them and the loss curves fade the rest.</span>`
+                  : brushed.map(
+                      ([name, [lo, hi]]) =>
+                        html`<button data-testid="clear-brush" data-axis=${name} aria-label="clear the brush on ${PARAM_LABELS[name] ?? name}"
+                          @click=${() => this.emit(name, undefined)}>${name === OBJECTIVE_AXIS ? 'validation loss' : (PARAM_LABELS[name] ?? name)}: ${this.describe(name, lo, hi)} ✕</button>`,
+                    )
+              }
+            </div>`
+      }
+    `;
+  }
+
+  /** A brush in the user's terms: the values at its ends (hyperparameters are brushed in unit positions). */
+  private describe(name: string, lo: number, hi: number): string {
+    const row = this.space.find((r) => r.name === name);
+    const value = (u: number) => (row ? fromUnit(row.distribution as Distribution, u) : u);
+    return name === OBJECTIVE_AXIS
+      ? `${formatValue(lo)} – ${formatValue(hi)}`
+      : `${formatValue(value(lo))} – ${formatValue(value(hi))}`;
+  }
+
+  private emit(axis: string, range: [number, number] | undefined): void {
+    this.dispatchEvent(new CustomEvent('brush-change', { detail: { axis, range }, bubbles: true, composed: true }));
+  }
+
+  protected override updated(_changed: PropertyValues<this>): void {
+    if (this.canvas && !this.resize) this.resize = redrawOnResize(this.canvas, () => this.draw());
+    this.draw();
+  }
+
+  private xOf(i: number, width: number): number {
+    const n = this.axes.length;
+    return MARGIN.left + (n === 1 ? 0 : (i * (width - MARGIN.left - MARGIN.right)) / (n - 1));
+  }
+
+  private yOf(u: number): number {
+    return MARGIN.top + (1 - u) * (HEIGHT - MARGIN.top - MARGIN.bottom);
+  }
+
+  private uOf(y: number): number {
+    return Math.min(1, Math.max(0, 1 - (y - MARGIN.top) / (HEIGHT - MARGIN.top - MARGIN.bottom)));
+  }
+
+  private draw(): void {
+    const canvas = this.canvas;
+    if (!canvas) return;
+    const results = this.results;
+    this.axes = [
+      ...this.space
+        .filter((r) => r.enabled)
+        .map(
+          (row): Axis => ({
+            name: row.name,
+            label: PARAM_LABELS[row.name] ?? row.name,
+            ticks: unitTicks(row.distribution),
+            position: (t) => unitPosition(row, t),
+            toBrush: (a, b) => [a, b],
+            fromBrush: ([a, b]) => [a, b],
+          }),
+        ),
+      objectiveAxis(results),
+    ];
+    const ctx = fitCanvas(canvas, HEIGHT);
+    if (!ctx) return;
+    const width = canvas.clientWidth;
+    const colors = themeColors(this);
+    const inside = trialsInBrushes(results, this.space, this.brushes);
+    const objective = this.axes[this.axes.length - 1];
+    const line = (t: TrialRecord) => {
+      ctx.beginPath();
+      this.axes.forEach((axis, i) => {
+        const u = axis.position(t);
+        const y = this.yOf(Number.isFinite(u) ? u : 0);
+        if (i === 0) ctx.moveTo(this.xOf(i, width), y);
+        else ctx.lineTo(this.xOf(i, width), y);
+      });
+      ctx.stroke();
+    };
+    // Faded lines first, then the kept ones, the best, the selected on top.
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = 'rgba(140,150,160,0.18)';
+    for (const t of results) if (!inside.has(t.id)) line(t);
+    for (const t of results) {
+      if (!inside.has(t.id) || t.id === this.selectedTrialId) continue;
+      ctx.lineWidth = t.id === this.bestTrialId ? 3 : 1.3;
+      ctx.strokeStyle = rampColor(objective.position(t), 0.75);
+      line(t);
+    }
+    const selected = results.find((t) => t.id === this.selectedTrialId);
+    if (selected) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = SELECTED_COLOR;
+      line(selected);
+    }
+    ctx.font = '11px system-ui, sans-serif';
+    this.axes.forEach((axis, i) => {
+      const x = this.xOf(i, width);
+      ctx.strokeStyle = colors.muted;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, this.yOf(0));
+      ctx.lineTo(x, this.yOf(1));
+      ctx.stroke();
+      const range = this.dragRange(i) ?? (this.brushes[axis.name] && axis.fromBrush(this.brushes[axis.name]));
+      if (range) {
+        ctx.fillStyle = 'rgba(69,123,157,0.25)';
+        ctx.strokeStyle = '#457b9d';
+        const [top, bottom] = [this.yOf(Math.max(...range)), this.yOf(Math.min(...range))];
+        ctx.fillRect(x - 7, top, 14, bottom - top);
+        ctx.strokeRect(x - 7, top, 14, bottom - top);
+      }
+      ctx.fillStyle = colors.ink;
+      ctx.textAlign = i === 0 ? 'left' : i === this.axes.length - 1 ? 'right' : 'center';
+      ctx.fillText(axis.label, i === 0 ? 4 : i === this.axes.length - 1 ? width - 4 : x, 14);
+      ctx.fillStyle = colors.muted;
+      ctx.textAlign = 'right';
+      // A halo in the card's colour keeps a tick readable over the lines.
+      ctx.strokeStyle = colors.surface;
+      ctx.lineWidth = 3;
+      for (const tick of axis.ticks) {
+        ctx.strokeText(tick.label, x - 4, this.yOf(tick.u) + 4);
+        ctx.fillText(tick.label, x - 4, this.yOf(tick.u) + 4);
+      }
+    });
+    canvas.dataset.lines = String(results.length);
+    canvas.dataset.inside = String(results.filter((t) => inside.has(t.id)).length);
+  }
+
+  private dragRange(axis: number): [number, number] | undefined {
+    return this.drag?.axis === axis ? [this.drag.from, this.drag.to] : undefined;
+  }
+
+  private readonly onDown = (e: PointerEvent) => {
+    const canvas = this.canvas!;
+    const rect = canvas.getBoundingClientRect();
+    const x = e.clientX - rect.left;
+    const axis = this.axes.findIndex((_, i) => Math.abs(this.xOf(i, canvas.clientWidth) - x) <= AXIS_REACH);
+    if (axis < 0) return;
+    const u = this.uOf(e.clientY - rect.top);
+    this.drag = { axis, from: u, to: u };
+    canvas.setPointerCapture(e.pointerId);
+  };
+
+  private readonly onMove = (e: PointerEvent) => {
+    if (!this.drag) return;
+    this.drag.to = this.uOf(e.clientY - this.canvas!.getBoundingClientRect().top);
+    this.draw();
+  };
+
+  private readonly onUp = () => {
+    const drag = this.drag;
+    this.drag = undefined;
+    if (!drag) return;
+    const axis = this.axes[drag.axis];
+    const [lo, hi] = [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)];
+    // A press without a drag clears the axis' brush.
+    this.emit(axis.name, hi - lo < 0.01 ? undefined : axis.toBrush(lo, hi));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-parallel-coords': LabParallelCoords;
+  }
+}
