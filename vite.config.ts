@@ -5,6 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { DIGITS_ASSET } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
+import { compileWasmKernels } from './src/train/wasm/compile.ts';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 import { runNodeStudy } from './test/cli/node-study-command.ts';
 
@@ -32,12 +33,13 @@ function digitsAsset(): Plugin {
  * forms. Style attributes are the one inline allowance: Lit writes `style="width:…"` for
  * bars and swatches through setAttribute, which `style-src-attr` governs; `<style>`
  * elements stay refused (Lit uses constructed stylesheets, uPlot sets styles through the
- * CSSOM, the page's own CSS is a file). Workers and the service worker come from 'self';
- * nothing here compiles WebAssembly, so no wasm source is allowed.
+ * CSSOM, the page's own CSS is a file). Workers and the service worker come from 'self'.
+ * 'wasm-unsafe-eval' lets the WASM engine compile its own kernels (fetched from 'self'); it
+ * allows no JavaScript eval.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "style-src-attr 'unsafe-inline'",
   "worker-src 'self'",
@@ -65,6 +67,27 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** Builds the WASM engine's kernels (src/train/wasm/compile.ts) before any server or build uses them. */
+function wasmKernels(): Plugin {
+  return {
+    name: 'tuning-lab-wasm-kernels',
+    async configResolved() {
+      await compileWasmKernels();
+    },
+  };
+}
+
+/**
+ * Cross-origin isolation: with these two headers the page may share memory between threads
+ * (SharedArrayBuffer), which the WASM engine's threads need. Everything the lab loads is its
+ * own, so requiring CORP/CORS of other origins costs nothing. Static hosts that cannot send
+ * headers get the one-thread WASM engine (README, "Cross-origin isolation").
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // One config for the lab, its build and its three test projects:
 //  node    – pure logic and the CPU engine, in Node;
 //  browser – *.browser.test.ts in real Chromium with real WebGPU (the GPU engine);
@@ -89,8 +112,10 @@ export default defineConfig({
   },
   // vite preview sends the policy as a header too, so that the trainer worker (whose
   // policy comes from its own response, not the page's meta) runs under it as well.
-  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...ISOLATION_HEADERS } },
+  server: { headers: ISOLATION_HEADERS },
   plugins: [
+    wasmKernels(),
     digitsAsset(),
     contentSecurityPolicy(),
     // Offline after the first load: the service worker precaches the whole build (app,
@@ -109,7 +134,7 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,wgsl,bin,json,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,svg,wgsl,bin,json,webmanifest,wasm}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
       },

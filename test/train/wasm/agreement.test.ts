@@ -1,0 +1,3 @@
+import { describeAgreement } from './agreement-suite.ts';
+
+describeAgreement('Node', [1]);

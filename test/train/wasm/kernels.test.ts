@@ -1,0 +1,3 @@
+import { describeKernels } from './kernels-suite.ts';
+
+describeKernels('Node');
