@@ -1,5 +1,6 @@
 // The activations and their derivatives (prepended to the matmul kernels, whose epilogues
-// apply them). Codes follow ACTIVATIONS in src/train/types.ts; the formulas are PyTorch's.
+// apply them). Codes are the generated ACTIVATION_* constants (the table of hyperparameters,
+// src/search/hyperparameters.ts); the formulas are PyTorch's.
 
 const LEAKY_SLOPE: f32 = 0.01;
 const GELU_C: f32 = 0.7978845608028654;
@@ -42,22 +43,19 @@ fn normal_cdf(z: vec4f, gauss: vec4f) -> vec4f {
 
 fn activate(kind: u32, z: vec4f) -> vec4f {
   switch kind {
-    case 0u: { return max(z, vec4f(0.0)); }
-    case 1u: { return select(LEAKY_SLOPE * z, z, z > vec4f(0.0)); }
-    case 2u: { return safe_tanh(z); }
-    case 3u: { return sigmoid(z); }
-    case 4u: { return z * normal_cdf(z, gaussian(z)); }
-    case 6u: { return 0.5 * z * (1.0 + safe_tanh(GELU_C * (z + GELU_A * z * z * z))); }
+    case ACTIVATION_RELU: { return max(z, vec4f(0.0)); }
+    case ACTIVATION_LEAKY_RELU: { return select(LEAKY_SLOPE * z, z, z > vec4f(0.0)); }
+    case ACTIVATION_TANH: { return safe_tanh(z); }
+    case ACTIVATION_SIGMOID: { return sigmoid(z); }
+    case ACTIVATION_GELU: { return z * normal_cdf(z, gaussian(z)); }
+    case ACTIVATION_GELU_TANH: { return 0.5 * z * (1.0 + safe_tanh(GELU_C * (z + GELU_A * z * z * z))); }
     default: { return z; }
   }
 }
 
-const GELU: u32 = 4u;
-const GELU_TANH: u32 = 6u;
-
 // Whether the forward keeps z for the derivative: the gelus' z cannot be recovered from a.
 fn keeps_pre_activation(kind: u32) -> bool {
-  return kind == GELU || kind == GELU_TANH;
+  return kind == ACTIVATION_GELU || kind == ACTIVATION_GELU_TANH;
 }
 
 // act'(z) from what the forward pass kept: a = act(z), from which every activation but the
@@ -65,16 +63,16 @@ fn keeps_pre_activation(kind: u32) -> bool {
 // z <= 0 branch at 0 like the CPU; tanh: 1 - a²; sigmoid: a(1 - a)), and z itself for the gelus.
 fn activation_derivative(kind: u32, kept: vec4f) -> vec4f {
   switch kind {
-    case 0u: { return select(vec4f(0.0), vec4f(1.0), kept > vec4f(0.0)); }
-    case 1u: { return select(vec4f(LEAKY_SLOPE), vec4f(1.0), kept > vec4f(0.0)); }
-    case 2u: { return 1.0 - kept * kept; }
-    case 3u: { return kept * (1.0 - kept); }
-    case 4u: {
+    case ACTIVATION_RELU: { return select(vec4f(0.0), vec4f(1.0), kept > vec4f(0.0)); }
+    case ACTIVATION_LEAKY_RELU: { return select(vec4f(LEAKY_SLOPE), vec4f(1.0), kept > vec4f(0.0)); }
+    case ACTIVATION_TANH: { return 1.0 - kept * kept; }
+    case ACTIVATION_SIGMOID: { return kept * (1.0 - kept); }
+    case ACTIVATION_GELU: {
       // d/dz z·Φ(z) = Φ(z) + z·φ(z).
       let gauss = gaussian(kept);
       return normal_cdf(kept, gauss) + kept * INV_SQRT_2PI * gauss;
     }
-    case 6u: {
+    case ACTIVATION_GELU_TANH: {
       let t = safe_tanh(GELU_C * (kept + GELU_A * kept * kept * kept));
       return 0.5 * (1.0 + t) + 0.5 * kept * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * kept * kept);
     }

@@ -1,22 +1,8 @@
 // What every population kernel may know about a model: its hyperparameters (one row of
-// the per-model buffer, packed by packModelHyper in src/train/gpu/structs.ts) and its
-// training state (written by metrics_accumulate, read by the optimizer and the engine).
-
-struct ModelHyper {
-  hidden_units: u32,
-  optimizer: u32,
-  learning_rate: f32,
-  beta1: f32,
-  beta2: f32,
-  epsilon: f32,
-  weight_decay: f32,
-  decay: u32,
-  decay_rate: f32,
-  decay_every: f32,
-  init_seed: u32,
-  data_seed: u32,
-  rmsprop_alpha: f32,
-}
+// the per-model buffer, `struct ModelHyper`, generated with the choices' constants from the
+// table of hyperparameters and prepended to every kernel: GENERATED_WGSL in
+// src/train/gpu/structs.ts) and its training state (written by metrics_accumulate, read by
+// the optimizer and the engine).
 
 struct ModelState {
   loss_sum: f32,

@@ -10,7 +10,8 @@
 // OPTIMIZERS and DECAYS have bit k set when some model of the population uses optimizer
 // (decay) code k, and the pipeline compiles only those cases: SwiftShader runs every case
 // of a switch with lanes masked off, so unused cases cost as much as used ones.
-// (model.wgsl and elementwise.wgsl precede.)
+// (The generated declarations, model.wgsl and elementwise.wgsl precede: OPTIMIZER_* and
+// DECAY_* are the codes of the table of hyperparameters.)
 
 struct OptimizerParams {
   models: u32,
@@ -80,20 +81,19 @@ fn one_minus_power(base: f32, exponent: u32) -> f32 {
   return -expm1;
 }
 
-// Decay codes follow DECAYS in src/train/types.ts.
 fn learning_rate(hyper: ModelHyper, step: u32) -> f32 {
   let epoch = (step * optimizer.batch_size) / optimizer.train_count;
   let k = hyper.decay_rate;
-  if (uses(DECAYS, 1u) && hyper.decay == 1u) {
+  if (uses(DECAYS, DECAY_INVERSE_TIME) && hyper.decay == DECAY_INVERSE_TIME) {
     return hyper.learning_rate / (1.0 + k * f32(epoch));
   }
-  if (uses(DECAYS, 2u) && hyper.decay == 2u) {
+  if (uses(DECAYS, DECAY_EXPONENTIAL) && hyper.decay == DECAY_EXPONENTIAL) {
     return hyper.learning_rate * power(k, epoch);
   }
-  if (uses(DECAYS, 3u) && hyper.decay == 3u) {
+  if (uses(DECAYS, DECAY_STEP) && hyper.decay == DECAY_STEP) {
     return hyper.learning_rate * power(k, epoch / u32(hyper.decay_every));
   }
-  if (uses(DECAYS, 4u) && hyper.decay == 4u) {
+  if (uses(DECAYS, DECAY_COSINE) && hyper.decay == DECAY_COSINE) {
     return hyper.learning_rate * 0.5 * (1.0 + cos(PI * f32(step) / f32(optimizer.total_steps)));
   }
   return hyper.learning_rate;
@@ -123,21 +123,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     let i = model * vectors + v;
     let w = parameters[i];
     let g = gradients[i];
-    // Optimizer codes follow OPTIMIZERS in src/train/types.ts.
-    if (uses(OPTIMIZERS, 0u) && hyper.optimizer == 0u) {
+    if (uses(OPTIMIZERS, OPTIMIZER_SGD) && hyper.optimizer == OPTIMIZER_SGD) {
       parameters[i] = w - lr * g - decay * w;
     }
-    if (uses(OPTIMIZERS, 1u) && hyper.optimizer == 1u) {
+    if (uses(OPTIMIZERS, OPTIMIZER_MOMENTUM) && hyper.optimizer == OPTIMIZER_MOMENTUM) {
       let velocity = hyper.beta1 * first_moment[i] + g;
       first_moment[i] = velocity;
       parameters[i] = w - lr * velocity - decay * w;
     }
-    if (uses(OPTIMIZERS, 2u) && hyper.optimizer == 2u) {
+    if (uses(OPTIMIZERS, OPTIMIZER_RMSPROP) && hyper.optimizer == OPTIMIZER_RMSPROP) {
       let s = hyper.rmsprop_alpha * second_moment[i] + (1.0 - hyper.rmsprop_alpha) * g * g;
       second_moment[i] = s;
       parameters[i] = w - lr * g / (sqrt(s) + hyper.epsilon) - decay * w;
     }
-    if (uses(OPTIMIZERS, 3u) && hyper.optimizer == 3u) {
+    if (uses(OPTIMIZERS, OPTIMIZER_ADAM) && hyper.optimizer == OPTIMIZER_ADAM) {
       let m = hyper.beta1 * first_moment[i] + (1.0 - hyper.beta1) * g;
       let s = hyper.beta2 * second_moment[i] + (1.0 - hyper.beta2) * g * g;
       first_moment[i] = m;

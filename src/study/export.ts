@@ -6,7 +6,8 @@
 import Papa from 'papaparse';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
-import { ACTIVATIONS, type Activation, parameterCount, TrialState } from '../train/types.ts';
+import { type HyperparameterRow, SHAPE_ROWS } from '../search/hyperparameters.ts';
+import { type PopulationShape, parameterCount, TrialState } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
@@ -231,16 +232,23 @@ const trialSchema = z.strictObject({
   curve: curveSchema,
 });
 
-const shapeSchema = z.strictObject({
-  inputs: count.min(1).max(100_000),
-  outputs: count.min(1).max(100_000),
-  hiddenLayers: count.max(VALUE_RULES.hiddenLayers.max),
-  maxHidden: count.max(VALUE_RULES.hiddenUnits.max),
-  activation: z.enum(ACTIVATIONS as [Activation, ...Activation[]]),
-  loss: z.enum(['softmax_cross_entropy', 'mse']),
-  init: z.enum(['he', 'xavier']),
-  batchSize: count.min(1).max(VALUE_RULES.batchSize.max),
-});
+/** A shape hyperparameter's value within the values a study may give it (every numeric row has limits). */
+function shapeValueSchema(row: HyperparameterRow): z.ZodType<number | string> {
+  if (row.value.kind === 'choice') return z.enum(row.value.choices as [string, ...string[]]);
+  const { min, max } = row.limits!;
+  return (row.value.kind === 'int' ? z.number().int() : z.number()).min(min).max(max);
+}
+
+const shapeSchema = z
+  .strictObject({
+    inputs: count.min(1).max(100_000),
+    outputs: count.min(1).max(100_000),
+    maxHidden: count.max(VALUE_RULES.hiddenUnits.max),
+    loss: z.enum(['softmax_cross_entropy', 'mse']),
+    init: z.enum(['he', 'xavier']),
+    ...Object.fromEntries(SHAPE_ROWS.map((row) => [row.name, shapeValueSchema(row)])),
+  })
+  .transform((shape) => shape as unknown as PopulationShape);
 
 const modelSchema = z
   .strictObject({

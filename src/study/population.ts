@@ -1,21 +1,18 @@
-// From planned trials to engine jobs: each trial's params become one model's ModelHyper, and
-// trials that can share a population (same depth, activation and batch size; the loss
-// follows the task) are grouped into one shape bucket whose hidden width is the widest
-// trial's. A trial's seeds come from (study seed, trial id) only, so its curve does not
+// From planned trials to engine jobs: each trial's params become one model's ModelHyper (the
+// table of hyperparameters' 'model' rows), and trials that can share a population (the same
+// 'shape' rows: depth, activation and batch size; the loss follows the task) are grouped
+// into one shape bucket whose hidden width is the widest trial's. A trial's seeds come from (study seed, trial id) only, so its curve does not
 // depend on which population it lands in.
+import {
+  type HyperparameterRow,
+  MODEL_ROWS,
+  type ModelHyperparameters,
+  SHAPE_ROWS,
+  type ShapeHyperparameters,
+} from '../search/hyperparameters.ts';
 import { hash32 } from '../search/random.ts';
 import type { Params, TrialPlan } from '../search/types.ts';
-import type {
-  Activation,
-  DecayKind,
-  InitKind,
-  LossKind,
-  ModelHyper,
-  OptimizerKind,
-  PopulationShape,
-  TrainingData,
-} from '../train/types.ts';
-import { ACTIVATIONS, DECAYS, OPTIMIZERS } from '../train/types.ts';
+import type { Activation, InitKind, LossKind, ModelHyper, PopulationShape, TrainingData } from '../train/types.ts';
 
 /** The 'step' decay schedule drops the learning rate every this many epochs (not searched). */
 export const DECAY_EVERY_EPOCHS = 5;
@@ -44,52 +41,41 @@ export function trialSeeds(studySeed: number, trialId: number): { initSeed: numb
   return { initSeed: hash32(studySeed, trialId, INIT_SEED_TAG), dataSeed: hash32(studySeed, trialId, DATA_SEED_TAG) };
 }
 
-function numberParam(params: Params, name: string, integer = false): number {
-  const value = params[name];
+/** A trial's value of one hyperparameter as the engine takes it, or an error naming what is wrong. */
+function engineValue(params: Params, row: HyperparameterRow): number | string {
+  const value = params[row.name];
+  if (row.value.kind === 'choice') {
+    const choices = row.value.choices;
+    if (!choices.includes(String(value)))
+      throw new Error(`trial parameter ${row.name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    return String(value);
+  }
+  const integer = row.value.kind === 'int';
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)))
     throw new Error(
-      `trial parameter ${name} must be ${integer ? 'an integer' : 'a finite number'}, got ${JSON.stringify(value)}`,
+      `trial parameter ${row.name} must be ${integer ? 'an integer' : 'a finite number'}, got ${JSON.stringify(value)}`,
     );
   return n;
 }
 
-function choiceParam<T extends string>(params: Params, name: string, choices: readonly T[]): T {
-  const value = String(params[name]);
-  if (!(choices as readonly string[]).includes(value))
-    throw new Error(
-      `trial parameter ${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(params[name])}`,
-    );
-  return value as T;
+/** A trial's values of `rows`, as the engine takes them. */
+function engineValues<T>(params: Params, rows: readonly HyperparameterRow[]): T {
+  return Object.fromEntries(rows.map((row) => [row.name, engineValue(params, row)])) as T;
 }
 
 /** The shape-bucket fields a trial decides (everything of PopulationShape but maxHidden and the data's sizes). */
 export function trialBucket(
   params: Params,
   task: TrainingData['task'],
-): Pick<PopulationShape, 'hiddenLayers' | 'activation' | 'batchSize' | 'loss' | 'init'> {
-  const activation = choiceParam<Activation>(params, 'activation', ACTIVATIONS);
-  return {
-    hiddenLayers: numberParam(params, 'hiddenLayers', true),
-    activation,
-    batchSize: numberParam(params, 'batchSize', true),
-    loss: lossFor(task),
-    init: initFor(activation),
-  };
+): Omit<PopulationShape, 'maxHidden' | 'inputs' | 'outputs'> {
+  const shape = engineValues<ShapeHyperparameters>(params, SHAPE_ROWS);
+  return { ...shape, loss: lossFor(task), init: initFor(shape.activation) };
 }
 
 export function trialModel(params: Params, studySeed: number, trialId: number): ModelHyper {
   return {
-    hiddenUnits: numberParam(params, 'hiddenUnits', true),
-    optimizer: choiceParam<OptimizerKind>(params, 'optimizer', OPTIMIZERS),
-    learningRate: numberParam(params, 'learningRate'),
-    beta1: numberParam(params, 'beta1'),
-    beta2: numberParam(params, 'beta2'),
-    rmspropAlpha: numberParam(params, 'rmspropAlpha'),
-    epsilon: numberParam(params, 'epsilon'),
-    weightDecay: numberParam(params, 'weightDecay'),
-    decay: choiceParam<DecayKind>(params, 'decay', DECAYS),
-    decayRate: numberParam(params, 'decayRate'),
+    ...engineValues<ModelHyperparameters>(params, MODEL_ROWS),
     decayEvery: DECAY_EVERY_EPOCHS,
     ...trialSeeds(studySeed, trialId),
   };

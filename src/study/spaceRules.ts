@@ -2,18 +2,13 @@
 // default, both ends of a range and each categorical choice (a categorical "hidden layers"
 // with the choice 20,000 must not slip past the limit of 8). The messages are the user's:
 // the field as the editor labels it, the value, the rule, and the fix.
-import {
-  ACTIVATION_CHOICES,
-  DECAY_CHOICES,
-  OPTIMIZER_CHOICES,
-  PARAM_LABELS,
-  type StandardHyperparameter,
-} from '../search/catalog.ts';
+import { PARAM_LABELS } from '../search/catalog.ts';
+import { HYPERPARAMETERS, hyperparameterRow } from '../search/hyperparameters.ts';
 import { type Distribution, type ParamValue, validateDistribution } from '../search/space.ts';
 import type { SpaceRow } from './spec.ts';
 
-type ChoiceHyperparameter = 'optimizer' | 'activation' | 'decay';
-type NumericHyperparameter = Exclude<StandardHyperparameter, ChoiceHyperparameter>;
+type TableRow = (typeof HYPERPARAMETERS)[number];
+type NumericHyperparameter = Exclude<TableRow, { value: { kind: 'choice' } }>['name'];
 
 interface NumericRule {
   min: number;
@@ -24,27 +19,14 @@ interface NumericRule {
 }
 
 /**
- * The values the engine trains sensibly with. Chosen so that every value is finite and
- * exact enough in float32 (the engine's precision) and no model outgrows the lab:
- *  learning rate  1e-8…10     a step size must be above 0; beyond 10 every model diverges
- *  β1, β2, α      0…0.9999999 an average needs β < 1; 0.9999999 is the float32 closest to 1 that is not 1
- *  ε              1e-12…1     above 0, or Adam divides by zero at the first step
- *  weight decay   0…1         0 is off; above 1 it would flip the weights' sign
- *  decay rate     1e-6…1      the share of the learning rate kept per epoch
- *  batch size, hidden units, hidden layers: whole numbers up to 4096, 1024 and 8 (0 layers is a linear model)
+ * The values the engine trains sensibly with: each numeric row's `limits` in the table of
+ * hyperparameters (src/search/hyperparameters.ts), whole numbers where it takes an int.
  */
-export const VALUE_RULES: Readonly<Record<NumericHyperparameter, NumericRule>> = {
-  learningRate: { min: 1e-8, max: 10, why: 'a step size must be above 0' },
-  beta1: { min: 0, max: 0.9999999, why: 'β must stay below 1' },
-  beta2: { min: 0, max: 0.9999999, why: 'β must stay below 1' },
-  rmspropAlpha: { min: 0, max: 0.9999999, why: 'α must stay below 1' },
-  epsilon: { min: 1e-12, max: 1, why: 'ε must be above 0' },
-  weightDecay: { min: 0, max: 1, why: '0 turns it off' },
-  decayRate: { min: 1e-6, max: 1, why: 'the share of the rate kept per epoch' },
-  batchSize: { min: 1, max: 4096, integer: true },
-  hiddenUnits: { min: 1, max: 1024, integer: true },
-  hiddenLayers: { min: 0, max: 8, integer: true },
-};
+export const VALUE_RULES = Object.fromEntries(
+  HYPERPARAMETERS.flatMap((row) =>
+    'limits' in row ? [[row.name, { ...row.limits, ...(row.value.kind === 'int' ? { integer: true } : {}) }]] : [],
+  ),
+) as Readonly<Record<NumericHyperparameter, NumericRule>>;
 
 /** Whether the engine takes only whole numbers for this hyperparameter (so only the int, int-log and power-of-two scales suit it). */
 export function takesWholeNumbers(name: string): boolean {
@@ -53,13 +35,6 @@ export function takesWholeNumbers(name: string): boolean {
 
 /** A log range wider than this many decades samples almost nothing where it matters (and breaks log axes). */
 export const MAX_LOG_DECADES = 8;
-
-/** The engine's values for the categorical hyperparameters. */
-const CHOICES: Readonly<Record<ChoiceHyperparameter, readonly string[]>> = {
-  optimizer: OPTIMIZER_CHOICES,
-  activation: ACTIVATION_CHOICES,
-  decay: DECAY_CHOICES,
-};
 
 /** A hyperparameter's label, as the editor shows it. */
 export function paramLabel(name: string): string {
@@ -196,7 +171,8 @@ function choiceProblems(row: SpaceRow, allowed: readonly string[]): string[] {
  * 1e-8…10 (…), got 1e-40…1 — raise the low end."). Empty when the row is fine.
  */
 export function rowProblems(row: SpaceRow): string[] {
-  const allowed = CHOICES[row.name as ChoiceHyperparameter];
+  const value = hyperparameterRow(row.name)?.value;
+  const allowed = value?.kind === 'choice' ? value.choices : undefined;
   const rule = VALUE_RULES[row.name as NumericHyperparameter];
   const problems = allowed ? choiceProblems(row, allowed) : rule ? numericProblems(row, rule) : [];
   if (problems.length === 0) {

@@ -3,9 +3,20 @@
 // CPU one is the oracle the GPU one is tested against. Every formula is PyTorch's definition
 // (README, "Conventions"), so a value found here means the same in torch.optim / torch.nn.
 
+import {
+  ACTIVATIONS,
+  DECAYS,
+  type ModelHyperparameters,
+  OPTIMIZERS,
+  type ShapeHyperparameters,
+} from '../search/hyperparameters.ts';
 import { block, modelLayout } from './layers.ts';
 
-export type Activation = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'gelu_tanh';
+// The kinds' lists come from the table of hyperparameters; a kind's code (its index, which
+// the WGSL switches read as a generated constant) is fixed: new kinds go at the end.
+export { ACTIVATIONS, DECAYS, OPTIMIZERS };
+
+export type Activation = (typeof ACTIVATIONS)[number];
 export type LossKind = 'softmax_cross_entropy' | 'mse';
 /**
  * Optimizers in order of growing state (tinygrad's order), as torch.optim defines them; the
@@ -22,28 +33,16 @@ export type LossKind = 'softmax_cross_entropy' | 'mse';
  * Decided (CPU engine): the decay term uses the weight from before this step's update, i.e.
  * w_new = w - lr_t * update - lr_t * weightDecay * w; it applies to biases too.
  */
-export type OptimizerKind = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
 /**
  * Learning-rate schedules; epoch = floor(step * batchSize / trainCount), k = decayRate.
  *  none: lr0;  inverse_time: lr0 / (1 + k·epoch);  exponential: lr0 · k^epoch;
  *  step: lr0 · k^floor(epoch / decayEvery);  cosine: lr0 · ½(1 + cos(π · step / totalSteps)).
  */
-export type DecayKind = 'none' | 'inverse_time' | 'exponential' | 'step' | 'cosine';
+export type DecayKind = (typeof DECAYS)[number];
 /** He: N(0, 2/fanIn) (relu family); Xavier: N(0, 2/(fanIn+fanOut)). Biases start at 0. */
 export type InitKind = 'he' | 'xavier';
 
-/** Codes are indices here (the WGSL switches read them): new kinds go at the end. */
-export const ACTIVATIONS: readonly Activation[] = [
-  'relu',
-  'leaky_relu',
-  'tanh',
-  'sigmoid',
-  'gelu',
-  'linear',
-  'gelu_tanh',
-];
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'rmsprop', 'adam'];
-export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponential', 'step', 'cosine'];
 /**
  * leaky_relu's slope for negative inputs (torch.nn.LeakyReLU's default). gelu is exact,
  * z·Φ(z) = ½z(1 + erf(z/√2)) (torch.nn.GELU()); gelu_tanh is its tanh approximation
@@ -53,36 +52,25 @@ export const DECAYS: readonly DecayKind[] = ['none', 'inverse_time', 'exponentia
 export const LEAKY_SLOPE = 0.01;
 
 /**
- * What every model of one population shares (its bucket). Hidden layers are all
- * `maxHidden` wide in memory; model m uses only its own `hiddenUnits` of them, the rest
- * stay exactly zero, so padding never changes a model's math.
+ * What every model of one population shares (its bucket): the table's 'shape'
+ * hyperparameters (batch size, hidden layers, activation) and what the data and the
+ * activation decide. Hidden layers are all `maxHidden` wide in memory; model m uses only its
+ * own `hiddenUnits` of them, the rest stay exactly zero, so padding never changes a model's math.
  */
-export interface PopulationShape {
+export interface PopulationShape extends ShapeHyperparameters {
   inputs: number;
   outputs: number;
-  hiddenLayers: number;
   maxHidden: number;
-  activation: Activation;
   loss: LossKind;
   init: InitKind;
-  batchSize: number;
 }
 
-/** One model's own hyperparameters: a row of the per-model buffer. */
-export interface ModelHyper {
-  hiddenUnits: number;
-  optimizer: OptimizerKind;
-  learningRate: number;
-  /** Momentum β (momentum) or Adam's β1. */
-  beta1: number;
-  /** Adam's β2. */
-  beta2: number;
-  /** RMSprop's smoothing constant α (torch.optim.RMSprop's alpha, Keras' rho). */
-  rmspropAlpha: number;
-  epsilon: number;
-  weightDecay: number;
-  decay: DecayKind;
-  decayRate: number;
+/**
+ * One model's own hyperparameters, a row of the per-model buffer: the table's 'model'
+ * hyperparameters (src/search/hyperparameters.ts; beta1 is momentum's β or Adam's β1,
+ * rmspropAlpha is torch.optim.RMSprop's alpha) and what the study derives for each trial.
+ */
+export interface ModelHyper extends ModelHyperparameters {
   /** Epochs between drops of the 'step' schedule. */
   decayEvery: number;
   /** Seeds weight init: weight (layer l, row i, col j) = normal(initSeed, l, i, j) * scale. */

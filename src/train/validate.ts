@@ -1,8 +1,9 @@
 // Checks a PopulationJob before any engine touches it, so a bad job fails with one message
 // that names the field, the bad value and the fix, instead of NaNs or an out-of-range read.
 
+import { type HyperparameterRow, type Interval, MODEL_ROWS } from '../search/hyperparameters.ts';
 import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types.ts';
-import { ACTIVATIONS, DECAYS, EngineError, OPTIMIZERS } from './types.ts';
+import { ACTIVATIONS, EngineError } from './types.ts';
 
 function fail(message: string): never {
   throw new EngineError('invalid-job', message);
@@ -27,6 +28,32 @@ function validateShape(shape: PopulationShape): void {
   requireOneOf(shape.init, ['he', 'xavier'], 'shape.init');
 }
 
+/** "lie in [0, 1)", "be a finite number > 0", "be an integer >= 1". */
+function domainText({ min, max, openMin, openMax }: Interval, integer: boolean): string {
+  if (max === Number.POSITIVE_INFINITY)
+    return `be ${integer ? 'an integer' : 'a finite number'} ${openMin ? '>' : '>='} ${min}`;
+  return `${integer ? 'be an integer in' : 'lie in'} ${openMin ? '(' : '['}${min}, ${max}${openMax ? ')' : ']'}`;
+}
+
+/** A model's value of one of the table's hyperparameters: one of its choices, or a number in its domain. */
+function checkHyperparameter(row: HyperparameterRow, value: number | string, what: string): void {
+  if (row.value.kind === 'choice') {
+    requireOneOf(String(value), row.value.choices, what);
+    return;
+  }
+  const domain = row.domain;
+  const n = value as number;
+  const inside =
+    Number.isFinite(n) &&
+    (!domain ||
+      ((domain.openMin ? n > domain.min : n >= domain.min) && (domain.openMax ? n < domain.max : n <= domain.max)));
+  const integer = row.value.kind === 'int';
+  if (!inside || (integer && !Number.isInteger(n)))
+    fail(
+      `${what} must ${domain ? domainText(domain, integer) : `be ${integer ? 'an integer' : 'a finite number'}`}, got ${value}`,
+    );
+}
+
 function validateModel(model: ModelHyper, index: number, shape: PopulationShape): void {
   const what = (field: string) => `models[${index}].${field}`;
   requireInteger(model.hiddenUnits, 1, what('hiddenUnits'), 'a hidden layer needs at least one unit');
@@ -35,20 +62,7 @@ function validateModel(model: ModelHyper, index: number, shape: PopulationShape)
       `${what('hiddenUnits')} = ${model.hiddenUnits} exceeds shape.maxHidden = ${shape.maxHidden}: raise maxHidden or put the model in a wider bucket`,
     );
   }
-  requireOneOf(model.optimizer, OPTIMIZERS, what('optimizer'));
-  requireOneOf(model.decay, DECAYS, what('decay'));
-  if (!Number.isFinite(model.learningRate) || model.learningRate < 0)
-    fail(`${what('learningRate')} must be a finite number >= 0, got ${model.learningRate}`);
-  for (const field of ['beta1', 'beta2', 'rmspropAlpha'] as const) {
-    if (!(model[field] >= 0 && model[field] < 1))
-      fail(`${what(field)} must lie in [0, 1), got ${model[field]}: sample momentum as 1-β on a log scale`);
-  }
-  if (!(model.epsilon > 0) || !Number.isFinite(model.epsilon))
-    fail(`${what('epsilon')} must be a finite number > 0, got ${model.epsilon}`);
-  if (!(model.weightDecay >= 0) || !Number.isFinite(model.weightDecay))
-    fail(`${what('weightDecay')} must be a finite number >= 0, got ${model.weightDecay}`);
-  if (!(model.decayRate >= 0) || !Number.isFinite(model.decayRate))
-    fail(`${what('decayRate')} must be a finite number >= 0, got ${model.decayRate}`);
+  for (const row of MODEL_ROWS) checkHyperparameter(row, model[row.name], what(row.name));
   if (model.decay === 'step')
     requireInteger(
       model.decayEvery,

@@ -1,5 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { conditionText } from '../search/hyperparameters.ts';
 import type { Distribution, NumericDistribution } from '../search/space.ts';
 import { rowProblems, takesWholeNumbers } from '../study/spaceRules.ts';
 import type { SpaceRow } from '../study/spec.ts';
@@ -126,7 +127,7 @@ export class LabSpaceTable extends LitElement {
     return html`
       <tr class="${row.enabled ? 'on' : 'off'}${problems.length ? ' invalid' : ''}" data-param=${row.name}>
         <td><input type="checkbox" .checked=${row.enabled} aria-label="search ${label}" @change=${(e: Event) => this.emit(i, { ...row, enabled: (e.target as HTMLInputElement).checked })} /></td>
-        <td>${label} <span class="tier">${row.tier === 'fixed' ? 'fixed unless unlocked' : `tier ${row.tier}`}</span></td>
+        <td>${label} <span class="tier">${[row.tier === 'fixed' ? 'fixed unless unlocked' : `tier ${row.tier}`, conditionText(row.name)].filter(Boolean).join(' · ')}</span></td>
         <td>
           ${
             d.kind === 'categorical'

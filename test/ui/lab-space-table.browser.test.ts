@@ -137,3 +137,12 @@ test('whole-number hyperparameters offer only whole-number scales', async () => 
 function problemOf(table: LabSpaceTable, name: string): string | undefined {
   return table.shadowRoot!.querySelector(`tr[data-problems-of="${name}"] [role=alert]`)?.textContent ?? undefined;
 }
+
+test('a row that acts only with some choices says which (the table of hyperparameters’ condition)', async () => {
+  const { table } = await mount();
+  const tierOf = (name: string) =>
+    table.shadowRoot!.querySelector(`tr[data-param="${name}"] .tier`)!.textContent!.trim();
+  expect(tierOf('beta2')).toBe('fixed unless unlocked · only with optimizer adam');
+  expect(tierOf('decayRate')).toBe('tier 3 · only with learning-rate decay inverse_time, exponential or step');
+  expect(tierOf('learningRate')).toBe('tier 1');
+});

@@ -1,12 +1,14 @@
-// Every WGSL kernel described as data: its source (the libraries it needs, then its own
-// file; `#shaders` gives them, inlined by Vite or read from disk in Node), its bindings in
+// Every WGSL kernel described as data: its source (the declarations generated from the
+// table of hyperparameters, GENERATED_WGSL: the ModelHyper struct and the choices' codes;
+// the libraries it needs; then its own file; `#shaders` gives the files, inlined by Vite or
+// read from disk in Node), its bindings in
 // order and its override constants (workgroup size, work per invocation); the functions
 // after the table say how many invocations a dispatch needs. Pipelines and bind group
 // layouts are built from an entry once per device and cached by that entry.
 import { SHADER_SOURCES } from '#shaders';
 import type { Activation, ModelHyper } from '../types.ts';
 import { DECAYS, OPTIMIZERS } from '../types.ts';
-import type { MATMUL_PARAMS, StructValues } from './structs.ts';
+import { GENERATED_WGSL, type MATMUL_PARAMS, type StructValues } from './structs.ts';
 
 const {
   random: randomLibrary,
@@ -45,7 +47,7 @@ const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write
 function matmul(name: string, source: string, extra: readonly BindingKind[], vectorLoads: boolean): KernelEntry {
   return {
     name: vectorLoads ? `${name}_vec4` : name,
-    code: [activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'),
+    code: [GENERATED_WGSL, activationLibrary, modelLibrary, elementwiseLibrary, matmulLibrary, source].join('\n'),
     bindings: [...MATMUL_BINDINGS, 'read', 'read', ...extra],
     constants: { ...MATMUL_CONSTANTS, VECTOR_LOADS: vectorLoads ? 1 : 0 },
   };
@@ -60,7 +62,7 @@ function elementwise(
 ): KernelEntry {
   return {
     name,
-    code: [...libraries, elementwiseLibrary, source].join('\n'),
+    code: [GENERATED_WGSL, ...libraries, elementwiseLibrary, source].join('\n'),
     bindings,
     constants: { ...ELEMENTWISE_CONSTANTS, ...constants },
   };

@@ -1,10 +1,12 @@
 // The byte layout of every uniform and storage struct the kernels read, described once as
 // data. Every struct is a run of 4-byte scalars (so WGSL's offset of field i is 4·i and an
 // array's stride is 4 · fields), and each has one pack function built from its layout.
-// test/train/gpu/structs.test.ts checks each layout against the struct in its .wgsl file.
+// ModelHyper follows the table of hyperparameters and its WGSL is generated from the layout
+// (GENERATED_WGSL, with the choices' codes); test/train/gpu/structs.test.ts checks every
+// other layout against the struct in its .wgsl file.
 
+import { HYPERPARAMETERS, MODEL_ROWS } from '../../search/hyperparameters.ts';
 import type { ModelHyper } from '../types.ts';
-import { DECAYS, OPTIMIZERS } from '../types.ts';
 
 export type Scalar = 'u32' | 'f32';
 
@@ -124,20 +126,17 @@ export const GATHER_PARAMS = struct('GatherParams', [
   ['train_count', 'u32'],
 ]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
+/** The WGSL name of a hyperparameter's field or constant: learningRate → learning_rate. */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** The table's 'model' hyperparameters (choices as their code), then what the study derives per trial. */
 export const MODEL_HYPER = struct('ModelHyper', [
-  ['hidden_units', 'u32'],
-  ['optimizer', 'u32'],
-  ['learning_rate', 'f32'],
-  ['beta1', 'f32'],
-  ['beta2', 'f32'],
-  ['epsilon', 'f32'],
-  ['weight_decay', 'f32'],
-  ['decay', 'u32'],
-  ['decay_rate', 'f32'],
+  ...MODEL_ROWS.map((row) => [snakeCase(row.name), row.value.kind === 'float' ? 'f32' : 'u32'] as const),
   ['decay_every', 'f32'],
   ['init_seed', 'u32'],
   ['data_seed', 'u32'],
-  ['rmsprop_alpha', 'f32'],
 ]);
 export const MODEL_STATE = struct('ModelState', [
   ['loss_sum', 'f32'],
@@ -170,27 +169,46 @@ export function packStepSlots(firstStep: number, count: number, slotBytes: numbe
   return buffer;
 }
 
-/** One ModelHyper row per model; kinds become their index in ACTIVATIONS/OPTIMIZERS/DECAYS, as the kernels' switches read them. */
+/** One ModelHyper row per model; a choice becomes its code (its index in the table's list), as the kernels read it. */
 export function packModelHypers(models: readonly ModelHyper[]): ArrayBuffer {
   return packStructArray(
     MODEL_HYPER,
     models.map((m) => ({
-      hidden_units: m.hiddenUnits,
-      optimizer: OPTIMIZERS.indexOf(m.optimizer),
-      learning_rate: m.learningRate,
-      beta1: m.beta1,
-      beta2: m.beta2,
-      epsilon: m.epsilon,
-      weight_decay: m.weightDecay,
-      decay: DECAYS.indexOf(m.decay),
-      decay_rate: m.decayRate,
+      ...Object.fromEntries(
+        MODEL_ROWS.map((row) => {
+          const value = m[row.name];
+          const code = row.value.kind === 'choice' ? row.value.choices.indexOf(String(value)) : value;
+          return [snakeCase(row.name), code as number];
+        }),
+      ),
       decay_every: m.decayEvery,
       init_seed: m.initSeed,
       data_seed: m.dataSeed,
-      rmsprop_alpha: m.rmspropAlpha,
-    })),
+    })) as Array<StructValues<typeof MODEL_HYPER>>,
   );
 }
+
+/** `struct Name { field: type, … }` in WGSL, for a struct whose layout follows a table (ModelHyper). */
+export function wgslStruct(layout: StructLayout<string>): string {
+  return `struct ${layout.name} {\n${layout.fields.map(([field, scalar]) => `  ${field}: ${scalar},\n`).join('')}}\n`;
+}
+
+/**
+ * WGSL constants for every choice of the table's choice hyperparameters, named
+ * HYPERPARAMETER_CHOICE (OPTIMIZER_ADAM, DECAY_COSINE, ACTIVATION_GELU_TANH), valued by their code.
+ */
+export function wgslChoiceConstants(): string {
+  return HYPERPARAMETERS.flatMap((row) =>
+    row.value.kind === 'choice'
+      ? row.value.choices.map(
+          (choice, code) => `const ${snakeCase(row.name).toUpperCase()}_${choice.toUpperCase()}: u32 = ${code}u;\n`,
+        )
+      : [],
+  ).join('');
+}
+
+/** What every kernel's source starts with: declarations generated from the table of hyperparameters. */
+export const GENERATED_WGSL = `// Generated from src/search/hyperparameters.ts (src/train/gpu/structs.ts).\n${wgslChoiceConstants()}${wgslStruct(MODEL_HYPER)}`;
 
 export interface ModelStateView {
   lossSum: number;

@@ -2,11 +2,14 @@
 // the same name in the WGSL that the kernels compile, and each pack function must put
 // every field where that layout says.
 import { describe, expect, it } from 'vitest';
+import { SHADER_SOURCES } from '#shaders';
+import { HYPERPARAMETERS, type HyperparameterRow } from '../../../src/search/hyperparameters.ts';
 import { KERNELS } from '../../../src/train/gpu/kernels.ts';
 import type { StructLayout } from '../../../src/train/gpu/structs.ts';
 import {
   fieldOffset,
   GATHER_PARAMS,
+  GENERATED_WGSL,
   INIT_PARAMS,
   LOSS_PARAMS,
   MATMUL_PARAMS,
@@ -20,6 +23,7 @@ import {
   packStepSlots,
   packStructArray,
   STEP_PARAMS,
+  snakeCase,
   structSize,
   unpackModelState,
 } from '../../../src/train/gpu/structs.ts';
@@ -61,6 +65,50 @@ describe('struct layouts match the WGSL', () => {
       for (const fields of declarations) expect(fields).toEqual(layout.fields.map(([name, type]) => [name, type]));
     });
   }
+});
+
+describe('declarations generated from the table of hyperparameters', () => {
+  const rows: readonly HyperparameterRow[] = HYPERPARAMETERS;
+
+  it('give ModelHyper one field per model row, in table order, then what the study derives', () => {
+    expect(MODEL_HYPER.fields.map(([field]) => field)).toEqual([
+      ...rows.filter((r) => r.target === 'model').map((r) => snakeCase(r.name)),
+      'decay_every',
+      'init_seed',
+      'data_seed',
+    ]);
+    expect(Object.fromEntries(MODEL_HYPER.fields)).toMatchObject({
+      learning_rate: 'f32',
+      rmsprop_alpha: 'f32',
+      hidden_units: 'u32',
+      optimizer: 'u32',
+      decay: 'u32',
+    });
+    expect(wgslStructs(GENERATED_WGSL).get('ModelHyper')).toEqual(MODEL_HYPER.fields.map(([n, t]) => [n, t]));
+  });
+
+  it('give every choice a constant valued by its index, and every kernel starts with them', () => {
+    const constants = Object.fromEntries(
+      [...GENERATED_WGSL.matchAll(/const (\w+): u32 = (\d+)u;/g)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(constants).toMatchObject({ OPTIMIZER_SGD: 0, OPTIMIZER_ADAM: 3, DECAY_COSINE: 4, ACTIVATION_GELU_TANH: 6 });
+    const expected = rows.flatMap((r) =>
+      r.value.kind === 'choice'
+        ? r.value.choices.map((c, i) => [`${snakeCase(r.name).toUpperCase()}_${c.toUpperCase()}`, i] as const)
+        : [],
+    );
+    expect(constants).toEqual(Object.fromEntries(expected));
+    for (const kernel of Object.values(KERNELS)) expect(kernel.code.startsWith(GENERATED_WGSL), kernel.name).toBe(true);
+  });
+
+  it('are the only declaration of ModelHyper, and the kernels compare kinds with the named codes', () => {
+    for (const [file, code] of Object.entries(SHADER_SOURCES)) {
+      expect(wgslStructs(code).has('ModelHyper'), `${file}.wgsl declares ModelHyper by hand`).toBe(false);
+      expect(code, `${file}.wgsl compares a kind with a bare number`).not.toMatch(
+        /\.(optimizer|decay)\s*==\s*\d|case\s+\d+u\s*:|uses\(\w+,\s*\d/,
+      );
+    }
+  });
 });
 
 describe('pack functions', () => {
