@@ -200,10 +200,16 @@ describe('tuning-lab run', () => {
     expect(help.code).toBe(EXIT.ok);
     for (const flag of [
       'run <share-link | spec.json>',
+      'coordinator <share-link | spec.json> --redis <url>',
+      'worker --redis <url>',
       '--engine webgpu|cpu',
       '--csv <file>',
       '--out <dir>',
       '--parallelism <N>',
+      '--redis <url>',
+      '--journal <file>',
+      '--trials-per-job <N>',
+      '--lock-seconds <N>',
       '--help',
     ])
       expect(help.stdout).toContain(flag);
@@ -214,9 +220,23 @@ describe('tuning-lab run', () => {
       ['train', link],
       ['run'],
       ['run', link, link],
+      ['run', link, '--redis', 'redis://localhost:6379'],
+      ['coordinator', link],
+      ['coordinator', link, '--redis', 'localhost:6379'],
+      ['coordinator', link, '--redis', 'redis://localhost:6379', '--trials-per-job', '0'],
+      ['worker', link, '--redis', 'redis://localhost:6379'],
+      ['worker', '--redis', 'redis://localhost:6379', '--lock-seconds', '0'],
+      ['worker', '--redis', 'redis://localhost:6379', '--csv', 'a.csv'],
     ]) {
       expect(parseCommand(args).kind, args.join(' ')).toBe('usage');
     }
+    // Every flag the parser knows is in the help text.
+    const flagsInSource = readFileSync(new URL('../../src/cli/args.ts', import.meta.url), 'utf8').match(
+      /^ {2}'?[a-z-]+'?: \{ type: /gm,
+    );
+    expect(flagsInSource?.length).toBe(9);
+    for (const line of flagsInSource ?? [])
+      expect(help.stdout).toContain(`--${line.trim().split(':')[0].replaceAll("'", '')}`);
     const result = await runCli(['run', link, '--engine', 'tpu']);
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toBe(
