@@ -92,10 +92,12 @@ export type SchedulerConfig =
   | {
       kind: 'coarse-to-fine';
       budget: Budget;
-      /** Trials per round (default 10). */
+      /** Trials per round (default 10), rounded up to a multiple of the parallelism. */
       trialsPerRound?: number;
-      /** Each round's box is the previous one scaled by this, about the best trial so far (default 0.5). */
+      /** A round that does not improve on the best shrinks the trust region by this (default 0.5). */
       zoom?: number;
+      /** Trials trained at once (default 1): rounds are whole populations. */
+      parallelism?: number;
     }
   | {
       kind: 'hierarchy';

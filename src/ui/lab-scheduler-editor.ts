@@ -11,7 +11,7 @@ const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
   grid: 'grid',
   random: 'random',
   'quasi-random': 'quasi-random (scrambled low-discrepancy)',
-  'coarse-to-fine': 'coarse-to-fine (rounds that zoom in)',
+  'coarse-to-fine': 'coarse-to-fine (rounds in a box about the best trial that grows and shrinks; some trials global)',
   hierarchy: 'time-boxed hierarchy (learning rate first)',
   tpe: 'TPE (samples where the best trials cluster, away from the rest)',
   cmaes: 'CMA-ES (a population that moves and stretches toward the best trials)',

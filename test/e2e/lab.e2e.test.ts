@@ -145,6 +145,7 @@ describe('schedulers that work in rounds and stages', () => {
     const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await page.getByTestId('scheduler').selectOption('coarse-to-fine');
     await setField(page, 'trials-per-round', 4);
+    await setField(page, 'parallelism', 4); // rounds are whole populations
     await setField(page, 'budget-trials', 12);
     await setField(page, 'steps', 60);
     await runStudy(page, RUN_TIMEOUT_MS);

@@ -135,7 +135,7 @@ describe('study runner on the CPU engine', () => {
     expect(one.events.filter((e) => e.type === 'progress')).toHaveLength(24);
   });
 
-  it('coarse-to-fine rounds plan the same trials (params, rounds, boxes) with parallelism 3 and 8', async () => {
+  it('coarse-to-fine rounds plan the same trials (params, rounds, boxes) with parallelism 4 and 8 (both make rounds of 8)', async () => {
     const spec = (parallelism: number) =>
       smallStudy((s) => {
         s.parallelism = parallelism;
@@ -147,14 +147,14 @@ describe('study runner on the CPU engine', () => {
         };
         s.training = { steps: 20, reportEvery: 10 };
       });
-    const three = await runStudy(spec(3));
+    const four = await runStudy(spec(4));
     const eight = await runStudy(spec(8));
-    expect(three.result.trials.map((t) => t.placement.round)).toEqual([...Array(8).fill(0), ...Array(8).fill(1)]);
-    expect(three.result.trials[8].placement.box?.learningRate).toBeDefined();
-    expect(three.result.trials.map((t) => [t.params, t.placement])).toEqual(
+    expect(four.result.trials.map((t) => t.placement.round)).toEqual([...Array(8).fill(0), ...Array(8).fill(1)]);
+    expect(four.result.trials[8].placement.box?.learningRate).toBeDefined();
+    expect(four.result.trials.map((t) => [t.params, t.placement])).toEqual(
       eight.result.trials.map((t) => [t.params, t.placement]),
     );
-    expect(three.result.trials.map((t) => t.objective)).toEqual(eight.result.trials.map((t) => t.objective));
+    expect(four.result.trials.map((t) => t.objective)).toEqual(eight.result.trials.map((t) => t.objective));
   });
 
   it('marks diverged trials with their reason and keeps going', async () => {
