@@ -1,7 +1,7 @@
 // The time-boxed hierarchy (the seed's "50% learning rate, 20% momentum and batch size, 20%
 // architecture, 10% refinements; never skip ahead"). Four stages run one after another:
-//  tier-1, tier-2, tier-3  random search over the enabled hyperparameters of that tier;
-//  refine                  random search over every enabled hyperparameter at once: numeric
+//  tier-1, tier-2, tier-3  TPE over the enabled hyperparameters of that tier;
+//  refine                  TPE over every enabled hyperparameter at once: numeric
 //                          ones of tiers 1-3 within ±refineRadius (unit space) of the best
 //                          point, unlocked 'fixed'-tier ones over their whole range,
 //                          categoricals of tiers 1-3 held at the best point's choice.
@@ -14,32 +14,27 @@
 // the next one:
 //  trials   stage s issues trials while trials issued so far < round(budget × cumulative share);
 //  seconds  stage s issues trials while elapsed seconds < budget × cumulative share.
-// A stage whose hyperparameters are all discrete (e.g. layers × decay = 20 combinations)
-// enumerates them without repeats in a seeded order and finishes early when they run out;
-// whatever it leaves (trials or time) passes on by the rules above. A stage reached after
-// its deadline (earlier stages overran a short time budget) gets no trials.
+// Within a stage, TPE (tpe.ts, its defaults: 10 quasi-random startup trials, then Parzen
+// estimators; a stage's population is spread by the constant liar) is told the stage's own
+// trials and the incumbent trial they vary, on the stage's hyperparameters (refinement's
+// narrowed to its box). No trial repeats an issued one (the incumbent's own values included):
+// a repeated proposal gives way to an untried point, and a stage whose values are all tried
+// (e.g. layers × decay = 20 combinations) finishes early; whatever it leaves (trials or time)
+// passes on by the rules above. A stage reached after its deadline (earlier stages overran a
+// short time budget) gets no trials.
 
-import { hash32, permuteIndex } from './random.ts';
+import { hash32 } from './random.ts';
 import {
   checkOption,
   describeBox,
-  drawParams,
   elapsed,
-  MAX_ENUMERATED,
-  mixedRadixDigits,
+  paramsKey,
   rankedComplete,
   type UnitBox,
+  untriedParams,
 } from './sampling.ts';
-import {
-  cardinality,
-  contains,
-  defaultParams,
-  fromUnit,
-  type HyperparameterSpec,
-  type ParamValue,
-  type SearchSpace,
-  toUnit,
-} from './space.ts';
+import { contains, defaultParams, fromUnit, type HyperparameterSpec, type SearchSpace, toUnit } from './space.ts';
+import { TPE_DEFAULTS, tpeProposals } from './tpe.ts';
 import type { HierarchyStage, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
 type HierarchyConfig = Extract<SchedulerConfig, { kind: 'hierarchy' }>;
@@ -67,53 +62,13 @@ function refineBox(searched: readonly HyperparameterSpec[], incumbent: Params, r
   return box;
 }
 
-/** The distinct values of a discrete hyperparameter inside its unit interval, as an indexable axis. */
-function discreteAxis(
-  p: HyperparameterSpec,
-  [lo, hi]: readonly [number, number],
-): { size: number; at: (i: number) => ParamValue } {
+/** `p` with its range narrowed to the unit interval [lo, hi] of its own axis (refinement's box). */
+function narrowed(p: HyperparameterSpec, [lo, hi]: readonly [number, number]): HyperparameterSpec {
   const d = p.distribution;
-  if (d.kind === 'categorical') return { size: d.choices.length, at: (i) => d.choices[i] };
-  const first = fromUnit(d, lo) as number;
-  const last = fromUnit(d, hi) as number;
-  if (d.kind === 'int') return { size: last - first + 1, at: (i) => first + i };
-  return { size: Math.log2(last / first) + 1, at: (i) => first * 2 ** i };
-}
-
-interface StageDraw {
-  /** How many distinct points the stage has (Infinity when any dimension is continuous). */
-  cap: number;
-  draw(id: number, indexInStage: number): Params;
-  box: UnitBox;
-}
-
-function stageDraw(
-  stageIndex: number,
-  searched: readonly HyperparameterSpec[],
-  incumbent: Params,
-  box: UnitBox,
-  seed: number,
-): StageDraw {
-  const discrete = searched.every((p) => cardinality(p.distribution) < Infinity);
-  const axes = discrete ? searched.map((p) => discreteAxis(p, box[p.name] ?? [0, 1])) : [];
-  const total = axes.reduce((n, a) => n * a.size, 1);
-  if (!discrete || total > MAX_ENUMERATED) {
-    return { cap: Infinity, box, draw: (id) => drawParams(searched, incumbent, seed, id, box) };
-  }
-  const key = hash32(STAGE_TAG, seed, stageIndex);
-  return {
-    cap: total,
-    box,
-    draw(_id, j) {
-      const digits = mixedRadixDigits(
-        permuteIndex(j, total, key),
-        axes.map((a) => a.size),
-      );
-      const params = { ...incumbent };
-      searched.forEach((p, i) => (params[p.name] = axes[i].at(digits[i])));
-      return params;
-    },
-  };
+  if (d.kind === 'categorical') return p;
+  const low = fromUnit(d, lo) as number;
+  const high = fromUnit(d, hi) as number;
+  return { ...p, distribution: { ...d, low, high: Math.max(low, high) } as HyperparameterSpec['distribution'] };
 }
 
 export function createHierarchy(config: HierarchyConfig, space: SearchSpace, seed: number): Scheduler {
@@ -134,10 +89,47 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
   );
   const budget = config.budget;
 
+  const keyOf = paramsKey(space.filter((p) => p.enabled));
+
+  /**
+   * The stage's next values: TPE over the stage's hyperparameters (refinement's narrowed to its
+   * box), told the stage's own trials and the incumbent trial they vary; the first proposal that
+   * repeats no issued trial, else an untried point; undefined when the stage's values are used up.
+   */
+  function stageValues(
+    stageIndex: number,
+    searched: readonly HyperparameterSpec[],
+    box: UnitBox,
+    incumbent: { params: Params; id?: number },
+    issued: readonly TrialPlan[],
+    history: History,
+  ): Params | undefined {
+    const stageSpace = searched.map((p) => (box[p.name] ? narrowed(p, box[p.name]) : p));
+    const ids = new Set([...issued.map((t) => t.id), ...(incumbent.id === undefined ? [] : [incumbent.id])]);
+    const stageHistory: History = {
+      started: history.started.filter((t) => ids.has(t.id)),
+      finished: history.finished.filter((t) => ids.has(t.id)),
+    };
+    const stageSeed = hash32(STAGE_TAG, seed, stageIndex);
+    const tried = new Set(history.started.map((t) => keyOf(t.params)));
+    const fresh = (values: Params) => !tried.has(keyOf({ ...incumbent.params, ...values }));
+    const proposal = tpeProposals(stageSpace, stageHistory, stageSeed, issued.length, TPE_DEFAULTS).find(fresh);
+    if (proposal) return proposal;
+    // Untried values of the stage: those of no trial that agrees with the incumbent elsewhere.
+    const stageKey = paramsKey(stageSpace);
+    const asIncumbentElsewhere = (params: Params) =>
+      keyOf({ ...incumbent.params, ...Object.fromEntries(stageSpace.map((p) => [p.name, params[p.name]])) }) ===
+      keyOf(params);
+    const stageTried = new Set(
+      history.started.filter((t) => asIncumbentElsewhere(t.params)).map((t) => stageKey(t.params)),
+    );
+    return untriedParams(stageSpace, stageTried, stageSeed, issued.length);
+  }
+
   return {
     next(history: History) {
       const finishedIds = new Set(history.finished.map((t) => t.id));
-      let incumbent = defaultParams(space);
+      let incumbent: { params: Params; id?: number } = { params: defaultParams(space) };
       let consumed = 0;
       const earlierStages = new Set<number>(); // ids of the trials of completed stages
       for (let s = 0; s < HIERARCHY_STAGES.length; s++) {
@@ -145,29 +137,23 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
         if (searched.length === 0) continue;
         const stage = HIERARCHY_STAGES[s];
         const issued = history.started.filter((t) => t.stage === stage);
-        const plan = stageDraw(
-          s,
-          searched,
-          incumbent,
-          stage === 'refine' ? refineBox(searched, incumbent, radius) : {},
-          seed,
-        );
+        const box = stage === 'refine' ? refineBox(searched, incumbent.params, radius) : {};
         const withinBudget =
           'trials' in budget
             ? consumed + issued.length < Math.round(budget.trials * cumulative[s])
             : elapsed(history) < budget.seconds * cumulative[s];
-        const open = withinBudget && issued.length < plan.cap;
-        if (open) {
+        const values = withinBudget ? stageValues(s, searched, box, incumbent, issued, history) : undefined;
+        if (values) {
           const id = history.started.length;
-          const trial: TrialPlan = { id, params: plan.draw(id, issued.length), stage };
-          if (stage === 'refine') trial.box = describeBox(searched, plan.box);
+          const trial: TrialPlan = { id, params: { ...incumbent.params, ...values }, stage };
+          if (stage === 'refine') trial.box = describeBox(searched, box);
           if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;
           return { kind: 'trial', trial };
         }
         if (issued.some((t) => !finishedIds.has(t.id))) return { kind: 'wait' };
         consumed += issued.length;
         for (const t of issued) earlierStages.add(t.id);
-        incumbent = rankedComplete(history.finished.filter((t) => earlierStages.has(t.id)))[0]?.params ?? incumbent;
+        incumbent = rankedComplete(history.finished.filter((t) => earlierStages.has(t.id)))[0] ?? incumbent;
       }
       return { kind: 'done' };
     },

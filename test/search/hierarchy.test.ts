@@ -98,7 +98,8 @@ describe('time-boxed hierarchy, trial budget', () => {
     expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(noTier3.started, s).length)).toEqual([
       20, 8, 0, 12,
     ]);
-    // Tier 3 = hiddenLayers alone: 4 values, tried once each; the other 16 of its 20 trials go on to refinement.
+    // Tier 3 = hiddenLayers alone: 4 values, of which the incumbent already ran the default 1, so
+    // 2, 3 and 4 are tried once each; the other 17 of its 20 trials go on to refinement.
     const layers = simulate(
       createScheduler(
         { kind: 'hierarchy', budget: { trials: 100 } },
@@ -108,10 +109,12 @@ describe('time-boxed hierarchy, trial budget', () => {
       fake,
     );
     const tier3 = byStage(layers.started, 'tier-3');
-    expect(tier3.map((t) => t.params.hiddenLayers).sort()).toEqual([1, 2, 3, 4]);
+    expect(tier3.map((t) => t.params.hiddenLayers).sort()).toEqual([2, 3, 4]);
     expect(['tier-1', 'tier-2', 'tier-3', 'refine'].map((s) => byStage(layers.started, s).length)).toEqual([
-      50, 20, 4, 26,
+      50, 20, 3, 27,
     ]);
+    const keys = layers.started.map((t) => JSON.stringify(t.params));
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('searches an unlocked fixed hyperparameter only in refinement, over its whole range', () => {
@@ -132,14 +135,34 @@ describe('time-boxed hierarchy, time budget', () => {
     simulate(createScheduler({ kind: 'hierarchy', budget: { seconds } }, space, 2), fake, { duration: () => 1 });
 
   it('gives each stage its share of the time; a stage that finishes early passes its time on', () => {
-    // 100 s, one trial per second: tier 1 until 50 s, tier 2 until 70 s; tier 3 has only 4
-    // values (hiddenLayers) so ends at 74 s, and refinement gets the remaining 26 s.
+    // 100 s, one trial per second: tier 1 until 50 s, tier 2 until 70 s; tier 3 has only 3 untried
+    // values (hiddenLayers; the incumbent ran the default) so ends at 73 s, and refinement gets the remaining 27 s.
     const sim = run(100);
     const issued = (stage: string) => byStage(sim.started, stage).map((t) => t.issuedAtSeconds);
     expect(issued('tier-1')).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(issued('tier-2')).toEqual(Array.from({ length: 20 }, (_, i) => 50 + i));
-    expect(issued('tier-3')).toEqual([70, 71, 72, 73]);
-    expect(issued('refine')).toEqual(Array.from({ length: 26 }, (_, i) => 74 + i));
+    expect(issued('tier-3')).toEqual([70, 71, 72]);
+    expect(issued('refine')).toEqual(Array.from({ length: 27 }, (_, i) => 73 + i));
     expect(sim.endSeconds).toBe(100);
+  });
+});
+
+describe('the hierarchy samples each stage with TPE', () => {
+  it('tier 1 (the learning rate, 50 of 100 trials): trials 26-50 lie within a decade of the optimum more often than the first 10 quasi-random ones, in each of 10 seeds; no trial repeats', () => {
+    const space = enabled(['learningRate', 'beta1', 'batchSize', 'hiddenLayers']);
+    const lrOnly = (p: Params) => (Math.log10(p.learningRate as number) + 2.5) ** 2;
+    for (let seed = 1; seed <= 10; seed++) {
+      const { started } = simulate(
+        createScheduler({ kind: 'hierarchy', budget: { trials: 100 } }, space, seed),
+        lrOnly,
+      );
+      const near = (ts: TrialPlan[]) =>
+        ts.filter((t) => Math.abs(Math.log10(t.params.learningRate as number) + 2.5) <= 1).length / ts.length;
+      const tier1 = byStage(started, 'tier-1');
+      expect(near(tier1.slice(25)), `seed ${seed}`).toBeGreaterThan(near(tier1.slice(0, 10)));
+      expect(near(tier1.slice(25)), `seed ${seed}`).toBeGreaterThanOrEqual(0.6);
+      const keys = started.map((t) => JSON.stringify(t.params));
+      expect(new Set(keys).size).toBe(100);
+    }
   });
 });

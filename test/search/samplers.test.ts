@@ -1,8 +1,9 @@
 // One suite run against every scheduler kind (Optuna's test_reproducible idea): same seed,
 // same trials, whatever the number of workers and the order they finish in; other seed,
-// other trials; every sample inside its bounds; unsearched ones at their defaults. TPE reads
-// whatever has finished when it is asked (it never waits), so with more workers it sees less:
-// for it, the same history gives the same trial, whichever worker count produced it.
+// other trials; every sample inside its bounds; unsearched ones at their defaults. TPE (and the
+// hierarchy, TPE within each stage) reads whatever has finished when it is asked (it waits only
+// between stages), so with more workers it sees less: for them, the same history gives the same
+// trial, whichever worker count produced it.
 import { describe, expect, it } from 'vitest';
 import { standardSpace } from '../../src/search/catalog.ts';
 import { createScheduler } from '../../src/search/scheduler.ts';
@@ -35,7 +36,7 @@ const configs: SchedulerConfig[] = [
 ];
 
 /** Trials issued without waiting for every earlier one: reproducible from the history, not from the worker count. */
-const readsPartialHistory = (config: SchedulerConfig) => config.kind === 'tpe';
+const readsPartialHistory = (config: SchedulerConfig) => config.kind === 'tpe' || config.kind === 'hierarchy';
 
 /** Wraps a scheduler, keeping a copy of the history each trial was issued from. */
 function recording(scheduler: Scheduler): { scheduler: Scheduler; seen: Map<number, History> } {
