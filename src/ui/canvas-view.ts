@@ -19,6 +19,8 @@ export interface ThemeColors {
   ink: string;
   muted: string;
   grid: string;
+  /** Grid lines inside a plot. */
+  faint: string;
   surface: string;
 }
 
@@ -30,6 +32,7 @@ export function themeColors(el: Element): ThemeColors {
     ink: read('--lab-ink', '#1b1f24'),
     muted: read('--lab-muted', '#5b6570'),
     grid: read('--lab-border', '#dde2e7'),
+    faint: read('--lab-border-soft', '#eef0f2'),
     surface: read('--lab-surface', '#ffffff'),
   };
 }

@@ -30,7 +30,7 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
 export class LabBestHistory extends ResultView {
   static override styles = [
     panelStyles,
-    css`.hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }`,
+    css`.hover { min-height: 1.3rem; font-size: 0.8rem; color: var(--lab-ink, #333a42); font-variant-numeric: tabular-nums; }`,
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];

@@ -53,14 +53,14 @@ export class LabCompare extends LitElement {
     panelStyles,
     css`
       header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; }
-      h3 { font-size: 0.85rem; margin: 0.9rem 0 0.3rem; color: #333a42; }
+      h3 { font-size: 0.85rem; margin: 0.9rem 0 0.3rem; color: var(--lab-ink, #333a42); }
       .scroll { overflow-x: auto; }
       table { border-collapse: collapse; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
-      th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #eef0f2; text-align: left; white-space: nowrap; }
-      thead th { border-bottom: 1px solid #d7dce1; }
-      th[scope='row'] { font-weight: 500; color: #333a42; }
+      th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); text-align: left; white-space: nowrap; }
+      thead th { border-bottom: 1px solid var(--lab-border, #d7dce1); }
+      th[scope='row'] { font-weight: 500; color: var(--lab-ink, #333a42); }
       .swatch { display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: -0.05rem; }
-      .fixed { color: #5b6570; }
+      .fixed { color: var(--lab-muted, #5b6570); }
     `,
   ];
 

@@ -5,6 +5,7 @@ import type { SpaceRow } from '../study/spec.ts';
 import { hasResult, type StudyState } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
 import { kernelSurface } from './contour-surface.ts';
+import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import { ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampRgb, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
@@ -87,14 +88,22 @@ export class LabContour extends ResultView {
         results.length < 3
           ? html`<p class="hint" data-testid="contour-pending">The heat map appears once 3 trials have a validation loss (${results.length} so far).</p>`
           : html`<canvas data-testid="contour" role="img" tabindex="0"
-              aria-label="validation loss over ${PARAM_LABELS[axes[0].name] ?? axes[0].name} and ${PARAM_LABELS[axes[1].name] ?? axes[1].name}, ${results.length} trials"
+              aria-label="validation loss over ${PARAM_LABELS[axes[0].name] ?? axes[0].name} and ${PARAM_LABELS[axes[1].name] ?? axes[1].name}, ${results.length} trials; ${KEYBOARD_HINT}"
+              @keydown=${(e: KeyboardEvent) =>
+                pickByKeyboard(
+                  e,
+                  this,
+                  this.drawn.map((d) => d.trial),
+                  this.hovered,
+                  (t) => (this.hovered = t),
+                )}
               @pointermove=${(e: PointerEvent) => (this.hovered = this.pick(e))}
               @pointerleave=${() => (this.hovered = undefined)}
               @click=${(e: MouseEvent) => {
                 const t = this.pick(e);
                 if (t) selectTrial(this, t.id);
               }}></canvas>
-            <div class="hover" data-testid="contour-hover">${
+            <div class="hover" data-testid="contour-hover" aria-live="polite">${
               this.hovered
                 ? trialSummary(this.hovered, this.space)
                 : html`<span class="hint">Dark is low loss; faint where no trial is near. Hover a point to name its trial; click to select it.</span>`
@@ -175,6 +184,13 @@ export class LabContour extends ResultView {
       ctx.lineWidth = 1.2;
       ctx.fill();
       ctx.stroke();
+      if (trial === this.hovered) {
+        ctx.beginPath();
+        ctx.arc(x, y, 11, 0, 2 * Math.PI);
+        ctx.strokeStyle = '#457b9d';
+        ctx.lineWidth = 2;
+        ctx.stroke();
+      }
       if (trial.id === this.bestTrialId) {
         ctx.beginPath();
         ctx.arc(x, y, 8, 0, 2 * Math.PI);

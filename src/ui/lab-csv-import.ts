@@ -49,11 +49,11 @@ export class LabCsvImport extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .drop { border: 2px dashed #9aa4ae; border-radius: 6px; padding: 0.8rem; text-align: center; font-size: 0.85rem; color: #5b6570; }
-      .drop.over { border-color: #457b9d; background: #eef6fb; }
+      .drop { border: 2px dashed var(--lab-muted, #9aa4ae); border-radius: 6px; padding: 0.8rem; text-align: center; font-size: 0.85rem; color: var(--lab-muted, #5b6570); }
+      .drop.over { border-color: #457b9d; background: var(--lab-hover-bg, #eef6fb); }
       .drop label.inline { display: inline-flex; }
-      fieldset { border: 1px solid #d7dce1; border-radius: 4px; margin: 0.5rem 0 0; padding: 0.3rem 0.6rem; }
-      legend { font-size: 0.8rem; color: #5b6570; }
+      fieldset { border: 1px solid var(--lab-border, #d7dce1); border-radius: 4px; margin: 0.5rem 0 0; padding: 0.3rem 0.6rem; }
+      legend { font-size: 0.8rem; color: var(--lab-muted, #5b6570); }
       .features { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; max-height: 16rem; overflow: auto; }
       .bulk { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; margin-bottom: 0.3rem; }
       .bulk input { width: 9rem; }

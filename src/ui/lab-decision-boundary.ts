@@ -52,7 +52,7 @@ export class LabDecisionBoundary extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      canvas { width: min(${SIZE}px, 100%); aspect-ratio: 1; height: auto; border: 1px solid #dde2e7; border-radius: 4px; image-rendering: auto; }
+      canvas { width: min(${SIZE}px, 100%); aspect-ratio: 1; height: auto; border: 1px solid var(--lab-border, #dde2e7); border-radius: 4px; image-rendering: auto; }
     `,
   ];
 

@@ -61,7 +61,7 @@ export class LabExportMenu extends LitElement {
     css`
       .row { align-items: center; gap: 0.4rem 0.6rem; }
       .group { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; }
-      .group > span { font-size: 0.8rem; color: #333a42; }
+      .group > span { font-size: 0.8rem; color: var(--lab-ink, #333a42); }
       textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; font-size: 0.75rem; margin-top: 0.4rem; }
       .status { font-size: 0.8rem; color: #2a9d8f; margin: 0.3rem 0 0; }
       input[type='file'] { display: none; }

@@ -22,8 +22,8 @@ export class LabImportance extends LitElement {
     panelStyles,
     css`
       .bars { display: grid; grid-template-columns: 10rem 1fr 3rem; gap: 0.3rem 0.5rem; align-items: center; font-size: 0.82rem; }
-      .track { height: 12px; background: #e3e7eb; border-radius: 3px; overflow: hidden; }
-      .fill { height: 100%; background: #1d3557; }
+      .track { height: 12px; background: var(--lab-border-soft, #e3e7eb); border-radius: 3px; overflow: hidden; }
+      .fill { height: 100%; background: var(--lab-accent, #1d3557); }
       .share { text-align: right; font-variant-numeric: tabular-nums; }
     `,
   ];

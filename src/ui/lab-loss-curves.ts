@@ -4,6 +4,7 @@ import type uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
+import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import type { LabUplot } from './lab-uplot.ts';
 import { ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
@@ -38,8 +39,8 @@ export class LabLossCurves extends ResultView {
     panelStyles,
     css`
       .controls { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.3rem; }
-      .hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }
-      .key { font-size: 0.75rem; color: #5b6570; }
+      .hover { min-height: 1.3rem; font-size: 0.8rem; color: var(--lab-ink, #333a42); font-variant-numeric: tabular-nums; }
+      .key { font-size: 0.75rem; color: var(--lab-muted, #5b6570); }
       .swatch { display: inline-block; width: 1.4rem; height: 0; border-top: 2px solid; vertical-align: middle; margin: 0 0.2rem 0 0.6rem; }
     `,
   ];
@@ -172,6 +173,13 @@ export class LabLossCurves extends ResultView {
     if (redraw) plot.redraw(true);
   }
 
+  /** Names a trial from the keyboard and brings its validation curve forward, as hovering it does. */
+  private focusCurve(trial: TrialRecord | undefined): void {
+    this.hovered = trial;
+    const index = trial ? this.optionSeries.findIndex((s) => s.trial === trial && !s.train) : -1;
+    this.chart?.plot?.setSeries(index >= 0 ? index + 1 : null, { focus: index >= 0 });
+  }
+
   private get colorRow(): SpaceRow | undefined {
     return this.space.find((r) => r.name === this.colorBy) ?? this.space.find((r) => r.enabled);
   }
@@ -200,13 +208,15 @@ export class LabLossCurves extends ResultView {
           <span class="swatch" style="border-color:${STATE_COLORS.DIVERGED};border-top-style:dashed"></span>diverged
           <span class="swatch" style="border-color:${STATE_COLORS.PRUNED};border-top-style:dotted"></span>pruned
           <span class="swatch" style="border-color:${STATE_COLORS.STOPPED};border-top-style:dotted"></span>stopped (partial)
-          <span class="swatch" style="border-top-width:4px;border-color:#333"></span>best
+          <span class="swatch" style="border-top-width:4px;border-color:var(--lab-ink, #333)"></span>best
           <span class="swatch" style="border-top-width:3px;border-color:${SELECTED_COLOR}"></span>selected
         </span>
       </div>
       <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}
+        tabindex="0" aria-label="loss curves of ${this.trials.length} trials; ${KEYBOARD_HINT}"
+        @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, this.trials, this.hovered, (t) => this.focusCurve(t))}
         @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
-      <div class="hover" data-testid="curve-hover">
+      <div class="hover" data-testid="curve-hover" aria-live="polite">
         ${
           h
             ? trialSummary(h, this.space)

@@ -5,6 +5,7 @@ import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
+import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import { decadeExponents } from './log-ticks.ts';
 import { pointHover } from './point-hover.ts';
 import { ResultView } from './result-view.ts';
@@ -65,8 +66,8 @@ export class LabParamScatter extends ResultView {
     panelStyles,
     css`
       .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 0.6rem; }
-      h3 { font-size: 0.8rem; margin: 0; font-weight: 600; color: #333a42; }
-      .hover { min-height: 1.3rem; font-size: 0.8rem; color: #333a42; font-variant-numeric: tabular-nums; }
+      h3 { font-size: 0.8rem; margin: 0; font-weight: 600; color: var(--lab-ink, #333a42); }
+      .hover { min-height: 1.3rem; font-size: 0.8rem; color: var(--lab-ink, #333a42); font-variant-numeric: tabular-nums; }
     `,
   ];
 
@@ -158,11 +159,13 @@ export class LabParamScatter extends ResultView {
           (row) => html`<div>
             <h3>${PARAM_LABELS[row.name] ?? row.name} <span class="hint">(validation loss, ${(row.distribution as Distribution).kind === 'categorical' ? 'categorical' : 'on its own scale'})</span></h3>
             <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"
+              tabindex="0" aria-label="validation loss against ${PARAM_LABELS[row.name] ?? row.name}; ${KEYBOARD_HINT}"
+              @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, this.dataCache.get(row.name)?.trials ?? [], this.hovered, (t) => (this.hovered = t))}
               @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
           </div>`,
         )}
       </div>
-      <div class="hover" data-testid="scatter-hover">
+      <div class="hover" data-testid="scatter-hover" aria-live="polite">
         ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial (red).</span>`}
       </div>
     `;

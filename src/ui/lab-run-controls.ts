@@ -24,9 +24,9 @@ export class LabRunControls extends LitElement {
     panelStyles,
     css`
       .buttons { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
-      .stats { font-variant-numeric: tabular-nums; font-size: 0.85rem; color: #333a42; }
+      .stats { font-variant-numeric: tabular-nums; font-size: 0.85rem; color: var(--lab-ink, #333a42); }
       .bars { display: grid; grid-template-columns: repeat(auto-fill, minmax(28px, 1fr)); gap: 3px; margin-top: 0.5rem; }
-      .bar { height: 8px; background: #e3e7eb; border-radius: 2px; overflow: hidden; }
+      .bar { height: 8px; background: var(--lab-border-soft, #e3e7eb); border-radius: 2px; overflow: hidden; }
       .bar > div { height: 100%; }
     `,
   ];

@@ -58,7 +58,7 @@ function topDecadeStart(axis: Axis): number | undefined {
 @customElement('lab-scale-preview')
 export class LabScalePreview extends LitElement {
   static override styles = css`
-    :host { display: inline-flex; align-items: center; gap: 0.4rem; font-size: 0.72rem; color: #5b6570; }
+    :host { display: inline-flex; align-items: center; gap: 0.4rem; font-size: 0.72rem; color: var(--lab-muted, #5b6570); }
     svg { display: block; }
     .error { color: #b71c1c; max-width: 16rem; }
   `;

@@ -25,13 +25,13 @@ export class LabSearchStages extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .group { border-top: 1px solid #eef0f2; padding: 0.35rem 0; font-size: 0.8rem; }
-      .title { font-weight: 600; color: #333a42; }
-      .empty { color: #5b6570; }
+      .group { border-top: 1px solid var(--lab-border-soft, #eef0f2); padding: 0.35rem 0; font-size: 0.8rem; }
+      .title { font-weight: 600; color: var(--lab-ink, #333a42); }
+      .empty { color: var(--lab-muted, #5b6570); }
       .box { display: grid; grid-template-columns: 9rem 1fr 10rem; gap: 0.2rem 0.5rem; align-items: center; margin-top: 0.2rem; }
-      .axis { position: relative; height: 8px; background: #e3e7eb; border-radius: 4px; }
+      .axis { position: relative; height: 8px; background: var(--lab-border-soft, #e3e7eb); border-radius: 4px; }
       .axis > div { position: absolute; top: 0; bottom: 0; background: #457b9d; border-radius: 4px; }
-      .range { font-variant-numeric: tabular-nums; color: #5b6570; }
+      .range { font-variant-numeric: tabular-nums; color: var(--lab-muted, #5b6570); }
     `,
   ];
 

@@ -57,14 +57,22 @@ export class LabSpaceTable extends LitElement {
     panelStyles,
     css`
       table { border-collapse: collapse; width: 100%; font-size: 0.82rem; }
-      th { text-align: left; font-weight: 600; color: #5b6570; padding: 0.2rem 0.35rem; border-bottom: 1px solid #d7dce1; }
-      td { padding: 0.2rem 0.35rem; border-bottom: 1px solid #eef0f2; vertical-align: middle; }
+      th { text-align: left; font-weight: 600; color: var(--lab-muted, #5b6570); padding: 0.2rem 0.35rem; border-bottom: 1px solid var(--lab-border, #d7dce1); }
+      td { padding: 0.2rem 0.35rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); vertical-align: middle; }
       tr.off td:not(:first-child) { opacity: 0.55; }
       input[type='number'] { width: 5.5rem; }
       input.choices { width: 14rem; }
-      .tier { color: #5b6570; font-size: 0.72rem; }
+      .tier { color: var(--lab-muted, #5b6570); font-size: 0.72rem; }
       tr.invalid td { border-bottom: none; }
       tr.problems .error { display: block; }
+      /* Narrow screens: each hyperparameter's row wraps as a block of its controls (the header is for wide tables). */
+      @media (max-width: 640px) {
+        thead { display: none; }
+        table, tbody, td { display: block; }
+        tr { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.5rem; padding: 0.4rem 0; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); }
+        td { border-bottom: none; padding: 0.1rem; }
+        td:nth-child(2) { flex: 1 1 60%; }
+      }
     `,
   ];
 

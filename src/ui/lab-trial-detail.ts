@@ -20,10 +20,10 @@ export class LabTrialDetail extends LitElement {
     panelStyles,
     css`
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 0.8rem; margin: 0 0 0.5rem; font-size: 0.82rem; font-variant-numeric: tabular-nums; }
-      dt { color: #5b6570; }
+      dt { color: var(--lab-muted, #5b6570); }
       dd { margin: 0; overflow-wrap: anywhere; }
       .state { display: inline-block; padding: 0 0.35rem; border-radius: 3px; color: #fff; font-size: 0.75rem; }
-      .fixed { color: #5b6570; }
+      .fixed { color: var(--lab-muted, #5b6570); }
     `,
   ];
 

@@ -42,13 +42,13 @@ export class LabTrialsTable extends ResultView {
       .scroll { max-height: 480px; overflow: auto; }
       /* Fixed layout: a changing loss in one cell does not re-measure every row (live updates stay cheap with many trials). */
       table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
-      th { position: sticky; top: 0; background: #fff; text-align: left; border-bottom: 1px solid #d7dce1; padding: 0; }
-      th button { border: none; background: none; color: #333a42; font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
-      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eef0f2; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      th { position: sticky; top: 0; background: var(--lab-surface, #fff); text-align: left; border-bottom: 1px solid var(--lab-border, #d7dce1); padding: 0; }
+      th button { border: none; background: none; color: var(--lab-ink, #333a42); font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
+      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       tbody tr { cursor: pointer; }
-      tbody tr:hover td { background: #f1f4f7; }
-      tr.best td { background: #e8f5f3; font-weight: 600; }
-      tr[aria-selected='true'] td { background: #fde8ea; box-shadow: inset 0 -1px #e63946, inset 0 1px #e63946; }
+      tbody tr:hover td { background: var(--lab-hover-bg, #f1f4f7); }
+      tr.best td { background: var(--lab-best-bg, #e8f5f3); font-weight: 600; }
+      tr[aria-selected='true'] td { background: var(--lab-selected-bg, #fde8ea); box-shadow: inset 0 -1px #e63946, inset 0 1px #e63946; }
       tr:focus-visible { outline: 2px solid #457b9d; outline-offset: -2px; }
       .filtered { display: flex; gap: 0.6rem; align-items: center; font-size: 0.8rem; margin-bottom: 0.3rem; }
       .state { display: inline-block; padding: 0 0.35rem; border-radius: 3px; color: #fff; font-size: 0.72rem; }
@@ -130,14 +130,15 @@ export class LabTrialsTable extends ResultView {
           : ''
       }
       <div class="scroll">
-        <table data-testid="trials-table">
+        <!-- At least 5.5rem a column: a narrow screen scrolls the table sideways rather than cut every cell to a letter. -->
+        <table data-testid="trials-table" style="min-width:${columns.length * 5.5}rem">
           <thead>
             <tr>
               ${columns.map(
                 (
                   c,
                 ) => html`<th aria-sort=${c.key === sortColumn.key ? (this.descending ? 'descending' : 'ascending') : 'none'}>
-                  <button @click=${() => this.sortBy(c.key)}>${c.label}${c.key === sortColumn.key ? (this.descending ? ' ▼' : ' ▲') : ''}</button>
+                  <button title="sort by ${c.label}" @click=${() => this.sortBy(c.key)}>${c.label}${c.key === sortColumn.key ? (this.descending ? ' ▼' : ' ▲') : ''}</button>
                 </th>`,
               )}
             </tr>

@@ -2,6 +2,7 @@ import { css, html, LitElement, type PropertyValues, unsafeCSS } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
+import { themeColors } from './canvas-view.ts';
 import { logAxis } from './log-ticks.ts';
 import { formatValue } from './styles.ts';
 import { inOwnTask } from './task-queue.ts';
@@ -151,11 +152,16 @@ export class LabUplot extends LitElement {
     this.builtFrom = this.options;
     if (!this.options) return;
     const width = Math.max(200, this.clientWidth || 400);
-    this.chart = new uPlot(
-      { ...withBoundedLogAxes(this.options), width, height: this.height },
-      this.data,
-      this.container,
-    );
+    const options = withBoundedLogAxes(this.options);
+    // Axis text and grid in the theme's colours (uPlot draws them black on its canvas, unreadable in dark mode).
+    const { ink, faint } = themeColors(this);
+    const axes = (options.axes ?? [{}, {}]).map((axis) => ({
+      stroke: ink,
+      ...axis,
+      grid: { stroke: faint, width: 1, ...axis.grid },
+      ticks: { stroke: faint, width: 1, ...axis.ticks },
+    }));
+    this.chart = new uPlot({ ...options, axes, width, height: this.height }, this.data, this.container);
     this.dispatchEvent(new Event('chart-built'));
   }
 

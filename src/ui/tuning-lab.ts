@@ -54,22 +54,27 @@ export class TuningLab extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      :host { display: block; max-width: 1280px; margin: 0 auto; padding: 0.8rem 1rem 2rem; }
+      :host { display: block; position: relative; max-width: 1280px; margin: 0 auto; padding: 0.8rem 1rem 2rem; }
       header { display: flex; flex-wrap: wrap; gap: 0.6rem 1.2rem; align-items: center; justify-content: space-between; margin-bottom: 0.6rem; }
-      h1 { font-size: 1.3rem; margin: 0; color: #1d3557; }
-      .tagline { color: #5b6570; font-size: 0.85rem; }
+      h1 { font-size: 1.3rem; margin: 0; color: var(--lab-accent, #1d3557); }
+      .tagline { color: var(--lab-muted, #5b6570); font-size: 0.85rem; }
       /* Containment keeps a view's live updates from re-laying out the rest of the page. */
-      .card { background: #fff; border: 1px solid #dde2e7; border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; contain: content; }
+      .card { background: var(--lab-surface, #fff); border: 1px solid var(--lab-border, #dde2e7); border-radius: 8px; padding: 0.7rem 0.9rem; margin-bottom: 0.8rem; contain: content; }
       .editor { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem 1.2rem; }
       .editor > .wide { grid-column: 1 / -1; }
+      /* Grid items may shrink below their content's width (a wide table scrolls inside its card instead of pushing the page wider). */
+      .editor > *, .views > * { min-width: 0; }
+      .skip { position: absolute; left: 0.5rem; top: -3rem; z-index: 10; padding: 0.4rem 0.8rem; background: var(--lab-accent, #1d3557); color: var(--lab-on-accent, #fff); border-radius: 4px; }
+      .skip:focus { top: 0.5rem; }
       .editor[inert] { opacity: 0.6; }
       .views { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8rem; }
       .views > .wide { grid-column: 1 / -1; }
       .views > .card { margin-bottom: 0; }
-      .engine { font-size: 0.8rem; color: #333a42; }
+      .engine { font-size: 0.8rem; color: var(--lab-ink, #333a42); }
       .library { overflow-x: auto; margin-top: 0.8rem; }
       .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
       @media (max-width: 860px) { .editor, .views { grid-template-columns: 1fr; } }
+      @media (max-width: 480px) { :host { padding: 0.5rem 0.5rem 2rem; } .card { padding: 0.6rem 0.6rem; } }
     `,
   ];
 
@@ -541,6 +546,12 @@ export class TuningLab extends LitElement {
       seed: spec.seed,
     };
     return html`
+      <a class="skip" href="#run" data-testid="skip-link" @click=${(e: Event) => {
+        e.preventDefault(); // the target is in this shadow root, out of the document's #fragment reach
+        const run = this.renderRoot.querySelector<HTMLElement>('#run');
+        run?.focus();
+        run?.scrollIntoView({ block: 'start' });
+      }}>Skip to Run and the results</a>
       <header>
         <div>
           <h1>Tuning Lab</h1>
@@ -570,7 +581,7 @@ export class TuningLab extends LitElement {
         <lab-scheduler-editor class="wide" .settings=${settings} @settings-change=${(e: CustomEvent<{ settings: RunSettings }>) => this.edit({ ...spec, ...e.detail.settings })}></lab-scheduler-editor>
       </section>
 
-      <section class="card" aria-label="run">
+      <section class="card" aria-label="run" id="run" tabindex="-1">
         <lab-run-controls
           .run=${study}
           .startedAt=${session?.startedAt}
