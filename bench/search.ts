@@ -87,6 +87,7 @@ export const SCHEDULERS: readonly SchedulerConfig['kind'][] = [
   'hierarchy',
   'tpe',
   'cmaes',
+  'auto',
 ];
 
 /** Objective values by trial id, trials planned `parallelism` at a time and all finished before the next population (the study runner's loop). */

@@ -30,8 +30,8 @@
 import { erfc } from '../train/cpu/ops.ts';
 import { exp, log, pow } from './math.ts';
 import { hash32, normal, stringKey, uniform } from './random.ts';
-import { budgetAllowsAnother, checkOption, paramsKey, untriedParams } from './sampling.ts';
-import { cardinality, defaultParams, fromUnit, type SearchSpace, searchedParams, toUnit } from './space.ts';
+import { budgetAllowsAnother, checkOption, paramsKey, rankedComplete, untriedParams } from './sampling.ts';
+import { cardinality, contains, defaultParams, fromUnit, type SearchSpace, searchedParams, toUnit } from './space.ts';
 import { rankForTpe, TPE_DEFAULTS, tpeProposals } from './tpe.ts';
 import type { FinishedTrial, History, Params, Scheduler, SchedulerConfig, TrialPlan } from './types.ts';
 
@@ -135,7 +135,7 @@ interface Strategy {
   lastValues: number[];
 }
 
-function newStrategy(n: number, lambda: number, mean: number[], restart: number): Strategy {
+function newStrategy(n: number, lambda: number, mean: number[], restart: number, sigma = SIGMA0): Strategy {
   const mu = Math.floor(lambda / 2);
   const raw = Array.from({ length: mu }, (_, i) => log((lambda + 1) / 2) - log(i + 1));
   const sum = raw.reduce((a, b) => a + b, 0);
@@ -156,7 +156,7 @@ function newStrategy(n: number, lambda: number, mean: number[], restart: number)
     cmu: Math.min(1 - c1, (2 * (mueff - 2 + 1 / mueff)) / ((n + 2) ** 2 + mueff)),
     chiN: Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n)),
     mean,
-    sigma: SIGMA0,
+    sigma,
     C: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))),
     B: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))),
     D: new Array<number>(n).fill(1),
@@ -262,7 +262,13 @@ function ranking(members: readonly FinishedTrial[]): FinishedTrial[] {
   return [...ranked, ...members.filter((t) => !rankedIds.has(t.id)).sort((a, b) => a.id - b.id)];
 }
 
-export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: number): Scheduler {
+/**
+ * CMA-ES from trial `warmStartAt` on (0: from the start). With warmStartAt > 0 the earlier
+ * trials came from another sampler: it waits until they have all finished, then starts at
+ * the best one's unit point with σ = the root-mean-square distance of the best 10% (at least
+ * 2) from it, clipped to [0.02, 1/6]; it answers only for trials from warmStartAt on.
+ */
+export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: number, warmStartAt = 0): Scheduler {
   const parallelism = checkOption('cmaes parallelism', config.parallelism ?? 1, { integer: true });
   const searched = searchedParams(space);
   const numeric = searched.filter((p) => p.distribution.kind !== 'categorical');
@@ -343,13 +349,39 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
   const memberKey = (t: FinishedTrial) =>
     JSON.stringify([t.id, t.state, t.objective, t.curve?.steps.at(-1), t.curve?.values.at(-1), numericKey(t.params)]);
 
+  const unitPoint = (params: Params) => numeric.map((p) => toUnit(p.distribution, params[p.name]));
+
+  /** The first generation's strategy and a key of what it was computed from; undefined while earlier trials run. */
+  function initialStrategy(history: History): { strategy: Strategy; key: string } | undefined {
+    if (warmStartAt === 0)
+      return { strategy: withMargin(newStrategy(n, lambda0, new Array<number>(n).fill(0.5), 0), bins), key: '' };
+    const earlier = history.finished.filter((t) => t.id < warmStartAt);
+    if (earlier.length < warmStartAt) return undefined;
+    const top = rankedComplete(earlier).filter((t) => numeric.every((p) => contains(p.distribution, t.params[p.name])));
+    if (top.length === 0)
+      return { strategy: withMargin(newStrategy(n, lambda0, new Array<number>(n).fill(0.5), 0), bins), key: 'none' };
+    const mean = unitPoint(top[0].params);
+    const best = top.slice(0, Math.max(2, Math.ceil(0.1 * top.length))).map((t) => unitPoint(t.params));
+    const rms = Math.sqrt(
+      best.reduce((acc, x) => acc + x.reduce((a, v, i) => a + (v - mean[i]) ** 2, 0), 0) /
+        (best.length * Math.max(n, 1)),
+    );
+    const sigma = Math.min(SIGMA0, Math.max(0.02, rms));
+    return {
+      strategy: withMargin(newStrategy(n, lambda0, mean, 0, sigma), bins),
+      key: JSON.stringify(earlier.map((t) => [t.id, t.objective])),
+    };
+  }
+
   return {
     next(history) {
       const id = history.started.length;
       if (!budgetAllowsAnother(config.budget, history)) return { kind: 'done' };
       const finishedById = new Map(history.finished.map((t) => [t.id, t]));
-      let s = withMargin(newStrategy(n, lambda0, new Array<number>(n).fill(0.5), 0), bins);
-      for (let first = 0, round = 0; ; round++) {
+      const start = initialStrategy(history);
+      if (!start) return { kind: 'wait' };
+      let s = start.strategy;
+      for (let first = warmStartAt, round = 0; ; round++) {
         if (id < first + s.lambda) {
           const params = propose(s, id - first, history, first);
           if (!params) return { kind: 'done' };
@@ -359,7 +391,7 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
         }
         const members = Array.from({ length: s.lambda }, (_, k) => finishedById.get(first + k));
         if (members.some((t) => !t)) return { kind: 'wait' };
-        const key = (members as FinishedTrial[]).map(memberKey).join();
+        const key = start.key + (members as FinishedTrial[]).map(memberKey).join();
         const cached = afterGeneration[round];
         const next = cached?.key === key ? cached.next : advance(s, first, history.started, members as FinishedTrial[]);
         afterGeneration[round] = { key, next };

@@ -7,6 +7,7 @@
 //  random        independent uniform draws on each hyperparameter's scale (sampling.ts).
 //  quasi-random  scrambled Halton points (quasi.ts), one dimension per searched hyperparameter.
 
+import { createAuto } from './auto.ts';
 import { createCmaEs } from './cmaes.ts';
 import { createCoarseToFine } from './coarseToFine.ts';
 import { createHierarchy } from './hierarchy.ts';
@@ -117,9 +118,11 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
       return createTpe(config, space, seed);
     case 'cmaes':
       return createCmaEs(config, space, seed);
+    case 'auto':
+      return createAuto(config, space, seed);
     default:
       throw new Error(
-        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use grid, random, quasi-random, coarse-to-fine, hierarchy, tpe or cmaes`,
+        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use auto, grid, random, quasi-random, coarse-to-fine, hierarchy, tpe or cmaes`,
       );
   }
 }

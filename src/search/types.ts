@@ -116,6 +116,12 @@ export type SchedulerConfig =
       candidates?: number;
     }
   | {
+      kind: 'auto';
+      budget: Budget;
+      /** Trials trained at once (default 1): CMA-ES generations are whole populations. */
+      parallelism?: number;
+    }
+  | {
       kind: 'cmaes';
       budget: Budget;
       /** Trials trained at once: each generation's λ is the smallest multiple of it that is at least 4 + ⌊3 ln n⌋ (default 1). */

@@ -25,7 +25,7 @@ export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   const budget = b.kind === 'trials' ? { trials: b.trials } : { seconds: b.minutes * 60 };
   if (kind === 'grid') return { kind, budget, pointsPerParam };
   if (kind === 'coarse-to-fine') return { kind, budget, trialsPerRound, parallelism: spec.parallelism };
-  if (kind === 'cmaes') return { kind, budget, parallelism: spec.parallelism };
+  if (kind === 'cmaes' || kind === 'auto') return { kind, budget, parallelism: spec.parallelism };
   return { kind, budget };
 }
 

@@ -110,6 +110,7 @@ export type SpaceRow = z.infer<typeof spaceRowSchema>;
 export type DistributionSpec = SpaceRow['distribution'];
 
 export const SCHEDULER_KINDS = [
+  'auto',
   'grid',
   'random',
   'quasi-random',
@@ -197,7 +198,8 @@ export function defaultSpace(): SpaceRow[] {
 }
 
 /**
- * What a new user runs on first visit: 16 random trials over the learning rate (log) and
+ * What a new user runs on first visit: 16 trials chosen by `auto` (one population: 16
+ * scrambled-Halton points, as TPE starts) over the learning rate (log) and
  * Adam's β1 (one-minus-log) of a 2×16 relu net on the spiral, 500 steps each (about 40
  * epochs: enough for good rates to pass 0.8 validation accuracy while bad ones visibly
  * stall), on the GPU; curves appear within seconds.
@@ -213,7 +215,7 @@ export function defaultStudy(): StudySpec {
       if (row.name === 'hiddenUnits') return { ...row, default: 16 };
       return row;
     }),
-    scheduler: { kind: 'random', budget: { kind: 'trials', trials: 16 }, pointsPerParam: 4, trialsPerRound: 8 },
+    scheduler: { kind: 'auto', budget: { kind: 'trials', trials: 16 }, pointsPerParam: 4, trialsPerRound: 8 },
     pruning: { kind: 'none' },
     parallelism: 16,
     training: { steps: 500, reportEvery: 10 },

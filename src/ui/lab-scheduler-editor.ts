@@ -8,6 +8,7 @@ import { panelStyles } from './styles.ts';
 export type RunSettings = Pick<StudySpec, 'scheduler' | 'pruning' | 'parallelism' | 'training' | 'seed'>;
 
 const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
+  auto: 'auto (TPE; numeric spaces with 60+ trials go on with CMA-ES from 40% of the budget)',
   grid: 'grid',
   random: 'random',
   'quasi-random': 'quasi-random (scrambled low-discrepancy)',

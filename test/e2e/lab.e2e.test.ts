@@ -21,11 +21,11 @@ const RUN_TIMEOUT_MS = 240_000;
 
 const shared = useLabBrowser();
 
-describe('a 16-trial random study on the spiral', () => {
+describe('the default 16-trial study on the spiral (auto: one quasi-random population)', () => {
   test('trains 16 trials live, and its link reproduces the same parameters and final losses', async () => {
     const { context, page } = await openLab(shared.browser, inject('labUrl'));
     await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('spiral');
-    await expect(page.getByTestId('scheduler').inputValue()).resolves.toBe('random');
+    await expect(page.getByTestId('scheduler').inputValue()).resolves.toBe('auto');
     await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('16');
     await setField(page, 'steps', STEPS);
     await screenshot(page.getByTestId('study-editor'), 'study-editor');

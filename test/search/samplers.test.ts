@@ -33,10 +33,12 @@ const configs: SchedulerConfig[] = [
   { kind: 'tpe', budget: { trials: 40 } },
   { kind: 'cmaes', budget: { trials: 40 } },
   { kind: 'cmaes', budget: { trials: 40 }, parallelism: 4 },
+  { kind: 'auto', budget: { trials: 40 } },
 ];
 
 /** Trials issued without waiting for every earlier one: reproducible from the history, not from the worker count. */
-const readsPartialHistory = (config: SchedulerConfig) => config.kind === 'tpe' || config.kind === 'hierarchy';
+const readsPartialHistory = (config: SchedulerConfig) =>
+  config.kind === 'tpe' || config.kind === 'hierarchy' || config.kind === 'auto';
 
 /** Wraps a scheduler, keeping a copy of the history each trial was issued from. */
 function recording(scheduler: Scheduler): { scheduler: Scheduler; seen: Map<number, History> } {

@@ -29,7 +29,7 @@ describe('StudySpec schema', () => {
     expect(paramDefault(spec, 'hiddenLayers')).toBe(2);
     expect(paramDefault(spec, 'activation')).toBe('relu');
     expect(paramDefault(spec, 'optimizer')).toBe('adam');
-    expect(spec.scheduler).toMatchObject({ kind: 'random', budget: { kind: 'trials', trials: 16 } });
+    expect(spec.scheduler).toMatchObject({ kind: 'auto', budget: { kind: 'trials', trials: 16 } });
     expect(spaceRow(spec, 'hiddenUnits').default).toBe(16);
   });
 

@@ -82,7 +82,7 @@ test('rows are newest first, with each study’s summary', async () => {
   const cell = (col: string) => third.querySelector(`[data-col="${col}"]`)!.textContent!.trim();
   expect(nameInput(el, 3).value).toBe('third');
   expect(cell('data')).toBe('spiral');
-  expect(cell('scheduler')).toBe('random');
+  expect(cell('scheduler')).toBe('auto');
   expect(cell('trials')).toBe('9 / 16');
   expect(cell('best')).toBe('0.123');
   expect(cell('engine')).toBe('CPU · CPU (TypeScript)');
