@@ -3,7 +3,7 @@
 // here). Used when some python3 imports optuna (Debian: apt-get install python3-optuna).
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { FUNCTIONS, median, regretAt, type SearchBenchOptions } from './search.ts';
+import { FUNCTIONS, median, type Observed, observe, regretAt, type SearchBenchOptions } from './search.ts';
 
 export const OPTUNA_SAMPLERS = ['random', 'tpe', 'cmaes'] as const;
 
@@ -27,14 +27,15 @@ export async function runOptunaBench(python: string, { seeds, trials, checkpoint
       for (const parallelism of parallelisms) {
         const bySampler: Record<string, Record<string, number>> = {};
         for (const sampler of OPTUNA_SAMPLERS) {
-          const runs: number[][] = [];
+          const runs: Observed[][] = [];
           for (let seed = 1; seed <= seeds; seed++) {
             child.stdin.write(`${JSON.stringify({ space: f.space, sampler, seed, trials, parallelism })}\n`);
-            const values: number[] = [];
+            const values: Observed[] = [];
             for (let msg = await read(); !msg.done; msg = await read()) {
-              const value = f.objective(msg.params);
-              values.push(value);
-              child.stdin.write(`${JSON.stringify({ value })}\n`);
+              const seen = observe(f, msg.params);
+              values.push(seen);
+              // A diverged trial (NaN) goes as null: Optuna marks it FAIL, as the lab marks it DIVERGED.
+              child.stdin.write(`${JSON.stringify({ value: Number.isNaN(seen.told) ? null : seen.told })}\n`);
             }
             runs.push(values);
           }

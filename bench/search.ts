@@ -4,6 +4,7 @@
 // A function sees each hyperparameter through its unit position (space.ts), so a log axis
 // is a linear axis of the function: x = low + (high - low) · toUnit(value).
 import { type StandardHyperparameter, standardHyperparameter } from '../src/search/catalog.ts';
+import { normal, stringKey } from '../src/search/random.ts';
 import { createScheduler } from '../src/search/scheduler.ts';
 import { contains, fromUnit, type SearchSpace, toUnit } from '../src/search/space.ts';
 import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../src/search/types.ts';
@@ -11,7 +12,10 @@ import type { FinishedTrial, Params, SchedulerConfig, TrialPlan } from '../src/s
 export interface TestFunction {
   name: string;
   space: SearchSpace;
+  /** What the scheduler is told; NaN: the trial diverged (it is told DIVERGED, as the lab does). */
   objective(p: Params): number;
+  /** The noise-free value regret is measured on (the objective itself when there is no noise). */
+  value?(p: Params): number;
   /** The function's minimum over the continuous box (discrete axes may leave a small floor above it). */
   minimum: number;
 }
@@ -35,6 +39,33 @@ function axis(space: SearchSpace, p: Params, name: string, low: number, high: nu
 }
 
 const braninSpace = spaceOf(['learningRate', 'beta1']);
+const hartmannSpace = spaceOf(['learningRate', 'beta1', 'weightDecay', 'decayRate', 'beta2', 'epsilon']);
+const levySpace = spaceOf(['learningRate', 'beta1', 'weightDecay', 'epsilon']);
+const cliffSpace = spaceOf(['learningRate', 'batchSize', 'beta1', 'hiddenUnits']);
+
+// Hartmann-6 (Surjanovic & Bingham's constants), on [0, 1]^6: one global minimum among six local ones.
+const HARTMANN_ALPHA = [1.0, 1.2, 3.0, 3.2];
+const HARTMANN_A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
+const HARTMANN_P = [
+  [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+  [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+  [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+];
+function hartmann6(p: Params): number {
+  const x = hartmannSpace.map((r) => axis(hartmannSpace, p, r.name, 0, 1));
+  return -HARTMANN_ALPHA.reduce(
+    (sum, a, i) => sum + a * Math.exp(-x.reduce((e, xj, j) => e + HARTMANN_A[i][j] * (xj - HARTMANN_P[i][j]) ** 2, 0)),
+    0,
+  );
+}
+/** Seeded by the trial's values: the same trial always gets the same noise, in every run and sampler. */
+const noiseOf = (p: Params) => normal(stringKey(JSON.stringify(p)));
 const rosenbrockSpace = spaceOf(['learningRate', 'beta1', 'weightDecay', 'decayRate']);
 const coupledSpace = spaceOf(['learningRate', 'batchSize', 'hiddenLayers', 'decay']);
 
@@ -78,6 +109,54 @@ export const FUNCTIONS: readonly TestFunction[] = [
       );
     },
   },
+  {
+    // Hartmann-6 on six continuous axes (log lr, 1-β1, log weight decay, 1-decay rate, 1-β2, log ε).
+    name: 'hartmann6',
+    space: hartmannSpace,
+    minimum: -3.322368011415515,
+    objective: hartmann6,
+  },
+  {
+    // Hartmann-6 seen through noise of sd 0.1 (about 3% of its range), as a validation loss varies
+    // with the data order; regret is the noise-free value of the best trial as observed.
+    name: 'hartmann6-noisy',
+    space: hartmannSpace,
+    minimum: -3.322368011415515,
+    objective: (p) => hartmann6(p) + 0.1 * noiseOf(p),
+    value: hartmann6,
+  },
+  {
+    // 4-D Levy on [-10, 10]^4 over log lr, 1-β1, log weight decay, log ε: a rugged surface, f* = 0 at x = 1.
+    name: 'levy',
+    space: levySpace,
+    minimum: 0,
+    objective(p) {
+      const w = levySpace.map((r) => 1 + (axis(levySpace, p, r.name, -10, 10) - 1) / 4);
+      const d = w.length;
+      let f = Math.sin(Math.PI * w[0]) ** 2 + (w[d - 1] - 1) ** 2 * (1 + Math.sin(2 * Math.PI * w[d - 1]) ** 2);
+      for (let i = 0; i < d - 1; i++) f += (w[i] - 1) ** 2 * (1 + 10 * Math.sin(Math.PI * w[i] + 1) ** 2);
+      return f;
+    },
+  },
+  {
+    // The edge of stability: a trial diverges (NaN, told as DIVERGED) when log10 lr passes a cliff
+    // that moves with the batch size (-1.5 at 16 to -0.25 at 512); the best rate lies 0.2 decades
+    // below it, with batch 128, 1-β1 = 10^-1.5 and 32 hidden units best. f* = 0.
+    name: 'cliff',
+    space: cliffSpace,
+    minimum: 0,
+    objective(p) {
+      const cliff = -1.5 + 0.25 * Math.log2((p.batchSize as number) / 16);
+      const lr = Math.log10(p.learningRate as number);
+      if (lr > cliff) return Number.NaN;
+      return (
+        (lr - (cliff - 0.2)) ** 2 +
+        0.05 * Math.log2((p.batchSize as number) / 128) ** 2 +
+        0.1 * (Math.log10(1 - (p.beta1 as number)) + 1.5) ** 2 +
+        0.02 * (Math.log2(p.hiddenUnits as number) - 5) ** 2
+      );
+    },
+  },
 ];
 
 export const SCHEDULERS: readonly SchedulerConfig['kind'][] = [
@@ -90,8 +169,11 @@ export const SCHEDULERS: readonly SchedulerConfig['kind'][] = [
   'auto',
 ];
 
-/** Objective values by trial id, trials planned `parallelism` at a time and all finished before the next population (the study runner's loop). */
-export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number, parallelism: number): number[] {
+/**
+ * The noise-free value of each trial (NaN: diverged) with what it was told, by trial id; trials
+ * planned `parallelism` at a time and all finished before the next population (the study runner's loop).
+ */
+export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number, parallelism: number): Observed[] {
   const scheduler = createScheduler(config, f.space, seed);
   const started: TrialPlan[] = [];
   const finished: FinishedTrial[] = [];
@@ -103,9 +185,11 @@ export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number,
       started.push(d.trial);
       population.push(d.trial);
     }
-    if (population.length === 0) return finished.map((t) => t.objective);
-    for (const t of population)
-      finished.push({ id: t.id, params: t.params, state: 'COMPLETE', objective: f.objective(t.params) });
+    if (population.length === 0) return finished.map((t) => observe(f, t.params));
+    for (const t of population) {
+      const objective = f.objective(t.params);
+      finished.push({ id: t.id, params: t.params, state: Number.isNaN(objective) ? 'DIVERGED' : 'COMPLETE', objective });
+    }
   }
 }
 
@@ -114,9 +198,21 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Regret after n trials: the best of the first n trials minus the function's minimum. */
-export function regretAt(values: number[], n: number, minimum: number): number {
-  return Math.min(...values.slice(0, n)) - minimum;
+/** One trial as the bench scores it: what the scheduler was told and the noise-free value. */
+export interface Observed {
+  told: number;
+  value: number;
+}
+
+export function observe(f: TestFunction, p: Params): Observed {
+  const told = f.objective(p);
+  return { told, value: Number.isNaN(told) ? Number.NaN : (f.value ?? f.objective)(p) };
+}
+
+/** Regret after n trials: the noise-free value of the best-told trial among the first n (diverged ones left out), minus the minimum. */
+export function regretAt(trials: readonly Observed[], n: number, minimum: number): number {
+  const best = trials.slice(0, n).reduce<Observed | undefined>((b, t) => (Number.isNaN(t.told) || (b && b.told <= t.told) ? b : t), undefined);
+  return (best ? best.value : Number.POSITIVE_INFINITY) - minimum;
 }
 
 export interface SearchBenchOptions {

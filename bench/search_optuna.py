@@ -4,7 +4,7 @@ The objective stays in TypeScript (one definition): Node sends one JSON line per
   {"space": [rows as in src/search/space.ts], "sampler": "random"|"tpe"|"cmaes",
    "seed": int, "trials": int, "parallelism": int}
 and this script answers with a JSON line of params per trial and reads back that trial's
-value, `parallelism` trials asked before any is told (TPE then uses constant_liar=True).
+value (null: it diverged, told as a failed trial), `parallelism` trials asked before any is told (TPE then uses constant_liar=True).
 Each lab scale becomes Optuna's closest suggestion on the same axis:
   float log -> suggest_float(log=True); one-minus-log -> 1 - suggest_float(1-high, 1-low, log=True);
   int -> suggest_int(log=scale == 'log'); power-of-two -> 2 ** suggest_int(exponent);
@@ -58,7 +58,12 @@ def main():
             issued += len(batch)
             for trial, p in zip(batch, params):
                 send({"params": p})
-                study.tell(trial, json.loads(sys.stdin.readline())["value"])
+                value = json.loads(sys.stdin.readline())["value"]
+                # null: the trial diverged; Optuna's way to say so is a failed trial.
+                if value is None:
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    study.tell(trial, value)
         send({"done": True})
 
 
