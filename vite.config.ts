@@ -3,26 +3,29 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { DIGITS_ASSET } from './src/train/data/digitsFormat.ts';
+import { DIGITS_SIDES, digitsAsset } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
 import { compileWasmKernels } from './src/train/wasm/compile.ts';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 import { runNodeStudy } from './test/cli/node-study-command.ts';
 
-/** Packs the mnist package's digits into one ~0.7 MB binary: served in dev, emitted in the build. */
-function digitsAsset(): Plugin {
-  let bytes: Uint8Array | undefined;
-  const asset = () => (bytes ??= digitsAssetBytes());
+/** Packs the mnist package's digits into one binary per size (~0.7 MB at 14×14): served in dev, emitted in the build. */
+function digitsAssets(): Plugin {
+  const packed = new Map<number, Uint8Array>();
+  const bytes = (side: (typeof DIGITS_SIDES)[number]) =>
+    packed.get(side) ?? packed.set(side, digitsAssetBytes(side)).get(side)!;
   return {
     name: 'tuning-lab-digits',
     configureServer(server) {
-      server.middlewares.use(`${server.config.base}${DIGITS_ASSET}`, (_request, response) => {
-        response.setHeader('Content-Type', 'application/octet-stream');
-        response.end(asset());
-      });
+      for (const side of DIGITS_SIDES)
+        server.middlewares.use(`${server.config.base}${digitsAsset(side)}`, (_request, response) => {
+          response.setHeader('Content-Type', 'application/octet-stream');
+          response.end(bytes(side));
+        });
     },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: DIGITS_ASSET, source: asset() });
+      for (const side of DIGITS_SIDES)
+        this.emitFile({ type: 'asset', fileName: digitsAsset(side), source: bytes(side) });
     },
   };
 }
@@ -116,7 +119,7 @@ export default defineConfig({
   server: { headers: ISOLATION_HEADERS },
   plugins: [
     wasmKernels(),
-    digitsAsset(),
+    digitsAssets(),
     contentSecurityPolicy(),
     // Offline after the first load: the service worker precaches the whole build (app,
     // worker, shaders, packed digits) and the manifest makes the lab installable.

@@ -93,7 +93,9 @@ export async function loadData(
 
 /** The study's data from its spec (and the CSV file's text, for a CSV study). */
 export async function loadDataFrom(spec: StudySpec, csv: CsvFile | undefined): Promise<TrainingData> {
-  const sources: DataSources = { digits: async () => (await import('../train/data/digitsPack.ts')).packMnist() };
+  const sources: DataSources = {
+    digits: async (side) => (await import('../train/data/digitsPack.ts')).packMnist(side),
+  };
   if (csv) sources.csv = csv;
   try {
     return await loadStudyData(spec.data, sources);

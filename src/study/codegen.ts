@@ -83,7 +83,7 @@ function dataDescription(s: Setup): string[] {
     d.kind === 'synthetic'
       ? `the synthetic "${d.name}" set`
       : d.kind === 'digits'
-        ? 'handwritten digits (14x14 pixels scaled to [0, 1])'
+        ? `handwritten digits (${d.side ?? 14}x${d.side ?? 14} pixels scaled to [0, 1])`
         : `the CSV file "${commentText(d.fileName)}" (target "${commentText(d.target)}")`;
   const targets = s.classification
     ? `${data.outputs} classes`

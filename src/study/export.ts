@@ -13,7 +13,7 @@ import type { StudyEvent } from './events.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import { VALUE_RULES } from './spaceRules.ts';
-import { HYPERPARAMETER_NAMES, STUDY_VERSION, type StudySpec, studySchema } from './spec.ts';
+import { dataSetName, HYPERPARAMETER_NAMES, STUDY_VERSION, type StudySpec, studySchema } from './spec.ts';
 import { eventsOfState, type StudyState, type StudyStatus } from './state.ts';
 import { z } from './zod.ts';
 
@@ -408,12 +408,7 @@ export function parseStudyExport(text: string, maxChars = MAX_EXPORT_CHARS): Par
 
 /** A file name for a download: `tuning-lab-<data>-seed<seed>[-trial<id>].<ext>`, safe on every OS. */
 export function exportFileName(spec: StudySpec, extension: string, trialId?: number): string {
-  const data =
-    spec.data.kind === 'synthetic'
-      ? spec.data.name
-      : spec.data.kind === 'csv'
-        ? spec.data.fileName.replace(/\.csv$/i, '')
-        : 'digits';
+  const data = dataSetName(spec.data).replace(/\.csv$/i, '');
   const safe = data.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'data';
   return `tuning-lab-${safe}-seed${spec.seed}${trialId === undefined ? '' : `-trial${trialId}`}.${extension}`;
 }

@@ -6,7 +6,7 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { StudyEvent } from './events.ts';
 import { encodeStudyHash } from './link.ts';
-import type { StudySpec } from './spec.ts';
+import { dataSetName, type StudySpec } from './spec.ts';
 import {
   applyStudyEvent,
   bestTrialOf,
@@ -96,10 +96,7 @@ export function summarize(
   };
 }
 
-/** The data set a study trains on, in a word: the synthetic set's name, "digits" or the CSV's file name. */
-export function dataSetName(data: StudySpec['data']): string {
-  return data.kind === 'synthetic' ? data.name : data.kind === 'digits' ? 'digits' : data.fileName;
-}
+export { dataSetName };
 
 /** A default name: what the study searches, on which data. */
 export function defaultStudyName(spec: StudySpec): string {

@@ -5,6 +5,7 @@
 import { type StandardHyperparameter, standardSpace } from '../search/catalog.ts';
 import type { ParamValue } from '../search/space.ts';
 import type { SchedulerConfig } from '../search/types.ts';
+import { DIGITS_SIDES } from '../train/data/digitsFormat.ts';
 import { validationCount } from '../train/data/split.ts';
 import { checkStudyCost, type DataShape, studyCost } from './cost.ts';
 import { spaceProblems } from './spaceRules.ts';
@@ -32,9 +33,10 @@ const syntheticData = z.strictObject({
   seed: u32,
 });
 
-/** Handwritten digits from the mnist package, packed at build time (see src/train/data/digits.ts). */
+/** Handwritten digits from the mnist package, packed at build time (see src/train/data/digits.ts); 14×14 when `side` is absent (links made before 28×28). */
 const digitsData = z.strictObject({
   kind: z.literal('digits'),
+  side: z.union(DIGITS_SIDES.map((side) => z.literal(side))).optional(),
   count: z.number().int().min(100).max(10_000),
   validationFraction: fraction,
   seed: u32,
@@ -176,6 +178,13 @@ export function dataTask(data: DataSpec): 'classification' | 'regression' | 'fro
   return (CLASSIFICATION_SETS as readonly string[]).includes(data.name) ? 'classification' : 'regression';
 }
 
+/** The data set a study trains on, in a word or two: the synthetic set's name, "digits" (at 14×14) or "digits 28×28", or the CSV's file name. */
+export function dataSetName(data: DataSpec): string {
+  if (data.kind === 'synthetic') return data.name;
+  if (data.kind === 'digits') return (data.side ?? 14) === 14 ? 'digits' : `digits ${data.side}×${data.side}`;
+  return data.fileName;
+}
+
 /** The value a hyperparameter has while not searched (e.g. the model's hidden units). */
 export function paramDefault(spec: StudySpec, name: HyperparameterName): ParamValue {
   return spaceRow(spec, name).default;
@@ -247,9 +256,6 @@ function lastIssuePerField(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssu
   return [...byPath.values()];
 }
 
-/** Pixels of one digit image (14 × 14, src/train/data/digitsPack.ts); test/study/cost.test.ts checks it against the packed data. */
-const DIGITS_INPUTS = 196;
-
 /**
  * The data's sizes as far as the spec tells them. A CSV's rows and classes are known only
  * from its file: it gives a lower bound (its feature columns, 2 classes, no rows), so that
@@ -260,7 +266,7 @@ export function dataShapeOf(data: DataSpec): DataShape {
     return { task: 'classification', inputs: data.features.length, outputs: 2, trainCount: 0, validationCount: 0 };
   const validation = validationCount(data.count, data.validationFraction);
   const split = { trainCount: data.count - validation, validationCount: validation };
-  if (data.kind === 'digits') return { task: 'classification', inputs: DIGITS_INPUTS, outputs: 10, ...split };
+  if (data.kind === 'digits') return { task: 'classification', inputs: (data.side ?? 14) ** 2, outputs: 10, ...split };
   return dataTask(data) === 'classification'
     ? { task: 'classification', inputs: 2, outputs: 2, ...split }
     : { task: 'regression', inputs: 2, outputs: 1, ...split };

@@ -12,7 +12,7 @@ import type { CsvPin } from '../study/data.ts';
 import type { CsvChoice } from './lab-csv-import.ts';
 import { panelStyles } from './styles.ts';
 
-type SourceChoice = SyntheticSetName | 'digits' | 'csv';
+type SourceChoice = SyntheticSetName | 'digits' | 'digits-28' | 'csv';
 
 export interface DataChange {
   /** The new data spec, or undefined while a CSV is chosen but not yet usable. */
@@ -46,14 +46,22 @@ export class LabDataEditor extends LitElement {
 
   private get source(): SourceChoice {
     if (this.pendingCsv) return 'csv';
+    if (this.data.kind === 'digits') return this.data.side === 28 ? 'digits-28' : 'digits';
     return this.data.kind === 'synthetic' ? this.data.name : this.data.kind;
   }
 
   private pickSource(source: SourceChoice): void {
     const { validationFraction, seed } = this.data;
     this.pendingCsv = source === 'csv';
-    if (source === 'csv' || source === 'digits') {
-      this.emit({ data: source === 'csv' ? undefined : { kind: 'digits', count: 2000, validationFraction, seed } });
+    if (source === 'csv') {
+      this.emit({ data: undefined });
+      return;
+    }
+    if (source === 'digits' || source === 'digits-28') {
+      // 14×14 is the spec without a side, as links made before 28×28 say it.
+      const side = source === 'digits-28' ? { side: 28 as const } : {};
+      const count = this.data.kind === 'digits' ? this.data.count : 2000;
+      this.emit({ data: { kind: 'digits', ...side, count, validationFraction, seed } });
       return;
     }
     const previous = this.data.kind === 'synthetic' ? this.data : { count: 512, noise: 0.1 };
@@ -108,7 +116,10 @@ export class LabDataEditor extends LitElement {
             <optgroup label="2-D regression">
               ${REGRESSION_SETS.map((n) => html`<option value=${n} .selected=${source === n}>${n}</option>`)}
             </optgroup>
-            <option value="digits" .selected=${source === 'digits'}>handwritten digits</option>
+            <optgroup label="handwritten digits (MNIST)">
+              <option value="digits" .selected=${source === 'digits'}>digits 14×14</option>
+              <option value="digits-28" .selected=${source === 'digits-28'}>digits 28×28</option>
+            </optgroup>
             <option value="csv" .selected=${source === 'csv'}>my CSV file…</option>
           </select>
         </label>

@@ -9,26 +9,30 @@ import type { StudyEvent } from '../study/events.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
-import type { DigitsPack } from '../train/data/digitsFormat.ts';
+import type { DigitsPack, DigitsSide } from '../train/data/digitsFormat.ts';
 import type { TrainingData, TrainingEngine } from '../train/types.ts';
 import type { RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
 
 export interface TrainerDependencies {
   createGpuEngine: () => Promise<TrainingEngine>;
   createCpuEngine: () => TrainingEngine;
-  loadDigits: () => Promise<DigitsPack>;
+  loadDigits: (side: DigitsSide) => Promise<DigitsPack>;
 }
 
 export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
   let gpu: Promise<TrainingEngine> | null = null;
   let runner: StudyRunner | null = null;
-  let digits: Promise<DigitsPack> | null = null;
-  const loadDigits = () => {
-    digits ??= deps.loadDigits().catch((e: unknown) => {
-      digits = null;
-      throw e;
-    });
-    return digits;
+  const digits = new Map<DigitsSide, Promise<DigitsPack>>();
+  const loadDigits = (side: DigitsSide) => {
+    let pack = digits.get(side);
+    if (!pack) {
+      pack = deps.loadDigits(side).catch((e: unknown) => {
+        digits.delete(side);
+        throw e;
+      });
+      digits.set(side, pack);
+    }
+    return pack;
   };
 
   async function chooseEngine(

@@ -10,6 +10,6 @@ expose(
   createTrainerApi({
     createGpuEngine: () => createGpuEngine(),
     createCpuEngine,
-    loadDigits: () => loadDigitsPack(new URL(import.meta.env.BASE_URL, self.location.origin).href),
+    loadDigits: (side) => loadDigitsPack(new URL(import.meta.env.BASE_URL, self.location.origin).href, side),
   }),
 );

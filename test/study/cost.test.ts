@@ -17,7 +17,7 @@ import {
 } from '../../src/study/spec.ts';
 import { digitsTrainingData } from '../../src/train/data/digits.ts';
 import { decodeDigitsPack } from '../../src/train/data/digitsFormat.ts';
-import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
+import { digitsAssetBytes, packMnist } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 
 /** The default study with some rows' defaults changed (rows off: every trial has these values). */
@@ -71,6 +71,8 @@ describe('study cost', () => {
     const digits = { kind: 'digits' as const, count: 300, validationFraction: 0.2, seed: 3 };
     const pack = decodeDigitsPack(inflateSync(digitsAssetBytes()));
     expect(dataShapeOf(digits)).toEqual(dataShapeOfTrainingData(digitsTrainingData(pack, digits)));
+    const digits28 = { ...digits, side: 28 as const };
+    expect(dataShapeOf(digits28)).toEqual(dataShapeOfTrainingData(digitsTrainingData(packMnist(28), digits28)));
     for (const name of SYNTHETIC_SETS) {
       const spec = { kind: 'synthetic' as const, name, count: 101, noise: 0.1, validationFraction: 0.3, seed: 2 };
       expect(dataShapeOf(spec), name).toEqual(dataShapeOfTrainingData(makeDataset(name, spec)));

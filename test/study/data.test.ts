@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkCsvPin, loadStudyData, sha256Hex } from '../../src/study/data.ts';
-import { type DataSpec, defaultStudy, parseStudy } from '../../src/study/spec.ts';
+import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
+import { type DataSpec, dataSetName, defaultStudy, parseStudy } from '../../src/study/spec.ts';
+import type { DigitsSide } from '../../src/train/data/digitsFormat.ts';
+import { packMnist } from '../../src/train/data/digitsPack.ts';
 
 const HASH_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
@@ -72,4 +75,36 @@ describe('CSV study data', () => {
       'Column "price" is numeric except row 7; choose regression (leaving those rows out) or classification (every distinct value a class).',
     );
   });
+});
+
+describe('digits study data', () => {
+  const digits = { kind: 'digits' as const, count: 200, validationFraction: 0.25, seed: 5 };
+
+  it('links name 28×28 digits by side; a link without one is 14×14, as links made before it; other sides are refused', () => {
+    for (const data of [digits, { ...digits, side: 28 as const }, { ...digits, side: 14 as const }]) {
+      const spec = { ...defaultStudy(), data };
+      expect(parseStudy(spec)).toEqual({ ok: true, spec });
+      const decoded = decodeStudyHash(encodeStudyHash(spec));
+      expect(decoded.ok && decoded.spec?.data).toEqual(data);
+    }
+    const refused = parseStudy({ ...defaultStudy(), data: { ...digits, side: 20 } });
+    expect(refused.ok).toBe(false);
+    expect(dataSetName({ ...digits, side: 28 })).toBe('digits 28×28');
+    expect(dataSetName(digits)).toBe('digits');
+  });
+
+  it('loads the size the spec names', async () => {
+    const asked: number[] = [];
+    const sources = {
+      digits: async (side: DigitsSide) => {
+        asked.push(side);
+        return packMnist(side);
+      },
+    };
+    const full = await loadStudyData({ ...digits, side: 28 }, sources);
+    const small = await loadStudyData(digits, sources);
+    expect(asked).toEqual([28, 14]);
+    expect([full.inputs, small.inputs]).toEqual([784, 196]);
+    expect(full.train.y).toEqual(small.train.y);
+  }, 60_000);
 });

@@ -1,11 +1,11 @@
 // Handwritten digits (the mnist package's 10,000 MNIST samples, MIT) as TrainingData. At
-// build time digitsPack.ts packs them into one small binary asset (see vite.config.ts):
-// 14×14 pixels (2×2 means of the 28×28 originals) as uint8, so the page fetches ~0.7 MB
-// instead of ~40 MB of JSON (layout in digitsFormat.ts).
+// build time digitsPack.ts packs them into one small binary asset per size (see
+// vite.config.ts): 28×28 pixels, or 14×14 (2×2 means), as uint8, so the page fetches
+// ~0.7 MB (14×14) or ~2 MB (28×28) instead of ~40 MB of JSON (layout in digitsFormat.ts).
 import { inflateSync } from 'fflate';
 import { hash32, permuteIndex } from '../../search/random.ts';
 import type { TrainingData } from '../types.ts';
-import { DIGITS_ASSET, type DigitsPack, decodeDigitsPack } from './digitsFormat.ts';
+import { type DigitsPack, type DigitsSide, decodeDigitsPack, digitsAsset } from './digitsFormat.ts';
 import { splitRows } from './split.ts';
 
 /** Stream tag keeping the digit subsample apart from other draws on the same seed. */
@@ -33,9 +33,9 @@ export function digitsTrainingData(pack: DigitsPack, { count, validationFraction
   return splitRows({ task: 'classification', inputs, outputs: 10, x, y, count }, validationFraction, seed);
 }
 
-/** Fetches and inflates the packed digits (works in the page and in the worker). */
-export async function loadDigitsPack(baseUrl: string): Promise<DigitsPack> {
-  const url = new URL(DIGITS_ASSET, baseUrl);
+/** Fetches and inflates the packed digits of one size (works in the page and in the worker). */
+export async function loadDigitsPack(baseUrl: string, side: DigitsSide): Promise<DigitsPack> {
+  const url = new URL(digitsAsset(side), baseUrl);
   const response = await fetch(url);
   if (!response.ok)
     throw new Error(

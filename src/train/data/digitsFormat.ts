@@ -3,8 +3,14 @@
 //   "DIG1" | count u32 LE | side u8 | pad u8×3 | labels u8×count | pixels u8×count×side²
 const MAGIC = 'DIG1';
 const HEADER_BYTES = 12;
-/** Where the lab serves the packed digits, relative to the app's base URL. */
-export const DIGITS_ASSET = 'digits.bin';
+/** The image sizes the lab offers: MNIST's own 28×28, and 2×2 block means at 14×14 (4× fewer inputs). */
+export const DIGITS_SIDES = [14, 28] as const;
+export type DigitsSide = (typeof DIGITS_SIDES)[number];
+
+/** Where the lab serves the packed digits of one size, relative to the app's base URL. */
+export function digitsAsset(side: DigitsSide): string {
+  return side === 14 ? 'digits.bin' : `digits-${side}.bin`;
+}
 
 export interface DigitsPack {
   count: number;

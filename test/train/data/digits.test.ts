@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { digitsTrainingData } from '../../../src/train/data/digits.ts';
-import { decodeDigitsPack, encodeDigitsPack } from '../../../src/train/data/digitsFormat.ts';
-import { digitsAssetBytes } from '../../../src/train/data/digitsPack.ts';
+import { decodeDigitsPack, digitsAsset, encodeDigitsPack } from '../../../src/train/data/digitsFormat.ts';
+import { digitsAssetBytes, packMnist } from '../../../src/train/data/digitsPack.ts';
 
 describe('packed digits', () => {
   const asset = digitsAssetBytes();
@@ -52,5 +53,47 @@ describe('packed digits', () => {
     expect(() => digitsTrainingData(pack, { count: 20_000, validationFraction: 0.2, seed: 1 })).toThrow(
       'digits count must be an integer in [2, 10000], got 20000',
     );
+  });
+
+  describe('at 28×28', () => {
+    const asset28 = digitsAssetBytes(28);
+    const pack28 = decodeDigitsPack(inflateSync(asset28));
+
+    it('packs the same 10,000 digits in the same order at full size, beside an unchanged 14×14 pack', () => {
+      console.log(`[digits] asset ${asset28.length} bytes for ${pack28.count} digits of 28×28 (${digitsAsset(28)})`);
+      expect(pack28).toMatchObject({ count: 10_000, side: 28 });
+      expect(pack28.pixels.length).toBe(10_000 * 784);
+      expect(asset28.length).toBeLessThan(4_000_000);
+      expect(pack28.labels).toEqual(pack.labels);
+      expect([digitsAsset(14), digitsAsset(28)]).toEqual(['digits.bin', 'digits-28.bin']);
+      // The 14×14 pack is byte for byte the one links made before 28×28 trained on.
+      expect(
+        createHash('sha256')
+          .update(encodeDigitsPack(packMnist(14)))
+          .digest('hex'),
+      ).toBe('e8fca8689d17d70c290bca8e7d5bd561dc476bb32c59107d98bbd88ba925962e');
+      // Each 14×14 pixel is the mean of its 2×2 block of the source, so within 1 grey level of the 28×28 pack's block mean.
+      let worst = 0;
+      for (let i = 0; i < pack.count; i++)
+        for (let r = 0; r < 14; r++)
+          for (let c = 0; c < 14; c++) {
+            const at = (rr: number, cc: number) => pack28.pixels[i * 784 + rr * 28 + cc];
+            const mean =
+              (at(2 * r, 2 * c) + at(2 * r, 2 * c + 1) + at(2 * r + 1, 2 * c) + at(2 * r + 1, 2 * c + 1)) / 4;
+            worst = Math.max(worst, Math.abs(pack.pixels[i * 196 + r * 14 + c] - mean));
+          }
+      expect(worst).toBeLessThanOrEqual(1);
+    });
+
+    it('draws the same digits for a seed at either size, 784 inputs in [0, 1]', () => {
+      const small = digitsTrainingData(pack, { count: 300, validationFraction: 0.2, seed: 4 });
+      const full = digitsTrainingData(pack28, { count: 300, validationFraction: 0.2, seed: 4 });
+      expect(full).toMatchObject({ task: 'classification', inputs: 784, outputs: 10 });
+      expect([full.train.count, full.validation.count]).toEqual([240, 60]);
+      expect(full.train.y).toEqual(small.train.y);
+      expect(full.validation.y).toEqual(small.validation.y);
+      expect(full.train.x.reduce((a, b) => Math.max(a, b))).toBe(1);
+      expect(full.train.x.reduce((a, b) => Math.min(a, b))).toBe(0);
+    });
   });
 });
