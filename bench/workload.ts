@@ -40,9 +40,9 @@ export const SHAPE: PopulationShape = {
  * Matmul flops of one trial-step (forward, weight gradients, and input gradients for every
  * layer but the first), 2·batch·rows·cols each: what any engine must at least compute.
  */
-export function matmulFlopsPerTrialStep(): number {
-  return layerDims(SHAPE).reduce(
-    (sum, { rows, cols }, l) => sum + (l === 0 ? 2 : 3) * 2 * SHAPE.batchSize * rows * cols,
+export function matmulFlopsPerTrialStep(shape: PopulationShape = SHAPE): number {
+  return layerDims(shape).reduce(
+    (sum, { rows, cols }, l) => sum + (l === 0 ? 2 : 3) * 2 * shape.batchSize * rows * cols,
     0,
   );
 }
