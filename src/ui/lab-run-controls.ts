@@ -1,6 +1,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { finishedCount, isActive, type StudyState } from '../study/state.ts';
+import type { EngineChoice } from '../worker/api.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
@@ -17,6 +18,7 @@ function formatDuration(ms: number): string {
  * @fires pause-study
  * @fires resume-study
  * @fires stop-study
+ * @fires engine-choice - the user picked the engine for the next run (detail: EngineChoice).
  */
 @customElement('lab-run-controls')
 export class LabRunControls extends LitElement {
@@ -42,6 +44,8 @@ export class LabRunControls extends LitElement {
   @property() blocked?: string;
   /** The clock the elapsed time is read against (the root ticks it while running). */
   @property({ type: Number }) now = 0;
+  /** The engine the next run asks for ('auto': the faster here, measured at the study's start). */
+  @property() engine: EngineChoice = 'auto';
 
   private fire(name: 'run-study' | 'pause-study' | 'resume-study' | 'stop-study'): void {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
@@ -56,6 +60,13 @@ export class LabRunControls extends LitElement {
         <button data-testid="pause" ?disabled=${run?.status !== 'running'} @click=${() => this.fire('pause-study')}>Pause</button>
         <button data-testid="resume" ?disabled=${run?.status !== 'paused'} @click=${() => this.fire('resume-study')}>Resume</button>
         <button data-testid="stop" ?disabled=${!active} @click=${() => this.fire('stop-study')}>Stop</button>
+        <select data-testid="engine-choice" aria-label="Engine" ?disabled=${active} .value=${this.engine}
+          @change=${(e: Event) => this.dispatchEvent(new CustomEvent('engine-choice', { detail: (e.target as HTMLSelectElement).value, bubbles: true, composed: true }))}>
+          <option value="auto">Engine: fastest here (measured)</option>
+          <option value="webgpu">Engine: WebGPU</option>
+          <option value="wasm">Engine: CPU · WebAssembly</option>
+          <option value="cpu">Engine: CPU · TypeScript</option>
+        </select>
         ${this.blocked ? html`<span class="hint" data-testid="run-blocked">${this.blocked}</span>` : ''}
         ${run ? this.renderStats(run) : ''}
       </div>

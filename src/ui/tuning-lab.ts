@@ -6,6 +6,7 @@ import { whyStudyCannotRun } from '../study/preflight.ts';
 import type { TrainedModel } from '../study/record.ts';
 import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, canResume, foldStudyEvents, isActive, type StudyState } from '../study/state.ts';
+import type { EngineChoice } from '../worker/api.ts';
 import { connectTrainer, type Trainer } from '../worker/client.ts';
 import './lab-best-history.ts';
 import './lab-compare.ts';
@@ -101,6 +102,8 @@ export class TuningLab extends LitElement {
   @state() private revision = 0;
   @state() private now = performance.now();
   @state() private extendBy = 16;
+  /** The engine runs ask for (lab-run-controls' select). */
+  @state() private engine: EngineChoice = 'auto';
   /** The question to answer before a long study runs (Run was pressed once). */
   @state() private confirmRun?: string;
   /**
@@ -362,11 +365,17 @@ export class TuningLab extends LitElement {
     const csv = spec.data.kind === 'csv' ? this.csv : undefined;
     let listed = false;
     try {
-      await session.run(this.trainer, spec, csv ? { csv } : {}, await this.library, () => {
-        if (!listed && session.studyId !== undefined) void this.refreshLibrary();
-        listed = true;
-        this.scheduleFrame();
-      });
+      await session.run(
+        this.trainer,
+        spec,
+        { ...(csv ? { csv } : {}), engine: this.engine },
+        await this.library,
+        () => {
+          if (!listed && session.studyId !== undefined) void this.refreshLibrary();
+          listed = true;
+          this.scheduleFrame();
+        },
+      );
     } catch {
       // The worker died or stopped answering: the session says so; a new worker serves the next run.
       this.trainer?.terminate();
@@ -589,6 +598,8 @@ export class TuningLab extends LitElement {
           .blocked=${this.blocked}
           .now=${this.now}
           .revision=${this.revision}
+          .engine=${this.engine}
+          @engine-choice=${(e: CustomEvent<EngineChoice>) => (this.engine = e.detail)}
           @run-study=${() => this.startRun()}
           @pause-study=${() => void this.trainer?.pause()}
           @resume-study=${() => void this.trainer?.resume()}

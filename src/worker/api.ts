@@ -5,12 +5,18 @@ import type { StudyEvent } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { StudyState } from '../study/state.ts';
 
+export type EngineChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+
 /** What the spec cannot carry. */
 export interface RunInputs {
   /** The CSV a `{kind:'csv'}` study names: its text as the user chose it. */
   csv?: { fileName: string; text: string };
-  /** 'cpu' forces the CPU engine; 'auto' (default) uses WebGPU when the browser has it. */
-  engine?: 'auto' | 'cpu';
+  /**
+   * 'auto' (default): the faster of WebGPU and the WASM engine, measured at the study's start
+   * (src/worker/engine-choice.ts); 'webgpu', 'wasm' and 'cpu' (the TypeScript CPU engine)
+   * override it.
+   */
+  engine?: EngineChoice;
   /** The study so far (from its journal), to resume or extend it; see StudyRunnerOptions.history. */
   history?: StudyState;
 }

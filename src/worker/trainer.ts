@@ -1,22 +1,38 @@
-// The trainer behind the worker's comlink API: picks the engine (WebGPU, else the CPU engine
-// with a notice saying why; the CPU engine too if the GPU device is lost mid-study), loads
-// the study's data and runs one study at a time. Its
-// dependencies are injected so that Node tests drive it without a browser.
+// The trainer behind the worker's comlink API: picks the engine (the faster of WebGPU and the
+// WASM engine, measured by engine-choice.ts, unless the user chose one; the CPU engine with a
+// notice saying why where WebGPU is missing, and if the GPU device is lost mid-study), loads
+// the study's data and runs one study at a time. Its dependencies are injected so that Node
+// tests drive it without a browser. "The CPU engine" is the WASM engine where it loads, else
+// the TypeScript one.
 import { transfer } from 'comlink';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
 import { type DataSources, loadStudyData } from '../study/data.ts';
-import type { StudyEvent } from '../study/events.ts';
+import type { EngineInfo, StudyEvent } from '../study/events.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack, DigitsSide } from '../train/data/digitsFormat.ts';
 import type { TrainingData, TrainingEngine } from '../train/types.ts';
-import type { RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
+import type { EngineChoice, RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
+import { choiceNotice, type Measured, probeKey, rankEngines, type TimeTraining } from './engine-choice.ts';
 
 export interface TrainerDependencies {
   createGpuEngine: () => Promise<TrainingEngine>;
   createCpuEngine: () => TrainingEngine;
+  /** The WASM engine; without it (or where it cannot load) the CPU engine is the TypeScript one. */
+  createWasmEngine?: () => Promise<TrainingEngine>;
+  /** Times the engine probe's runs (tests fake it); default: the wall clock. */
+  timeTraining?: TimeTraining;
   loadDigits: (side: DigitsSide) => Promise<DigitsPack>;
+}
+
+const WASM_LABEL = 'the CPU engine (WebAssembly)';
+
+/** The choice that gives the engine a study ran on ('auto' when it never started). */
+function engineOf(engine: EngineInfo | undefined): EngineChoice {
+  if (!engine) return 'auto';
+  if (engine.kind === 'webgpu') return 'webgpu';
+  return engine.adapter.startsWith('CPU (WebAssembly') ? 'wasm' : 'cpu';
 }
 
 export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
@@ -35,20 +51,62 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     return pack;
   };
 
+  let wasm: Promise<TrainingEngine> | null = null;
+  /** The WASM engine once loaded: also what a study moves to when its GPU device is lost. */
+  let wasmReady: TrainingEngine | undefined;
+  /** Probe rankings per adapters and population (engine-choice.ts probeKey). */
+  const probes = new Map<string, Measured[]>();
+
+  /** The CPU engine: the WASM one where it loads (the reason when not), else the TypeScript one. */
+  async function cpuEngine(): Promise<{ engine: TrainingEngine; wasmFailure?: string }> {
+    if (!deps.createWasmEngine) return { engine: deps.createCpuEngine() };
+    wasm ??= deps.createWasmEngine();
+    try {
+      wasmReady = await wasm;
+      return { engine: wasmReady };
+    } catch (e) {
+      wasm = null;
+      return { engine: deps.createCpuEngine(), wasmFailure: (e as Error).message };
+    }
+  }
+
   async function chooseEngine(
     choice: RunInputs['engine'],
+    spec: StudySpec,
+    data: TrainingData,
   ): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
     if (choice === 'cpu') return { engine: deps.createCpuEngine() };
+    const cpu = await cpuEngine();
+    if (choice === 'wasm')
+      return cpu.wasmFailure === undefined
+        ? { engine: cpu.engine }
+        : {
+            engine: cpu.engine,
+            fallbackNotice: `Training on the TypeScript CPU engine because the WASM engine could not start: ${cpu.wasmFailure}`,
+          };
     gpu ??= deps.createGpuEngine();
+    let gpuEngine: TrainingEngine;
     try {
-      return { engine: await gpu };
+      gpuEngine = await gpu;
     } catch (e) {
       gpu = null; // a later run tries again (the GPU may come back)
       return {
-        engine: deps.createCpuEngine(),
+        engine: cpu.engine,
         fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}`,
       };
     }
+    if (choice === 'webgpu' || !wasmReady) return { engine: gpuEngine };
+    const candidates = [
+      { label: 'WebGPU', engine: gpuEngine },
+      { label: WASM_LABEL, engine: wasmReady },
+    ];
+    const key = probeKey(candidates, spec, data);
+    let ranked = probes.get(key);
+    if (!ranked) {
+      ranked = await rankEngines(candidates, spec, data, deps.timeTraining);
+      probes.set(key, ranked);
+    }
+    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1)) };
   }
 
   async function run(
@@ -89,10 +147,12 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     // The page asked the user about a long study; what cannot run at all is refused here too.
     const { refuse } = whyStudyCannotRun(spec, dataShapeOfTrainingData(data));
     if (refuse) return failed(`The study cannot run: ${refuse}`);
-    const { engine, fallbackNotice } = await chooseEngine(inputs.engine);
+    // A resumed or extended study keeps the engine it ran on (same adapter: the same bits).
+    const choice = inputs.engine ?? (inputs.history ? engineOf(inputs.history.engine) : 'auto');
+    const { engine, fallbackNotice } = await chooseEngine(choice, spec, data);
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one
-      return deps.createCpuEngine();
+      return wasmReady ?? deps.createCpuEngine();
     };
     const current = new StudyRunner({
       spec,

@@ -39,6 +39,7 @@ test("a GPU process crash mid-population: no trial fails, all finish on the CPU 
   await setField(page, 'budget-trials', TRIALS);
   await setField(page, 'steps', 500);
   const link = await page.getByTestId('share-url').inputValue();
+  await page.getByTestId('engine-choice').selectOption('webgpu');
   await page.getByTestId('run').click();
   // The population has reported from the GPU: some trial is running with steps done.
   await expect

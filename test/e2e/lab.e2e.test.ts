@@ -28,6 +28,8 @@ describe('the default 16-trial study on the spiral (auto: one quasi-random popul
     await expect(page.getByTestId('scheduler').inputValue()).resolves.toBe('auto');
     await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('16');
     await setField(page, 'steps', STEPS);
+    // This test is about the WebGPU path (left to the lab, SwiftShader may lose to the WASM engine).
+    await page.getByTestId('engine-choice').selectOption('webgpu');
     await screenshot(page.getByTestId('study-editor'), 'study-editor');
 
     const before = (await longTasksSince(page, 0)).length;
@@ -104,6 +106,7 @@ describe('the default 16-trial study on the spiral (auto: one quasi-random popul
 
     const fresh = await openLab(shared.browser, link);
     await expect(fresh.page.getByTestId('steps').inputValue()).resolves.toBe(String(STEPS));
+    await fresh.page.getByTestId('engine-choice').selectOption('webgpu');
     await runStudy(fresh.page, RUN_TIMEOUT_MS);
     const second = await readTrials(fresh.page);
     // Same adapter, same seeds: the same trials with bit-identical final losses.

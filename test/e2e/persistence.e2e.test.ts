@@ -40,6 +40,8 @@ describe('studies that last', () => {
   test('a study whose page closed mid-run resumes to the same trials (bit-identical final losses) as an uninterrupted run', async () => {
     const spec = study(8, 2, 600);
     const { context, page } = await openLab(shared.browser, linkOf(spec));
+    // Both runs on one engine (the resumed one keeps it): engines agree only within rounding.
+    await page.getByTestId('engine-choice').selectOption('webgpu');
     await page.getByTestId('run').click();
     await expect
       .poll(async () => (await progress(page)).done, { timeout: RUN_TIMEOUT_MS, interval: 100 })
@@ -63,6 +65,7 @@ describe('studies that last', () => {
     await context.close();
 
     const fresh = await openLab(shared.browser, linkOf(spec));
+    await fresh.page.getByTestId('engine-choice').selectOption('webgpu');
     await runStudy(fresh.page, RUN_TIMEOUT_MS);
     const uninterrupted = await readTrials(fresh.page);
     await fresh.context.close();

@@ -39,7 +39,7 @@ const relativeDifference = (a: number, b: number) => Math.abs(a - b) / Math.max(
 
 describe('trainer worker in Chromium', () => {
   it('runs a study on WebGPU; parallelism 1 and 4 give the same params and curves; the CPU engine agrees', async () => {
-    const four = await run(study(4));
+    const four = await run(study(4), { engine: 'webgpu' });
     const started = four.events[0];
     expect(started).toMatchObject({ type: 'study-started', engine: { kind: 'webgpu' } });
     expect(started).not.toHaveProperty('fallbackNotice');
@@ -47,7 +47,7 @@ describe('trainer worker in Chromium', () => {
       console.log(`[trainer worker] engine ${started.engine.kind} on ${started.engine.adapter}`);
     expect(four.result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']);
 
-    const one = await run(study(1));
+    const one = await run(study(1), { engine: 'webgpu' });
     expect(one.result.trials.map((t) => t.params)).toEqual(four.result.trials.map((t) => t.params));
     expect(one.result.trials.map((t) => t.curve)).toEqual(four.result.trials.map((t) => t.curve));
 

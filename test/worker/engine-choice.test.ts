@@ -1,0 +1,159 @@
+// The engine a study trains on, picked by measurement unless the user chose one. Engines are
+// stand-ins that train on the CPU engine (so studies finish) under their own names, and the
+// probe's clock is faked: each engine takes a fixed time per train() plus a time per step.
+import { describe, expect, it } from 'vitest';
+import type { StudyEvent } from '../../src/study/events.ts';
+import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
+import { foldStudyEvents } from '../../src/study/state.ts';
+import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { makeDataset } from '../../src/train/data/synthetic.ts';
+import type { PopulationJob, TrainingEngine } from '../../src/train/types.ts';
+import type { RunInputs } from '../../src/worker/api.ts';
+import { measureEngine, probeJob } from '../../src/worker/engine-choice.ts';
+import { createTrainerApi } from '../../src/worker/trainer.ts';
+
+const cpu = createCpuEngine();
+const standIn = (kind: TrainingEngine['kind'], adapter: string): TrainingEngine => ({
+  kind,
+  adapter,
+  train: (...args) => cpu.train(...args),
+  dispose: () => {},
+});
+const GPU = standIn('webgpu', 'swiftshader (Google)');
+const WASM = standIn('cpu', 'CPU (WebAssembly SIMD, 2 threads)');
+
+/** Seconds per train() and per step of each engine. */
+type Timings = Map<TrainingEngine, { fixed: number; perStep: number }>;
+
+function study(): StudySpec {
+  const spec = defaultStudy();
+  spec.data = { kind: 'synthetic', name: 'circle', count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 };
+  spec.scheduler.budget = { kind: 'trials', trials: 3 };
+  spec.training = { steps: 20, reportEvery: 10 };
+  return spec;
+}
+
+function trainer(timings: Timings) {
+  const probed: Array<{ engine: TrainingEngine; steps: number }> = [];
+  const api = createTrainerApi({
+    createGpuEngine: async () => GPU,
+    createCpuEngine,
+    createWasmEngine: async () => WASM,
+    timeTraining: async (engine, job: PopulationJob) => {
+      probed.push({ engine, steps: job.steps });
+      const t = timings.get(engine)!;
+      return t.fixed + t.perStep * job.steps;
+    },
+    loadDigits: () => Promise.reject(new Error('no digits in this test')),
+  });
+  async function run(inputs: RunInputs = {}): Promise<StudyEvent[]> {
+    const events: StudyEvent[] = [];
+    await api.run(study(), (_, event) => events.push(event), inputs);
+    expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3 });
+    return events;
+  }
+  return { run, probed };
+}
+
+describe('engine choice', () => {
+  it('predicts trial-steps per second over the study from a warm-up and two timed probe runs (fixed cost cancels out)', async () => {
+    const spec = study();
+    const data = makeDataset('circle', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 });
+    const steps: number[] = [];
+    const rate = await measureEngine(GPU, spec, data, async (_, job) => {
+      steps.push(job.steps);
+      return job.steps === 2 ? 9 : 0.5 + 0.01 * job.steps; // the warm-up's time is never used
+    });
+    const P = probeJob(spec, data, 1).models.length;
+    expect(steps).toEqual([2, 4, 12]);
+    expect(rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
+  });
+
+  it('the faster engine wins, and the notice says which, by how much and why', async () => {
+    const { run, probed } = trainer(
+      new Map([
+        [GPU, { fixed: 0.05, perStep: 0.01 }],
+        [WASM, { fixed: 0.01, perStep: 0.004 }],
+      ]),
+    );
+    const [started] = await run();
+    expect(started).toMatchObject({ type: 'study-started', engine: { kind: 'cpu', adapter: WASM.adapter } });
+    expect(started.type === 'study-started' && started.fallbackNotice).toMatch(
+      /^Engine chosen by measurement: the CPU engine \(WebAssembly\) trained this study's population 2\.8x faster than WebGPU on swiftshader \(Google\) \(\d[\d,]* trial-steps\/s vs \d[\d,]* trial-steps\/s\)\. swiftshader \(Google\) is a software adapter: WebGPU runs on the CPU there\. Choose another engine beside Run to override\.$/,
+    );
+    expect(new Set(probed.map((p) => p.engine))).toEqual(new Set([GPU, WASM]));
+    // Cached per adapter and population: the same study again is not probed again.
+    const count = probed.length;
+    await run();
+    expect(probed).toHaveLength(count);
+  });
+
+  it('WebGPU wins when it is the faster here', async () => {
+    const { run } = trainer(
+      new Map([
+        [GPU, { fixed: 0.05, perStep: 0.001 }],
+        [WASM, { fixed: 0.01, perStep: 0.004 }],
+      ]),
+    );
+    const [started] = await run();
+    expect(started).toMatchObject({ engine: { kind: 'webgpu', adapter: GPU.adapter } });
+    expect(started.type === 'study-started' && started.fallbackNotice).toMatch(
+      /^Engine chosen by measurement: WebGPU trained this study's population 1\.\dx faster than the CPU engine \(WebAssembly\)/,
+    );
+  });
+
+  it.each([
+    ['webgpu', GPU],
+    ['wasm', WASM],
+  ] as const)(
+    "the user's choice (%s) wins over the measurement, without a probe or a notice",
+    async (engine, expected) => {
+      const { run, probed } = trainer(
+        new Map([
+          [GPU, { fixed: 0.05, perStep: engine === 'webgpu' ? 1 : 0.001 }],
+          [WASM, { fixed: 0.01, perStep: engine === 'wasm' ? 1 : 0.001 }],
+        ]),
+      );
+      const [started] = await run({ engine });
+      expect(started).toMatchObject({ engine: { adapter: expected.adapter } });
+      expect(started).not.toHaveProperty('fallbackNotice');
+      expect(probed).toEqual([]);
+    },
+  );
+
+  it('a resumed or extended study keeps the engine it ran on, without a probe', async () => {
+    const { run, probed } = trainer(
+      new Map([
+        [GPU, { fixed: 0.05, perStep: 0.001 }],
+        [WASM, { fixed: 0.01, perStep: 0.004 }],
+      ]),
+    );
+    const first = await run({ engine: 'wasm' });
+    const history = foldStudyEvents(study(), first);
+    const [again] = await run({ history });
+    expect(again).toMatchObject({ engine: { adapter: WASM.adapter } });
+    expect(probed).toEqual([]);
+  });
+
+  it('a probe that fails leaves the other engine, and the notice says why', async () => {
+    const broken = standIn('webgpu', 'broken GPU');
+    const api = createTrainerApi({
+      createGpuEngine: async () => broken,
+      createCpuEngine,
+      createWasmEngine: async () => WASM,
+      timeTraining: async (engine) => {
+        if (engine === broken) throw new Error('out of GPU memory (test)');
+        return 0.1;
+      },
+      loadDigits: () => Promise.reject(new Error('no digits in this test')),
+    });
+    const events: StudyEvent[] = [];
+    await api.run(study(), (_, event) => events.push(event));
+    expect(events[0]).toMatchObject({
+      engine: { adapter: WASM.adapter },
+      fallbackNotice: expect.stringContaining(
+        'while WebGPU on broken GPU could not train it (out of GPU memory (test))',
+      ),
+    });
+  });
+});
