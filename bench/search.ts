@@ -54,7 +54,7 @@ const HARTMANN_A = [
 const HARTMANN_P = [
   [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
   [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],
   [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
 ];
 function hartmann6(p: Params): number {
@@ -188,7 +188,12 @@ export function runStudy(config: SchedulerConfig, f: TestFunction, seed: number,
     if (population.length === 0) return finished.map((t) => observe(f, t.params));
     for (const t of population) {
       const objective = f.objective(t.params);
-      finished.push({ id: t.id, params: t.params, state: Number.isNaN(objective) ? 'DIVERGED' : 'COMPLETE', objective });
+      finished.push({
+        id: t.id,
+        params: t.params,
+        state: Number.isNaN(objective) ? 'DIVERGED' : 'COMPLETE',
+        objective,
+      });
     }
   }
 }
@@ -211,7 +216,9 @@ export function observe(f: TestFunction, p: Params): Observed {
 
 /** Regret after n trials: the noise-free value of the best-told trial among the first n (diverged ones left out), minus the minimum. */
 export function regretAt(trials: readonly Observed[], n: number, minimum: number): number {
-  const best = trials.slice(0, n).reduce<Observed | undefined>((b, t) => (Number.isNaN(t.told) || (b && b.told <= t.told) ? b : t), undefined);
+  const best = trials
+    .slice(0, n)
+    .reduce<Observed | undefined>((b, t) => (Number.isNaN(t.told) || (b && b.told <= t.told) ? b : t), undefined);
   return (best ? best.value : Number.POSITIVE_INFINITY) - minimum;
 }
 
