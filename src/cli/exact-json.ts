@@ -1,5 +1,5 @@
 // JSON that gives back exactly what went in: typed arrays as base64 of their bytes and
-// NaN/±Infinity as tagged strings, where plain JSON writes an object of indices and null.
+// NaN/±Infinity/-0 as tagged strings, where plain JSON writes an object of indices, null and 0.
 // The coordinator's journal and the workers' results travel in it, so a study replayed from
 // its journal or trained on another machine has the same bits as one trained here.
 
@@ -11,10 +11,11 @@ interface TaggedTyped {
   base64: string;
 }
 interface TaggedNumber {
-  $number: 'NaN' | 'Infinity' | '-Infinity';
+  $number: 'NaN' | 'Infinity' | '-Infinity' | '-0';
 }
 
 function replacer(_key: string, value: unknown): unknown {
+  if (Object.is(value, -0)) return { $number: '-0' } satisfies TaggedNumber;
   if (typeof value === 'number' && !Number.isFinite(value))
     return { $number: String(value) as TaggedNumber['$number'] } satisfies TaggedNumber;
   if (ArrayBuffer.isView(value)) {
