@@ -6,7 +6,7 @@
 // kind (src/train/gpu/layers.ts) says how its used rows, columns and fans follow from the
 // model's width. (random.wgsl, model.wgsl and elementwise.wgsl precede.)
 
-// Used rows: rows_per_unit × the model's hidden units when rows_masked, else all rows. Used
+// Used rows: the model's hidden units when rows_masked, else all rows. Used
 // columns: the model's hidden units when cols_masked, else all columns. fan_out = used columns
 // × fan_out_per_col (PyTorch counts a conv filter's kernel positions too).
 struct InitParams {
@@ -17,7 +17,6 @@ struct InitParams {
   cols: u32,
   layer: u32,
   rows_masked: u32,
-  rows_per_unit: u32,
   cols_masked: u32,
   fan_out_per_col: u32,
   xavier: u32,
@@ -38,7 +37,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let i = (index % size) / init.cols;
   let j = index % init.cols;
   let hidden = hypers[model].hidden_units;
-  let fan_in = select(init.rows, hidden * init.rows_per_unit, init.rows_masked != 0u);
+  let fan_in = select(init.rows, hidden, init.rows_masked != 0u);
   let used_cols = select(init.cols, hidden, init.cols_masked != 0u);
   let fan_out = used_cols * init.fan_out_per_col;
   var value = 0.0;

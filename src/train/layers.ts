@@ -30,7 +30,33 @@ export interface DenseLayer {
   role: 'hidden' | 'output';
 }
 
-export type LayerSpec = DenseLayer;
+/** A 2-D convolution, stride 1, same padding (PyTorch's Conv2d(C, filters, kernel, padding=kernel // 2)), then its activation. */
+export interface Conv2dLayer {
+  kind: 'conv2d';
+  filters: number;
+  kernel: 3 | 5;
+  activation: Activation;
+}
+
+/** 2×2 pooling with stride 2 (MaxPool2d(2) / AvgPool2d(2)): an odd last row or column is dropped. */
+export interface Pool2dLayer {
+  kind: 'pool2d';
+  mode: PoolMode;
+}
+
+/** Images to feature vectors (PyTorch's Flatten, channel-major): the same floats, so it costs nothing. */
+export interface FlattenLayer {
+  kind: 'flatten';
+}
+
+export type PoolMode = 'max' | 'avg';
+export type LayerSpec = DenseLayer | Conv2dLayer | Pool2dLayer | FlattenLayer;
+/**
+ * The layers a shape lists before its output layer (always dense, linear and unmasked): a
+ * hidden dense layer names only its activation, its width is the shape's maxHidden (masked
+ * by each model's hiddenUnits).
+ */
+export type HiddenLayerSpec = Exclude<LayerSpec, DenseLayer> | { kind: 'dense'; activation: Activation };
 export type LayerKindName = LayerSpec['kind'];
 export type LayerOf<K extends LayerKindName> = Extract<LayerSpec, { kind: K }>;
 
@@ -87,27 +113,84 @@ const dense: LayerKind<DenseLayer> = {
   }),
 };
 
-export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>> } = { dense };
+/** A layer whose output is its input's tensor shape, unmasked or masked as its input. */
+function sameShape<S extends LayerSpec>(
+  output: (spec: S, input: Dims) => Dims,
+): Pick<LayerKind<S>, 'output' | 'usedOutput'> {
+  return {
+    output,
+    usedOutput: (spec, input, usedInput) => (usedInput * dimsSize(output(spec, input))) / dimsSize(input),
+  };
+}
+
+const conv2d: LayerKind<Conv2dLayer> = {
+  ...sameShape((spec, input) => ({ ...input, channels: spec.filters })),
+  blocks: (spec, input) => [
+    { name: 'weights', rows: input.channels * spec.kernel * spec.kernel, cols: spec.filters, init: 'normal' },
+    { name: 'bias', rows: 1, cols: spec.filters, init: 'zeros' },
+  ],
+  masked: () => false,
+  activation: (spec) => spec.activation,
+  // PyTorch's fans of a conv weight [F, C, k, k]: fan_in = C·k·k, fan_out = F·k·k.
+  fans: (spec, input) => {
+    const area = spec.kernel * spec.kernel;
+    return {
+      rows: input.channels * area,
+      cols: spec.filters,
+      fanIn: input.channels * area,
+      fanOut: spec.filters * area,
+    };
+  },
+};
+
+const pool2d: LayerKind<Pool2dLayer> = {
+  ...sameShape((_spec, input) => ({
+    channels: input.channels,
+    height: Math.floor(input.height / 2),
+    width: Math.floor(input.width / 2),
+  })),
+  blocks: () => [],
+  masked: () => false,
+  activation: () => 'linear',
+  fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
+};
+
+const flatten: LayerKind<FlattenLayer> = {
+  ...sameShape((_spec, input) => ({ channels: dimsSize(input), height: 1, width: 1 })),
+  blocks: () => [],
+  masked: () => false,
+  activation: () => 'linear',
+  fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
+};
+
+export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>> } = { dense, conv2d, pool2d, flatten };
 
 /** The kind's entry for `spec` (one cast here instead of one per caller). */
 export function layerKind<S extends LayerSpec>(spec: S): LayerKind<S> {
   return LAYER_KINDS[spec.kind] as unknown as LayerKind<S>;
 }
 
-/** The layer list of a population's shape: hiddenLayers hidden dense layers of maxHidden units, then the linear output layer. */
+/**
+ * The layer list of a population's shape: its `layers` when it lists them, else
+ * hiddenLayers hidden dense layers of maxHidden units; then the linear output layer.
+ */
 export function modelLayers(shape: PopulationShape): LayerSpec[] {
+  const hidden: HiddenLayerSpec[] =
+    shape.layers ?? Array.from({ length: shape.hiddenLayers }, () => ({ kind: 'dense', activation: shape.activation }));
   return [
-    ...Array.from(
-      { length: shape.hiddenLayers },
-      (): LayerSpec => ({
-        kind: 'dense',
-        units: shape.maxHidden,
-        activation: shape.activation,
-        role: 'hidden',
-      }),
+    ...hidden.map(
+      (spec): LayerSpec =>
+        spec.kind === 'dense'
+          ? { kind: 'dense', units: shape.maxHidden, activation: spec.activation, role: 'hidden' }
+          : spec,
     ),
     { kind: 'dense', units: shape.outputs, activation: 'linear', role: 'output' },
   ];
+}
+
+/** One row's input tensor: the shape's image, or its inputs as a vector. */
+export function inputDims(shape: PopulationShape): Dims {
+  return shape.image ?? { channels: shape.inputs, height: 1, width: 1 };
 }
 
 /** A parameter block placed in the flat per-model parameter array. */
@@ -129,7 +212,7 @@ export interface PlacedLayer {
  * parameters are one flat array, layer after layer, each layer's blocks in its kind's order.
  */
 export function modelLayout(shape: PopulationShape): PlacedLayer[] {
-  let input: Dims = { channels: shape.inputs, height: 1, width: 1 };
+  let input = inputDims(shape);
   let offset = 0;
   return modelLayers(shape).map((spec, index) => {
     const kind = layerKind(spec);
@@ -160,4 +243,55 @@ export function block(layer: PlacedLayer, name: BlockShape['name']): PlacedBlock
 /** The standard deviation of a 'normal' block: He sqrt(2 / fanIn), Xavier sqrt(2 / (fanIn + fanOut)). */
 export function initScale(init: InitKind, fanIn: number, fanOut: number): number {
   return Math.sqrt(init === 'he' ? 2 / fanIn : 2 / (fanIn + fanOut));
+}
+
+/** Most filters of a conv2d layer. */
+export const MAX_FILTERS = 64;
+
+/**
+ * What is wrong with a shape's layer list, in the words a user can act on, or undefined:
+ * image layers (conv2d, pool2d, flatten) need an image before them, dense layers a vector,
+ * and the list must end in a vector for the output layer.
+ */
+export function layerListProblem(shape: PopulationShape): string | undefined {
+  const { image } = shape;
+  if (image) {
+    for (const field of ['channels', 'height', 'width'] as const)
+      if (!Number.isInteger(image[field]) || image[field] < 1)
+        return `shape.image.${field} must be an integer >= 1, got ${image[field]}`;
+    if (dimsSize(image) !== shape.inputs)
+      return `shape.image is ${image.channels}×${image.height}×${image.width} = ${dimsSize(image)} values but the data has ${shape.inputs} inputs: give the image size of the data's rows`;
+  }
+  if (!shape.layers) return undefined;
+  let isImage = image !== undefined;
+  let dims = inputDims(shape);
+  for (const [index, spec] of modelLayers(shape).slice(0, -1).entries()) {
+    const at = `shape.layers[${index}] (${spec.kind})`;
+    switch (spec.kind) {
+      case 'conv2d':
+        if (!isImage)
+          return `${at} needs an image before it: set shape.image, and put convolutions before flatten and dense layers`;
+        if (!Number.isInteger(spec.filters) || spec.filters < 1 || spec.filters > MAX_FILTERS)
+          return `${at}: filters must be an integer in 1..${MAX_FILTERS}, got ${spec.filters}`;
+        if (spec.kernel !== 3 && spec.kernel !== 5) return `${at}: kernel must be 3 or 5, got ${spec.kernel}`;
+        break;
+      case 'pool2d':
+        if (!isImage)
+          return `${at} needs an image before it: set shape.image, and pool before flatten and dense layers`;
+        if (dims.height < 2 || dims.width < 2)
+          return `${at} gets a ${dims.height}×${dims.width} image, too small for a 2×2 window: use fewer pooling layers or a larger image`;
+        if (spec.mode !== 'max' && spec.mode !== 'avg') return `${at}: mode must be max or avg, got '${spec.mode}'`;
+        break;
+      case 'flatten':
+        if (!isImage) return `${at} needs an image before it: flatten only after convolutions or pooling`;
+        isImage = false;
+        break;
+      case 'dense':
+        if (isImage) return `${at} gets an image: put a flatten layer before the first dense layer`;
+        break;
+    }
+    dims = layerKind(spec).output(spec, dims);
+  }
+  if (isImage) return 'the layer list ends with an image: add a flatten layer before the output layer';
+  return undefined;
 }

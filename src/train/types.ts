@@ -10,6 +10,7 @@ import {
   OPTIMIZERS,
   type ShapeHyperparameters,
 } from '../search/hyperparameters.ts';
+import type { Dims, HiddenLayerSpec } from './layers.ts';
 import { block, modelLayout } from './layers.ts';
 
 // The kinds' lists come from the table of hyperparameters; a kind's code (its index, which
@@ -63,6 +64,15 @@ export interface PopulationShape extends ShapeHyperparameters {
   maxHidden: number;
   loss: LossKind;
   init: InitKind;
+  /**
+   * The layers before the output layer, for models other than an MLP (src/train/layers.ts):
+   * when given, they replace the hiddenLayers dense layers; its hidden dense layers are
+   * maxHidden units wide and masked like an MLP's. An engine that trains only MLPs refuses
+   * a shape with layers.
+   */
+  layers?: HiddenLayerSpec[];
+  /** Each row's features as an image [channels × height × width] (channel-major); needed by conv2d and pool2d. */
+  image?: Dims;
 }
 
 /**

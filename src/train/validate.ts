@@ -2,6 +2,7 @@
 // that names the field, the bad value and the fix, instead of NaNs or an out-of-range read.
 
 import { type HyperparameterRow, type Interval, MODEL_ROWS } from '../search/hyperparameters.ts';
+import { layerListProblem } from './layers.ts';
 import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types.ts';
 import { ACTIVATIONS, EngineError } from './types.ts';
 
@@ -26,6 +27,10 @@ function validateShape(shape: PopulationShape): void {
   requireOneOf(shape.activation, ACTIVATIONS, 'shape.activation');
   requireOneOf(shape.loss, ['softmax_cross_entropy', 'mse'], 'shape.loss');
   requireOneOf(shape.init, ['he', 'xavier'], 'shape.init');
+  for (const [index, spec] of (shape.layers ?? []).entries())
+    if ('activation' in spec) requireOneOf(spec.activation, ACTIVATIONS, `shape.layers[${index}].activation`);
+  const problem = layerListProblem(shape);
+  if (problem) fail(problem);
 }
 
 /** "lie in [0, 1)", "be a finite number > 0", "be an integer >= 1". */

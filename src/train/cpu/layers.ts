@@ -1,11 +1,19 @@
 // The CPU reference of every layer kind (the table src/train/layers.ts describes), composed
 // from ops.ts. A layer's forward writes z (before its activation) and a = act(z), zero
-// beyond the floats the model uses; its backward turns dz (the gradient at z) into its
+// beyond the floats the model uses (a layer without activation writes only a); its backward turns dz (the gradient at z) into its
 // parameter gradients and, when asked, the gradient at its input. The network applies the
 // previous layer's activation derivative, so a kind never needs to know its neighbours.
 
 import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
 import { dimsSize } from '../layers.ts';
+import type { ConvGeometry } from './convolution.ts';
+import {
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  pool2dBackward,
+  pool2dForward,
+} from './convolution.ts';
 import type { Floats } from './ops.ts';
 import {
   biasActivationForward,
@@ -67,7 +75,55 @@ const dense: CpuLayerKind<LayerOf<'dense'>> = {
   },
 };
 
-export const CPU_LAYERS: { readonly [K in LayerKindName]: CpuLayerKind<LayerOf<K>> } = { dense };
+/** The geometry of a conv2d layer over its input image. */
+function geometry(spec: LayerOf<'conv2d'>, layer: PlacedLayer): ConvGeometry {
+  const { channels, height, width } = layer.input;
+  return { channels, height, width, filters: spec.filters, kernel: spec.kernel };
+}
+
+const conv2d: CpuLayerKind<LayerOf<'conv2d'>> = {
+  scratchPerRow: (layer) => dimsSize(layer.output),
+  forward({ spec, layer, params: [weights, bias], x, B, z, a, used, scratch }) {
+    conv2dForward(x, weights, scratch, B, geometry(spec, layer));
+    const plane = layer.input.height * layer.input.width;
+    biasActivationForward(scratch, bias, spec.activation, z, a, B, dimsSize(layer.output), used, plane);
+  },
+  backward({ spec, layer, params: [weights], x, B, dz, gradients: [dWeights, dBias], dx }) {
+    const g = geometry(spec, layer);
+    conv2dBackwardWeight(x, dz, dWeights, B, g);
+    biasGradient(dz, dBias, B, dimsSize(layer.output), g.height * g.width);
+    if (dx) conv2dBackwardInput(dz, weights, dx, B, g);
+  },
+};
+
+const pool2d: CpuLayerKind<LayerOf<'pool2d'>> = {
+  scratchPerRow: () => 0,
+  forward({ spec, layer, x, B, a }) {
+    const { channels, height, width } = layer.input;
+    pool2dForward(x, a, B, channels, height, width, spec.mode);
+  },
+  backward({ spec, layer, x, B, dz, dx }) {
+    const { channels, height, width } = layer.input;
+    if (dx) pool2dBackward(x, dz, dx, B, channels, height, width, spec.mode);
+  },
+};
+
+const flatten: CpuLayerKind<LayerOf<'flatten'>> = {
+  scratchPerRow: () => 0,
+  forward({ layer, x, B, a }) {
+    a.set(x.subarray(0, B * dimsSize(layer.output)));
+  },
+  backward({ layer, B, dz, dx }) {
+    dx?.set(dz.subarray(0, B * dimsSize(layer.output)));
+  },
+};
+
+export const CPU_LAYERS: { readonly [K in LayerKindName]: CpuLayerKind<LayerOf<K>> } = {
+  dense,
+  conv2d,
+  pool2d,
+  flatten,
+};
 
 export function cpuLayer<S extends LayerSpec>(spec: S): CpuLayerKind<S> {
   return CPU_LAYERS[spec.kind] as unknown as CpuLayerKind<S>;

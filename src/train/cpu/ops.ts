@@ -164,7 +164,10 @@ export function activationDerivative(activation: Activation, z: number): number 
   }
 }
 
-/** z = pre + bias, a = act(z) for columns j < width; z = a = 0 for the padding j >= width. */
+/**
+ * z = pre + bias, a = act(z) for columns j < width; z = a = 0 for the padding j >= width.
+ * Column j adds bias[⌊j / biasRepeat⌋] (a convolution's bias covers its filter's whole plane).
+ */
 export function biasActivationForward(
   pre: Floats,
   bias: Floats,
@@ -174,12 +177,13 @@ export function biasActivationForward(
   B: number,
   N: number,
   width: number,
+  biasRepeat = 1,
 ): void {
   for (let b = 0; b < B; b++) {
     const row = b * N;
     for (let j = 0; j < N; j++) {
       if (j < width) {
-        const zv = pre[row + j] + bias[j];
+        const zv = pre[row + j] + bias[Math.floor(j / biasRepeat)];
         z[row + j] = zv;
         a[row + j] = activate(activation, zv);
       } else {
@@ -207,11 +211,11 @@ export function activationBackward(
   }
 }
 
-/** db[N] = column sums of dz[B×N]. */
-export function biasGradient(dz: Floats, db: Floats, B: number, N: number): void {
-  for (let n = 0; n < N; n++) {
+/** db[n] = Σ_b Σ_{r < repeat} dz[b, n·repeat + r] for n < N / repeat: column sums of dz[B×N] when repeat is 1. */
+export function biasGradient(dz: Floats, db: Floats, B: number, N: number, repeat = 1): void {
+  for (let n = 0; n < N / repeat; n++) {
     let sum = 0;
-    for (let b = 0; b < B; b++) sum += dz[b * N + n];
+    for (let b = 0; b < B; b++) for (let r = 0; r < repeat; r++) sum += dz[b * N + n * repeat + r];
     db[n] = sum;
   }
 }

@@ -26,6 +26,13 @@ const {
   optimizer_step: optimizerStepSource,
   parameters_init: parametersInitSource,
   batch_gather: batchGatherSource,
+  conv_common: convLibrary,
+  conv2d_forward: conv2dForwardSource,
+  conv2d_backward_input: conv2dBackwardInputSource,
+  conv2d_backward_weight: conv2dBackwardWeightSource,
+  pool_common: poolLibrary,
+  pool2d_forward: pool2dForwardSource,
+  pool2d_backward: pool2dBackwardSource,
 } = SHADER_SOURCES;
 
 /** uniform | uniform chosen per dispatch by a dynamic offset (the step slot) | read-only storage | read-write storage. */
@@ -110,6 +117,39 @@ export const KERNELS = {
     'write',
     'write',
   ]),
+  // Image layers: one invocation per output element; the conv kernels' epilogue applies an activation (forward) or
+  // the previous layer's derivative (input gradient), as the matmuls' do.
+  conv2dForward: elementwise('conv2d_forward', [activationLibrary, convLibrary], conv2dForwardSource, [
+    'uniform',
+    'read',
+    'read',
+    'write',
+    'write',
+  ]),
+  conv2dBackwardInput: elementwise(
+    'conv2d_backward_input',
+    [activationLibrary, convLibrary],
+    conv2dBackwardInputSource,
+    ['uniform', 'read', 'read', 'write', 'read'],
+  ),
+  conv2dBackwardWeight: elementwise(
+    'conv2d_backward_weight',
+    [activationLibrary, convLibrary],
+    conv2dBackwardWeightSource,
+    ['uniform', 'read', 'read', 'write'],
+  ),
+  pool2dForward: elementwise('pool2d_forward', [activationLibrary, poolLibrary], pool2dForwardSource, [
+    'uniform',
+    'read',
+    'write',
+  ]),
+  pool2dBackward: elementwise('pool2d_backward', [activationLibrary, poolLibrary], pool2dBackwardSource, [
+    'uniform',
+    'read',
+    'read',
+    'write',
+    'read',
+  ]),
 } as const satisfies Record<string, KernelEntry>;
 
 export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
@@ -138,7 +178,7 @@ const EPILOGUE_CODES = { hidden: 1, output: 2 } as const;
 /** Entries with more override constants set than the table's, one object per variant so their compiled pipelines are shared. */
 const specialised = new Map<string, KernelEntry>();
 
-function specialise(entry: KernelEntry, constants: Record<string, number>): KernelEntry {
+export function specialise(entry: KernelEntry, constants: Record<string, number>): KernelEntry {
   const all = { ...entry.constants, ...constants };
   const key = `${entry.name}|${JSON.stringify(all)}`;
   let variant = specialised.get(key);

@@ -9,9 +9,9 @@ import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.t
 import { block, dimsSize } from '../layers.ts';
 import { ACTIVATIONS } from '../types.ts';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
-import { KERNELS, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel } from './kernels.ts';
+import { KERNELS, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, specialise } from './kernels.ts';
 import type { MATMUL_PARAMS, StructValues } from './structs.ts';
-import { packInitParams, packMatmulParams } from './structs.ts';
+import { packConvParams, packInitParams, packMatmulParams, packPoolParams } from './structs.ts';
 
 /** Element (model, i) of an operand lies at offset + model × modelStride + i (modelStride 0 shares it). */
 export interface Operand {
@@ -61,7 +61,37 @@ export interface GpuLayer {
 }
 
 export interface GpuLayerKind<S extends LayerSpec> {
-  build(ctx: GpuLayerContext, layer: PlacedLayer, spec: S): GpuLayer;
+  /** Its buffers and dispatches; `previous` is the layer before it (absent for the first). */
+  build(ctx: GpuLayerContext, layer: PlacedLayer, spec: S, previous: GpuLayer | undefined): GpuLayer;
+}
+
+/**
+ * parameters_init over a layer's weight block: the rows (columns) a model uses are its hidden
+ * units when masked, else all; fan_out counts fanOutPerCol per column.
+ */
+function initWeights(
+  ctx: GpuLayerContext,
+  layer: PlacedLayer,
+  mask: { rows: boolean; cols: boolean; fanOutPerCol: number },
+): Dispatch {
+  const weights = block(layer, 'weights');
+  return ctx.dispatch(
+    KERNELS.parametersInit,
+    packInitParams({
+      models: ctx.models,
+      model_stride: ctx.modelStride,
+      offset: weights.offset,
+      rows: weights.rows,
+      cols: weights.cols,
+      layer: layer.index,
+      rows_masked: mask.rows ? 1 : 0,
+      cols_masked: mask.cols ? 1 : 0,
+      fan_out_per_col: mask.fanOutPerCol,
+      xavier: ctx.xavier ? 1 : 0,
+    }),
+    [ctx.hypers, ctx.parameters],
+    ctx.models * weights.rows * weights.cols,
+  );
 }
 
 /** EPILOGUE of a dense layer's products: a hidden layer masks and applies its activation, the output layer only adds its bias. */
@@ -171,33 +201,163 @@ const dense: GpuLayerKind<LayerOf<'dense'>> = {
           [delta, parameters, previous.delta, hypers, previous.deltaEpilogue.kept],
         ),
       ],
-      init: (previous) => [
-        ctx.dispatch(
-          KERNELS.parametersInit,
-          packInitParams({
-            models: P,
-            model_stride: stride,
-            offset: weights.offset,
-            rows: weights.rows,
-            cols: weights.cols,
-            layer: l,
-            rows_masked: previous?.masked ? 1 : 0,
-            rows_per_unit: 1,
-            cols_masked: hidden ? 1 : 0,
-            fan_out_per_col: 1,
-            xavier: ctx.xavier ? 1 : 0,
-          }),
-          [hypers, parameters],
-          P * weights.rows * weights.cols,
-        ),
-      ],
+      init: (previous) => [initWeights(ctx, layer, { rows: previous?.masked ?? false, cols: hidden, fanOutPerCol: 1 })],
     };
     return self;
   },
 };
 
-export const GPU_LAYERS: { readonly [K in LayerKindName]: GpuLayerKind<LayerOf<K>> } = { dense };
+/**
+ * The EPILOGUE and ACTIVATION constants of an image kernel that writes `target`'s delta: its
+ * activation derivative, unmasked (an image layer never follows a masked dense layer).
+ */
+function derivativeConstants(target: GpuLayer): Record<string, number> {
+  const { epilogue } = target.deltaEpilogue;
+  if (epilogue?.layer === 'hidden')
+    throw new Error(`an image layer cannot follow a masked dense layer (layer ${target.layer.index})`);
+  return epilogue ? { EPILOGUE: 1, ACTIVATION: epilogue.activation } : {};
+}
 
-export function buildGpuLayer(ctx: GpuLayerContext, layer: PlacedLayer): GpuLayer {
-  return (GPU_LAYERS[layer.spec.kind] as GpuLayerKind<LayerSpec>).build(ctx, layer, layer.spec);
+/** The layer's input as an operand of `rows` capacity per model (the previous layer's output). */
+function previousOutput(ctx: GpuLayerContext, previous: GpuLayer): Operand {
+  return { buffer: previous.output, offset: 0, modelStride: ctx.rowCapacity * dimsSize(previous.layer.output) };
+}
+
+const conv2d: GpuLayerKind<LayerOf<'conv2d'>> = {
+  build(ctx, layer, spec) {
+    const { models: P, rowCapacity: R, batchSize: B, modelStride: stride, parameters, gradients } = ctx;
+    const { channels, height, width } = layer.input;
+    const size = dimsSize(layer.output);
+    const weights = block(layer, 'weights');
+    const z = ctx.floats(`z${layer.index}`, P * R * size);
+    const a = ctx.floats(`a${layer.index}`, P * R * size);
+    const delta = ctx.floats(`delta${layer.index}`, P * R * size);
+    const activation = ACTIVATIONS.indexOf(spec.activation);
+    const params = (rows: number, x: Operand, y: number) =>
+      packConvParams({
+        models: P,
+        rows,
+        channels,
+        height,
+        width,
+        filters: spec.filters,
+        kernel: spec.kernel,
+        x_offset: x.offset,
+        x_model_stride: x.modelStride,
+        y_model_stride: y,
+        param_model_stride: stride,
+        weight_offset: weights.offset,
+        bias_offset: block(layer, 'bias').offset,
+      });
+    return {
+      layer,
+      output: a,
+      delta,
+      // Unmasked: products writing delta multiply by act'(z) on every column ('output' masks nothing).
+      deltaEpilogue: { epilogue: { layer: 'output', activation }, kept: keepsPreActivation(spec.activation) ? z : a },
+      masked: false,
+      forward: (rows, input) => [
+        ctx.dispatch(
+          specialise(KERNELS.conv2dForward, { ACTIVATION: activation }),
+          params(rows, input, R * size),
+          [input.buffer, parameters, z, a],
+          P * rows * size,
+        ),
+      ],
+      weightGradient: (input) => [
+        ctx.dispatch(
+          KERNELS.conv2dBackwardWeight,
+          params(B, input, R * size),
+          [input.buffer, delta, gradients],
+          P * (weights.rows + 1) * weights.cols,
+        ),
+      ],
+      inputGradient: (previous) => [
+        ctx.dispatch(
+          specialise(KERNELS.conv2dBackwardInput, derivativeConstants(previous)),
+          params(B, { buffer: previous.delta, offset: 0, modelStride: R * dimsSize(layer.input) }, R * size),
+          [delta, parameters, previous.delta, previous.deltaEpilogue.kept],
+          P * B * dimsSize(layer.input),
+        ),
+      ],
+      init: () => [initWeights(ctx, layer, { rows: false, cols: false, fanOutPerCol: spec.kernel * spec.kernel })],
+    };
+  },
+};
+
+/** MODE in pool_common.wgsl. */
+const POOL_MODES = { max: 0, avg: 1 } as const;
+
+const pool2d: GpuLayerKind<LayerOf<'pool2d'>> = {
+  build(ctx, layer, spec) {
+    const { models: P, rowCapacity: R, batchSize: B } = ctx;
+    const { channels, height, width } = layer.input;
+    const size = dimsSize(layer.output);
+    const output = ctx.floats(`a${layer.index}`, P * R * size);
+    const delta = ctx.floats(`delta${layer.index}`, P * R * size);
+    const params = (rows: number, x: Operand) =>
+      packPoolParams({
+        models: P,
+        rows,
+        channels,
+        height,
+        width,
+        x_offset: x.offset,
+        x_model_stride: x.modelStride,
+        y_model_stride: R * size,
+      });
+    const mode = { MODE: POOL_MODES[spec.mode] };
+    return {
+      layer,
+      output,
+      delta,
+      // No activation: whatever writes delta stores the plain gradient.
+      deltaEpilogue: { kept: output },
+      masked: false,
+      forward: (rows, input) => [
+        ctx.dispatch(
+          specialise(KERNELS.pool2dForward, mode),
+          params(rows, input),
+          [input.buffer, output],
+          P * rows * size,
+        ),
+      ],
+      weightGradient: () => [],
+      inputGradient: (previous) => [
+        ctx.dispatch(
+          specialise(KERNELS.pool2dBackward, { ...mode, ...derivativeConstants(previous) }),
+          params(B, previousOutput(ctx, previous)),
+          [previous.output, delta, previous.delta, previous.deltaEpilogue.kept],
+          P * B * dimsSize(layer.input),
+        ),
+      ],
+      init: () => [],
+    };
+  },
+};
+
+/** Flattening moves nothing: it shares the previous layer's buffers (a row's image is already its feature vector). */
+const flatten: GpuLayerKind<LayerOf<'flatten'>> = {
+  build(_ctx, layer, _spec, previous) {
+    if (!previous) throw new Error('flatten needs an image layer before it');
+    return {
+      ...previous,
+      layer,
+      forward: () => [],
+      weightGradient: () => [],
+      inputGradient: () => [],
+      init: () => [],
+    };
+  },
+};
+
+export const GPU_LAYERS: { readonly [K in LayerKindName]: GpuLayerKind<LayerOf<K>> } = {
+  dense,
+  conv2d,
+  pool2d,
+  flatten,
+};
+
+export function buildGpuLayer(ctx: GpuLayerContext, layer: PlacedLayer, previous: GpuLayer | undefined): GpuLayer {
+  return (GPU_LAYERS[layer.spec.kind] as GpuLayerKind<LayerSpec>).build(ctx, layer, layer.spec, previous);
 }

@@ -25,6 +25,8 @@ import {
 export const MAX_STEPS_PER_SUBMIT = 64;
 /** Validation rows per forward pass; with the batch size it sets the activation buffers' row capacity. */
 const VALIDATION_CHUNK_ROWS = 256;
+/** Bytes one layer's activation buffer may take for validation chunks (the batch alone may need more). */
+const ACTIVATION_BUDGET_BYTES = 64 * 2 ** 20;
 const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
 
 /** Refuses, before anything is allocated, a job whose largest buffers this device cannot bind. */
@@ -71,7 +73,10 @@ export class GpuPopulation {
     // Each model's parameters start on a 16-byte boundary, so the matmuls can read them as vec4.
     const stride = (this.modelStride = Math.ceil(PC / 4) * 4);
     const B = shape.batchSize;
-    const R = Math.max(B, Math.min(data.validation.count, VALIDATION_CHUNK_ROWS));
+    // Validation rows per pass: up to VALIDATION_CHUNK_ROWS, fewer where a layer's output (an image) is large.
+    const widest = Math.max(...layout.map(({ output }) => dimsSize(output)));
+    const chunkRows = Math.min(VALIDATION_CHUNK_ROWS, Math.floor(ACTIVATION_BUDGET_BYTES / (4 * P * widest)));
+    const R = Math.max(B, Math.min(data.validation.count, chunkRows));
     const labelWidth = data.task === 'classification' ? 1 : shape.outputs;
     this.slotBytes = device.limits.minUniformBufferOffsetAlignment;
     this.stepSlots = Math.min(MAX_STEPS_PER_SUBMIT, job.steps);
@@ -82,7 +87,7 @@ export class GpuPopulation {
       ['training data', Math.max(data.train.x.byteLength, data.train.y.byteLength)],
       ['validation data', Math.max(data.validation.x.byteLength, data.validation.y.byteLength)],
       ['batch', P * B * Math.max(shape.inputs, labelWidth) * 4],
-      ['layer activations', P * R * Math.max(...layout.map(({ output }) => dimsSize(output))) * 4],
+      ['layer activations', P * R * widest * 4],
     ]);
     const storage = (label: string, bytes: number | ArrayBuffer | ArrayBufferView): GPUBuffer => {
       const size = typeof bytes === 'number' ? bytes : bytes.byteLength;
@@ -130,23 +135,26 @@ export class GpuPopulation {
     const batchY = floats('batch y', P * B * labelWidth);
     const rowLoss = floats('row loss', P * R);
     const rowCorrect = floats('row correct', P * R);
-    const layers: GpuLayer[] = layout.map((layer) =>
-      buildGpuLayer(
-        {
-          models: P,
-          rowCapacity: R,
-          batchSize: B,
-          modelStride: stride,
-          xavier: shape.init === 'xavier',
-          parameters,
-          gradients,
-          hypers,
-          floats,
-          dispatch,
-        },
-        layer,
-      ),
-    );
+    const layers: GpuLayer[] = [];
+    for (const layer of layout)
+      layers.push(
+        buildGpuLayer(
+          {
+            models: P,
+            rowCapacity: R,
+            batchSize: B,
+            modelStride: stride,
+            xavier: shape.init === 'xavier',
+            parameters,
+            gradients,
+            hypers,
+            floats,
+            dispatch,
+          },
+          layer,
+          layers.at(-1),
+        ),
+      );
     const output = layers[last];
     const metrics = (rows: number, mode: number) =>
       dispatch(

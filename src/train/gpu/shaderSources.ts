@@ -4,6 +4,10 @@
 // under a bundler and in plain Node alike.
 import activation from '../../../shaders/activation.wgsl?raw';
 import batch_gather from '../../../shaders/batch_gather.wgsl?raw';
+import conv_common from '../../../shaders/conv_common.wgsl?raw';
+import conv2d_backward_input from '../../../shaders/conv2d_backward_input.wgsl?raw';
+import conv2d_backward_weight from '../../../shaders/conv2d_backward_weight.wgsl?raw';
+import conv2d_forward from '../../../shaders/conv2d_forward.wgsl?raw';
 import elementwise from '../../../shaders/elementwise.wgsl?raw';
 import loss_common from '../../../shaders/loss_common.wgsl?raw';
 import matmul_backward_input from '../../../shaders/matmul_backward_input.wgsl?raw';
@@ -15,12 +19,19 @@ import metrics_accumulate from '../../../shaders/metrics_accumulate.wgsl?raw';
 import model from '../../../shaders/model.wgsl?raw';
 import optimizer_step from '../../../shaders/optimizer_step.wgsl?raw';
 import parameters_init from '../../../shaders/parameters_init.wgsl?raw';
+import pool_common from '../../../shaders/pool_common.wgsl?raw';
+import pool2d_backward from '../../../shaders/pool2d_backward.wgsl?raw';
+import pool2d_forward from '../../../shaders/pool2d_forward.wgsl?raw';
 import random from '../../../shaders/random.wgsl?raw';
 import softmax_cross_entropy from '../../../shaders/softmax_cross_entropy.wgsl?raw';
 
 export const SHADER_SOURCES = {
   activation,
   batch_gather,
+  conv2d_backward_input,
+  conv2d_backward_weight,
+  conv2d_forward,
+  conv_common,
   elementwise,
   loss_common,
   matmul_backward_input,
@@ -32,6 +43,9 @@ export const SHADER_SOURCES = {
   model,
   optimizer_step,
   parameters_init,
+  pool2d_backward,
+  pool2d_forward,
+  pool_common,
   random,
   softmax_cross_entropy,
 };

@@ -113,7 +113,6 @@ export const INIT_PARAMS = struct('InitParams', [
   ['cols', 'u32'],
   ['layer', 'u32'],
   ['rows_masked', 'u32'],
-  ['rows_per_unit', 'u32'],
   ['cols_masked', 'u32'],
   ['fan_out_per_col', 'u32'],
   ['xavier', 'u32'],
@@ -124,6 +123,31 @@ export const GATHER_PARAMS = struct('GatherParams', [
   ['inputs', 'u32'],
   ['label_width', 'u32'],
   ['train_count', 'u32'],
+]);
+export const CONV_PARAMS = struct('ConvParams', [
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['channels', 'u32'],
+  ['height', 'u32'],
+  ['width', 'u32'],
+  ['filters', 'u32'],
+  ['kernel', 'u32'],
+  ['x_offset', 'u32'],
+  ['x_model_stride', 'u32'],
+  ['y_model_stride', 'u32'],
+  ['param_model_stride', 'u32'],
+  ['weight_offset', 'u32'],
+  ['bias_offset', 'u32'],
+]);
+export const POOL_PARAMS = struct('PoolParams', [
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['channels', 'u32'],
+  ['height', 'u32'],
+  ['width', 'u32'],
+  ['x_offset', 'u32'],
+  ['x_model_stride', 'u32'],
+  ['y_model_stride', 'u32'],
 ]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
 /** The WGSL name of a hyperparameter's field or constant: learningRate → learning_rate. */
@@ -156,6 +180,8 @@ export const packMetricsParams = (v: StructValues<typeof METRICS_PARAMS>) => pac
 export const packOptimizerParams = (v: StructValues<typeof OPTIMIZER_PARAMS>) => packStruct(OPTIMIZER_PARAMS, v);
 export const packInitParams = (v: StructValues<typeof INIT_PARAMS>) => packStruct(INIT_PARAMS, v);
 export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packStruct(GATHER_PARAMS, v);
+export const packConvParams = (v: StructValues<typeof CONV_PARAMS>) => packStruct(CONV_PARAMS, v);
+export const packPoolParams = (v: StructValues<typeof POOL_PARAMS>) => packStruct(POOL_PARAMS, v);
 
 /** Step slots for one command buffer, each at its own `slotBytes` (the dynamic-offset alignment). */
 export function packStepSlots(firstStep: number, count: number, slotBytes: number): ArrayBuffer {

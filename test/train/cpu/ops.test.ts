@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hash32, normal, permuteIndex, uniform } from '../../../src/search/random.ts';
+import { hash32, normal, permuteIndex } from '../../../src/search/random.ts';
 import {
   activate,
   activationBackward,
@@ -21,41 +21,7 @@ import {
 import type { ModelHyper, PopulationShape } from '../../../src/train/types.ts';
 import { ACTIVATIONS, parameterLayout } from '../../../src/train/types.ts';
 import { GELU_TANH_VALUES, GELU_VALUES, GRADIENTS, PYTORCH_STEPS, W0 } from '../pytorch-reference.ts';
-
-// Gradient checks run the ops in float64 with central differences (step H): the error of
-// a central difference is O(H²·f''') + O(ε/H), so 1e-6 relative is tight yet safe.
-const H = 1e-5;
-const GRADIENT_TOLERANCE = 1e-6;
-
-function randomArray(length: number, seed: number, scale = 1): Float64Array {
-  return Float64Array.from({ length }, (_, i) => (2 * uniform(seed, i) - 1) * scale);
-}
-
-/** Max over i of |analytic - numeric| / max(1, |numeric|). */
-function maxRelativeError(analytic: ArrayLike<number>, numeric: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < numeric.length; i++)
-    worst = Math.max(worst, Math.abs(analytic[i] - numeric[i]) / Math.max(1, Math.abs(numeric[i])));
-  return worst;
-}
-
-/** Central-difference gradient of scalar f with respect to every entry of x (x is perturbed in place and restored). */
-function numericGradient(x: Float64Array, f: () => number): Float64Array {
-  return Float64Array.from(x, (value, i) => {
-    x[i] = value + H;
-    const plus = f();
-    x[i] = value - H;
-    const minus = f();
-    x[i] = value;
-    return (plus - minus) / (2 * H);
-  });
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
+import { dot, GRADIENT_TOLERANCE, H, maxRelativeError, numericGradient, randomArray } from './gradient-check.ts';
 
 const hyper = (overrides: Partial<ModelHyper>): ModelHyper => ({
   hiddenUnits: 4,

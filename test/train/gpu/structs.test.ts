@@ -7,6 +7,7 @@ import { HYPERPARAMETERS, type HyperparameterRow } from '../../../src/search/hyp
 import { KERNELS } from '../../../src/train/gpu/kernels.ts';
 import type { StructLayout } from '../../../src/train/gpu/structs.ts';
 import {
+  CONV_PARAMS,
   fieldOffset,
   GATHER_PARAMS,
   GENERATED_WGSL,
@@ -17,6 +18,7 @@ import {
   MODEL_HYPER,
   MODEL_STATE,
   OPTIMIZER_PARAMS,
+  POOL_PARAMS,
   packMatmulParams,
   packMetricsParams,
   packModelHypers,
@@ -36,6 +38,8 @@ const LAYOUTS: StructLayout<string>[] = [
   OPTIMIZER_PARAMS,
   INIT_PARAMS,
   GATHER_PARAMS,
+  CONV_PARAMS,
+  POOL_PARAMS,
   STEP_PARAMS,
   MODEL_HYPER,
   MODEL_STATE,
