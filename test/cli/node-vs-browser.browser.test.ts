@@ -54,7 +54,8 @@ async function runInBrowser(spec: StudySpec): Promise<StudyEvent[]> {
   const trainer = connectTrainer();
   const events: StudyEvent[] = [];
   try {
-    await trainer.run(spec, (e) => void events.push(e));
+    // WebGPU by choice: the lab's 'auto' may measure the WASM engine faster on SwiftShader.
+    await trainer.run(spec, (e) => void events.push(e), { engine: 'webgpu' });
     return events;
   } finally {
     trainer.terminate();
