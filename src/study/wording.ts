@@ -15,6 +15,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'data.name': 'data set',
   'data.count': 'examples',
   'data.noise': 'noise',
+  'data.side': 'digit image size',
   'data.validationFraction': 'validation share',
   'data.seed': 'data seed',
   'data.fileName': 'CSV file name',
