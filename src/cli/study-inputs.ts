@@ -9,7 +9,7 @@ import { checkCsvPin, type DataSources, loadStudyData, sha256Hex } from '../stud
 import type { StudyEvent } from '../study/events.ts';
 import { exportFileName, studyExportJson, studySnapshot, trialsCsv } from '../study/export.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
-import { parseStudy, type StudySpec } from '../study/spec.ts';
+import { dataSetName, parseStudy, type StudySpec } from '../study/spec.ts';
 import type { StudyState } from '../study/state.ts';
 import { createCpuEngine } from '../train/cpu/engine.ts';
 import { decodeCsvBytes, parseCsv } from '../train/data/csv.ts';
@@ -65,7 +65,7 @@ export async function loadData(
   const sources: Pick<DataSources, 'csv'> = {};
   if (spec.data.kind !== 'csv' && csvPath)
     say(
-      `--csv ${csvPath} is not used: this study trains on ${spec.data.kind === 'digits' ? 'the digits' : `the synthetic set "${spec.data.name}"`}.`,
+      `--csv ${csvPath} is not used: this study trains on ${spec.data.kind === 'synthetic' ? `the synthetic set "${spec.data.name}"` : `the ${dataSetName(spec.data)}`}.`,
     );
   if (spec.data.kind === 'csv') {
     if (!csvPath)
@@ -95,6 +95,7 @@ export async function loadData(
 export async function loadDataFrom(spec: StudySpec, csv: CsvFile | undefined): Promise<TrainingData> {
   const sources: DataSources = {
     digits: async (side) => (await import('../train/data/digitsPack.ts')).packMnist(side),
+    tables: async () => (await import('../train/data/tablesPack.ts')).packTables(),
   };
   if (csv) sources.csv = csv;
   try {

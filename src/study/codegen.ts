@@ -84,7 +84,9 @@ function dataDescription(s: Setup): string[] {
       ? `the synthetic "${d.name}" set`
       : d.kind === 'digits'
         ? `handwritten digits (${d.side ?? 14}x${d.side ?? 14} pixels scaled to [0, 1])`
-        : `the CSV file "${commentText(d.fileName)}" (target "${commentText(d.target)}")`;
+        : d.kind === 'table'
+          ? `the ${d.name} table (features standardised on the training split)`
+          : `the CSV file "${commentText(d.fileName)}" (target "${commentText(d.target)}")`;
   const targets = s.classification
     ? `${data.outputs} classes`
     : `${data.outputs} target column${data.outputs === 1 ? '' : 's'}`;

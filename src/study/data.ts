@@ -1,10 +1,11 @@
-// The training data a study names: synthetic sets are generated from their seed, digits come
-// from the packed asset, a CSV from the file the user supplied (a link names it and pins it
+// The training data a study names: synthetic sets are generated from their seed, digits and
+// the classic tables come from packed assets, a CSV from the file the user supplied (a link names it and pins it
 // by the SHA-256 of its bytes).
 import { csvTrainingData, parseCsv } from '../train/data/csv.ts';
 import { digitsTrainingData } from '../train/data/digits.ts';
 import type { DigitsPack, DigitsSide } from '../train/data/digitsFormat.ts';
 import { makeDataset } from '../train/data/synthetic.ts';
+import { type TablesPack, tableTrainingData } from '../train/data/tables.ts';
 import type { TrainingData } from '../train/types.ts';
 import type { DataSpec } from './spec.ts';
 
@@ -13,6 +14,8 @@ export interface DataSources {
   csv?: { fileName: string; text: string };
   /** Loads the packed digits of one size (fetch in the browser, the packer in Node). */
   digits?: (side: DigitsSide) => Promise<DigitsPack>;
+  /** Loads the packed classic tables (fetch in the browser, the packer in Node). */
+  tables?: () => Promise<TablesPack>;
 }
 
 /** Builds the study's data; throws an Error whose message tells the user what to do. */
@@ -21,6 +24,10 @@ export async function loadStudyData(data: DataSpec, sources: DataSources): Promi
   if (data.kind === 'digits') {
     if (!sources.digits) throw new Error('This lab build has no digits data; choose another data set.');
     return digitsTrainingData(await sources.digits(data.side ?? 14), data);
+  }
+  if (data.kind === 'table') {
+    if (!sources.tables) throw new Error('This lab build has no classic tables; choose another data set.');
+    return tableTrainingData(await sources.tables(), data.name, data);
   }
   if (!sources.csv)
     throw new Error(`This study trains on the CSV file "${data.fileName}"; choose that file to run it.`);

@@ -7,6 +7,7 @@ import type { ParamValue } from '../search/space.ts';
 import type { SchedulerConfig } from '../search/types.ts';
 import { DIGITS_SIDES } from '../train/data/digitsFormat.ts';
 import { validationCount } from '../train/data/split.ts';
+import { TABLE_NAMES, TABLES } from '../train/data/tables.ts';
 import { checkStudyCost, type DataShape, studyCost } from './cost.ts';
 import { spaceProblems } from './spaceRules.ts';
 import { userIssue } from './wording.ts';
@@ -42,6 +43,14 @@ const digitsData = z.strictObject({
   seed: u32,
 });
 
+/** A classic table (iris, penguins, cars) packed at build time from its npm package (src/train/data/tables.ts). */
+const tableData = z.strictObject({
+  kind: z.literal('table'),
+  name: z.enum(TABLE_NAMES),
+  validationFraction: fraction,
+  seed: u32,
+});
+
 /** What a CSV study may name, in numbers the importer states to the user. */
 export const CSV_LIMITS = { features: 512, nameLength: 200, droppedRows: 1000 } as const;
 
@@ -68,7 +77,7 @@ const csvData = z.strictObject({
   seed: u32,
 });
 
-export const dataSchema = z.discriminatedUnion('kind', [syntheticData, digitsData, csvData]);
+export const dataSchema = z.discriminatedUnion('kind', [syntheticData, digitsData, tableData, csvData]);
 export type DataSpec = z.infer<typeof dataSchema>;
 
 // The search space is the search library's SearchSpace (src/search/space.ts), row for row:
@@ -175,6 +184,7 @@ export type StudySpec = z.infer<typeof studySchema>;
 export function dataTask(data: DataSpec): 'classification' | 'regression' | 'from-file' {
   if (data.kind === 'digits') return 'classification';
   if (data.kind === 'csv') return data.task ?? 'from-file';
+  if (data.kind === 'table') return TABLES[data.name].task;
   return (CLASSIFICATION_SETS as readonly string[]).includes(data.name) ? 'classification' : 'regression';
 }
 
@@ -182,6 +192,7 @@ export function dataTask(data: DataSpec): 'classification' | 'regression' | 'fro
 export function dataSetName(data: DataSpec): string {
   if (data.kind === 'synthetic') return data.name;
   if (data.kind === 'digits') return (data.side ?? 14) === 14 ? 'digits' : `digits ${data.side}×${data.side}`;
+  if (data.kind === 'table') return data.name;
   return data.fileName;
 }
 
@@ -264,6 +275,18 @@ function lastIssuePerField(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssu
 export function dataShapeOf(data: DataSpec): DataShape {
   if (data.kind === 'csv')
     return { task: 'classification', inputs: data.features.length, outputs: 2, trainCount: 0, validationCount: 0 };
+  if (data.kind === 'table') {
+    const set = TABLES[data.name];
+    const count = set.rows - set.dropped;
+    const validation = validationCount(count, data.validationFraction);
+    return {
+      task: set.task,
+      inputs: set.features.length,
+      outputs: set.outputs,
+      trainCount: count - validation,
+      validationCount: validation,
+    };
+  }
   const validation = validationCount(data.count, data.validationFraction);
   const split = { trainCount: data.count - validation, validationCount: validation };
   if (data.kind === 'digits') return { task: 'classification', inputs: (data.side ?? 14) ** 2, outputs: 10, ...split };

@@ -7,12 +7,13 @@ import {
   REGRESSION_SETS,
   type SyntheticSetName,
 } from '../study/spec.ts';
+import { TABLE_NAMES, type TableName, tableCard } from '../train/data/tables.ts';
 import './lab-csv-import.ts';
 import type { CsvPin } from '../study/data.ts';
 import type { CsvChoice } from './lab-csv-import.ts';
 import { panelStyles } from './styles.ts';
 
-type SourceChoice = SyntheticSetName | 'digits' | 'digits-28' | 'csv';
+type SourceChoice = SyntheticSetName | 'digits' | 'digits-28' | TableName | 'csv';
 
 export interface DataChange {
   /** The new data spec, or undefined while a CSV is chosen but not yet usable. */
@@ -47,6 +48,7 @@ export class LabDataEditor extends LitElement {
   private get source(): SourceChoice {
     if (this.pendingCsv) return 'csv';
     if (this.data.kind === 'digits') return this.data.side === 28 ? 'digits-28' : 'digits';
+    if (this.data.kind === 'table') return this.data.name;
     return this.data.kind === 'synthetic' ? this.data.name : this.data.kind;
   }
 
@@ -64,9 +66,20 @@ export class LabDataEditor extends LitElement {
       this.emit({ data: { kind: 'digits', ...side, count, validationFraction, seed } });
       return;
     }
+    if ((TABLE_NAMES as readonly string[]).includes(source)) {
+      this.emit({ data: { kind: 'table', name: source as TableName, validationFraction, seed } });
+      return;
+    }
     const previous = this.data.kind === 'synthetic' ? this.data : { count: 512, noise: 0.1 };
     this.emit({
-      data: { kind: 'synthetic', name: source, count: previous.count, noise: previous.noise, validationFraction, seed },
+      data: {
+        kind: 'synthetic',
+        name: source as SyntheticSetName,
+        count: previous.count,
+        noise: previous.noise,
+        validationFraction,
+        seed,
+      },
     });
   }
 
@@ -120,11 +133,14 @@ export class LabDataEditor extends LitElement {
               <option value="digits" .selected=${source === 'digits'}>digits 14×14</option>
               <option value="digits-28" .selected=${source === 'digits-28'}>digits 28×28</option>
             </optgroup>
+            <optgroup label="classic tables">
+              ${TABLE_NAMES.map((n) => html`<option value=${n} .selected=${source === n}>${n}</option>`)}
+            </optgroup>
             <option value="csv" .selected=${source === 'csv'}>my CSV file…</option>
           </select>
         </label>
         ${
-          d.kind !== 'csv' && !this.pendingCsv
+          (d.kind === 'synthetic' || d.kind === 'digits') && !this.pendingCsv
             ? html`<label>examples <input type="number" min=${d.kind === 'digits' ? 100 : 16} max=${d.kind === 'digits' ? 10000 : 20000} step="1" .value=${String(d.count)} @change=${(e: Event) => this.setNumber('count', e.target as HTMLInputElement)} /></label>`
             : ''
         }
@@ -136,6 +152,7 @@ export class LabDataEditor extends LitElement {
         <label>validation share <input type="number" min="0.05" max="0.9" step="0.05" .value=${String(d.validationFraction)} @change=${(e: Event) => this.setNumber('validationFraction', e.target as HTMLInputElement)} /></label>
         <label>data seed <input type="number" min="0" max="4294967295" step="1" .value=${String(d.seed)} @change=${(e: Event) => this.setNumber('seed', e.target as HTMLInputElement)} /></label>
       </div>
+      ${d.kind === 'table' && !this.pendingCsv ? html`<p class="hint" data-testid="data-card">${d.name}: ${tableCard(d.name)}</p>` : ''}
       ${source === 'csv' ? html`<lab-csv-import .expected=${d.kind === 'csv' ? d : undefined} @csv-change=${(e: CustomEvent<{ choice?: CsvChoice }>) => this.onCsv(e.detail.choice)}></lab-csv-import>` : ''}
     `;
   }

@@ -12,6 +12,7 @@ import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
 import type { DigitsPack, DigitsSide } from '../train/data/digitsFormat.ts';
+import type { TablesPack } from '../train/data/tables.ts';
 import type { TrainingData, TrainingEngine } from '../train/types.ts';
 import type { EngineChoice, RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
 import { choiceNotice, type Measured, probeKey, rankEngines, type TimeTraining } from './engine-choice.ts';
@@ -24,6 +25,7 @@ export interface TrainerDependencies {
   /** Times the engine probe's runs (tests fake it); default: the wall clock. */
   timeTraining?: TimeTraining;
   loadDigits: (side: DigitsSide) => Promise<DigitsPack>;
+  loadTables: () => Promise<TablesPack>;
 }
 
 const WASM_LABEL = 'the CPU engine (WebAssembly)';
@@ -49,6 +51,14 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       digits.set(side, pack);
     }
     return pack;
+  };
+  let tables: Promise<TablesPack> | null = null;
+  const loadTables = () => {
+    tables ??= deps.loadTables().catch((e: unknown) => {
+      tables = null;
+      throw e;
+    });
+    return tables;
   };
 
   let wasm: Promise<TrainingEngine> | null = null;
@@ -137,7 +147,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     const parsed = parseStudy(input);
     if (!parsed.ok) return failed(`The study is invalid: ${parsed.issues.join('; ')}`);
     const spec = parsed.spec;
-    const sources: DataSources = { digits: loadDigits, ...(inputs.csv ? { csv: inputs.csv } : {}) };
+    const sources: DataSources = { digits: loadDigits, tables: loadTables, ...(inputs.csv ? { csv: inputs.csv } : {}) };
     let data: TrainingData;
     try {
       data = await loadStudyData(spec.data, sources);

@@ -45,6 +45,7 @@ function trainer(timings: Timings) {
       return t.fixed + t.perStep * job.steps;
     },
     loadDigits: () => Promise.reject(new Error('no digits in this test')),
+    loadTables: () => Promise.reject(new Error('no tables in this test')),
   });
   async function run(inputs: RunInputs = {}): Promise<StudyEvent[]> {
     const events: StudyEvent[] = [];
@@ -146,6 +147,7 @@ describe('engine choice', () => {
         return 0.1;
       },
       loadDigits: () => Promise.reject(new Error('no digits in this test')),
+      loadTables: () => Promise.reject(new Error('no tables in this test')),
     });
     const events: StudyEvent[] = [];
     await api.run(study(), (_, event) => events.push(event));

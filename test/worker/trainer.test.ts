@@ -30,6 +30,7 @@ function connect(
       createGpuEngine,
       createCpuEngine,
       loadDigits: () => Promise.reject(new Error('no digits in this test')),
+      loadTables: () => Promise.reject(new Error('no tables in this test')),
     }),
     channel.port1,
   );
