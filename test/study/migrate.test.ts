@@ -55,6 +55,7 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
 
   it("a v1 link of the default study opens as today's default study but for its unsearched activation choices (its gelu, the tanh form), without a notice", () => {
     const expected = defaultStudy();
+    expected.scheduler = { ...expected.scheduler, kind: 'random' }; // a link keeps its scheduler; 'auto' came later
     expected.space = expected.space.map((r) =>
       r.name === 'activation'
         ? {
