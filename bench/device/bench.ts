@@ -6,7 +6,7 @@
 // trial-steps per second, effective matmul GFLOP/s, the fraction of the GPU's FP32 peak, and
 // engine ÷ JAX. Runs bundled (pack.mjs) by a carried Node, so it imports nothing from
 // node_modules at run time but Dawn's dawn.node, which it finds beside the bundle.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,16 +168,18 @@ function runJax(
       deadline_s: left - 5,
     }),
   );
-  try {
-    const out = execFileSync(flags.python, [join(flags.repo, 'bench/device/jax_anchor.py'), input], {
-      encoding: 'utf8',
-      timeout: Math.floor(left * 1000),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    return JSON.parse(out.trim().split('\n').at(-1)!);
-  } catch (e) {
-    return { skipped: `jax_anchor.py failed: ${(e as Error).message.split('\n')[0]}` };
-  }
+  // What it printed counts even when the deadline cuts it short: a header line, then a line per workload.
+  const run = spawnSync(flags.python, [join(flags.repo, 'bench/device/jax_anchor.py'), input], {
+    encoding: 'utf8',
+    timeout: Math.floor(left * 1000),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [header, ...lines] = (run.stdout ?? '').split('\n').filter((line) => line.startsWith('{'));
+  if (!header) return { skipped: `jax_anchor.py printed nothing (${run.error?.message ?? `exit ${run.status}`})` };
+  const results = Object.fromEntries(
+    lines.map((line) => JSON.parse(line) as Measured & { name: string }).map(({ name, ...m }) => [name, m]),
+  );
+  return { version: (JSON.parse(header) as { version: string }).version, results };
 }
 
 const { engine, adapter } = await openEngine();
@@ -213,6 +215,7 @@ const rows = workloads.map((w) => {
   const j = jax.results?.[w.name];
   const row: Record<string, unknown> = { name: w.name, trials: w.trials, width: w.width, steps: w.steps, engine: e };
   if ('seconds' in e && peak.tflops) row.engine_fraction_of_fp32_peak = round(e.gflops / 1000 / peak.tflops);
+  if (jax.results && !j && 'seconds' in e) row.jax = { skipped: 'not reached before the deadline' };
   if (j) {
     row.jax = j;
     if (peak.tflops) row.jax_fraction_of_fp32_peak = round(j.gflops / 1000 / peak.tflops);
