@@ -6,7 +6,7 @@ import { hasResult } from '../study/state.ts';
 import './lab-uplot.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { pointHover } from './point-hover.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
 
@@ -34,6 +34,9 @@ export class LabBestHistory extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    return this.trials.length > MANY_TRIALS;
+  }
   /** Trial ids in finishing order. */
   @property({ attribute: false }) finishOrder: number[] = [];
   /** Names the hovered trial's searched hyperparameters. */

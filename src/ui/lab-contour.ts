@@ -6,7 +6,7 @@ import { hasResult, type StudyState } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
 import { kernelSurface } from './contour-surface.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampRgb, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
 import { unitPosition, unitTicks } from './unit-axis.ts';
@@ -35,6 +35,9 @@ export class LabContour extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    return this.trials.length > MANY_TRIALS;
+  }
   @property({ attribute: false }) space: SpaceRow[] = [];
   /** Picks the two most important hyperparameters as the default axes. */
   @property({ attribute: false }) importance?: StudyState['importance'];

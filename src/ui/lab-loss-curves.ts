@@ -6,24 +6,68 @@ import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import type { LabUplot } from './lab-uplot.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampColor, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary, unitOf } from './trial-display.ts';
 
-/** Columnar [steps, series…] for uPlot from per-trial curves with their own steps. */
-function alignCurves(trials: readonly TrialRecord[], pick: (t: TrialRecord) => number[]): uPlot.AlignedData {
-  const steps = [...new Set(trials.flatMap((t) => t.curve.step))].sort((a, b) => a - b);
+/**
+ * Curves drawn one by one at most. A larger study draws the best finished BEST_DRAWN, the
+ * latest running ones up to the cap and the selected trial, and every trial's validation loss
+ * as a band (10th to 90th percentile at each step): a chart of 10,000 series neither draws
+ * in a frame nor reads.
+ */
+export const CURVE_CAP = 256;
+const BEST_DRAWN = 64;
+const BAND = [0.1, 0.9] as const;
+
+const plotted = (y: number) => (Number.isFinite(y) && y > 0 ? y : null);
+
+/** Every step any trial reported, ascending. */
+function stepsOf(trials: readonly TrialRecord[]): number[] {
+  const steps = new Set<number>();
+  for (const t of trials) for (const s of t.curve.step) steps.add(s);
+  return [...steps].sort((a, b) => a - b);
+}
+
+/** One column per trial over `steps` (null where it has no point). */
+function alignCurves(
+  steps: readonly number[],
+  trials: readonly TrialRecord[],
+  pick: (t: TrialRecord) => number[],
+): (number | null)[][] {
   const index = new Map(steps.map((s, i) => [s, i]));
-  const columns = trials.map((t) => {
+  return trials.map((t) => {
     const ys: (number | null)[] = new Array(steps.length).fill(null);
     const values = pick(t);
-    t.curve.step.forEach((s, k) => {
-      const y = values[k];
-      ys[index.get(s)!] = Number.isFinite(y) && y > 0 ? y : null;
-    });
+    t.curve.step.forEach((s, k) => (ys[index.get(s)!] = plotted(values[k])));
     return ys;
   });
-  return [steps, ...columns] as uPlot.AlignedData;
+}
+
+/** The BAND percentiles of every trial's validation loss at each step: [low column, high column]. */
+function lossBand(steps: readonly number[], trials: readonly TrialRecord[]): [(number | null)[], (number | null)[]] {
+  const index = new Map(steps.map((s, i) => [s, i]));
+  const at: number[][] = steps.map(() => []);
+  for (const t of trials)
+    t.curve.step.forEach((s, k) => {
+      const y = plotted(t.curve.validationLoss[k]);
+      if (y !== null) at[index.get(s)!].push(y);
+    });
+  const quantile = (q: number) =>
+    at.map((ys) => (ys.length < 2 ? null : ys.sort((a, b) => a - b)[Math.round(q * (ys.length - 1))]));
+  return [quantile(BAND[0]), quantile(BAND[1])];
+}
+
+/** The trials drawn as curves (see CURVE_CAP), in planning order. */
+function drawnTrials(trials: readonly TrialRecord[], selectedId: number | undefined): readonly TrialRecord[] {
+  if (trials.length <= CURVE_CAP) return trials;
+  const best = trials
+    .filter((t) => t.state !== 'RUNNING' && Number.isFinite(t.objective))
+    .sort((a, b) => a.objective - b.objective)
+    .slice(0, BEST_DRAWN);
+  const running = trials.filter((t) => t.state === 'RUNNING').slice(-(CURVE_CAP - best.length));
+  const drawn = new Set([...best, ...running, ...trials.filter((t) => t.id === selectedId)]);
+  return trials.filter((t) => drawn.has(t));
 }
 
 /**
@@ -46,6 +90,9 @@ export class LabLossCurves extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    return this.trials.length > MANY_TRIALS;
+  }
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
   @property({ type: Number }) selectedTrialId?: number;
@@ -95,10 +142,20 @@ export class LabLossCurves extends ResultView {
     };
   }
 
-  /** Series in chart order: every trial's validation curve, then (optionally) every training curve. */
-  private seriesTrials(): Array<{ trial: TrialRecord; train: boolean }> {
-    const validation = this.trials.map((trial) => ({ trial, train: false }));
-    return this.showTrain ? [...validation, ...this.trials.map((trial) => ({ trial, train: true }))] : validation;
+  /** Series in chart order: every drawn trial's validation curve, then (optionally) its training curve. */
+  private seriesTrials(drawn: readonly TrialRecord[]): Array<{ trial: TrialRecord; train: boolean }> {
+    const validation = drawn.map((trial) => ({ trial, train: false }));
+    return this.showTrain ? [...validation, ...drawn.map((trial) => ({ trial, train: true }))] : validation;
+  }
+
+  /** The trials drawn as curves now: all of them up to CURVE_CAP. */
+  private get drawn(): readonly TrialRecord[] {
+    return drawnTrials(this.trials, this.selectedTrialId);
+  }
+
+  /** Whether the study is past CURVE_CAP (then a band stands for every trial). */
+  private get banded(): boolean {
+    return this.trials.length > CURVE_CAP;
   }
 
   /**
@@ -106,8 +163,9 @@ export class LabLossCurves extends ResultView {
    * states and the best trial restyle the live chart (see updated), which costs far less.
    */
   private currentOptions(colorRow: SpaceRow | undefined) {
+    const drawn = this.drawn;
     const key = JSON.stringify([
-      this.trials.map((t) => t.id),
+      drawn.map((t) => t.id),
       this.colorBy,
       this.logY,
       this.showTrain,
@@ -115,8 +173,8 @@ export class LabLossCurves extends ResultView {
     ]);
     if (key === this.optionsKey && this.options) return this.options;
     this.optionsKey = key;
-    const trials = this.trials;
-    this.optionSeries = this.seriesTrials();
+    this.optionSeries = this.seriesTrials(drawn);
+    const band = this.banded ? this.optionSeries.length + 1 : -1;
     this.options = {
       series: [
         { label: 'step' },
@@ -126,7 +184,26 @@ export class LabLossCurves extends ResultView {
           spanGaps: false,
           ...this.styleOf(trial, train, colorRow),
         })),
+        ...(band > 0
+          ? [
+              {
+                label: 'every trial: 10th percentile',
+                stroke: 'rgba(110,120,130,0.5)',
+                width: 1,
+                points: { show: false },
+              },
+              {
+                label: 'every trial: 90th percentile',
+                stroke: 'rgba(110,120,130,0.5)',
+                width: 1,
+                points: { show: false },
+              },
+            ]
+          : []),
       ],
+      ...(band > 0
+        ? { bands: [{ series: [band + 1, band] as [number, number], fill: 'rgba(110,120,130,0.15)' }] }
+        : {}),
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
       axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
@@ -135,7 +212,7 @@ export class LabLossCurves extends ResultView {
       hooks: {
         setSeries: [
           (_u: uPlot, index: number | null) => {
-            this.hovered = index === null || index === 0 ? undefined : trials[(index - 1) % trials.length];
+            this.hovered = index === null || index === 0 ? undefined : drawn[(index - 1) % drawn.length];
           },
         ],
       },
@@ -157,7 +234,7 @@ export class LabLossCurves extends ResultView {
     const colorRow = this.colorRow;
     const series = this.optionSeries;
     // A chart built (chart-built) while newer trials wait for the next render is styled as built.
-    if (plot.series.length !== series.length + 1) return;
+    if (plot.series.length !== series.length + 1 + (this.banded ? 2 : 0)) return;
     const key = JSON.stringify([
       this.optionsKey,
       series.map(({ trial }) => trial.state),
@@ -188,10 +265,14 @@ export class LabLossCurves extends ResultView {
     const searched = this.space.filter((r) => r.enabled);
     const colorRow = this.colorRow;
     const options = this.currentOptions(colorRow);
-    const curves = alignCurves(this.trials, (t) => t.curve.validationLoss);
-    const data = this.showTrain
-      ? ([...curves, ...alignCurves(this.trials, (t) => t.curve.trainLoss).slice(1)] as uPlot.AlignedData)
-      : curves;
+    const drawn = this.drawn;
+    const steps = stepsOf(this.trials);
+    const data = [
+      steps,
+      ...alignCurves(steps, drawn, (t) => t.curve.validationLoss),
+      ...(this.showTrain ? alignCurves(steps, drawn, (t) => t.curve.trainLoss) : []),
+      ...(this.banded ? lossBand(steps, this.trials) : []),
+    ] as uPlot.AlignedData;
     const h = this.hovered;
     return html`
       <h2>Loss curves</h2>
@@ -212,9 +293,14 @@ export class LabLossCurves extends ResultView {
           <span class="swatch" style="border-top-width:3px;border-color:${SELECTED_COLOR}"></span>selected
         </span>
       </div>
+      ${
+        this.banded
+          ? html`<p class="hint" data-testid="curves-capped">${drawn.length} of ${this.trials.length} trials drawn (the best ${BEST_DRAWN} finished, the latest running, the selected); the grey band holds the middle 80% of every trial's validation loss at each step.</p>`
+          : ''
+      }
       <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}
-        tabindex="0" aria-label="loss curves of ${this.trials.length} trials; ${KEYBOARD_HINT}"
-        @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, this.trials, this.hovered, (t) => this.focusCurve(t))}
+        tabindex="0" aria-label="loss curves of ${drawn.length} trials; ${KEYBOARD_HINT}"
+        @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, drawn, this.hovered, (t) => this.focusCurve(t))}
         @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
       <div class="hover" data-testid="curve-hover" aria-live="polite">
         ${

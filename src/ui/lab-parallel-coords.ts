@@ -6,7 +6,7 @@ import type { SpaceRow } from '../study/spec.ts';
 import { hasResult } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
 import { type Brushes, OBJECTIVE_AXIS, trialsInBrushes } from './parallel-brush.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampColor, SELECTED_COLOR } from './trial-display.ts';
 import { type Tick, unitPosition, unitTicks } from './unit-axis.ts';
@@ -65,6 +65,9 @@ export class LabParallelCoords extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    return this.trials.length > MANY_TRIALS;
+  }
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ attribute: false }) brushes: Brushes = {};
   @property({ type: Number }) bestTrialId?: number;

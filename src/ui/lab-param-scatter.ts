@@ -8,7 +8,7 @@ import './lab-uplot.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import { decadeExponents } from './log-ticks.ts';
 import { pointHover } from './point-hover.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
 
@@ -72,6 +72,9 @@ export class LabParamScatter extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    return this.trials.length > MANY_TRIALS;
+  }
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
   @property({ type: Number }) selectedTrialId?: number;

@@ -5,6 +5,9 @@ import type { EngineChoice } from '../worker/api.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
+/** Trials past which only the running ones get a progress bar. */
+const MAX_BARS = 512;
+
 function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
@@ -92,8 +95,17 @@ export class LabRunControls extends LitElement {
 
   private renderBars(run: StudyState) {
     const steps = run.spec.training.steps;
-    return html`<div class="bars" aria-label="progress of each trial">
-      ${[...run.trials.values()].map(
+    const trials = [...run.trials.values()];
+    // A bar per trial reads up to a few hundred; past that, the running trials' bars and a count per state.
+    const many = trials.length > MAX_BARS;
+    const counts = new Map<string, number>();
+    if (many) for (const t of trials) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+    return html`${
+      many
+        ? html`<p class="stats" data-testid="trial-counts">${[...counts].map(([state, n]) => `${n} ${state.toLowerCase()}`).join(' · ')}</p>`
+        : ''
+    }<div class="bars" aria-label="progress of each ${many ? 'running ' : ''}trial">
+      ${(many ? trials.filter((t) => t.state === 'RUNNING') : trials).map(
         (
           t,
         ) => html`<div class="bar" title="trial ${t.id}: ${t.state}, ${t.steps}/${steps} steps${t.reason ? ` — ${t.reason}` : ''}">

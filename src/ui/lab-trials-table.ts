@@ -4,7 +4,7 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
-import { ResultView } from './result-view.ts';
+import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
 
@@ -13,6 +13,12 @@ interface Column {
   label: string;
   value: (t: TrialRecord) => number | string;
 }
+
+/** Row height (CSS px): fixed, so the rows above and below the rendered ones are spacers of known height. */
+const ROW_PX = 26;
+/** Rows rendered beyond the visible ones on each side (the table shows about 18). */
+const OVERSCAN = 30;
+const RENDERED_ROWS = 18 + 2 * OVERSCAN;
 
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
 
@@ -32,7 +38,8 @@ function compare(a: number | string, b: number | string): number {
 /**
  * Every trial with its state, objective, place in the search and parameters; sortable by any
  * column; clicking a row (or Enter on it) selects its trial. The parallel coordinates' brushes
- * filter it (`shown`).
+ * filter it (`shown`). Only the rows around the scrolled-to place are in the page (fixed row
+ * height, spacers for the rest), so 10,000 trials cost what 80 do.
  */
 @customElement('lab-trials-table')
 export class LabTrialsTable extends ResultView {
@@ -45,7 +52,8 @@ export class LabTrialsTable extends ResultView {
       th { position: sticky; top: 0; background: var(--lab-surface, #fff); text-align: left; border-bottom: 1px solid var(--lab-border, #d7dce1); padding: 0; }
       th button { border: none; background: none; color: var(--lab-ink, #333a42); font-weight: 600; padding: 0.25rem 0.4rem; width: 100%; text-align: left; border-radius: 0; }
       td { padding: 0.2rem 0.4rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      tbody tr { cursor: pointer; }
+      tbody tr { cursor: pointer; height: ${ROW_PX}px; }
+      tbody tr.spacer { height: 0; cursor: default; }
       tbody tr:hover td { background: var(--lab-hover-bg, #f1f4f7); }
       tr.best td { background: var(--lab-best-bg, #e8f5f3); font-weight: 600; }
       tr[aria-selected='true'] td { background: var(--lab-selected-bg, #fde8ea); box-shadow: inset 0 -1px #e63946, inset 0 1px #e63946; }
@@ -56,6 +64,10 @@ export class LabTrialsTable extends ResultView {
   ];
 
   @property({ attribute: false }) trials: TrialRecord[] = [];
+  protected override manyTrials(): boolean {
+    // Scrolling renders new rows at once; only the study's updates wait.
+    return this.trials.length > MANY_TRIALS && !this.scrolled;
+  }
   @property({ attribute: false }) space: SpaceRow[] = [];
   @property({ type: Number }) bestTrialId?: number;
   @property({ type: Number }) selectedTrialId?: number;
@@ -65,6 +77,34 @@ export class LabTrialsTable extends ResultView {
 
   @state() private sortKey = 'id';
   @state() private descending = false;
+  /** The first row rendered: only the rows around the scrolled-to place are in the page. */
+  @state() private firstRow = 0;
+  private scrolled = false;
+  /** The sorted, filtered rows, kept while nothing they depend on changed (a scroll re-renders without re-sorting). */
+  private sorted?: { key: unknown[]; rows: TrialRecord[] };
+
+  private readonly onScroll = (e: Event) => {
+    const first = Math.max(0, Math.floor((e.target as HTMLElement).scrollTop / ROW_PX) - OVERSCAN);
+    if (Math.abs(first - this.firstRow) < OVERSCAN / 4) return;
+    this.scrolled = true;
+    this.firstRow = first;
+  };
+
+  protected override updated(): void {
+    this.scrolled = false;
+  }
+
+  private rows(sortColumn: Column): TrialRecord[] {
+    const key = [this.revision, this.trials, sortColumn.key, this.descending, this.shown, this.space];
+    if (this.sorted && key.every((k, i) => k === this.sorted!.key[i])) return this.sorted.rows;
+    const sign = this.descending ? -1 : 1;
+    const shown = this.shown;
+    const rows = (shown ? this.trials.filter((t) => shown.has(t.id)) : [...this.trials]).sort(
+      (a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id,
+    );
+    this.sorted = { key, rows };
+    return rows;
+  }
 
   private columns(): Column[] {
     const searched = this.space.filter((r) => r.enabled);
@@ -115,11 +155,10 @@ export class LabTrialsTable extends ResultView {
   protected override render() {
     const columns = this.columns();
     const sortColumn = columns.find((c) => c.key === this.sortKey) ?? columns[0];
-    const sign = this.descending ? -1 : 1;
+    const rows = this.rows(sortColumn);
     const shown = this.shown;
-    const rows = (shown ? this.trials.filter((t) => shown.has(t.id)) : [...this.trials]).sort(
-      (a, b) => sign * compare(sortColumn.value(a), sortColumn.value(b)) || a.id - b.id,
-    );
+    const start = Math.max(0, Math.min(this.firstRow, rows.length - RENDERED_ROWS));
+    const end = Math.min(rows.length, start + RENDERED_ROWS);
     const columnKeys = columns.map((c) => c.key).join();
     return html`
       <h2>Trials</h2>
@@ -129,9 +168,9 @@ export class LabTrialsTable extends ResultView {
               <button @click=${() => this.dispatchEvent(new CustomEvent('clear-brushes', { bubbles: true, composed: true }))}>Show all</button></p>`
           : ''
       }
-      <div class="scroll">
+      <div class="scroll" @scroll=${this.onScroll}>
         <!-- At least 5.5rem a column: a narrow screen scrolls the table sideways rather than cut every cell to a letter. -->
-        <table data-testid="trials-table" style="min-width:${columns.length * 5.5}rem">
+        <table data-testid="trials-table" data-rows=${rows.length} aria-rowcount=${rows.length + 1} style="min-width:${columns.length * 5.5}rem">
           <thead>
             <tr>
               ${columns.map(
@@ -144,8 +183,9 @@ export class LabTrialsTable extends ResultView {
             </tr>
           </thead>
           <tbody>
+            <tr class="spacer" aria-hidden="true" style="height:${start * ROW_PX}px"></tr>
             ${repeat(
-              rows,
+              rows.slice(start, end),
               (t) => t.id,
               // A row re-renders only when its trial moved on (finished trials stay as they are).
               (t) =>
@@ -162,6 +202,7 @@ export class LabTrialsTable extends ResultView {
                   () => this.renderRow(t, columns),
                 ),
             )}
+            <tr class="spacer" aria-hidden="true" style="height:${(rows.length - end) * ROW_PX}px"></tr>
           </tbody>
         </table>
       </div>
