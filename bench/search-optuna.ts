@@ -3,7 +3,15 @@
 // here). Used when some python3 imports optuna (Debian: apt-get install python3-optuna).
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { FUNCTIONS, median, type Observed, observe, regretAt, type SearchBenchOptions } from './search.ts';
+import {
+  FUNCTIONS,
+  median,
+  type Observed,
+  observe,
+  regretAt,
+  type SearchBenchOptions,
+  type TestFunction,
+} from './search.ts';
 
 export const OPTUNA_SAMPLERS = ['random', 'tpe', 'cmaes'] as const;
 
@@ -14,15 +22,19 @@ export function findOptunaPython(): string | undefined {
   );
 }
 
-/** Median regret like runSearchBench's, per Optuna sampler; with the Optuna version. */
-export async function runOptunaBench(python: string, { seeds, trials, checkpoints, parallelisms }: SearchBenchOptions) {
+/** One Optuna process working through `functions` in turn; resolves with its version and results. */
+async function optunaWorker(
+  python: string,
+  functions: readonly TestFunction[],
+  { seeds, trials, checkpoints, parallelisms }: SearchBenchOptions,
+  out: Record<string, Record<string, Record<string, Record<string, number>>>>,
+): Promise<string> {
   const child = spawn(python, ['bench/search_optuna.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const read = async () => JSON.parse((await lines.next()).value as string);
   const version = (await read()).optuna as string;
-  const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
   try {
-    for (const f of FUNCTIONS) {
+    for (const f of functions) {
       out[f.name] = {};
       for (const parallelism of parallelisms) {
         const bySampler: Record<string, Record<string, number>> = {};
@@ -52,5 +64,14 @@ export async function runOptunaBench(python: string, { seeds, trials, checkpoint
   } finally {
     child.stdin.end();
   }
-  return { version, medianRegret: out };
+  return version;
+}
+
+/** Median regret like runSearchBench's, per Optuna sampler; with the Optuna version. Two Python processes share the functions (Optuna's samplers are the slow part). */
+export async function runOptunaBench(python: string, options: SearchBenchOptions) {
+  const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
+  const halves = [FUNCTIONS.filter((_, i) => i % 2 === 0), FUNCTIONS.filter((_, i) => i % 2 === 1)];
+  const [version] = await Promise.all(halves.map((fs) => optunaWorker(python, fs, options, out)));
+  const ordered = Object.fromEntries(FUNCTIONS.map((f) => [f.name, out[f.name]]));
+  return { version, medianRegret: ordered };
 }

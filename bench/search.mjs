@@ -3,14 +3,36 @@
 // python3 has Optuna (bench/search-optuna.ts), printed as ONE JSON line on stdout; progress
 // on stderr. Node 20 cannot import TypeScript, so Vite's module runner loads the .ts files.
 // See bench/README.md.
+import { spawn } from 'node:child_process';
 import { runnerImport } from 'vite';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const load = async (path) => (await runnerImport(path, { configFile: false, logLevel: 'warn' })).module;
 const started = performance.now();
 const options = { seeds: 20, trials: 100, checkpoints: [50, 100], parallelisms: [1, 16] };
-const { runSearchBench } = await load('/bench/search.ts');
-const medianRegret = runSearchBench(options);
+const { runSearchBench, FUNCTIONS } = await load('/bench/search.ts');
+
+// `--functions a,b`: one of the two halves below, printed as JSON for the parent.
+const only = process.argv.indexOf('--functions');
+if (only >= 0) {
+  console.log(JSON.stringify(runSearchBench({ ...options, functions: process.argv[only + 1].split(',') })));
+  process.exit(0);
+}
+
+/** The lab's schedulers in two processes (the machine's 2 cores), half of the functions each. */
+async function labHalf(functions) {
+  const child = spawn(process.execPath, [process.argv[1], '--functions', functions.join(',')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`bench:search worker for ${functions.join(', ')} exited with ${code}`);
+  return JSON.parse(out);
+}
+const names = FUNCTIONS.map((f) => f.name);
+const halves = await Promise.all([0, 1].map((k) => labHalf(names.filter((_, i) => i % 2 === k))));
+const medianRegret = Object.fromEntries(names.map((n) => [n, halves[0][n] ?? halves[1][n]]));
 log(`[bench:search] lab schedulers done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
 const result = { bench: 'search', ...options, median_regret: medianRegret };
@@ -22,26 +44,36 @@ if (python) {
   result.optuna_version = optuna.version;
   result.optuna_median_regret = optuna.medianRegret;
   // lab scheduler's median regret / Optuna sampler's, same function, parallelism and checkpoint: < 1 is better than Optuna.
-  result.ratio_tpe_vs_optuna = {};
-  for (const [fn, byP] of Object.entries(medianRegret)) {
-    result.ratio_tpe_vs_optuna[fn] = {};
-    for (const [p, bySched] of Object.entries(byP)) {
-      const theirs = optuna.medianRegret[fn][p];
-      result.ratio_tpe_vs_optuna[fn][p] = Object.fromEntries(
-        Object.keys(bySched.tpe).map((at) => [
-          at,
-          {
-            vs_optuna_tpe: ratio(bySched.tpe[at], theirs.tpe[at]),
-            vs_best_optuna: ratio(bySched.tpe[at], Math.min(...Object.values(theirs).map((s) => s[at]))),
-          },
-        ]),
-      );
+  for (const ours of ['tpe', 'auto']) {
+    const ratios = {};
+    for (const [fn, byP] of Object.entries(medianRegret)) {
+      ratios[fn] = {};
+      for (const [p, bySched] of Object.entries(byP)) {
+        const theirs = optuna.medianRegret[fn][p];
+        ratios[fn][p] = Object.fromEntries(
+          Object.keys(bySched[ours]).map((at) => [
+            at,
+            {
+              vs_optuna_tpe: ratio(bySched[ours][at], theirs.tpe[at]),
+              vs_best_optuna: ratio(bySched[ours][at], Math.min(...Object.values(theirs).map((s) => s[at]))),
+            },
+          ]),
+        );
+      }
     }
+    result[`ratio_${ours}_vs_optuna`] = ratios;
   }
 } else {
   log('[bench:search] no python3 with optuna and cmaes: the Optuna comparison is left out (see bench/README.md)');
   result.optuna_version = null;
 }
+// auto at parallelism 16 / its own sequential regret (the goal: at most 1.25).
+result.auto_p16_vs_p1 = Object.fromEntries(
+  Object.entries(medianRegret).map(([fn, byP]) => [
+    fn,
+    Object.fromEntries(Object.keys(byP.p1.auto).map((at) => [at, ratio(byP.p16.auto[at], byP.p1.auto[at])])),
+  ]),
+);
 result.total_s = Number(((performance.now() - started) / 1000).toFixed(1));
 console.log(JSON.stringify(result));
 

@@ -227,6 +227,8 @@ export interface SearchBenchOptions {
   trials: number;
   checkpoints: readonly number[];
   parallelisms: readonly number[];
+  /** Only these functions (default: all). */
+  functions?: readonly string[];
 }
 
 /** Median regret per function, parallelism, scheduler and checkpoint: { branin: { p1: { tpe: { at50, at100 } } } }. */
@@ -235,9 +237,10 @@ export function runSearchBench({
   trials,
   checkpoints,
   parallelisms,
+  functions,
 }: SearchBenchOptions): Record<string, Record<string, Record<string, Record<string, number>>>> {
   const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
-  for (const f of FUNCTIONS) {
+  for (const f of FUNCTIONS.filter((g) => !functions || functions.includes(g.name))) {
     out[f.name] = {};
     for (const parallelism of parallelisms) {
       const byScheduler: Record<string, Record<string, number>> = {};

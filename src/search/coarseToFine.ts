@@ -12,7 +12,7 @@
 //               follows an optimum that lies outside it instead of freezing short of it, and
 //               zooms in once the best stops moving.
 //  per axis     each numeric axis gets L × s, s = (1 / (n · importance))^½ clipped to [½, 2]
-//               (importance.ts over the trials so far, once 5 are complete; s = 1 before): axes
+//               (importance.ts, 8 trees, over the trials so far once 5 are complete; s = 1 before): axes
 //               that matter get a narrower box, axes that do not stay wide and keep exploring.
 //  placement    the box is centred on the best trial and slid back inside [0, 1] (centredBox).
 //  categoricals a box trial keeps the best trial's choice with probability 1 − L, else draws
@@ -39,6 +39,8 @@ export const GLOBAL_SHARE = 0.2;
 const CATEGORICAL_TAG = 0xc2f1;
 /** Trials with a result before importance shapes the box (importance.ts needs 5). */
 const IMPORTANCE_MIN_TRIALS = 5;
+/** A smaller forest than the importance card's 32 trees: it only shapes the box, once per round. */
+const IMPORTANCE_TREES = 8;
 
 /** A box with the given unit widths per numeric hyperparameter, centred on `centre` and slid back inside [0, 1]. */
 export function centredBox(space: SearchSpace, centre: Params, widths: Record<string, number>): UnitBox {
@@ -81,7 +83,7 @@ export function nextLength(length: number, outcome: RoundOutcome, zoom: number):
 /** Per-axis scale s = (1 / (n · share))^½ in [½, 2] (1 for every axis until importance has enough trials). */
 export function axisScales(space: SearchSpace, finished: readonly FinishedTrial[]): Record<string, number> {
   const numeric = searchedParams(space).filter((p) => p.distribution.kind !== 'categorical');
-  const shares = importance(finished, space);
+  const shares = importance(finished, space, { trees: IMPORTANCE_TREES });
   const enough = rankedComplete(finished).length >= IMPORTANCE_MIN_TRIALS;
   const n = numeric.length;
   return Object.fromEntries(
