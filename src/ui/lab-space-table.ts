@@ -125,6 +125,12 @@ export class LabSpaceTable extends LitElement {
           ${this.space.map((row, i) => this.renderRow(row, i))}
         </tbody>
       </table>
+      <p class="hint" data-testid="scale-help">
+        <strong>log</strong>: each decade gets the same share of trials, for values spanning orders of magnitude (learning rate, weight decay).
+        <strong>1-β log</strong>: samples 1 − β on a log scale, so 0.9–0.99 and 0.99–0.999 get equal shares (momentum, Adam's β).
+        <strong>power of two</strong>: 16, 32, 64… for batch sizes. <strong>int</strong> and <strong>linear</strong>: even steps within one order of magnitude.
+        <a href="how-to-tune.html#scales" target="_blank" rel="noopener">How to tune →</a>
+      </p>
     `;
   }
 

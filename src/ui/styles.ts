@@ -4,6 +4,7 @@ import { css } from 'lit';
 export const panelStyles = css`
   :host { display: block; }
   h2 { font-size: 0.95rem; margin: 0 0 0.5rem; font-weight: 600; color: var(--lab-accent, #1d3557); }
+  a { color: var(--lab-accent, #1d3557); }
   .hint { color: var(--lab-muted, #5b6570); font-size: 0.8rem; }
   .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; }
   label { max-width: 100%; display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.8rem; color: var(--lab-ink, #333a42); }

@@ -564,7 +564,7 @@ export class TuningLab extends LitElement {
       <header>
         <div>
           <h1>Tuning Lab</h1>
-          <div class="tagline">Describe a search, watch every trial train on your GPU, see what mattered, share it as a link.</div>
+          <div class="tagline">Describe a search, watch every trial train on your GPU, see what mattered, share it as a link. <a href="how-to-tune.html" data-testid="how-to-tune">How to tune</a></div>
         </div>
         <lab-share-link .url=${this.shareUrl}></lab-share-link>
       </header>

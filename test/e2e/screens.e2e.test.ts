@@ -107,4 +107,22 @@ describe('any screen', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('trial-detail').getAttribute('data-trial')).toBe(named);
   });
+
+  test('help in place: the scales are explained beside the search space, linked to the how-to-tune page', async () => {
+    const page = await open({ viewport: { width: 1280, height: 900 } });
+    const help = (await page.getByTestId('scale-help').textContent()) ?? '';
+    expect(help).toContain('each decade gets the same share of trials');
+    expect(help).toContain('1-β log');
+    await page.getByTestId('how-to-tune').click();
+    await page.waitForURL(/how-to-tune\.html$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('How to tune');
+    await expect(page.locator('h2').allTextContents()).resolves.toEqual([
+      '1. Tune what matters most first',
+      '2. Sample at random, not on a grid',
+      '3. Go from coarse to fine',
+      '4. Search each hyperparameter on its own scale',
+      '5. Trust good defaults, and stop bad trials early',
+    ]);
+    await screenshot(page, 'how-to-tune');
+  });
 });
