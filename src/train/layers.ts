@@ -49,8 +49,14 @@ export interface FlattenLayer {
   kind: 'flatten';
 }
 
+/** Inverted dropout (PyTorch's nn.Dropout(rate)): in training each element is zeroed with probability rate, the rest scaled by 1/(1-rate); off at validation. */
+export interface DropoutLayer {
+  kind: 'dropout';
+  rate: number;
+}
+
 export type PoolMode = 'max' | 'avg';
-export type LayerSpec = DenseLayer | Conv2dLayer | Pool2dLayer | FlattenLayer;
+export type LayerSpec = DenseLayer | Conv2dLayer | Pool2dLayer | FlattenLayer | DropoutLayer;
 /**
  * The layers a shape lists before its output layer (always dense, linear and unmasked): a
  * hidden dense layer names only its activation, its width is the shape's maxHidden (masked
@@ -83,8 +89,6 @@ export interface LayerKind<S extends LayerSpec> {
   blocks(spec: S, input: Dims): BlockShape[];
   /** Floats of its output a model uses, given the floats of its input that model uses. */
   usedOutput(spec: S, input: Dims, usedInput: number, widths: ModelWidths): number;
-  /** Whether the model's own width masks the output (the GPU kernels read it from the model's hiddenUnits). */
-  masked(spec: S): boolean;
   /** The activation applied to the output ('linear': none). */
   activation(spec: S): Activation;
   /** The extent of a 'normal' block a model uses, and its fans for He / Xavier scaling (PyTorch's fan_in, fan_out). */
@@ -103,7 +107,6 @@ const dense: LayerKind<DenseLayer> = {
     { name: 'bias', rows: 1, cols: spec.units, init: 'zeros' },
   ],
   usedOutput: (spec, _input, _usedInput, widths) => (spec.role === 'hidden' ? widths.hiddenUnits : spec.units),
-  masked: (spec) => spec.role === 'hidden',
   activation: (spec) => spec.activation,
   fans: (_spec, _input, usedInput, usedOutput) => ({
     rows: usedInput,
@@ -129,7 +132,6 @@ const conv2d: LayerKind<Conv2dLayer> = {
     { name: 'weights', rows: input.channels * spec.kernel * spec.kernel, cols: spec.filters, init: 'normal' },
     { name: 'bias', rows: 1, cols: spec.filters, init: 'zeros' },
   ],
-  masked: () => false,
   activation: (spec) => spec.activation,
   // PyTorch's fans of a conv weight [F, C, k, k]: fan_in = C·k·k, fan_out = F·k·k.
   fans: (spec, input) => {
@@ -150,7 +152,6 @@ const pool2d: LayerKind<Pool2dLayer> = {
     width: Math.floor(input.width / 2),
   })),
   blocks: () => [],
-  masked: () => false,
   activation: () => 'linear',
   fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
 };
@@ -158,12 +159,24 @@ const pool2d: LayerKind<Pool2dLayer> = {
 const flatten: LayerKind<FlattenLayer> = {
   ...sameShape((_spec, input) => ({ channels: dimsSize(input), height: 1, width: 1 })),
   blocks: () => [],
-  masked: () => false,
   activation: () => 'linear',
   fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
 };
 
-export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>> } = { dense, conv2d, pool2d, flatten };
+const dropout: LayerKind<DropoutLayer> = {
+  ...sameShape((_spec, input) => input),
+  blocks: () => [],
+  activation: () => 'linear',
+  fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
+};
+
+export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>> } = {
+  dense,
+  conv2d,
+  pool2d,
+  flatten,
+  dropout,
+};
 
 /** The kind's entry for `spec` (one cast here instead of one per caller). */
 export function layerKind<S extends LayerSpec>(spec: S): LayerKind<S> {
@@ -288,6 +301,9 @@ export function layerListProblem(shape: PopulationShape): string | undefined {
         break;
       case 'dense':
         if (isImage) return `${at} gets an image: put a flatten layer before the first dense layer`;
+        break;
+      case 'dropout':
+        if (!(spec.rate >= 0 && spec.rate < 1)) return `${at}: rate must lie in [0, 1), got ${spec.rate}`;
         break;
     }
     dims = layerKind(spec).output(spec, dims);

@@ -208,6 +208,11 @@ export function layerDims(shape: PopulationShape): Array<{ rows: number; cols: n
 export function parameterLayout(
   shape: PopulationShape,
 ): Array<{ weights: number; bias: number; rows: number; cols: number }> {
+  if (shape.layers)
+    throw new EngineError(
+      'invalid-job',
+      `this shape lists its layers (${shape.layers.map((l) => l.kind).join(', ')}) but this engine trains MLPs only: use the WebGPU or CPU engine`,
+    );
   return modelLayout(shape).map((layer) => {
     const weights = block(layer, 'weights');
     return { weights: weights.offset, bias: block(layer, 'bias').offset, rows: weights.rows, cols: weights.cols };

@@ -129,7 +129,10 @@ class CpuPopulation {
     const { shape, data, steps } = this.job;
     const B = shape.batchSize;
     this.gatherBatch(model.hyper.dataSeed, step);
-    const outputs = model.workspace.forward(model.views, model.hyper.hiddenUnits, this.batchX, B);
+    const outputs = model.workspace.forward(model.views, model.hyper.hiddenUnits, this.batchX, B, {
+      seed: model.hyper.dataSeed,
+      step,
+    });
     const { loss, correct } = batchLoss(model.workspace, shape, outputs, this.batchY, B);
     const loss32 = Math.fround(loss);
     if (step === 0) model.firstLoss = loss32;

@@ -14,6 +14,8 @@ import {
   pool2dBackward,
   pool2dForward,
 } from './convolution.ts';
+import type { DropoutDraw } from './dropout.ts';
+import { dropoutFactors } from './dropout.ts';
 import type { Floats } from './ops.ts';
 import {
   biasActivationForward,
@@ -37,7 +39,12 @@ export interface CpuForward<S extends LayerSpec> {
   used: number;
   /** At least B × scratchPerRow floats the kind may overwrite. */
   scratch: Floats;
+  /** In a training step, where dropout draws from; absent when evaluating. */
+  training?: DropoutDraw;
 }
+
+/** A training step's model seed (its dataSeed) and 0-based step. */
+export type TrainingStep = Omit<DropoutDraw, 'layer'>;
 
 export interface CpuBackward<S extends LayerSpec> {
   spec: S;
@@ -47,6 +54,8 @@ export interface CpuBackward<S extends LayerSpec> {
   B: number;
   /** Gradient of the loss at z (through this layer's activation already). */
   dz: Floats;
+  /** What the forward stored as z. */
+  z: Floats;
   /** Where the parameter gradients go, block by block (overwritten). */
   gradients: readonly Floats[];
   /** Where the gradient at the input goes (overwritten); absent for the first layer. */
@@ -118,11 +127,27 @@ const flatten: CpuLayerKind<LayerOf<'flatten'>> = {
   },
 };
 
+/** z holds each element's factor (0 or 1/(1-p) in training, 1 when evaluating), a = x · z; backward multiplies by z again. */
+const dropout: CpuLayerKind<LayerOf<'dropout'>> = {
+  scratchPerRow: () => 0,
+  forward({ spec, layer, x, B, z, a, training }) {
+    const count = B * dimsSize(layer.output);
+    if (training) dropoutFactors(z, B, dimsSize(layer.output), spec.rate, training);
+    else z.fill(1, 0, count);
+    for (let i = 0; i < count; i++) a[i] = x[i] * z[i];
+  },
+  backward({ layer, B, dz, dx, z }) {
+    if (!dx) return;
+    for (let i = 0; i < B * dimsSize(layer.output); i++) dx[i] = dz[i] * z[i];
+  },
+};
+
 export const CPU_LAYERS: { readonly [K in LayerKindName]: CpuLayerKind<LayerOf<K>> } = {
   dense,
   conv2d,
   pool2d,
   flatten,
+  dropout,
 };
 
 export function cpuLayer<S extends LayerSpec>(spec: S): CpuLayerKind<S> {

@@ -6,6 +6,7 @@ import type { PlacedLayer } from '../layers.ts';
 import { dimsSize, layerKind, modelLayout, usedOutputs } from '../layers.ts';
 import type { PopulationShape } from '../types.ts';
 import { parameterCount } from '../types.ts';
+import type { TrainingStep } from './layers.ts';
 import { cpuLayer } from './layers.ts';
 import type { Floats } from './ops.ts';
 import { activationBackward } from './ops.ts';
@@ -77,8 +78,12 @@ export class NetworkWorkspace {
     this.outputGradient = this.dz[this.layout.length - 1];
   }
 
-  /** Runs B rows of x [B × inputs] through the model; returns its outputs [B × outputs] (a view, valid until the next call). */
-  forward(params: LayerViews, hiddenUnits: number, x: Floats, B: number): Floats {
+  /**
+   * Runs B rows of x [B × inputs] through the model; returns its outputs [B × outputs] (a
+   * view, valid until the next call). With `training` (a training step's model seed and
+   * step), dropout layers drop; without, the model is evaluated.
+   */
+  forward(params: LayerViews, hiddenUnits: number, x: Floats, B: number, training?: TrainingStep): Floats {
     const used = usedOutputs(this.layout, { hiddenUnits });
     let input = x;
     for (const layer of this.layout) {
@@ -93,6 +98,7 @@ export class NetworkWorkspace {
         a: this.a[l],
         used: used[l],
         scratch: this.scratch,
+        training: training && { ...training, layer: l },
       });
       input = this.a[l];
     }
@@ -111,6 +117,7 @@ export class NetworkWorkspace {
         x: l === 0 ? x : this.a[l - 1],
         B,
         dz: this.dz[l],
+        z: this.z[l],
         gradients: this.gradientViews[l],
         dx: l > 0 ? this.da : undefined,
       });

@@ -33,6 +33,9 @@ const {
   pool_common: poolLibrary,
   pool2d_forward: pool2dForwardSource,
   pool2d_backward: pool2dBackwardSource,
+  dropout_common: dropoutLibrary,
+  dropout_forward: dropoutForwardSource,
+  dropout_backward: dropoutBackwardSource,
 } = SHADER_SOURCES;
 
 /** uniform | uniform chosen per dispatch by a dynamic offset (the step slot) | read-only storage | read-write storage. */
@@ -150,6 +153,19 @@ export const KERNELS = {
     'write',
     'read',
   ]),
+  // Dropout reads its step's index (the step slot) and the models' data seeds.
+  dropoutForward: elementwise(
+    'dropout_forward',
+    [randomLibrary, modelLibrary, activationLibrary, dropoutLibrary],
+    dropoutForwardSource,
+    ['uniform', 'step', 'read', 'read', 'write'],
+  ),
+  dropoutBackward: elementwise(
+    'dropout_backward',
+    [randomLibrary, modelLibrary, activationLibrary, dropoutLibrary],
+    dropoutBackwardSource,
+    ['uniform', 'step', 'read', 'read', 'write', 'read'],
+  ),
 } as const satisfies Record<string, KernelEntry>;
 
 export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';

@@ -5,13 +5,14 @@
 // writes it (the loss, or the next layer's input gradient) applies that layer's
 // `deltaEpilogue`, so an activation derivative rides on the product that feeds it.
 
+import { dropoutScale, dropoutThreshold } from '../cpu/dropout.ts';
 import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
 import { block, dimsSize } from '../layers.ts';
 import { ACTIVATIONS } from '../types.ts';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
 import { KERNELS, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, specialise } from './kernels.ts';
 import type { MATMUL_PARAMS, StructValues } from './structs.ts';
-import { packConvParams, packInitParams, packMatmulParams, packPoolParams } from './structs.ts';
+import { packConvParams, packDropoutParams, packInitParams, packMatmulParams, packPoolParams } from './structs.ts';
 
 /** Element (model, i) of an operand lies at offset + model × modelStride + i (modelStride 0 shares it). */
 export interface Operand {
@@ -34,6 +35,8 @@ export interface GpuLayerContext {
   parameters: GPUBuffer;
   gradients: GPUBuffer;
   hypers: GPUBuffer;
+  /** The step slots (the uniform each step's dispatches read their step index from). */
+  steps: GPUBuffer;
   /** A zeroed storage buffer of `count` floats, destroyed with the population. */
   floats(label: string, count: number): GPUBuffer;
   /** A dispatch of `entry` with its uniform `params` first, then `buffers`. */
@@ -48,8 +51,8 @@ export interface GpuLayer {
   readonly delta: GPUBuffer;
   /** How a product writing `delta` finishes: this layer's activation derivative and mask, from what its forward kept. */
   readonly deltaEpilogue: { epilogue?: MatmulEpilogue; kept: GPUBuffer };
-  /** The forward pass of `rows` rows of `input`. */
-  forward(rows: number, input: Operand): Dispatch[];
+  /** The forward pass of `rows` rows of `input`: a training step's (dropout drops) or an evaluation's. */
+  forward(rows: number, input: Operand, training: boolean): Dispatch[];
   /** Its parameter gradients from `delta` and the batch's `input`. */
   weightGradient(input: Operand): Dispatch[];
   /** The gradient at its input, written into `previous.delta` through `previous.deltaEpilogue`. */
@@ -351,11 +354,66 @@ const flatten: GpuLayerKind<LayerOf<'flatten'>> = {
   },
 };
 
+const dropout: GpuLayerKind<LayerOf<'dropout'>> = {
+  build(ctx, layer, spec, previous) {
+    const { models: P, rowCapacity: R, batchSize: B } = ctx;
+    const size = dimsSize(layer.output);
+    const output = ctx.floats(`a${layer.index}`, P * R * size);
+    const delta = ctx.floats(`delta${layer.index}`, P * R * size);
+    const params = (rows: number, x: Operand, training: boolean) =>
+      packDropoutParams({
+        models: P,
+        rows,
+        size,
+        layer: layer.index,
+        threshold: dropoutThreshold(spec.rate),
+        scale: dropoutScale(spec.rate),
+        training: training ? 1 : 0,
+        x_offset: x.offset,
+        x_model_stride: x.modelStride,
+        y_model_stride: R * size,
+      });
+    return {
+      layer,
+      output,
+      delta,
+      deltaEpilogue: { kept: output },
+      // Dropping keeps a masked layer's padding at zero, so what follows sees the same mask.
+      masked: previous?.masked ?? false,
+      forward: (rows, input, training) => [
+        ctx.dispatch(
+          KERNELS.dropoutForward,
+          params(rows, input, training),
+          [ctx.steps, ctx.hypers, input.buffer, output],
+          P * rows * size,
+        ),
+      ],
+      weightGradient: () => [],
+      inputGradient: (target) => {
+        const { epilogue } = target.deltaEpilogue;
+        const constants: Record<string, number> = epilogue
+          ? { EPILOGUE: 1, ACTIVATION: epilogue.activation, MASKED: epilogue.layer === 'hidden' ? 1 : 0 }
+          : {};
+        return [
+          ctx.dispatch(
+            specialise(KERNELS.dropoutBackward, constants),
+            params(B, { buffer: target.delta, offset: 0, modelStride: R * size }, true),
+            [ctx.steps, ctx.hypers, delta, target.delta, target.deltaEpilogue.kept],
+            P * B * size,
+          ),
+        ];
+      },
+      init: () => [],
+    };
+  },
+};
+
 export const GPU_LAYERS: { readonly [K in LayerKindName]: GpuLayerKind<LayerOf<K>> } = {
   dense,
   conv2d,
   pool2d,
   flatten,
+  dropout,
 };
 
 export function buildGpuLayer(ctx: GpuLayerContext, layer: PlacedLayer, previous: GpuLayer | undefined): GpuLayer {

@@ -148,6 +148,7 @@ export class GpuPopulation {
             parameters,
             gradients,
             hypers,
+            steps: this.steps,
             floats,
             dispatch,
           },
@@ -170,6 +171,7 @@ export class GpuPopulation {
         layer.forward(
           rows,
           l === 0 ? input : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) },
+          training,
         ),
       );
       list.push(

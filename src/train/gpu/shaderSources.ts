@@ -8,6 +8,9 @@ import conv_common from '../../../shaders/conv_common.wgsl?raw';
 import conv2d_backward_input from '../../../shaders/conv2d_backward_input.wgsl?raw';
 import conv2d_backward_weight from '../../../shaders/conv2d_backward_weight.wgsl?raw';
 import conv2d_forward from '../../../shaders/conv2d_forward.wgsl?raw';
+import dropout_backward from '../../../shaders/dropout_backward.wgsl?raw';
+import dropout_common from '../../../shaders/dropout_common.wgsl?raw';
+import dropout_forward from '../../../shaders/dropout_forward.wgsl?raw';
 import elementwise from '../../../shaders/elementwise.wgsl?raw';
 import loss_common from '../../../shaders/loss_common.wgsl?raw';
 import matmul_backward_input from '../../../shaders/matmul_backward_input.wgsl?raw';
@@ -32,6 +35,9 @@ export const SHADER_SOURCES = {
   conv2d_backward_weight,
   conv2d_forward,
   conv_common,
+  dropout_backward,
+  dropout_common,
+  dropout_forward,
   elementwise,
   loss_common,
   matmul_backward_input,

@@ -149,6 +149,18 @@ export const POOL_PARAMS = struct('PoolParams', [
   ['x_model_stride', 'u32'],
   ['y_model_stride', 'u32'],
 ]);
+export const DROPOUT_PARAMS = struct('DropoutParams', [
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['size', 'u32'],
+  ['layer', 'u32'],
+  ['threshold', 'u32'],
+  ['scale', 'f32'],
+  ['training', 'u32'],
+  ['x_offset', 'u32'],
+  ['x_model_stride', 'u32'],
+  ['y_model_stride', 'u32'],
+]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
 /** The WGSL name of a hyperparameter's field or constant: learningRate → learning_rate. */
 export function snakeCase(name: string): string {
@@ -182,6 +194,7 @@ export const packInitParams = (v: StructValues<typeof INIT_PARAMS>) => packStruc
 export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packStruct(GATHER_PARAMS, v);
 export const packConvParams = (v: StructValues<typeof CONV_PARAMS>) => packStruct(CONV_PARAMS, v);
 export const packPoolParams = (v: StructValues<typeof POOL_PARAMS>) => packStruct(POOL_PARAMS, v);
+export const packDropoutParams = (v: StructValues<typeof DROPOUT_PARAMS>) => packStruct(DROPOUT_PARAMS, v);
 
 /** Step slots for one command buffer, each at its own `slotBytes` (the dynamic-offset alignment). */
 export function packStepSlots(firstStep: number, count: number, slotBytes: number): ArrayBuffer {

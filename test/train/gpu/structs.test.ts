@@ -8,6 +8,7 @@ import { KERNELS } from '../../../src/train/gpu/kernels.ts';
 import type { StructLayout } from '../../../src/train/gpu/structs.ts';
 import {
   CONV_PARAMS,
+  DROPOUT_PARAMS,
   fieldOffset,
   GATHER_PARAMS,
   GENERATED_WGSL,
@@ -40,6 +41,7 @@ const LAYOUTS: StructLayout<string>[] = [
   GATHER_PARAMS,
   CONV_PARAMS,
   POOL_PARAMS,
+  DROPOUT_PARAMS,
   STEP_PARAMS,
   MODEL_HYPER,
   MODEL_STATE,
