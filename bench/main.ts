@@ -6,11 +6,13 @@ import { makeDataset } from '../src/train/data/synthetic.ts';
 import { createGpuEngine } from '../src/train/gpu/engine.ts';
 import { timeMatmul } from '../src/train/gpu/matmul.ts';
 import type { PopulationResult, TrainingData, TrainingEngine } from '../src/train/types.ts';
+import { createWasmEngine } from '../src/train/wasm/engine.ts';
 import { profileStep } from './kernel-profile.ts';
 import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
+import { benchScaling } from './scaling.ts';
 import { median, progress, round } from './stats.ts';
 import { benchTfjs, type TfjsBaseline, type TfjsPlan, useTfjsBackend } from './tfjs-baseline.ts';
-import { matmulFlopsPerTrialStep, populationJob, WORKLOAD, WORKLOAD_LABEL } from './workload.ts';
+import { learningRate, matmulFlopsPerTrialStep, populationJob, WORKLOAD, WORKLOAD_LABEL } from './workload.ts';
 
 interface BenchOptions {
   /** A smoke run: fewer repetitions and steps; figures are rough. */
@@ -107,7 +109,7 @@ async function benchEngine(
     last = await engine.train(populationJob(data, steps));
     secondsPerRun.push((performance.now() - start) / 1000);
     progress(
-      `${engine.kind} engine run ${run + 1}: ${WORKLOAD.trials}×${steps} trial-steps in ${secondsPerRun.at(-1)!.toFixed(2)} s`,
+      `${engine.adapter} run ${run + 1}: ${WORKLOAD.trials}×${steps} trial-steps in ${secondsPerRun.at(-1)!.toFixed(2)} s`,
     );
   }
   const final = last!.reports.at(-1)!;
@@ -167,7 +169,14 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
 
   const cpuEngine = createCpuEngine();
   const engineCpu = await benchEngine(cpuEngine, data, plan.cpuEngineRuns, plan.engineSteps);
+  const wasmEngine = await createWasmEngine();
+  progress(`WASM engine: ${wasmEngine.adapter}`);
+  const engineWasm = await benchEngine(wasmEngine, data, plan.engineRuns, plan.engineSteps);
+  const s64 = { webgpu: engine, wasm: engineWasm, cpu: engineCpu };
+  const [bestName, best] = Object.entries(s64).sort((a, b) => b[1].trialStepsPerSecond - a[1].trialStepsPerSecond)[0];
+  const scaling = await benchScaling({ wasm: wasmEngine, webgpu: gpuEngine, cpu: cpuEngine }, data, quick);
   cpuEngine.dispose();
+  wasmEngine.dispose();
 
   await useTfjsBackend('webgpu');
   const matmul: Record<string, { engine: number; tfjs_webgpu: number }> = {};
@@ -215,6 +224,22 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
       })),
     },
     engine_cpu_final_train_loss_median: round(median(Array.from(engineCpu.finalTrainLoss))),
+    engine_wasm_adapter: wasmEngine.adapter,
+    engine_wasm_trial_steps_per_s: round(engineWasm.trialStepsPerSecond),
+    engine_wasm_vs_tfjs_cpu: round(engineWasm.trialStepsPerSecond / tfjsCpu.trialStepsPerSecond, 3),
+    engine_wasm_s_per_run: engineWasm.secondsPerRun.map((s) => round(s)),
+    engine_wasm_final_train_loss_median: round(median(Array.from(engineWasm.finalTrainLoss))),
+    wasm_vs_cpu_final_loss_rel_diff: relativeDifferences(engineWasm.finalTrainLoss, engineCpu.finalTrainLoss),
+    best_engine_s64: { engine: bestName, trial_steps_per_s: round(best.trialStepsPerSecond) },
+    scaling,
+    // For bench/run.mjs's JAX anchor (the same spiral and learning rates); not printed.
+    anchor_inputs: {
+      x: Array.from(data.train.x),
+      y: Array.from(data.train.y),
+      learning_rates: Array.from({ length: 1024 }, (_, t) => learningRate(t)),
+      batch: WORKLOAD.batchSize,
+      s64: { trials: WORKLOAD.trials, width: WORKLOAD.hidden, steps: plan.engineSteps },
+    },
     gpu_vs_cpu_final_loss_rel_diff: relativeDifferences(engine.finalTrainLoss, engineCpu.finalTrainLoss),
     matmul_gflops: matmul,
     plan,
