@@ -3,6 +3,8 @@
 // study runner runs them (populations of `parallelism` planned at once, then all finished).
 // A function sees each hyperparameter through its unit position (space.ts), so a log axis
 // is a linear axis of the function: x = low + (high - low) · toUnit(value).
+
+import { readFileSync } from 'node:fs';
 import { type StandardHyperparameter, standardHyperparameter } from '../src/search/catalog.ts';
 import { normal, stringKey } from '../src/search/random.ts';
 import { createScheduler } from '../src/search/scheduler.ts';
@@ -64,6 +66,45 @@ function hartmann6(p: Params): number {
     0,
   );
 }
+// The real lab objective: the spiral MLP's final validation loss (CPU engine) on a grid of
+// learning rate × β1 × hidden units, from bench/search-spiral-table.mjs; between grid points
+// it is interpolated multilinearly on the unit axes (so its minimum is the table's). A trial
+// whose nearest grid point diverged diverges; otherwise diverged corners are left out.
+const spiralSpace = spaceOf(['learningRate', 'beta1', 'hiddenUnits']);
+const spiralTable = JSON.parse(readFileSync('bench/search-spiral-table.json', 'utf8')) as {
+  axes: Record<'learningRate' | 'beta1' | 'hiddenUnits', number[]>;
+  losses: Record<string, number | null>;
+};
+const spiralNames = ['learningRate', 'beta1', 'hiddenUnits'] as const;
+const spiralUnits = spiralNames.map((name) =>
+  spiralTable.axes[name].map((v) => toUnit(spiralSpace.find((r) => r.name === name)!.distribution, v)),
+);
+function spiralLoss(p: Params): number {
+  // Per axis: the bracketing grid indices and the weight of the upper one.
+  const brackets = spiralNames.map((name, d) => {
+    const u = toUnit(spiralSpace.find((r) => r.name === name)!.distribution, p[name]);
+    const us = spiralUnits[d];
+    let i = 0;
+    while (i < us.length - 2 && u > us[i + 1]) i++;
+    const w = Math.min(1, Math.max(0, (u - us[i]) / (us[i + 1] - us[i])));
+    return { i, w };
+  });
+  const at = (idx: number[]) =>
+    spiralTable.losses[spiralNames.map((name, d) => spiralTable.axes[name][idx[d]]).join('|')] ?? null;
+  if (at(brackets.map((b) => b.i + (b.w >= 0.5 ? 1 : 0))) === null) return Number.NaN;
+  let sum = 0;
+  let weights = 0;
+  for (let corner = 0; corner < 8; corner++) {
+    const idx = brackets.map((b, d) => b.i + ((corner >> d) & 1));
+    const w = brackets.reduce((acc, b, d) => acc * ((corner >> d) & 1 ? b.w : 1 - b.w), 1);
+    const loss = at(idx);
+    if (loss === null || w === 0) continue;
+    sum += w * loss;
+    weights += w;
+  }
+  return sum / weights;
+}
+
 /** Seeded by the trial's values: the same trial always gets the same noise, in every run and sampler. */
 const noiseOf = (p: Params) => normal(stringKey(JSON.stringify(p)));
 const rosenbrockSpace = spaceOf(['learningRate', 'beta1', 'weightDecay', 'decayRate']);
@@ -156,6 +197,13 @@ export const FUNCTIONS: readonly TestFunction[] = [
         0.02 * (Math.log2(p.hiddenUnits as number) - 5) ** 2
       );
     },
+  },
+  {
+    // The real lab objective (see spiralLoss): learning rate, β1 and hidden units of the default study.
+    name: 'spiral-mlp',
+    space: spiralSpace,
+    minimum: Math.min(...Object.values(spiralTable.losses).filter((v): v is number => v !== null)),
+    objective: spiralLoss,
   },
 ];
 
