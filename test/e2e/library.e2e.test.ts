@@ -52,7 +52,7 @@ test('studies run are listed newest first; rename, compare two, delete with undo
   const view = page.locator('lab-compare');
   await expect
     .poll(() => view.locator('[data-testid=compare-best] thead th').allTextContents())
-    .toEqual(['', 'seed one', expect.stringMatching(/^random on spiral/)]);
+    .toEqual(['', 'seed one', expect.stringMatching(/^auto on spiral/)]);
   await expect.poll(() => view.locator('.u-legend .u-series').count()).toBe(3); // x plus one series per study
   await screenshot(view, 'compare-two-studies');
   await view.getByTestId('close-compare').click();

@@ -40,11 +40,16 @@ describe('study journal', () => {
       const trainer = connectTrainer();
       const start = performance.now();
       try {
-        await trainer.run(spec, (event) => {
-          state = applyStudyEvent(state, event);
-          journaled?.record(event, state);
-          events++;
-        });
+        // Both runs on WebGPU: 'auto' picks the engine by timing, and the runs must be bit-identical.
+        await trainer.run(
+          spec,
+          (event) => {
+            state = applyStudyEvent(state, event);
+            journaled?.record(event, state);
+            events++;
+          },
+          { engine: 'webgpu' },
+        );
         await journaled?.flush();
       } finally {
         trainer.terminate();
