@@ -25,6 +25,8 @@ export interface ScalingCell {
 }
 
 export interface CellFigures {
+  /** Whether the rate is the steady state (else the whole run's, per-job costs included). */
+  steady: boolean;
   trial_steps_per_s: number;
   gflops: number;
   /** The 2-step run's seconds, then the timed runs'. */
@@ -77,8 +79,14 @@ async function timeCell(
     const started = performance.now();
     while (seconds.length < 3 && (seconds.length === 0 || performance.now() - started < CELL_SECONDS * 1000))
       seconds.push(await timeRun(engine, cellJob(data, cell)));
-    const rate = (cell.trials * (cell.steps - 2)) / Math.max(1e-6, median(seconds) - short);
+    // The difference is trusted only when it is a good part of the run (a busy machine's noise
+    // can make the long run barely slower than the short one); else the whole run's rate.
+    const steady = median(seconds) - short > 0.25 * median(seconds);
+    const rate = steady
+      ? (cell.trials * (cell.steps - 2)) / (median(seconds) - short)
+      : (cell.trials * cell.steps) / median(seconds);
     return {
+      steady,
       trial_steps_per_s: round(rate),
       gflops: round((rate * flopsPerTrialStep(cell.width)) / 1e9),
       s_per_run: [short, ...seconds].map((s) => round(s)),
