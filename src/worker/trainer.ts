@@ -157,8 +157,10 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     // The page asked the user about a long study; what cannot run at all is refused here too.
     const { refuse } = whyStudyCannotRun(spec, dataShapeOfTrainingData(data));
     if (refuse) return failed(`The study cannot run: ${refuse}`);
-    // A resumed or extended study keeps the engine it ran on (same adapter: the same bits).
-    const choice = inputs.engine ?? (inputs.history ? engineOf(inputs.history.engine) : 'auto');
+    // A resumed or extended study keeps the engine it ran on (same adapter: the same bits) unless
+    // the user names another one; 'auto' (the page's default) would measure again and may differ.
+    const asked = inputs.engine ?? 'auto';
+    const choice = inputs.history && asked === 'auto' ? engineOf(inputs.history.engine) : asked;
     const { engine, fallbackNotice } = await chooseEngine(choice, spec, data);
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one

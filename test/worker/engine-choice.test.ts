@@ -131,8 +131,11 @@ describe('engine choice', () => {
     );
     const first = await run({ engine: 'wasm' });
     const history = foldStudyEvents(study(), first);
-    const [again] = await run({ history });
-    expect(again).toMatchObject({ engine: { adapter: WASM.adapter } });
+    for (const engine of [undefined, 'auto'] as const) {
+      // The page sends its select's value, 'auto' unless the user picked one.
+      const [again] = await run({ history, ...(engine ? { engine } : {}) });
+      expect(again).toMatchObject({ engine: { adapter: WASM.adapter } });
+    }
     expect(probed).toEqual([]);
   });
 
