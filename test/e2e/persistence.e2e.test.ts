@@ -76,6 +76,9 @@ describe('studies that last', () => {
   test('Stop keeps every trial as a partial result; Extend runs more trials of the same seeded sequence', async () => {
     const spec = study(8, 4, 400);
     const { context, page } = await openLab(shared.browser, linkOf(spec));
+    // On WebGPU (SwiftShader here) the study lasts long enough to be stopped mid-run; 'auto' may
+    // pick the WASM engine, which can finish all 8 trials before Stop.
+    await page.getByTestId('engine-choice').selectOption('webgpu');
     await page.getByTestId('run').click();
     await expect
       .poll(() => page.locator('[data-testid=trial-row]').count(), { timeout: RUN_TIMEOUT_MS })
