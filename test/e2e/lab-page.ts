@@ -24,7 +24,8 @@ const pageErrors: string[] = [];
 const watchedContexts = new Set<BrowserContext>();
 
 export function watchPageErrors(context: BrowserContext): BrowserContext {
-  const watch = (page: Page) => page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.stack ?? e.message}`));
+  const watch = (page: Page) =>
+    page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.name}: ${e.message}\n${e.stack}`));
   context.pages().forEach(watch);
   context.on('page', watch);
   context.on('close', () => watchedContexts.delete(context));
