@@ -37,13 +37,17 @@ export function themeColors(el: Element): ThemeColors {
   };
 }
 
-/** Calls `draw` when the element's width changes; returns the observer to disconnect. */
+/**
+ * Calls `draw` in the next frame when the element's width changes (drawing inside the
+ * callback can resize the element again and end the frame in a "ResizeObserver loop"
+ * error); returns the observer to disconnect.
+ */
 export function redrawOnResize(el: Element, draw: () => void): ResizeObserver {
   let width = 0;
   const observer = new ResizeObserver(([entry]) => {
     if (Math.round(entry.contentRect.width) === width) return;
     width = Math.round(entry.contentRect.width);
-    draw();
+    requestAnimationFrame(draw);
   });
   observer.observe(el);
   return observer;

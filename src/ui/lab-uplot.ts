@@ -109,7 +109,9 @@ export class LabUplot extends LitElement {
 
   protected override firstUpdated(): void {
     this.requestBuild();
-    this.resizeObserver = new ResizeObserver(() => this.fit());
+    // Resized in the next frame, as MDN advises: resizing inside the callback can change this
+    // element's own size again and end the frame in a "ResizeObserver loop" error.
+    this.resizeObserver = new ResizeObserver(() => requestAnimationFrame(() => this.fit()));
     this.resizeObserver.observe(this);
   }
 
