@@ -5,6 +5,7 @@
 import { uniform } from '../src/search/random.ts';
 import type { FloatDistribution } from '../src/search/space.ts';
 import { fromUnit } from '../src/search/space.ts';
+import { defaultModel } from '../src/study/population.ts';
 import type { ModelHyper, PopulationJob, PopulationShape, TrainingData } from '../src/train/types.ts';
 import { layerDims } from '../src/train/types.ts';
 
@@ -52,22 +53,9 @@ export function learningRate(trial: number): number {
   return fromUnit(WORKLOAD.learningRate, uniform(WORKLOAD.seed, trial, 0)) as number;
 }
 
+/** Trial n of the workload: Adam at the table's defaults with its own learning rate, seeded by n. */
 export function trialHyper(trial: number): ModelHyper {
-  return {
-    hiddenUnits: WORKLOAD.hidden,
-    optimizer: 'adam',
-    learningRate: learningRate(trial),
-    beta1: 0.9,
-    beta2: 0.999,
-    rmspropAlpha: 0.99,
-    epsilon: 1e-8,
-    weightDecay: 0,
-    decay: 'none',
-    decayRate: 0,
-    decayEvery: 1,
-    initSeed: trial,
-    dataSeed: trial,
-  };
+  return defaultModel(trial, { hiddenUnits: WORKLOAD.hidden, learningRate: learningRate(trial) });
 }
 
 export function populationJob(data: TrainingData, steps: number = WORKLOAD.steps): PopulationJob {

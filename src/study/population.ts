@@ -82,6 +82,21 @@ export function trialModel(params: Params, studySeed: number, trialId: number): 
 }
 
 /**
+ * A model with every 'model' row at the table's default (with `overrides`), seeded by `seed`
+ * for both init and data order: what an engine probe or a benchmark trains.
+ */
+export function defaultModel(seed: number, overrides: Partial<ModelHyper> = {}): ModelHyper {
+  const defaults: Params = Object.fromEntries(MODEL_ROWS.map((row) => [row.name, row.default]));
+  return {
+    ...engineValues<ModelHyperparameters>(defaults, MODEL_ROWS),
+    decayEvery: DECAY_EVERY_EPOCHS,
+    initSeed: seed,
+    dataSeed: seed,
+    ...overrides,
+  };
+}
+
+/**
  * Groups trials into populations, one per shape bucket, in order of each bucket's first
  * trial. A trial whose params cannot make a model is returned in `invalid` with the reason.
  */

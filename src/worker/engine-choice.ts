@@ -4,9 +4,9 @@
 // and predicts the study's per-population time from it; the faster engine wins. Results are
 // cached per adapter and population, so a study started again does not probe again.
 import { dataShapeOfTrainingData, studyCost } from '../study/cost.ts';
-import { lossFor } from '../study/population.ts';
+import { defaultModel, lossFor } from '../study/population.ts';
 import type { StudySpec } from '../study/spec.ts';
-import type { ModelHyper, PopulationJob, TrainingData, TrainingEngine } from '../train/types.ts';
+import type { PopulationJob, TrainingData, TrainingEngine } from '../train/types.ts';
 
 /** Seconds one `train()` of the job takes on the engine (injected by tests to fake timings). */
 export type TimeTraining = (engine: TrainingEngine, job: PopulationJob) => Promise<number>;
@@ -35,24 +35,6 @@ export interface Measured extends Candidate {
   failure?: string;
 }
 
-function probeModel(trial: number, hiddenUnits: number): ModelHyper {
-  return {
-    hiddenUnits,
-    optimizer: 'adam',
-    learningRate: 1e-3,
-    beta1: 0.9,
-    beta2: 0.999,
-    rmspropAlpha: 0.99,
-    epsilon: 1e-8,
-    weightDecay: 0,
-    decay: 'none',
-    decayRate: 0,
-    decayEvery: 1,
-    initSeed: trial,
-    dataSeed: trial,
-  };
-}
-
 /** The study's largest population as a job of `steps` steps (one report, at the end). */
 export function probeJob(spec: StudySpec, data: TrainingData, steps: number): PopulationJob {
   const { population } = studyCost(spec, dataShapeOfTrainingData(data));
@@ -67,7 +49,9 @@ export function probeJob(spec: StudySpec, data: TrainingData, steps: number): Po
       init: 'he',
       batchSize: population.batchSize,
     },
-    models: Array.from({ length: population.models }, (_, i) => probeModel(i, population.hiddenUnits)),
+    models: Array.from({ length: population.models }, (_, i) =>
+      defaultModel(i, { hiddenUnits: population.hiddenUnits, learningRate: 1e-3 }),
+    ),
     data,
     steps,
     reportEvery: steps,

@@ -6,14 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../../src/train/data/synthetic.ts';
 import { createGpuEngine } from '../../../src/train/gpu/engine.ts';
-import type {
-  ModelHyper,
-  PopulationJob,
-  PopulationResult,
-  PopulationShape,
-  TrainingData,
-} from '../../../src/train/types.ts';
+import type { ModelHyper, PopulationJob, PopulationResult, TrainingData } from '../../../src/train/types.ts';
 import { EngineError } from '../../../src/train/types.ts';
+import { MIXED, model, plane, shapeFor, spiral } from '../mixed-population.ts';
 import {
   destroyAfterSubmit,
   destroyDuringReadBack,
@@ -21,38 +16,6 @@ import {
   requestTestDevice,
   withDevice,
 } from './gpu-test-device.ts';
-
-const spiral: TrainingData = makeDataset('spiral', { count: 160, noise: 0.05, validationFraction: 0.25, seed: 3 });
-const plane: TrainingData = makeDataset('plane', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 4 });
-
-const shapeFor = (data: TrainingData, overrides: Partial<PopulationShape>): PopulationShape => ({
-  inputs: data.inputs,
-  outputs: data.outputs,
-  hiddenLayers: 2,
-  maxHidden: 8,
-  activation: 'tanh',
-  loss: data.task === 'classification' ? 'softmax_cross_entropy' : 'mse',
-  init: 'xavier',
-  batchSize: 16,
-  ...overrides,
-});
-
-const model = (overrides: Partial<ModelHyper>): ModelHyper => ({
-  hiddenUnits: 8,
-  optimizer: 'adam',
-  learningRate: 0.01,
-  beta1: 0.9,
-  beta2: 0.999,
-  rmspropAlpha: 0.99,
-  epsilon: 1e-7,
-  weightDecay: 0,
-  decay: 'none',
-  decayRate: 0.5,
-  decayEvery: 1,
-  initSeed: 11,
-  dataSeed: 22,
-  ...overrides,
-});
 
 /** Every report's four metric curves of model m, flattened. */
 function curves(result: PopulationResult, m: number): number[] {
@@ -94,37 +57,8 @@ describe('GPU engine against the CPU engine', () => {
     withDevice(async (device) => {
       const job: PopulationJob = {
         shape: shapeFor(spiral, { activation: 'tanh' }),
-        models: [
-          model({ optimizer: 'sgd', learningRate: 0.3, hiddenUnits: 8, decay: 'cosine' }),
-          model({
-            optimizer: 'momentum',
-            learningRate: 0.2,
-            beta1: 0.9,
-            hiddenUnits: 5,
-            decay: 'exponential',
-            decayRate: 0.9,
-            initSeed: 1,
-          }),
-          model({
-            optimizer: 'rmsprop',
-            learningRate: 0.005,
-            rmspropAlpha: 0.9,
-            hiddenUnits: 3,
-            weightDecay: 0.01,
-            decay: 'inverse_time',
-            dataSeed: 5,
-          }),
-          model({
-            optimizer: 'adam',
-            learningRate: 0.01,
-            hiddenUnits: 7,
-            weightDecay: 0.05,
-            decay: 'step',
-            decayRate: 0.5,
-            decayEvery: 3,
-            initSeed: 9,
-          }),
-        ],
+        // The first quad of the shared mixed population: one model per optimizer and schedule.
+        models: MIXED.slice(0, 4),
         data: spiral,
         steps: 200,
         reportEvery: 50,
