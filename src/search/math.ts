@@ -91,6 +91,25 @@ const LG5 = 0.1818357216161805;
 const LG6 = 0.15313837699209373;
 const LG7 = 0.14798198605116586;
 
+/** fdlibm's argument reduction for exp and expm1, filled in place (they run in samplers' inner loops). */
+const reduced = { k: 0, hi: 0, lo: 0 };
+
+/** For |x| > ln2 / 2 (high word hx): x = k·ln2 + (hi - lo) with |hi - lo| <= ln2 / 2, hi - k·ln2 exact. */
+function reduceByLn2(x: number, hx: number, negative: boolean): typeof reduced {
+  if (hx < 0x3ff0a2b2) {
+    // |x| < 1.5·ln2: k = ±1
+    reduced.k = negative ? -1 : 1;
+    reduced.hi = negative ? x + LN2_HI : x - LN2_HI;
+    reduced.lo = negative ? -LN2_LO : LN2_LO;
+  } else {
+    const k = (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
+    reduced.k = k;
+    reduced.hi = x - k * LN2_HI; // exact
+    reduced.lo = k * LN2_LO;
+  }
+  return reduced;
+}
+
 /** e^x (fdlibm e_exp.c). */
 export function exp(x: number): number {
   const xHigh = highWord(x);
@@ -107,15 +126,7 @@ export function exp(x: number): number {
   let k = 0;
   if (hx > 0x3fd62e42) {
     // |x| > ln2 / 2: x = k·ln2 + r, r = hi - lo
-    if (hx < 0x3ff0a2b2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
-      hi = x - k * LN2_HI; // exact
-      lo = k * LN2_LO;
-    }
+    ({ k, hi, lo } = reduceByLn2(x, hx, negative));
     x = hi - lo;
   } else if (hx < 0x3e300000) {
     return 1 + x; // |x| < 2^-28
@@ -248,19 +259,10 @@ export function expm1(x: number): number {
   let c = 0;
   if (hx > 0x3fd62e42) {
     // |x| > ln2 / 2
-    let hi: number;
-    let lo: number;
-    if (hx < 0x3ff0a2b2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
-      hi = x - k * LN2_HI; // exact
-      lo = k * LN2_LO;
-    }
+    const { hi, lo } = reduceByLn2(x, hx, negative);
+    k = reduced.k;
     x = hi - lo;
-    c = hi - x - lo;
+    c = hi - x - lo; // the rounding error of hi - lo
   } else if (hx < 0x3c900000) {
     return x; // |x| < 2^-54
   }
