@@ -10,6 +10,7 @@
 // and exact gelu values z·Φ(z) from mpmath at 40 digits (torch's float64 gelu computes
 // ½z(1 + erf(z/√2)), which loses relative accuracy in the left tail, so it is not the oracle there).
 import type { ModelHyper } from '../../src/train/types.ts';
+import { modelHyper } from './model-hyper.ts';
 
 export const W0 = [0.5, -1.25, 2, 0];
 export const GRADIENTS = [
@@ -19,22 +20,8 @@ export const GRADIENTS = [
 ];
 
 /** A model row with PyTorch's defaults for everything a case does not set; constant learning rate. */
-export const pytorchHyper = (overrides: Partial<ModelHyper>): ModelHyper => ({
-  hiddenUnits: 1,
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  beta1: 0.9,
-  beta2: 0.999,
-  rmspropAlpha: 0.99,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  decay: 'none',
-  decayRate: 0,
-  decayEvery: 1,
-  initSeed: 1,
-  dataSeed: 1,
-  ...overrides,
-});
+export const pytorchHyper = (overrides: Partial<ModelHyper>): ModelHyper =>
+  modelHyper({ hiddenUnits: 1, optimizer: 'sgd', learningRate: 0.1, initSeed: 1, dataSeed: 1, ...overrides });
 
 export interface PytorchSteps {
   /** The torch.optim call that produced `weights`. */

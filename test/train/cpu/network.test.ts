@@ -4,27 +4,14 @@ import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from '../.
 import { initParameters, meanSquaredError, softmaxCrossEntropy } from '../../../src/train/cpu/ops.ts';
 import type { Activation, LossKind, ModelHyper, PopulationShape } from '../../../src/train/types.ts';
 import { ACTIVATIONS, parameterLayout } from '../../../src/train/types.ts';
+import { modelHyper } from '../model-hyper.ts';
 
 // Whole-network gradient check in float64: central differences with step H over every
 // parameter; 1e-6 relative (to max(1, |numeric|)) leaves room only for the O(H²) error.
 const H = 1e-5;
 const TOLERANCE = 1e-6;
 
-const hyper: ModelHyper = {
-  hiddenUnits: 4,
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  beta1: 0.9,
-  beta2: 0.999,
-  rmspropAlpha: 0.99,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  decay: 'none',
-  decayRate: 0,
-  decayEvery: 1,
-  initSeed: 3,
-  dataSeed: 4,
-};
+const hyper: ModelHyper = modelHyper({ hiddenUnits: 4, optimizer: 'sgd', learningRate: 0.1, initSeed: 3, dataSeed: 4 });
 
 function check(activation: Activation, loss: LossKind): void {
   const B = 5;

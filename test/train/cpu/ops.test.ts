@@ -20,25 +20,12 @@ import {
 } from '../../../src/train/cpu/ops.ts';
 import type { ModelHyper, PopulationShape } from '../../../src/train/types.ts';
 import { ACTIVATIONS, parameterLayout } from '../../../src/train/types.ts';
+import { modelHyper } from '../model-hyper.ts';
 import { GELU_TANH_VALUES, GELU_VALUES, GRADIENTS, PYTORCH_STEPS, W0 } from '../pytorch-reference.ts';
 import { dot, GRADIENT_TOLERANCE, H, maxRelativeError, numericGradient, randomArray } from './gradient-check.ts';
 
-const hyper = (overrides: Partial<ModelHyper>): ModelHyper => ({
-  hiddenUnits: 4,
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  beta1: 0.9,
-  beta2: 0.999,
-  rmspropAlpha: 0.99,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  decay: 'none',
-  decayRate: 0,
-  decayEvery: 1,
-  initSeed: 1,
-  dataSeed: 2,
-  ...overrides,
-});
+const hyper = (overrides: Partial<ModelHyper>): ModelHyper =>
+  modelHyper({ hiddenUnits: 4, optimizer: 'sgd', learningRate: 0.1, initSeed: 1, dataSeed: 2, ...overrides });
 
 describe('matmul', () => {
   it.each([

@@ -52,22 +52,7 @@ function expectClose(
   expect(relative, what).toBeLessThanOrEqual(tolerance);
 }
 
-const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => ({
-  hiddenUnits: 1,
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  beta1: 0.9,
-  beta2: 0.999,
-  rmspropAlpha: 0.99,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  decay: 'none',
-  decayRate: 0.5,
-  decayEvery: 1,
-  initSeed: 1,
-  dataSeed: 1,
-  ...overrides,
-});
+const hyper = (overrides: Partial<ModelHyper> = {}): ModelHyper => pytorchHyper({ decayRate: 0.5, ...overrides });
 
 const P = 2;
 const OFFSET = 4;
