@@ -38,6 +38,7 @@ export interface SliceJob {
 export interface SliceResult {
   reports: ProgressReport[];
   parameters: Float32Array[];
+  statistics: Float32Array[];
   stoppedAtStep: Int32Array;
   /** The worker's adapter, e.g. "CPU (TypeScript)". */
   adapter: string;

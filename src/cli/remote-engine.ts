@@ -125,6 +125,7 @@ export function mergeSlices(slices: readonly SliceResult[], models: number): Pop
     diverged: new Uint8Array(models).fill(1),
   }));
   const parameters: Float32Array[] = [];
+  const statistics: Float32Array[] = [];
   const stoppedAtStep = new Int32Array(models);
   let first = 0;
   for (const slice of slices) {
@@ -138,9 +139,10 @@ export function mergeSlices(slices: readonly SliceResult[], models: number): Pop
       into.diverged.set(report.diverged, first);
     }
     parameters.push(...slice.parameters);
+    statistics.push(...slice.statistics);
     stoppedAtStep.set(slice.stoppedAtStep, first);
     first += n;
   }
   if (first !== models) throw new Error(`the workers sent ${first} models for a population of ${models}`);
-  return { reports, parameters, stoppedAtStep };
+  return { reports, parameters, statistics, stoppedAtStep };
 }

@@ -90,6 +90,7 @@ async function train(
   const result: SliceResult = {
     reports,
     parameters: trained.parameters,
+    statistics: trained.statistics,
     stoppedAtStep: trained.stoppedAtStep,
     adapter: engine.adapter,
   };

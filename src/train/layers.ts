@@ -55,8 +55,23 @@ export interface DropoutLayer {
   rate: number;
 }
 
+/**
+ * Batch normalization, then its activation (PyTorch's nn.BatchNorm1d after a dense layer,
+ * nn.BatchNorm2d after a convolution, eps BATCH_NORM_EPSILON, momentum BATCH_NORM_MOMENTUM):
+ * per channel over the batch (and H, W). Training normalises with the batch's mean and biased
+ * variance and moves the running statistics (the variance's by the unbiased batch variance);
+ * evaluation normalises with the running statistics. Learnable scale γ (1) and shift β (0).
+ */
+export interface BatchNormLayer {
+  kind: 'batchnorm';
+  activation: Activation;
+}
+
+export const BATCH_NORM_EPSILON = 1e-5;
+export const BATCH_NORM_MOMENTUM = 0.1;
+
 export type PoolMode = 'max' | 'avg';
-export type LayerSpec = DenseLayer | Conv2dLayer | Pool2dLayer | FlattenLayer | DropoutLayer;
+export type LayerSpec = DenseLayer | Conv2dLayer | Pool2dLayer | FlattenLayer | DropoutLayer | BatchNormLayer;
 /**
  * The layers a shape lists before its output layer (always dense, linear and unmasked): a
  * hidden dense layer names only its activation, its width is the shape's maxHidden (masked
@@ -67,15 +82,15 @@ export type LayerKindName = LayerSpec['kind'];
 export type LayerOf<K extends LayerKindName> = Extract<LayerSpec, { kind: K }>;
 
 /**
- * A parameter block as a [rows × cols] row-major matrix. 'normal' blocks are drawn
- * normal(initSeed, layer, i, j) · scale inside the model's own rows × cols (see `fans`);
- * 'zeros' blocks start at 0.
+ * A parameter (or running statistics) block as a [rows × cols] row-major matrix. 'normal'
+ * blocks are drawn normal(initSeed, layer, i, j) · scale inside the model's own rows × cols
+ * (see `fans`); 'ones' blocks are 1 there; the rest of every block, and 'zeros' blocks, start at 0.
  */
 export interface BlockShape {
-  name: 'weights' | 'bias';
+  name: 'weights' | 'bias' | 'scale' | 'shift' | 'runningMean' | 'runningVariance';
   rows: number;
   cols: number;
-  init: 'normal' | 'zeros';
+  init: 'normal' | 'zeros' | 'ones';
 }
 
 /** The per-model widths that mask a bucket's padded layers (today: the hidden layers' units). */
@@ -87,11 +102,16 @@ export interface LayerKind<S extends LayerSpec> {
   output(spec: S, input: Dims): Dims;
   /** Its parameter blocks, in layout order. */
   blocks(spec: S, input: Dims): BlockShape[];
+  /**
+   * Its running statistics: per-model state that is no parameter (the optimizer never
+   * touches it), moved by training forward passes and read when evaluating.
+   */
+  statistics(spec: S, input: Dims): BlockShape[];
   /** Floats of its output a model uses, given the floats of its input that model uses. */
   usedOutput(spec: S, input: Dims, usedInput: number, widths: ModelWidths): number;
   /** The activation applied to the output ('linear': none). */
   activation(spec: S): Activation;
-  /** The extent of a 'normal' block a model uses, and its fans for He / Xavier scaling (PyTorch's fan_in, fan_out). */
+  /** The extent of a 'normal' or 'ones' block a model uses, and its fans for He / Xavier scaling (PyTorch's fan_in, fan_out). */
   fans(
     spec: S,
     input: Dims,
@@ -106,6 +126,7 @@ const dense: LayerKind<DenseLayer> = {
     { name: 'weights', rows: dimsSize(input), cols: spec.units, init: 'normal' },
     { name: 'bias', rows: 1, cols: spec.units, init: 'zeros' },
   ],
+  statistics: () => [],
   usedOutput: (spec, _input, _usedInput, widths) => (spec.role === 'hidden' ? widths.hiddenUnits : spec.units),
   activation: (spec) => spec.activation,
   fans: (_spec, _input, usedInput, usedOutput) => ({
@@ -132,6 +153,7 @@ const conv2d: LayerKind<Conv2dLayer> = {
     { name: 'weights', rows: input.channels * spec.kernel * spec.kernel, cols: spec.filters, init: 'normal' },
     { name: 'bias', rows: 1, cols: spec.filters, init: 'zeros' },
   ],
+  statistics: () => [],
   activation: (spec) => spec.activation,
   // PyTorch's fans of a conv weight [F, C, k, k]: fan_in = C·k·k, fan_out = F·k·k.
   fans: (spec, input) => {
@@ -152,6 +174,7 @@ const pool2d: LayerKind<Pool2dLayer> = {
     width: Math.floor(input.width / 2),
   })),
   blocks: () => [],
+  statistics: () => [],
   activation: () => 'linear',
   fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
 };
@@ -159,6 +182,7 @@ const pool2d: LayerKind<Pool2dLayer> = {
 const flatten: LayerKind<FlattenLayer> = {
   ...sameShape((_spec, input) => ({ channels: dimsSize(input), height: 1, width: 1 })),
   blocks: () => [],
+  statistics: () => [],
   activation: () => 'linear',
   fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
 };
@@ -166,8 +190,34 @@ const flatten: LayerKind<FlattenLayer> = {
 const dropout: LayerKind<DropoutLayer> = {
   ...sameShape((_spec, input) => input),
   blocks: () => [],
+  statistics: () => [],
   activation: () => 'linear',
   fans: () => ({ rows: 0, cols: 0, fanIn: 1, fanOut: 1 }),
+};
+
+/** One value per channel: [1 × channels]. */
+const perChannel = (name: BlockShape['name'], input: Dims, init: BlockShape['init']): BlockShape => ({
+  name,
+  rows: 1,
+  cols: input.channels,
+  init,
+});
+
+const batchnorm: LayerKind<BatchNormLayer> = {
+  ...sameShape((_spec, input) => input),
+  blocks: (_spec, input) => [perChannel('scale', input, 'ones'), perChannel('shift', input, 'zeros')],
+  statistics: (_spec, input) => [
+    perChannel('runningMean', input, 'zeros'),
+    perChannel('runningVariance', input, 'ones'),
+  ],
+  activation: (spec) => spec.activation,
+  // The channels a model uses: a masked dense layer's units before it, else all of them.
+  fans: (_spec, input, usedInput) => ({
+    rows: 1,
+    cols: usedInput / (input.height * input.width),
+    fanIn: 1,
+    fanOut: 1,
+  }),
 };
 
 export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>> } = {
@@ -176,6 +226,7 @@ export const LAYER_KINDS: { readonly [K in LayerKindName]: LayerKind<LayerOf<K>>
   pool2d,
   flatten,
   dropout,
+  batchnorm,
 };
 
 /** The kind's entry for `spec` (one cast here instead of one per caller). */
@@ -211,33 +262,48 @@ export interface PlacedBlock extends BlockShape {
   offset: number;
 }
 
-/** One layer of a model, placed: its spec, its input and output tensors and its parameter blocks. */
+/** One layer of a model, placed: its spec, its input and output tensors, its parameter and running statistics blocks. */
 export interface PlacedLayer {
   spec: LayerSpec;
   index: number;
   input: Dims;
   output: Dims;
   blocks: PlacedBlock[];
+  statistics: PlacedBlock[];
 }
 
 /**
- * Every layer of the shape with its tensors and its parameters' offsets: per model, the
- * parameters are one flat array, layer after layer, each layer's blocks in its kind's order.
+ * Every layer of the shape with its tensors and its blocks' offsets: per model, the
+ * parameters are one flat array, layer after layer, each layer's blocks in its kind's order;
+ * the running statistics are another such array.
  */
 export function modelLayout(shape: PopulationShape): PlacedLayer[] {
   let input = inputDims(shape);
-  let offset = 0;
-  return modelLayers(shape).map((spec, index) => {
-    const kind = layerKind(spec);
-    const blocks = kind.blocks(spec, input).map((block) => {
-      const placed = { ...block, offset };
-      offset += block.rows * block.cols;
+  const next = { blocks: 0, statistics: 0 };
+  const place = (blocks: BlockShape[], array: keyof typeof next): PlacedBlock[] =>
+    blocks.map((block) => {
+      const placed = { ...block, offset: next[array] };
+      next[array] += block.rows * block.cols;
       return placed;
     });
-    const layer = { spec, index, input, output: kind.output(spec, input), blocks };
+  return modelLayers(shape).map((spec, index) => {
+    const kind = layerKind(spec);
+    const layer = {
+      spec,
+      index,
+      input,
+      output: kind.output(spec, input),
+      blocks: place(kind.blocks(spec, input), 'blocks'),
+      statistics: place(kind.statistics(spec, input), 'statistics'),
+    };
     input = layer.output;
     return layer;
   });
+}
+
+/** Floats of one model's running statistics (every layer's statistics blocks; 0 without batch norm). */
+export function statisticsCount(shape: PopulationShape): number {
+  return modelLayout(shape).reduce((n, layer) => n + layer.statistics.reduce((m, b) => m + b.rows * b.cols, 0), 0);
 }
 
 /** Floats of every layer's output that the model uses (a prefix of each row's tensor). */
@@ -246,9 +312,9 @@ export function usedOutputs(layout: readonly PlacedLayer[], widths: ModelWidths)
   return layout.map(({ spec, input }) => (used = layerKind(spec).usedOutput(spec, input, used, widths)));
 }
 
-/** The block named `name` of a placed layer. */
+/** The parameter (or running statistics) block named `name` of a placed layer. */
 export function block(layer: PlacedLayer, name: BlockShape['name']): PlacedBlock {
-  const found = layer.blocks.find((b) => b.name === name);
+  const found = [...layer.blocks, ...layer.statistics].find((b) => b.name === name);
   if (!found) throw new Error(`a ${layer.spec.kind} layer has no ${name} block`);
   return found;
 }
@@ -304,6 +370,11 @@ export function layerListProblem(shape: PopulationShape): string | undefined {
         break;
       case 'dropout':
         if (!(spec.rate >= 0 && spec.rate < 1)) return `${at}: rate must lie in [0, 1), got ${spec.rate}`;
+        break;
+      case 'batchnorm':
+        // PyTorch refuses this too: one value per channel has no variance to normalise by.
+        if (shape.batchSize * dims.height * dims.width < 2)
+          return `${at} needs more than one value per channel in a training batch: use a batch size of at least 2`;
         break;
     }
     dims = layerKind(spec).output(spec, dims);

@@ -163,6 +163,12 @@ export interface PopulationResult {
   reports: ProgressReport[];
   /** Final parameters, one Float32Array per model in the padded layout of `parameterLayout`. */
   parameters: Float32Array[];
+  /**
+   * Final running statistics (batch norm's mean and variance, which evaluation reads; no
+   * parameters: the optimizer never touches them), one Float32Array per model in the padded
+   * layout of `modelLayout`'s statistics blocks; empty for a model without batch norm.
+   */
+  statistics: Float32Array[];
   /** Step at which each model stopped (diverged, pruned or finished). */
   stoppedAtStep: Int32Array;
 }

@@ -18,6 +18,7 @@ function slice(models: number, steps: number[], first: number): SliceResult {
       diverged: new Uint8Array(models),
     })),
     parameters: Array.from({ length: models }, (_, i) => Float32Array.of(first + i)),
+    statistics: Array.from({ length: models }, (_, i) => Float32Array.of(-(first + i))),
     stoppedAtStep: Int32Array.from({ length: models }, () => steps.at(-1) ?? 0),
     adapter: 'test',
   };
@@ -32,6 +33,7 @@ describe('mergeSlices', () => {
     );
     expect(Array.from(merged.reports[0].diverged)).toEqual([0, 0, 0, 0, 0]);
     expect(merged.parameters.map((p) => p[0])).toEqual([0, 1, 2, 3, 4]);
+    expect(merged.statistics.map((s) => s[0])).toEqual([-0, -1, -2, -3, -4]);
     expect(Array.from(merged.stoppedAtStep)).toEqual([20, 20, 20, 20, 20]);
   });
 

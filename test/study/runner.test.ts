@@ -46,6 +46,7 @@ const learningRateOnly: TrainingEngine = {
     return {
       reports,
       parameters: job.models.map(() => new Float32Array(0)),
+      statistics: job.models.map(() => new Float32Array(0)),
       stoppedAtStep: new Int32Array(n).fill(job.steps),
     };
   },

@@ -5,6 +5,7 @@
 // padding never changes a model's math, each model trains unpadded (a narrow model costs
 // only its own width) and its parameters are padded into the population layout on return.
 
+import { statisticsCount } from '../layers.ts';
 import type {
   ModelHyper,
   PopulationJob,
@@ -16,12 +17,13 @@ import type {
 } from '../types.ts';
 import { EngineError } from '../types.ts';
 import { validateJob, validateStopRequest } from '../validate.ts';
-import type { LayerViews } from './network.ts';
-import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from './network.ts';
+import type { ModelViews } from './network.ts';
+import { modelViews, NetworkWorkspace, padParameters, padStatistics, unpaddedShape } from './network.ts';
 import type { Floats } from './ops.ts';
 import {
   batchSampleIndex,
   initParameters,
+  initStatistics,
   learningRateAt,
   meanSquaredError,
   optimizerStep,
@@ -36,8 +38,10 @@ interface ModelState {
   hyper: ModelHyper;
   /** Unpadded parameters, trained by the workspace of the model's width. */
   params: Float32Array;
+  /** Unpadded running statistics (batch norm's), moved by training steps, never by the optimizer. */
+  statistics: Float32Array;
   workspace: NetworkWorkspace;
-  views: LayerViews;
+  views: ModelViews;
   m: Float32Array;
   v: Float32Array;
   /** Float32 loss of step 0, the divergence reference. */
@@ -93,11 +97,13 @@ class CpuPopulation {
       this.workspaces.set(hyper.hiddenUnits, workspace);
     }
     const params = initParameters(shape, hyper);
+    const statistics = initStatistics(shape);
     return {
       hyper,
       params,
+      statistics,
       workspace,
-      views: layerViews(shape, params),
+      views: modelViews(shape, params, statistics),
       m: new Float32Array(params.length),
       v: new Float32Array(params.length),
       firstLoss: Number.NaN,
@@ -255,6 +261,7 @@ class CpuPopulation {
     return {
       reports,
       parameters: models.map((model) => padParameters(this.job.shape, model.hyper.hiddenUnits, model.params)),
+      statistics: models.map((model) => padStatistics(this.job.shape, model.hyper.hiddenUnits, model.statistics)),
       stoppedAtStep: Int32Array.from(models, (model) => model.stoppedAtStep),
     };
   }
@@ -276,7 +283,8 @@ const PREDICT_CHUNK = 256;
 
 /**
  * The outputs of one trained model for `count` rows of x [count × inputs]: class
- * probabilities (softmax) for classification, raw predictions for regression.
+ * probabilities (softmax) for classification, raw predictions for regression. `statistics`
+ * are its running statistics (PopulationResult.statistics); a model without batch norm has none.
  */
 export function predict(
   shape: PopulationShape,
@@ -284,9 +292,14 @@ export function predict(
   params: Float32Array,
   x: Float32Array,
   count: number,
+  statistics: Float32Array = new Float32Array(0),
 ): Float32Array {
+  if (statistics.length !== statisticsCount(shape))
+    throw new Error(
+      `this model has ${statisticsCount(shape)} running statistics (batch norm's) but ${statistics.length} were given: pass the trained model's PopulationResult.statistics`,
+    );
   const workspace = new NetworkWorkspace(shape, Math.max(1, Math.min(count, PREDICT_CHUNK)));
-  const views = layerViews(shape, params);
+  const views = modelViews(shape, params, statistics);
   const C = shape.outputs;
   const result = new Float32Array(count * C);
   for (let start = 0; start < count; start += PREDICT_CHUNK) {

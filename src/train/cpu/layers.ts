@@ -6,6 +6,8 @@
 
 import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
 import { dimsSize } from '../layers.ts';
+import type { BatchNormGeometry } from './batchnorm.ts';
+import { batchNormBackward, batchNormForward, batchNormStatistics, updateRunningStatistics } from './batchnorm.ts';
 import type { ConvGeometry } from './convolution.ts';
 import {
   conv2dBackwardInput,
@@ -18,6 +20,7 @@ import type { DropoutDraw } from './dropout.ts';
 import { dropoutFactors } from './dropout.ts';
 import type { Floats } from './ops.ts';
 import {
+  activate,
   biasActivationForward,
   biasGradient,
   matmulBackwardInput,
@@ -30,6 +33,8 @@ export interface CpuForward<S extends LayerSpec> {
   layer: PlacedLayer;
   /** The layer's parameter blocks, in its kind's order. */
   params: readonly Floats[];
+  /** The layer's running statistics blocks, in its kind's order: a training forward moves them. */
+  statistics: readonly Floats[];
   /** B rows of the layer's input. */
   x: Floats;
   B: number;
@@ -56,6 +61,10 @@ export interface CpuBackward<S extends LayerSpec> {
   dz: Floats;
   /** What the forward stored as z. */
   z: Floats;
+  /** Floats of each output row the model uses. */
+  used: number;
+  /** At least B × scratchPerRow floats the kind may overwrite. */
+  scratch: Floats;
   /** Where the parameter gradients go, block by block (overwritten). */
   gradients: readonly Floats[];
   /** Where the gradient at the input goes (overwritten); absent for the first layer. */
@@ -63,7 +72,7 @@ export interface CpuBackward<S extends LayerSpec> {
 }
 
 export interface CpuLayerKind<S extends LayerSpec> {
-  /** Floats per row of scratch its forward needs. */
+  /** Floats per row of scratch its forward and backward need. */
   scratchPerRow(layer: PlacedLayer): number;
   forward(step: CpuForward<S>): void;
   backward(step: CpuBackward<S>): void;
@@ -142,12 +151,64 @@ const dropout: CpuLayerKind<LayerOf<'dropout'>> = {
   },
 };
 
+function batchNormGeometry(layer: PlacedLayer, used: number): BatchNormGeometry {
+  const plane = layer.input.height * layer.input.width;
+  return { channels: layer.input.channels, plane, used: used / plane };
+}
+
+/**
+ * Training normalises by the batch's statistics (kept in scratch: the mean, then the biased
+ * variance) and moves the running ones; evaluation normalises by the running ones. z is the
+ * normalised output, a = act(z), both 0 beyond the used channels. Backward recomputes the
+ * batch's statistics from x.
+ */
+const batchnorm: CpuLayerKind<LayerOf<'batchnorm'>> = {
+  // 2·channels floats even for a single row.
+  scratchPerRow: (layer) => 2 * layer.input.channels,
+  forward({
+    spec,
+    layer,
+    params: [scale, shift],
+    statistics: [runningMean, runningVariance],
+    x,
+    B,
+    z,
+    a,
+    used,
+    scratch,
+    training,
+  }) {
+    const g = batchNormGeometry(layer, used);
+    let [mean, variance] = [runningMean, runningVariance];
+    if (training) {
+      [mean, variance] = [scratch.subarray(0, g.channels), scratch.subarray(g.channels, 2 * g.channels)];
+      batchNormStatistics(x, B, g, mean, variance);
+      updateRunningStatistics(runningMean, runningVariance, mean, variance, B * g.plane, g.used);
+    }
+    batchNormForward(x, B, g, mean, variance, scale, shift, z);
+    const size = dimsSize(layer.output);
+    for (let b = 0; b < B; b++)
+      for (let j = 0; j < size; j++) {
+        const i = b * size + j;
+        if (j < used) a[i] = activate(spec.activation, z[i]);
+        else z[i] = a[i] = 0;
+      }
+  },
+  backward({ layer, params: [scale], x, B, dz, used, scratch, gradients: [dScale, dShift], dx }) {
+    const g = batchNormGeometry(layer, used);
+    const [mean, variance] = [scratch.subarray(0, g.channels), scratch.subarray(g.channels, 2 * g.channels)];
+    batchNormStatistics(x, B, g, mean, variance);
+    batchNormBackward(x, dz, B, g, mean, variance, scale, dScale, dShift, dx);
+  },
+};
+
 export const CPU_LAYERS: { readonly [K in LayerKindName]: CpuLayerKind<LayerOf<K>> } = {
   dense,
   conv2d,
   pool2d,
   flatten,
   dropout,
+  batchnorm,
 };
 
 export function cpuLayer<S extends LayerSpec>(spec: S): CpuLayerKind<S> {

@@ -3,7 +3,7 @@
 // the caller's arrays: Float32Array in the engine (so the GPU's float32 sums agree within
 // rounding), Float64Array in the finite-difference gradient tests.
 import { hash32, normal, permuteIndex } from '../../search/random.ts';
-import { initScale, layerKind, modelLayout, usedOutputs } from '../layers.ts';
+import { initScale, layerKind, modelLayout, statisticsCount, usedOutputs } from '../layers.ts';
 import type { Activation, ModelHyper, PopulationShape } from '../types.ts';
 import { LEAKY_SLOPE, parameterCount } from '../types.ts';
 
@@ -340,27 +340,46 @@ export function optimizerStep(
 }
 
 /**
- * A model's initial parameters in the padded layout (src/train/layers.ts): each 'normal'
- * block of layer l has element (i, j) = normal(initSeed, l, i, j) · scale inside the
- * model's own rows × columns, the scale from its kind's LOGICAL fans; padded rows and
- * columns and all other blocks (biases) are exactly 0.
+ * The used extent and 'normal' scale of each layer's blocks (its kind's LOGICAL fans), and
+ * `set`'s blocks filled per their init: a 'normal' block of layer l has element (i, j) =
+ * normal(initSeed, l, i, j) · scale inside the model's own rows × columns, a 'ones' block 1
+ * there; padded rows and columns and 'zeros' blocks are exactly 0.
  */
-export function initParameters(shape: PopulationShape, hyper: ModelHyper): Float32Array {
+function initBlocks(
+  shape: PopulationShape,
+  hyper: Pick<ModelHyper, 'hiddenUnits' | 'initSeed'>,
+  set: 'blocks' | 'statistics',
+  length: number,
+): Float32Array {
   const layout = modelLayout(shape);
   const used = usedOutputs(layout, hyper);
-  const params = new Float32Array(parameterCount(shape));
+  const values = new Float32Array(length);
   layout.forEach((layer, l) => {
     const usedInput = l === 0 ? shape.inputs : used[l - 1];
     const fans = layerKind(layer.spec).fans(layer.spec, layer.input, usedInput, used[l]);
     const scale = initScale(shape.init, fans.fanIn, fans.fanOut);
-    for (const { offset, cols, init } of layer.blocks) {
-      if (init !== 'normal') continue;
+    for (const { offset, cols, init } of layer[set]) {
+      if (init === 'zeros') continue;
       for (let i = 0; i < fans.rows; i++) {
-        for (let j = 0; j < fans.cols; j++) params[offset + i * cols + j] = normal(hyper.initSeed, l, i, j) * scale;
+        for (let j = 0; j < fans.cols; j++)
+          values[offset + i * cols + j] = init === 'ones' ? 1 : normal(hyper.initSeed, l, i, j) * scale;
       }
     }
   });
-  return params;
+  return values;
+}
+
+/** A model's initial parameters in the padded layout (src/train/layers.ts), as initBlocks fills them. */
+export function initParameters(shape: PopulationShape, hyper: ModelHyper): Float32Array {
+  return initBlocks(shape, hyper, 'blocks', parameterCount(shape));
+}
+
+/** A model's initial running statistics (mean 0, variance 1 over its used channels, PyTorch's), by default all channels used. */
+export function initStatistics(
+  shape: PopulationShape,
+  widths: Pick<ModelHyper, 'hiddenUnits'> = { hiddenUnits: shape.maxHidden },
+): Float32Array {
+  return initBlocks(shape, { ...widths, initSeed: 0 }, 'statistics', statisticsCount(shape));
 }
 
 /**

@@ -210,7 +210,8 @@ class GpuEngine implements TrainingEngine {
       const parameters = Array.from({ length: P }, (_, m) =>
         flat.slice(m * population.modelStride, m * population.modelStride + population.paramCount),
       );
-      return { reports, parameters, stoppedAtStep };
+      // No batch norm on this engine yet (its layer refuses to build), so no running statistics.
+      return { reports, parameters, statistics: parameters.map(() => new Float32Array(0)), stoppedAtStep };
     } finally {
       for (const o of owned) {
         o.destroy();

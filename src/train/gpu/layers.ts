@@ -8,7 +8,7 @@
 import { dropoutScale, dropoutThreshold } from '../cpu/dropout.ts';
 import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
 import { block, dimsSize } from '../layers.ts';
-import { ACTIVATIONS } from '../types.ts';
+import { ACTIVATIONS, EngineError } from '../types.ts';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
 import { KERNELS, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, specialise } from './kernels.ts';
 import type { MATMUL_PARAMS, StructValues } from './structs.ts';
@@ -408,12 +408,19 @@ const dropout: GpuLayerKind<LayerOf<'dropout'>> = {
   },
 };
 
+const batchnorm: GpuLayerKind<LayerOf<'batchnorm'>> = {
+  build() {
+    throw new EngineError('invalid-job', 'batch norm does not train on the WebGPU engine yet: use the CPU engine');
+  },
+};
+
 export const GPU_LAYERS: { readonly [K in LayerKindName]: GpuLayerKind<LayerOf<K>> } = {
   dense,
   conv2d,
   pool2d,
   flatten,
   dropout,
+  batchnorm,
 };
 
 export function buildGpuLayer(ctx: GpuLayerContext, layer: PlacedLayer, previous: GpuLayer | undefined): GpuLayer {

@@ -218,7 +218,8 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
         quad.lanes.forEach((m, lane) => {
           parameters[m] = readParameters(f32, job.shape, quad, lane);
         });
-      return { reports, parameters, stoppedAtStep };
+      // No batch norm here (parameterLayout refuses every shape with a layer list), so no running statistics.
+      return { reports, parameters, statistics: parameters.map(() => new Float32Array(0)), stoppedAtStep };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

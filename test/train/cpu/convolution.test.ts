@@ -8,7 +8,7 @@ import {
   pool2dBackward,
   pool2dForward,
 } from '../../../src/train/cpu/convolution.ts';
-import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
+import { modelViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
 import {
   biasActivationForward,
   biasGradient,
@@ -164,7 +164,7 @@ describe('a CNN through the network workspace', () => {
     const x = randomArray(B * cnn.inputs, 10);
     const labels = Float64Array.from({ length: B }, (_, i) => i % 3);
     const workspace = new NetworkWorkspace(cnn, B, 'float64');
-    const views = layerViews(cnn, params);
+    const views = modelViews(cnn, params);
     const loss = () =>
       softmaxCrossEntropy(workspace.forward(views, hyper.hiddenUnits, x, B), labels, workspace.outputGradient, B, 3)
         .loss;
@@ -186,7 +186,7 @@ describe('a CNN through the network workspace', () => {
     const run = (shape: PopulationShape) => {
       const params = initParameters(shape, hyper);
       const workspace = new NetworkWorkspace(shape, B);
-      const views = layerViews(shape, params);
+      const views = modelViews(shape, params);
       const { loss } = softmaxCrossEntropy(workspace.forward(views, 3, x, B), labels, workspace.outputGradient, B, 3);
       workspace.backward(views, 3, x, B);
       return { params, loss, gradients: Float32Array.from(workspace.gradients) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hash32 } from '../../../src/search/random.ts';
 import { DROPOUT_STREAM, dropoutFactors, dropoutScale, dropoutThreshold } from '../../../src/train/cpu/dropout.ts';
-import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
+import { modelViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
 import { initParameters, softmaxCrossEntropy } from '../../../src/train/cpu/ops.ts';
 import type { PopulationShape } from '../../../src/train/types.ts';
 import { parameterCount } from '../../../src/train/types.ts';
@@ -75,7 +75,7 @@ describe('dropout layers in a network', () => {
     const x = randomArray(B * 3, 1);
     const labels = Float64Array.from({ length: B }, (_, i) => i % 3);
     const workspace = new NetworkWorkspace(withDropout, B, 'float64');
-    const views = layerViews(withDropout, params);
+    const views = modelViews(withDropout, params);
     const step = { seed: hyper.dataSeed, step: 17 };
     const loss = () =>
       softmaxCrossEntropy(workspace.forward(views, 4, x, B, step), labels, workspace.outputGradient, B, 3).loss;
@@ -94,7 +94,7 @@ describe('dropout layers in a network', () => {
     expect(parameterCount(without)).toBe(params.length);
     const x = Float32Array.from(randomArray(B * 3, 2));
     const run = (shape: PopulationShape, training?: { seed: number; step: number }) =>
-      Array.from(new NetworkWorkspace(shape, B).forward(layerViews(shape, params), 4, x, B, training));
+      Array.from(new NetworkWorkspace(shape, B).forward(modelViews(shape, params), 4, x, B, training));
     expect(run(withDropout)).toEqual(run(without));
     expect(run(withDropout, { seed: 6, step: 0 })).not.toEqual(run(without));
   });
@@ -106,7 +106,7 @@ describe('dropout layers in a network', () => {
     const run = (shape: PopulationShape) => {
       const params = initParameters(shape, hyper);
       const workspace = new NetworkWorkspace(shape, B);
-      const views = layerViews(shape, params);
+      const views = modelViews(shape, params);
       const out = workspace.forward(views, 4, x, B, { seed: hyper.dataSeed, step: 3 });
       const { loss } = softmaxCrossEntropy(out, labels, workspace.outputGradient, B, 3);
       workspace.backward(views, 4, x, B);

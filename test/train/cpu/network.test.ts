@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uniform } from '../../../src/search/random.ts';
-import { layerViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
+import { modelViews, NetworkWorkspace, padParameters, unpaddedShape } from '../../../src/train/cpu/network.ts';
 import { initParameters, meanSquaredError, softmaxCrossEntropy } from '../../../src/train/cpu/ops.ts';
 import type { Activation, LossKind, ModelHyper, PopulationShape } from '../../../src/train/types.ts';
 import { ACTIVATIONS, parameterLayout } from '../../../src/train/types.ts';
@@ -35,7 +35,7 @@ function check(activation: Activation, loss: LossKind): void {
       ? Float64Array.from({ length: B * shape.outputs }, (_, i) => uniform(7, i))
       : Float64Array.from({ length: B }, (_, i) => i % shape.outputs);
   const workspace = new NetworkWorkspace(shape, B, 'float64');
-  const views = layerViews(shape, params);
+  const views = modelViews(shape, params);
   const lossValue = () => {
     const out = workspace.forward(views, hyper.hiddenUnits, x, B);
     return loss === 'mse'
@@ -98,7 +98,7 @@ describe('padding', () => {
       const labels = Float32Array.from({ length: B }, (_, i) => i % 4);
       const run = (shape: PopulationShape, params: Float32Array) => {
         const workspace = new NetworkWorkspace(shape, B);
-        const views = layerViews(shape, params);
+        const views = modelViews(shape, params);
         const { loss } = softmaxCrossEntropy(workspace.forward(views, 5, x, B), labels, workspace.outputGradient, B, 4);
         workspace.backward(views, 5, x, B);
         return { loss, gradients: Float32Array.from(workspace.gradients) };

@@ -116,6 +116,7 @@ export function describeAgreement(where: string, threadCounts: number[]): void {
             diverged: r.diverged.slice().reverse(),
           })),
           parameters: reversed.parameters.slice().reverse(),
+          statistics: reversed.statistics.slice().reverse(),
           stoppedAtStep: reversed.stoppedAtStep.slice().reverse(),
         });
         wasm.dispose();
