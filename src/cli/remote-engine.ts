@@ -40,6 +40,8 @@ export interface RemoteEngineOptions {
 export class RemoteEngine implements TrainingEngine {
   readonly kind: Engine;
   readonly adapter: string;
+  readonly cannotCopyModels =
+    'the coordinator trains a population in slices on separate workers, which cannot copy models into each other: run population-based studies with `tuning-lab run`';
 
   private constructor(
     private readonly queue: Queue,

@@ -155,9 +155,38 @@ export interface ProgressReport {
   diverged: Uint8Array;
 }
 
-/** What the caller may answer to a report: models to stop now (pruned, or the user stopped them). */
+/**
+ * Population-based training's exploit (Jaderberg et al. 2017), inside the engine: model `to`
+ * becomes model `from` as it is at this report — parameters, optimizer moments, divergence
+ * reference and hyperparameters (the step count is the population's, shared) — so that, with
+ * the same hyperparameters and data seed, its next steps are bit for bit `from`'s.
+ */
+export interface ModelCopy {
+  from: number;
+  to: number;
+}
+
+/** PBT's explore: the model trains with `hyper` from the next step on; its hiddenUnits cannot change (a copy changes it). */
+export interface HyperChange {
+  model: number;
+  hyper: ModelHyper;
+}
+
+/**
+ * What the caller may answer to a report (a bare array means `{ stop }`). Copies are taken from
+ * the models as they were before any of them, then hyperparameters change, then models stop.
+ * Copies and changes touch only running models, each model at most once per list.
+ */
+export interface ReportAnswer {
+  /** Models to stop now (pruned, or the user stopped them). */
+  stop?: readonly number[];
+  copy?: readonly ModelCopy[];
+  retune?: readonly HyperChange[];
+}
+
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing (void) is the common case; one that returns trial indices stops them
-export type ReportHandler = (report: ProgressReport) => void | readonly number[] | Promise<void | readonly number[]>;
+export type ReportReply = void | readonly number[] | ReportAnswer;
+export type ReportHandler = (report: ProgressReport) => ReportReply | Promise<ReportReply>;
 
 export interface PopulationResult {
   reports: ProgressReport[];
@@ -187,6 +216,8 @@ export interface TrainingEngine {
    * device operation failed first; nothing of the run is kept.
    */
   train(job: PopulationJob, onReport?: ReportHandler, signal?: AbortSignal): Promise<PopulationResult>;
+  /** Why this engine refuses a report answer's `copy` and `retune` (population-based training); absent where it can. */
+  readonly cannotCopyModels?: string;
   dispose(): void;
 }
 

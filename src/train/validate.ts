@@ -3,7 +3,15 @@
 
 import { type HyperparameterRow, type Interval, MODEL_ROWS } from '../search/hyperparameters.ts';
 import { layerListProblem } from './layers.ts';
-import type { DataSplit, ModelHyper, PopulationJob, PopulationShape, TrainingData } from './types.ts';
+import type {
+  DataSplit,
+  ModelHyper,
+  PopulationJob,
+  PopulationShape,
+  ReportAnswer,
+  ReportReply,
+  TrainingData,
+} from './types.ts';
 import { ACTIVATIONS, EngineError } from './types.ts';
 
 function fail(message: string): never {
@@ -138,14 +146,56 @@ export function validateJob(job: PopulationJob): void {
   }
 }
 
-/** The models a report handler asks to stop must exist: a wrong index is a caller's bug, not a no-op. */
-export function validateStopRequest(indices: readonly number[], models: number): void {
-  for (const m of indices) {
-    if (!Number.isInteger(m) || m < 0 || m >= models) {
-      throw new EngineError(
-        'invalid-job',
-        `the report handler asked to stop model ${m}, but the population has models 0..${models - 1}`,
-      );
-    }
+/**
+ * A report handler's reply as a whole ReportAnswer, checked: every model it names must exist
+ * (a wrong index is a caller's bug, not a no-op); copies and new hyperparameters only for
+ * running models, each at most once, valid for the job, with the width each model has after
+ * the copies; and none from an engine that cannot (`cannotCopy` says why).
+ */
+export function readReportAnswer(
+  reply: ReportReply,
+  job: PopulationJob,
+  hypers: readonly ModelHyper[],
+  running: (model: number) => boolean,
+  cannotCopy?: string,
+): Required<ReportAnswer> {
+  const answer: ReportAnswer = Array.isArray(reply) ? { stop: reply } : ((reply as ReportAnswer | undefined) ?? {});
+  const stop = answer.stop ?? [];
+  const copy = answer.copy ?? [];
+  const retune = answer.retune ?? [];
+  const P = job.models.length;
+  const requireModel = (m: number, what: string) => {
+    if (!Number.isInteger(m) || m < 0 || m >= P)
+      fail(`the report handler asked to ${what} model ${m}, but the population has models 0..${P - 1}`);
+  };
+  for (const m of stop) requireModel(m, 'stop');
+  if (cannotCopy && (copy.length > 0 || retune.length > 0))
+    fail(`the report handler asked to copy or retune models, but ${cannotCopy}`);
+  const requireRunning = (m: number, what: string) => {
+    requireModel(m, what);
+    if (!running(m))
+      fail(`the report handler asked to ${what} model ${m}, but it has diverged or stopped: name running models only`);
+  };
+  const width = hypers.map((h) => h.hiddenUnits);
+  const copied = new Set<number>();
+  for (const { from, to } of copy) {
+    requireRunning(from, 'copy from');
+    requireRunning(to, 'copy into');
+    if (from === to || copied.has(to))
+      fail(`the report handler asked to copy into model ${to} twice or from itself: each model takes at most one copy`);
+    copied.add(to);
   }
+  for (const { from, to } of copy) width[to] = hypers[from].hiddenUnits;
+  const retuned = new Set<number>();
+  for (const { model, hyper } of retune) {
+    requireRunning(model, 'retune');
+    if (retuned.has(model)) fail(`the report handler asked to retune model ${model} twice: give one change per model`);
+    retuned.add(model);
+    validateModel(hyper, model, job.shape);
+    if (hyper.hiddenUnits !== width[model])
+      fail(
+        `the report handler asked to change model ${model}'s hiddenUnits from ${width[model]} to ${hyper.hiddenUnits}: a model's width changes only by a copy`,
+      );
+  }
+  return { stop, copy, retune };
 }

@@ -60,6 +60,8 @@ export interface EngineUnderTest {
   create: () => TrainingEngine | Promise<TrainingEngine>;
   kind: TrainingEngine['kind'];
   adapter: RegExp;
+  /** What an engine that cannot copy models (population-based training) says instead; absent: it must copy them. */
+  refusesCopies?: RegExp;
 }
 
 export function describeEngineContract(name: string, subject: EngineUnderTest): void {
@@ -240,6 +242,66 @@ function contract(current: () => TrainingEngine, subject: EngineUnderTest): void
     expect(run.reports[1].diverged[1]).toBe(0);
     expect(curve(run.reports, 2)).toEqual(curve(full.reports, 2));
   });
+
+  if (subject.refusesCopies) {
+    it('refuses to copy or retune models, saying why, and names it in cannotCopyModels', async () => {
+      expect(current().cannotCopyModels).toMatch(subject.refusesCopies!);
+      await expect(
+        engine.train(job([model(), model({ initSeed: 5 })]), () => ({ copy: [{ from: 0, to: 1 }] })),
+      ).rejects.toMatchObject({ kind: 'invalid-job', message: expect.stringMatching(subject.refusesCopies!) });
+    });
+  } else {
+    it("copies a model (PBT's exploit): weights and optimizer state, so the copy's next steps are bit for bit its source's", async () => {
+      const models = [
+        model(),
+        model({ hiddenUnits: 9, learningRate: 0.003, beta1: 0.8, initSeed: 5, dataSeed: 6 }),
+        model({ optimizer: 'momentum', learningRate: 0.05, initSeed: 7, dataSeed: 8 }),
+      ];
+      const copied = await engine.train(job(models), (report) =>
+        report.step === 20 ? { copy: [{ from: 0, to: 1 }] } : undefined,
+      );
+      const plain = await engine.train(job(models));
+      expect(current().cannotCopyModels).toBeUndefined();
+      // Until the copy, model 1 is itself; after it, Adam's moments (and everything else) are model 0's.
+      expect(copied.reports[0].validationLoss[1]).toBe(plain.reports[0].validationLoss[1]);
+      expect(copied.reports[1].validationLoss[1]).not.toBe(plain.reports[1].validationLoss[1]);
+      expect(curve(copied.reports.slice(1), 1)).toEqual(curve(copied.reports.slice(1), 0));
+      expect(copied.parameters[1]).toEqual(copied.parameters[0]);
+      for (const m of [0, 2]) expect(curve(copied.reports, m)).toEqual(curve(plain.reports, m));
+    });
+
+    it("retunes a model between steps (PBT's explore): it trains on with the new hyperparameters, its neighbours as before", async () => {
+      const base = model();
+      const tuned = { ...base, learningRate: 0.0125, beta1: 0.8 };
+      const retune = (m: number) => (report: ProgressReport) =>
+        report.step === 20 ? { retune: [{ model: m, hyper: tuned }] } : undefined;
+      const pair = await engine.train(job([base, base]), retune(1));
+      const alone = await engine.train(job([base]), retune(0));
+      const untouched = await engine.train(job([base]));
+      expect(pair.reports[0].trainLoss[1]).toBe(pair.reports[0].trainLoss[0]);
+      expect(pair.reports[1].trainLoss[1]).not.toBe(pair.reports[1].trainLoss[0]);
+      expect(curve(pair.reports, 0)).toEqual(curve(untouched.reports, 0));
+      expect(curve(pair.reports, 1)).toEqual(curve(alone.reports, 0));
+    });
+
+    it('refuses a copy into a diverged model and a retune that changes a width, naming the model', async () => {
+      const wild = model({ optimizer: 'sgd', learningRate: 50 });
+      await expect(
+        engine.train(job([model(), wild], { steps: 100, reportEvery: 10 }), (report) =>
+          report.diverged[1] ? { copy: [{ from: 0, to: 1 }] } : undefined,
+        ),
+      ).rejects.toMatchObject({
+        kind: 'invalid-job',
+        message: expect.stringContaining('copy into model 1, but it has diverged'),
+      });
+      await expect(
+        engine.train(job([model()]), () => ({ retune: [{ model: 0, hyper: model({ hiddenUnits: 4 }) }] })),
+      ).rejects.toMatchObject({
+        kind: 'invalid-job',
+        message: expect.stringContaining("model 0's hiddenUnits from 16 to 4"),
+      });
+    });
+  }
 
   it('rejects a stop request for a model the population does not have', async () => {
     await expect(engine.train(job([model()]), () => [3])).rejects.toMatchObject({

@@ -16,7 +16,7 @@ import type {
   TrainingEngine,
 } from '../types.ts';
 import { EngineError } from '../types.ts';
-import { validateJob, validateStopRequest } from '../validate.ts';
+import { readReportAnswer, validateJob } from '../validate.ts';
 import type { ModelViews } from './network.ts';
 import { modelViews, NetworkWorkspace, padParameters, padStatistics, unpaddedShape } from './network.ts';
 import type { Floats } from './ops.ts';
@@ -113,6 +113,21 @@ class CpuPopulation {
       lossSum: 0,
       accuracySum: 0,
       stepsSinceReport: 0,
+    };
+  }
+
+  /** PBT's exploit: a model that continues exactly as `model` would (a report has just cleared its sums). */
+  private copyOf(model: ModelState): ModelState {
+    const shape = unpaddedShape(this.job.shape, model.hyper.hiddenUnits);
+    const params = model.params.slice();
+    const statistics = model.statistics.slice();
+    return {
+      ...model,
+      params,
+      statistics,
+      views: modelViews(shape, params, statistics),
+      m: model.m.slice(),
+      v: model.v.slice(),
     };
   }
 
@@ -247,9 +262,16 @@ class CpuPopulation {
       step = next;
       const report = await this.report(models, step);
       reports.push(report);
-      const toStop = (await onReport?.(report)) ?? [];
-      validateStopRequest(toStop, models.length);
-      for (const index of toStop) {
+      const answer = readReportAnswer(
+        await onReport?.(report),
+        this.job,
+        models.map((model) => model.hyper),
+        (m) => !models[m].diverged && !models[m].stopped,
+      );
+      const copies = answer.copy.map(({ from, to }) => ({ to, model: this.copyOf(models[from]) }));
+      for (const { to, model } of copies) models[to] = model;
+      for (const { model, hyper } of answer.retune) models[model].hyper = hyper;
+      for (const index of answer.stop) {
         const model = models[index];
         if (!model.diverged && !model.stopped) {
           model.stopped = true;

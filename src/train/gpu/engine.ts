@@ -6,7 +6,7 @@
 
 import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types.ts';
 import { EngineError } from '../types.ts';
-import { validateJob, validateStopRequest } from '../validate.ts';
+import { readReportAnswer, validateJob } from '../validate.ts';
 import { aborted, DeviceGuard } from './device-guard.ts';
 import { SubmitPacer } from './pacing.ts';
 import { GpuPopulation } from './population.ts';
@@ -124,6 +124,8 @@ class GpuEngine implements TrainingEngine {
       const reports: ProgressReport[] = [];
       const stoppedAtStep = new Int32Array(P).fill(job.steps);
       const frozen = new Uint8Array(P);
+      /** Each model's hyperparameters now (PBT's copies and changes replace them). */
+      const hypers = [...job.models];
       const classification = job.data.task === 'classification';
       const validationCount = job.data.validation.count;
       // A validation pass is a forward pass over its rows; a step is a forward and a backward
@@ -195,9 +197,16 @@ class GpuEngine implements TrainingEngine {
             active && classification && validationCount > 0 ? state.validationCorrect / validationCount : NaN;
         }
         reports.push(report);
-        const toStop = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
-        validateStopRequest(toStop ?? [], P);
-        for (const m of toStop ?? []) {
+        const reply = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
+        const answer = readReportAnswer(reply, job, hypers, (m) => !frozen[m]);
+        if (answer.copy.length > 0) submit((encoder) => population.encodeModelCopies(encoder, answer.copy));
+        const before = [...hypers];
+        for (const { from, to } of answer.copy) hypers[to] = before[from];
+        for (const { model, hyper } of answer.retune) {
+          population.setHyper(model, hyper);
+          hypers[model] = hyper;
+        }
+        for (const m of answer.stop) {
           if (frozen[m]) continue;
           population.stop(m);
           frozen[m] = 1;

@@ -3,7 +3,7 @@
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 
 import { dimsSize, modelLayout } from '../layers.ts';
-import type { PopulationJob } from '../types.ts';
+import type { ModelCopy, ModelHyper, PopulationJob } from '../types.ts';
 import { EngineError, parameterCount } from '../types.ts';
 import type { Dispatch, KernelEntry } from './kernels.ts';
 import { encodeDispatches, KERNELS, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels.ts';
@@ -11,6 +11,7 @@ import type { GpuLayer, Operand } from './layers.ts';
 import { buildGpuLayer } from './layers.ts';
 import {
   fieldOffset,
+  MODEL_HYPER,
   MODEL_STATE,
   packGatherParams,
   packLossParams,
@@ -55,6 +56,15 @@ export class GpuPopulation {
   private readonly buffers: GPUBuffer[] = [];
   private readonly parameters: GPUBuffer;
   private readonly states: GPUBuffer;
+  private readonly hypers: GPUBuffer;
+  private readonly hyperBytes: number;
+  /**
+   * Everything a model keeps from one step to the next, as (buffer, bytes per model): what a
+   * PBT copy moves (the rest, activations and gradients, is rewritten every step).
+   */
+  private readonly perModel: Array<{ buffer: GPUBuffer; bytes: number }>;
+  /** Where copies pass through (a buffer cannot be copied into itself), grown on demand. */
+  private copyScratch: GPUBuffer | undefined;
   private readonly steps: GPUBuffer;
   private readonly init: Dispatch[];
   private readonly step: Dispatch[];
@@ -115,12 +125,20 @@ export class GpuPopulation {
     };
     const dispatch = (entry: KernelEntry, params: ArrayBuffer, buffers: GPUBuffer[], invocations: number): Dispatch =>
       prepareDispatch(device, entry, [uniform(entry.name, params), ...buffers], invocations, this.slotBytes);
-    const hypers = storage('model hyperparameters', packModelHypers(models));
+    this.hyperBytes = structSize(MODEL_HYPER);
+    const hypers = (this.hypers = storage('model hyperparameters', packModelHypers(models)));
     const parameters = (this.parameters = floats('parameters', P * stride));
     const gradients = floats('gradients', P * stride);
     const firstMoment = floats('first moment', P * stride);
     const secondMoment = floats('second moment', P * stride);
     const states = (this.states = storage('model states', this.stateBytes));
+    this.perModel = [
+      { buffer: parameters, bytes: stride * 4 },
+      { buffer: firstMoment, bytes: stride * 4 },
+      { buffer: secondMoment, bytes: stride * 4 },
+      { buffer: states, bytes: structSize(MODEL_STATE) },
+      { buffer: hypers, bytes: this.hyperBytes },
+    ];
     this.steps = device.createBuffer({
       label: 'step slots',
       size: this.stepSlots * this.slotBytes,
@@ -307,6 +325,43 @@ export class GpuPopulation {
 
   encodeParameterCopy(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
     encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, this.models * this.modelStride * 4);
+  }
+
+  /**
+   * PBT's exploit, all on the GPU: each `to` becomes its `from` as the queue has it now (after
+   * a report, whose state copy cleared the sums), through a scratch buffer, so copies read the
+   * models as they were before any of them.
+   */
+  encodeModelCopies(encoder: GPUCommandEncoder, copies: readonly ModelCopy[]): void {
+    const modelBytes = this.perModel.reduce((sum, { bytes }) => sum + bytes, 0);
+    const needed = copies.length * modelBytes;
+    if (!this.copyScratch || this.copyScratch.size < needed) {
+      this.copyScratch?.destroy();
+      this.copyScratch = this.device.createBuffer({
+        label: 'model copies',
+        size: needed,
+        usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.buffers.push(this.copyScratch);
+    }
+    const scratch = this.copyScratch;
+    const each = (move: (buffer: GPUBuffer, bytes: number, copy: ModelCopy, at: number) => void) => {
+      copies.forEach((copy, c) => {
+        let at = c * modelBytes;
+        for (const { buffer, bytes } of this.perModel) {
+          move(buffer, bytes, copy, at);
+          at += bytes;
+        }
+      });
+    };
+    each((buffer, bytes, { from }, at) => encoder.copyBufferToBuffer(buffer, from * bytes, scratch, at, bytes));
+    each((buffer, bytes, { to }, at) => encoder.copyBufferToBuffer(scratch, at, buffer, to * bytes, bytes));
+  }
+
+  /** PBT's explore: `model` trains with `hyper` from the next step on (queued after what was submitted). */
+  setHyper(model: number, hyper: ModelHyper): void {
+    // One row only: the packed array is padded to 16 bytes, which would overwrite the next model's.
+    this.device.queue.writeBuffer(this.hypers, model * this.hyperBytes, packModelHypers([hyper]), 0, this.hyperBytes);
   }
 
   /** Freezes `model` from the next step on (its parameters stay as they are). */

@@ -9,7 +9,7 @@
 import { kernelBytes } from '#wasm-kernels';
 import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types.ts';
 import { EngineError } from '../types.ts';
-import { validateJob, validateStopRequest } from '../validate.ts';
+import { readReportAnswer, validateJob } from '../validate.ts';
 import { assignQuads, MAXIMUM_PAGES, type MemoryPlan, PAGE_BYTES, planMemory } from './layout.ts';
 import {
   instantiateKernels,
@@ -24,6 +24,9 @@ import type { ThreadReply, ThreadRequest } from './thread-protocol.ts';
 const DEFAULT_DIVERGENCE_FACTOR = 100;
 /** Longest stretch of work between yields to the event loop in one-thread mode (the CPU engine's). */
 const YIELD_AFTER_MS = 50;
+
+const CANNOT_COPY_MODELS =
+  'the WASM engine cannot copy or retune models mid-run (four models share each SIMD vector, grouped by width and optimizer, and each thread keeps its own): train population-based studies on the WebGPU or the TypeScript CPU engine';
 
 export interface WasmEngineOptions {
   /** Threads to train on; default: every core when the page may share memory, else 1. */
@@ -178,8 +181,9 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
       const stoppedAtStep = new Int32Array(P).fill(steps);
       const reports: ProgressReport[] = [];
       let stops: number[] = [];
-      const running = () => diverged.some((d, m) => !d && !stopped[m]);
-      for (let step = 0; step < steps && running(); ) {
+      const running = (m: number) => !diverged[m] && !stopped[m];
+      const anyRunning = () => models.some((_, m) => running(m));
+      for (let step = 0; step < steps && anyRunning(); ) {
         const next = Math.min(steps, step + reportEvery);
         const entries = await runInterval(step, next, stops);
         step = next;
@@ -203,9 +207,8 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
           }
         }
         reports.push(report);
-        const toStop = (await onReport?.(report)) ?? [];
-        validateStopRequest(toStop, P);
-        stops = toStop.filter((m) => !diverged[m] && !stopped[m]);
+        const answer = readReportAnswer(await onReport?.(report), job, models, running, CANNOT_COPY_MODELS);
+        stops = answer.stop.filter(running);
         for (const m of stops) {
           stopped[m] = 1;
           stoppedAtStep[m] = step;
@@ -228,6 +231,7 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
   return {
     kind: 'cpu',
     adapter: shared ? `CPU (WebAssembly SIMD, ${threads} threads)` : `CPU (WebAssembly SIMD, 1 thread)`,
+    cannotCopyModels: CANNOT_COPY_MODELS,
     train(job, onReport, signal) {
       // One job at a time: jobs share the memory and the threads.
       const run = queue.then(() => train(job, onReport, signal));

@@ -215,6 +215,41 @@ describe('population semantics', () => {
       expect(Number.isFinite(result.reports[1].trainLoss[1])).toBe(true);
       gpu.dispose();
     }));
+
+  it("copies a model on the GPU (PBT's exploit) bit for bit, Adam's moments included, and retunes one, like the CPU", () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const source = model({ hiddenUnits: 8 });
+      const job = base(
+        [
+          source,
+          model({ hiddenUnits: 5, learningRate: 0.003, beta1: 0.8, initSeed: 5, dataSeed: 6 }),
+          model({ optimizer: 'momentum', learningRate: 0.05, initSeed: 7, dataSeed: 8 }),
+        ],
+        8,
+      );
+      const copyAt20 = (report: { step: number }) => (report.step === 20 ? { copy: [{ from: 0, to: 1 }] } : undefined);
+      const copied = await gpu.train(job, copyAt20);
+      const plain = await gpu.train(job);
+      expect(curves(copied, 1).slice(0, 4)).toEqual(curves(plain, 1).slice(0, 4));
+      expect(curves(copied, 1).slice(4)).toEqual(curves(copied, 0).slice(4));
+      expect(Array.from(copied.parameters[1])).toEqual(Array.from(copied.parameters[0]));
+      expect(Array.from(copied.parameters[1])).not.toEqual(Array.from(plain.parameters[1]));
+      for (const m of [0, 2]) expect(curves(copied, m)).toEqual(curves(plain, m));
+      expectCurvesClose('copy', copied, await createCpuEngine().train(job, copyAt20), 1e-3);
+
+      const explore = (report: { step: number }) =>
+        report.step === 20
+          ? {
+              copy: [{ from: 0, to: 1 }],
+              retune: [{ model: 1, hyper: { ...source, learningRate: 0.0125, beta1: 0.8 } }],
+            }
+          : undefined;
+      const retuned = await gpu.train(job, explore);
+      expect(curves(retuned, 1).slice(4)).not.toEqual(curves(retuned, 0).slice(4));
+      expectCurvesClose('copy and retune', retuned, await createCpuEngine().train(job, explore), 1e-3);
+      gpu.dispose();
+    }));
 });
 
 it('trains in a dedicated Web Worker exactly as in the page', () =>

@@ -14,10 +14,12 @@ describeEngineContract('WASM engine (Chromium, threads)', {
   create: () => createWasmEngine(),
   kind: 'cpu',
   adapter: /^CPU \(WebAssembly SIMD, \d+ threads\)$/,
+  refusesCopies: /the WASM engine cannot copy or retune models/,
 });
 
 describeEngineContract('WASM engine (Chromium, one thread)', {
   create: () => createWasmEngine({ threads: 1 }),
   kind: 'cpu',
   adapter: /^CPU \(WebAssembly SIMD, 1 thread\)$/,
+  refusesCopies: /the WASM engine cannot copy or retune models/,
 });

@@ -9,6 +9,7 @@ describeEngineContract('WASM engine (Node, one thread)', {
   create: () => createWasmEngine(),
   kind: 'cpu',
   adapter: /^CPU \(WebAssembly SIMD, 1 thread\)$/,
+  refusesCopies: /the WASM engine cannot copy or retune models/,
 });
 
 it('refuses batch norm with a reason that names the engines that train it (engine choice reads it as a failed probe)', async () => {
