@@ -28,6 +28,7 @@
 // same trial whatever the finishing order and however many workers ran it.
 
 import { erfc } from '../train/cpu/ops.ts';
+import { inEffect } from './hyperparameters.ts';
 import { exp, log, pow } from './math.ts';
 import { hash32, normal, stringKey, uniform } from './random.ts';
 import { budgetAllowsAnother, checkOption, paramsKey, rankedComplete, untriedParams } from './sampling.ts';
@@ -277,8 +278,11 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
   const n = numeric.length;
   const lambda0 = populationSize(n, parallelism);
   const base = defaultParams(space);
-  const keyOf = paramsKey(searched);
-  const numericKey = paramsKey(numeric);
+  // Keys see the defaults of what is not searched: they decide whose condition holds.
+  const searchedKey = paramsKey(searched);
+  const keyOf = (params: Params) => searchedKey({ ...base, ...params });
+  const numericValuesKey = paramsKey(numeric);
+  const numericKey = (params: Params) => numericValuesKey({ ...base, ...params });
   const tpeSeed = hash32(CATEGORICAL_TAG, seed);
   const tpeOptions = { ...TPE_DEFAULTS };
 
@@ -291,16 +295,20 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
       }),
     );
 
-  /** The unit point behind an issued trial: the first draw that gives its values, else its values' own positions. */
+  /**
+   * The unit point behind an issued trial: the first draw that gives its values (those in
+   * effect), else its values' own positions, the mean's where it has none.
+   */
   function pointOfTrial(s: Strategy, k: number, params: Params): number[] {
     const key = numericKey(params);
+    const matches = (x: readonly number[]) => numericKey({ ...params, ...decode(s, x) }) === key;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const x = drawX(s, seed, k, attempt);
-      if (feasible(x) && numericKey(decode(s, x)) === key) return x;
+      if (feasible(x) && matches(x)) return x;
     }
     const clipped = drawX(s, seed, k, 0).map((v) => Math.min(1, Math.max(0, v)));
-    if (numericKey(decode(s, clipped)) === key) return clipped;
-    return numeric.map((p) => toUnit(p.distribution, params[p.name]));
+    if (matches(clipped)) return clipped;
+    return unitPoint(params, s.mean);
   }
 
   /** A new trial's values for member k: a fresh draw whose values no trial has, categoricals by TPE. */
@@ -311,7 +319,9 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
       started: history.started,
       finished: history.finished.filter((t) => t.id < firstOfGeneration),
     };
-    const choices = categorical.length ? tpeProposals(categorical, categoricalHistory, tpeSeed, id, tpeOptions) : [{}];
+    const choices = categorical.length
+      ? tpeProposals(categorical, categoricalHistory, tpeSeed, id, tpeOptions, base)
+      : [{}];
     const untriedWith = (values: Params) =>
       choices.map((c) => ({ ...values, ...c })).find((params) => !tried.has(keyOf(params)));
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -320,7 +330,7 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
       if (params) return params;
     }
     const clipped = drawX(s, seed, k, 0).map((v) => Math.min(1, Math.max(0, v)));
-    return untriedWith(decode(s, clipped)) ?? untriedParams(searched, tried, hash32(FALLBACK_TAG, seed), id);
+    return untriedWith(decode(s, clipped)) ?? untriedParams(searched, tried, hash32(FALLBACK_TAG, seed), id, base);
   }
 
   /** The strategy after a finished generation (a restart when it stagnated). */
@@ -349,7 +359,11 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
   const memberKey = (t: FinishedTrial) =>
     JSON.stringify([t.id, t.state, t.objective, t.curve?.steps.at(-1), t.curve?.values.at(-1), numericKey(t.params)]);
 
-  const unitPoint = (params: Params) => numeric.map((p) => toUnit(p.distribution, params[p.name]));
+  /** A trial's unit point; `fill` where a value's condition failed (it has none). */
+  function unitPoint(params: Params, fill: readonly number[]): number[] {
+    const context = { ...base, ...params };
+    return numeric.map((p, i) => (inEffect(p.name, context) ? toUnit(p.distribution, params[p.name]) : fill[i]));
+  }
 
   /** The first generation's strategy and a key of what it was computed from; undefined while earlier trials run. */
   function initialStrategy(history: History): { strategy: Strategy; key: string } | undefined {
@@ -357,11 +371,14 @@ export function createCmaEs(config: CmaEsConfig, space: SearchSpace, seed: numbe
       return { strategy: withMargin(newStrategy(n, lambda0, new Array<number>(n).fill(0.5), 0), bins), key: '' };
     const earlier = history.finished.filter((t) => t.id < warmStartAt);
     if (earlier.length < warmStartAt) return undefined;
-    const top = rankedComplete(earlier).filter((t) => numeric.every((p) => contains(p.distribution, t.params[p.name])));
+    const top = rankedComplete(earlier).filter((t) =>
+      numeric.every((p) => !inEffect(p.name, { ...base, ...t.params }) || contains(p.distribution, t.params[p.name])),
+    );
     if (top.length === 0)
       return { strategy: withMargin(newStrategy(n, lambda0, new Array<number>(n).fill(0.5), 0), bins), key: 'none' };
-    const mean = unitPoint(top[0].params);
-    const best = top.slice(0, Math.max(2, Math.ceil(0.1 * top.length))).map((t) => unitPoint(t.params));
+    const centre = new Array<number>(n).fill(0.5);
+    const mean = unitPoint(top[0].params, centre);
+    const best = top.slice(0, Math.max(2, Math.ceil(0.1 * top.length))).map((t) => unitPoint(t.params, mean));
     const rms = Math.sqrt(
       best.reduce((acc, x) => acc + x.reduce((a, v, i) => a + (v - mean[i]) ** 2, 0), 0) /
         (best.length * Math.max(n, 1)),

@@ -46,7 +46,8 @@ const IMPORTANCE_TREES = 8;
 export function centredBox(space: SearchSpace, centre: Params, widths: Record<string, number>): UnitBox {
   const box: Record<string, [number, number]> = {};
   for (const p of searchedParams(space)) {
-    if (p.distribution.kind === 'categorical' || widths[p.name] === undefined) continue;
+    // An axis the centre has no value on (its condition failed) keeps the whole range.
+    if (p.distribution.kind === 'categorical' || widths[p.name] === undefined || !(p.name in centre)) continue;
     const half = Math.min(1, widths[p.name]) / 2;
     const lo = Math.min(Math.max(0, toUnit(p.distribution, centre[p.name]) - half), 1 - 2 * half);
     box[p.name] = [lo, lo + 2 * half];
@@ -115,7 +116,8 @@ export function createCoarseToFine(config: CoarseToFineConfig, space: SearchSpac
     const best = rankedComplete(roundTrials)[0];
     if (!best || best.objective >= incumbent.objective) return 'failure';
     const atEdge = numeric.some((p) => {
-      const [lo, hi] = region.box[p.name];
+      if (!(p.name in best.params && p.name in incumbent.params)) return false;
+      const [lo, hi] = region.box[p.name] ?? [0, 1];
       const step = Math.abs(
         toUnit(p.distribution, best.params[p.name]) - toUnit(p.distribution, incumbent.params[p.name]),
       );
@@ -159,7 +161,8 @@ export function createCoarseToFine(config: CoarseToFineConfig, space: SearchSpac
       const best = rankedComplete(earlier)[0];
       if (!global && best) {
         for (const p of categorical)
-          if (uniform(CATEGORICAL_TAG, seed, id, stringKey(p.name)) >= length) params[p.name] = best.params[p.name];
+          if (p.name in best.params && uniform(CATEGORICAL_TAG, seed, id, stringKey(p.name)) >= length)
+            params[p.name] = best.params[p.name];
       }
       const trial: TrialPlan = { id, params, round, box: describeBox(searched, box) };
       if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;

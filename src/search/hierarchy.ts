@@ -113,7 +113,14 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
     const stageSeed = hash32(STAGE_TAG, seed, stageIndex);
     const tried = new Set(history.started.map((t) => keyOf(t.params)));
     const fresh = (values: Params) => !tried.has(keyOf({ ...incumbent.params, ...values }));
-    const proposal = tpeProposals(stageSpace, stageHistory, stageSeed, issued.length, TPE_DEFAULTS).find(fresh);
+    const proposal = tpeProposals(
+      stageSpace,
+      stageHistory,
+      stageSeed,
+      issued.length,
+      TPE_DEFAULTS,
+      incumbent.params,
+    ).find(fresh);
     if (proposal) return proposal;
     // Untried values of the stage: those of no trial that agrees with the incumbent elsewhere.
     const stageKey = paramsKey(stageSpace);
@@ -123,13 +130,14 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
     const stageTried = new Set(
       history.started.filter((t) => asIncumbentElsewhere(t.params)).map((t) => stageKey(t.params)),
     );
-    return untriedParams(stageSpace, stageTried, stageSeed, issued.length);
+    return untriedParams(stageSpace, stageTried, stageSeed, issued.length, incumbent.params);
   }
 
   return {
     next(history: History) {
       const finishedIds = new Set(history.finished.map((t) => t.id));
-      let incumbent: { params: Params; id?: number } = { params: defaultParams(space) };
+      const defaults = defaultParams(space);
+      let incumbent: { params: Params; id?: number } = { params: defaults };
       let consumed = 0;
       const earlierStages = new Set<number>(); // ids of the trials of completed stages
       for (let s = 0; s < HIERARCHY_STAGES.length; s++) {
@@ -145,7 +153,8 @@ export function createHierarchy(config: HierarchyConfig, space: SearchSpace, see
         const values = withinBudget ? stageValues(s, searched, box, incumbent, issued, history) : undefined;
         if (values) {
           const id = history.started.length;
-          const trial: TrialPlan = { id, params: { ...incumbent.params, ...values }, stage };
+          // The defaults fill what the incumbent has no value for (β2 when it used SGD).
+          const trial: TrialPlan = { id, params: { ...defaults, ...incumbent.params, ...values }, stage };
           if (stage === 'refine') trial.box = describeBox(searched, box);
           if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;
           return { kind: 'trial', trial };

@@ -266,6 +266,14 @@ export function inEffect(name: string, params: Readonly<Record<string, ParamValu
   return !condition || condition.values.includes(String(params[condition.param]));
 }
 
+/**
+ * `params` without the hyperparameters whose condition fails: what a trial records, as
+ * Optuna's define-by-run spaces do (a value the model never used is no result to learn from or plot).
+ */
+export function activeParams<P extends Readonly<Record<string, ParamValue>>>(params: P): P {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => inEffect(name, params))) as P;
+}
+
 /** The condition in the editor's words, e.g. "only with optimizer momentum or adam"; '' when it has none. */
 export function conditionText(name: string): string {
   const condition = BY_NAME.get(name)?.condition;

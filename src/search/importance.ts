@@ -14,7 +14,7 @@
 //    variance that single hyperparameters explain; interactions are left out of the total).
 // With fewer than 2 usable trials, or an objective that never varies, every importance is 0.
 
-import { uniform } from './random.ts';
+import { stringKey, uniform } from './random.ts';
 import { rankedComplete } from './sampling.ts';
 import { contains, type Distribution, type ParamValue, type SearchSpace, searchedParams, toUnit } from './space.ts';
 import type { FinishedTrial } from './types.ts';
@@ -29,6 +29,7 @@ export interface ImportanceOptions {
 }
 
 const BOOTSTRAP_TAG = 0xb007;
+const ABSENT_TAG = 0xab5e;
 const MAX_DEPTH = 16;
 
 interface Leaf {
@@ -147,7 +148,15 @@ export function importance(
   const result: Record<string, number> = Object.fromEntries(params.map((p) => [p.name, 0]));
   const usable = rankedComplete(trials);
   if (usable.length < 2 || params.length === 0) return result;
-  const x = usable.map((t) => Float64Array.from(params, (p) => encode(p.distribution, t.params[p.name])));
+  // A value a trial lacks (its condition failed: it had no effect) is a seeded uniform draw,
+  // as the samplers drew it before trials recorded only what is in effect: no information.
+  const x = usable.map((t) =>
+    Float64Array.from(params, (p) =>
+      p.name in t.params
+        ? encode(p.distribution, t.params[p.name])
+        : uniform(ABSENT_TAG, seed, t.id, stringKey(p.name)),
+    ),
+  );
   const y = Float64Array.from(usable, (t) => t.objective);
   const n = usable.length;
   const sums = new Array<number>(params.length).fill(0);

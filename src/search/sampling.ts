@@ -4,6 +4,7 @@
 // so it depends on (seed, trial, dimension) only; keying by name rather than position means
 // enabling another hyperparameter never changes the draws of the others.
 
+import { inEffect } from './hyperparameters.ts';
 import { hash32, permuteIndex, stringKey, uniform } from './random.ts';
 import { cardinality, fromUnit, type HyperparameterSpec } from './space.ts';
 import type { Budget, FinishedTrial, History, Params, SearchBox } from './types.ts';
@@ -108,22 +109,25 @@ export function mixedRadixDigits(index: number, sizes: readonly number[]): numbe
 /** Finite sets (grids, discrete hierarchy stages) are visited in a seeded permuteIndex order, which handles up to 2^30 items. */
 export const MAX_ENUMERATED = 2 ** 30;
 
-/** A key equal for two trials exactly when they set every searched hyperparameter alike. */
+/** A key equal for two trials exactly when they set every searched hyperparameter alike (one whose condition fails counts as unset). */
 export function paramsKey(searched: readonly HyperparameterSpec[]): (params: Params) => string {
-  return (params) => JSON.stringify(searched.map((p) => params[p.name]));
+  return (params) => JSON.stringify(searched.map((p) => (inEffect(p.name, params) ? params[p.name] : null)));
 }
 
 /**
  * Values for `searched` that no key in `tried` has: a finite space is walked in a seeded
  * order (undefined once it is used up), otherwise uniform draws are repeated until one is new.
+ * `context` holds the values of the names not searched, which decide the conditions.
  */
 export function untriedParams(
   searched: readonly HyperparameterSpec[],
   tried: ReadonlySet<string>,
   key: number,
   id: number,
+  context: Params = {},
 ): Params | undefined {
-  const keyOf = paramsKey(searched);
+  const searchedKey = paramsKey(searched);
+  const keyOf = (params: Params) => searchedKey({ ...context, ...params });
   const finiteSize = searched.reduce((n, p) => n * cardinality(p.distribution), 1);
   if (finiteSize <= MAX_ENUMERATED) {
     const axes = searched.map((p) =>

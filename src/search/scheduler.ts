@@ -11,6 +11,7 @@ import { createAuto } from './auto.ts';
 import { createCmaEs } from './cmaes.ts';
 import { createCoarseToFine } from './coarseToFine.ts';
 import { createHierarchy } from './hierarchy.ts';
+import { activeParams } from './hyperparameters.ts';
 import { scrambledHalton } from './quasi.ts';
 import { hash32, permuteIndex } from './random.ts';
 import {
@@ -94,9 +95,24 @@ function createQuasiRandom(budget: Budget, space: SearchSpace, seed: number): Sc
 
 /**
  * A deterministic scheduler: the same (config, space, seed, history) always gives the same
- * decision. Throws, naming the problem, on an invalid space, budget, seed or option.
+ * decision. A trial records only the hyperparameters in effect (activeParams: β2 only with
+ * Adam, the decay rate only with a decaying schedule...); the samplers read such histories.
+ * Throws, naming the problem, on an invalid space, budget, seed or option.
  */
 export function createScheduler(config: SchedulerConfig, space: SearchSpace, seed: number): Scheduler {
+  const sampler = createSampler(config, space, seed);
+  return {
+    next(history) {
+      const decision = sampler.next(history);
+      return decision.kind === 'trial'
+        ? { ...decision, trial: { ...decision.trial, params: activeParams(decision.trial.params) } }
+        : decision;
+    },
+  };
+}
+
+/** The sampler of `config.kind`; its trials set every hyperparameter, those whose condition fails too. */
+function createSampler(config: SchedulerConfig, space: SearchSpace, seed: number): Scheduler {
   validateSpace(space);
   validateSeed(seed);
   validateBudget(config.budget);

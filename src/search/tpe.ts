@@ -12,7 +12,10 @@
 //               normals truncated to [0, 1], σ = 0.2 · n^(-1/(d+4)) (Optuna's multivariate
 //               bandwidth) clipped to [1/min(100, n+2), 1]; the prior is N(0.5, 1). Categorical
 //               kernels put 1 + 1/k on the observed choice and 1/k on each other, normalised; the
-//               prior is uniform. Trial weights: 1 each up to 25, beyond that the oldest ramp
+//               prior is uniform. A trial without a value for a hyperparameter (its
+//               condition failed: β2 of an SGD trial) has the prior's kernel on that axis;
+//               a candidate without one is scored on its other axes only (that axis is
+//               marginalised out, as each kernel integrates to 1 on it). Trial weights: 1 each up to 25, beyond that the oldest ramp
 //               down linearly (Optuna's default_weights). γ counts trials with a result only.
 //  proposal     24 candidates drawn from l; the one with the largest log l - log g (expected
 //               improvement) that repeats no issued trial wins. Discrete values are scored at
@@ -24,6 +27,7 @@
 // trials at once the trials depend on which had finished when each was issued.
 
 import { erfc } from '../train/cpu/ops.ts';
+import { inEffect } from './hyperparameters.ts';
 import { exp, log, pow } from './math.ts';
 import { scrambledHalton } from './quasi.ts';
 import { hash32, normal, stringKey, uniform } from './random.ts';
@@ -64,17 +68,22 @@ export function trialWeights(n: number): number[] {
   ];
 }
 
-/** A trial on the estimators' axes: unit position for numeric hyperparameters, choice index for categoricals. */
+/**
+ * A trial on the estimators' axes: unit position for numeric hyperparameters, choice index
+ * for categoricals, NaN where the trial has no value (the hyperparameter's condition failed).
+ */
 type Point = number[];
 
 /** A weighted mixture of product kernels over the searched hyperparameters. */
 interface Estimator {
-  /** Kernel centres (the prior's last; its categorical coordinates are -1, the uniform prior). */
+  /** Kernel centres (the prior's last) per axis; a categorical coordinate -1 is the uniform prior. */
   centres: Point[];
-  /** Per kernel: log of its weight plus, per numeric hyperparameter, its normal's -log σ - log(mass in [0, 1]). */
+  /** Per kernel and numeric axis: its normal's σ (Optuna's multivariate bandwidth; the prior's, and a valueless axis's, is 1). */
+  sigmas: number[][];
+  /** Per kernel and numeric axis: log √(2π) + log σ + log(mass in [0, 1]), its truncated normal's log normaliser. */
+  logNormalisers: number[][];
+  /** Per kernel: log of its weight minus its numeric axes' log normalisers. */
   logConstants: number[];
-  /** Per kernel: its numeric σ (the observed kernels share Optuna's multivariate bandwidth; the prior's is 1). */
-  sigmas: number[];
   logWeights: number[];
 }
 
@@ -91,17 +100,20 @@ function buildEstimator(points: Point[], searched: readonly HyperparameterSpec[]
   const total = weights.reduce((a, b) => a + b, 0);
   const bandwidth = SIGMA0 * pow(Math.max(n, 1), -1 / (searched.length + 4));
   const sigma = Math.min(1, Math.max(1 / Math.min(100, n + 2), bandwidth));
-  const centres = [...points, searched.map((p) => (p.distribution.kind === 'categorical' ? -1 : 0.5))];
-  const sigmas = centres.map((_, k) => (k === n ? 1 : sigma));
+  const prior = searched.map((p) => (p.distribution.kind === 'categorical' ? -1 : 0.5));
+  // A valueless coordinate takes the prior's kernel on its axis.
+  const centres = [...points, prior].map((c) => c.map((v, d) => (Number.isNaN(v) ? prior[d] : v)));
+  const sigmas = [...points, prior].map((c, k) => c.map((v) => (k === n || Number.isNaN(v) ? 1 : sigma)));
   const logWeights = weights.map((w) => log(w / total));
-  const logConstants = centres.map((c, k) => {
-    let sum = logWeights[k];
-    searched.forEach((p, d) => {
-      if (p.distribution.kind !== 'categorical') sum -= LOG_SQRT_2PI + log(sigmas[k]) + log(unitMass(c[d], sigmas[k]));
-    });
-    return sum;
-  });
-  return { centres, logConstants, sigmas, logWeights };
+  const logNormalisers = centres.map((c, k) =>
+    c.map((mu, d) =>
+      searched[d].distribution.kind === 'categorical'
+        ? 0
+        : LOG_SQRT_2PI + log(sigmas[k][d]) + log(unitMass(mu, sigmas[k][d])),
+    ),
+  );
+  const logConstants = logNormalisers.map((axes, k) => axes.reduce((sum, a) => sum - a, logWeights[k]));
+  return { centres, sigmas, logNormalisers, logConstants, logWeights };
 }
 
 /** log of a categorical kernel's probability of choice `c` (centre -1: the uniform prior). */
@@ -118,9 +130,11 @@ function logDensity(e: Estimator, x: Point, searched: readonly HyperparameterSpe
     let sum = e.logConstants[k];
     for (let d = 0; d < searched.length; d++) {
       const dist = searched[d].distribution;
-      if (dist.kind === 'categorical') sum += logCategorical(x[d], centre[d], dist.choices.length, priorWeight);
+      if (Number.isNaN(x[d]))
+        sum += e.logNormalisers[k][d]; // marginalised: every kernel integrates to 1 on this axis
+      else if (dist.kind === 'categorical') sum += logCategorical(x[d], centre[d], dist.choices.length, priorWeight);
       else {
-        const z = (x[d] - centre[d]) / e.sigmas[k];
+        const z = (x[d] - centre[d]) / e.sigmas[k][d];
         sum -= 0.5 * z * z;
       }
     }
@@ -158,7 +172,7 @@ function drawCandidate(
       continue;
     }
     const mu = e.centres[k][d];
-    const sigma = e.sigmas[k];
+    const sigma = e.sigmas[k][d];
     let u = mu;
     for (let attempt = 0; attempt < MAX_REJECTIONS; attempt++) {
       u = mu + sigma * normal(TPE_TAG, seed, id, j, key, attempt);
@@ -170,11 +184,12 @@ function drawCandidate(
 }
 
 function pointOf(params: Params, searched: readonly HyperparameterSpec[]): Point {
-  return searched.map((p) =>
-    p.distribution.kind === 'categorical'
+  return searched.map((p) => {
+    if (!inEffect(p.name, params)) return Number.NaN;
+    return p.distribution.kind === 'categorical'
       ? p.distribution.choices.indexOf(params[p.name])
-      : toUnit(p.distribution, params[p.name]),
-  );
+      : toUnit(p.distribution, params[p.name]);
+  });
 }
 
 /** Trials with a result, best first (Optuna's order: complete, then pruned by progress, then the rest). */
@@ -202,6 +217,8 @@ export interface TpeOptions {
  * TPE's proposals for trial `id` over `searched` (only those names are set), best first by
  * expected improvement; one quasi-random point during startup. Trials of `history` whose
  * values lie outside `searched` are left out; started ones without a result are the liar's.
+ * `context` holds the values of the names not searched here, which decide the conditions
+ * of those that are (the optimizer, for β2).
  */
 export function tpeProposals(
   searched: readonly HyperparameterSpec[],
@@ -209,8 +226,10 @@ export function tpeProposals(
   seed: number,
   id: number,
   { startupTrials, candidates, priorWeight }: TpeOptions,
+  context: Params = {},
 ): Params[] {
-  const inSpace = (params: Params) => searched.every((p) => contains(p.distribution, params[p.name]));
+  const inSpace = (params: Params) =>
+    searched.every((p) => !inEffect(p.name, params) || contains(p.distribution, params[p.name]));
   const finished = [...history.finished].sort((a, b) => a.id - b.id).filter((t) => inSpace(t.params));
   const order = rankForTpe(finished);
   if (order.length < startupTrials) {
@@ -236,7 +255,7 @@ export function tpeProposals(
   );
   const scored = Array.from({ length: candidates }, (_, j) => {
     const params = drawCandidate(l, searched, priorWeight, seed, id, j);
-    const x = pointOf(params, searched);
+    const x = pointOf({ ...context, ...params }, searched);
     return { params, j, score: logDensity(l, x, searched, priorWeight) - logDensity(g, x, searched, priorWeight) };
   });
   scored.sort((a, b) => b.score - a.score || a.j - b.j);
@@ -262,8 +281,8 @@ export function createTpe(config: TpeConfig, space: SearchSpace, seed: number): 
       if (!budgetAllowsAnother(config.budget, history)) return { kind: 'done' };
       const tried = new Set(history.started.map((t) => keyOf(t.params)));
       const chosen =
-        tpeProposals(searched, history, seed, id, options).find((p) => !tried.has(keyOf(p))) ??
-        untriedParams(searched, tried, hash32(FALLBACK_TAG, seed), id);
+        tpeProposals(searched, history, seed, id, options, base).find((p) => !tried.has(keyOf({ ...base, ...p }))) ??
+        untriedParams(searched, tried, hash32(FALLBACK_TAG, seed), id, base);
       if (!chosen) return { kind: 'done' };
       const trial: TrialPlan = { id, params: { ...base, ...chosen } };
       if (history.elapsedSeconds !== undefined) trial.issuedAtSeconds = history.elapsedSeconds;

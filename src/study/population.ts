@@ -5,6 +5,7 @@
 // depend on which population it lands in.
 import {
   type HyperparameterRow,
+  inEffect,
   MODEL_ROWS,
   type ModelHyperparameters,
   SHAPE_ROWS,
@@ -41,9 +42,13 @@ export function trialSeeds(studySeed: number, trialId: number): { initSeed: numb
   return { initSeed: hash32(studySeed, trialId, INIT_SEED_TAG), dataSeed: hash32(studySeed, trialId, DATA_SEED_TAG) };
 }
 
-/** A trial's value of one hyperparameter as the engine takes it, or an error naming what is wrong. */
+/**
+ * A trial's value of one hyperparameter as the engine takes it, or an error naming what is
+ * wrong. One whose condition fails is not recorded; the engine gets the table's default,
+ * which it does not use (β2 under SGD).
+ */
 function engineValue(params: Params, row: HyperparameterRow): number | string {
-  const value = params[row.name];
+  const value = inEffect(row.name, params) || row.name in params ? params[row.name] : row.default;
   if (row.value.kind === 'choice') {
     const choices = row.value.choices;
     if (!choices.includes(String(value)))

@@ -132,6 +132,7 @@ export class LabParamScatter extends ResultView {
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
     const points = plotted
+      .filter((t) => row.name in t.params) // a trial whose condition failed has no value here
       .map((t) => ({
         trial: t,
         x: xOf(d, t.params[row.name]),

@@ -1,5 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { conditionText, inEffect } from '../search/hyperparameters.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
@@ -49,6 +50,8 @@ export class LabTrialDetail extends LitElement {
         ${place ? html`<dt>found by</dt><dd>${place}</dd>` : ''}
         ${this.space.map((row) => {
           const label = PARAM_LABELS[row.name] ?? row.name;
+          if (!inEffect(row.name, t.params))
+            return html`<dt class="fixed">${label}</dt><dd class="fixed">not used (${conditionText(row.name)})</dd>`;
           return html`<dt class=${row.enabled ? '' : 'fixed'}>${label}</dt><dd class=${row.enabled ? '' : 'fixed'}>${formatValue(t.params[row.name] ?? row.default)}${row.enabled ? ' (searched)' : ''}</dd>`;
         })}
       </dl>

@@ -124,7 +124,8 @@ export class LabTrialsTable extends ResultView {
       ...searched.map((r) => ({
         key: r.name,
         label: PARAM_LABELS[r.name] ?? r.name,
-        value: (t: TrialRecord) => t.params[r.name],
+        // A value the trial lacks (its condition failed: β2 under SGD) sorts last and shows '–'.
+        value: (t: TrialRecord) => t.params[r.name] ?? Number.NaN,
       })),
     ];
   }

@@ -39,7 +39,7 @@ export function placeLabel(t: TrialRecord, space: readonly SpaceRow[]): string {
 /** One line naming a trial: its id, state (and why it stopped), searched hyperparameters and validation loss; what hovering it shows. */
 export function trialSummary(t: TrialRecord, space: readonly SpaceRow[]): string {
   const params = space
-    .filter((r) => r.enabled)
+    .filter((r) => r.enabled && r.name in t.params)
     .map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(t.params[r.name])}`);
   return [
     `trial #${t.id}`,

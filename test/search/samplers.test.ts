@@ -6,6 +6,7 @@
 // trial, whichever worker count produced it.
 import { describe, expect, it } from 'vitest';
 import { standardSpace } from '../../src/search/catalog.ts';
+import { inEffect } from '../../src/search/hyperparameters.ts';
 import { createScheduler } from '../../src/search/scheduler.ts';
 import { contains, type SearchSpace } from '../../src/search/space.ts';
 import type { History, Params, Scheduler, SchedulerConfig } from '../../src/search/types.ts';
@@ -92,17 +93,25 @@ describe.each(configs)('$kind scheduler (%#)', (config) => {
     expect(same).toBeLessThanOrEqual(config.kind === 'grid' ? 2 : 0);
   });
 
-  it('ids count up from 0; every value lies inside its distribution; unsearched ones stay at their defaults', () => {
+  it('ids count up from 0; every value lies inside its distribution; unsearched ones stay at their defaults; a value is recorded exactly when its condition holds', () => {
     const s = space();
     const { started } = run(3, 4);
     started.forEach((t, i) => expect(t.id).toBe(i));
+    const conditional = new Set<string>();
     for (const t of started) {
       for (const p of s) {
         const v = t.params[p.name];
-        if (p.enabled) expect(contains(p.distribution, v), `${p.name}=${v}`).toBe(true);
+        expect(
+          p.name in t.params,
+          `${p.name} recorded for optimizer ${t.params.optimizer}, decay ${t.params.decay}`,
+        ).toBe(inEffect(p.name, t.params));
+        if (!inEffect(p.name, t.params)) conditional.add(p.name);
+        else if (p.enabled) expect(contains(p.distribution, v), `${p.name}=${v}`).toBe(true);
         else expect(v).toBe(p.default);
       }
     }
+    // The optimizer is searched, so some trials leave out β2 (it is Adam's only).
+    expect(conditional.has('beta2')).toBe(true);
   });
 
   it('stops at a time budget: no trial issued at or after the deadline', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { standardSpace } from '../../src/search/catalog.ts';
 import { createScheduler } from '../../src/search/scheduler.ts';
 import type { HyperparameterSpec, SearchSpace } from '../../src/search/space.ts';
 import { belowCount, rankForTpe, trialWeights } from '../../src/search/tpe.ts';
@@ -186,5 +187,31 @@ describe('TPE plans whole populations', () => {
       t(7, 'COMPLETE', 0.3),
     ]);
     expect(order.map((x) => x.id)).toEqual([5, 7, 2, 6, 4, 1, 0]);
+  });
+});
+
+describe('TPE on a conditional space (β2 only with Adam)', () => {
+  const space = standardSpace().map((p) => ({
+    ...p,
+    enabled: ['learningRate', 'optimizer', 'beta2'].includes(p.name),
+  }));
+  /** Best with Adam, lr 1e-2 and β2 = 0.999; SGD costs 0.3 whatever β2 would have been. */
+  const conditional = (p: Params) =>
+    (Math.log10(p.learningRate as number) + 2) ** 2 +
+    (p.optimizer === 'adam' ? 0.5 * (Math.log10(1 - (p.beta2 as number)) + 3) ** 2 : 0.3);
+  const best = (config: SchedulerConfig, seed: number) =>
+    Math.min(...simulate(createScheduler(config, space, seed), conditional).finished.map((t) => t.objective));
+
+  it('records β2 only for Adam trials, repeats no trial in effect, and beats random search in most of 10 seeds', () => {
+    const sim = simulate(createScheduler(tpe(60), space, 1), conditional);
+    const optimizers = new Set(sim.started.map((t) => t.params.optimizer));
+    expect(optimizers).toEqual(new Set(['sgd', 'momentum', 'rmsprop', 'adam']));
+    for (const t of sim.started) expect('beta2' in t.params).toBe(t.params.optimizer === 'adam');
+    const keys = sim.started.map((t) => JSON.stringify([t.params.learningRate, t.params.optimizer, t.params.beta2]));
+    expect(new Set(keys).size).toBe(keys.length);
+    const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
+    const wins = seeds.filter((seed) => best(tpe(60), seed) < best({ kind: 'random', budget: { trials: 60 } }, seed));
+    console.log(`[tpe] conditional space, 60 trials: TPE's best below random's in ${wins.length} of 10 seeds`);
+    expect(wins.length).toBeGreaterThanOrEqual(7);
   });
 });
