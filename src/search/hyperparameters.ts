@@ -18,6 +18,12 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 export const ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'gelu_tanh'] as const;
 /** Learning-rate schedules (train/types.ts, DecayKind). */
 export const DECAYS = ['none', 'inverse_time', 'exponential', 'step', 'cosine'] as const;
+/** The model's kind: dense layers only, or convolution blocks before them (image data only; study/population.ts builds its layers). */
+export const ARCHITECTURES = ['mlp', 'cnn'] as const;
+/** A convolution's kernel side (conv2d takes 3×3 and 5×5). */
+export const KERNEL_SIZES = ['3', '5'] as const;
+/** The 2×2 pooling after each convolution (train/layers.ts PoolMode). */
+export const POOL_MODES = ['max', 'avg'] as const;
 
 /** An interval; an open end excludes its bound. */
 export interface Interval {
@@ -37,8 +43,13 @@ export interface HyperparameterRow {
     | { readonly kind: 'float' }
     | { readonly kind: 'int' }
     | { readonly kind: 'choice'; readonly choices: readonly string[] };
-  /** Where it lands: a field of ModelHyper (each model its own, a row of the per-model GPU buffer) or of PopulationShape (shared by the models of one population). */
-  readonly target: 'model' | 'shape';
+  /**
+   * Where it lands: a field of ModelHyper (each model its own, a row of the per-model GPU
+   * buffer), a field of PopulationShape (shared by the models of one population), or the
+   * population's layer list (`layers`: study/population.ts builds PopulationShape.layers
+   * from these rows, so trials differing in one train in different populations).
+   */
+  readonly target: 'model' | 'shape' | 'layers';
   /** The catalog's row: default search range and scale, value while not searched, tier, searched by default. */
   readonly distribution: Distribution;
   readonly default: ParamValue;
@@ -228,6 +239,85 @@ export const HYPERPARAMETERS = [
     tier: 'fixed',
     enabled: false,
   },
+  // A CNN (image data sets only): convBlocks blocks of conv2d (convFilters filters in the first,
+  // doubling per block) + activation + 2×2 pooling, then flatten, the hidden dense layers (hidden
+  // layers × hidden units, masked as an MLP's) and dropout before the output layer. Filters are
+  // not masked inside a population (train/layers.ts ModelWidths holds only hidden units), so
+  // trials differing in any of these rows train in different populations.
+  {
+    name: 'architecture',
+    label: 'architecture',
+    value: { kind: 'choice', choices: ARCHITECTURES },
+    target: 'layers',
+    distribution: { kind: 'categorical', choices: ARCHITECTURES },
+    default: 'mlp',
+    tier: 'fixed',
+    enabled: false,
+  },
+  {
+    name: 'convBlocks',
+    label: 'conv blocks',
+    value: { kind: 'int' },
+    target: 'layers',
+    distribution: { kind: 'int', scale: 'linear', low: 1, high: 2 },
+    default: 2,
+    tier: 'fixed',
+    enabled: false,
+    // Each block halves the image: 28×28 digits take 4 blocks at most (28 → 14 → 7 → 3 → 1).
+    limits: { min: 1, max: 4, why: 'each block halves the image' },
+    domain: { min: 1, max: Number.POSITIVE_INFINITY },
+    condition: { param: 'architecture', values: ['cnn'] },
+  },
+  {
+    name: 'convFilters',
+    label: 'conv filters',
+    value: { kind: 'int' },
+    target: 'layers',
+    distribution: { kind: 'power-of-two', low: 4, high: 16 },
+    default: 8,
+    tier: 'fixed',
+    enabled: false,
+    limits: { min: 1, max: 64, why: "the first block's; each next block doubles them, up to 64" },
+    domain: { min: 1, max: 64 },
+    condition: { param: 'architecture', values: ['cnn'] },
+  },
+  {
+    name: 'kernelSize',
+    label: 'kernel size',
+    value: { kind: 'choice', choices: KERNEL_SIZES },
+    target: 'layers',
+    distribution: { kind: 'categorical', choices: KERNEL_SIZES },
+    default: '3',
+    tier: 'fixed',
+    enabled: false,
+    condition: { param: 'architecture', values: ['cnn'] },
+  },
+  {
+    name: 'poolMode',
+    label: 'pooling',
+    value: { kind: 'choice', choices: POOL_MODES },
+    target: 'layers',
+    distribution: { kind: 'categorical', choices: POOL_MODES },
+    default: 'max',
+    tier: 'fixed',
+    enabled: false,
+    condition: { param: 'architecture', values: ['cnn'] },
+  },
+  // Inverted dropout before the output layer (nn.Dropout(p)); 0 is none. A rate is a population's
+  // own, so a searched rate trains each trial in its own population.
+  {
+    name: 'dropout',
+    label: 'dropout rate',
+    value: { kind: 'float' },
+    target: 'layers',
+    distribution: { kind: 'float', scale: 'linear', low: 0, high: 0.5 },
+    default: 0,
+    tier: 'fixed',
+    enabled: false,
+    limits: { min: 0, max: 0.9, why: '0 turns it off' },
+    domain: BELOW_ONE,
+    condition: { param: 'architecture', values: ['cnn'] },
+  },
 ] as const satisfies readonly HyperparameterRow[];
 
 type Row = (typeof HYPERPARAMETERS)[number];
@@ -240,6 +330,8 @@ type Fields<Target> = {
 export type ModelHyperparameters = Fields<'model'>;
 /** The values of the rows that land in PopulationShape. */
 export type ShapeHyperparameters = Fields<'shape'>;
+/** The values of the rows that decide a population's layer list (study/population.ts). */
+export type LayerHyperparameters = Fields<'layers'>;
 
 function rowsLandingIn<N extends string>(
   target: HyperparameterRow['target'],
@@ -252,6 +344,8 @@ function rowsLandingIn<N extends string>(
 export const MODEL_ROWS = rowsLandingIn<keyof ModelHyperparameters>('model');
 /** The rows that land in PopulationShape, in table order. */
 export const SHAPE_ROWS = rowsLandingIn<keyof ShapeHyperparameters>('shape');
+/** The rows that decide a population's layer list, in table order. */
+export const LAYER_ROWS = rowsLandingIn<keyof LayerHyperparameters>('layers');
 
 const BY_NAME: ReadonlyMap<string, HyperparameterRow> = new Map(HYPERPARAMETERS.map((row) => [row.name, row]));
 

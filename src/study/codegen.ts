@@ -43,7 +43,7 @@ function setup(request: CodeRequest): Setup {
   const { spec, trial, data } = request;
   // A CSV study's shape before its file is read has no rows (cost.ts dataShapeOf): epochs and schedules need them.
   if (!(data.trainCount >= 1)) throw new Error('its training rows are not known until its data is loaded');
-  const bucket = trialBucket(trial.params, data.task);
+  const bucket = trialBucket(trial.params, data);
   const hyper = trialModel(trial.params, spec.seed, trial.id);
   return {
     request,

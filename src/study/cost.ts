@@ -7,7 +7,16 @@
 // the matmuls' multiply-adds. Pure: no DOM, no GPU.
 import { cardinality, type Distribution } from '../search/space.ts';
 import { MODEL_HYPER, MODEL_STATE, structSize } from '../train/gpu/structs.ts';
-import { type PopulationShape, parameterCount, parameterLayout, type TrainingData } from '../train/types.ts';
+import {
+  type Dims,
+  dimsSize,
+  type HiddenLayerSpec,
+  type LayerKindName,
+  MAX_FILTERS,
+  modelLayout,
+} from '../train/layers.ts';
+import { type PopulationShape, parameterCount, type TrainingData } from '../train/types.ts';
+import { largestValue, mayBeCnn, trialLayers } from './cnn.ts';
 import type { SpaceRow, StudySpec } from './spec.ts';
 
 /** The sizes of the data a study trains on. */
@@ -18,6 +27,8 @@ export interface DataShape {
   outputs: number;
   trainCount: number;
   validationCount: number;
+  /** Each row as an image (digits), which a CNN needs. */
+  image?: Dims;
 }
 
 export function dataShapeOfTrainingData(data: TrainingData): DataShape {
@@ -27,6 +38,7 @@ export function dataShapeOfTrainingData(data: TrainingData): DataShape {
     outputs: data.outputs,
     trainCount: data.train.count,
     validationCount: data.validation.count,
+    ...(data.image ? { image: data.image } : {}),
   };
 }
 
@@ -61,6 +73,8 @@ export const LAPTOP_GPU = { flopsPerSecond: 5e11, secondsPerDispatch: 1e-5, seco
 // The GPU engine's constants (src/train/gpu/population.ts; the browser test checks the sizes they give).
 const MAX_STEPS_PER_SUBMIT = 64;
 const VALIDATION_CHUNK_ROWS = 256;
+/** Validation rows per pass shrink so one layer's activations stay within this (population.ts). */
+const ACTIVATION_BUDGET_BYTES = 64 * 2 ** 20;
 /** WebGPU's default minUniformBufferOffsetAlignment: the size of one step slot. */
 const STEP_SLOT_BYTES = 256;
 /** Floating-point operations per parameter of one optimizer update (Adam, the costliest, with weight decay). */
@@ -84,6 +98,9 @@ export interface StudyCost {
     batchSize: number;
     inputs: number;
     outputs: number;
+    /** A CNN's conv blocks and each block's filters. */
+    convBlocks?: number;
+    convFilters?: number[];
   };
   /** Every GPU buffer of that population (the small per-dispatch uniforms aside). */
   gpuBuffers: GpuBuffer[];
@@ -114,21 +131,52 @@ function row(spec: StudySpec, name: SpaceRow['name']): SpaceRow {
 /** Storage buffers are whole vec4s, at least one (population.ts storage()). */
 const storageBytes = (bytes: number) => Math.max(16, Math.ceil(bytes / 16) * 16);
 
-/** Estimates the study's largest population on both engines and the study's work; see the module comment. */
+/** The GPU engine's activation buffers per layer kind (gpu/layers.ts): flatten reuses its input's. */
+const ACTIVATION_BUFFERS: { readonly [K in LayerKindName]: readonly string[] } = {
+  dense: ['z', 'a', 'delta'],
+  conv2d: ['z', 'a', 'delta'],
+  pool2d: ['a', 'delta'],
+  dropout: ['a', 'delta'],
+  flatten: [],
+};
+
+/**
+ * The study's largest CNN (cnn.ts): the most blocks the image takes, the most filters (clamped
+ * to what a conv layer takes: cnnProblems refuses more), the larger kernel, dropout if any.
+ */
+function largestCnnLayers(spec: StudySpec, image: Dims, hiddenLayers: number): HiddenLayerSpec[] {
+  const blocks = Math.min(
+    largestValue(spec.space, 'convBlocks'),
+    Math.floor(Math.log2(Math.min(image.height, image.width))),
+  );
+  const filters = Math.min(largestValue(spec.space, 'convFilters'), MAX_FILTERS / 2 ** (blocks - 1));
+  return (
+    trialLayers(
+      {
+        architecture: 'cnn',
+        convBlocks: blocks,
+        convFilters: filters,
+        kernelSize: String(largestValue(spec.space, 'kernelSize')),
+        poolMode: 'max',
+        dropout: largestValue(spec.space, 'dropout') > 0 ? 0.5 : 0,
+      },
+      { hiddenLayers, activation: 'relu' },
+      image,
+    ) ?? []
+  );
+}
+
+/**
+ * Estimates the study's largest population on both engines and the study's work; see the
+ * module comment. A study that can give both architectures is costed as the larger.
+ */
 export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
-  const P =
-    spec.scheduler.budget.kind === 'trials'
-      ? Math.min(spec.parallelism, spec.scheduler.budget.trials)
-      : spec.parallelism;
   const L = largest(row(spec, 'hiddenLayers'));
   const U = largest(row(spec, 'hiddenUnits'));
   const B = largest(row(spec, 'batchSize'));
-  const units = row(spec, 'hiddenUnits');
-  const widths = Math.min(P, units.enabled ? cardinality(units.distribution as Distribution) : 1);
-  const { inputs, outputs, trainCount, validationCount: V } = data;
-  const shape: PopulationShape = {
-    inputs,
-    outputs,
+  const mlp: PopulationShape = {
+    inputs: data.inputs,
+    outputs: data.outputs,
     hiddenLayers: L,
     maxHidden: U,
     batchSize: B,
@@ -136,16 +184,40 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
     loss: 'mse',
     init: 'he',
   };
-  const layout = parameterLayout(shape);
+  const architecture = row(spec, 'architecture');
+  const cnn =
+    data.image && mayBeCnn(spec.space)
+      ? populationCost(spec, data, { ...mlp, layers: largestCnnLayers(spec, data.image, L), image: data.image })
+      : undefined;
+  if (cnn && !architecture.enabled) return cnn;
+  const dense = populationCost(spec, data, mlp);
+  return cnn && cnn.gpuBytes > dense.gpuBytes ? cnn : dense;
+}
+
+function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape): StudyCost {
+  const P =
+    spec.scheduler.budget.kind === 'trials'
+      ? Math.min(spec.parallelism, spec.scheduler.budget.trials)
+      : spec.parallelism;
+  const { hiddenLayers: L, maxHidden: U, batchSize: B } = shape;
+  const units = row(spec, 'hiddenUnits');
+  const widths = Math.min(P, units.enabled ? cardinality(units.distribution as Distribution) : 1);
+  const { inputs, outputs, trainCount, validationCount: V } = data;
+  const layout = modelLayout(shape);
   const PC = parameterCount(shape);
   const stride = Math.ceil(PC / 4) * 4;
   const labelWidth = data.task === 'classification' ? 1 : outputs;
-  const R = Math.max(B, Math.min(V, VALIDATION_CHUNK_ROWS));
+  const sizes = layout.map(({ output }) => dimsSize(output));
+  const widest = Math.max(...sizes);
+  const chunkRows = Math.min(VALIDATION_CHUNK_ROWS, Math.floor(ACTIVATION_BUDGET_BYTES / (4 * P * widest)));
+  const R = Math.max(B, Math.min(V, chunkRows));
   const { steps, reportEvery } = spec.training;
   const reports = Math.ceil(steps / reportEvery);
 
-  const model = 'trials at once, hidden units, hidden layers';
-  const rows = 'trials at once, batch size, hidden units';
+  const model = shape.layers
+    ? 'trials at once, conv filters, conv blocks, hidden units, hidden layers'
+    : 'trials at once, hidden units, hidden layers';
+  const rows = shape.layers ? 'trials at once, batch size, conv filters' : 'trials at once, batch size, hidden units';
   const gpuBuffers: GpuBuffer[] = [
     { what: 'model hyperparameters', bytes: storageBytes(P * structSize(MODEL_HYPER)), grownBy: 'trials at once' },
     ...['parameters', 'gradients', 'first moment', 'second moment'].map((what) => ({
@@ -161,10 +233,10 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
     { what: 'validation targets', bytes: storageBytes(V * labelWidth * 4), grownBy: 'examples, validation share' },
     { what: 'batch features', bytes: storageBytes(P * B * inputs * 4), grownBy: 'trials at once, batch size' },
     { what: 'batch targets', bytes: storageBytes(P * B * labelWidth * 4), grownBy: 'trials at once, batch size' },
-    ...layout.flatMap(({ cols }, l) =>
-      ['z', 'a', 'delta'].map((kind) => ({
+    ...layout.flatMap(({ spec: layer }, l) =>
+      ACTIVATION_BUFFERS[layer.kind].map((kind) => ({
         what: `layer ${l + 1} activations (${kind})`,
-        bytes: storageBytes(P * R * cols * 4),
+        bytes: storageBytes(P * R * sizes[l] * 4),
         grownBy: rows,
       })),
     ),
@@ -180,8 +252,7 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
 
   // CPU engine: per model its parameters and two optimizer moments (unpadded: at the largest width
   // they are PC long) and its padded parameters on return; one workspace per distinct width.
-  const colsSum = layout.reduce((sum, { cols }) => sum + cols, 0);
-  const widest = Math.max(...layout.map(({ cols }) => cols));
+  const colsSum = sizes.reduce((sum, size) => sum + size, 0);
   const workspaceFloats = 2 * B * widest + 3 * B * colsSum + PC;
   const dataFloats = (trainCount + V) * (inputs + labelWidth);
   const cpuBytes =
@@ -189,15 +260,29 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
     reports * P * REPORT_BYTES_PER_MODEL;
 
   // Work: forward, weight gradients and input gradients (not for the first layer) are each one
-  // multiply-add per weight and row; validation runs the forward pass over the split per report.
-  const macs = layout.reduce((sum, { rows: r, cols }) => sum + r * cols, 0);
-  const backInputMacs = macs - layout[0].rows * layout[0].cols;
+  // multiply-add per weight, row and output position (a convolution's weights act at every pixel);
+  // validation runs the forward pass over the split per report.
+  const layerMacs = layout.map(({ blocks, output }) => {
+    const weights = blocks.find((b) => b.name === 'weights');
+    return weights ? weights.rows * weights.cols * output.height * output.width : 0;
+  });
+  const macs = layerMacs.reduce((sum, m) => sum + m, 0);
+  const backInputMacs = macs - layerMacs[0];
   const stepFlops = 2 * B * (2 * macs + backInputMacs) + OPTIMIZER_FLOPS_PER_PARAMETER * PC;
   const validationFlops = 2 * V * macs;
   const flopsPerTrial = steps * stepFlops + reports * validationFlops;
 
+  const conv = shape.layers?.filter((layer) => layer.kind === 'conv2d') ?? [];
   const cost: StudyCost = {
-    population: { models: P, hiddenLayers: L, hiddenUnits: U, batchSize: B, inputs, outputs },
+    population: {
+      models: P,
+      hiddenLayers: L,
+      hiddenUnits: U,
+      batchSize: B,
+      inputs,
+      outputs,
+      ...(conv.length ? { convBlocks: conv.length, convFilters: conv.map((c) => c.filters) } : {}),
+    },
     gpuBuffers,
     gpuBytes,
     cpuBytes,
@@ -236,10 +321,11 @@ function work(flops: number): string {
   return `${Number((flops / scale).toPrecision(3))} ${unit}`;
 }
 
-/** "16 trials at once of 2 hidden layers × 16 hidden units, batch size 32". */
+/** "16 trials at once of 2 hidden layers × 16 hidden units, batch size 32"; a CNN's conv blocks first ("2 conv blocks of 8, 16 filters, then …"). */
 export function describePopulation(cost: StudyCost): string {
-  const { models, hiddenLayers, hiddenUnits, batchSize } = cost.population;
-  return `${models} trials at once of ${hiddenLayers} hidden layers × ${hiddenUnits} hidden units, batch size ${batchSize}`;
+  const { models, hiddenLayers, hiddenUnits, batchSize, convBlocks, convFilters } = cost.population;
+  const conv = convBlocks ? `${convBlocks} conv blocks of ${convFilters?.join(', ')} filters, then ` : '';
+  return `${models} trials at once of ${conv}${hiddenLayers} hidden layers × ${hiddenUnits} hidden units, batch size ${batchSize}`;
 }
 
 /**

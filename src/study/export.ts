@@ -6,10 +6,12 @@
 import Papa from 'papaparse';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
-import { type HyperparameterRow, SHAPE_ROWS } from '../search/hyperparameters.ts';
+import { ACTIVATIONS, type HyperparameterRow, POOL_MODES, SHAPE_ROWS } from '../search/hyperparameters.ts';
+import { layerListProblem, MAX_FILTERS } from '../train/layers.ts';
 import { type PopulationShape, parameterCount, TrialState } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import type { StudyEvent } from './events.ts';
+import { CONVENTIONS_VERSION, upgradeSavedStudy } from './migrate.ts';
 import { trialSeeds } from './population.ts';
 import type { TrialRecord } from './record.ts';
 import { VALUE_RULES } from './spaceRules.ts';
@@ -239,6 +241,27 @@ function shapeValueSchema(row: HyperparameterRow): z.ZodType<number | string> {
   return (row.value.kind === 'int' ? z.number().int() : z.number()).min(min).max(max);
 }
 
+/** An image's sizes (digits: 1 × 28 × 28 at most). */
+const dimsSchema = z.strictObject({
+  channels: count.min(1).max(MAX_FILTERS),
+  height: count.min(1).max(1024),
+  width: count.min(1).max(1024),
+});
+const activationSchema = z.enum(ACTIVATIONS);
+/** A CNN's layers before its output layer (train/layers.ts HiddenLayerSpec). */
+const layerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('conv2d'),
+    filters: count.min(1).max(MAX_FILTERS),
+    kernel: z.union([z.literal(3), z.literal(5)]),
+    activation: activationSchema,
+  }),
+  z.strictObject({ kind: z.literal('pool2d'), mode: z.enum(POOL_MODES) }),
+  z.strictObject({ kind: z.literal('flatten') }),
+  z.strictObject({ kind: z.literal('dropout'), rate: z.number().min(0).lt(1) }),
+  z.strictObject({ kind: z.literal('dense'), activation: activationSchema }),
+]);
+
 const shapeSchema = z
   .strictObject({
     inputs: count.min(1).max(100_000),
@@ -247,8 +270,14 @@ const shapeSchema = z
     loss: z.enum(['softmax_cross_entropy', 'mse']),
     init: z.enum(['he', 'xavier']),
     ...Object.fromEntries(SHAPE_ROWS.map((row) => [row.name, shapeValueSchema(row)])),
+    layers: z.array(layerSchema).max(64).optional(),
+    image: dimsSchema.optional(),
   })
-  .transform((shape) => shape as unknown as PopulationShape);
+  .transform((shape) => shape as unknown as PopulationShape)
+  .superRefine((shape, ctx) => {
+    const problem = layerListProblem(shape);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const modelSchema = z
   .strictObject({
@@ -294,6 +323,7 @@ const exportSchema = z
         outputs: count.min(1),
         trainCount: count.min(1),
         validationCount: count,
+        image: dimsSchema.optional(),
       })
       .optional(),
   })
@@ -387,13 +417,14 @@ export function parseStudyExport(text: string, maxChars = MAX_EXPORT_CHARS): Par
     const spec = head.spec;
     const specVersion =
       typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).version : undefined;
-    if (typeof specVersion === 'number' && specVersion !== STUDY_VERSION) {
+    if (typeof specVersion === 'number' && (specVersion < CONVENTIONS_VERSION || specVersion > STUDY_VERSION)) {
       // A link's spec is migrated (migrate.ts), but trials trained under other conventions cannot be.
       return fail(
         `This export holds a study of version ${specVersion}, trained under other conventions than this lab's (version ${STUDY_VERSION}), so its trials cannot be shown as results of this lab. Its share link still opens the study, to run again.`,
       );
     }
-    const result = exportSchema.safeParse(value);
+    // A spec of an earlier version under the same conventions gains the rows added since (migrate.ts).
+    const result = exportSchema.safeParse({ ...head, spec: upgradeSavedStudy(spec) });
     if (result.success) return { ok: true, study: result.data as StudyExport };
     const issues = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     const more = issues.length > SHOWN_ISSUES ? `\n…and ${issues.length - SHOWN_ISSUES} more.` : '';

@@ -6,6 +6,7 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { StudyEvent } from './events.ts';
 import { encodeStudyHash } from './link.ts';
+import { upgradeSavedStudy } from './migrate.ts';
 import { dataSetName, type StudySpec } from './spec.ts';
 import {
   applyStudyEvent,
@@ -161,11 +162,15 @@ export async function openStudyLibrary(name = LIBRARY_DB_NAME): Promise<StudyLib
       await tx.done;
     },
     async list() {
-      return ((await db.getAll('entries')) as LibraryEntry[]).sort(newestFirst);
+      return ((await db.getAll('entries')) as LibraryEntry[])
+        .map((entry) => ({ ...entry, spec: upgradeSavedStudy(entry.spec) }))
+        .sort(newestFirst);
     },
     async open(id) {
-      const entry = (await db.get('entries', id)) as LibraryEntry | undefined;
-      if (!entry) return undefined;
+      const stored = (await db.get('entries', id)) as LibraryEntry | undefined;
+      if (!stored) return undefined;
+      // A study saved by an earlier version gains the rows added since (migrate.ts); its trials stay as they ran.
+      const entry = { ...stored, spec: upgradeSavedStudy(stored.spec) };
       const records = await db.getAll('journal', studyEvents(id));
       let state = initialStudyState(entry.spec);
       let skipped = 0;

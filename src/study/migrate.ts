@@ -5,6 +5,7 @@
 // untrusted, so a step only rewrites what has the shape it expects and leaves the rest for
 // the schema to judge; it copies, never mutates, and adds no keys but its own.
 import { standardHyperparameter } from '../search/catalog.ts';
+import { LAYER_ROWS } from '../search/hyperparameters.ts';
 import { STUDY_VERSION } from './spec.ts';
 
 type Json = Record<string, unknown>;
@@ -91,8 +92,39 @@ function v1ToV2(study: Json): { study: Json; notices: string[] } {
   return { study: { ...study, version: 2, space: migrated }, notices };
 }
 
+/**
+ * Version 2 → 3, the CNN rows (architecture, conv blocks and filters, kernel size, pooling,
+ * dropout): appended off, at their defaults (the mlp architecture, in which none of the others
+ * has an effect), so the study trains as before; draws are keyed by name, so its trials are
+ * the same, bit for bit. No notice: nothing the user chose means anything else.
+ */
+function v2ToV3(study: Json): { study: Json; notices: string[] } {
+  if (!Array.isArray(study.space)) return { study: { ...study, version: 3 }, notices: [] };
+  const space: unknown[] = study.space;
+  const added = LAYER_ROWS.filter((row) => rowsNamed(space, row.name).length === 0).map((row) => ({
+    ...standardHyperparameter(row.name),
+    enabled: false,
+  }));
+  return { study: { ...study, version: 3, space: [...space, ...added] }, notices: [] };
+}
+
 /** Steps by the version they read. */
-const STEPS: Readonly<Record<number, (study: Json) => { study: Json; notices: string[] }>> = { 1: v1ToV2 };
+const STEPS: Readonly<Record<number, (study: Json) => { study: Json; notices: string[] }>> = { 1: v1ToV2, 2: v2ToV3 };
+
+/**
+ * The first version whose trials trained under this lab's conventions: a saved study or an
+ * export of this version or later is migrated and its results kept; earlier ones ran other math.
+ */
+export const CONVENTIONS_VERSION = 2;
+
+/**
+ * A study saved by this lab (the library's entry, an export's spec) at STUDY_VERSION: one of
+ * CONVENTIONS_VERSION or later gains the rows added since, which change none of its trials.
+ */
+export function upgradeSavedStudy<T>(spec: T): T {
+  if (!isRecord(spec) || typeof spec.version !== 'number' || spec.version < CONVENTIONS_VERSION) return spec;
+  return migrateStudy(spec).value as T;
+}
 
 /** Applies every step from the study's version up to STUDY_VERSION; other input comes back unchanged. */
 export function migrateStudy(value: unknown): MigratedStudy {

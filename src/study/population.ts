@@ -1,7 +1,8 @@
 // From planned trials to engine jobs: each trial's params become one model's ModelHyper (the
 // table of hyperparameters' 'model' rows), and trials that can share a population (the same
-// 'shape' rows: depth, activation and batch size; the loss follows the task) are grouped
-// into one shape bucket whose hidden width is the widest trial's. A trial's seeds come from (study seed, trial id) only, so its curve does not
+// 'shape' rows: depth, activation and batch size; the same layer list, which the 'layers' rows
+// decide for a CNN (cnn.ts); the loss follows the task) are grouped into one shape bucket
+// whose hidden width is the widest trial's. A trial's seeds come from (study seed, trial id) only, so its curve does not
 // depend on which population it lands in.
 import {
   type HyperparameterRow,
@@ -13,7 +14,9 @@ import {
 } from '../search/hyperparameters.ts';
 import { hash32 } from '../search/random.ts';
 import type { Params, TrialPlan } from '../search/types.ts';
+import { layerListProblem } from '../train/layers.ts';
 import type { Activation, InitKind, LossKind, ModelHyper, PopulationShape, TrainingData } from '../train/types.ts';
+import { trialLayers } from './cnn.ts';
 
 /** The 'step' decay schedule drops the learning rate every this many epochs (not searched). */
 export const DECAY_EVERY_EPOCHS = 5;
@@ -69,13 +72,18 @@ function engineValues<T>(params: Params, rows: readonly HyperparameterRow[]): T 
   return Object.fromEntries(rows.map((row) => [row.name, engineValue(params, row)])) as T;
 }
 
-/** The shape-bucket fields a trial decides (everything of PopulationShape but maxHidden and the data's sizes). */
+/**
+ * The shape-bucket fields a trial decides (everything of PopulationShape but maxHidden and
+ * the data's sizes): a CNN's layers and the data's image too; an MLP's bucket is as before.
+ */
 export function trialBucket(
   params: Params,
-  task: TrainingData['task'],
+  data: Pick<TrainingData, 'task' | 'image'>,
 ): Omit<PopulationShape, 'maxHidden' | 'inputs' | 'outputs'> {
   const shape = engineValues<ShapeHyperparameters>(params, SHAPE_ROWS);
-  return { ...shape, loss: lossFor(task), init: initFor(shape.activation) };
+  const bucket = { ...shape, loss: lossFor(data.task), init: initFor(shape.activation) };
+  const layers = trialLayers(params, shape, data.image);
+  return layers && data.image ? { ...bucket, layers, image: data.image } : bucket;
 }
 
 export function trialModel(params: Params, studySeed: number, trialId: number): ModelHyper {
@@ -108,7 +116,7 @@ export function defaultModel(seed: number, overrides: Partial<ModelHyper> = {}):
 export function groupIntoPopulations(
   trials: readonly TrialPlan[],
   studySeed: number,
-  data: Pick<TrainingData, 'task' | 'inputs' | 'outputs'>,
+  data: Pick<TrainingData, 'task' | 'inputs' | 'outputs' | 'image'>,
 ): { populations: PopulationPlan[]; invalid: Array<{ trial: TrialPlan; reason: string }> } {
   const buckets = new Map<string, PopulationPlan>();
   const invalid: Array<{ trial: TrialPlan; reason: string }> = [];
@@ -116,8 +124,10 @@ export function groupIntoPopulations(
     let bucket: ReturnType<typeof trialBucket>;
     let model: ModelHyper;
     try {
-      bucket = trialBucket(trial.params, data.task);
+      bucket = trialBucket(trial.params, data);
       model = trialModel(trial.params, studySeed, trial.id);
+      const problem = layerListProblem({ ...bucket, inputs: data.inputs, outputs: data.outputs, maxHidden: 1 });
+      if (problem) throw new Error(problem);
     } catch (e) {
       invalid.push({ trial, reason: (e as Error).message });
       continue;

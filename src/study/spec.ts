@@ -8,13 +8,18 @@ import type { SchedulerConfig } from '../search/types.ts';
 import { DIGITS_SIDES } from '../train/data/digitsFormat.ts';
 import { validationCount } from '../train/data/split.ts';
 import { TABLE_NAMES, TABLES } from '../train/data/tables.ts';
+import type { Dims } from '../train/layers.ts';
+import { cnnProblems } from './cnn.ts';
 import { checkStudyCost, type DataShape, studyCost } from './cost.ts';
 import { spaceProblems } from './spaceRules.ts';
 import { userIssue } from './wording.ts';
 import { z } from './zod.ts';
 
-/** 2: PyTorch's conventions (momentum, RMSprop's own α, exact gelu); migrate.ts reads version 1. */
-export const STUDY_VERSION = 2;
+/**
+ * 2: PyTorch's conventions (momentum, RMSprop's own α, exact gelu); 3: the CNN rows
+ * (architecture, conv blocks, filters, kernel size, pooling, dropout). migrate.ts reads 1 and 2.
+ */
+export const STUDY_VERSION = 3;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 const fraction = z.number().min(0.05).max(0.9);
@@ -177,6 +182,8 @@ export const studySchema = z
   .superRefine((spec, ctx) => {
     for (const { path, message } of spaceProblems(spec.space, HYPERPARAMETER_NAMES))
       ctx.addIssue({ code: 'custom', path: ['space', ...path], message });
+    for (const { index, message } of cnnProblems(spec.space, imageOf(spec.data), dataSetName(spec.data)))
+      ctx.addIssue({ code: 'custom', path: ['space', index], message });
   });
 export type StudySpec = z.infer<typeof studySchema>;
 
@@ -194,6 +201,13 @@ export function dataSetName(data: DataSpec): string {
   if (data.kind === 'digits') return (data.side ?? 14) === 14 ? 'digits' : `digits ${data.side}×${data.side}`;
   if (data.kind === 'table') return data.name;
   return data.fileName;
+}
+
+/** Each row's features as an image, for the data sets whose rows are images (digits: one grey channel); undefined for the rest. */
+export function imageOf(data: DataSpec): Dims | undefined {
+  if (data.kind !== 'digits') return undefined;
+  const side = data.side ?? 14;
+  return { channels: 1, height: side, width: side };
 }
 
 /** The value a hyperparameter has while not searched (e.g. the model's hidden units). */
@@ -289,7 +303,8 @@ export function dataShapeOf(data: DataSpec): DataShape {
   }
   const validation = validationCount(data.count, data.validationFraction);
   const split = { trainCount: data.count - validation, validationCount: validation };
-  if (data.kind === 'digits') return { task: 'classification', inputs: (data.side ?? 14) ** 2, outputs: 10, ...split };
+  if (data.kind === 'digits')
+    return { task: 'classification', inputs: (data.side ?? 14) ** 2, outputs: 10, ...split, image: imageOf(data) };
   return dataTask(data) === 'classification'
     ? { task: 'classification', inputs: 2, outputs: 2, ...split }
     : { task: 'regression', inputs: 2, outputs: 1, ...split };

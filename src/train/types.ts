@@ -106,6 +106,8 @@ export interface TrainingData {
   outputs: number;
   train: DataSplit;
   validation: DataSplit;
+  /** Each row's features as an image [channels × height × width], for data whose rows are images (digits). */
+  image?: Dims;
 }
 
 export interface PopulationJob {

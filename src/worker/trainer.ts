@@ -5,6 +5,7 @@
 // tests drive it without a browser. "The CPU engine" is the WASM engine where it loads, else
 // the TypeScript one.
 import { transfer } from 'comlink';
+import { mayBeCnn } from '../study/cnn.ts';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
 import { type DataSources, loadStudyData } from '../study/data.ts';
 import type { EngineInfo, StudyEvent } from '../study/events.ts';
@@ -86,7 +87,15 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     data: TrainingData,
   ): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
     if (choice === 'cpu') return { engine: deps.createCpuEngine() };
-    const cpu = await cpuEngine();
+    // The WASM engine trains MLPs only: a study that can give a CNN trains on WebGPU or the TypeScript CPU engine.
+    const cnn = mayBeCnn(spec.space);
+    const cpu = cnn ? { engine: deps.createCpuEngine() } : await cpuEngine();
+    if (choice === 'wasm' && cnn)
+      return {
+        engine: cpu.engine,
+        fallbackNotice:
+          'Training on the TypeScript CPU engine because the WASM engine trains MLPs only, and this study has a CNN.',
+      };
     if (choice === 'wasm')
       return cpu.wasmFailure === undefined
         ? { engine: cpu.engine }
@@ -105,7 +114,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
         fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}`,
       };
     }
-    if (choice === 'webgpu' || !wasmReady) return { engine: gpuEngine };
+    if (choice === 'webgpu' || !wasmReady || cnn) return { engine: gpuEngine };
     const candidates = [
       { label: 'WebGPU', engine: gpuEngine },
       { label: WASM_LABEL, engine: wasmReady },
@@ -164,7 +173,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     const { engine, fallbackNotice } = await chooseEngine(choice, spec, data);
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one
-      return wasmReady ?? deps.createCpuEngine();
+      return (!mayBeCnn(spec.space) && wasmReady) || deps.createCpuEngine();
     };
     const current = new StudyRunner({
       spec,

@@ -22,7 +22,9 @@ describe('standard catalog', () => {
       'optimizer',
     ];
     const shapeFields: Array<keyof PopulationShape> = ['batchSize', 'hiddenLayers', 'activation'];
-    expect(space.map((p) => p.name).sort()).toEqual([...modelFields, ...shapeFields].sort());
+    // The rows that decide a CNN's layer list (PopulationShape.layers, study/cnn.ts).
+    const layerFields = ['architecture', 'convBlocks', 'convFilters', 'kernelSize', 'poolMode', 'dropout'];
+    expect(space.map((p) => p.name).sort()).toEqual([...modelFields, ...shapeFields, ...layerFields].sort());
     expect(space.map((p) => p.name)).toEqual(HYPERPARAMETERS.map((row) => row.name));
     expect(PARAM_LABELS).toEqual(Object.fromEntries(HYPERPARAMETERS.map((row) => [row.name, row.label])));
   });
@@ -43,6 +45,12 @@ describe('standard catalog', () => {
       epsilon: 'fixed',
       optimizer: 'fixed',
       activation: 'fixed',
+      architecture: 'fixed',
+      convBlocks: 'fixed',
+      convFilters: 'fixed',
+      kernelSize: 'fixed',
+      poolMode: 'fixed',
+      dropout: 'fixed',
     });
     expect(byName.learningRate.distribution).toEqual({ kind: 'float', scale: 'log', low: 1e-4, high: 1 });
     expect(byName.beta1.distribution).toEqual({ kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 });

@@ -8,6 +8,7 @@ import {
   type HyperparameterRow,
   hyperparameterRow,
   inEffect,
+  LAYER_ROWS,
   MODEL_ROWS,
   SHAPE_ROWS,
 } from '../../src/search/hyperparameters.ts';
@@ -16,9 +17,11 @@ import { validateDistribution } from '../../src/search/space.ts';
 const rows: readonly HyperparameterRow[] = HYPERPARAMETERS;
 
 describe('table of hyperparameters', () => {
-  it('has one row per name, each landing in ModelHyper or PopulationShape', () => {
+  it("has one row per name, each landing in ModelHyper, PopulationShape or the population's layer list", () => {
     expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
-    expect([...MODEL_ROWS, ...SHAPE_ROWS].map((r) => r.name).sort()).toEqual(rows.map((r) => r.name).sort());
+    expect([...MODEL_ROWS, ...SHAPE_ROWS, ...LAYER_ROWS].map((r) => r.name).sort()).toEqual(
+      rows.map((r) => r.name).sort(),
+    );
   });
 
   it('gives every numeric row limits inside the domain the engine accepts, and its default within them', () => {
@@ -45,7 +48,18 @@ describe('table of hyperparameters', () => {
 
   it('conditions name a choice row and some of its choices', () => {
     const conditional = rows.filter((r) => r.condition);
-    expect(conditional.map((r) => r.name)).toEqual(['beta1', 'decayRate', 'beta2', 'rmspropAlpha', 'epsilon']);
+    expect(conditional.map((r) => r.name)).toEqual([
+      'beta1',
+      'decayRate',
+      'beta2',
+      'rmspropAlpha',
+      'epsilon',
+      'convBlocks',
+      'convFilters',
+      'kernelSize',
+      'poolMode',
+      'dropout',
+    ]);
     for (const row of conditional) {
       const on = hyperparameterRow(row.condition!.param)?.value;
       if (on?.kind !== 'choice') throw new Error(`${row.name}'s condition is on ${row.condition!.param}, not a choice`);
@@ -62,5 +76,8 @@ describe('table of hyperparameters', () => {
     expect(conditionText('beta1')).toBe('only with optimizer momentum or adam');
     expect(conditionText('decayRate')).toBe('only with learning-rate decay inverse_time, exponential or step');
     expect(conditionText('learningRate')).toBe('');
+    expect(inEffect('convFilters', { architecture: 'cnn' })).toBe(true);
+    expect(inEffect('convFilters', { architecture: 'mlp' })).toBe(false);
+    expect(conditionText('kernelSize')).toBe('only with architecture cnn');
   });
 });

@@ -84,7 +84,7 @@ async function labRun(c: Case) {
   };
   const hyper = trialModel(params, spec.seed, 5);
   const shape: PopulationShape = {
-    ...trialBucket(params, c.data.task),
+    ...trialBucket(params, c.data),
     inputs: c.data.inputs,
     outputs: c.data.outputs,
     maxHidden: hyper.hiddenUnits,

@@ -56,10 +56,11 @@ describe('share link', () => {
     }
   });
 
-  it('is compact: the default study fits in 1000 characters', () => {
+  it('is compact: the default study fits in 1100 characters', () => {
     const hash = encodeStudyHash(defaultStudy());
     console.log(`[link] default study: ${hash.length} chars (JSON ${JSON.stringify(defaultStudy()).length})`);
-    expect(hash.length).toBeLessThan(1000);
+    // 1013 once the six CNN rows came (study version 3); each row costs about 40 characters deflated.
+    expect(hash.length).toBeLessThan(1100);
   });
 
   it('a hash without a study opens the default (spec: null)', () => {

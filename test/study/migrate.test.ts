@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { unzlibSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { LAYER_ROWS } from '../../src/search/hyperparameters.ts';
 import { decodeStudyHash } from '../../src/study/link.ts';
-import { migrateStudy } from '../../src/study/migrate.ts';
+import { migrateStudy, upgradeSavedStudy } from '../../src/study/migrate.ts';
 import { defaultStudy, type SpaceRow, STUDY_VERSION, type StudySpec } from '../../src/study/spec.ts';
 import { V1_MOMENTUM_GELU, V1_PLAIN, V1_RMSPROP } from './v1-links.ts';
 
@@ -51,7 +52,7 @@ const withRow = (study: ReturnType<typeof v1Default>, name: string, change: Part
 });
 
 describe('study migration v1 → v2 (PyTorch conventions)', () => {
-  it('is needed: this lab writes version 2', () => expect(STUDY_VERSION).toBe(2));
+  it('is needed: this lab writes version 3 (2 added the CNN rows)', () => expect(STUDY_VERSION).toBe(3));
 
   it("a v1 link of the default study opens as today's default study but for its unsearched activation choices (its gelu, the tanh form), without a notice", () => {
     const expected = defaultStudy();
@@ -132,7 +133,7 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
     const before = structuredClone(input);
     const { value } = migrateStudy(input);
     expect(input).toEqual(before);
-    expect(value).toMatchObject({ version: 2 });
+    expect(value).toMatchObject({ version: STUDY_VERSION });
     const current = defaultStudy();
     expect(migrateStudy(current)).toEqual({ value: current });
     for (const other of [null, 3, 'x', [1], { version: 99 }, { version: 1.5 }])
@@ -140,7 +141,7 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (space, extra) => {
         const result = migrateStudy({ version: 1, space, extra });
-        expect(result.value).toMatchObject({ version: 2 });
+        expect(result.value).toMatchObject({ version: STUDY_VERSION });
       }),
       { seed: 3, numRuns: 300 },
     );
@@ -149,5 +150,38 @@ describe('study migration v1 → v2 (PyTorch conventions)', () => {
   it('a malformed v1 study is still refused by the schema, naming the problem', () => {
     const decoded = decodeStudyHash(linkOf({ ...v1Default(), space: 'nonsense' }));
     expect(decoded).toMatchObject({ ok: false, error: { kind: 'schema' } });
+  });
+});
+
+describe('study migration v2 → v3 (the CNN rows)', () => {
+  /** A study as version 2 wrote it: no CNN rows. */
+  function v2Of(spec: StudySpec): Record<string, unknown> {
+    return {
+      ...spec,
+      version: 2,
+      space: spec.space.filter((r) => !LAYER_ROWS.some((l) => l.name === r.name)),
+    };
+  }
+
+  it("a v2 link of the default study opens as today's default study, the rows added off at their defaults, without a notice", () => {
+    expect(decodeStudyHash(linkOf(v2Of(defaultStudy())))).toEqual({ ok: true, spec: defaultStudy() });
+  });
+
+  it('keeps every row the v2 study had, searched or not, and adds the MLP architecture so its trials train as before', () => {
+    const spec = defaultStudy();
+    spec.seed = 99;
+    spec.space = spec.space.map((r) =>
+      r.name === 'hiddenUnits' ? { ...r, enabled: true } : r.name === 'optimizer' ? { ...r, default: 'sgd' } : r,
+    );
+    const opened = decodeStudyHash(linkOf(v2Of(spec)));
+    expect(opened).toEqual({ ok: true, spec });
+    if (opened.ok && opened.spec)
+      expect(row(opened.spec, 'architecture')).toMatchObject({ default: 'mlp', enabled: false });
+  });
+
+  it('a saved v2 study (library, export) is upgraded; a v1 one is left to the caller, which refuses its results', () => {
+    expect(upgradeSavedStudy(v2Of(defaultStudy()))).toEqual(defaultStudy());
+    const v1 = v1Default();
+    expect(upgradeSavedStudy(v1)).toBe(v1);
   });
 });

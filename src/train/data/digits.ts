@@ -30,7 +30,10 @@ export function digitsTrainingData(pack: DigitsPack, { count, validationFraction
     for (let p = 0; p < inputs; p++) x[i * inputs + p] = pack.pixels[sample * inputs + p] / 255;
     y[i] = pack.labels[sample];
   }
-  return splitRows({ task: 'classification', inputs, outputs: 10, x, y, count }, validationFraction, seed);
+  return {
+    ...splitRows({ task: 'classification', inputs, outputs: 10, x, y, count }, validationFraction, seed),
+    image: { channels: 1, height: pack.side, width: pack.side },
+  };
 }
 
 /** Fetches and inflates the packed digits of one size (works in the page and in the worker). */

@@ -99,7 +99,7 @@ describe('classic tables', () => {
     const data = tableTrainingData(pack, 'iris', { validationFraction: 0.25, seed: 1 });
     const params = Object.fromEntries(standardSpace().map((p) => [p.name, p.default]));
     const job = {
-      shape: { ...trialBucket(params, data.task), inputs: data.inputs, outputs: data.outputs, maxHidden: 32 },
+      shape: { ...trialBucket(params, data), inputs: data.inputs, outputs: data.outputs, maxHidden: 32 },
       models: [trialModel(params, 1, 0)],
       data,
       steps: 300,
