@@ -138,6 +138,8 @@ const ACTIVATION_BUFFERS: { readonly [K in LayerKindName]: readonly string[] } =
   pool2d: ['a', 'delta'],
   dropout: ['a', 'delta'],
   flatten: [],
+  // Not on the GPU yet: sized as a layer that keeps its normalized input, output and gradient.
+  batchnorm: ['z', 'a', 'delta'],
 };
 
 /**
