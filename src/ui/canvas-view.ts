@@ -22,6 +22,8 @@ export interface ThemeColors {
   /** Grid lines inside a plot. */
   faint: string;
   surface: string;
+  /** Headings, buttons and the best trial's marks (dark blue; light blue in dark mode). */
+  accent: string;
 }
 
 /** The theme's colours as the element sees them (see --lab-* in styles.ts). */
@@ -34,8 +36,12 @@ export function themeColors(el: Element): ThemeColors {
     grid: read('--lab-border', '#dde2e7'),
     faint: read('--lab-border-soft', '#eef0f2'),
     surface: read('--lab-surface', '#ffffff'),
+    accent: read('--lab-accent', '#1d3557'),
   };
 }
+
+/** A uPlot stroke in the theme's accent, read when the chart draws (so it follows dark mode). */
+export const accentStroke = (u: { root: Element }): string => themeColors(u.root).accent;
 
 /**
  * Calls `draw` in the next frame when the element's width changes (drawing inside the

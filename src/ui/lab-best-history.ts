@@ -5,10 +5,14 @@ import type { TrialRecord } from '../study/record.ts';
 import { hasResult } from '../study/state.ts';
 import './lab-uplot.ts';
 import type { SpaceRow } from '../study/spec.ts';
+import { accentStroke } from './canvas-view.ts';
+import { cloudHooks, cloudSeries } from './point-cloud.ts';
 import { pointHover } from './point-hover.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
+
+const FINISHED = { stroke: STATE_COLORS.COMPLETE, fill: 'rgba(42,157,143,0.35)', size: 5, width: 1 };
 
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   legend: { show: false },
@@ -16,12 +20,8 @@ const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss' }],
   series: [
     {},
-    {
-      stroke: STATE_COLORS.COMPLETE,
-      paths: () => null,
-      points: { show: true, size: 5, fill: 'rgba(42,157,143,0.35)' },
-    },
-    { stroke: '#1d3557', width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+    cloudSeries(FINISHED),
+    { stroke: accentStroke, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
   ],
 };
 
@@ -46,13 +46,15 @@ export class LabBestHistory extends ResultView {
   @state() private hovered?: TrialRecord;
   /** The trial of each point, in the data's order. */
   private pointTrials: (TrialRecord | undefined)[] = [];
-  private readonly options: Omit<uPlot.Options, 'width' | 'height'> = {
-    ...OPTIONS,
-    ...pointHover(
+  private readonly options: Omit<uPlot.Options, 'width' | 'height'> = this.chartOptions();
+
+  private chartOptions(): Omit<uPlot.Options, 'width' | 'height'> {
+    const hover = pointHover(
       () => this.cached && { xs: this.cached.data[0], ys: this.cached.data[1] as (number | null)[] },
       (i) => (this.hovered = i === undefined ? undefined : this.pointTrials[i]),
-    ),
-  };
+    );
+    return { ...OPTIONS, ...hover, hooks: { ...hover.hooks, drawSeries: cloudHooks(new Map([[1, FINISHED]])) } };
+  }
 
   /** Kept while no trial finished: unchanged data is not redrawn. */
   private cached?: { key: string; data: uPlot.AlignedData };

@@ -6,6 +6,7 @@ import { hasResult, type StudyState } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
 import { kernelSurface } from './contour-surface.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
+import { circleSprite, drawPointCloud } from './point-cloud.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampRgb, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary } from './trial-display.ts';
@@ -14,6 +15,7 @@ import { unitPosition, unitTicks } from './unit-axis.ts';
 const HEIGHT = 320;
 const MARGIN = { top: 10, right: 12, bottom: 40, left: 60 };
 const CELLS = 48;
+const POINT_DIAMETER = 7;
 /** Within this many CSS pixels a click or hover picks a trial's point. */
 const REACH_PX = 9;
 
@@ -178,29 +180,45 @@ export class LabContour extends ResultView {
     ctx.strokeStyle = colors.grid;
     ctx.strokeRect(MARGIN.left, MARGIN.top, plotW, plotH);
     this.drawn = points.map((p) => ({ trial: p.trial, px: px(p.x), py: py(p.y) }));
-    for (const { trial, px: x, py: y } of this.drawn) {
-      const selected = trial.id === this.selectedTrialId;
+    // Every trial's point in one image per state (see point-cloud.ts); the marked ones on top.
+    const ratio = ctx.getTransform().a;
+    const reach = POINT_DIAMETER + 2;
+    const box = {
+      left: (MARGIN.left - reach) * ratio,
+      top: (MARGIN.top - reach) * ratio,
+      width: (plotW + 2 * reach) * ratio,
+      height: (plotH + 2 * reach) * ratio,
+    };
+    const states = [...new Set(this.drawn.map((d) => d.trial.state))];
+    drawPointCloud(
+      ctx,
+      box,
+      states.map((state) => {
+        const shown = this.drawn.filter((d) => d.trial.state === state);
+        return {
+          xs: shown.map((d) => d.px * ratio),
+          ys: shown.map((d) => d.py * ratio),
+          sprite: circleSprite(POINT_DIAMETER * ratio, STATE_COLORS[state], '#fff', 1.2 * ratio),
+        };
+      }),
+    );
+    const ring = (x: number, y: number, radius: number, color: string, width: number) => {
       ctx.beginPath();
-      ctx.arc(x, y, selected ? 6 : 3.5, 0, 2 * Math.PI);
-      ctx.fillStyle = selected ? SELECTED_COLOR : STATE_COLORS[trial.state];
-      ctx.strokeStyle = '#fff';
-      ctx.lineWidth = 1.2;
-      ctx.fill();
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
       ctx.stroke();
-      if (trial === this.hovered) {
+    };
+    for (const { trial, px: x, py: y } of this.drawn) {
+      if (trial.id === this.selectedTrialId) {
         ctx.beginPath();
-        ctx.arc(x, y, 11, 0, 2 * Math.PI);
-        ctx.strokeStyle = '#457b9d';
-        ctx.lineWidth = 2;
-        ctx.stroke();
+        ctx.arc(x, y, 6, 0, 2 * Math.PI);
+        ctx.fillStyle = SELECTED_COLOR;
+        ctx.fill();
+        ring(x, y, 6, '#fff', 1.2);
       }
-      if (trial.id === this.bestTrialId) {
-        ctx.beginPath();
-        ctx.arc(x, y, 8, 0, 2 * Math.PI);
-        ctx.strokeStyle = colors.ink;
-        ctx.lineWidth = 1.5;
-        ctx.stroke();
-      }
+      if (trial === this.hovered) ring(x, y, 11, '#457b9d', 2);
+      if (trial.id === this.bestTrialId) ring(x, y, 8, colors.ink, 1.5);
     }
     canvas.dataset.points = String(points.length);
     canvas.dataset.axes = `${xRow.name},${yRow.name}`;

@@ -53,8 +53,9 @@ function lossBand(steps: readonly number[], trials: readonly TrialRecord[]): [(n
       const y = plotted(t.curve.validationLoss[k]);
       if (y !== null) at[index.get(s)!].push(y);
     });
-  const quantile = (q: number) =>
-    at.map((ys) => (ys.length < 2 ? null : ys.sort((a, b) => a - b)[Math.round(q * (ys.length - 1))]));
+  // Typed arrays sort numbers natively, several times faster than Array#sort with a comparator.
+  const sorted = at.map((ys) => Float64Array.from(ys).sort());
+  const quantile = (q: number) => sorted.map((ys) => (ys.length < 2 ? null : ys[Math.round(q * (ys.length - 1))]));
   return [quantile(BAND[0]), quantile(BAND[1])];
 }
 

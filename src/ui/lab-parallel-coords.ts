@@ -6,6 +6,7 @@ import type { SpaceRow } from '../study/spec.ts';
 import { hasResult } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
 import { type Brushes, OBJECTIVE_AXIS, trialsInBrushes } from './parallel-brush.ts';
+import { type LineGroup, LinePainter } from './parallel-lines.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampColor, SELECTED_COLOR } from './trial-display.ts';
@@ -15,6 +16,8 @@ const HEIGHT = 280;
 const MARGIN = { top: 34, bottom: 16, left: 56, right: 64 };
 /** A press within this many CSS pixels of an axis brushes it. */
 const AXIS_REACH = 14;
+/** Shades of the loss ramp the lines are drawn in (one path each). */
+const COLOR_STEPS = 32;
 
 interface Axis {
   name: string;
@@ -58,7 +61,9 @@ export class LabParallelCoords extends ResultView {
   static override styles = [
     panelStyles,
     css`
+      .plot { position: relative; }
       canvas { display: block; width: 100%; touch-action: none; cursor: crosshair; }
+      canvas.lines { position: absolute; inset: 0; height: ${HEIGHT}px; pointer-events: none; }
       .brushes { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; min-height: 1.6rem; font-size: 0.8rem; }
       .brushes button { font-size: 0.75rem; padding: 0.1rem 0.5rem; }
     `,
@@ -74,7 +79,14 @@ export class LabParallelCoords extends ResultView {
   @property({ type: Number }) selectedTrialId?: number;
   @property({ type: Number }) revision = 0;
 
-  @query('canvas') private canvas?: HTMLCanvasElement;
+  @query('canvas[data-testid=parallel-coords]') private canvas?: HTMLCanvasElement;
+  /** Paints the lines on a canvas of its own, under the axes' canvas (a canvas handed to a worker is never handed back, so a new one comes with each painter). */
+  private painter?: LinePainter;
+
+  private get linePainter(): LinePainter {
+    this.painter ??= new LinePainter();
+    return this.painter;
+  }
   private axes: Axis[] = [];
   private drag?: { axis: number; from: number; to: number };
   private resize?: ResizeObserver;
@@ -83,6 +95,8 @@ export class LabParallelCoords extends ResultView {
     super.disconnectedCallback();
     this.resize?.disconnect();
     this.resize = undefined;
+    this.painter?.dispose();
+    this.painter = undefined;
   }
 
   private get results(): TrialRecord[] {
@@ -98,8 +112,8 @@ export class LabParallelCoords extends ResultView {
       ${
         results.length < 2
           ? html`<p class="hint" data-testid="parallel-pending">Every trial with a validation loss becomes a line across one axis per searched hyperparameter (each on its own scale) and the loss; it appears once 2 trials have finished. Drag along an axis to keep only a range.</p>`
-          : html`<canvas data-testid="parallel-coords" role="img" aria-label="parallel coordinates of ${results.length} trials over ${searched.length} hyperparameters and the validation loss"
-              @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${() => (this.drag = undefined)}></canvas>
+          : html`<div class="plot">${this.linePainter.canvas}<canvas data-testid="parallel-coords" role="img" aria-label="parallel coordinates of ${results.length} trials over ${searched.length} hyperparameters and the validation loss"
+              @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${() => (this.drag = undefined)}></canvas></div>
             <div class="brushes" data-testid="brushes">
               ${
                 brushed.length === 0
@@ -146,6 +160,24 @@ export class LabParallelCoords extends ResultView {
     return Math.min(1, Math.max(0, 1 - (y - MARGIN.top) / (HEIGHT - MARGIN.top - MARGIN.bottom)));
   }
 
+  /** Each trial's position on every hyperparameter axis, kept while the space stays the same (a trial's values never change). */
+  private positions = new WeakMap<TrialRecord['params'], number[]>();
+  private positionsOf?: SpaceRow[];
+
+  private paramPositions(t: TrialRecord): number[] {
+    if (this.positionsOf !== this.space) {
+      this.positions = new WeakMap();
+      this.positionsOf = this.space;
+    }
+    let kept = this.positions.get(t.params);
+    if (!kept) {
+      kept = this.axes.slice(0, -1).map((axis) => axis.position(t));
+      this.positions.set(t.params, kept);
+    }
+    return kept;
+  }
+
+  /** Lines and axes; a drag redraws only the axes (the lines stay). */
   private draw(): void {
     const canvas = this.canvas;
     if (!canvas) return;
@@ -165,38 +197,66 @@ export class LabParallelCoords extends ResultView {
         ),
       objectiveAxis(results),
     ];
+    const inside = trialsInBrushes(results, this.space, this.brushes);
+    this.paintLines(results, inside);
+    this.drawAxes();
+    canvas.dataset.lines = String(results.length);
+    canvas.dataset.inside = String(results.filter((t) => inside.has(t.id)).length);
+  }
+
+  /**
+   * Every trial's line, off the page's thread (parallel-lines.ts): faded ones first, then
+   * the kept ones in COLOR_STEPS shades of their loss, worst first, the best and the
+   * selected on top.
+   */
+  private paintLines(results: readonly TrialRecord[], inside: ReadonlySet<number>): void {
+    const canvas = this.linePainter.canvas;
+    const objective = this.axes[this.axes.length - 1];
+    const group = (trials: readonly TrialRecord[], style: string, lineWidth: number): LineGroup => {
+      const ys = new Float32Array(trials.length * this.axes.length);
+      trials.forEach((t, k) => {
+        const at = k * this.axes.length;
+        this.paramPositions(t).forEach((u, i) => (ys[at + i] = this.yOf(Number.isFinite(u) ? u : 0)));
+        ys[at + this.axes.length - 1] = this.yOf(objective.position(t));
+      });
+      return { style, lineWidth, ys };
+    };
+    const shades: TrialRecord[][] = Array.from({ length: COLOR_STEPS }, () => []);
+    const marked = new Set([this.bestTrialId, this.selectedTrialId]);
+    for (const t of results)
+      if (inside.has(t.id) && !marked.has(t.id)) shades[Math.round(objective.position(t) * (COLOR_STEPS - 1))].push(t);
+    const best = results.filter((t) => t.id === this.bestTrialId && t.id !== this.selectedTrialId && inside.has(t.id));
+    const width = canvas.clientWidth || 600;
+    this.linePainter.paint({
+      width,
+      height: HEIGHT,
+      ratio: window.devicePixelRatio || 1,
+      xs: this.axes.map((_, i) => this.xOf(i, width)),
+      groups: [
+        group(
+          results.filter((t) => !inside.has(t.id)),
+          'rgba(140,150,160,0.18)',
+          1,
+        ),
+        ...shades.map((trials, k) => group(trials, rampColor(k / (COLOR_STEPS - 1), 0.75), 1.3)).reverse(),
+        ...best.map((t) => group([t], rampColor(objective.position(t), 0.75), 3)),
+        group(
+          results.filter((t) => t.id === this.selectedTrialId),
+          SELECTED_COLOR,
+          3,
+        ),
+      ],
+    });
+  }
+
+  /** The axes, their ticks and labels and the brushes, over the lines. */
+  private drawAxes(): void {
+    const canvas = this.canvas;
+    if (!canvas) return;
     const ctx = fitCanvas(canvas, HEIGHT);
     if (!ctx) return;
     const width = canvas.clientWidth;
     const colors = themeColors(this);
-    const inside = trialsInBrushes(results, this.space, this.brushes);
-    const objective = this.axes[this.axes.length - 1];
-    const line = (t: TrialRecord) => {
-      ctx.beginPath();
-      this.axes.forEach((axis, i) => {
-        const u = axis.position(t);
-        const y = this.yOf(Number.isFinite(u) ? u : 0);
-        if (i === 0) ctx.moveTo(this.xOf(i, width), y);
-        else ctx.lineTo(this.xOf(i, width), y);
-      });
-      ctx.stroke();
-    };
-    // Faded lines first, then the kept ones, the best, the selected on top.
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = 'rgba(140,150,160,0.18)';
-    for (const t of results) if (!inside.has(t.id)) line(t);
-    for (const t of results) {
-      if (!inside.has(t.id) || t.id === this.selectedTrialId) continue;
-      ctx.lineWidth = t.id === this.bestTrialId ? 3 : 1.3;
-      ctx.strokeStyle = rampColor(objective.position(t), 0.75);
-      line(t);
-    }
-    const selected = results.find((t) => t.id === this.selectedTrialId);
-    if (selected) {
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = SELECTED_COLOR;
-      line(selected);
-    }
     ctx.font = '11px system-ui, sans-serif';
     this.axes.forEach((axis, i) => {
       const x = this.xOf(i, width);
@@ -227,8 +287,6 @@ export class LabParallelCoords extends ResultView {
         ctx.fillText(tick.label, x - 4, this.yOf(tick.u) + 4);
       }
     });
-    canvas.dataset.lines = String(results.length);
-    canvas.dataset.inside = String(results.filter((t) => inside.has(t.id)).length);
   }
 
   private dragRange(axis: number): [number, number] | undefined {
@@ -249,7 +307,7 @@ export class LabParallelCoords extends ResultView {
   private readonly onMove = (e: PointerEvent) => {
     if (!this.drag) return;
     this.drag.to = this.uOf(e.clientY - this.canvas!.getBoundingClientRect().top);
-    this.draw();
+    this.drawAxes();
   };
 
   private readonly onUp = () => {

@@ -4,9 +4,11 @@ import type uPlot from 'uplot';
 import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
+import { accentStroke } from './canvas-view.ts';
 import './lab-uplot.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import { decadeExponents } from './log-ticks.ts';
+import { cloudHooks, cloudSeries } from './point-cloud.ts';
 import { pointHover } from './point-hover.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
@@ -91,7 +93,7 @@ export class LabParamScatter extends ResultView {
     const key = JSON.stringify(d);
     const cached = this.optionsCache.get(row.name);
     if (cached?.key === key) return cached.options;
-    const point = (color: string, size: number, fill = color): uPlot.Series => ({
+    const point = (color: uPlot.Series.Stroke, size: number, fill: uPlot.Series.Fill = color): uPlot.Series => ({
       stroke: color,
       fill,
       paths: noLine,
@@ -104,16 +106,27 @@ export class LabParamScatter extends ResultView {
       },
       (i) => (this.hovered = i === undefined ? undefined : this.dataCache.get(row.name)?.trials[i]),
     );
+    const complete = { stroke: STATE_COLORS.COMPLETE, fill: 'rgba(42,157,143,0.35)', size: 6, width: 1.5 };
+    const partial = { stroke: STATE_COLORS.PRUNED, fill: 'rgba(233,162,59,0.35)', size: 6, width: 1.5 };
     const options: Omit<uPlot.Options, 'width' | 'height'> = {
       legend: { show: false },
       ...hover,
+      hooks: {
+        ...hover.hooks,
+        drawSeries: cloudHooks(
+          new Map([
+            [1, complete],
+            [2, partial],
+          ]),
+        ),
+      },
       scales: { x: xScale(d), y: { distr: 3 } },
       axes: [xAxis(d), { size: 55 }],
       series: [
         {},
-        point(STATE_COLORS.COMPLETE, 6, 'rgba(42,157,143,0.35)'),
-        point(STATE_COLORS.PRUNED, 6, 'rgba(233,162,59,0.35)'),
-        point('#1d3557', 13, 'rgba(0,0,0,0)'),
+        cloudSeries(complete),
+        cloudSeries(partial),
+        point(accentStroke, 13, 'rgba(0,0,0,0)'),
         point(SELECTED_COLOR, 9),
       ],
     };
@@ -121,13 +134,8 @@ export class LabParamScatter extends ResultView {
     return options;
   }
 
-  private data(row: SpaceRow, plotted: readonly TrialRecord[]): uPlot.AlignedData {
-    const key = JSON.stringify([
-      plotted.map((t) => [t.id, t.state, t.objective]),
-      this.bestTrialId,
-      this.selectedTrialId,
-      row.distribution,
-    ]);
+  private data(row: SpaceRow, plotted: readonly TrialRecord[], plottedKey: string): uPlot.AlignedData {
+    const key = JSON.stringify([plottedKey, this.bestTrialId, this.selectedTrialId, row.distribution]);
     const cached = this.dataCache.get(row.name);
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
@@ -156,13 +164,14 @@ export class LabParamScatter extends ResultView {
   protected override render() {
     const searched = this.space.filter((r) => r.enabled);
     const plotted = this.trials.filter((t) => Number.isFinite(t.objective) && t.objective > 0);
+    const plottedKey = JSON.stringify(plotted.map((t) => [t.id, t.state, t.objective]));
     return html`
       <h2>Objective vs each searched hyperparameter</h2>
       <div class="grid" data-testid="param-scatter">
         ${searched.map(
           (row) => html`<div>
             <h3>${PARAM_LABELS[row.name] ?? row.name} <span class="hint">(validation loss, ${(row.distribution as Distribution).kind === 'categorical' ? 'categorical' : 'on its own scale'})</span></h3>
-            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"
+            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted, plottedKey)} height="180"
               tabindex="0" aria-label="validation loss against ${PARAM_LABELS[row.name] ?? row.name}; ${KEYBOARD_HINT}"
               @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, this.dataCache.get(row.name)?.trials ?? [], this.hovered, (t) => (this.hovered = t))}
               @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>

@@ -74,12 +74,12 @@ test('a 10,000-trial synthetic stream: every view follows it, capped, windowed a
     .toMatch(new RegExp(`^\\d+ of ${TRIALS} trials drawn`));
   // Parallel coordinates and contour drew every trial with a result.
   const results = [...session.state.trials.values()].filter((t) => hasResult(t) && t.objective > 0).length;
-  for (const [tag, attribute] of [
-    ['lab-parallel-coords', 'data-lines'],
-    ['lab-contour', 'data-points'],
+  for (const [tag, attribute, testId] of [
+    ['lab-parallel-coords', 'data-lines', 'parallel-coords'],
+    ['lab-contour', 'data-points', 'contour'],
   ] as const)
     await expect
-      .poll(() => view(tag).querySelector('canvas')?.getAttribute(attribute), { timeout: 60_000 })
+      .poll(() => view(tag).querySelector(`[data-testid=${testId}]`)?.getAttribute(attribute), { timeout: 60_000 })
       .toBe(String(results));
   expect(view('lab-run-controls').querySelector('[data-testid=trial-counts]')?.textContent).toMatch(/\d+ complete/);
 }, 600_000);
