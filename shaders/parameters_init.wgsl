@@ -1,7 +1,8 @@
 // Fills one 'normal' parameter block (a [rows × cols] matrix) of every model, one thread per
 // element: element (i, j) of layer `layer` = normal(initSeed, layer, i, j) · scale inside the
 // model's own used rows × cols, with He scale sqrt(2 / fanIn) or Xavier sqrt(2 / (fanIn +
-// fanOut)) from its used widths; the padding is 0. Other blocks (biases) keep the zeros a
+// fanOut)) from its used widths; the padding is 0. With `ones`, a 'ones' block (of the
+// parameters or the running statistics): 1 inside the used rows × cols. Other blocks (biases) keep the zeros a
 // new buffer starts with. Same words as initParameters in src/train/cpu/ops.ts; each layer
 // kind (src/train/gpu/layers.ts) says how its used rows, columns and fans follow from the
 // model's width. (random.wgsl, model.wgsl and elementwise.wgsl precede.)
@@ -20,6 +21,7 @@ struct InitParams {
   cols_masked: u32,
   fan_out_per_col: u32,
   xavier: u32,
+  ones: u32,
 }
 
 @group(0) @binding(0) var<uniform> init: InitParams;
@@ -41,7 +43,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let used_cols = select(init.cols, hidden, init.cols_masked != 0u);
   let fan_out = used_cols * init.fan_out_per_col;
   var value = 0.0;
-  if (i < fan_in && j < used_cols) {
+  if (i < fan_in && j < used_cols && init.ones != 0u) {
+    value = 1.0;
+  } else if (i < fan_in && j < used_cols) {
     let variance = select(2.0 / f32(fan_in), 2.0 / f32(fan_in + fan_out), init.xavier != 0u);
     value = normal4(hypers[model].init_seed, init.layer, i, j) * sqrt(variance);
   }

@@ -100,7 +100,7 @@ class GpuEngine implements TrainingEngine {
     });
     const parameterStaging = device.createBuffer({
       label: 'parameter read-back',
-      size: population.models * population.modelStride * 4,
+      size: population.readBackBytes,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     const owned = [population, stateStaging, parameterStaging];
@@ -213,14 +213,12 @@ class GpuEngine implements TrainingEngine {
           stoppedAtStep[m] = step;
         }
       }
-      submit((encoder) => population.encodeParameterCopy(encoder, parameterStaging));
+      submit((encoder) => population.encodeReadBack(encoder, parameterStaging));
       await guard.check();
-      const flat = new Float32Array(await readBack(guard, parameterStaging, signal));
-      const parameters = Array.from({ length: P }, (_, m) =>
-        flat.slice(m * population.modelStride, m * population.modelStride + population.paramCount),
+      const { parameters, statistics } = population.unpackReadBack(
+        new Float32Array(await readBack(guard, parameterStaging, signal)),
       );
-      // No batch norm on this engine yet (its layer refuses to build), so no running statistics.
-      return { reports, parameters, statistics: parameters.map(() => new Float32Array(0)), stoppedAtStep };
+      return { reports, parameters, statistics, stoppedAtStep };
     } finally {
       for (const o of owned) {
         o.destroy();

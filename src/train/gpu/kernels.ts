@@ -36,6 +36,12 @@ const {
   dropout_common: dropoutLibrary,
   dropout_forward: dropoutForwardSource,
   dropout_backward: dropoutBackwardSource,
+  reduce_common: reduceLibrary,
+  batchnorm_common: batchNormLibrary,
+  batchnorm_statistics: batchNormStatisticsSource,
+  batchnorm_forward: batchNormForwardSource,
+  batchnorm_backward_parameters: batchNormBackwardParametersSource,
+  batchnorm_backward_input: batchNormBackwardInputSource,
 } = SHADER_SOURCES;
 
 /** uniform | uniform chosen per dispatch by a dynamic offset (the step slot) | read-only storage | read-write storage. */
@@ -49,6 +55,9 @@ export interface KernelEntry {
 }
 
 const ELEMENTWISE_CONSTANTS = { WORKGROUP_SIZE: 256 };
+/** One workgroup per (model, channel) summing over the batch (reduce_common.wgsl); a power of two. */
+const REDUCTION_CONSTANTS = { WORKGROUP_SIZE: 64 };
+const BATCH_NORM_LIBRARIES = [modelLibrary, activationLibrary];
 const MATMUL_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
 const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write', 'write', 'write'];
@@ -166,7 +175,40 @@ export const KERNELS = {
     dropoutBackwardSource,
     ['uniform', 'step', 'read', 'read', 'write', 'read'],
   ),
+  // Batch norm: the statistics and the parameter gradients sum per (model, channel) in one workgroup each
+  // (reductionInvocations); the forward and the input gradient run one invocation per element.
+  batchNormStatistics: elementwise(
+    'batchnorm_statistics',
+    BATCH_NORM_LIBRARIES,
+    [batchNormLibrary, reduceLibrary, batchNormStatisticsSource].join('\n'),
+    ['uniform', 'read', 'read', 'read', 'write', 'write'],
+    REDUCTION_CONSTANTS,
+  ),
+  batchNormForward: elementwise(
+    'batchnorm_forward',
+    BATCH_NORM_LIBRARIES,
+    [batchNormLibrary, batchNormForwardSource].join('\n'),
+    ['uniform', 'read', 'read', 'read', 'read', 'read', 'write', 'write'],
+  ),
+  batchNormBackwardParameters: elementwise(
+    'batchnorm_backward_parameters',
+    BATCH_NORM_LIBRARIES,
+    [batchNormLibrary, reduceLibrary, batchNormBackwardParametersSource].join('\n'),
+    ['uniform', 'read', 'read', 'read', 'read', 'write'],
+    REDUCTION_CONSTANTS,
+  ),
+  batchNormBackwardInput: elementwise(
+    'batchnorm_backward_input',
+    BATCH_NORM_LIBRARIES,
+    [batchNormLibrary, batchNormBackwardInputSource].join('\n'),
+    ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'write', 'read'],
+  ),
 } as const satisfies Record<string, KernelEntry>;
+
+/** Invocations of a reduction kernel (batchNormStatistics, batchNormBackwardParameters): a workgroup per (model, channel). */
+export function reductionInvocations(entry: KernelEntry, models: number, channels: number): number {
+  return models * channels * entry.constants.WORKGROUP_SIZE;
+}
 
 export type MatmulKind = 'forward' | 'backwardInput' | 'backwardWeight';
 

@@ -6,13 +6,28 @@
 // `deltaEpilogue`, so an activation derivative rides on the product that feeds it.
 
 import { dropoutScale, dropoutThreshold } from '../cpu/dropout.ts';
-import type { LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
-import { block, dimsSize } from '../layers.ts';
-import { ACTIVATIONS, EngineError } from '../types.ts';
+import type { BlockShape, LayerKindName, LayerOf, LayerSpec, PlacedLayer } from '../layers.ts';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, block, dimsSize } from '../layers.ts';
+import { ACTIVATIONS } from '../types.ts';
 import type { Dispatch, KernelEntry, MatmulEpilogue, MatmulKind } from './kernels.ts';
-import { KERNELS, keepsPreActivation, matmulBuffers, matmulInvocations, matmulKernel, specialise } from './kernels.ts';
+import {
+  KERNELS,
+  keepsPreActivation,
+  matmulBuffers,
+  matmulInvocations,
+  matmulKernel,
+  reductionInvocations,
+  specialise,
+} from './kernels.ts';
 import type { MATMUL_PARAMS, StructValues } from './structs.ts';
-import { packConvParams, packDropoutParams, packInitParams, packMatmulParams, packPoolParams } from './structs.ts';
+import {
+  packBatchNormParams,
+  packConvParams,
+  packDropoutParams,
+  packInitParams,
+  packMatmulParams,
+  packPoolParams,
+} from './structs.ts';
 
 /** Element (model, i) of an operand lies at offset + model × modelStride + i (modelStride 0 shares it). */
 export interface Operand {
@@ -35,6 +50,11 @@ export interface GpuLayerContext {
   parameters: GPUBuffer;
   gradients: GPUBuffer;
   hypers: GPUBuffer;
+  /** The models' training states (ModelState: whether each is frozen). */
+  states: GPUBuffer;
+  /** The models' running statistics (batch norm's), `statisticsStride` floats apart; no optimizer touches them. */
+  statistics: GPUBuffer;
+  statisticsStride: number;
   /** The step slots (the uniform each step's dispatches read their step index from). */
   steps: GPUBuffer;
   /** A zeroed storage buffer of `count` floats, destroyed with the population. */
@@ -68,33 +88,43 @@ export interface GpuLayerKind<S extends LayerSpec> {
   build(ctx: GpuLayerContext, layer: PlacedLayer, spec: S, previous: GpuLayer | undefined): GpuLayer;
 }
 
+interface InitMask {
+  rows: boolean;
+  cols: boolean;
+  fanOutPerCol: number;
+}
+
 /**
- * parameters_init over a layer's weight block: the rows (columns) a model uses are its hidden
+ * parameters_init over one block of a layer (its 'normal' or 'ones' block `name`, of the
+ * parameters or of the running statistics): the rows (columns) a model uses are its hidden
  * units when masked, else all; fan_out counts fanOutPerCol per column.
  */
-function initWeights(
-  ctx: GpuLayerContext,
-  layer: PlacedLayer,
-  mask: { rows: boolean; cols: boolean; fanOutPerCol: number },
-): Dispatch {
-  const weights = block(layer, 'weights');
+function initBlock(ctx: GpuLayerContext, layer: PlacedLayer, name: BlockShape['name'], mask: InitMask): Dispatch {
+  const placed = block(layer, name);
+  const statistics = layer.statistics.includes(placed);
   return ctx.dispatch(
     KERNELS.parametersInit,
     packInitParams({
       models: ctx.models,
-      model_stride: ctx.modelStride,
-      offset: weights.offset,
-      rows: weights.rows,
-      cols: weights.cols,
+      model_stride: statistics ? ctx.statisticsStride : ctx.modelStride,
+      offset: placed.offset,
+      rows: placed.rows,
+      cols: placed.cols,
       layer: layer.index,
       rows_masked: mask.rows ? 1 : 0,
       cols_masked: mask.cols ? 1 : 0,
       fan_out_per_col: mask.fanOutPerCol,
       xavier: ctx.xavier ? 1 : 0,
+      ones: placed.init === 'ones' ? 1 : 0,
     }),
-    [ctx.hypers, ctx.parameters],
-    ctx.models * weights.rows * weights.cols,
+    [ctx.hypers, statistics ? ctx.statistics : ctx.parameters],
+    ctx.models * placed.rows * placed.cols,
   );
+}
+
+/** parameters_init over a layer's weight block. */
+function initWeights(ctx: GpuLayerContext, layer: PlacedLayer, mask: InitMask): Dispatch {
+  return initBlock(ctx, layer, 'weights', mask);
 }
 
 /** EPILOGUE of a dense layer's products: a hidden layer masks and applies its activation, the output layer only adds its bias. */
@@ -408,9 +438,97 @@ const dropout: GpuLayerKind<LayerOf<'dropout'>> = {
   },
 };
 
+/**
+ * Training: batchnorm_statistics (the batch's mean and variance into `batch`, moving the
+ * running statistics), then batchnorm_forward by them; evaluation: batchnorm_forward by the
+ * running statistics. Backward: dγ and dβ, then the input gradient, which reads them.
+ */
 const batchnorm: GpuLayerKind<LayerOf<'batchnorm'>> = {
-  build() {
-    throw new EngineError('invalid-job', 'batch norm does not train on the WebGPU engine yet: use the CPU engine');
+  build(ctx, layer, spec, previous) {
+    const { models: P, rowCapacity: R, batchSize: B, modelStride: stride, parameters, gradients, hypers } = ctx;
+    const { channels, height, width } = layer.input;
+    const size = dimsSize(layer.output);
+    const l = layer.index;
+    const z = ctx.floats(`z${l}`, P * R * size);
+    const a = ctx.floats(`a${l}`, P * R * size);
+    const delta = ctx.floats(`delta${l}`, P * R * size);
+    const batch = ctx.floats(`batch statistics ${l}`, P * 2 * channels);
+    // After a masked dense layer its channels are that layer's units, masked the same way.
+    const masked = previous?.masked ?? false;
+    const activation = ACTIVATIONS.indexOf(spec.activation);
+    const params = (rows: number, x: Operand, training: boolean) =>
+      packBatchNormParams({
+        models: P,
+        rows,
+        channels,
+        plane: height * width,
+        masked: masked ? 1 : 0,
+        training: training ? 1 : 0,
+        epsilon: BATCH_NORM_EPSILON,
+        momentum: BATCH_NORM_MOMENTUM,
+        x_offset: x.offset,
+        x_model_stride: x.modelStride,
+        y_model_stride: R * size,
+        param_model_stride: stride,
+        scale_offset: block(layer, 'scale').offset,
+        shift_offset: block(layer, 'shift').offset,
+        statistics_model_stride: ctx.statisticsStride,
+        mean_offset: block(layer, 'runningMean').offset,
+        variance_offset: block(layer, 'runningVariance').offset,
+      });
+    const perChannel = (what: BlockShape['name']) =>
+      initBlock(ctx, layer, what, { rows: false, cols: masked, fanOutPerCol: 1 });
+    return {
+      layer,
+      output: a,
+      delta,
+      deltaEpilogue: {
+        epilogue: { layer: masked ? 'hidden' : 'output', activation },
+        kept: keepsPreActivation(spec.activation) ? z : a,
+      },
+      masked,
+      forward: (rows, input, training) => [
+        ...(training
+          ? [
+              ctx.dispatch(
+                KERNELS.batchNormStatistics,
+                params(rows, input, true),
+                [hypers, ctx.states, input.buffer, batch, ctx.statistics],
+                reductionInvocations(KERNELS.batchNormStatistics, P, channels),
+              ),
+            ]
+          : []),
+        ctx.dispatch(
+          specialise(KERNELS.batchNormForward, { ACTIVATION: activation }),
+          params(rows, input, training),
+          [hypers, input.buffer, parameters, batch, ctx.statistics, z, a],
+          P * rows * size,
+        ),
+      ],
+      weightGradient: (input) => [
+        ctx.dispatch(
+          KERNELS.batchNormBackwardParameters,
+          params(B, input, true),
+          [hypers, input.buffer, delta, batch, gradients],
+          reductionInvocations(KERNELS.batchNormBackwardParameters, P, channels),
+        ),
+      ],
+      inputGradient: (target) => {
+        const { epilogue } = target.deltaEpilogue;
+        const constants: Record<string, number> = epilogue
+          ? { EPILOGUE: 1, ACTIVATION: epilogue.activation, MASKED: epilogue.layer === 'hidden' ? 1 : 0 }
+          : {};
+        return [
+          ctx.dispatch(
+            specialise(KERNELS.batchNormBackwardInput, constants),
+            params(B, previousOutput(ctx, target), true),
+            [hypers, target.output, delta, batch, parameters, gradients, target.delta, target.deltaEpilogue.kept],
+            P * B * size,
+          ),
+        ];
+      },
+      init: () => [perChannel('scale'), perChannel('runningVariance')],
+    };
   },
 };
 

@@ -2,7 +2,7 @@
 // dispatches of weight init, one training step, the validation pass and the metrics
 // reset. Nothing here waits on the GPU; engine.ts decides when to submit and read back.
 
-import { dimsSize, modelLayout } from '../layers.ts';
+import { dimsSize, modelLayout, statisticsCount } from '../layers.ts';
 import type { ModelCopy, ModelHyper, PopulationJob } from '../types.ts';
 import { EngineError, parameterCount } from '../types.ts';
 import type { Dispatch, KernelEntry } from './kernels.ts';
@@ -50,11 +50,14 @@ export class GpuPopulation {
   readonly paramCount: number;
   /** Floats from one model's parameters (and gradients, moments) to the next's: paramCount rounded up to 4, the tail zeros. */
   readonly modelStride: number;
+  /** Floats of one model's running statistics (batch norm's; 0 without), from one model's to the next's. */
+  readonly statisticsStride: number;
   readonly stepSlots: number;
   readonly stateBytes: number;
   private readonly slotBytes: number;
   private readonly buffers: GPUBuffer[] = [];
   private readonly parameters: GPUBuffer;
+  private readonly statistics: GPUBuffer;
   private readonly states: GPUBuffer;
   private readonly hypers: GPUBuffer;
   private readonly hyperBytes: number;
@@ -82,6 +85,7 @@ export class GpuPopulation {
     const PC = (this.paramCount = parameterCount(shape));
     // Each model's parameters start on a 16-byte boundary, so the matmuls can read them as vec4.
     const stride = (this.modelStride = Math.ceil(PC / 4) * 4);
+    const statisticsStride = (this.statisticsStride = statisticsCount(shape));
     const B = shape.batchSize;
     // Validation rows per pass: up to VALIDATION_CHUNK_ROWS, fewer where a layer's output (an image) is large.
     const widest = Math.max(...layout.map(({ output }) => dimsSize(output)));
@@ -132,12 +136,14 @@ export class GpuPopulation {
     const firstMoment = floats('first moment', P * stride);
     const secondMoment = floats('second moment', P * stride);
     const states = (this.states = storage('model states', this.stateBytes));
+    const statistics = (this.statistics = floats('running statistics', P * statisticsStride));
     this.perModel = [
       { buffer: parameters, bytes: stride * 4 },
       { buffer: firstMoment, bytes: stride * 4 },
       { buffer: secondMoment, bytes: stride * 4 },
       { buffer: states, bytes: structSize(MODEL_STATE) },
       { buffer: hypers, bytes: this.hyperBytes },
+      ...(statisticsStride > 0 ? [{ buffer: statistics, bytes: statisticsStride * 4 }] : []),
     ];
     this.steps = device.createBuffer({
       label: 'step slots',
@@ -166,6 +172,9 @@ export class GpuPopulation {
             parameters,
             gradients,
             hypers,
+            states,
+            statistics,
+            statisticsStride,
             steps: this.steps,
             floats,
             dispatch,
@@ -323,8 +332,29 @@ export class GpuPopulation {
     reset.end();
   }
 
-  encodeParameterCopy(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
-    encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, this.models * this.modelStride * 4);
+  /** Bytes of the final read-back: every model's parameters, then every model's running statistics. */
+  get readBackBytes(): number {
+    return this.models * (this.modelStride + this.statisticsStride) * 4;
+  }
+
+  /** Records a copy of every model's parameters and running statistics into `staging` (readBackBytes). */
+  encodeReadBack(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
+    const parameterBytes = this.models * this.modelStride * 4;
+    encoder.copyBufferToBuffer(this.parameters, 0, staging, 0, parameterBytes);
+    if (this.statisticsStride > 0)
+      encoder.copyBufferToBuffer(this.statistics, 0, staging, parameterBytes, this.readBackBytes - parameterBytes);
+  }
+
+  /** Each model's parameters and running statistics from a read-back of encodeReadBack. */
+  unpackReadBack(flat: Float32Array): { parameters: Float32Array[]; statistics: Float32Array[] } {
+    const models = Array.from({ length: this.models }, (_, m) => m);
+    const statisticsStart = this.models * this.modelStride;
+    return {
+      parameters: models.map((m) => flat.slice(m * this.modelStride, m * this.modelStride + this.paramCount)),
+      statistics: models.map((m) =>
+        flat.slice(statisticsStart + m * this.statisticsStride, statisticsStart + (m + 1) * this.statisticsStride),
+      ),
+    };
   }
 
   /**

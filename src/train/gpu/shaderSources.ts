@@ -4,6 +4,11 @@
 // under a bundler and in plain Node alike.
 import activation from '../../../shaders/activation.wgsl?raw';
 import batch_gather from '../../../shaders/batch_gather.wgsl?raw';
+import batchnorm_backward_input from '../../../shaders/batchnorm_backward_input.wgsl?raw';
+import batchnorm_backward_parameters from '../../../shaders/batchnorm_backward_parameters.wgsl?raw';
+import batchnorm_common from '../../../shaders/batchnorm_common.wgsl?raw';
+import batchnorm_forward from '../../../shaders/batchnorm_forward.wgsl?raw';
+import batchnorm_statistics from '../../../shaders/batchnorm_statistics.wgsl?raw';
 import conv_common from '../../../shaders/conv_common.wgsl?raw';
 import conv2d_backward_input from '../../../shaders/conv2d_backward_input.wgsl?raw';
 import conv2d_backward_weight from '../../../shaders/conv2d_backward_weight.wgsl?raw';
@@ -26,11 +31,17 @@ import pool_common from '../../../shaders/pool_common.wgsl?raw';
 import pool2d_backward from '../../../shaders/pool2d_backward.wgsl?raw';
 import pool2d_forward from '../../../shaders/pool2d_forward.wgsl?raw';
 import random from '../../../shaders/random.wgsl?raw';
+import reduce_common from '../../../shaders/reduce_common.wgsl?raw';
 import softmax_cross_entropy from '../../../shaders/softmax_cross_entropy.wgsl?raw';
 
 export const SHADER_SOURCES = {
   activation,
   batch_gather,
+  batchnorm_backward_input,
+  batchnorm_backward_parameters,
+  batchnorm_common,
+  batchnorm_forward,
+  batchnorm_statistics,
   conv2d_backward_input,
   conv2d_backward_weight,
   conv2d_forward,
@@ -53,5 +64,6 @@ export const SHADER_SOURCES = {
   pool2d_forward,
   pool_common,
   random,
+  reduce_common,
   softmax_cross_entropy,
 };

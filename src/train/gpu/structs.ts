@@ -116,6 +116,7 @@ export const INIT_PARAMS = struct('InitParams', [
   ['cols_masked', 'u32'],
   ['fan_out_per_col', 'u32'],
   ['xavier', 'u32'],
+  ['ones', 'u32'],
 ]);
 export const GATHER_PARAMS = struct('GatherParams', [
   ['models', 'u32'],
@@ -161,6 +162,25 @@ export const DROPOUT_PARAMS = struct('DropoutParams', [
   ['x_model_stride', 'u32'],
   ['y_model_stride', 'u32'],
 ]);
+export const BATCH_NORM_PARAMS = struct('BatchNormParams', [
+  ['models', 'u32'],
+  ['rows', 'u32'],
+  ['channels', 'u32'],
+  ['plane', 'u32'],
+  ['masked', 'u32'],
+  ['training', 'u32'],
+  ['epsilon', 'f32'],
+  ['momentum', 'f32'],
+  ['x_offset', 'u32'],
+  ['x_model_stride', 'u32'],
+  ['y_model_stride', 'u32'],
+  ['param_model_stride', 'u32'],
+  ['scale_offset', 'u32'],
+  ['shift_offset', 'u32'],
+  ['statistics_model_stride', 'u32'],
+  ['mean_offset', 'u32'],
+  ['variance_offset', 'u32'],
+]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
 /** The WGSL name of a hyperparameter's field or constant: learningRate → learning_rate. */
 export function snakeCase(name: string): string {
@@ -194,6 +214,7 @@ export const packInitParams = (v: StructValues<typeof INIT_PARAMS>) => packStruc
 export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packStruct(GATHER_PARAMS, v);
 export const packConvParams = (v: StructValues<typeof CONV_PARAMS>) => packStruct(CONV_PARAMS, v);
 export const packPoolParams = (v: StructValues<typeof POOL_PARAMS>) => packStruct(POOL_PARAMS, v);
+export const packBatchNormParams = (v: StructValues<typeof BATCH_NORM_PARAMS>) => packStruct(BATCH_NORM_PARAMS, v);
 export const packDropoutParams = (v: StructValues<typeof DROPOUT_PARAMS>) => packStruct(DROPOUT_PARAMS, v);
 
 /** Step slots for one command buffer, each at its own `slotBytes` (the dynamic-offset alignment). */

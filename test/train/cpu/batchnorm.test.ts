@@ -262,4 +262,16 @@ describe('batch norm on the CPU engine', () => {
       expect(Math.abs(byInitial - reported)).toBeGreaterThan(1e-3);
     }
   });
+
+  it("a model copied at a report (PBT's exploit) takes its source's running statistics along", async () => {
+    const data = makeDataset('spiral', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 3 });
+    const shape: PopulationShape = { ...denseShape, inputs: 2, outputs: 2, batchSize: 8 };
+    const models = [modelHyper({ hiddenUnits: 4 }), modelHyper({ hiddenUnits: 4, dataSeed: 2, initSeed: 3 })];
+    const job = { shape, models, data, steps: 12, reportEvery: 6 };
+    const result = await createCpuEngine().train(job, (report) =>
+      report.step === 6 ? { copy: [{ from: 0, to: 1 }] } : undefined,
+    );
+    expect(result.statistics[1]).toEqual(result.statistics[0]);
+    expect(result.statistics[1]).not.toEqual(initStatistics(shape, models[1]));
+  });
 });

@@ -627,6 +627,7 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
                 cols_masked: layer.spec.kind === 'dense' && layer.spec.role === 'hidden' ? 1 : 0,
                 fan_out_per_col: 1,
                 xavier: init === 'xavier' ? 1 : 0,
+                ones: 0,
               }),
               packModelHypers(models),
               parameters,

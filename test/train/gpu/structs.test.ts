@@ -7,6 +7,7 @@ import { HYPERPARAMETERS, type HyperparameterRow } from '../../../src/search/hyp
 import { KERNELS } from '../../../src/train/gpu/kernels.ts';
 import type { StructLayout } from '../../../src/train/gpu/structs.ts';
 import {
+  BATCH_NORM_PARAMS,
   CONV_PARAMS,
   DROPOUT_PARAMS,
   fieldOffset,
@@ -42,6 +43,7 @@ const LAYOUTS: StructLayout<string>[] = [
   CONV_PARAMS,
   POOL_PARAMS,
   DROPOUT_PARAMS,
+  BATCH_NORM_PARAMS,
   STEP_PARAMS,
   MODEL_HYPER,
   MODEL_STATE,
