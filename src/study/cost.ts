@@ -138,7 +138,7 @@ const ACTIVATION_BUFFERS: { readonly [K in LayerKindName]: readonly string[] } =
   pool2d: ['a', 'delta'],
   dropout: ['a', 'delta'],
   flatten: [],
-  // Not on the GPU yet: sized as a layer that keeps its normalized input, output and gradient.
+  // Plus its batch statistics, 2 floats per channel and model: not per row, so left out.
   batchnorm: ['z', 'a', 'delta'],
 };
 
