@@ -4,6 +4,7 @@
 // call that computes the same thing; where a framework has no exact equivalent the script
 // says so in a comment next to the closest one. The trial's params become a model exactly as
 // the engines build it (population.ts's trialBucket and trialModel), so the two never drift.
+import { dimsSize, modelLayout, type PlacedLayer } from '../train/layers.ts';
 import { type DecayKind, type InitKind, LEAKY_SLOPE, type ModelHyper } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import { trialBucket, trialModel } from './population.ts';
@@ -35,8 +36,12 @@ interface Setup {
   classification: boolean;
   /** Seeds the framework's own random numbers (the lab's cannot be reproduced there). */
   seed: number;
-  /** Layer widths: inputs, hidden…, outputs. */
+  /** Layer widths: inputs, hidden…, outputs (an MLP's). */
   widths: number[];
+  /** Every layer as the engines build this trial's model, hidden units at the trial's own. */
+  layout: PlacedLayer[];
+  /** A CNN's: the rows are images [channels × height × width]; undefined for an MLP. */
+  image?: { channels: number; height: number; width: number };
 }
 
 function setup(request: CodeRequest): Setup {
@@ -56,7 +61,14 @@ function setup(request: CodeRequest): Setup {
     classification: data.task === 'classification',
     seed: hyper.initSeed & 0x7fffffff,
     widths: [data.inputs, ...Array<number>(bucket.hiddenLayers).fill(hyper.hiddenUnits), data.outputs],
+    layout: modelLayout({ ...bucket, inputs: data.inputs, outputs: data.outputs, maxHidden: hyper.hiddenUnits }),
+    ...(bucket.layers && bucket.image ? { image: bucket.image } : {}),
   };
+}
+
+/** A layer kind no script here writes yet. */
+function noCode(framework: string, layer: PlacedLayer): never {
+  throw new Error(`${framework} code has no ${layer.spec.kind} layer yet`);
 }
 
 /** A Python number literal that reads back as the same double (JS's shortest round-trip form is valid Python). */
@@ -195,15 +207,46 @@ function torchDecoupledDecay(wd: number): string[] {
   ];
 }
 
+/** The model's layers as nn.Sequential's arguments (README, "Conventions": the lab's layers are PyTorch's). */
+function torchLayers(s: Setup, act: string | undefined): string[] {
+  const { image } = s;
+  const lines = image
+    ? [
+        `nn.Unflatten(1, (${image.channels}, ${image.height}, ${image.width})),  # each row is an image [C, H, W], channel-major as in the lab`,
+      ]
+    : [];
+  for (const layer of s.layout) {
+    const { spec, input } = layer;
+    switch (spec.kind) {
+      case 'dense':
+        lines.push(`nn.Linear(${dimsSize(input)}, ${spec.units}),`);
+        if (act && spec.role === 'hidden') lines.push(`${act},`);
+        break;
+      case 'conv2d':
+        lines.push(`nn.Conv2d(${input.channels}, ${spec.filters}, ${spec.kernel}, padding=${spec.kernel} // 2),`);
+        if (act) lines.push(`${act},`);
+        break;
+      case 'pool2d':
+        lines.push(spec.mode === 'max' ? 'nn.MaxPool2d(2),' : 'nn.AvgPool2d(2),');
+        break;
+      case 'flatten':
+        lines.push('nn.Flatten(),');
+        break;
+      case 'dropout':
+        lines.push(`nn.Dropout(${py(spec.rate)}),  # torch draws its own masks, not the lab's`);
+        break;
+      default:
+        noCode('PyTorch', layer);
+    }
+  }
+  return lines;
+}
+
 function pytorchCode(s: Setup): string {
   const h = s.hyper;
   const wd = h.weightDecay;
   const act = activationOf(TORCH_ACTIVATIONS, s.activation);
-  const layers: string[] = [];
-  s.widths.slice(1).forEach((width, l) => {
-    layers.push(`nn.Linear(${s.widths[l]}, ${width}),`);
-    if (act && l < s.hiddenLayers) layers.push(`${act},`);
-  });
+  const layers = torchLayers(s, act);
   const lr = py(h.learningRate);
   let optimizer: string;
   let manualDecay = false;
@@ -261,7 +304,7 @@ function pytorchCode(s: Setup): string {
     ...block(layers, '    '),
     ')',
     'for layer in model:',
-    '    if isinstance(layer, nn.Linear):',
+    `    if isinstance(layer, ${s.image ? '(nn.Conv2d, nn.Linear)' : 'nn.Linear'}):`,
     ...block([...init, 'nn.init.zeros_(layer.bias)'], '        '),
     s.classification
       ? 'loss_fn = nn.CrossEntropyLoss()  # mean softmax cross-entropy over the batch'
@@ -345,6 +388,59 @@ function kerasSchedule(s: Setup): string[] {
   ];
 }
 
+/**
+ * The model's layers as keras.Sequential's list. A CNN's rows are images [C, H, W] (the lab's
+ * and PyTorch's order); its convolutions run channels-last [H, W, C], which every Keras backend
+ * convolves (TensorFlow's CPU kernels take no channels_first), and it turns back to [C, H, W]
+ * before Flatten, so the features reach the dense layers in the lab's order.
+ */
+function kerasLayers(s: Setup, act: { argument?: string; layer?: string }): string[] {
+  const lines = [`keras.Input(shape=(${s.request.data.inputs},)),`];
+  const { image } = s;
+  if (image)
+    lines.push(
+      `keras.layers.Reshape((${image.channels}, ${image.height}, ${image.width})),  # each row is an image [C, H, W], channel-major as in the lab`,
+      'keras.layers.Permute((2, 3, 1)),  # to [H, W, C]: Keras convolves channels-last',
+    );
+  const activation = act.argument ? `, activation=${act.argument}` : '';
+  const initialised = "kernel_initializer=init, bias_initializer='zeros'";
+  for (const layer of s.layout) {
+    const { spec } = layer;
+    switch (spec.kind) {
+      case 'dense': {
+        const hidden = spec.role === 'hidden';
+        lines.push(
+          `keras.layers.Dense(${spec.units}${hidden ? activation : ''}, ${initialised}),${hidden ? '' : '  # logits'}`,
+        );
+        if (hidden && act.layer) lines.push(`${act.layer},`);
+        break;
+      }
+      case 'conv2d':
+        // padding='same' at stride 1 pads k // 2 on every side, as Conv2d(padding=k // 2) does.
+        lines.push(
+          `keras.layers.Conv2D(${spec.filters}, ${spec.kernel}, padding='same'${activation}, ${initialised}),`,
+        );
+        if (act.layer) lines.push(`${act.layer},`);
+        break;
+      case 'pool2d':
+        lines.push(spec.mode === 'max' ? 'keras.layers.MaxPooling2D(2),' : 'keras.layers.AveragePooling2D(2),');
+        break;
+      case 'flatten':
+        lines.push(
+          'keras.layers.Permute((3, 1, 2)),  # back to [C, H, W], so Flatten orders the features as the lab does',
+          'keras.layers.Flatten(),',
+        );
+        break;
+      case 'dropout':
+        lines.push(`keras.layers.Dropout(${py(spec.rate)}),  # Keras draws its own masks, not the lab's`);
+        break;
+      default:
+        noCode('Keras', layer);
+    }
+  }
+  return lines;
+}
+
 function kerasCode(s: Setup): string {
   const h = s.hyper;
   const wd = h.weightDecay;
@@ -359,15 +455,7 @@ function kerasCode(s: Setup): string {
           '# Xavier: N(0, 2/(fan_in + fan_out)) as in the lab (GlorotNormal would truncate at 2 sd).',
           "init = keras.initializers.VarianceScaling(scale=1.0, mode='fan_avg', distribution='untruncated_normal')",
         ];
-  const layers: string[] = [`keras.Input(shape=(${s.request.data.inputs},)),`];
-  s.widths.slice(1).forEach((width, l) => {
-    const hidden = l < s.hiddenLayers;
-    const activation = hidden && act.argument ? `, activation=${act.argument}` : '';
-    layers.push(
-      `keras.layers.Dense(${width}${activation}, kernel_initializer=init, bias_initializer='zeros'),${hidden ? '' : '  # logits'}`,
-    );
-    if (hidden && act.layer) layers.push(`${act.layer},`);
-  });
+  const layers = kerasLayers(s, act);
   // Keras applies weight_decay decoupled for every optimizer: w -= lr_t * wd * w before the update, as in the lab.
   const decay = wd > 0 ? `, weight_decay=${py(wd)}` : '';
   const notes: string[] = [];
@@ -496,6 +584,7 @@ function optaxOptimizer(s: Setup): string {
 }
 
 function optaxCode(s: Setup): string {
+  if (s.image) throw new Error('the optax script builds MLPs only: copy this CNN as PyTorch or Keras code');
   const act = activationOf(JAX_ACTIVATIONS, s.activation);
   const init =
     s.init === 'he'

@@ -4,6 +4,7 @@
 // exactly as the lab does), then the final weights are compared. Needs a python3 with torch
 // (Debian's python3-torch); without one the test is skipped and says so.
 import { spawnSync } from 'node:child_process';
+import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { hash32, permuteIndex } from '../../src/search/random.ts';
 import { trainingCode } from '../../src/study/codegen.ts';
@@ -12,8 +13,12 @@ import { trialBucket, trialModel } from '../../src/study/population.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { initParameters } from '../../src/train/cpu/ops.ts';
+import { digitsTrainingData } from '../../src/train/data/digits.ts';
+import { decodeDigitsPack } from '../../src/train/data/digitsFormat.ts';
+import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
-import { type PopulationShape, parameterLayout, type TrainingData } from '../../src/train/types.ts';
+import { block, modelLayout } from '../../src/train/layers.ts';
+import type { PopulationShape, TrainingData } from '../../src/train/types.ts';
 
 const torchPython = ['python3', '/usr/bin/python3'].find(
   (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
@@ -57,20 +62,54 @@ for (const activation of ['leaky_relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 
     params: { activation, hiddenLayers: activation === 'linear' ? 0 : 2 },
     data: spiral,
   });
+// CNNs (no dropout: torch draws its own masks) on 14×14 digits: each kernel and pooling, conv weights in torch's [F, C, k, k].
+const digits = digitsTrainingData(decodeDigitsPack(inflateSync(digitsAssetBytes())), {
+  count: 96,
+  validationFraction: 0.25,
+  seed: 3,
+});
+cases.push(
+  {
+    name: 'cnn 2 blocks 3×3 max',
+    params: { architecture: 'cnn', convBlocks: 2, convFilters: 4, kernelSize: '3', poolMode: 'max', hiddenLayers: 1 },
+    data: digits,
+  },
+  {
+    name: 'cnn 1 block 5×5 avg, momentum, no hidden layer',
+    params: {
+      architecture: 'cnn',
+      convBlocks: 1,
+      convFilters: 3,
+      kernelSize: '5',
+      poolMode: 'avg',
+      hiddenLayers: 0,
+      optimizer: 'momentum',
+      learningRate: 0.05,
+      activation: 'tanh',
+    },
+    data: digits,
+  },
+);
 cases.push({
   name: 'sgd regression (MSE)',
   params: { optimizer: 'sgd', learningRate: 0.02, activation: 'tanh' },
   data: plane,
 });
 
-/** Per layer: W [in × out] row-major (the lab's layout) and b. */
+/** Per layer with weights: W [rows × cols] row-major (the lab's layout: a conv's rows are (c·k + ky)·k + kx) and b. */
 type Layers = Array<[number[], number[]]>;
 
 function layers(shape: PopulationShape, params: Float32Array): Layers {
-  return parameterLayout(shape).map(({ weights, bias, rows, cols }) => [
-    Array.from(params.subarray(weights, weights + rows * cols)),
-    Array.from(params.subarray(bias, bias + cols)),
-  ]);
+  return modelLayout(shape)
+    .filter((layer) => layer.blocks.length > 0)
+    .map((layer) => {
+      const w = block(layer, 'weights');
+      const b = block(layer, 'bias');
+      return [
+        Array.from(params.subarray(w.offset, w.offset + w.rows * w.cols)),
+        Array.from(params.subarray(b.offset, b.offset + b.cols)),
+      ];
+    });
 }
 
 async function labRun(c: Case) {
@@ -131,11 +170,15 @@ for case in json.load(sys.stdin):
     x = torch.tensor(case["x"], dtype=torch.float32).reshape(-1, case["inputs"])
     y = torch.tensor(case["y"]).long() if case["classification"] else torch.tensor(case["y"], dtype=torch.float32).reshape(-1, case["outputs"])
 
+    # The lab's W [rows x cols] is torch's weight [cols, ...] transposed: Linear [out, in], Conv2d [F, C, k, k].
+    def weighted(model):
+        return [m for m in model if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+
     def set_weights(model, init=case["init"]):
-        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
         with torch.no_grad():
-            for layer, (w, b) in zip(linears, init):
-                layer.weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(layer.in_features, layer.out_features).T)
+            for layer, (w, b) in zip(weighted(model), init):
+                cols = layer.weight.shape[0]
+                layer.weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(-1, cols).T.reshape(layer.weight.shape))
                 layer.bias.copy_(torch.tensor(b, dtype=torch.float32))
 
     code = case["code"].replace(
@@ -146,13 +189,13 @@ for case in json.load(sys.stdin):
     scope = {"HARNESS_DATA": (x, y, x[:4], y[:4]), "HARNESS_SET_WEIGHTS": set_weights, "__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(code, scope)
-    out.append([[m.weight.detach().T.reshape(-1).tolist(), m.bias.detach().tolist()] for m in scope["model"] if isinstance(m, torch.nn.Linear)])
+    out.append([[m.weight.detach().reshape(m.weight.shape[0], -1).T.reshape(-1).tolist(), m.bias.detach().tolist()] for m in weighted(scope["model"])])
 print(json.dumps(out))
 `;
 
 describe('generated PyTorch code', () => {
   it.skipIf(!torchPython)(
-    `trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE`,
+    `trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE, CNNs`,
     async () => {
       const runs = await Promise.all(cases.map(labRun));
       const result = spawnSync(torchPython!, ['-c', HARNESS], {

@@ -209,6 +209,67 @@ describe('key lines', () => {
     expect(jax).toContain('x = jax.nn.gelu(x @ w + b, approximate=False)');
   });
 
+  const digits: DataShape = {
+    task: 'classification',
+    inputs: 196,
+    outputs: 10,
+    trainCount: 800,
+    validationCount: 200,
+    image: { channels: 1, height: 14, width: 14 },
+  };
+  const cnn = { architecture: 'cnn', convBlocks: 2, convFilters: 4, kernelSize: '5', hiddenLayers: 1, hiddenUnits: 32 };
+  /** The lines of `text` from `start` to the first line that is `end`. */
+  const between = (text: string[], start: string, end: string) =>
+    text.slice(text.indexOf(start), text.indexOf(end, text.indexOf(start)) + 1);
+
+  it('PyTorch: a CNN unflattens each row to [C, H, W], convolves with same padding, pools, flattens, drops out; conv weights get the init too', () => {
+    const text = lines(code('pytorch', { ...cnn, poolMode: 'avg', dropout: 0.25 }, digits));
+    expect(between(text, 'model = nn.Sequential(', ')')).toEqual([
+      'model = nn.Sequential(',
+      'nn.Unflatten(1, (1, 14, 14)),  # each row is an image [C, H, W], channel-major as in the lab',
+      'nn.Conv2d(1, 4, 5, padding=5 // 2),',
+      'nn.ReLU(),',
+      'nn.AvgPool2d(2),',
+      'nn.Conv2d(4, 8, 5, padding=5 // 2),',
+      'nn.ReLU(),',
+      'nn.AvgPool2d(2),',
+      'nn.Flatten(),',
+      'nn.Linear(72, 32),',
+      'nn.ReLU(),',
+      "nn.Dropout(0.25),  # torch draws its own masks, not the lab's",
+      'nn.Linear(32, 10),',
+      ')',
+    ]);
+    expect(text).toContain('if isinstance(layer, (nn.Conv2d, nn.Linear)):');
+    expect(lines(code('pytorch', { ...cnn, convBlocks: 1 }, digits))).toContain('nn.MaxPool2d(2),');
+  });
+
+  it("Keras: a CNN convolves channels-last between two Permutes, so Flatten gives the lab's [C, H, W] order; optax refuses it", () => {
+    const text = lines(code('keras', { ...cnn, activation: 'leaky_relu', dropout: 0.5 }, digits));
+    expect(between(text, 'model = keras.Sequential([', '])')).toEqual([
+      'model = keras.Sequential([',
+      'keras.Input(shape=(196,)),',
+      'keras.layers.Reshape((1, 14, 14)),  # each row is an image [C, H, W], channel-major as in the lab',
+      'keras.layers.Permute((2, 3, 1)),  # to [H, W, C]: Keras convolves channels-last',
+      "keras.layers.Conv2D(4, 5, padding='same', kernel_initializer=init, bias_initializer='zeros'),",
+      'keras.layers.LeakyReLU(negative_slope=0.01),',
+      'keras.layers.MaxPooling2D(2),',
+      "keras.layers.Conv2D(8, 5, padding='same', kernel_initializer=init, bias_initializer='zeros'),",
+      'keras.layers.LeakyReLU(negative_slope=0.01),',
+      'keras.layers.MaxPooling2D(2),',
+      'keras.layers.Permute((3, 1, 2)),  # back to [C, H, W], so Flatten orders the features as the lab does',
+      'keras.layers.Flatten(),',
+      "keras.layers.Dense(32, kernel_initializer=init, bias_initializer='zeros'),",
+      'keras.layers.LeakyReLU(negative_slope=0.01),',
+      "keras.layers.Dropout(0.5),  # Keras draws its own masks, not the lab's",
+      "keras.layers.Dense(10, kernel_initializer=init, bias_initializer='zeros'),  # logits",
+      '])',
+    ]);
+    expect(() => code('optax', cnn, digits)).toThrow(
+      'the optax script builds MLPs only: copy this CNN as PyTorch or Keras code',
+    );
+  });
+
   it('refuses a data shape without training rows (a CSV study before its file is read)', () => {
     expect(() => code('pytorch', {}, { ...spiral, trainCount: 0 })).toThrow(
       'its training rows are not known until its data is loaded',
@@ -267,8 +328,27 @@ describe('every configuration', () => {
     }
   }
 
+  // CNNs on digits: each kernel and pooling, with and without dropout, PyTorch and Keras.
+  const digits: DataShape = {
+    task: 'classification',
+    inputs: 784,
+    outputs: 10,
+    trainCount: 800,
+    validationCount: 200,
+    image: { channels: 1, height: 28, width: 28 },
+  };
+  for (const id of ['pytorch', 'keras'] as const)
+    for (const [kernelSize, poolMode, dropout, convBlocks] of [
+      ['3', 'max', 0, 1],
+      ['5', 'avg', 0.3, 3],
+    ] as const)
+      scripts.push({
+        name: `${id} cnn ${kernelSize} ${poolMode} ${dropout}`,
+        code: code(id, { architecture: 'cnn', kernelSize, poolMode, dropout, convBlocks }, digits),
+      });
+
   it(`produces code for each of ${FRAMEWORKS.length} frameworks × ${OPTIMIZERS.length} optimizers × ${DECAYS.length} schedules × ${activations.length} activations × 2 tasks`, () => {
-    expect(scripts).toHaveLength(FRAMEWORKS.length * OPTIMIZERS.length * DECAYS.length * activations.length * 2);
+    expect(scripts).toHaveLength(FRAMEWORKS.length * OPTIMIZERS.length * DECAYS.length * activations.length * 2 + 4);
     for (const { code: text } of scripts) expect(text).toMatch(/^# Trial #7 of a Tuning Lab study/);
   });
 
