@@ -2,6 +2,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { finishedCount, isActive, type StudyState } from '../study/state.ts';
 import type { EngineChoice } from '../worker/api.ts';
+import { studyEta } from './study-eta.ts';
 import { panelStyles } from './styles.ts';
 import { STATE_COLORS } from './trial-display.ts';
 
@@ -85,11 +86,17 @@ export class LabRunControls extends LitElement {
     // Earlier sessions' time (a resumed study) plus this page's.
     const elapsed =
       run.elapsedMs + (active && this.startedAt !== undefined ? (this.endedAt ?? this.now) - this.startedAt : 0);
-    let eta: number | undefined;
-    if (active && budget.kind === 'minutes') eta = budget.minutes * 60_000 - elapsed;
-    else if (active && total !== undefined && done > 0) eta = (elapsed / done) * (total - done);
+    const eta = studyEta(run, elapsed);
+    const left =
+      eta?.kind === 'estimate'
+        ? html` · <span data-testid="eta" title="from the trial-steps trained per second so far">study done in about ${formatDuration(eta.ms)}</span>`
+        : eta?.kind === 'budget'
+          ? html` · <span data-testid="eta">${formatDuration(eta.ms)} of the time budget left</span>`
+          : eta?.kind === 'measuring'
+            ? html` · <span data-testid="eta" class="hint">time left: measuring</span>`
+            : '';
     return html`<span class="stats" data-testid="progress" data-status=${run.status} data-done=${done}>
-      ${run.status} · trials <strong>${done}</strong>${total !== undefined ? html` / ${total}` : ''} done · elapsed ${formatDuration(elapsed)}${eta !== undefined ? html` · about ${formatDuration(eta)} left` : ''}
+      ${run.status} · trials <strong>${done}</strong>${total !== undefined ? html` / ${total}` : ''} done · elapsed ${formatDuration(elapsed)}${left}
     </span>`;
   }
 
