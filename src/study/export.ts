@@ -7,7 +7,7 @@ import Papa from 'papaparse';
 import { version as APP_VERSION } from '../../package.json';
 import { HIERARCHY_STAGES } from '../search/hierarchy.ts';
 import { ACTIVATIONS, type HyperparameterRow, POOL_MODES, SHAPE_ROWS } from '../search/hyperparameters.ts';
-import { layerListProblem, MAX_FILTERS } from '../train/layers.ts';
+import { layerListProblem, MAX_FILTERS, statisticsCount } from '../train/layers.ts';
 import { type PopulationShape, parameterCount, TrialState } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import type { StudyEvent } from './events.ts';
@@ -260,6 +260,7 @@ const layerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('flatten') }),
   z.strictObject({ kind: z.literal('dropout'), rate: z.number().min(0).lt(1) }),
   z.strictObject({ kind: z.literal('dense'), activation: activationSchema }),
+  z.strictObject({ kind: z.literal('batchnorm'), activation: activationSchema }),
 ]);
 
 const shapeSchema = z
@@ -287,10 +288,20 @@ const modelSchema = z
     parameters: longArray(MAX_PARAMETERS, { one: 'a number', many: 'parameters' }, (v) =>
       typeof v === 'number' ? v : undefined,
     ),
+    statistics: longArray(MAX_PARAMETERS, { one: 'a number', many: 'running statistics' }, (v) =>
+      typeof v === 'number' ? v : undefined,
+    ).optional(),
   })
   .refine((m) => m.parameters.length === parameterCount(m.shape), { message: 'parameters do not fit the model shape' })
+  .refine((m) => (m.statistics?.length ?? 0) === statisticsCount(m.shape), {
+    message: "running statistics do not fit the model shape (batch norm's mean and variance per channel)",
+  })
   .refine((m) => m.hiddenUnits <= m.shape.maxHidden, { message: "hiddenUnits exceeds the shape's maxHidden" })
-  .transform((m) => ({ ...m, parameters: Float32Array.from(m.parameters) }));
+  .transform(({ statistics, ...m }) => ({
+    ...m,
+    parameters: Float32Array.from(m.parameters),
+    ...(statistics ? { statistics: Float32Array.from(statistics) } : {}),
+  }));
 
 const taskSchema = z.enum(['classification', 'regression']);
 const message = z.string().max(5000);

@@ -38,4 +38,11 @@ export interface TrainedModel {
   shape: PopulationShape;
   hiddenUnits: number;
   parameters: Float32Array;
+  /** Its running statistics (batch norm's, PopulationResult.statistics), which evaluation reads; absent without batch norm. */
+  statistics?: Float32Array;
+}
+
+/** `statistics` as a TrainedModel holds them: absent when the model has none. */
+export function keptStatistics(statistics: Float32Array): Pick<TrainedModel, 'statistics'> {
+  return statistics.length > 0 ? { statistics } : {};
 }

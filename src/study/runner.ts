@@ -16,7 +16,7 @@ import { dataShapeOfTrainingData } from './cost.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { groupIntoPopulations, type PopulationPlan } from './population.ts';
-import type { TrialRecord } from './record.ts';
+import { keptStatistics, type TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
 import { applyStudyEvent, initialStudyState, keepsCurvePoint, type StudyState, unfinishedTrials } from './state.ts';
 
@@ -299,6 +299,7 @@ export class StudyRunner {
       return toStop;
     };
     let parameters: Float32Array[];
+    let statistics: Float32Array[];
     try {
       const job = {
         shape: population.shape,
@@ -308,7 +309,7 @@ export class StudyRunner {
         reportEvery: spec.training.reportEvery,
         divergenceFactor: DIVERGENCE_FACTOR,
       };
-      ({ parameters } = await this.engine.train(job, onReport, this.aborting.signal));
+      ({ parameters, statistics } = await this.engine.train(job, onReport, this.aborting.signal));
     } catch (e) {
       if (this.stopped) {
         for (const i of running) {
@@ -361,6 +362,7 @@ export class StudyRunner {
           shape: population.shape,
           hiddenUnits: population.models[i].hiddenUnits,
           parameters: parameters[i],
+          ...keptStatistics(statistics[i]),
         },
       });
     }

@@ -118,6 +118,7 @@ export class LabDecisionBoundary extends LitElement {
           model.parameters,
           grid.subarray(2 * r * CELLS, 2 * (r + 1) * CELLS),
           CELLS,
+          model.statistics,
         ),
         r * CELLS * C,
       );

@@ -3,7 +3,7 @@
 // engine. A trial's seeds come from (study seed, trial id) alone and its width's padding
 // changes nothing (population.ts), so this is the model the CPU engine trains in the study.
 import { groupIntoPopulations } from '../study/population.ts';
-import type { TrainedModel, TrialRecord } from '../study/record.ts';
+import { keptStatistics, type TrainedModel, type TrialRecord } from '../study/record.ts';
 import type { StudySpec } from '../study/spec.ts';
 import { createCpuEngine } from '../train/cpu/engine.ts';
 import type { TrainingData } from '../train/types.ts';
@@ -21,8 +21,14 @@ export async function retrainTrial(
   const [{ shape, models }] = populations;
   const endedEarly = trial.state === 'PRUNED' || trial.state === 'STOPPED';
   const job = { shape, models, data, steps: spec.training.steps, reportEvery: spec.training.reportEvery };
-  const { parameters } = await createCpuEngine().train(job, (report) =>
+  const { parameters, statistics } = await createCpuEngine().train(job, (report) =>
     endedEarly && report.step >= trial.steps ? [0] : undefined,
   );
-  return { trialId: trial.id, shape, hiddenUnits: models[0].hiddenUnits, parameters: parameters[0] };
+  return {
+    trialId: trial.id,
+    shape,
+    hiddenUnits: models[0].hiddenUnits,
+    parameters: parameters[0],
+    ...keptStatistics(statistics[0]),
+  };
 }

@@ -13,7 +13,8 @@ export interface RetrainRequest {
 self.onmessage = async ({ data: request }: MessageEvent<RetrainRequest>) => {
   try {
     const model = await retrainTrial(request.spec, request.trial, request.data);
-    self.postMessage({ model }, { transfer: [model.parameters.buffer] });
+    const buffers = [model.parameters.buffer, ...(model.statistics ? [model.statistics.buffer] : [])];
+    self.postMessage({ model }, { transfer: buffers });
   } catch (e) {
     self.postMessage({ error: (e as Error).message });
   }

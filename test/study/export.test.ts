@@ -24,7 +24,7 @@ import { trialSeeds } from '../../src/study/population.ts';
 import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
 import { defaultStudy, HYPERPARAMETER_NAMES, STUDY_VERSION } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
-import { parameterCount, TrialState } from '../../src/train/types.ts';
+import { type PopulationShape, parameterCount, TrialState } from '../../src/train/types.ts';
 
 const spec = defaultStudy();
 const params = (learningRate: number) => ({
@@ -324,6 +324,42 @@ describe('study export JSON', () => {
     const current = parseStudyExport(JSON.stringify(exported));
     if (!current.ok) throw new Error(current.error);
     expect(parsed.study).toEqual(current.study);
+  });
+
+  it("keeps a batch norm model's running statistics, and refuses a count that does not fit its layers", () => {
+    const shape: PopulationShape = {
+      inputs: 2,
+      outputs: 2,
+      hiddenLayers: 0,
+      maxHidden: 4,
+      activation: 'relu',
+      loss: 'softmax_cross_entropy',
+      init: 'he',
+      batchSize: 8,
+      layers: [
+        { kind: 'dense', activation: 'linear' },
+        { kind: 'batchnorm', activation: 'relu' },
+      ],
+    };
+    const study = snapshot([trial(0, 'COMPLETE', 0.2)]);
+    study.bestModel = {
+      trialId: 0,
+      shape,
+      hiddenUnits: 3,
+      parameters: Float32Array.from({ length: parameterCount(shape) }, (_, i) => i / 7),
+      statistics: Float32Array.of(0.5, -0.25, 1.5, 0, 2, 0.75, 1.25, 0),
+    };
+    const json = studyExportJson(study);
+    const parsed = parseStudyExport(json);
+    expect(parsed.ok && parsed.study.bestModel).toEqual(study.bestModel);
+    const short = JSON.parse(json);
+    short.bestModel.statistics.pop();
+    expect(errorOf(short)).toContain(
+      "running statistics do not fit the model shape (batch norm's mean and variance per channel)",
+    );
+    const none = JSON.parse(json);
+    delete none.bestModel.statistics;
+    expect(errorOf(none)).toContain('running statistics do not fit the model shape');
   });
 
   it('names the field that breaks the schema', () => {
