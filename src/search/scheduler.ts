@@ -1,5 +1,6 @@
 // createScheduler: one entry point for every sampler. The independent samplers live here;
-// coarse-to-fine, the hierarchy, TPE and CMA-ES, which read finished results, have their own modules.
+// coarse-to-fine, the hierarchy, TPE and CMA-ES, which read finished results, and population-based
+// training (quasi-random starts, then exploits while a population trains) have their own modules.
 //  grid          each searched hyperparameter gets `pointsPerParam` values evenly spaced on
 //                its own scale, ends included (u = i/(k-1)); categoricals get every choice.
 //                The Cartesian product is visited in a seeded random order, so a budget
@@ -12,6 +13,7 @@ import { createCmaEs } from './cmaes.ts';
 import { createCoarseToFine } from './coarseToFine.ts';
 import { createHierarchy } from './hierarchy.ts';
 import { activeParams } from './hyperparameters.ts';
+import { createPbt, isPopulationScheduler, type PopulationScheduler } from './pbt.ts';
 import { scrambledHalton } from './quasi.ts';
 import { hash32, permuteIndex } from './random.ts';
 import {
@@ -101,7 +103,7 @@ function createQuasiRandom(budget: Budget, space: SearchSpace, seed: number): Sc
  */
 export function createScheduler(config: SchedulerConfig, space: SearchSpace, seed: number): Scheduler {
   const sampler = createSampler(config, space, seed);
-  return {
+  const scheduler: Scheduler = {
     next(history) {
       const decision = sampler.next(history);
       return decision.kind === 'trial'
@@ -109,6 +111,12 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
         : decision;
     },
   };
+  if (!isPopulationScheduler(sampler)) return scheduler;
+  const { interval } = sampler;
+  const exploit: PopulationScheduler['exploit'] = (step, members) =>
+    sampler.exploit(step, members).map((e) => ({ ...e, params: activeParams(e.params) }));
+  const population: PopulationScheduler = { ...scheduler, interval, exploit };
+  return population;
 }
 
 /** The sampler of `config.kind`; its trials set every hyperparameter, those whose condition fails too. */
@@ -136,9 +144,11 @@ function createSampler(config: SchedulerConfig, space: SearchSpace, seed: number
       return createCmaEs(config, space, seed);
     case 'auto':
       return createAuto(config, space, seed);
+    case 'pbt':
+      return createPbt(config, space, seed, createQuasiRandom(config.budget, space, seed));
     default:
       throw new Error(
-        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use auto, grid, random, quasi-random, coarse-to-fine, hierarchy, tpe or cmaes`,
+        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use auto, grid, random, quasi-random, coarse-to-fine, hierarchy, tpe, cmaes or pbt`,
       );
   }
 }

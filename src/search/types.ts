@@ -122,6 +122,12 @@ export type SchedulerConfig =
       parallelism?: number;
     }
   | {
+      kind: 'pbt';
+      budget: Budget;
+      /** Steps between exploits: the worst quarter of a running population copies the best (pbt.ts). */
+      interval: number;
+    }
+  | {
       kind: 'cmaes';
       budget: Budget;
       /** Trials trained at once: each generation's λ is the smallest multiple of it that is at least 4 + ⌊3 ln n⌋ (default 1). */

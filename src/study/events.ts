@@ -1,5 +1,6 @@
 // What a running study tells the page, in order: started, then per trial planned → progress…
-// → finished, importance now and then as trials complete, the best model when it changes,
+// → finished (with 'trial-exploited' between progress events under population-based
+// training), importance now and then as trials complete, the best model when it changes,
 // then finished/error for the study (paused/resumed in between); 'engine-changed' whenever a
 // lost GPU device moves the study to the CPU engine. These events are the study: folded by
 // applyStudyEvent (state.ts) they give its state, and the journal stores them as they come.
@@ -67,6 +68,15 @@ export interface ProgressEvent {
   validationLoss: Float32Array;
   trainAccuracy: Float32Array;
   validationAccuracy: Float32Array;
+}
+
+/** Population-based training: the trial's model became a copy of another's and trains on with new hyperparameters (record.ts LineageStep). */
+export interface TrialExploitedEvent {
+  type: 'trial-exploited';
+  trialId: number;
+  step: number;
+  fromTrialId: number;
+  params: TrialParams;
 }
 
 export type FinishedTrialState = Exclude<TrialState, 'RUNNING'>;
@@ -139,6 +149,7 @@ export type StudyEvent =
   | EngineChangedEvent
   | TrialPlannedEvent
   | ProgressEvent
+  | TrialExploitedEvent
   | TrialFinishedEvent
   | ModelKeptEvent
   | ImportanceEvent

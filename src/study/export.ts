@@ -232,6 +232,16 @@ const trialSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
   durationMs: z.number().min(0).optional(),
   curve: curveSchema,
+  lineage: z
+    .array(
+      z.strictObject({
+        step: count,
+        from: count,
+        params: z.partialRecord(hyperparameterName, z.union([z.number(), z.string().max(200)])),
+      }),
+    )
+    .max(100_000)
+    .optional(),
 });
 
 /** A shape hyperparameter's value within the values a study may give it (every numeric row has limits). */

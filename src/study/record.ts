@@ -18,6 +18,16 @@ export function emptyCurve(): TrialCurve {
   return { step: [], trainLoss: [], validationLoss: [], trainAccuracy: [], validationAccuracy: [] };
 }
 
+/**
+ * Population-based training: at `step` the trial's model was replaced by a copy of trial
+ * `from`'s (weights and optimizer state), which trained on with `params`.
+ */
+export interface LineageStep {
+  step: number;
+  from: number;
+  params: TrialParams;
+}
+
 export interface TrialRecord {
   id: number;
   params: TrialParams;
@@ -30,6 +40,8 @@ export interface TrialRecord {
   /** Wall time its population trained. */
   durationMs?: number;
   curve: TrialCurve;
+  /** Its PBT copies in step order (absent when it never copied one); its hyperparameters now are the last one's params. */
+  lineage?: LineageStep[];
 }
 
 /** A trained model as the engine left it: parameters in the padded layout of `shape` (see predict in train/cpu/engine.ts). */

@@ -8,16 +8,27 @@
 // on the same adapter, the same curves whatever the parallelism (pruning aside: median and
 // ASHA compare against whatever other curves exist so far) and however often it was resumed.
 // A lost GPU device loses nothing: the study moves to the CPU engine (see moveToCpu).
+
+import { isPopulationScheduler, type PopulationScheduler } from '../search/pbt.ts';
 import { createPruner, type Pruner, type PrunerConfig } from '../search/pruning.ts';
 import { createScheduler } from '../search/scheduler.ts';
 import type { Curve, FinishedTrial, Scheduler, SchedulerConfig, TrialPlan } from '../search/types.ts';
-import { EngineError, type ProgressReport, type TrainingData, type TrainingEngine } from '../train/types.ts';
+import {
+  EngineError,
+  type HyperChange,
+  type ModelCopy,
+  type ProgressReport,
+  type ReportAnswer,
+  type TrainingData,
+  type TrainingEngine,
+} from '../train/types.ts';
 import { dataShapeOfTrainingData } from './cost.ts';
 import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
-import { groupIntoPopulations, type PopulationPlan } from './population.ts';
+import { pbtInterval } from './pbt.ts';
+import { groupIntoPopulations, type PopulationPlan, trialModel } from './population.ts';
 import { keptStatistics, type TrialRecord } from './record.ts';
-import type { StudySpec } from './spec.ts';
+import type { StudySpec, TrialParams } from './spec.ts';
 import { applyStudyEvent, initialStudyState, keepsCurvePoint, type StudyState, unfinishedTrials } from './state.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
@@ -26,6 +37,7 @@ export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   if (kind === 'grid') return { kind, budget, pointsPerParam };
   if (kind === 'coarse-to-fine') return { kind, budget, trialsPerRound, parallelism: spec.parallelism };
   if (kind === 'cmaes' || kind === 'auto') return { kind, budget, parallelism: spec.parallelism };
+  if (kind === 'pbt') return { kind, budget, interval: pbtInterval(spec) };
   return { kind, budget };
 }
 
@@ -163,6 +175,10 @@ export class StudyRunner {
     try {
       scheduler = createScheduler(schedulerConfig(spec), spec.space, spec.seed);
       pruner = createPruner(prunerConfig(spec));
+      if (isPopulationScheduler(scheduler) && this.engine.cannotCopyModels)
+        throw new Error(
+          `population-based training copies models inside the engine, but ${this.engine.cannotCopyModels}`,
+        );
     } catch (e) {
       this.emit({
         type: 'study-error',
@@ -199,7 +215,7 @@ export class StudyRunner {
       for (const { trial, reason } of invalid)
         this.finish(trial.id, 'FAILED', `its parameters cannot make a model: ${reason}`);
       for (const population of populations) {
-        await this.train(population, pruner);
+        await this.train(population, pruner, isPopulationScheduler(scheduler) ? scheduler : undefined);
         this.importance.update(this.finishedTrials());
       }
     }
@@ -257,7 +273,8 @@ export class StudyRunner {
     return { batch, decision: 'trial' };
   }
 
-  private async train(population: PopulationPlan, pruner: Pruner): Promise<void> {
+  /** Trains one population to its end; under population-based training `pbt` decides its exploits at each report. */
+  private async train(population: PopulationPlan, pruner: Pruner, pbt?: PopulationScheduler): Promise<void> {
     const { spec } = this;
     const ids = population.trials.map((t) => t.id);
     const running = new Set(ids.keys());
@@ -270,7 +287,9 @@ export class StudyRunner {
     const bestBefore = this.state.bestTrialId;
     /** Each trial's latest report: a stopped trial's result, even when its curve keeps a coarser stride. */
     const latest = new Map<number, { step: number; validationLoss: number }>();
-    const onReport = async (report: ProgressReport): Promise<number[]> => {
+    /** Each trial's hyperparameters now (PBT's exploits replace them). */
+    const params = population.trials.map((t) => t.params);
+    const onReport = async (report: ProgressReport): Promise<ReportAnswer> => {
       await this.pauseGate?.promise;
       const toStop: number[] = [];
       const reporting = [...running].filter((i) => !report.diverged[i]);
@@ -296,7 +315,8 @@ export class StudyRunner {
         running.delete(i);
         if (!report.diverged[i]) toStop.push(i);
       }
-      return toStop;
+      if (!pbt || this.stopped || report.step >= spec.training.steps) return { stop: toStop };
+      return { stop: toStop, ...this.exploit(pbt, report, [...running], ids, params) };
     };
     let parameters: Float32Array[];
     let statistics: Float32Array[];
@@ -333,7 +353,7 @@ export class StudyRunner {
           models: unfinished.map((i) => population.models[i]),
         };
         this.moveToCpu(this.cpuFallback, e, rest);
-        if (rest.trials.length > 0) await this.train(rest, pruner);
+        if (rest.trials.length > 0) await this.train(rest, pruner, pbt);
         return;
       }
       for (const i of running)
@@ -366,6 +386,37 @@ export class StudyRunner {
         },
       });
     }
+  }
+
+  /**
+   * PBT's exploit and explore at one report: the scheduler picks who copies whom among the
+   * running models; each copy is recorded (its lineage) and becomes the engine's copy plus the
+   * copier's new hyperparameters, with its own seeds (its own data order goes on).
+   */
+  private exploit(
+    pbt: PopulationScheduler,
+    report: ProgressReport,
+    running: number[],
+    ids: number[],
+    params: TrialParams[],
+  ): Pick<ReportAnswer, 'copy' | 'retune'> {
+    const members = running.map((i) => ({ id: ids[i], params: params[i], validationLoss: report.validationLoss[i] }));
+    const copy: ModelCopy[] = [];
+    const retune: HyperChange[] = [];
+    for (const exploit of pbt.exploit(report.step, members)) {
+      const to = ids.indexOf(exploit.id);
+      params[to] = exploit.params;
+      copy.push({ from: ids.indexOf(exploit.from), to });
+      retune.push({ model: to, hyper: trialModel(exploit.params, this.spec.seed, exploit.id) });
+      this.emit({
+        type: 'trial-exploited',
+        trialId: exploit.id,
+        step: report.step,
+        fromTrialId: exploit.from,
+        params: exploit.params,
+      });
+    }
+    return { copy, retune };
   }
 
   /**

@@ -134,6 +134,7 @@ export const SCHEDULER_KINDS = [
   'hierarchy',
   'tpe',
   'cmaes',
+  'pbt',
 ] as const satisfies readonly SchedulerConfig['kind'][];
 export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
 
@@ -169,6 +170,8 @@ export const studySchema = z
       pointsPerParam: z.number().int().min(2).max(32),
       /** Coarse-to-fine: trials per round. */
       trialsPerRound: z.number().int().min(2).max(500),
+      /** Population-based training: steps between exploits (absent: about a tenth of the steps, see src/study/pbt.ts). */
+      pbtInterval: z.number().int().min(1).max(100_000).optional(),
     }),
     pruning: z.strictObject({ kind: z.enum(PRUNER_KINDS) }),
     /** Trials trained at once (the population size). */

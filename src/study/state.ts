@@ -86,6 +86,7 @@ function restart(state: StudyState, trialIds: readonly number[]): void {
     trial.objective = Number.NaN;
     trial.curve = emptyCurve();
     delete trial.reason;
+    delete trial.lineage;
   }
 }
 
@@ -135,6 +136,12 @@ export function applyStudyEvent(state: StudyState, event: StudyEvent): StudyStat
         curve.validationAccuracy.push(event.validationAccuracy[i]);
       }
       break;
+    case 'trial-exploited': {
+      const trial = state.trials.get(event.trialId);
+      if (!trial) break;
+      (trial.lineage ??= []).push({ step: event.step, from: event.fromTrialId, params: event.params });
+      break;
+    }
     case 'trial-finished': {
       const trial = state.trials.get(event.trialId);
       if (trial?.state !== 'RUNNING') break;
@@ -245,6 +252,9 @@ export function eventsOfState(state: StudyState): StudyEvent[] {
       });
     }
   }
+  for (const t of trials)
+    for (const { step, from, params } of t.lineage ?? [])
+      events.push({ type: 'trial-exploited', trialId: t.id, step, fromTrialId: from, params });
   for (const id of state.finishOrder) {
     const t = state.trials.get(id);
     if (!t || t.state === 'RUNNING') continue;

@@ -33,6 +33,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'scheduler.budget.minutes': 'minutes',
   'scheduler.pointsPerParam': 'points per hyperparameter',
   'scheduler.trialsPerRound': 'trials per round',
+  'scheduler.pbtInterval': 'steps between PBT exploits',
   pruning: 'pruning',
   'pruning.kind': 'pruning',
   parallelism: 'trials at once',

@@ -1,5 +1,6 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { pbtInterval } from '../study/pbt.ts';
 import { PRUNER_KINDS, SCHEDULER_KINDS, type StudySpec } from '../study/spec.ts';
 import { FIELD_LABELS } from '../study/wording.ts';
 import { panelStyles } from './styles.ts';
@@ -16,6 +17,7 @@ const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
   hierarchy: 'time-boxed hierarchy (learning rate first)',
   tpe: 'TPE (samples where the best trials cluster, away from the rest)',
   cmaes: 'CMA-ES (a population that moves and stretches toward the best trials)',
+  pbt: 'population-based training (while training, the worst quarter copies the best and perturbs its rates)',
 };
 const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
   none: 'none (divergence only)',
@@ -78,6 +80,7 @@ export class LabSchedulerEditor extends LitElement {
           </select>
         </label>
         ${sch.kind === 'grid' ? this.field('scheduler.pointsPerParam', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
+        ${sch.kind === 'pbt' ? this.field('scheduler.pbtInterval', 'pbt-interval', pbtInterval(s), { min: 1, max: 100_000, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pbtInterval: v } })) : ''}
         ${sch.kind === 'coarse-to-fine' ? this.field('scheduler.trialsPerRound', 'trials-per-round', sch.trialsPerRound, { min: 2, max: 500, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, trialsPerRound: v } })) : ''}
         <label>${FIELD_LABELS['scheduler.budget.kind']}
           <select data-testid="budget-kind" @change=${(e: Event) => {

@@ -31,6 +31,14 @@ export interface TrainerDependencies {
 
 const WASM_LABEL = 'the CPU engine (WebAssembly)';
 
+/** Why the WASM engine cannot train this study (it trains MLPs only and cannot copy models), if it cannot. */
+function whyNotWasm(spec: StudySpec): string | undefined {
+  if (mayBeCnn(spec.space)) return 'the WASM engine trains MLPs only, and this study has a CNN';
+  if (spec.scheduler.kind === 'pbt')
+    return 'population-based training copies models inside the engine, which the WASM engine cannot';
+  return undefined;
+}
+
 /** The choice that gives the engine a study ran on ('auto' when it never started). */
 function engineOf(engine: EngineInfo | undefined): EngineChoice {
   if (!engine) return 'auto';
@@ -87,15 +95,10 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     data: TrainingData,
   ): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
     if (choice === 'cpu') return { engine: deps.createCpuEngine() };
-    // The WASM engine trains MLPs only: a study that can give a CNN trains on WebGPU or the TypeScript CPU engine.
-    const cnn = mayBeCnn(spec.space);
-    const cpu = cnn ? { engine: deps.createCpuEngine() } : await cpuEngine();
-    if (choice === 'wasm' && cnn)
-      return {
-        engine: cpu.engine,
-        fallbackNotice:
-          'Training on the TypeScript CPU engine because the WASM engine trains MLPs only, and this study has a CNN.',
-      };
+    const notWasm = whyNotWasm(spec);
+    const cpu = notWasm ? { engine: deps.createCpuEngine() } : await cpuEngine();
+    if (choice === 'wasm' && notWasm)
+      return { engine: cpu.engine, fallbackNotice: `Training on the TypeScript CPU engine because ${notWasm}.` };
     if (choice === 'wasm')
       return cpu.wasmFailure === undefined
         ? { engine: cpu.engine }
@@ -114,7 +117,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
         fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}`,
       };
     }
-    if (choice === 'webgpu' || !wasmReady || cnn) return { engine: gpuEngine };
+    if (choice === 'webgpu' || !wasmReady || notWasm) return { engine: gpuEngine };
     const candidates = [
       { label: 'WebGPU', engine: gpuEngine },
       { label: WASM_LABEL, engine: wasmReady },
@@ -173,7 +176,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     const { engine, fallbackNotice } = await chooseEngine(choice, spec, data);
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one
-      return (!mayBeCnn(spec.space) && wasmReady) || deps.createCpuEngine();
+      return (!whyNotWasm(spec) && wasmReady) || deps.createCpuEngine();
     };
     const current = new StudyRunner({
       spec,

@@ -35,6 +35,7 @@ const configs: SchedulerConfig[] = [
   { kind: 'cmaes', budget: { trials: 40 } },
   { kind: 'cmaes', budget: { trials: 40 }, parallelism: 4 },
   { kind: 'auto', budget: { trials: 40 } },
+  { kind: 'pbt', budget: { trials: 40 }, interval: 50 },
 ];
 
 /** Trials issued without waiting for every earlier one: reproducible from the history, not from the worker count. */

@@ -257,9 +257,8 @@ function contract(current: () => TrainingEngine, subject: EngineUnderTest): void
         model({ hiddenUnits: 9, learningRate: 0.003, beta1: 0.8, initSeed: 5, dataSeed: 6 }),
         model({ optimizer: 'momentum', learningRate: 0.05, initSeed: 7, dataSeed: 8 }),
       ];
-      const copied = await engine.train(job(models), (report) =>
-        report.step === 20 ? { copy: [{ from: 0, to: 1 }] } : undefined,
-      );
+      const copyAt20 = (report: ProgressReport) => (report.step === 20 ? { copy: [{ from: 0, to: 1 }] } : undefined);
+      const copied = await engine.train(job(models), copyAt20);
       const plain = await engine.train(job(models));
       expect(current().cannotCopyModels).toBeUndefined();
       // Until the copy, model 1 is itself; after it, Adam's moments (and everything else) are model 0's.
@@ -268,6 +267,15 @@ function contract(current: () => TrainingEngine, subject: EngineUnderTest): void
       expect(curve(copied.reports.slice(1), 1)).toEqual(curve(copied.reports.slice(1), 0));
       expect(copied.parameters[1]).toEqual(copied.parameters[0]);
       for (const m of [0, 2]) expect(curve(copied.reports, m)).toEqual(curve(plain.reports, m));
+      // Batch norm's running statistics (which validation reads) travel with the copy too.
+      const layers = [
+        { kind: 'dense', activation: 'linear' } as const,
+        { kind: 'batchnorm', activation: 'relu' } as const,
+      ];
+      const normed = await engine.train(job(models, {}, { layers }), copyAt20);
+      expect(curve(normed.reports.slice(1), 1)).toEqual(curve(normed.reports.slice(1), 0));
+      expect(normed.statistics[1]).toEqual(normed.statistics[0]);
+      expect(normed.statistics[1].length).toBeGreaterThan(0);
     });
 
     it("retunes a model between steps (PBT's explore): it trains on with the new hyperparameters, its neighbours as before", async () => {

@@ -47,9 +47,9 @@ function trainer(timings: Timings) {
     loadDigits: () => Promise.reject(new Error('no digits in this test')),
     loadTables: () => Promise.reject(new Error('no tables in this test')),
   });
-  async function run(inputs: RunInputs = {}): Promise<StudyEvent[]> {
+  async function run(inputs: RunInputs = {}, spec = study()): Promise<StudyEvent[]> {
     const events: StudyEvent[] = [];
-    await api.run(study(), (_, event) => events.push(event), inputs);
+    await api.run(spec, (_, event) => events.push(event), inputs);
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3 });
     return events;
   }
@@ -68,6 +68,25 @@ describe('engine choice', () => {
     const P = probeJob(spec, data, 1).models.length;
     expect(steps).toEqual([2, 4, 12]);
     expect(rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
+  });
+
+  it('population-based training never runs on the WASM engine, which cannot copy models: WebGPU, else the TypeScript CPU engine', async () => {
+    const { run, probed } = trainer(
+      new Map([
+        [GPU, { fixed: 0.05, perStep: 0.01 }],
+        [WASM, { fixed: 0.01, perStep: 0.004 }],
+      ]),
+    );
+    const pbt = study();
+    pbt.scheduler.kind = 'pbt';
+    const [auto] = await run({}, pbt);
+    expect(auto).toMatchObject({ type: 'study-started', engine: { adapter: GPU.adapter } });
+    expect(probed).toEqual([]);
+    const [asked] = await run({ engine: 'wasm' }, pbt);
+    expect(asked).toMatchObject({
+      engine: { adapter: 'CPU (TypeScript)' },
+      fallbackNotice: expect.stringContaining('which the WASM engine cannot'),
+    });
   });
 
   it('the faster engine wins, and the notice says which, by how much and why', async () => {

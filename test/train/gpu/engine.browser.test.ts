@@ -237,6 +237,15 @@ describe('population semantics', () => {
       expect(Array.from(copied.parameters[1])).not.toEqual(Array.from(plain.parameters[1]));
       for (const m of [0, 2]) expect(curves(copied, m)).toEqual(curves(plain, m));
       expectCurvesClose('copy', copied, await createCpuEngine().train(job, copyAt20), 1e-3);
+      // Batch norm's running statistics (which validation reads) travel with the copy too.
+      const layers = [
+        { kind: 'dense', activation: 'linear' } as const,
+        { kind: 'batchnorm', activation: 'relu' } as const,
+      ];
+      const normed = await gpu.train({ ...job, shape: { ...job.shape, layers } }, copyAt20);
+      expect(curves(normed, 1).slice(4)).toEqual(curves(normed, 0).slice(4));
+      expect(Array.from(normed.statistics[1])).toEqual(Array.from(normed.statistics[0]));
+      expect(normed.statistics[1].length).toBeGreaterThan(0);
 
       const explore = (report: { step: number }) =>
         report.step === 20
