@@ -1,15 +1,22 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { ARCHITECTURES, KERNEL_SIZES, POOL_MODES } from '../search/hyperparameters.ts';
+import { IMAGE_DATA_SETS } from '../study/cnn.ts';
+import { STUDY_PRESETS } from '../study/presets.ts';
 import type { HyperparameterName, SpaceRow } from '../study/spec.ts';
+import { MAX_FILTERS } from '../train/layers.ts';
 import { ACTIVATIONS, OPTIMIZERS } from '../train/types.ts';
 import { panelStyles } from './styles.ts';
 
 /**
- * The model: hidden layers and units, activation and optimizer. These are hyperparameters
- * like any other (rows of the space); here the user sets the values they hold while not
- * searched. The loss follows the data set's task.
+ * The model: its architecture (an MLP, or a CNN's conv blocks, filters, kernel, pooling and
+ * dropout, shown only for a CNN), hidden layers and units, activation and optimizer. These are
+ * hyperparameters like any other (rows of the space); here the user sets the values they hold
+ * while not searched. The loss follows the data set's task. A whole study can start from a
+ * preset (presets.ts).
  *
  * @fires space-change - detail `{ space: SpaceRow[] }`, the space with the edited defaults.
+ * @fires study-preset - detail `{ id }`, a preset of STUDY_PRESETS to start from.
  */
 @customElement('lab-model-editor')
 export class LabModelEditor extends LitElement {
@@ -31,9 +38,9 @@ export class LabModelEditor extends LitElement {
     return this.row(name)?.enabled ? html`<span class="hint">(searched)</span>` : '';
   }
 
-  private numberField(name: 'hiddenLayers' | 'hiddenUnits', label: string, max: number) {
+  private numberField(name: HyperparameterName, label: string, min: number, max: number, step = 1) {
     return html`<label>${label} ${this.searched(name)}
-      <input type="number" min="1" max=${max} step="1" data-testid=${name} .value=${String(this.row(name)?.default ?? '')}
+      <input type="number" min=${min} max=${max} step=${step} data-testid=${name} .value=${String(this.row(name)?.default ?? '')}
         @change=${(e: Event) => {
           const input = e.target as HTMLInputElement;
           const valid = input.value.trim() !== '' && input.checkValidity();
@@ -44,7 +51,7 @@ export class LabModelEditor extends LitElement {
     </label>`;
   }
 
-  private choiceField(name: 'activation' | 'optimizer', label: string, choices: readonly string[]) {
+  private choiceField(name: HyperparameterName, label: string, choices: readonly string[]) {
     const value = this.row(name)?.default;
     return html`<label>${label} ${this.searched(name)}
       <select data-testid=${name} @change=${(e: Event) => this.setDefault(name, (e.target as HTMLSelectElement).value)}>
@@ -60,11 +67,39 @@ export class LabModelEditor extends LitElement {
         : this.task === 'regression'
           ? 'mean squared error'
           : 'from the CSV target';
+    const cnn = this.row('architecture')?.default === 'cnn' || this.row('architecture')?.enabled === true;
     return html`
       <h2>Model</h2>
       <div class="row">
-        ${this.numberField('hiddenLayers', 'hidden layers', 8)}
-        ${this.numberField('hiddenUnits', 'units per layer', 1024)}
+        <label>start from
+          <select data-testid="preset" aria-label="start from a preset study" @change=${(e: Event) => {
+            const select = e.target as HTMLSelectElement;
+            const id = select.value;
+            select.value = '';
+            if (id)
+              this.dispatchEvent(new CustomEvent('study-preset', { detail: { id }, bubbles: true, composed: true }));
+          }}>
+            <option value="">this study</option>
+            ${STUDY_PRESETS.map((p) => html`<option value=${p.id}>${p.label}</option>`)}
+          </select>
+        </label>
+        ${this.choiceField('architecture', 'architecture', ARCHITECTURES)}
+        ${cnn ? html`<span class="hint">a CNN needs image data: ${IMAGE_DATA_SETS}</span>` : ''}
+      </div>
+      ${
+        cnn
+          ? html`<div class="row" data-testid="cnn-fields">
+              ${this.numberField('convBlocks', 'conv blocks', 1, 4)}
+              ${this.numberField('convFilters', 'filters (first block, doubling)', 1, MAX_FILTERS)}
+              ${this.choiceField('kernelSize', 'kernel size', KERNEL_SIZES)}
+              ${this.choiceField('poolMode', 'pooling', POOL_MODES)}
+              ${this.numberField('dropout', 'dropout rate', 0, 0.9, 0.05)}
+            </div>`
+          : ''
+      }
+      <div class="row">
+        ${this.numberField('hiddenLayers', 'hidden layers', cnn ? 0 : 1, 8)}
+        ${this.numberField('hiddenUnits', 'units per layer', 1, 1024)}
         ${this.choiceField('activation', 'activation', ACTIVATIONS)}
         ${this.choiceField('optimizer', 'optimizer', OPTIMIZERS)}
         <span class="hint">loss: ${loss}</span>

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { defaultStudyName, type LibraryEntry, openStudyLibrary, type StudyLibrary } from '../study/library.ts';
 import { decodeStudyHash, encodeStudyHash, type LinkError } from '../study/link.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
+import { STUDY_PRESETS } from '../study/presets.ts';
 import type { TrainedModel } from '../study/record.ts';
 import { dataShapeOf, dataTask, defaultStudy, type StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, canResume, foldStudyEvents, isActive, type StudyState } from '../study/state.ts';
@@ -180,6 +181,14 @@ export class TuningLab extends LitElement {
   }
 
   /** Every edit lands here: the link follows the study without adding history entries. */
+  /** The editor's study becomes a preset (presets.ts), as if typed in. */
+  private startFromPreset(id: string): void {
+    const preset = STUDY_PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    this.csvPending = false; // a preset's data is built in, never a CSV to choose
+    this.edit(preset.study());
+  }
+
   private edit(spec: StudySpec): void {
     if (this.session?.active) return; // the editor is locked while a study runs
     this.spec = spec;
@@ -582,7 +591,7 @@ export class TuningLab extends LitElement {
       ${locked ? html`<p class="hint" data-testid="editor-locked">The editor is locked while the study runs, so the link and the views describe the same study. Stop it to edit.</p>` : ''}
       <section class="card editor" aria-label="study editor" data-testid="study-editor" ?inert=${locked}>
         <lab-data-editor .data=${spec.data} @data-change=${(e: CustomEvent<DataChange>) => this.onData(e.detail)}></lab-data-editor>
-        <lab-model-editor .space=${spec.space} .task=${task} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })}></lab-model-editor>
+        <lab-model-editor .space=${spec.space} .task=${task} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })} @study-preset=${(e: CustomEvent<{ id: string }>) => this.startFromPreset(e.detail.id)}></lab-model-editor>
         <div class="wide">
           <h2>Search space</h2>
           <lab-space-table .space=${spec.space} @space-change=${(e: CustomEvent<{ space: StudySpec['space'] }>) => this.edit({ ...spec, space: e.detail.space })}></lab-space-table>

@@ -6,6 +6,8 @@ import type { Params } from '../../src/search/types.ts';
 import { cnnProblems } from '../../src/study/cnn.ts';
 import { checkStudyCost, describePopulation, studyCost } from '../../src/study/cost.ts';
 import { groupIntoPopulations, trialBucket } from '../../src/study/population.ts';
+import { whyStudyCannotRun } from '../../src/study/preflight.ts';
+import { cnnDigitsStudy } from '../../src/study/presets.ts';
 import { dataShapeOf, defaultStudy, parseStudy, type StudySpec } from '../../src/study/spec.ts';
 
 const defaults: Params = Object.fromEntries(standardSpace().map((p) => [p.name, p.default]));
@@ -139,5 +141,13 @@ describe('a study with a CNN', () => {
     // A convolution's weights act at every pixel: far more work than an MLP of the same data.
     const mlp = studyCost({ ...spec, space: defaultStudy().space, data: spec.data }, dataShapeOf(spec.data));
     expect(cost.flopsPerTrial).toBeGreaterThan(mlp.flopsPerTrial);
+  });
+
+  it('the "CNN for digits" preset is a valid study that runs without a question, on images, searching the conv blocks', () => {
+    const preset = cnnDigitsStudy();
+    expect(parseStudy(preset)).toEqual({ ok: true, spec: preset });
+    expect(whyStudyCannotRun(preset)).toEqual({});
+    expect(preset.data).toMatchObject({ kind: 'digits', side: 14 });
+    expect(preset.space.filter((r) => r.enabled).map((r) => r.name)).toEqual(['learningRate', 'convBlocks']);
   });
 });

@@ -1,0 +1,45 @@
+// A CNN study end to end: start from the "CNN for digits" preset, train it on WebGPU (conv
+// blocks, pooling, flatten in WGSL), every trial completes, and its link reproduces the same
+// trials with bit-identical final losses in a fresh page.
+import { expect, inject, test } from 'vitest';
+import { openLab, readTrials, runStudy, screenshot, setField, useLabBrowser } from './lab-page.ts';
+
+/** Fewer steps than the preset's 300, so both runs fit a minute on SwiftShader. */
+const STEPS = 40;
+const RUN_TIMEOUT_MS = 180_000;
+
+const shared = useLabBrowser();
+
+test('the CNN for digits preset trains on WebGPU, and its link reproduces bit-identical final losses', async () => {
+  const { context, page } = await openLab(shared.browser, inject('labUrl'));
+  await page.getByTestId('preset').selectOption('cnn-digits');
+  await expect(page.getByTestId('architecture').inputValue()).resolves.toBe('cnn');
+  await expect(page.getByTestId('cnn-fields').isVisible()).resolves.toBe(true);
+  await expect(page.getByTestId('dataset').inputValue()).resolves.toBe('digits');
+  await expect(page.getByTestId('budget-trials').inputValue()).resolves.toBe('8');
+  await setField(page, 'steps', STEPS);
+  await page.getByTestId('engine-choice').selectOption('webgpu');
+  await screenshot(page.getByTestId('study-editor'), 'cnn-study-editor');
+
+  const started = Date.now();
+  const progress = await runStudy(page, RUN_TIMEOUT_MS);
+  console.log(`[cnn e2e] 8 CNN trials of ${STEPS} steps on WebGPU: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
+  await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
+  const first = await readTrials(page);
+  expect(first).toHaveLength(8);
+  for (const t of first) expect(t.state, `trial #${t.id}`).toBe('COMPLETE');
+  // The search tried both depths, each trial a CNN.
+  expect(new Set(first.map((t) => t.params.convBlocks))).toEqual(new Set([1, 2]));
+  for (const t of first) expect(t.params.architecture).toBe('cnn');
+  const link = await page.getByTestId('share-url').inputValue();
+  await context.close();
+
+  const fresh = await openLab(shared.browser, link);
+  await expect(fresh.page.getByTestId('architecture').inputValue()).resolves.toBe('cnn');
+  await fresh.page.getByTestId('engine-choice').selectOption('webgpu');
+  await runStudy(fresh.page, RUN_TIMEOUT_MS);
+  // Same adapter, same seeds: the same trials with bit-identical final losses.
+  expect(await readTrials(fresh.page)).toEqual(first);
+  await fresh.context.close();
+});
