@@ -3,10 +3,10 @@
 import { defaultStudy, type StudySpec } from './spec.ts';
 
 /**
- * A small CNN on 14×14 digits, sized for a software GPU (SwiftShader) in about a minute:
+ * A small CNN on 14×14 digits, sized for a software GPU (SwiftShader) in minutes:
  * 8 trials by auto (quasi-random points at first) over the learning rate (log, Adam) and the
  * number of conv blocks (1 or 2: 8 then 16 filters, 3×3, max pooling, straight to the output
- * layer), 300 steps of 32 on 800 training digits (12 epochs).
+ * layer), 200 steps of 32 on 800 training digits (8 epochs).
  */
 export function cnnDigitsStudy(): StudySpec {
   const base = defaultStudy();
@@ -31,7 +31,7 @@ export function cnnDigitsStudy(): StudySpec {
     }),
     scheduler: { ...base.scheduler, budget: { kind: 'trials', trials: 8 } },
     parallelism: 8,
-    training: { steps: 300, reportEvery: 20 },
+    training: { steps: 200, reportEvery: 20 },
   };
 }
 
