@@ -28,6 +28,11 @@ export interface LineageStep {
   params: TrialParams;
 }
 
+/** A trial's hyperparameters now: its last PBT copy's, or those it was planned with. */
+export function finalParams(trial: Pick<TrialRecord, 'params' | 'lineage'>): TrialParams {
+  return trial.lineage?.at(-1)?.params ?? trial.params;
+}
+
 export interface TrialRecord {
   id: number;
   params: TrialParams;

@@ -59,6 +59,33 @@ function lossBand(steps: readonly number[], trials: readonly TrialRecord[]): [(n
   return [quantile(BAND[0]), quantile(BAND[1])];
 }
 
+/** A trial's validation loss at `step`, when its curve kept that point. */
+function lossAt(t: TrialRecord, step: number): number | null {
+  const k = t.curve.step.indexOf(step);
+  return k < 0 ? null : plotted(t.curve.validationLoss[k]);
+}
+
+/**
+ * Population-based training's copies among the drawn trials: at `step` trial `copier`'s model
+ * became a copy of a trial whose validation loss then was `to` (its own was `from`).
+ */
+function jumpsOf(drawn: readonly TrialRecord[], trials: readonly TrialRecord[]) {
+  const copiers = drawn.filter((t) => t.lineage?.length);
+  if (copiers.length === 0) return [];
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  return copiers.flatMap((copier) =>
+    (copier.lineage ?? []).flatMap(({ step, from: donor }) => {
+      const from = lossAt(copier, step);
+      const donorTrial = byId.get(donor);
+      const to = donorTrial ? lossAt(donorTrial, step) : null;
+      return from === null || to === null ? [] : [{ copier, step, from, to }];
+    }),
+  );
+}
+
+/** The mark of a PBT copy on the loss curves: a segment from the copier's loss to its donor's, ending in a dot. */
+const JUMP_COLOR = '#1d3557';
+
 /** The trials drawn as curves (see CURVE_CAP), in planning order. */
 function drawnTrials(trials: readonly TrialRecord[], selectedId: number | undefined): readonly TrialRecord[] {
   if (trials.length <= CURVE_CAP) return trials;
@@ -76,7 +103,8 @@ function drawnTrials(trials: readonly TrialRecord[], selectedId: number | undefi
  * coloured by a chosen hyperparameter on its own scale, the best trial drawn thick,
  * diverged trials red and pruned ones dotted; hovering a curve shows its trial's parameters,
  * clicking it selects the trial. The selected trial's curve is drawn red and thick; trials
- * outside the parallel coordinates' brushes are faded.
+ * outside the parallel coordinates' brushes are faded. Under population-based training a
+ * vertical segment marks each copy: from the copier's loss to its donor's at that step.
  */
 @customElement('lab-loss-curves')
 export class LabLossCurves extends ResultView {
@@ -211,6 +239,7 @@ export class LabLossCurves extends ResultView {
       cursor: { focus: { prox: 24 }, points: { show: false } },
       focus: { alpha: 0.25 },
       hooks: {
+        draw: [(u: uPlot) => this.drawJumps(u)],
         setSeries: [
           (_u: uPlot, index: number | null) => {
             this.hovered = index === null || index === 0 ? undefined : drawn[(index - 1) % drawn.length];
@@ -223,6 +252,33 @@ export class LabLossCurves extends ResultView {
 
   protected override updated(): void {
     this.restyle(true);
+  }
+
+  /** Where a curve was replaced by its donor's (PBT): the segment from its loss to the donor's at that step, over the curves. */
+  private drawJumps(u: uPlot): void {
+    const jumps = jumpsOf(this.drawn, this.trials).filter(({ copier }) => !this.dimmed?.has(copier.id));
+    if (jumps.length === 0) return;
+    const { ctx, bbox } = u;
+    const px = devicePixelRatio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    ctx.strokeStyle = ctx.fillStyle = JUMP_COLOR;
+    ctx.lineWidth = 1.5 * px;
+    ctx.setLineDash([]);
+    for (const { step, from, to } of jumps) {
+      const x = u.valToPos(step, 'x', true);
+      const y = u.valToPos(to, 'y', true);
+      ctx.beginPath();
+      ctx.moveTo(x, u.valToPos(from, 'y', true));
+      ctx.lineTo(x, y);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(x, y, 2.5 * px, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    ctx.restore();
   }
 
   /**
@@ -275,6 +331,7 @@ export class LabLossCurves extends ResultView {
       ...(this.banded ? lossBand(steps, this.trials) : []),
     ] as uPlot.AlignedData;
     const h = this.hovered;
+    const jumps = jumpsOf(drawn, this.trials).length;
     return html`
       <h2>Loss curves</h2>
       <div class="controls">
@@ -292,6 +349,7 @@ export class LabLossCurves extends ResultView {
           <span class="swatch" style="border-color:${STATE_COLORS.STOPPED};border-top-style:dotted"></span>stopped (partial)
           <span class="swatch" style="border-top-width:4px;border-color:var(--lab-ink, #333)"></span>best
           <span class="swatch" style="border-top-width:3px;border-color:${SELECTED_COLOR}"></span>selected
+          ${jumps > 0 ? html`<span class="swatch" style="width:0;height:0.8rem;border-top:0;border-left:2px solid ${JUMP_COLOR}"></span>copied a better trial (PBT)` : ''}
         </span>
       </div>
       ${
@@ -299,7 +357,7 @@ export class LabLossCurves extends ResultView {
           ? html`<p class="hint" data-testid="curves-capped">${drawn.length} of ${this.trials.length} trials drawn (the best ${BEST_DRAWN} finished, the latest running, the selected); the grey band holds the middle 80% of every trial's validation loss at each step.</p>`
           : ''
       }
-      <lab-uplot data-testid="loss-curves" data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}
+      <lab-uplot data-testid="loss-curves" data-jumps=${jumps} data-series=${options.series.filter((s) => String(s.label).startsWith('validation')).length} .options=${options} .data=${data} height="260" @chart-built=${() => this.restyle(false)}
         tabindex="0" aria-label="loss curves of ${drawn.length} trials; ${KEYBOARD_HINT}"
         @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, drawn, this.hovered, (t) => this.focusCurve(t))}
         @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>

@@ -2,11 +2,11 @@ import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { TrialRecord } from '../study/record.ts';
+import { finalParams, type TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
-import { placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
+import { lineageLabel, placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
 
 interface Column {
   key: string;
@@ -36,7 +36,8 @@ function compare(a: number | string, b: number | string): number {
 }
 
 /**
- * Every trial with its state, objective, place in the search and parameters; sortable by any
+ * Every trial with its state, objective, place in the search and parameters (under
+ * population-based training: those it ended with, and whose models it copied); sortable by any
  * column; clicking a row (or Enter on it) selects its trial. The parallel coordinates' brushes
  * filter it (`shown`). Only the rows around the scrolled-to place are in the page (fixed row
  * height, spacers for the rest), so 10,000 trials cost what 80 do.
@@ -108,6 +109,8 @@ export class LabTrialsTable extends ResultView {
 
   private columns(): Column[] {
     const searched = this.space.filter((r) => r.enabled);
+    // Population-based training: each trial's hyperparameters as they ended, and whom it copied.
+    const pbt = this.trials.some((t) => t.lineage);
     return [
       { key: 'id', label: '#', value: (t) => t.id },
       { key: 'state', label: 'state', value: (t) => t.state },
@@ -121,11 +124,12 @@ export class LabTrialsTable extends ResultView {
       ...(this.trials.some((t) => t.placement.round !== undefined || t.placement.stage)
         ? [{ key: 'place', label: 'round / stage', value: (t: TrialRecord) => placeLabel(t, this.space) }]
         : []),
+      ...(pbt ? [{ key: 'lineage', label: 'copied (PBT)', value: lineageLabel }] : []),
       ...searched.map((r) => ({
         key: r.name,
-        label: PARAM_LABELS[r.name] ?? r.name,
+        label: `${PARAM_LABELS[r.name] ?? r.name}${pbt ? ' (final)' : ''}`,
         // A value the trial lacks (its condition failed: β2 under SGD) sorts last and shows '–'.
-        value: (t: TrialRecord) => t.params[r.name] ?? Number.NaN,
+        value: (t: TrialRecord) => finalParams(t)[r.name] ?? Number.NaN,
       })),
     ];
   }
@@ -195,6 +199,7 @@ export class LabTrialsTable extends ResultView {
                     t,
                     t.state,
                     t.steps,
+                    t.lineage?.length,
                     String(t.objective),
                     t.id === this.bestTrialId,
                     t.id === this.selectedTrialId,

@@ -3,7 +3,7 @@
 import { HIERARCHY_STAGES, stageParams } from '../search/hierarchy.ts';
 import { type SearchSpace, toUnit } from '../search/space.ts';
 import type { HierarchyStage } from '../search/types.ts';
-import type { TrialRecord } from '../study/record.ts';
+import { finalParams, type TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import type { TrialState } from '../train/types.ts';
 import { formatValue, PARAM_LABELS } from './styles.ts';
@@ -36,15 +36,25 @@ export function placeLabel(t: TrialRecord, space: readonly SpaceRow[]): string {
   return t.placement.round !== undefined ? `round ${t.placement.round + 1}` : '';
 }
 
-/** One line naming a trial: its id, state (and why it stopped), searched hyperparameters and validation loss; what hovering it shows. */
+/** "#3 at step 40, #7 at step 120": whose models a trial copied under population-based training, and when; '' when none. */
+export function lineageLabel(t: Pick<TrialRecord, 'lineage'>): string {
+  return (t.lineage ?? []).map((l) => `#${l.from} at step ${l.step}`).join(', ');
+}
+
+/**
+ * One line naming a trial: its id, state (and why it stopped), searched hyperparameters and
+ * validation loss, and under PBT whom it copied and the hyperparameters it ended with; what hovering it shows.
+ */
 export function trialSummary(t: TrialRecord, space: readonly SpaceRow[]): string {
-  const params = space
-    .filter((r) => r.enabled && r.name in t.params)
-    .map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(t.params[r.name])}`);
+  const values = (params: TrialRecord['params']) =>
+    space
+      .filter((r) => r.enabled && r.name in params)
+      .map((r) => `${PARAM_LABELS[r.name] ?? r.name} = ${formatValue(params[r.name])}`);
   return [
     `trial #${t.id}`,
     `${t.state}${t.reason ? ` (${t.reason})` : ''}`,
-    ...params,
+    ...values(t.params),
+    ...(t.lineage?.length ? [`copied ${lineageLabel(t)}, ending with ${values(finalParams(t)).join(', ')}`] : []),
     ...(Number.isFinite(t.objective) ? [`validation loss ${formatValue(t.objective)}`] : []),
   ].join(' · ');
 }

@@ -66,3 +66,18 @@ test('every number field is labelled as the messages name it, and a valid value 
   expect(studies[1].scheduler.budget).toEqual({ kind: 'trials', trials: 32 });
   expect(whyStudyCannotRun(studies[1])).toEqual({});
 });
+
+test('PBT is offered with its one-line explanation; chosen, its exploit interval shows the default and goes into the study', async () => {
+  const { studies, type, labelOf } = await mount();
+  const editor = document.querySelector('lab-scheduler-editor')!;
+  expect(editor.shadowRoot!.querySelector('option[value=pbt]')?.textContent).toContain(
+    'population-based training (while training, the worst quarter copies the best',
+  );
+  editor.settings = { ...editor.settings, scheduler: { ...editor.settings.scheduler, kind: 'pbt' } };
+  await editor.updateComplete;
+  expect(labelOf('pbt-interval')).toBe('steps between PBT exploits');
+  // The default study trains 500 steps reporting every 10: a tenth is 50.
+  expect(editor.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=pbt-interval]')?.value).toBe('50');
+  type('pbt-interval', '100');
+  expect(studies.at(-1)?.scheduler).toMatchObject({ kind: 'pbt', pbtInterval: 100 });
+});
