@@ -1,17 +1,18 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { conditionText, inEffect } from '../search/hyperparameters.ts';
-import type { TrialRecord } from '../study/record.ts';
+import { finalParams, type TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
-import { placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
+import { lineageLabel, placeLabel, STATE_COLORS, selectTrial } from './trial-display.ts';
 
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
 const shown = (v: number) => (Number.isFinite(v) ? formatValue(v) : '–');
 
 /**
  * The selected trial: its state and results, its full configuration (searched values and the
- * fixed ones it ran with), and a new study searching around it.
+ * fixed ones it ran with; under PBT whom it copied and the values it ended with), and a new
+ * study searching around it.
  *
  * @fires study-from-trial - detail `{ trialId }`: the user asked for a new study around it.
  */
@@ -48,11 +49,15 @@ export class LabTrialDetail extends LitElement {
         <dt>validation accuracy</dt><dd>${shown(last(t.curve.validationAccuracy))}</dd>
         <dt>steps</dt><dd>${t.steps} of ${this.steps}</dd>
         ${place ? html`<dt>found by</dt><dd>${place}</dd>` : ''}
+        ${t.lineage?.length ? html`<dt>copied (PBT)</dt><dd data-testid="trial-lineage">${lineageLabel(t)}</dd>` : ''}
         ${this.space.map((row) => {
           const label = PARAM_LABELS[row.name] ?? row.name;
           if (!inEffect(row.name, t.params))
             return html`<dt class="fixed">${label}</dt><dd class="fixed">not used (${conditionText(row.name)})</dd>`;
-          return html`<dt class=${row.enabled ? '' : 'fixed'}>${label}</dt><dd class=${row.enabled ? '' : 'fixed'}>${formatValue(t.params[row.name] ?? row.default)}${row.enabled ? ' (searched)' : ''}</dd>`;
+          const value = formatValue(t.params[row.name] ?? row.default);
+          // Under PBT a searched value may have changed with each copy: from its start to its end.
+          const ended = formatValue(finalParams(t)[row.name] ?? row.default);
+          return html`<dt class=${row.enabled ? '' : 'fixed'}>${label}</dt><dd class=${row.enabled ? '' : 'fixed'}>${ended === value ? value : `${value} → ${ended} (final)`}${row.enabled ? ' (searched)' : ''}</dd>`;
         })}
       </dl>
       <div class="row">

@@ -6,6 +6,7 @@ import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
 import '../../src/ui/lab-loss-curves.ts';
+import '../../src/ui/lab-trial-detail.ts';
 import '../../src/ui/lab-trials-table.ts';
 import { trialSummary } from '../../src/ui/trial-display.ts';
 
@@ -48,7 +49,7 @@ function pbtState() {
   return foldStudyEvents(spec, events);
 }
 
-test('the trial table shows final hyperparameters and the lineage; the curves mark the copy', async () => {
+test('the trial table and the trial detail show final hyperparameters and the lineage; the curves mark the copy', async () => {
   const state = pbtState();
   const trials = [...state.trials.values()];
   const table = document.createElement('lab-trials-table');
@@ -73,4 +74,12 @@ test('the trial table shows final hyperparameters and the lineage; the curves ma
   expect(curves.shadowRoot!.querySelector('[data-testid=loss-curves]')?.getAttribute('data-jumps')).toBe('1');
   expect(curves.shadowRoot!.textContent).toContain('copied a better trial (PBT)');
   expect(trialSummary(state.trials.get(3)!, state.spec.space)).toContain('copied #0 at step 40, ending with');
+
+  const detail = document.createElement('lab-trial-detail');
+  detail.trial = state.trials.get(3);
+  detail.space = state.spec.space;
+  document.body.append(detail);
+  await detail.updateComplete;
+  expect(detail.shadowRoot!.querySelector('[data-testid=trial-lineage]')?.textContent).toBe('#0 at step 40');
+  expect(detail.shadowRoot!.textContent).toContain('0.004 → 0.00125 (final) (searched)');
 });
