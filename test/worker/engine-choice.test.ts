@@ -1,11 +1,15 @@
 // The engine a study trains on, picked by measurement unless the user chose one. Engines are
 // stand-ins that train on the CPU engine (so studies finish) under their own names, and the
 // probe's clock is faked: each engine takes a fixed time per train() plus a time per step.
+import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
+import { cnnDigitsStudy } from '../../src/study/presets.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
+import { decodeDigitsPack } from '../../src/train/data/digitsFormat.ts';
+import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type { PopulationJob, TrainingEngine } from '../../src/train/types.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
@@ -88,6 +92,38 @@ describe('engine choice', () => {
       fallbackNotice: expect.stringContaining('which the WASM engine cannot'),
     });
   });
+
+  it('a study that can give a CNN never runs on the WASM engine (MLPs only): WebGPU, else the TypeScript CPU engine', async () => {
+    const probed: TrainingEngine[] = [];
+    const api = createTrainerApi({
+      createGpuEngine: async () => GPU,
+      createCpuEngine,
+      createWasmEngine: async () => WASM,
+      timeTraining: async (engine) => {
+        probed.push(engine);
+        return 0.1;
+      },
+      loadDigits: async () => decodeDigitsPack(inflateSync(digitsAssetBytes())),
+      loadTables: () => Promise.reject(new Error('no tables in this test')),
+    });
+    const cnn = cnnDigitsStudy();
+    cnn.data = { kind: 'digits', side: 14, count: 100, validationFraction: 0.2, seed: 1 };
+    cnn.scheduler.budget = { kind: 'trials', trials: 2 };
+    cnn.training = { steps: 2, reportEvery: 2 };
+    const started = async (inputs: RunInputs) => {
+      const events: StudyEvent[] = [];
+      await api.run(cnn, (_, event) => events.push(event), inputs);
+      expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 2 });
+      return events[0];
+    };
+    expect(await started({})).toMatchObject({ type: 'study-started', engine: { adapter: GPU.adapter } });
+    expect(probed).toEqual([]);
+    expect(await started({ engine: 'wasm' })).toMatchObject({
+      engine: { adapter: 'CPU (TypeScript)' },
+      fallbackNotice:
+        'Training on the TypeScript CPU engine because the WASM engine trains MLPs only, and this study has a CNN.',
+    });
+  }, 60_000);
 
   it('the faster engine wins, and the notice says which, by how much and why', async () => {
     const { run, probed } = trainer(
