@@ -14,6 +14,7 @@ import {
   type LayerKindName,
   MAX_FILTERS,
   modelLayout,
+  statisticsCount,
 } from '../train/layers.ts';
 import { type PopulationShape, parameterCount, type TrainingData } from '../train/types.ts';
 import { largestValue, mayBeCnn, trialLayers } from './cnn.ts';
@@ -228,6 +229,11 @@ function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape
       grownBy: model,
     })),
     { what: 'model states', bytes: storageBytes(P * structSize(MODEL_STATE)), grownBy: 'trials at once' },
+    {
+      what: 'running statistics',
+      bytes: storageBytes(P * statisticsCount(shape) * 4),
+      grownBy: 'trials at once, batch norm',
+    },
     { what: 'step slots', bytes: Math.min(MAX_STEPS_PER_SUBMIT, steps) * STEP_SLOT_BYTES, grownBy: 'steps per trial' },
     { what: 'training features', bytes: storageBytes(trainCount * inputs * 4), grownBy: 'examples' },
     { what: 'training targets', bytes: storageBytes(trainCount * labelWidth * 4), grownBy: 'examples' },
@@ -248,7 +254,7 @@ function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape
       grownBy: 'trials at once, batch size',
     })),
     { what: 'state read-back', bytes: P * structSize(MODEL_STATE), grownBy: 'trials at once' },
-    { what: 'parameter read-back', bytes: P * stride * 4, grownBy: model },
+    { what: 'parameter read-back', bytes: P * (stride + statisticsCount(shape)) * 4, grownBy: model },
   ];
   const gpuBytes = gpuBuffers.reduce((sum, b) => sum + b.bytes, 0);
 
