@@ -86,7 +86,13 @@ export class LabBestHistory extends ResultView {
       <lab-uplot data-testid="best-history" .options=${this.options} .data=${this.data()} height="180"
         @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>
       <div class="hover" data-testid="best-hover">
-        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial.</span>`}
+        ${
+          this.hovered
+            ? trialSummary(this.hovered, this.space)
+            : this.finishOrder.length === 0
+              ? html`<span class="hint" data-testid="best-pending">Each finished trial's validation loss, in the order trials finish, with the best so far as a line; the first point appears when a trial finishes.</span>`
+              : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial.</span>`
+        }
       </div>
     `;
   }

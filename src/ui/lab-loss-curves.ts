@@ -365,7 +365,9 @@ export class LabLossCurves extends ResultView {
         ${
           h
             ? trialSummary(h, this.space)
-            : html`<span class="hint">Hover a curve to see its trial's hyperparameters; click it to select the trial.</span>`
+            : steps.length === 0
+              ? html`<span class="hint" data-testid="curves-pending">Every trial's validation loss is drawn here as it trains, from its first report on.</span>`
+              : html`<span class="hint">Hover a curve to see its trial's hyperparameters; click it to select the trial.</span>`
         }
       </div>
     `;

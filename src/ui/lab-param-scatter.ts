@@ -179,7 +179,13 @@ export class LabParamScatter extends ResultView {
         )}
       </div>
       <div class="hover" data-testid="scatter-hover" aria-live="polite">
-        ${this.hovered ? trialSummary(this.hovered, this.space) : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial (red).</span>`}
+        ${
+          this.hovered
+            ? trialSummary(this.hovered, this.space)
+            : plotted.length === 0
+              ? html`<span class="hint" data-testid="scatter-pending">Each trial's final validation loss against every searched hyperparameter appears here as the trial finishes.</span>`
+              : html`<span class="hint">Hover a point to see its trial's hyperparameters; click it to select the trial (red).</span>`
+        }
       </div>
     `;
   }

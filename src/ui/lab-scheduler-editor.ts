@@ -25,6 +25,14 @@ const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
   asha: 'successive halving (ASHA, η=3)',
 };
 
+/** What each pruner does and when to use it, shown under the choice. */
+const PRUNER_HELP: Record<(typeof PRUNER_KINDS)[number], string> = {
+  none: 'Every trial trains all its steps; only a trial whose loss explodes (or becomes NaN) is stopped. For short studies, or to see every curve to the end.',
+  median:
+    'After a quarter of its steps, a trial stops when its best validation loss so far is worse than the median of the other trials’ at the same step. A safe default for long trials: it rarely stops a late bloomer.',
+  asha: 'Trials are checked at 1/9, 1/3 and all of their steps; at each check only the best third go on. Spends the budget on the promising trials, for large studies where most trials are poor.',
+};
+
 /**
  * How trials are chosen and run: scheduler, budget (trials or minutes), pruning,
  * parallelism, training steps and the study seed.
@@ -120,6 +128,10 @@ export class LabSchedulerEditor extends LitElement {
           </select>
         </label>
       </div>
+      <p class="hint" data-testid="pruner-help">
+        <strong>Pruning:</strong> ${PRUNER_HELP[s.pruning.kind]}
+        <a href="how-to-tune.html#defaults" target="_blank" rel="noopener">How to tune →</a>
+      </p>
       <div class="row">
         ${this.field('parallelism', 'parallelism', s.parallelism, { min: 1, max: 256, step: 1 }, (v) => ({ ...s, parallelism: v }))}
         ${this.field('training.steps', 'steps', s.training.steps, { min: 1, max: 100000, step: 1 }, (v) => ({ ...s, training: { ...s.training, steps: v } }))}

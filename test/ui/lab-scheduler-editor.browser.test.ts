@@ -81,3 +81,21 @@ test('PBT is offered with its one-line explanation; chosen, its exploit interval
   type('pbt-interval', '100');
   expect(studies.at(-1)?.scheduler).toMatchObject({ kind: 'pbt', pbtInterval: 100 });
 });
+
+test('the pruner chosen is explained beside the choice, with a link to how to tune', async () => {
+  const spec = defaultStudy();
+  const editor = document.createElement('lab-scheduler-editor');
+  const settings = { ...spec, pruning: spec.pruning };
+  editor.settings = settings;
+  document.body.append(editor);
+  const help = async (kind: RunSettings['pruning']['kind']) => {
+    editor.settings = { ...settings, pruning: { kind } };
+    await editor.updateComplete;
+    return editor.shadowRoot!.querySelector('[data-testid=pruner-help]')!;
+  };
+  expect((await help('none')).textContent).toMatch(/only a trial whose loss explodes/);
+  expect((await help('median')).textContent).toMatch(/median of the other trials/);
+  const asha = await help('asha');
+  expect(asha.textContent).toMatch(/1\/9, 1\/3 and all of their steps/);
+  expect(asha.querySelector('a')?.getAttribute('href')).toBe('how-to-tune.html#defaults');
+});
