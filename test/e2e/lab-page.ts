@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Locator, type Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
+import { type MainThreadTask, mainThreadTasks, TASK_TRACE_CATEGORIES } from '../main-thread-tasks.ts';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 
@@ -62,15 +63,6 @@ export function useLabBrowser(options: LaunchOptions = chromiumLaunchOptions()):
 
 export async function openLab(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = watchPageErrors(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
-  // Long main-thread tasks, collected for the report (the page must stay responsive while training).
-  await context.addInitScript(() => {
-    const tasks: number[] = [];
-    (window as unknown as { longTasks: number[] }).longTasks = tasks;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({
-      type: 'longtask',
-      buffered: true,
-    });
-  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -121,7 +113,16 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   await target.screenshot({ path: `${SCREENSHOTS}/${name}.png`, ...('goto' in target ? { fullPage: true } : {}) });
 }
 
-/** Durations (ms) of the main-thread tasks over 50 ms since `mark` tasks were seen. */
-export async function longTasksSince(page: Page, mark: number): Promise<number[]> {
-  return page.evaluate((from) => (window as unknown as { longTasks: number[] }).longTasks.slice(from), mark);
+/** Runs `work` under a Chromium trace of `page` and returns the page's main-thread tasks meanwhile (wall and CPU time). */
+export async function traceTasks<T>(
+  browser: Browser,
+  page: Page,
+  work: () => Promise<T>,
+): Promise<{ result: T; tasks: MainThreadTask[] }> {
+  await browser.startTracing(page, { categories: TASK_TRACE_CATEGORIES });
+  const result = await work();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+    traceEvents: Parameters<typeof mainThreadTasks>[0];
+  };
+  return { result, tasks: mainThreadTasks(trace.traceEvents) };
 }

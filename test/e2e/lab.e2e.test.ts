@@ -4,14 +4,15 @@
 import { describe, expect, inject, test } from 'vitest';
 import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
+import { describeLongTasks } from '../main-thread-tasks.ts';
 import {
-  longTasksSince,
   openLab,
   readTrials,
   runStudy,
   screenshot,
   setField,
   tableShowsEnd,
+  traceTasks,
   useLabBrowser,
 } from './lab-page.ts';
 
@@ -32,14 +33,10 @@ describe('the default 16-trial study on the spiral (auto: one quasi-random popul
     await page.getByTestId('engine-choice').selectOption('webgpu');
     await screenshot(page.getByTestId('study-editor'), 'study-editor');
 
-    const before = (await longTasksSince(page, 0)).length;
-    const progress = await runStudy(page, RUN_TIMEOUT_MS);
+    const { result: progress, tasks } = await traceTasks(shared.browser, page, () => runStudy(page, RUN_TIMEOUT_MS));
     await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
     await expect(progress.getAttribute('data-done')).resolves.toBe('16');
-    const longTasks = await longTasksSince(page, before);
-    console.log(
-      `[main thread] tasks over 50 ms while training: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`,
-    );
+    console.log(`[main thread] while training: tasks ${describeLongTasks(tasks)} (goal: none over 50 ms)`);
     await expect(page.getByTestId('engine').getAttribute('data-kind')).resolves.toBe('webgpu');
     await expect(page.getByTestId('loss-curves').getAttribute('data-series')).resolves.toBe('16');
     const first = await readTrials(page);

@@ -1,11 +1,14 @@
 // 10,000 trials stay fluid: the whole lab page (every result view) follows a 10,000-trial
 // study fed from synthetic events (100 trials at a time, 10 reports each), 210 events (about a population) per
-// animation frame as the worker's batches arrive. The longest main-thread task is logged
-// (goal ≤ 50 ms; timing is never asserted); what the views show at the end is checked.
+// animation frame as the worker's batches arrive. The main-thread tasks over 50 ms are
+// logged, by wall and by CPU time (a Chromium trace, see main-thread-tasks.ts; goal: none;
+// timing is never asserted); what the views show at the end is checked.
 import { afterEach, expect, test } from 'vitest';
+import { commands } from 'vitest/browser';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { applyStudyEvent, hasResult, initialStudyState } from '../../src/study/state.ts';
 import { StudySession } from '../../src/ui/study-session.ts';
+import { describeLongTasks } from '../main-thread-tasks.ts';
 import '../../src/ui/tuning-lab.ts';
 import { syntheticStudyEvents } from '../study/synthetic-events.ts';
 
@@ -35,9 +38,7 @@ test('a 10,000-trial synthetic stream: every view follows it, capped, windowed a
   const session = new StudySession(initialStudyState(spec));
   internals.session = session;
 
-  const tasks: number[] = [];
-  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
-  observer.observe({ type: 'longtask' });
+  await commands.startTaskTrace();
   const started = performance.now();
   let frames = 0;
   for (let i = 0; i < events.length; i += EVENTS_PER_FRAME) {
@@ -47,10 +48,10 @@ test('a 10,000-trial synthetic stream: every view follows it, capped, windowed a
     frames++;
   }
   await settle(1500); // throttled views catch up
-  observer.disconnect();
+  const tasks = await commands.stopTaskTrace();
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `[main thread] 10,000-trial synthetic stream (${events.length} events over ${frames} frames, ${seconds.toFixed(1)} s): ${tasks.length} tasks over 50 ms, longest ${tasks.length ? Math.max(...tasks).toFixed(0) : '≤ 50'} ms (goal ≤ 50 ms)`,
+    `[main thread] 10,000-trial synthetic stream (${events.length} events over ${frames} frames, ${seconds.toFixed(1)} s): tasks ${describeLongTasks(tasks)} (goal: none over 50 ms)`,
   );
 
   const root = lab.shadowRoot!;
