@@ -20,7 +20,7 @@ import {
   studySnapshot,
   trialsCsv,
 } from '../../src/study/export.ts';
-import { trialSeeds } from '../../src/study/population.ts';
+import { trialBucket, trialSeeds } from '../../src/study/population.ts';
 import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
 import { defaultStudy, HYPERPARAMETER_NAMES, STUDY_VERSION } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
@@ -324,6 +324,45 @@ describe('study export JSON', () => {
     const current = parseStudyExport(JSON.stringify(exported));
     if (!current.ok) throw new Error(current.error);
     expect(parsed.study).toEqual(current.study);
+  });
+
+  it("keeps a CNN's best model (its layers and image) and the data's image; refuses a layer list that cannot run", () => {
+    const image = { channels: 1, height: 14, width: 14 };
+    const params = {
+      ...trial(0, 'COMPLETE', 0.2).params,
+      architecture: 'cnn',
+      convBlocks: 2,
+      convFilters: 4,
+      dropout: 0.25,
+    };
+    const data = { task: 'classification' as const, inputs: 196, outputs: 10, image };
+    const shape: PopulationShape = { ...trialBucket(params, data), inputs: 196, outputs: 10, maxHidden: 3 };
+    expect(shape.layers?.map((l) => l.kind)).toEqual([
+      'conv2d',
+      'pool2d',
+      'conv2d',
+      'pool2d',
+      'flatten',
+      'dense',
+      'dense',
+      'dropout',
+    ]);
+    const study = snapshot([{ ...trial(0, 'COMPLETE', 0.2), params }]);
+    study.dataShape = { ...data, trainCount: 800, validationCount: 200 };
+    study.bestModel = {
+      trialId: 0,
+      shape,
+      hiddenUnits: 3,
+      parameters: Float32Array.from({ length: parameterCount(shape) }, (_, i) => i / 7),
+    };
+    const json = studyExportJson(study);
+    const parsed = parseStudyExport(json);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.study.bestModel).toEqual(study.bestModel);
+    expect(parsed.study.dataShape).toEqual(study.dataShape);
+    const flat = JSON.parse(json);
+    flat.bestModel.shape.image = undefined;
+    expect(errorOf(flat)).toContain('needs an image before it');
   });
 
   it("keeps a batch norm model's running statistics, and refuses a count that does not fit its layers", () => {
