@@ -24,6 +24,8 @@ export const ARCHITECTURES = ['mlp', 'cnn'] as const;
 export const KERNEL_SIZES = ['3', '5'] as const;
 /** The 2×2 pooling after each convolution (train/layers.ts PoolMode). */
 export const POOL_MODES = ['max', 'avg'] as const;
+/** Batch normalization after each hidden dense layer (Linear → BatchNorm1d → activation, PyTorch's order), or none. */
+export const BATCH_NORM = ['off', 'on'] as const;
 
 /** An interval; an open end excludes its bound. */
 export interface Interval {
@@ -317,6 +319,17 @@ export const HYPERPARAMETERS = [
     limits: { min: 0, max: 0.9, why: '0 turns it off' },
     domain: BELOW_ONE,
     condition: { param: 'architecture', values: ['cnn'] },
+  },
+  // An MLP with batch norm lists its layers, so like a CNN it trains on WebGPU or the TypeScript CPU engine.
+  {
+    name: 'batchNorm',
+    label: 'batch norm',
+    value: { kind: 'choice', choices: BATCH_NORM },
+    target: 'layers',
+    distribution: { kind: 'categorical', choices: BATCH_NORM },
+    default: 'off',
+    tier: 'fixed',
+    enabled: false,
   },
 ] as const satisfies readonly HyperparameterRow[];
 

@@ -1,7 +1,8 @@
 // The CNN architecture of a study: a trial's layer list from the table's 'layers' rows
 // (convBlocks blocks of conv2d + activation + 2×2 pooling, the first with convFilters filters,
-// doubling per block; then flatten, the MLP's hidden dense layers and dropout before the
-// output layer), and what a study may ask of it before it runs.
+// doubling per block; then flatten, the MLP's hidden dense layers, each followed by batch norm
+// when batchNorm is on, and dropout before the output layer), and what a study may ask of it
+// before it runs.
 import { hyperparameterRow, type LayerHyperparameters } from '../search/hyperparameters.ts';
 import type { ParamValue } from '../search/space.ts';
 import { type Dims, type HiddenLayerSpec, MAX_FILTERS } from '../train/layers.ts';
@@ -42,7 +43,19 @@ export function trialLayers(
   image: Dims | undefined,
 ): HiddenLayerSpec[] | undefined {
   const architecture = layerValue(params, 'architecture');
-  if (architecture === 'mlp') return undefined;
+  const batchNorm = layerValue(params, 'batchNorm');
+  if (batchNorm !== 'off' && batchNorm !== 'on')
+    throw new Error(`trial parameter batchNorm must be off or on, got ${batchNorm}`);
+  // With batch norm each hidden dense layer is linear, and the batch norm after it applies the activation.
+  const dense = Array.from({ length: hidden.hiddenLayers }, (): HiddenLayerSpec[] =>
+    batchNorm === 'on'
+      ? [
+          { kind: 'dense', activation: 'linear' },
+          { kind: 'batchnorm', activation: hidden.activation },
+        ]
+      : [{ kind: 'dense', activation: hidden.activation }],
+  ).flat();
+  if (architecture === 'mlp') return batchNorm === 'on' ? dense : undefined;
   if (architecture !== 'cnn') throw new Error(`trial parameter architecture must be mlp or cnn, got ${architecture}`);
   if (!image) throw new Error(`a CNN needs image data: only ${IMAGE_DATA_SETS} are images`);
   const filters = blockFilters(wholeNumber(params, 'convFilters'), wholeNumber(params, 'convBlocks'));
@@ -62,10 +75,7 @@ export function trialLayers(
       { kind: 'pool2d', mode },
     ]),
     { kind: 'flatten' },
-    ...Array.from(
-      { length: hidden.hiddenLayers },
-      (): HiddenLayerSpec => ({ kind: 'dense', activation: hidden.activation }),
-    ),
+    ...dense,
     ...(rate > 0 ? [{ kind: 'dropout', rate } as const] : []),
   ];
 }
@@ -89,6 +99,12 @@ function rowValues(row: SpaceRowLike): ParamValue[] {
 export function mayBeCnn(space: readonly SpaceRowLike[]): boolean {
   const row = space.find((r) => r.name === 'architecture');
   return row !== undefined && rowValues(row).includes('cnn');
+}
+
+/** Whether the space can give a trial a model that lists its layers (a CNN, or batch norm): the WASM engine trains neither. */
+export function mayListLayers(space: readonly SpaceRowLike[]): boolean {
+  const row = space.find((r) => r.name === 'batchNorm');
+  return mayBeCnn(space) || (row !== undefined && rowValues(row).includes('on'));
 }
 
 /** The largest value a numeric row gives any trial (NaN where it is not a number: the row's own rules say so). */

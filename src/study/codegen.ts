@@ -4,7 +4,7 @@
 // call that computes the same thing; where a framework has no exact equivalent the script
 // says so in a comment next to the closest one. The trial's params become a model exactly as
 // the engines build it (population.ts's trialBucket and trialModel), so the two never drift.
-import { dimsSize, modelLayout, type PlacedLayer } from '../train/layers.ts';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, dimsSize, modelLayout, type PlacedLayer } from '../train/layers.ts';
 import { type DecayKind, type InitKind, LEAKY_SLOPE, type ModelHyper } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import { trialBucket, trialModel } from './population.ts';
@@ -220,7 +220,17 @@ function torchLayers(s: Setup, act: string | undefined): string[] {
     switch (spec.kind) {
       case 'dense':
         lines.push(`nn.Linear(${dimsSize(input)}, ${spec.units}),`);
-        if (act && spec.role === 'hidden') lines.push(`${act},`);
+        // Before a batch norm a hidden layer is linear: the batch norm applies the activation.
+        if (act && spec.role === 'hidden' && spec.activation !== 'linear') lines.push(`${act},`);
+        break;
+      case 'batchnorm':
+        // PyTorch's defaults are the lab's: eps=1e-5, momentum=0.1, running variance by the unbiased batch variance.
+        lines.push(
+          input.height * input.width > 1
+            ? `nn.BatchNorm2d(${input.channels}),`
+            : `nn.BatchNorm1d(${input.channels}),  # validation (model.eval()) normalises by the running statistics`,
+        );
+        if (act) lines.push(`${act},`);
         break;
       case 'conv2d':
         lines.push(`nn.Conv2d(${input.channels}, ${spec.filters}, ${spec.kernel}, padding=${spec.kernel} // 2),`);
@@ -408,13 +418,23 @@ function kerasLayers(s: Setup, act: { argument?: string; layer?: string }): stri
     const { spec } = layer;
     switch (spec.kind) {
       case 'dense': {
-        const hidden = spec.role === 'hidden';
+        // Before a batch norm a hidden layer is linear: the batch norm's Activation applies it.
+        const activated = spec.role === 'hidden' && spec.activation !== 'linear';
         lines.push(
-          `keras.layers.Dense(${spec.units}${hidden ? activation : ''}, ${initialised}),${hidden ? '' : '  # logits'}`,
+          `keras.layers.Dense(${spec.units}${activated ? activation : ''}, ${initialised}),${spec.role === 'hidden' ? '' : '  # logits'}`,
         );
-        if (hidden && act.layer) lines.push(`${act.layer},`);
+        if (activated && act.layer) lines.push(`${act.layer},`);
         break;
       }
+      case 'batchnorm':
+        // Keras's momentum is PyTorch's 1 - momentum. Keras moves its moving variance by the biased
+        // batch variance (PyTorch and the lab: the unbiased one), so its validation differs slightly.
+        lines.push(
+          `keras.layers.BatchNormalization(momentum=${py(1 - BATCH_NORM_MOMENTUM)}, epsilon=${py(BATCH_NORM_EPSILON)}),`,
+        );
+        if (act.argument) lines.push(`keras.layers.Activation(${act.argument}),`);
+        if (act.layer) lines.push(`${act.layer},`);
+        break;
       case 'conv2d':
         // padding='same' at stride 1 pads k // 2 on every side, as Conv2d(padding=k // 2) does.
         lines.push(
@@ -585,6 +605,8 @@ function optaxOptimizer(s: Setup): string {
 
 function optaxCode(s: Setup): string {
   if (s.image) throw new Error('the optax script builds MLPs only: copy this CNN as PyTorch or Keras code');
+  if (s.layout.some(({ spec }) => spec.kind === 'batchnorm'))
+    throw new Error('the optax script has no batch norm: copy this model as PyTorch or Keras code');
   const act = activationOf(JAX_ACTIVATIONS, s.activation);
   const init =
     s.init === 'he'

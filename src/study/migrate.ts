@@ -93,23 +93,30 @@ function v1ToV2(study: Json): { study: Json; notices: string[] } {
 }
 
 /**
- * Version 2 → 3, the CNN rows (architecture, conv blocks and filters, kernel size, pooling,
- * dropout): appended off, at their defaults (the mlp architecture, in which none of the others
- * has an effect), so the study trains as before; draws are keyed by name, so its trials are
- * the same, bit for bit. No notice: nothing the user chose means anything else.
+ * Version 2 → 3 (the CNN rows: architecture, conv blocks and filters, kernel size, pooling,
+ * dropout) and 3 → 4 (batch norm): the layer rows a study lacks, appended off, at their
+ * defaults (the mlp architecture, no batch norm), so the study trains as before; draws are
+ * keyed by name, so its trials are the same, bit for bit. No notice: nothing the user chose
+ * means anything else.
  */
-function v2ToV3(study: Json): { study: Json; notices: string[] } {
-  if (!Array.isArray(study.space)) return { study: { ...study, version: 3 }, notices: [] };
-  const space: unknown[] = study.space;
-  const added = LAYER_ROWS.filter((row) => rowsNamed(space, row.name).length === 0).map((row) => ({
-    ...standardHyperparameter(row.name),
-    enabled: false,
-  }));
-  return { study: { ...study, version: 3, space: [...space, ...added] }, notices: [] };
+function appendLayerRows(version: number): (study: Json) => { study: Json; notices: string[] } {
+  return (study) => {
+    if (!Array.isArray(study.space)) return { study: { ...study, version }, notices: [] };
+    const space: unknown[] = study.space;
+    const added = LAYER_ROWS.filter((row) => rowsNamed(space, row.name).length === 0).map((row) => ({
+      ...standardHyperparameter(row.name),
+      enabled: false,
+    }));
+    return { study: { ...study, version, space: [...space, ...added] }, notices: [] };
+  };
 }
 
 /** Steps by the version they read. */
-const STEPS: Readonly<Record<number, (study: Json) => { study: Json; notices: string[] }>> = { 1: v1ToV2, 2: v2ToV3 };
+const STEPS: Readonly<Record<number, (study: Json) => { study: Json; notices: string[] }>> = {
+  1: v1ToV2,
+  2: appendLayerRows(3),
+  3: appendLayerRows(4),
+};
 
 /**
  * The first version whose trials trained under this lab's conventions: a saved study or an

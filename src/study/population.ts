@@ -83,7 +83,8 @@ export function trialBucket(
   const shape = engineValues<ShapeHyperparameters>(params, SHAPE_ROWS);
   const bucket = { ...shape, loss: lossFor(data.task), init: initFor(shape.activation) };
   const layers = trialLayers(params, shape, data.image);
-  return layers && data.image ? { ...bucket, layers, image: data.image } : bucket;
+  if (!layers) return bucket;
+  return data.image ? { ...bucket, layers, image: data.image } : { ...bucket, layers };
 }
 
 export function trialModel(params: Params, studySeed: number, trialId: number): ModelHyper {

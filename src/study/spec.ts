@@ -17,9 +17,10 @@ import { z } from './zod.ts';
 
 /**
  * 2: PyTorch's conventions (momentum, RMSprop's own α, exact gelu); 3: the CNN rows
- * (architecture, conv blocks, filters, kernel size, pooling, dropout). migrate.ts reads 1 and 2.
+ * (architecture, conv blocks, filters, kernel size, pooling, dropout); 4: batch norm.
+ * migrate.ts reads 1, 2 and 3.
  */
-export const STUDY_VERSION = 3;
+export const STUDY_VERSION = 4;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 const fraction = z.number().min(0.05).max(0.9);

@@ -5,7 +5,7 @@
 // tests drive it without a browser. "The CPU engine" is the WASM engine where it loads, else
 // the TypeScript one.
 import { transfer } from 'comlink';
-import { mayBeCnn } from '../study/cnn.ts';
+import { mayBeCnn, mayListLayers } from '../study/cnn.ts';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
 import { type DataSources, loadStudyData } from '../study/data.ts';
 import type { EngineInfo, StudyEvent } from '../study/events.ts';
@@ -34,6 +34,7 @@ const WASM_LABEL = 'the CPU engine (WebAssembly)';
 /** Why the WASM engine cannot train this study (it trains MLPs only and cannot copy models), if it cannot. */
 function whyNotWasm(spec: StudySpec): string | undefined {
   if (mayBeCnn(spec.space)) return 'the WASM engine trains MLPs only, and this study has a CNN';
+  if (mayListLayers(spec.space)) return 'the WASM engine trains plain MLPs only, and this study has batch norm';
   if (spec.scheduler.kind === 'pbt')
     return 'population-based training copies models inside the engine, which the WASM engine cannot';
   return undefined;

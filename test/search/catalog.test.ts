@@ -22,8 +22,8 @@ describe('standard catalog', () => {
       'optimizer',
     ];
     const shapeFields: Array<keyof PopulationShape> = ['batchSize', 'hiddenLayers', 'activation'];
-    // The rows that decide a CNN's layer list (PopulationShape.layers, study/cnn.ts).
-    const layerFields = ['architecture', 'convBlocks', 'convFilters', 'kernelSize', 'poolMode', 'dropout'];
+    // The rows that decide a CNN's or a batch-normalised MLP's layer list (PopulationShape.layers, study/cnn.ts).
+    const layerFields = ['architecture', 'convBlocks', 'convFilters', 'kernelSize', 'poolMode', 'dropout', 'batchNorm'];
     expect(space.map((p) => p.name).sort()).toEqual([...modelFields, ...shapeFields, ...layerFields].sort());
     expect(space.map((p) => p.name)).toEqual(HYPERPARAMETERS.map((row) => row.name));
     expect(PARAM_LABELS).toEqual(Object.fromEntries(HYPERPARAMETERS.map((row) => [row.name, row.label])));
@@ -51,6 +51,7 @@ describe('standard catalog', () => {
       kernelSize: 'fixed',
       poolMode: 'fixed',
       dropout: 'fixed',
+      batchNorm: 'fixed',
     });
     expect(byName.learningRate.distribution).toEqual({ kind: 'float', scale: 'log', low: 1e-4, high: 1 });
     expect(byName.beta1.distribution).toEqual({ kind: 'float', scale: 'one-minus-log', low: 0.9, high: 0.999 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { standardSpace } from '../../src/search/catalog.ts';
 import type { Params } from '../../src/search/types.ts';
-import { cnnProblems } from '../../src/study/cnn.ts';
+import { cnnProblems, mayListLayers } from '../../src/study/cnn.ts';
 import { checkStudyCost, describePopulation, studyCost } from '../../src/study/cost.ts';
 import { groupIntoPopulations, trialBucket } from '../../src/study/population.ts';
 import { whyStudyCannotRun } from '../../src/study/preflight.ts';
@@ -51,6 +51,39 @@ describe('CNN trials', () => {
       { kind: 'pool2d', mode: 'max' },
       { kind: 'flatten' },
     ]);
+  });
+
+  it('batch norm on: each hidden dense layer turns linear and a batch norm after it applies the activation, MLP or CNN', () => {
+    const spiral = { task: 'classification' as const, inputs: 2, outputs: 2 };
+    expect(trialBucket({ ...defaults, batchNorm: 'on', hiddenLayers: 2, activation: 'tanh' }, spiral)).toEqual({
+      batchSize: 32,
+      hiddenLayers: 2,
+      activation: 'tanh',
+      loss: 'softmax_cross_entropy',
+      init: 'xavier',
+      layers: [
+        { kind: 'dense', activation: 'linear' },
+        { kind: 'batchnorm', activation: 'tanh' },
+        { kind: 'dense', activation: 'linear' },
+        { kind: 'batchnorm', activation: 'tanh' },
+      ],
+    });
+    expect(trialBucket(cnn({ convBlocks: 1, batchNorm: 'on', dropout: 0.5 }), digits).layers).toEqual([
+      { kind: 'conv2d', filters: 8, kernel: 3, activation: 'relu' },
+      { kind: 'pool2d', mode: 'max' },
+      { kind: 'flatten' },
+      { kind: 'dense', activation: 'linear' },
+      { kind: 'batchnorm', activation: 'relu' },
+      { kind: 'dropout', rate: 0.5 },
+    ]);
+    expect(() => trialBucket({ ...defaults, batchNorm: 'maybe' }, spiral)).toThrow(
+      'trial parameter batchNorm must be off or on, got maybe',
+    );
+    // A study that may give batch norm never trains on the WASM engine (plain MLPs only).
+    const space = defaultStudy().space;
+    expect(mayListLayers(space)).toBe(false);
+    const searched = space.map((r) => (r.name === 'batchNorm' ? { ...r, enabled: true } : r));
+    expect(mayListLayers(searched)).toBe(true);
   });
 
   it("an MLP's bucket is as before the CNN rows: no layers, the CNN rows ignored; a trial planned before them is an MLP", () => {

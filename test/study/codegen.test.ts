@@ -270,6 +270,30 @@ describe('key lines', () => {
     );
   });
 
+  it('batch norm: Linear → BatchNorm1d → activation in PyTorch; Keras with momentum 0.9, epsilon 1e-5 and its Activation; optax refuses', () => {
+    const settings = { batchNorm: 'on', hiddenLayers: 1, hiddenUnits: 16, activation: 'gelu' };
+    expect(between(lines(code('pytorch', settings)), 'model = nn.Sequential(', ')')).toEqual([
+      'model = nn.Sequential(',
+      'nn.Linear(2, 16),',
+      'nn.BatchNorm1d(16),  # validation (model.eval()) normalises by the running statistics',
+      'nn.GELU(),',
+      'nn.Linear(16, 2),',
+      ')',
+    ]);
+    expect(between(lines(code('keras', settings)), 'model = keras.Sequential([', '])')).toEqual([
+      'model = keras.Sequential([',
+      'keras.Input(shape=(2,)),',
+      "keras.layers.Dense(16, kernel_initializer=init, bias_initializer='zeros'),",
+      'keras.layers.BatchNormalization(momentum=0.9, epsilon=0.00001),',
+      "keras.layers.Activation('gelu'),",
+      "keras.layers.Dense(2, kernel_initializer=init, bias_initializer='zeros'),  # logits",
+      '])',
+    ]);
+    expect(() => code('optax', settings)).toThrow(
+      'the optax script has no batch norm: copy this model as PyTorch or Keras code',
+    );
+  });
+
   it('refuses a data shape without training rows (a CSV study before its file is read)', () => {
     expect(() => code('pytorch', {}, { ...spiral, trainCount: 0 })).toThrow(
       'its training rows are not known until its data is loaded',

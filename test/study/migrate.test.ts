@@ -52,7 +52,7 @@ const withRow = (study: ReturnType<typeof v1Default>, name: string, change: Part
 });
 
 describe('study migration v1 → v2 (PyTorch conventions)', () => {
-  it('is needed: this lab writes version 3 (2 added the CNN rows)', () => expect(STUDY_VERSION).toBe(3));
+  it('is needed: this lab writes version 4 (3 added the CNN rows, 4 batch norm)', () => expect(STUDY_VERSION).toBe(4));
 
   it("a v1 link of the default study opens as today's default study but for its unsearched activation choices (its gelu, the tanh form), without a notice", () => {
     const expected = defaultStudy();
@@ -183,5 +183,24 @@ describe('study migration v2 → v3 (the CNN rows)', () => {
     expect(upgradeSavedStudy(v2Of(defaultStudy()))).toEqual(defaultStudy());
     const v1 = v1Default();
     expect(upgradeSavedStudy(v1)).toBe(v1);
+  });
+});
+
+describe('study migration v3 → v4 (batch norm)', () => {
+  /** A study as version 3 wrote it: no batch norm row. */
+  const v3Of = (spec: StudySpec): Record<string, unknown> => ({
+    ...spec,
+    version: 3,
+    space: spec.space.filter((r) => r.name !== 'batchNorm'),
+  });
+
+  it("a v3 link opens as today's study, batch norm added off (so its trials train as before), without a notice", () => {
+    const spec = defaultStudy();
+    spec.space = spec.space.map((r) => (r.name === 'hiddenUnits' ? { ...r, enabled: true } : r));
+    const opened = decodeStudyHash(linkOf(v3Of(spec)));
+    expect(opened).toEqual({ ok: true, spec });
+    if (opened.ok && opened.spec)
+      expect(row(opened.spec, 'batchNorm')).toMatchObject({ default: 'off', enabled: false });
+    expect(upgradeSavedStudy(v3Of(defaultStudy()))).toEqual(defaultStudy());
   });
 });

@@ -106,7 +106,7 @@ describe('StudySpec schema', () => {
       ok: false,
       issues: [
         'The search space lists learning rate α twice — remove one of the rows.',
-        'The search space has no row for dropout rate — every hyperparameter needs one (was the link cut short?).',
+        'The search space has no row for batch norm — every hyperparameter needs one (was the link cut short?).',
       ],
     });
   });
