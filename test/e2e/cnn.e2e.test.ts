@@ -1,6 +1,7 @@
 // A CNN study end to end: start from the "CNN for digits" preset, train it on WebGPU (conv
 // blocks, pooling, flatten in WGSL), every trial completes, and its link reproduces the same
-// trials with bit-identical final losses in a fresh page.
+// trials with bit-identical final losses in a fresh page. A CNN on data that is not images
+// blocks Run, saying which data sets are.
 import { expect, inject, test } from 'vitest';
 import { openLab, readTrials, runStudy, screenshot, setField, useLabBrowser } from './lab-page.ts';
 
@@ -45,4 +46,18 @@ test('the CNN for digits preset trains on WebGPU, and its link reproduces bit-id
   // Same adapter, same seeds: the same trials with bit-identical final losses.
   expect(await readTrials(fresh.page)).toEqual(first);
   await fresh.context.close();
+});
+
+test('a CNN on the spiral blocks Run and names the image data sets; the MLP runs again', async () => {
+  const { context, page } = await openLab(shared.browser, inject('labUrl'));
+  await expect(page.getByTestId('cnn-fields').count()).resolves.toBe(0);
+  await page.getByTestId('architecture').selectOption('cnn');
+  await expect(page.getByTestId('cnn-fields').isVisible()).resolves.toBe(true);
+  await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(false);
+  await expect(page.getByTestId('run-blocked').textContent()).resolves.toContain(
+    'Architecture: a CNN needs image data, and spiral is not images — of the data sets only digits (14×14 or 28×28) are; choose digits, or the mlp architecture.',
+  );
+  await page.getByTestId('architecture').selectOption('mlp');
+  await expect.poll(() => page.getByTestId('run').isEnabled()).toBe(true);
+  await context.close();
 });
