@@ -90,24 +90,61 @@ cases.push(
     data: digits,
   },
 );
+// Batch norm after each hidden layer (momentum and plain SGD: Adam and RMSprop scale up the rounding noise
+// that is all the bias before a batch norm gets, see README), γ, β and the running statistics compared too.
+cases.push(
+  {
+    name: 'batch norm, momentum, relu',
+    params: { batchNorm: 'on', optimizer: 'momentum', learningRate: 0.05 },
+    data: spiral,
+  },
+  {
+    name: 'batch norm, sgd with weight decay, tanh, cosine',
+    params: {
+      batchNorm: 'on',
+      optimizer: 'sgd',
+      learningRate: 0.1,
+      weightDecay: 0.01,
+      activation: 'tanh',
+      decay: 'cosine',
+    },
+    data: spiral,
+  },
+);
 cases.push({
   name: 'sgd regression (MSE)',
   params: { optimizer: 'sgd', learningRate: 0.02, activation: 'tanh' },
   data: plane,
 });
 
-/** Per layer with weights: W [rows × cols] row-major (the lab's layout: a conv's rows are (c·k + ky)·k + kx) and b. */
+/**
+ * Per layer with parameters: W [rows × cols] row-major (the lab's layout: a conv's rows are (c·k + ky)·k + kx)
+ * and b; a batch norm's γ and β. Then each batch norm's running mean and variance.
+ */
 type Layers = Array<[number[], number[]]>;
 
 function layers(shape: PopulationShape, params: Float32Array): Layers {
   return modelLayout(shape)
     .filter((layer) => layer.blocks.length > 0)
     .map((layer) => {
-      const w = block(layer, 'weights');
-      const b = block(layer, 'bias');
+      const norm = layer.spec.kind === 'batchnorm';
+      const w = block(layer, norm ? 'scale' : 'weights');
+      const b = block(layer, norm ? 'shift' : 'bias');
       return [
         Array.from(params.subarray(w.offset, w.offset + w.rows * w.cols)),
         Array.from(params.subarray(b.offset, b.offset + b.cols)),
+      ];
+    });
+}
+
+function runningStatistics(shape: PopulationShape, statistics: Float32Array): Layers {
+  return modelLayout(shape)
+    .filter((layer) => layer.statistics.length > 0)
+    .map((layer) => {
+      const [mean, variance] = [block(layer, 'runningMean'), block(layer, 'runningVariance')];
+      return [
+        Array.from(statistics.subarray(mean.offset, mean.offset + mean.cols)),
+        Array.from(statistics.subarray(variance.offset, variance.offset + variance.cols)),
       ];
     });
 }
@@ -147,6 +184,7 @@ async function labRun(c: Case) {
   });
   return {
     lab: layers(shape, result.parameters[0]),
+    labStatistics: runningStatistics(shape, result.statistics[0]),
     input: {
       code,
       perms,
@@ -170,9 +208,11 @@ for case in json.load(sys.stdin):
     x = torch.tensor(case["x"], dtype=torch.float32).reshape(-1, case["inputs"])
     y = torch.tensor(case["y"]).long() if case["classification"] else torch.tensor(case["y"], dtype=torch.float32).reshape(-1, case["outputs"])
 
-    # The lab's W [rows x cols] is torch's weight [cols, ...] transposed: Linear [out, in], Conv2d [F, C, k, k].
+    # The lab's W [rows x cols] is torch's weight [cols, ...] transposed: Linear [out, in], Conv2d [F, C, k, k];
+    # a batch norm's weight and bias are its γ and β [C].
+    norms = (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)
     def weighted(model):
-        return [m for m in model if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+        return [m for m in model if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d) + norms)]
 
     def set_weights(model, init=case["init"]):
         with torch.no_grad():
@@ -189,13 +229,17 @@ for case in json.load(sys.stdin):
     scope = {"HARNESS_DATA": (x, y, x[:4], y[:4]), "HARNESS_SET_WEIGHTS": set_weights, "__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(code, scope)
-    out.append([[m.weight.detach().reshape(m.weight.shape[0], -1).T.reshape(-1).tolist(), m.bias.detach().tolist()] for m in weighted(scope["model"])])
+    model = scope["model"]
+    out.append({
+        "layers": [[m.weight.detach().reshape(m.weight.shape[0], -1).T.reshape(-1).tolist(), m.bias.detach().tolist()] for m in weighted(model)],
+        "statistics": [[m.running_mean.tolist(), m.running_var.tolist()] for m in model if isinstance(m, norms)],
+    })
 print(json.dumps(out))
 `;
 
 describe('generated PyTorch code', () => {
   it.skipIf(!torchPython)(
-    `trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE, CNNs`,
+    `trains to the lab's weights in ${STEPS} steps: every optimizer × schedule (with and without weight decay), every activation, MSE, CNNs, batch norm (running statistics too)`,
     async () => {
       const runs = await Promise.all(cases.map(labRun));
       const result = spawnSync(torchPython!, ['-c', HARNESS], {
@@ -204,12 +248,22 @@ describe('generated PyTorch code', () => {
         maxBuffer: 256 * 1024 * 1024,
       });
       if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
-      const torchLayers = JSON.parse(result.stdout) as Layers[];
+      const torchRuns = JSON.parse(result.stdout) as Array<{ layers: Layers; statistics: Layers }>;
       const differences = cases.map((c, i) => {
         let worst = 0;
         let moved = 0;
+        // Two hidden layers: two batch norms where it is on, each compared (running mean and variance) below.
+        expect(runs[i].labStatistics.length, c.name).toBe(c.params.batchNorm === 'on' ? 2 : 0);
+        expect(torchRuns[i].statistics.length, c.name).toBe(runs[i].labStatistics.length);
+        runs[i].labStatistics.forEach((pair, l) =>
+          pair.forEach((values, k) =>
+            values.forEach((v, j) => {
+              worst = Math.max(worst, Math.abs(v - torchRuns[i].statistics[l][k][j]));
+            }),
+          ),
+        );
         runs[i].lab.forEach(([w, b], l) => {
-          const [tw, tb] = torchLayers[i][l];
+          const [tw, tb] = torchRuns[i].layers[l];
           [...w, ...b].forEach((v, k) => {
             const t = k < w.length ? tw[k] : tb[k - w.length];
             worst = Math.max(worst, Math.abs(v - t));
