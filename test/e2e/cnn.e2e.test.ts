@@ -36,6 +36,7 @@ test('the CNN for digits preset trains on WebGPU, and its link reproduces bit-id
   // The search tried both depths, each trial a CNN.
   expect(new Set(first.map((t) => t.params.convBlocks))).toEqual(new Set([1, 2]));
   for (const t of first) expect(t.params.architecture).toBe('cnn');
+  await screenshot(page, 'cnn-lab-after-run');
   const link = await page.getByTestId('share-url').inputValue();
   await context.close();
 
