@@ -56,13 +56,18 @@ export class LabBestHistory extends ResultView {
     return { ...OPTIONS, ...hover, hooks: { ...hover.hooks, drawSeries: cloudHooks(new Map([[1, FINISHED]])) } };
   }
 
-  /** Kept while no trial finished: unchanged data is not redrawn. */
-  private cached?: { key: string; data: uPlot.AlignedData };
+  /**
+   * Kept while no trial finished: unchanged data is not redrawn. A finished trial's state and
+   * objective are final, so the count finished and the last one's record (another study's
+   * records are other objects) say whether anything changed.
+   */
+  private cached?: { finished: number; last?: TrialRecord; data: uPlot.AlignedData };
 
   private data(): uPlot.AlignedData {
+    const lastId = this.finishOrder.at(-1);
+    const last = this.trials.find((t) => t.id === lastId);
+    if (this.cached?.finished === this.finishOrder.length && this.cached.last === last) return this.cached.data;
     const byId = new Map(this.trials.map((t) => [t.id, t]));
-    const key = JSON.stringify(this.finishOrder.map((id) => [id, byId.get(id)?.state, byId.get(id)?.objective]));
-    if (this.cached?.key === key) return this.cached.data;
     const xs: number[] = [];
     const objective: (number | null)[] = [];
     const best: (number | null)[] = [];
@@ -76,7 +81,7 @@ export class LabBestHistory extends ResultView {
       best.push(Number.isFinite(bestSoFar) ? bestSoFar : null);
     });
     this.pointTrials = this.finishOrder.map((id) => byId.get(id));
-    this.cached = { key, data: [xs, objective, best] };
+    this.cached = { finished: this.finishOrder.length, last, data: [xs, objective, best] };
     return this.cached.data;
   }
 

@@ -133,6 +133,23 @@ export class LabContour extends ResultView {
     this.draw();
   }
 
+  /** Each trial's unit positions on the two axes, kept while the axes stay the same rows (a trial's values never change). */
+  private positions = new WeakMap<TrialRecord['params'], [number, number]>();
+  private positionsOf: SpaceRow[] = [];
+
+  private positionOf(t: TrialRecord, xRow: SpaceRow, yRow: SpaceRow): [number, number] {
+    if (this.positionsOf[0] !== xRow || this.positionsOf[1] !== yRow) {
+      this.positions = new WeakMap();
+      this.positionsOf = [xRow, yRow];
+    }
+    let kept = this.positions.get(t.params);
+    if (!kept) {
+      kept = [unitPosition(xRow, t), unitPosition(yRow, t)];
+      this.positions.set(t.params, kept);
+    }
+    return kept;
+  }
+
   private draw(): void {
     const canvas = this.canvas;
     const axes = this.axes();
@@ -140,7 +157,10 @@ export class LabContour extends ResultView {
     const [xRow, yRow] = axes;
     const results = this.trials.filter((t) => hasResult(t) && t.objective > 0);
     const points = results
-      .map((t) => ({ trial: t, x: unitPosition(xRow, t), y: unitPosition(yRow, t), value: Math.log10(t.objective) }))
+      .map((t) => {
+        const [x, y] = this.positionOf(t, xRow, yRow);
+        return { trial: t, x, y, value: Math.log10(t.objective) };
+      })
       .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     const ctx = fitCanvas(canvas, HEIGHT);
     if (!ctx) return;

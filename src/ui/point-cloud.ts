@@ -44,6 +44,15 @@ export function circleSprite(diameter: number, fill: string, stroke: string, lin
   return sprite;
 }
 
+let scratch = new Float32Array(0);
+
+/** A buffer of `length` zeros, reused across calls (a chart composites on every redraw). */
+function zeroedBuffer(length: number): Float32Array {
+  if (scratch.length < length) scratch = new Float32Array(length);
+  scratch.fill(0, 0, length);
+  return scratch;
+}
+
 /** One marker at many places: centres `xs`, `ys` in the canvas' own (device) pixels; NaN skipped. */
 export interface PointLayer {
   xs: ArrayLike<number>;
@@ -62,14 +71,34 @@ export function compositeSprites(
   layers: readonly PointLayer[],
 ): Uint8ClampedArray<ArrayBuffer> {
   const { width, height } = box;
-  const buffer = new Float32Array(width * height * 4);
+  const buffer = zeroedBuffer(width * height * 4);
   for (const { xs, ys, sprite } of layers) {
     const { size, pixels } = sprite;
     const half = Math.floor(size / 2);
+    // The sprite's visible pixels as offsets into this buffer and their premultiplied RGBA,
+    // for points whose whole sprite lies inside (most of them).
+    const visible: number[] = [];
+    for (let sy = 0; sy < size; sy++)
+      for (let sx = 0; sx < size; sx++) if (pixels[(sy * size + sx) * 4 + 3] > 0) visible.push(sy * size + sx);
+    const offsets = Int32Array.from(visible, (k) => (Math.floor(k / size) * width + (k % size)) * 4);
+    const values = new Float32Array(visible.length * 4);
+    visible.forEach((k, i) => values.set(pixels.subarray(k * 4, k * 4 + 4), i * 4));
     for (let i = 0; i < xs.length; i++) {
       const left = Math.round(xs[i] - box.left) - half;
       const top = Math.round(ys[i] - box.top) - half;
       if (!(left > -size && top > -size && left < width && top < height)) continue; // off the image, or NaN
+      if (left >= 0 && top >= 0 && left + size <= width && top + size <= height) {
+        const base = (top * width + left) * 4;
+        for (let k = 0, v = 0; k < offsets.length; k++, v += 4) {
+          const d = base + offsets[k];
+          const keep = 1 - values[v + 3];
+          buffer[d] = values[v] + buffer[d] * keep;
+          buffer[d + 1] = values[v + 1] + buffer[d + 1] * keep;
+          buffer[d + 2] = values[v + 2] + buffer[d + 2] * keep;
+          buffer[d + 3] = values[v + 3] + buffer[d + 3] * keep;
+        }
+        continue;
+      }
       const [sx0, sx1] = [Math.max(0, -left), Math.min(size, width - left)];
       for (let sy = Math.max(0, -top); sy < size && top + sy < height; sy++) {
         let s = (sy * size + sx0) * 4;
@@ -86,8 +115,8 @@ export function compositeSprites(
       }
     }
   }
-  const bytes = new Uint8ClampedArray(buffer.length);
-  for (let d = 0; d < buffer.length; d += 4) {
+  const bytes = new Uint8ClampedArray(width * height * 4);
+  for (let d = 0; d < bytes.length; d += 4) {
     const alpha = buffer[d + 3];
     if (alpha === 0) continue;
     bytes[d] = (buffer[d] / alpha) * 255; // a clamped array rounds to nearest
