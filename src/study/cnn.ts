@@ -101,10 +101,15 @@ export function mayBeCnn(space: readonly SpaceRowLike[]): boolean {
   return row !== undefined && rowValues(row).includes('cnn');
 }
 
+/** Whether the space can give a trial batch norm. */
+export function mayBatchNorm(space: readonly SpaceRowLike[]): boolean {
+  const row = space.find((r) => r.name === 'batchNorm');
+  return row !== undefined && rowValues(row).includes('on');
+}
+
 /** Whether the space can give a trial a model that lists its layers (a CNN, or batch norm): the WASM engine trains neither. */
 export function mayListLayers(space: readonly SpaceRowLike[]): boolean {
-  const row = space.find((r) => r.name === 'batchNorm');
-  return mayBeCnn(space) || (row !== undefined && rowValues(row).includes('on'));
+  return mayBeCnn(space) || mayBatchNorm(space);
 }
 
 /** The largest value a numeric row gives any trial (NaN where it is not a number: the row's own rules say so). */

@@ -17,7 +17,7 @@ import {
   statisticsCount,
 } from '../train/layers.ts';
 import { type PopulationShape, parameterCount, type TrainingData } from '../train/types.ts';
-import { largestValue, mayBeCnn, trialLayers } from './cnn.ts';
+import { largestValue, mayBatchNorm, mayBeCnn, trialLayers } from './cnn.ts';
 import type { SpaceRow, StudySpec } from './spec.ts';
 
 /** The sizes of the data a study trains on. */
@@ -162,6 +162,7 @@ function largestCnnLayers(spec: StudySpec, image: Dims, hiddenLayers: number): H
         kernelSize: String(largestValue(spec.space, 'kernelSize')),
         poolMode: 'max',
         dropout: largestValue(spec.space, 'dropout') > 0 ? 0.5 : 0,
+        batchNorm: mayBatchNorm(spec.space) ? 'on' : 'off',
       },
       { hiddenLayers, activation: 'relu' },
       image,
@@ -187,6 +188,13 @@ export function studyCost(spec: StudySpec, data: DataShape): StudyCost {
     loss: 'mse',
     init: 'he',
   };
+  // With batch norm an MLP lists its layers: a batch norm after each hidden layer, with its own buffers.
+  if (mayBatchNorm(spec.space))
+    mlp.layers = trialLayers(
+      { architecture: 'mlp', batchNorm: 'on' },
+      { hiddenLayers: L, activation: 'relu' },
+      undefined,
+    );
   const architecture = row(spec, 'architecture');
   const cnn =
     data.image && mayBeCnn(spec.space)

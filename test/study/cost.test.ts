@@ -113,6 +113,19 @@ describe('study cost', () => {
     expect(timed.seconds).toBeUndefined();
   });
 
+  it("a study that may give batch norm is sized with it: its running statistics and each batch norm's activations", () => {
+    const plain = defaultStudy();
+    const withNorm = defaultStudy();
+    withNorm.space = withNorm.space.map((r) => (r.name === 'batchNorm' ? { ...r, enabled: true } : r));
+    const [off, on] = [plain, withNorm].map((spec) => studyCost(spec, dataShapeOf(spec.data)));
+    const statistics = (cost: typeof on) => cost.gpuBuffers.find((b) => b.what === 'running statistics')?.bytes;
+    // Per model a batch norm per hidden layer, per unit a mean and a variance of 4 bytes; without, an empty buffer's 16.
+    const { models, hiddenLayers, hiddenUnits } = on.population;
+    expect([statistics(off), statistics(on)]).toEqual([16, models * hiddenLayers * hiddenUnits * 2 * 4]);
+    expect(hiddenLayers).toBeGreaterThan(0);
+    expect(on.gpuBytes).toBeGreaterThan(off.gpuBytes);
+  });
+
   it('a huge model × batch is refused for the buffer it overflows, naming the fields that grow it', () => {
     const spec = withDefaults(
       {
