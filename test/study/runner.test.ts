@@ -4,7 +4,9 @@ import type { StudyEvent } from '../../src/study/events.ts';
 import { StudyRunner } from '../../src/study/runner.ts';
 import { defaultStudy, type HyperparameterName, type SpaceRow, type StudySpec } from '../../src/study/spec.ts';
 import { createCpuEngine, predict } from '../../src/train/cpu/engine.ts';
+import { initStatistics } from '../../src/train/cpu/ops.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
+import { statisticsCount } from '../../src/train/layers.ts';
 import type { TrainingEngine } from '../../src/train/types.ts';
 import { EngineError } from '../../src/train/types.ts';
 
@@ -85,6 +87,26 @@ async function runStudy(
 }
 
 describe('study runner on the CPU engine', () => {
+  it('with batch norm, keeps the best model with its running statistics: its validation loss is its objective', async () => {
+    const { result } = await runStudy(smallStudy((spec) => setRow(spec, 'batchNorm', { default: 'on' })));
+    const model = result.bestModel!;
+    const pairs = Array.from({ length: model.shape.hiddenLayers }, () => ['dense', 'batchnorm']).flat();
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(model.shape.layers?.map((l) => l.kind)).toEqual(pairs);
+    expect(model.statistics?.length).toBe(statisticsCount(model.shape));
+    const validation = makeDataset('spiral', { count: 160, noise: 0.1, validationFraction: 0.25, seed: 5 }).validation;
+    const loss = (statistics?: Float32Array) => {
+      const p = predict(model.shape, model.hiddenUnits, model.parameters, validation.x, validation.count, statistics);
+      let sum = 0;
+      for (let i = 0; i < validation.count; i++) sum -= Math.log(p[i * 2 + validation.y[i]]);
+      return sum / validation.count;
+    };
+    const best = result.trials[result.bestTrialId ?? -1].objective;
+    expect(Math.abs(loss(model.statistics) - best) / best).toBeLessThan(1e-5);
+    // Without them (the initial mean 0, variance 1) the model is another one.
+    expect(Math.abs(loss(initStatistics(model.shape, model)) - best) / best).toBeGreaterThan(1e-3);
+  });
+
   it('runs a small random study to its trial budget, every trial complete with a full curve', async () => {
     const { result, events } = await runStudy(smallStudy());
     expect(result.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5]);
