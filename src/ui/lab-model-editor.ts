@@ -1,6 +1,6 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { ARCHITECTURES, KERNEL_SIZES, POOL_MODES } from '../search/hyperparameters.ts';
+import { ARCHITECTURES, BATCH_NORM, KERNEL_SIZES, POOL_MODES } from '../search/hyperparameters.ts';
 import { IMAGE_DATA_SETS } from '../study/cnn.ts';
 import { STUDY_PRESETS } from '../study/presets.ts';
 import type { HyperparameterName, SpaceRow } from '../study/spec.ts';
@@ -10,7 +10,7 @@ import { panelStyles } from './styles.ts';
 
 /**
  * The model: its architecture (an MLP, or a CNN's conv blocks, filters, kernel, pooling and
- * dropout, shown only for a CNN), hidden layers and units, activation and optimizer. These are
+ * dropout, shown only for a CNN), hidden layers and units, activation, batch norm and optimizer. These are
  * hyperparameters like any other (rows of the space); here the user sets the values they hold
  * while not searched. The loss follows the data set's task. A whole study can start from a
  * preset (presets.ts).
@@ -101,6 +101,7 @@ export class LabModelEditor extends LitElement {
         ${this.numberField('hiddenLayers', 'hidden layers', cnn ? 0 : 1, 8)}
         ${this.numberField('hiddenUnits', 'units per layer', 1, 1024)}
         ${this.choiceField('activation', 'activation', ACTIVATIONS)}
+        ${this.choiceField('batchNorm', 'batch norm', BATCH_NORM)}
         ${this.choiceField('optimizer', 'optimizer', OPTIMIZERS)}
         <span class="hint">loss: ${loss}</span>
       </div>
