@@ -7,6 +7,7 @@ import { createGpuEngine } from '../src/train/gpu/engine.ts';
 import { timeMatmul } from '../src/train/gpu/matmul.ts';
 import type { PopulationResult, TrainingData, TrainingEngine } from '../src/train/types.ts';
 import { createWasmEngine } from '../src/train/wasm/engine.ts';
+import { benchCnn, CNN_FULL, CNN_QUICK } from './cnn.ts';
 import { profileStep } from './kernel-profile.ts';
 import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
 import { benchScaling } from './scaling.ts';
@@ -175,6 +176,8 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
   const s64 = { webgpu: engine, wasm: engineWasm, cpu: engineCpu };
   const [bestName, best] = Object.entries(s64).sort((a, b) => b[1].trialStepsPerSecond - a[1].trialStepsPerSecond)[0];
   const scaling = await benchScaling({ wasm: wasmEngine, webgpu: gpuEngine, cpu: cpuEngine }, data, quick);
+  const cnn = await benchCnn({ webgpu: gpuEngine, cpu: cpuEngine }, quick ? CNN_QUICK : CNN_FULL);
+  progress(`cnn: ${JSON.stringify(cnn)}`);
   cpuEngine.dispose();
   wasmEngine.dispose();
 
@@ -232,6 +235,7 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     wasm_vs_cpu_final_loss_rel_diff: relativeDifferences(engineWasm.finalTrainLoss, engineCpu.finalTrainLoss),
     best_engine_s64: { engine: bestName, trial_steps_per_s: round(best.trialStepsPerSecond) },
     scaling,
+    cnn,
     // For bench/run.mjs's JAX anchor (the same spiral and learning rates); not printed.
     anchor_inputs: {
       x: Array.from(data.train.x),

@@ -1,15 +1,25 @@
-// The TensorFlow.js 4.22 baselines: the workload's models trained one after another, as a
-// user of TF.js would, with its 'webgpu' or 'cpu' backend. Each step is a manual batch of 32
-// (gather, dense 2-32-32-2 forward, softmax cross-entropy, Adam), the same work per step as
+// The TensorFlow.js 4.22 baselines: a workload's models trained one after another, as a
+// user of TF.js would, with its 'webgpu' or 'cpu' backend. Each step is a manual batch
+// (gather, the model's forward pass, softmax cross-entropy, Adam), the same work per step as
 // model.fit but without fit's per-batch loss read-back, so the baseline is TF.js at its
 // fastest. Batches follow the project's data order (batchSampleIndex), weights use TF.js's
-// own He-normal initializer.
+// own He-normal initializer. Two workloads: the MLP S64 (MLP_TFJS) and the CNN (cnn.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { batchSampleIndex } from '../src/train/cpu/ops.ts';
-import type { TrainingData } from '../src/train/types.ts';
+import type { ModelHyper, TrainingData } from '../src/train/types.ts';
 import { median, progress } from './stats.ts';
 import { SHAPE, trialHyper } from './workload.ts';
+
+/** What TF.js trains: the model of trial `seed`, a row's tensor shape, and trial n's hyperparameters. */
+export interface TfjsWorkload {
+  build(seed: number): tf.Sequential;
+  /** One row's tensor, e.g. [2] or [28, 28, 1] (TF.js's channels-last; one channel is the same floats). */
+  rowShape: number[];
+  outputs: number;
+  batchSize: number;
+  hyper(trial: number): ModelHyper;
+}
 
 export type TfjsBackend = 'webgpu' | 'cpu';
 
@@ -38,34 +48,41 @@ export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
   await tf.ready();
 }
 
-function buildModel(seed: number): tf.Sequential {
-  const dense = (units: number, activation: 'relu' | 'linear', inputShape?: number[]) =>
-    tf.layers.dense({ units, activation, inputShape, kernelInitializer: tf.initializers.heNormal({ seed }) });
-  return tf.sequential({
-    layers: [
-      dense(SHAPE.maxHidden, 'relu', [SHAPE.inputs]),
-      dense(SHAPE.maxHidden, 'relu'),
-      dense(SHAPE.outputs, 'linear'),
-    ],
-  });
-}
+/** The S64 workload: the MLP 2-32-32-2. */
+export const MLP_TFJS: TfjsWorkload = {
+  build(seed) {
+    const dense = (units: number, activation: 'relu' | 'linear', inputShape?: number[]) =>
+      tf.layers.dense({ units, activation, inputShape, kernelInitializer: tf.initializers.heNormal({ seed }) });
+    return tf.sequential({
+      layers: [
+        dense(SHAPE.maxHidden, 'relu', [SHAPE.inputs]),
+        dense(SHAPE.maxHidden, 'relu'),
+        dense(SHAPE.outputs, 'linear'),
+      ],
+    });
+  },
+  rowShape: [SHAPE.inputs],
+  outputs: SHAPE.outputs,
+  batchSize: SHAPE.batchSize,
+  hyper: trialHyper,
+};
 
 /** Trains trial `trial` for `steps` steps; returns milliseconds per step, GPU work included. */
 async function timeTrial(
+  workload: TfjsWorkload,
   trial: number,
   steps: number,
-  x: tf.Tensor2D,
+  x: tf.Tensor,
   yOneHot: tf.Tensor2D,
   count: number,
 ): Promise<number> {
-  const hyper = trialHyper(trial);
-  const model = buildModel(trial);
+  const { batchSize } = workload;
+  const hyper = workload.hyper(trial);
+  const model = workload.build(trial);
   const optimizer = tf.train.adam(hyper.learningRate, hyper.beta1, hyper.beta2, hyper.epsilon);
   const batches = Array.from({ length: steps }, (_, step) =>
     tf.tensor1d(
-      Int32Array.from({ length: SHAPE.batchSize }, (_, b) =>
-        batchSampleIndex(hyper.dataSeed, step, b, SHAPE.batchSize, count),
-      ),
+      Int32Array.from({ length: batchSize }, (_, b) => batchSampleIndex(hyper.dataSeed, step, b, batchSize, count)),
       'int32',
     ),
   );
@@ -87,18 +104,23 @@ async function timeTrial(
   return msPerStep;
 }
 
-export async function benchTfjs(backend: TfjsBackend, data: TrainingData, plan: TfjsPlan): Promise<TfjsBaseline> {
+export async function benchTfjs(
+  backend: TfjsBackend,
+  data: TrainingData,
+  plan: TfjsPlan,
+  workload: TfjsWorkload = MLP_TFJS,
+): Promise<TfjsBaseline> {
   await useTfjsBackend(backend);
   const { count } = data.train;
-  const x = tf.tensor2d(data.train.x, [count, SHAPE.inputs]);
+  const x = tf.tensor(data.train.x, [count, ...workload.rowShape]);
   const yOneHot = tf.tidy(() =>
-    tf.oneHot(tf.tensor1d(Int32Array.from(data.train.y), 'int32'), SHAPE.outputs).toFloat(),
+    tf.oneHot(tf.tensor1d(Int32Array.from(data.train.y), 'int32'), workload.outputs).toFloat(),
   ) as tf.Tensor2D;
   try {
-    await timeTrial(0, plan.warmupSteps, x, yOneHot, count);
+    await timeTrial(workload, 0, plan.warmupSteps, x, yOneHot, count);
     const msPerStep: number[] = [];
     for (let trial = 1; trial <= plan.trials; trial++) {
-      msPerStep.push(await timeTrial(trial, plan.stepsPerTrial, x, yOneHot, count));
+      msPerStep.push(await timeTrial(workload, trial, plan.stepsPerTrial, x, yOneHot, count));
       progress(
         `tfjs-${backend} trial ${trial}: ${plan.stepsPerTrial} steps at ${msPerStep.at(-1)!.toFixed(2)} ms/step`,
       );
