@@ -16,6 +16,7 @@ import { activeParams } from './hyperparameters.ts';
 import { createPbt, isPopulationScheduler, type PopulationScheduler } from './pbt.ts';
 import { scrambledHalton } from './quasi.ts';
 import { hash32, permuteIndex } from './random.ts';
+import { SAMPLER_KINDS, type SamplerKind } from './sampler-kinds.ts';
 import {
   budgetAllowsAnother,
   checkOption,
@@ -119,36 +120,40 @@ export function createScheduler(config: SchedulerConfig, space: SearchSpace, see
   return population;
 }
 
+/** Each kind's constructor, complete over the table of samplers (sampler-kinds.ts). */
+const SAMPLER_CONSTRUCTORS: {
+  readonly [K in SamplerKind]: (
+    config: Extract<SchedulerConfig, { kind: K }>,
+    space: SearchSpace,
+    seed: number,
+  ) => Scheduler;
+} = {
+  auto: createAuto,
+  grid: createGrid,
+  random: (config, space, seed) => {
+    const searched = searchedParams(space);
+    const base = defaultParams(space);
+    return independent(config.budget, Infinity, (id) => drawParams(searched, base, seed, id));
+  },
+  'quasi-random': (config, space, seed) => createQuasiRandom(config.budget, space, seed),
+  'coarse-to-fine': createCoarseToFine,
+  hierarchy: createHierarchy,
+  tpe: createTpe,
+  cmaes: (config, space, seed) => createCmaEs(config, space, seed),
+  pbt: (config, space, seed) => createPbt(config, space, seed, createQuasiRandom(config.budget, space, seed)),
+};
+
 /** The sampler of `config.kind`; its trials set every hyperparameter, those whose condition fails too. */
 function createSampler(config: SchedulerConfig, space: SearchSpace, seed: number): Scheduler {
+  const create = SAMPLER_CONSTRUCTORS[config.kind] as
+    | ((config: SchedulerConfig, space: SearchSpace, seed: number) => Scheduler)
+    | undefined;
+  if (!create)
+    throw new Error(
+      `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use ${Object.keys(SAMPLER_KINDS).join(', ')}`,
+    );
   validateSpace(space);
   validateSeed(seed);
   validateBudget(config.budget);
-  switch (config.kind) {
-    case 'grid':
-      return createGrid(config, space, seed);
-    case 'random': {
-      const searched = searchedParams(space);
-      const base = defaultParams(space);
-      return independent(config.budget, Infinity, (id) => drawParams(searched, base, seed, id));
-    }
-    case 'quasi-random':
-      return createQuasiRandom(config.budget, space, seed);
-    case 'coarse-to-fine':
-      return createCoarseToFine(config, space, seed);
-    case 'hierarchy':
-      return createHierarchy(config, space, seed);
-    case 'tpe':
-      return createTpe(config, space, seed);
-    case 'cmaes':
-      return createCmaEs(config, space, seed);
-    case 'auto':
-      return createAuto(config, space, seed);
-    case 'pbt':
-      return createPbt(config, space, seed, createQuasiRandom(config.budget, space, seed));
-    default:
-      throw new Error(
-        `unknown scheduler kind ${String((config as { kind: unknown }).kind)}; use auto, grid, random, quasi-random, coarse-to-fine, hierarchy, tpe, cmaes or pbt`,
-      );
-  }
+  return create(config, space, seed);
 }

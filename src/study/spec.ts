@@ -3,8 +3,8 @@
 // every bound here is also a guard against a hostile link (no 1e9 trials, no 10 MB names).
 
 import { type StandardHyperparameter, standardSpace } from '../search/catalog.ts';
+import { SAMPLER_KINDS, type SamplerKind } from '../search/sampler-kinds.ts';
 import type { ParamValue } from '../search/space.ts';
-import type { SchedulerConfig } from '../search/types.ts';
 import { DIGITS_SIDES } from '../train/data/digitsFormat.ts';
 import { validationCount } from '../train/data/split.ts';
 import { TABLE_NAMES, TABLES } from '../train/data/tables.ts';
@@ -126,18 +126,9 @@ export const spaceRowSchema = z.strictObject({
 export type SpaceRow = z.infer<typeof spaceRowSchema>;
 export type DistributionSpec = SpaceRow['distribution'];
 
-export const SCHEDULER_KINDS = [
-  'auto',
-  'grid',
-  'random',
-  'quasi-random',
-  'coarse-to-fine',
-  'hierarchy',
-  'tpe',
-  'cmaes',
-  'pbt',
-] as const satisfies readonly SchedulerConfig['kind'][];
-export type SchedulerKind = (typeof SCHEDULER_KINDS)[number];
+/** The table of samplers' kinds (search/sampler-kinds.ts), in the links' order. */
+export const SCHEDULER_KINDS = Object.keys(SAMPLER_KINDS) as [SamplerKind, ...SamplerKind[]];
+export type SchedulerKind = SamplerKind;
 
 const budgetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('trials'), trials: z.number().int().min(1).max(2000) }),

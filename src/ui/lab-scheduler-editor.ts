@@ -1,5 +1,6 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { SAMPLER_KINDS } from '../search/sampler-kinds.ts';
 import { pbtInterval } from '../study/pbt.ts';
 import { PRUNER_KINDS, SCHEDULER_KINDS, type StudySpec } from '../study/spec.ts';
 import { FIELD_LABELS } from '../study/wording.ts';
@@ -8,17 +9,6 @@ import { panelStyles } from './styles.ts';
 /** The part of a study this element edits. */
 export type RunSettings = Pick<StudySpec, 'scheduler' | 'pruning' | 'parallelism' | 'training' | 'seed'>;
 
-const SCHEDULER_LABELS: Record<(typeof SCHEDULER_KINDS)[number], string> = {
-  auto: 'auto (TPE; numeric spaces with 60+ trials go on with CMA-ES from 40% of the budget)',
-  grid: 'grid',
-  random: 'random',
-  'quasi-random': 'quasi-random (scrambled low-discrepancy)',
-  'coarse-to-fine': 'coarse-to-fine (rounds in a box about the best trial that grows and shrinks; some trials global)',
-  hierarchy: 'time-boxed hierarchy (learning rate first)',
-  tpe: 'TPE (samples where the best trials cluster, away from the rest)',
-  cmaes: 'CMA-ES (a population that moves and stretches toward the best trials)',
-  pbt: 'population-based training (while training, the worst quarter copies the best and perturbs its rates)',
-};
 const PRUNER_LABELS: Record<(typeof PRUNER_KINDS)[number], string> = {
   none: 'none (divergence only)',
   median: 'median stopping',
@@ -84,7 +74,7 @@ export class LabSchedulerEditor extends LitElement {
       <div class="row">
         <label>${FIELD_LABELS['scheduler.kind']}
           <select data-testid="scheduler" @change=${(e: Event) => this.emit({ ...s, scheduler: { ...sch, kind: (e.target as HTMLSelectElement).value as RunSettings['scheduler']['kind'] } })}>
-            ${SCHEDULER_KINDS.map((k) => html`<option value=${k} .selected=${k === sch.kind}>${SCHEDULER_LABELS[k]}</option>`)}
+            ${SCHEDULER_KINDS.map((k) => html`<option value=${k} .selected=${k === sch.kind}>${SAMPLER_KINDS[k]}</option>`)}
           </select>
         </label>
         ${sch.kind === 'grid' ? this.field('scheduler.pointsPerParam', 'points-per-param', sch.pointsPerParam, { min: 2, max: 32, step: 1 }, (v) => ({ ...s, scheduler: { ...sch, pointsPerParam: v } })) : ''}
