@@ -100,9 +100,17 @@ describe('any screen', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('trial-detail').getAttribute('data-trial')).toBe('1');
     // And on the contour: Home names its first point, Enter selects it.
+    // The contour draws its points in the frame after a resize (the selection above may move
+    // the layout), and keys name only drawn points: Home is pressed until one is named.
     await page.getByTestId('contour').focus();
-    await page.keyboard.press('Home');
-    const named = ((await page.getByTestId('contour-hover').textContent()) ?? '').match(/trial #(\d+)/)?.[1];
+    const hover = page.getByTestId('contour-hover');
+    await expect
+      .poll(async () => {
+        await page.keyboard.press('Home');
+        return hover.textContent();
+      })
+      .toMatch(/trial #\d+/);
+    const named = ((await hover.textContent()) ?? '').match(/trial #(\d+)/)?.[1];
     expect(named).toBeDefined();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('trial-detail').getAttribute('data-trial')).toBe(named);
