@@ -70,8 +70,9 @@ async function optunaWorker(
 /** Median regret like runSearchBench's, per Optuna sampler; with the Optuna version. Two Python processes share the functions (Optuna's samplers are the slow part). */
 export async function runOptunaBench(python: string, options: SearchBenchOptions) {
   const out: Record<string, Record<string, Record<string, Record<string, number>>>> = {};
-  const halves = [FUNCTIONS.filter((_, i) => i % 2 === 0), FUNCTIONS.filter((_, i) => i % 2 === 1)];
+  const chosen = FUNCTIONS.filter((f) => !options.functions || options.functions.includes(f.name));
+  const halves = [chosen.filter((_, i) => i % 2 === 0), chosen.filter((_, i) => i % 2 === 1)].filter((h) => h.length);
   const [version] = await Promise.all(halves.map((fs) => optunaWorker(python, fs, options, out)));
-  const ordered = Object.fromEntries(FUNCTIONS.map((f) => [f.name, out[f.name]]));
+  const ordered = Object.fromEntries(chosen.map((f) => [f.name, out[f.name]]));
   return { version, medianRegret: ordered };
 }

@@ -11,6 +11,9 @@ const load = async (path) => (await runnerImport(path, { configFile: false, logL
 const started = performance.now();
 const options = { seeds: 20, trials: 100, checkpoints: [50, 100], parallelisms: [1, 16] };
 const { runSearchBench, FUNCTIONS } = await load('/bench/search.ts');
+// `--only a,b`: just these functions, the lab's and Optuna's (a full run takes most of an hour).
+const onlyAt = process.argv.indexOf('--only');
+if (onlyAt >= 0) options.functions = process.argv[onlyAt + 1].split(',');
 
 // `--functions a,b`: one of the two halves below, printed as JSON for the parent.
 const only = process.argv.indexOf('--functions');
@@ -30,8 +33,13 @@ async function labHalf(functions) {
   if (code !== 0) throw new Error(`bench:search worker for ${functions.join(', ')} exited with ${code}`);
   return JSON.parse(out);
 }
-const names = FUNCTIONS.map((f) => f.name);
-const halves = await Promise.all([0, 1].map((k) => labHalf(names.filter((_, i) => i % 2 === k))));
+const names = FUNCTIONS.map((f) => f.name).filter((n) => !options.functions || options.functions.includes(n));
+const halves = await Promise.all(
+  [0, 1]
+    .map((k) => names.filter((_, i) => i % 2 === k))
+    .filter((h) => h.length)
+    .map(labHalf),
+);
 const medianRegret = Object.fromEntries(names.map((n) => [n, halves[0][n] ?? halves[1][n]]));
 log(`[bench:search] lab schedulers done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 

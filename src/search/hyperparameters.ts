@@ -367,10 +367,14 @@ export function hyperparameterRow(name: string): HyperparameterRow | undefined {
   return BY_NAME.get(name);
 }
 
-/** Whether `name` affects a trial with these `params` (its condition holds, or it has none). */
+/**
+ * Whether `name` affects a trial with these `params`: its condition holds, it has none, or
+ * `params` do not set the parameter it depends on (a space without an optimizer: β1 counts).
+ */
 export function inEffect(name: string, params: Readonly<Record<string, ParamValue>>): boolean {
   const condition = BY_NAME.get(name)?.condition;
-  return !condition || condition.values.includes(String(params[condition.param]));
+  const value = condition && params[condition.param];
+  return value === undefined || condition!.values.includes(String(value));
 }
 
 /**

@@ -3,6 +3,7 @@
 // choice row and some of its choices.
 import { describe, expect, it } from 'vitest';
 import {
+  activeParams,
   conditionText,
   HYPERPARAMETERS,
   type HyperparameterRow,
@@ -73,6 +74,9 @@ describe('table of hyperparameters', () => {
     expect(inEffect('decayRate', { decay: 'cosine' })).toBe(false);
     expect(inEffect('decayRate', { decay: 'step' })).toBe(true);
     expect(inEffect('learningRate', {})).toBe(true);
+    // A space that does not set the optimizer (bench:search's spiral): β1 is in effect.
+    expect(inEffect('beta1', { learningRate: 0.01 })).toBe(true);
+    expect(activeParams({ learningRate: 0.01, beta1: 0.9 })).toEqual({ learningRate: 0.01, beta1: 0.9 });
     expect(conditionText('beta1')).toBe('only with optimizer momentum or adam');
     expect(conditionText('decayRate')).toBe('only with learning-rate decay inverse_time, exponential or step');
     expect(conditionText('learningRate')).toBe('');
