@@ -64,14 +64,23 @@ describe('engine choice', () => {
   it('predicts trial-steps per second over the study from a warm-up and two timed probe runs (fixed cost cancels out)', async () => {
     const spec = study();
     const data = makeDataset('circle', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 });
-    const steps: number[] = [];
-    const rate = await measureEngine(GPU, spec, data, async (_, job) => {
-      steps.push(job.steps);
-      return job.steps === 2 ? 9 : 0.5 + 0.01 * job.steps; // the warm-up's time is never used
-    });
     const P = probeJob(spec, data, 1).models.length;
-    expect(steps).toEqual([2, 4, 12]);
-    expect(rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
+    const probe = async (fixed: number) => {
+      const steps: number[] = [];
+      const rate = await measureEngine(GPU, spec, data, async (_, job) => {
+        steps.push(job.steps);
+        return job.steps === 2 ? 9 : fixed + 0.01 * job.steps; // the warm-up's time is never used
+      });
+      return { steps, rate };
+    };
+    // A long run twice the short one: 12 steps suffice.
+    const small = await probe(0.01);
+    expect(small.steps).toEqual([2, 4, 12]);
+    expect(small.rate).toBeCloseTo((P * 20) / (0.01 + 0.01 * 20), 9);
+    // A fixed cost that hides the steps (a GPU's 4 and 12 steps in one command buffer): the long run grows 4x until it shows.
+    const large = await probe(0.5);
+    expect(large.steps).toEqual([2, 4, 12, 48, 192]);
+    expect(large.rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
   });
 
   it('population-based training never runs on the WASM engine, which cannot copy models: WebGPU, else the TypeScript CPU engine', async () => {
