@@ -30,8 +30,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let at = norm.x_offset + model * norm.x_model_stride + within;
   var gradient = 0.0;
   if (c < used_channels(model)) {
-    let mean = batch[model * 2u * norm.channels + c];
-    let inverse = 1.0 / sqrt(batch[model * 2u * norm.channels + norm.channels + c] + norm.epsilon);
+    let mean = batch_mean(model, c);
+    let inverse = 1.0 / sqrt(batch_variance(model, c) + norm.epsilon);
     let params = model * norm.param_model_stride;
     let count = f32(norm.rows * norm.plane);
     let xhat = (x[at] - mean) * inverse;

@@ -20,13 +20,13 @@ fn main(
   }
   let model = group / norm.channels;
   let c = group % norm.channels;
-  let mean = batch[model * 2u * norm.channels + c];
-  let inverse = 1.0 / sqrt(batch[model * 2u * norm.channels + norm.channels + c] + norm.epsilon);
+  let mean = batch_mean(model, c);
+  let inverse = 1.0 / sqrt(batch_variance(model, c) + norm.epsilon);
   let count = norm.rows * norm.plane;
   var sum_dy = 0.0;
   var sum_dy_xhat = 0.0;
   for (var i = lid; i < count; i = i + WORKGROUP_SIZE) {
-    let g = dy[model * norm.y_model_stride + (i / norm.plane * norm.channels + c) * norm.plane + i % norm.plane];
+    let g = dy[model * norm.y_model_stride + in_channel(c, i)];
     sum_dy = sum_dy + g;
     sum_dy_xhat = sum_dy_xhat + g * (x[channel_element(model, c, i)] - mean) * inverse;
   }

@@ -37,10 +37,23 @@ fn used_channels(model: u32) -> u32 {
   return select(norm.channels, hypers[model].hidden_units, norm.masked != 0u);
 }
 
-// Index of element `i` (0 <= i < rows · plane) of channel c of model m's x side.
+// Offset of element `i` (0 <= i < rows · plane) of channel c within one model's rows.
+fn in_channel(c: u32, i: u32) -> u32 {
+  return (i / norm.plane * norm.channels + c) * norm.plane + i % norm.plane;
+}
+
+// Index of element `i` of channel c of model m's x side.
 fn channel_element(model: u32, c: u32, i: u32) -> u32 {
-  let b = i / norm.plane;
-  return norm.x_offset + model * norm.x_model_stride + (b * norm.channels + c) * norm.plane + i % norm.plane;
+  return norm.x_offset + model * norm.x_model_stride + in_channel(c, i);
+}
+
+// The batch's mean and biased variance of channel c of model m (batchnorm_statistics wrote them).
+fn batch_mean(model: u32, c: u32) -> f32 {
+  return batch[model * 2u * norm.channels + c];
+}
+
+fn batch_variance(model: u32, c: u32) -> f32 {
+  return batch[model * 2u * norm.channels + norm.channels + c];
 }
 
 // The channel of element `within` of a model's rows.

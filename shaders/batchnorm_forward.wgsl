@@ -30,8 +30,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var mean: f32;
   var variance: f32;
   if (norm.training != 0u) {
-    mean = batch[model * 2u * norm.channels + c];
-    variance = batch[model * 2u * norm.channels + norm.channels + c];
+    mean = batch_mean(model, c);
+    variance = batch_variance(model, c);
   } else {
     let at = model * norm.statistics_model_stride;
     mean = statistics[at + norm.mean_offset + c];
