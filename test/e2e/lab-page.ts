@@ -2,7 +2,7 @@
 // the elements expose. Playwright's locators pierce the elements' shadow roots.
 import { mkdir } from 'node:fs/promises';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Locator, type Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { chromiumLaunchOptions } from '../chromium.ts';
 import { type MainThreadTask, mainThreadTasks, TASK_TRACE_CATEGORIES } from '../main-thread-tasks.ts';
 
@@ -125,4 +125,24 @@ export async function traceTasks<T>(
     traceEvents: Parameters<typeof mainThreadTasks>[0];
   };
   return { result, tasks: mainThreadTasks(trace.traceEvents) };
+}
+
+/**
+ * Hovers the loss chart's lower right, where the curves end, until the hover line matches
+ * `named`. The chart may be rebuilt once more after a study ends (its last render lands in a
+ * task of its own), detaching the element hovered: then it hovers the new chart again.
+ */
+export async function hoverLossCurves(page: Page, named: RegExp): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const chart = page.getByTestId('loss-curves').locator('.u-over');
+      await chart.scrollIntoViewIfNeeded({ timeout: 5_000 });
+      const box = await chart.boundingBox();
+      if (!box) throw new Error('the loss chart has no box');
+      await page.mouse.move(box.x + 2, box.y + 2); // from elsewhere, so a retry moves the mouse again
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
+      await expect.poll(() => page.getByTestId('curve-hover').textContent(), { timeout: 2_000 }).toMatch(named);
+    },
+    { timeout: 30_000, interval: 200 },
+  );
 }

@@ -6,6 +6,7 @@ import { encodeStudyHash } from '../../src/study/link.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
 import { describeLongTasks } from '../main-thread-tasks.ts';
 import {
+  hoverLossCurves,
   openLab,
   readTrials,
   runStudy,
@@ -55,14 +56,7 @@ describe('the default 16-trial study on the spiral (auto: one quasi-random popul
     await expect(page.getByTestId('trial-row').first().getAttribute('class')).resolves.toBe('best');
 
     // Hovering a curve names its trial and parameters.
-    const chart = page.getByTestId('loss-curves').locator('.u-over');
-    await chart.scrollIntoViewIfNeeded();
-    const box = await chart.boundingBox();
-    if (!box) throw new Error('the loss chart has no box');
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
-    await expect
-      .poll(() => page.getByTestId('curve-hover').textContent())
-      .toMatch(/trial #\d+ · COMPLETE.*learning rate α = /);
+    await hoverLossCurves(page, /trial #\d+ · COMPLETE.*learning rate α = /);
 
     // Hovering the best trial's point on the learning-rate scatter names it.
     const lrChart = page.locator('lab-param-scatter lab-uplot').first();

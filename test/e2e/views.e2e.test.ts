@@ -4,7 +4,16 @@
 // SwiftShader): useLabBrowser closes every page after each test.
 import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
-import { openLab, readTrials, runStudy, screenshot, setField, type TrialSnapshot, useLabBrowser } from './lab-page.ts';
+import {
+  hoverLossCurves,
+  openLab,
+  readTrials,
+  runStudy,
+  screenshot,
+  setField,
+  type TrialSnapshot,
+  useLabBrowser,
+} from './lab-page.ts';
 
 const shared = useLabBrowser();
 const RUN_TIMEOUT_MS = 240_000;
@@ -70,11 +79,7 @@ describe('a finished study, explored', () => {
 
   test('clicking a curve selects the trial it names', async () => {
     const { page } = await finishedStudy();
-    const chart = page.getByTestId('loss-curves').locator('.u-over');
-    await chart.scrollIntoViewIfNeeded();
-    const box = (await chart.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.85, { steps: 4 });
-    await expect.poll(() => page.getByTestId('curve-hover').textContent()).toMatch(/trial #\d+/);
+    await hoverLossCurves(page, /trial #\d+/);
     const hovered = ((await page.getByTestId('curve-hover').textContent()) ?? '').match(/trial #(\d+)/)![1];
     await page.mouse.down();
     await page.mouse.up();
