@@ -50,10 +50,16 @@ const STOP_GRACE_MS = 500;
 /** The engine's divergence rule, stated here so that reasons can quote it. */
 const DIVERGENCE_FACTOR = 100;
 
-/** Median stopping after a quarter of the steps; ASHA rungs at steps/9, steps/3, steps (η = 3). */
+/**
+ * Median stopping after a quarter of the steps; ASHA rungs at steps/9, steps/3, steps (η = 3).
+ * Under population-based training none, whatever the study's pruning: there the worst trials
+ * copy the best and train on, and a pruner would shrink the population (ASHA would stop two
+ * thirds of it at steps/9, before most exploits).
+ */
 export function prunerConfig(spec: StudySpec): PrunerConfig {
   const { steps, reportEvery } = spec.training;
   const divergenceFactor = DIVERGENCE_FACTOR;
+  if (spec.scheduler.kind === 'pbt') return { kind: 'none', divergenceFactor };
   if (spec.pruning.kind === 'median') return { kind: 'median', warmupSteps: Math.round(steps / 4), divergenceFactor };
   if (spec.pruning.kind === 'asha')
     return { kind: 'asha', minSteps: Math.max(reportEvery, Math.round(steps / 9)), divergenceFactor };

@@ -23,6 +23,10 @@ const PRUNER_HELP: Record<(typeof PRUNER_KINDS)[number], string> = {
   asha: 'Trials are checked at 1/9, 1/3 and all of their steps; at each check only the best third go on. Spends the budget on the promising trials, for large studies where most trials are poor.',
 };
 
+/** Why population-based training has no pruner choice (the runner runs none under it, see prunerConfig). */
+const PBT_PRUNING_HELP =
+  'none under population-based training: at each exploit the worst quarter copies one of the best and trains on, instead of stopping (a pruner would shrink the population). Only a trial whose loss explodes (or becomes NaN) is stopped.';
+
 /**
  * How trials are chosen and run: scheduler, budget (trials or minutes), pruning,
  * parallelism, training steps and the study seed.
@@ -112,14 +116,18 @@ export class LabSchedulerEditor extends LitElement {
                 (v) => ({ ...s, scheduler: { ...sch, budget: { kind: 'minutes', minutes: v } } }),
               )
         }
-        <label>${FIELD_LABELS['pruning.kind']}
+        ${
+          sch.kind === 'pbt'
+            ? ''
+            : html`<label>${FIELD_LABELS['pruning.kind']}
           <select data-testid="pruning" @change=${(e: Event) => this.emit({ ...s, pruning: { kind: (e.target as HTMLSelectElement).value as RunSettings['pruning']['kind'] } })}>
             ${PRUNER_KINDS.map((k) => html`<option value=${k} .selected=${k === s.pruning.kind}>${PRUNER_LABELS[k]}</option>`)}
           </select>
-        </label>
+        </label>`
+        }
       </div>
       <p class="hint" data-testid="pruner-help">
-        <strong>Pruning:</strong> ${PRUNER_HELP[s.pruning.kind]}
+        <strong>Pruning:</strong> ${sch.kind === 'pbt' ? PBT_PRUNING_HELP : PRUNER_HELP[s.pruning.kind]}
         <a href="how-to-tune.html#defaults" target="_blank" rel="noopener">How to tune →</a>
       </p>
       <div class="row">

@@ -111,6 +111,17 @@ describe('population-based training in a study', () => {
     expect(wins).toBeGreaterThanOrEqual(5);
   }, 600_000);
 
+  it('runs no pruner, whatever the study chose: ASHA or median stopping would shrink the population', async () => {
+    const plain = await run(pbtStudy());
+    for (const kind of ['asha', 'median'] as const) {
+      const pruned = await run(pbtStudy((spec) => (spec.pruning = { kind })));
+      expect([...pruned.state.trials.values()].map((t) => [t.state, t.objective])).toEqual(
+        [...plain.state.trials.values()].map((t) => [t.state, t.objective]),
+      );
+    }
+    expect([...plain.state.trials.values()].every((t) => t.state === 'COMPLETE')).toBe(true);
+  });
+
   it('refuses to start on an engine that cannot copy models, saying which and why', async () => {
     const engine: TrainingEngine = { ...createCpuEngine(), cannotCopyModels: 'this engine keeps models apart' };
     const { state } = await run(pbtStudy(), engine);

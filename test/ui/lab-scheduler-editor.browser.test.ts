@@ -99,3 +99,28 @@ test('the pruner chosen is explained beside the choice, with a link to how to tu
   expect(asha.textContent).toMatch(/1\/9, 1\/3 and all of their steps/);
   expect(asha.querySelector('a')?.getAttribute('href')).toBe('how-to-tune.html#defaults');
 });
+
+test('under PBT there is no pruner to choose: the help says why, and the choice comes back with another scheduler', async () => {
+  const editor = document.createElement('lab-scheduler-editor');
+  const settings = { ...defaultStudy(), pruning: { kind: 'asha' as const } };
+  editor.settings = settings;
+  document.body.append(editor);
+  const show = async (kind: RunSettings['scheduler']['kind']) => {
+    editor.settings = { ...settings, scheduler: { ...settings.scheduler, kind } };
+    await editor.updateComplete;
+    const root = editor.shadowRoot!;
+    return {
+      select: root.querySelector('[data-testid=pruning]'),
+      help: root.querySelector('[data-testid=pruner-help]')!,
+    };
+  };
+  const pbt = await show('pbt');
+  expect(pbt.select).toBeNull();
+  expect(pbt.help.textContent).toMatch(
+    /none under population-based training: .* the worst quarter copies one of the best/,
+  );
+  expect(pbt.help.textContent).not.toMatch(/1\/9, 1\/3/);
+  const tpe = await show('tpe');
+  expect((tpe.select as HTMLSelectElement).value).toBe('asha');
+  expect(tpe.help.textContent).toMatch(/1\/9, 1\/3 and all of their steps/);
+});
