@@ -1,16 +1,15 @@
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { type Distribution, fromUnit } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { hasResult } from '../study/state.ts';
 import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
-import { type Brushes, OBJECTIVE_AXIS, trialsInBrushes } from './parallel-brush.ts';
+import { type Brushes, brushLabel, OBJECTIVE_AXIS, paramBrush, trialsInBrushes } from './parallel-brush.ts';
 import { type LineGroup, LinePainter } from './parallel-lines.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 import { rampColor, SELECTED_COLOR } from './trial-display.ts';
-import { type Tick, unitPosition, unitTicks } from './unit-axis.ts';
+import { axisPosition, NOT_APPLICABLE, type Tick, unitTicks } from './unit-axis.ts';
 
 const HEIGHT = 280;
 const MARGIN = { top: 34, bottom: 16, left: 56, right: 64 };
@@ -23,8 +22,10 @@ interface Axis {
   name: string;
   label: string;
   ticks: Tick[];
-  /** A trial's position on this axis in [0, 1] (0 at the bottom), NaN when it has none. */
+  /** A trial's position on this axis in [0, 1] (0 at the bottom), NOT_APPLICABLE when it has no value here, NaN when its value is off the axis. */
   position: (t: TrialRecord) => number;
+  /** Some trial has no value here: the axis shows the "n/a" slot below its low end. */
+  missing?: boolean;
   /** A brush's stored range from unit positions on the axis, and back. */
   toBrush: (lo: number, hi: number) => [number, number];
   fromBrush: (range: readonly [number, number]) => [number, number];
@@ -51,8 +52,10 @@ function objectiveAxis(results: readonly TrialRecord[]): Axis {
 /**
  * Parallel coordinates: one vertical axis per searched hyperparameter, each on its own scale,
  * and the objective; every trial with a result is a line across them, coloured by its loss
- * (dark = low). Dragging along an axis brushes a range on it (a click clears it): the table
- * then lists only the trials inside every brush and the loss curves fade the rest.
+ * (dark = low). A trial without a value on an axis (a conditional hyperparameter it did not
+ * use) meets it in an "n/a" slot below the axis. Dragging along an axis brushes a range on it
+ * (a click clears it; reaching below the axis takes in the n/a slot): the table then lists
+ * only the trials inside every brush and the loss curves fade the rest.
  *
  * @fires brush-change - detail `{ axis, range }` (range undefined: the axis' brush cleared).
  */
@@ -121,21 +124,15 @@ export class LabParallelCoords extends ResultView {
                   : brushed.map(
                       ([name, [lo, hi]]) =>
                         html`<button data-testid="clear-brush" data-axis=${name} aria-label="clear the brush on ${PARAM_LABELS[name] ?? name}"
-                          @click=${() => this.emit(name, undefined)}>${name === OBJECTIVE_AXIS ? 'validation loss' : (PARAM_LABELS[name] ?? name)}: ${this.describe(name, lo, hi)} ✕</button>`,
+                          @click=${() => this.emit(name, undefined)}>${name === OBJECTIVE_AXIS ? 'validation loss' : (PARAM_LABELS[name] ?? name)}: ${brushLabel(
+                            this.space.find((r) => r.name === name),
+                            [lo, hi],
+                          )} ✕</button>`,
                     )
               }
             </div>`
       }
     `;
-  }
-
-  /** A brush in the user's terms: the values at its ends (hyperparameters are brushed in unit positions). */
-  private describe(name: string, lo: number, hi: number): string {
-    const row = this.space.find((r) => r.name === name);
-    const value = (u: number) => (row ? fromUnit(row.distribution as Distribution, u) : u);
-    return name === OBJECTIVE_AXIS
-      ? `${formatValue(lo)} – ${formatValue(hi)}`
-      : `${formatValue(value(lo))} – ${formatValue(value(hi))}`;
   }
 
   private emit(axis: string, range: [number, number] | undefined): void {
@@ -152,12 +149,17 @@ export class LabParallelCoords extends ResultView {
     return MARGIN.left + (n === 1 ? 0 : (i * (width - MARGIN.left - MARGIN.right)) / (n - 1));
   }
 
+  /** The lowest unit position drawn: the n/a slot's when some axis has one, else the axes' low end. */
+  private floor = 0;
+
   private yOf(u: number): number {
-    return MARGIN.top + (1 - u) * (HEIGHT - MARGIN.top - MARGIN.bottom);
+    return MARGIN.top + ((1 - u) / (1 - this.floor)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   }
 
-  private uOf(y: number): number {
-    return Math.min(1, Math.max(0, 1 - (y - MARGIN.top) / (HEIGHT - MARGIN.top - MARGIN.bottom)));
+  /** The unit position at a height on an axis: down to its n/a slot when it has one, else its low end. */
+  private uOf(y: number, axis: Axis): number {
+    const u = 1 - ((y - MARGIN.top) / (HEIGHT - MARGIN.top - MARGIN.bottom)) * (1 - this.floor);
+    return Math.min(1, Math.max(axis.missing ? NOT_APPLICABLE : 0, u));
   }
 
   /** Each trial's position on every hyperparameter axis, kept while the space stays the same (a trial's values never change). */
@@ -190,13 +192,18 @@ export class LabParallelCoords extends ResultView {
             name: row.name,
             label: PARAM_LABELS[row.name] ?? row.name,
             ticks: unitTicks(row.distribution),
-            position: (t) => unitPosition(row, t),
-            toBrush: (a, b) => [a, b],
+            position: (t) => axisPosition(row, t),
+            toBrush: paramBrush,
             fromBrush: ([a, b]) => [a, b],
           }),
         ),
       objectiveAxis(results),
     ];
+    this.axes.slice(0, -1).forEach((axis, i) => {
+      axis.missing = results.some((t) => this.paramPositions(t)[i] === NOT_APPLICABLE);
+    });
+    const brushedBelow = Object.values(this.brushes).some(([lo]) => lo === NOT_APPLICABLE);
+    this.floor = brushedBelow || this.axes.some((a) => a.missing) ? NOT_APPLICABLE : 0;
     const inside = trialsInBrushes(results, this.space, this.brushes);
     this.paintLines(results, inside);
     this.drawAxes();
@@ -282,9 +289,19 @@ export class LabParallelCoords extends ResultView {
       // A halo in the card's colour keeps a tick readable over the lines.
       ctx.strokeStyle = colors.surface;
       ctx.lineWidth = 3;
-      for (const tick of axis.ticks) {
+      const ticks = axis.missing ? [...axis.ticks, { u: NOT_APPLICABLE, label: 'n/a' }] : axis.ticks;
+      for (const tick of ticks) {
         ctx.strokeText(tick.label, x - 4, this.yOf(tick.u) + 4);
         ctx.fillText(tick.label, x - 4, this.yOf(tick.u) + 4);
+      }
+      if (axis.missing) {
+        // The n/a slot: a short mark apart from the axis, so its lines do not read as the low end.
+        ctx.strokeStyle = colors.muted;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(x - 3, this.yOf(NOT_APPLICABLE));
+        ctx.lineTo(x + 3, this.yOf(NOT_APPLICABLE));
+        ctx.stroke();
       }
     });
   }
@@ -299,14 +316,14 @@ export class LabParallelCoords extends ResultView {
     const x = e.clientX - rect.left;
     const axis = this.axes.findIndex((_, i) => Math.abs(this.xOf(i, canvas.clientWidth) - x) <= AXIS_REACH);
     if (axis < 0) return;
-    const u = this.uOf(e.clientY - rect.top);
+    const u = this.uOf(e.clientY - rect.top, this.axes[axis]);
     this.drag = { axis, from: u, to: u };
     canvas.setPointerCapture(e.pointerId);
   };
 
   private readonly onMove = (e: PointerEvent) => {
     if (!this.drag) return;
-    this.drag.to = this.uOf(e.clientY - this.canvas!.getBoundingClientRect().top);
+    this.drag.to = this.uOf(e.clientY - this.canvas!.getBoundingClientRect().top, this.axes[this.drag.axis]);
     this.drawAxes();
   };
 

@@ -51,3 +51,15 @@ export function unitPosition(row: SpaceRow, trial: Pick<TrialRecord, 'params'>):
     return Number.NaN;
   }
 }
+
+/**
+ * Where the parallel coordinates draw and brush a trial that has no value on an axis (a
+ * conditional hyperparameter its trial did not use, e.g. β1 with SGD): a slot labelled
+ * "n/a" below the axis' low end, so it is not read as the lowest value.
+ */
+export const NOT_APPLICABLE = -0.15;
+
+/** A trial's position on a row's parallel-coordinates axis: its unit position, NOT_APPLICABLE when it has no value there, NaN when its value lies outside the range. */
+export function axisPosition(row: SpaceRow, trial: Pick<TrialRecord, 'params'>): number {
+  return row.name in trial.params ? unitPosition(row, trial) : NOT_APPLICABLE;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCurve, type TrialRecord } from '../../src/study/record.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
-import { OBJECTIVE_AXIS, trialsInBrushes } from '../../src/ui/parallel-brush.ts';
-import { unitTicks } from '../../src/ui/unit-axis.ts';
+import { brushLabel, OBJECTIVE_AXIS, paramBrush, trialsInBrushes } from '../../src/ui/parallel-brush.ts';
+import { axisPosition, NOT_APPLICABLE, unitTicks } from '../../src/ui/unit-axis.ts';
 
 const space = defaultStudy().space;
 const trial = (id: number, learningRate: number, objective: number, state: TrialRecord['state'] = 'COMPLETE') =>
@@ -27,6 +27,40 @@ describe('trialsInBrushes', () => {
       new Set([1]),
     );
     expect(trialsInBrushes(trials, space, { [OBJECTIVE_AXIS]: [0.3, 3] })).toEqual(new Set([0, 2]));
+  });
+});
+
+describe('a hyperparameter a trial did not use (its condition failed)', () => {
+  const row = (name: string) => space.find((r) => r.name === name)!;
+  // β1 applies to momentum and Adam only: an SGD trial records none.
+  const sgd = { ...trial(4, 1e-2, 0.3), params: { learningRate: 1e-2, optimizer: 'sgd' } };
+  const adam = { ...trial(5, 1e-2, 0.3), params: { learningRate: 1e-2, optimizer: 'adam', beta1: 0.9 } };
+  const outside = { ...trial(6, 1e-2, 0.3), params: { learningRate: 1e-2, beta1: 0.5 } };
+
+  it('sits in the n/a slot below the axis, apart from the low end; a value off the axis has no position', () => {
+    expect(NOT_APPLICABLE).toBeLessThan(0);
+    expect(axisPosition(row('beta1'), sgd)).toBe(NOT_APPLICABLE);
+    expect(axisPosition(row('beta1'), adam)).toBe(0); // 0.9, the low end of [0.9, 0.999]
+    expect(axisPosition(row('beta1'), outside)).toBeNaN();
+    expect(axisPosition(row('learningRate'), sgd)).toBeCloseTo(0.5, 12);
+  });
+
+  it('is left out by a brush on the axis’ values and kept by one that reaches below the axis', () => {
+    const trials = [sgd, adam, outside];
+    expect(trialsInBrushes(trials, space, { beta1: [0, 1] })).toEqual(new Set([5]));
+    // A drag ending in the gap under the axis snaps to the n/a slot.
+    expect(paramBrush(-0.05, 0.5)).toEqual([NOT_APPLICABLE, 0.5]);
+    expect(trialsInBrushes(trials, space, { beta1: paramBrush(-0.05, 0.5) })).toEqual(new Set([4, 5]));
+    expect(paramBrush(NOT_APPLICABLE, -0.02)).toEqual([NOT_APPLICABLE, NOT_APPLICABLE]);
+    expect(trialsInBrushes(trials, space, { beta1: [NOT_APPLICABLE, NOT_APPLICABLE] })).toEqual(new Set([4]));
+    expect(paramBrush(0.2, 0.6)).toEqual([0.2, 0.6]);
+  });
+
+  it('is named "n/a" in the brush’s label', () => {
+    expect(brushLabel(row('beta1'), [NOT_APPLICABLE, NOT_APPLICABLE])).toBe('n/a');
+    expect(brushLabel(row('beta1'), [NOT_APPLICABLE, 0.5])).toBe('n/a, 0.9 – 0.99');
+    expect(brushLabel(row('learningRate'), [0.25, 0.5])).toBe('0.001 – 0.01');
+    expect(brushLabel(undefined, [0.25, 0.5])).toBe('0.25 – 0.5');
   });
 });
 
