@@ -8,7 +8,7 @@ import { timeMatmul } from '../src/train/gpu/matmul.ts';
 import type { PopulationResult, TrainingData, TrainingEngine } from '../src/train/types.ts';
 import { createWasmEngine } from '../src/train/wasm/engine.ts';
 import { benchCnn, CNN_FULL, CNN_QUICK } from './cnn.ts';
-import { profileStep } from './kernel-profile.ts';
+import { profileStep, type StepProfile } from './kernel-profile.ts';
 import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
 import { benchScaling } from './scaling.ts';
 import { median, progress, round } from './stats.ts';
@@ -18,6 +18,8 @@ import { learningRate, matmulFlopsPerTrialStep, populationJob, WORKLOAD, WORKLOA
 interface BenchOptions {
   /** A smoke run: fewer repetitions and steps; figures are rough. */
   quick: boolean;
+  /** Only the WebGPU engine's step: its ms per step and kernel profile (a minute, not the whole bench). */
+  profile?: boolean;
 }
 
 interface Plan {
@@ -54,6 +56,8 @@ const QUICK: Plan = {
 
 /** Steps of the profiled job (2 reports at reportEvery 32). */
 const PROFILE_STEPS = 64;
+/** Timed runs of PROFILE_STEPS steps behind `--profile`'s ms per step. */
+const PROFILE_RUNS = 5;
 
 interface EngineFigures {
   trialStepsPerSecond: number;
@@ -151,18 +155,82 @@ function bestOfRuns(
   };
 }
 
-async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown>> {
+/** The kernel profile as the JSON line has it. */
+function profileFields(profile: StepProfile): Record<string, unknown> {
+  return {
+    steps: profile.steps,
+    calls: profile.calls,
+    dispatches_per_step: profile.kernels.reduce((sum, k) => sum + k.dispatchesPerStep, 0),
+    estimated_ms_per_step: round(profile.estimatedMsPerStep),
+    kernels: profile.kernels.map((k) => ({
+      kernel: k.kernel,
+      per_step: k.dispatchesPerStep,
+      grids: k.grids,
+      ms_per_step: round(k.msPerStep, 3),
+    })),
+  };
+}
+
+/** The WebGPU engine's ms per step on the workload (median of `runs` runs of `steps`) and its kernel profile. */
+async function benchGpuStep(
+  device: GPUDevice,
+  gpuEngine: TrainingEngine,
+  data: TrainingData,
+  runs: number,
+  steps: number,
+): Promise<{ engine: EngineFigures; engineMsPerStep: number; profile: StepProfile }> {
+  const engine = await benchEngine(gpuEngine, data, runs, steps);
+  const engineMsPerStep = (1000 * median(engine.secondsPerRun)) / steps;
+  const profile = await profileStep(device, gpuEngine, populationJob(data, PROFILE_STEPS));
+  progress(
+    `profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${engineMsPerStep.toFixed(2)} ms/step measured`,
+  );
+  return { engine, engineMsPerStep, profile };
+}
+
+/** `--profile`: the WebGPU engine's step alone. */
+async function runProfile(): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const device = await requestDevice();
+  const gpuEngine = await createGpuEngine({ device });
+  progress(`GPU engine on ${gpuEngine.adapter}`);
+  const { engine, engineMsPerStep, profile } = await benchGpuStep(
+    device,
+    gpuEngine,
+    spiralData(),
+    PROFILE_RUNS,
+    PROFILE_STEPS,
+  );
+  gpuEngine.dispose();
+  device.destroy();
+  return {
+    adapter: gpuEngine.adapter,
+    workload: WORKLOAD_LABEL,
+    engine_trial_steps_per_s: round(engine.trialStepsPerSecond),
+    engine_s_per_run: engine.secondsPerRun.map((s) => round(s)),
+    engine_ms_per_step: round(engineMsPerStep),
+    engine_final_train_loss_median: round(median(Array.from(engine.finalTrainLoss))),
+    engine_profile: profileFields(profile),
+    plan: { runs: PROFILE_RUNS, steps: PROFILE_STEPS },
+    user_agent: navigator.userAgent,
+    total_s: round((performance.now() - started) / 1000),
+  };
+}
+
+async function runBench({ quick, profile: profileOnly }: BenchOptions): Promise<Record<string, unknown>> {
+  if (profileOnly) return runProfile();
   const plan = quick ? QUICK : FULL;
   const started = performance.now();
   const data = spiralData();
   const device = await requestDevice();
   const gpuEngine = await createGpuEngine({ device });
   progress(`GPU engine on ${gpuEngine.adapter}`);
-  const engine = await benchEngine(gpuEngine, data, plan.engineRuns, plan.engineSteps);
-  const engineMsPerStep = (1000 * median(engine.secondsPerRun)) / plan.engineSteps;
-  const profile = await profileStep(device, gpuEngine, populationJob(data, PROFILE_STEPS));
-  progress(
-    `profile: ${profile.estimatedMsPerStep.toFixed(2)} ms/step estimated from replayed kernels, ${engineMsPerStep.toFixed(2)} ms/step measured`,
+  const { engine, engineMsPerStep, profile } = await benchGpuStep(
+    device,
+    gpuEngine,
+    data,
+    plan.engineRuns,
+    plan.engineSteps,
   );
 
   const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
@@ -215,17 +283,7 @@ async function runBench({ quick }: BenchOptions): Promise<Record<string, unknown
     engine_diverged: engine.diverged,
     engine_ms_per_step: round(engineMsPerStep),
     engine_matmul_gflops_effective: round((engine.trialStepsPerSecond * matmulFlopsPerTrialStep()) / 1e9),
-    engine_profile: {
-      steps: profile.steps,
-      calls: profile.calls,
-      estimated_ms_per_step: round(profile.estimatedMsPerStep),
-      kernels: profile.kernels.map((k) => ({
-        kernel: k.kernel,
-        per_step: k.dispatchesPerStep,
-        grids: k.grids,
-        ms_per_step: round(k.msPerStep, 3),
-      })),
-    },
+    engine_profile: profileFields(profile),
     engine_cpu_final_train_loss_median: round(median(Array.from(engineCpu.finalTrainLoss))),
     engine_wasm_adapter: wasmEngine.adapter,
     engine_wasm_trial_steps_per_s: round(engineWasm.trialStepsPerSecond),

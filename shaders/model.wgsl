@@ -1,7 +1,7 @@
 // What every population kernel may know about a model: its hyperparameters (one row of
 // the per-model buffer, `struct ModelHyper`, generated with the choices' constants from the
 // table of hyperparameters and prepended to every kernel: GENERATED_WGSL in
-// src/train/gpu/structs.ts) and its training state (written by metrics_accumulate, read by
+// src/train/gpu/structs.ts) and its training state (written by the loss kernels, read by
 // the optimizer and the engine).
 
 struct ModelState {

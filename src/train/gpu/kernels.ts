@@ -22,7 +22,6 @@ const {
   matmul_backward_weight: matmulBackwardWeightSource,
   softmax_cross_entropy: softmaxCrossEntropySource,
   mean_squared_error: meanSquaredErrorSource,
-  metrics_accumulate: metricsAccumulateSource,
   optimizer_step: optimizerStepSource,
   parameters_init: parametersInitSource,
   batch_gather: batchGatherSource,
@@ -60,7 +59,7 @@ const REDUCTION_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const BATCH_NORM_LIBRARIES = [modelLibrary, activationLibrary];
 const MATMUL_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
-const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write', 'write', 'write'];
+const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'step', 'read', 'read', 'write', 'write'];
 
 /** A matmul kernel: its operands a, b, c, then a and b again as vec4 views, then `extra` (its epilogue's). */
 function matmul(name: string, source: string, extra: readonly BindingKind[], vectorLoads: boolean): KernelEntry {
@@ -87,6 +86,10 @@ function elementwise(
   };
 }
 
+function loss(name: string, source: string): KernelEntry {
+  return elementwise(name, [modelLibrary], [lossLibrary, source].join('\n'), LOSS_BINDINGS);
+}
+
 export const KERNELS = {
   // The forward and input-gradient epilogues also read the model rows, and write the activations / read what the forward kept.
   matmulForward: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], false),
@@ -95,15 +98,9 @@ export const KERNELS = {
   matmulBackwardInputVec4: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], true),
   matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], false),
   matmulBackwardWeightVec4: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], true),
-  softmaxCrossEntropy: elementwise('softmax_cross_entropy', [lossLibrary], softmaxCrossEntropySource, LOSS_BINDINGS),
-  meanSquaredError: elementwise('mean_squared_error', [lossLibrary], meanSquaredErrorSource, LOSS_BINDINGS),
-  metricsAccumulate: elementwise('metrics_accumulate', [modelLibrary], metricsAccumulateSource, [
-    'uniform',
-    'step',
-    'read',
-    'read',
-    'write',
-  ]),
+  // The loss of every row and its gradient, folded into each model's metrics (one thread per model, loss_common.wgsl).
+  softmaxCrossEntropy: loss('softmax_cross_entropy', softmaxCrossEntropySource),
+  meanSquaredError: loss('mean_squared_error', meanSquaredErrorSource),
   optimizerStep: elementwise(
     'optimizer_step',
     [modelLibrary],

@@ -15,7 +15,6 @@ import {
   MODEL_STATE,
   packGatherParams,
   packLossParams,
-  packMetricsParams,
   packModelHypers,
   packOptimizerParams,
   packStepSlots,
@@ -28,7 +27,8 @@ export const MAX_STEPS_PER_SUBMIT = 64;
 const VALIDATION_CHUNK_ROWS = 256;
 /** Bytes one layer's activation buffer may take for validation chunks (the batch alone may need more). */
 const ACTIVATION_BUDGET_BYTES = 64 * 2 ** 20;
-const METRICS_MODE = { train: 0, validation: 1, reset: 2 } as const;
+/** LossParams.mode (loss_common.wgsl). */
+const LOSS_MODE = { train: 0, validation: 1, reset: 2 } as const;
 
 /** Refuses, before anything is allocated, a job whose largest buffers this device cannot bind. */
 function checkFits(device: GPUDevice, buffers: Array<[string, number]>): void {
@@ -157,8 +157,6 @@ export class GpuPopulation {
     const validationY = storage('validation y', data.validation.y);
     const batchX = floats('batch x', P * B * shape.inputs);
     const batchY = floats('batch y', P * B * labelWidth);
-    const rowLoss = floats('row loss', P * R);
-    const rowCorrect = floats('row correct', P * R);
     const layers: GpuLayer[] = [];
     for (const layer of layout)
       layers.push(
@@ -184,43 +182,35 @@ export class GpuPopulation {
         ),
       );
     const output = layers[last];
-    const metrics = (rows: number, mode: number) =>
+    /** The loss of `rows` rows of the outputs, labels from `labels`, folded into the models' metrics as `mode` says. */
+    const loss = (rows: number, labels: Operand, mode: number) =>
       dispatch(
-        KERNELS.metricsAccumulate,
-        packMetricsParams({ models: P, rows, row_capacity: R, mode, divergence_factor: job.divergenceFactor ?? 100 }),
-        [this.steps, rowLoss, rowCorrect, states],
+        shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
+        packLossParams({
+          models: P,
+          rows,
+          outputs: shape.outputs,
+          model_stride: R * shape.outputs,
+          label_offset: labels.offset,
+          label_model_stride: labels.modelStride,
+          mode,
+          divergence_factor: job.divergenceFactor ?? 100,
+        }),
+        [this.steps, output.output, labels.buffer, output.delta, states],
         P,
       );
 
     /** Forward pass and loss of `rows` rows of `input`, labels from `labels`. */
-    const forwardAndLoss = (rows: number, input: Operand, labels: Operand, training: boolean): Dispatch[] => {
-      const list = layers.flatMap((layer, l) =>
+    const forwardAndLoss = (rows: number, input: Operand, labels: Operand, training: boolean): Dispatch[] => [
+      ...layers.flatMap((layer, l) =>
         layer.forward(
           rows,
           l === 0 ? input : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) },
           training,
         ),
-      );
-      list.push(
-        dispatch(
-          shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
-          packLossParams({
-            models: P,
-            rows,
-            outputs: shape.outputs,
-            model_stride: R * shape.outputs,
-            label_offset: labels.offset,
-            label_model_stride: labels.modelStride,
-            row_capacity: R,
-            write_gradient: training ? 1 : 0,
-          }),
-          [output.output, labels.buffer, output.delta, rowLoss, rowCorrect],
-          P * rows,
-        ),
-        metrics(rows, training ? METRICS_MODE.train : METRICS_MODE.validation),
-      );
-      return list;
-    };
+      ),
+      loss(rows, labels, training ? LOSS_MODE.train : LOSS_MODE.validation),
+    ];
 
     /** Back from the loss's gradient at the outputs: each layer's weight gradient, then the gradient at its input. */
     const backward = (): Dispatch[] =>
@@ -282,7 +272,7 @@ export class GpuPopulation {
         ),
       );
     }
-    this.reset = [metrics(0, METRICS_MODE.reset)];
+    this.reset = [loss(0, { buffer: batchY, offset: 0, modelStride: 0 }, LOSS_MODE.reset)];
   }
 
   encodeInit(encoder: GPUCommandEncoder): void {

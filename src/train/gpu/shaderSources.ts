@@ -23,7 +23,6 @@ import matmul_backward_weight from '../../../shaders/matmul_backward_weight.wgsl
 import matmul_common from '../../../shaders/matmul_common.wgsl?raw';
 import matmul_forward from '../../../shaders/matmul_forward.wgsl?raw';
 import mean_squared_error from '../../../shaders/mean_squared_error.wgsl?raw';
-import metrics_accumulate from '../../../shaders/metrics_accumulate.wgsl?raw';
 import model from '../../../shaders/model.wgsl?raw';
 import optimizer_step from '../../../shaders/optimizer_step.wgsl?raw';
 import parameters_init from '../../../shaders/parameters_init.wgsl?raw';
@@ -56,7 +55,6 @@ export const SHADER_SOURCES = {
   matmul_common,
   matmul_forward,
   mean_squared_error,
-  metrics_accumulate,
   model,
   optimizer_step,
   parameters_init,

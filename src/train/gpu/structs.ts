@@ -88,13 +88,6 @@ export const LOSS_PARAMS = struct('LossParams', [
   ['model_stride', 'u32'],
   ['label_offset', 'u32'],
   ['label_model_stride', 'u32'],
-  ['row_capacity', 'u32'],
-  ['write_gradient', 'u32'],
-]);
-export const METRICS_PARAMS = struct('MetricsParams', [
-  ['models', 'u32'],
-  ['rows', 'u32'],
-  ['row_capacity', 'u32'],
   ['mode', 'u32'],
   ['divergence_factor', 'f32'],
 ]);
@@ -208,7 +201,6 @@ export const MODEL_STATE = struct('ModelState', [
 
 export const packMatmulParams = (v: StructValues<typeof MATMUL_PARAMS>) => packStruct(MATMUL_PARAMS, v);
 export const packLossParams = (v: StructValues<typeof LOSS_PARAMS>) => packStruct(LOSS_PARAMS, v);
-export const packMetricsParams = (v: StructValues<typeof METRICS_PARAMS>) => packStruct(METRICS_PARAMS, v);
 export const packOptimizerParams = (v: StructValues<typeof OPTIMIZER_PARAMS>) => packStruct(OPTIMIZER_PARAMS, v);
 export const packInitParams = (v: StructValues<typeof INIT_PARAMS>) => packStruct(INIT_PARAMS, v);
 export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packStruct(GATHER_PARAMS, v);

@@ -26,7 +26,9 @@ import {
   packModelHypers,
   packOptimizerParams,
   packStepSlots,
+  packStructArray,
   structSize,
+  unpackModelState,
 } from '../../../src/train/gpu/structs.ts';
 import { modelLayout } from '../../../src/train/layers.ts';
 import type { Activation, DecayKind, ModelHyper, OptimizerKind, PopulationShape } from '../../../src/train/types.ts';
@@ -321,76 +323,153 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
   });
 }
 
-describe('loss kernels', () => {
+describe("loss kernels (each row's loss and gradient, folded into the model's metrics)", () => {
+  // Models 0 and 1 train; model 2 is frozen (diverged) and must be left alone.
+  const MODELS = 3;
+  const FROZEN = 2;
+  const MODE = { train: 0, validation: 1, reset: 2 };
+  const live = { loss_sum: 0.5, accuracy_sum: 0.25, steps: 2, first_loss: 1, diverged: 0, diverged_at: 0, stopped: 0 };
+  const before = [0, 1, 2].map((m) => ({
+    ...live,
+    diverged: m === FROZEN ? 1 : 0,
+    validation_loss_sum: 3 + m,
+    validation_correct: 1 + m,
+  }));
+  const states = (patch: Partial<(typeof before)[number]> = {}) =>
+    packStructArray(
+      MODEL_STATE,
+      before.map((s, m) => (m === FROZEN ? s : { ...s, ...patch })),
+    );
+  const stateOf = (floats: Float32Array, m: number) => unpackModelState(floats.buffer as ArrayBuffer, m);
+
   for (const [rows, outputs] of [
     [1, 2],
     [17, 3],
     [65, 17],
   ] as const) {
     const capacity = rows + 2;
-    const logits = seeded(P * capacity * outputs, 7, 4);
-    const block = (all: Float32Array, p: number, width: number) =>
-      all.subarray(p * capacity * width, p * capacity * width + rows * width);
-    const params = (labelStride: number) =>
-      packLossParams({
-        models: P,
-        rows,
-        outputs,
-        model_stride: capacity * outputs,
-        label_offset: 1,
-        label_model_stride: labelStride,
-        row_capacity: capacity,
-        write_gradient: 1,
-      });
-    const sum = (values: Float32Array) => values.reduce((s, v) => s + v, 0);
-
-    it(`softmax_cross_entropy gives the CPU's loss, accuracy and gradient (rows=${rows}, classes=${outputs})`, () =>
-      withDevice(async (device) => {
-        const labels = Float32Array.from({ length: 1 + P * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
-        const [, , , gradient, rowLoss, rowCorrect] = await runKernel(
+    const logits = seeded(MODELS * capacity * outputs, 7, 4);
+    const block = (all: Float32Array, p: number) =>
+      all.subarray(p * capacity * outputs, p * capacity * outputs + rows * outputs);
+    const classes = Float32Array.from({ length: 1 + MODELS * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
+    const targets = seeded(1 + MODELS * rows * outputs, 9, 2);
+    const losses = [
+      {
+        name: 'softmax_cross_entropy',
+        entry: KERNELS.softmaxCrossEntropy,
+        labels: classes,
+        perRow: 1,
+        cpu: (p: number, gradient: Float32Array, labels: Float32Array) =>
+          ops.softmaxCrossEntropy(block(logits, p), labels, gradient, rows, outputs),
+      },
+      {
+        name: 'mean_squared_error',
+        entry: KERNELS.meanSquaredError,
+        labels: targets,
+        perRow: outputs,
+        cpu: (p: number, gradient: Float32Array, labels: Float32Array) => ({
+          correct: 0,
+          ...ops.meanSquaredError(block(logits, p), labels, gradient, rows, outputs),
+        }),
+      },
+    ];
+    for (const { name, entry, labels, perRow, cpu } of losses) {
+      const run = (device: GPUDevice, mode: number, step: number, labelStride: number, state: ArrayBuffer) =>
+        runKernel(
           device,
-          KERNELS.softmaxCrossEntropy,
-          [params(rows), logits, labels, P * capacity * outputs, P * capacity, P * capacity],
-          P * rows,
+          entry,
+          [
+            packLossParams({
+              models: MODELS,
+              rows,
+              outputs,
+              model_stride: capacity * outputs,
+              label_offset: 1,
+              label_model_stride: labelStride,
+              mode,
+              divergence_factor: 100,
+            }),
+            packStepSlots(step, 1, 256),
+            logits,
+            labels,
+            MODELS * capacity * outputs,
+            state,
+          ],
+          MODELS,
         );
-        for (let p = 0; p < P; p++) {
-          const expectGradient = new Float32Array(rows * outputs);
-          const { loss, correct } = ops.softmaxCrossEntropy(
-            block(logits, p, outputs),
-            labels.subarray(1 + p * rows),
-            expectGradient,
-            rows,
-            outputs,
-          );
-          expectClose(`softmax_cross_entropy loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
-          expect(sum(block(rowCorrect, p, 1))).toBe(correct);
-          expectClose(`softmax_cross_entropy gradient model ${p}`, block(gradient, p, outputs), expectGradient);
-        }
-      }));
 
-    it(`mean_squared_error gives the CPU's loss and gradient (rows=${rows}, outputs=${outputs})`, () =>
-      withDevice(async (device) => {
-        const targets = seeded(1 + P * rows * outputs, 9, 2);
-        const [, , , gradient, rowLoss] = await runKernel(
-          device,
-          KERNELS.meanSquaredError,
-          [params(rows * outputs), logits, targets, P * capacity * outputs, P * capacity, P * capacity],
-          P * rows,
-        );
-        for (let p = 0; p < P; p++) {
-          const expectGradient = new Float32Array(rows * outputs);
-          const { loss } = ops.meanSquaredError(
-            block(logits, p, outputs),
-            targets.subarray(1 + p * rows * outputs),
-            expectGradient,
-            rows,
-            outputs,
-          );
-          expectClose(`mean_squared_error loss model ${p}`, [sum(block(rowLoss, p, 1)) / rows], [loss]);
-          expectClose(`mean_squared_error gradient model ${p}`, block(gradient, p, outputs), expectGradient);
-        }
-      }));
+      it(`${name}: a training step's gradient, mean loss and accuracy agree with the CPU (rows=${rows}, outputs=${outputs})`, () =>
+        withDevice(async (device) => {
+          // Step 0 sets each model's first loss; a later step whose loss is 100x the first diverges.
+          const [, , , , gradient, first] = await run(device, MODE.train, 0, rows * perRow, states());
+          const [, , , , , later] = await run(device, MODE.train, 7, rows * perRow, states({ first_loss: 1e-7 }));
+          for (let p = 0; p < FROZEN; p++) {
+            const expectGradient = new Float32Array(rows * outputs);
+            const { loss, correct } = cpu(p, expectGradient, labels.subarray(1 + p * rows * perRow));
+            const state = stateOf(first, p);
+            expectClose(`${name} gradient model ${p}`, block(gradient, p), expectGradient);
+            expectClose(`${name} batch loss model ${p}`, [state.firstLoss, state.lossSum - 0.5], [loss, loss]);
+            expect(state.accuracySum - 0.25).toBeCloseTo(correct / rows, 6);
+            expect([state.steps, state.diverged]).toEqual([3, false]);
+            expect([stateOf(later, p).diverged, stateOf(later, p).divergedAt]).toEqual([true, 7]);
+          }
+          expect(stateOf(first, FROZEN)).toEqual(stateOf(new Float32Array(states()), FROZEN));
+          expect(block(gradient, FROZEN).every((g) => g === 0)).toBe(true);
+        }));
+
+      it(`${name}: a validation chunk adds its summed loss and correct rows, shared labels (rows=${rows}, outputs=${outputs})`, () =>
+        withDevice(async (device) => {
+          const [, , , , gradient, after] = await run(device, MODE.validation, 3, 0, states());
+          expect(gradient.every((g) => g === 0)).toBe(true);
+          for (let p = 0; p < FROZEN; p++) {
+            const { loss, correct } = cpu(p, new Float32Array(rows * outputs), labels.subarray(1));
+            const state = stateOf(after, p);
+            expectClose(`${name} validation loss model ${p}`, [state.validationLossSum - (3 + p)], [loss * rows]);
+            expect(state.validationCorrect - (1 + p)).toBe(correct);
+            expect([state.lossSum, state.steps]).toEqual([0.5, 2]);
+          }
+          expect(stateOf(after, FROZEN)).toEqual(stateOf(new Float32Array(states()), FROZEN));
+        }));
+    }
   }
+
+  it("the reset clears every model's sums and keeps its first loss and divergence", () =>
+    withDevice(async (device) => {
+      const [, , , , , after] = await runKernel(
+        device,
+        KERNELS.softmaxCrossEntropy,
+        [
+          packLossParams({
+            models: MODELS,
+            rows: 0,
+            outputs: 2,
+            model_stride: 0,
+            label_offset: 0,
+            label_model_stride: 0,
+            mode: MODE.reset,
+            divergence_factor: 100,
+          }),
+          packStepSlots(0, 1, 256),
+          1,
+          1,
+          1,
+          states(),
+        ],
+        MODELS,
+      );
+      for (let p = 0; p < MODELS; p++)
+        expect(stateOf(after, p)).toEqual({
+          lossSum: 0,
+          accuracySum: 0,
+          steps: 0,
+          firstLoss: 1,
+          diverged: p === FROZEN,
+          divergedAt: 0,
+          stopped: false,
+          validationLossSum: 0,
+          validationCorrect: 0,
+        });
+    }));
 });
 
 describe('optimizer_step', () => {

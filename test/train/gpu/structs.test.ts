@@ -16,13 +16,12 @@ import {
   INIT_PARAMS,
   LOSS_PARAMS,
   MATMUL_PARAMS,
-  METRICS_PARAMS,
   MODEL_HYPER,
   MODEL_STATE,
   OPTIMIZER_PARAMS,
   POOL_PARAMS,
+  packLossParams,
   packMatmulParams,
-  packMetricsParams,
   packModelHypers,
   packStepSlots,
   packStructArray,
@@ -36,7 +35,6 @@ import type { ModelHyper } from '../../../src/train/types.ts';
 const LAYOUTS: StructLayout<string>[] = [
   MATMUL_PARAMS,
   LOSS_PARAMS,
-  METRICS_PARAMS,
   OPTIMIZER_PARAMS,
   INIT_PARAMS,
   GATHER_PARAMS,
@@ -139,14 +137,13 @@ describe('pack functions', () => {
   });
 
   it('writes f32 fields as floats and refuses a u32 field that is not a u32', () => {
-    const bytes = packMetricsParams({ models: 2, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 100.5 });
-    expect(new Float32Array(bytes)[fieldOffset(METRICS_PARAMS, 'divergence_factor') / 4]).toBe(100.5);
-    expect(() => packMetricsParams({ models: -1, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(
-      /MetricsParams.models must be a u32, got -1/,
+    const loss = { models: 2, rows: 3, outputs: 4, model_stride: 5, label_offset: 6, label_model_stride: 7, mode: 1 };
+    const bytes = packLossParams({ ...loss, divergence_factor: 100.5 });
+    expect(new Float32Array(bytes)[fieldOffset(LOSS_PARAMS, 'divergence_factor') / 4]).toBe(100.5);
+    expect(() => packLossParams({ ...loss, models: -1, divergence_factor: 1 })).toThrow(
+      /LossParams.models must be a u32, got -1/,
     );
-    expect(() => packMetricsParams({ models: 1.5, rows: 3, row_capacity: 4, mode: 1, divergence_factor: 1 })).toThrow(
-      /u32/,
-    );
+    expect(() => packLossParams({ ...loss, models: 1.5, divergence_factor: 1 })).toThrow(/u32/);
   });
 
   it('packs one ModelHyper row per model, kinds as their index in the kind lists', () => {
