@@ -188,7 +188,21 @@ export interface ReportAnswer {
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing (void) is the common case; one that returns trial indices stops them
 export type ReportReply = void | readonly number[] | ReportAnswer;
-export type ReportHandler = (report: ProgressReport) => ReportReply | Promise<ReportReply>;
+
+/** One model's trained state: parameters and running statistics, in PopulationResult's layouts. */
+export interface ModelWeights {
+  parameters: Float32Array;
+  statistics: Float32Array;
+}
+
+/**
+ * Reads model m's weights as they are at the report being handled (e.g. for a live view of the
+ * best model), before the handler's answer applies; call it only while the handler runs. It
+ * copies and changes nothing the training reads, so results are bit-identical with or without it.
+ * The three engines pass one; an engine that cannot read a model mid-run passes none.
+ */
+export type ReadModel = (model: number) => Promise<ModelWeights>;
+export type ReportHandler = (report: ProgressReport, readModel?: ReadModel) => ReportReply | Promise<ReportReply>;
 
 export interface PopulationResult {
   reports: ProgressReport[];

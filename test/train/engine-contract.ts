@@ -6,6 +6,7 @@ import { predict } from '../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type {
   ModelHyper,
+  ModelWeights,
   PopulationJob,
   PopulationShape,
   ProgressReport,
@@ -241,6 +242,21 @@ function contract(current: () => TrainingEngine, subject: EngineUnderTest): void
     expect(run.reports[2].validationLoss[1]).toBeNaN();
     expect(run.reports[1].diverged[1]).toBe(0);
     expect(curve(run.reports, 2)).toEqual(curve(full.reports, 2));
+  });
+
+  it('reads a model at a report: the weights a job stopped there ends with; reading changes no result', async () => {
+    const models = [model(), model({ hiddenUnits: 9, optimizer: 'rmsprop', learningRate: 3e-3, initSeed: 5 })];
+    const read: ModelWeights[] = [];
+    const reading = await engine.train(job(models), async (report, readModel) => {
+      if (report.step === 20) read.push(await readModel!(1));
+    });
+    const stopped = await engine.train(job(models), (report) => (report.step === 20 ? [1] : undefined));
+    const plain = await engine.train(job(models));
+    expect(read[0].parameters).toEqual(stopped.parameters[1]);
+    expect(read[0].statistics).toEqual(stopped.statistics[1]);
+    expect(read[0].parameters).not.toEqual(plain.parameters[1]);
+    expect(reading.reports).toEqual(plain.reports);
+    expect(reading.parameters).toEqual(plain.parameters);
   });
 
   if (subject.refusesCopies) {

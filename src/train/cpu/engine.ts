@@ -8,6 +8,7 @@
 import { statisticsCount } from '../layers.ts';
 import type {
   ModelHyper,
+  ModelWeights,
   PopulationJob,
   PopulationResult,
   PopulationShape,
@@ -263,7 +264,7 @@ class CpuPopulation {
       const report = await this.report(models, step);
       reports.push(report);
       const answer = readReportAnswer(
-        await onReport?.(report),
+        await onReport?.(report, async (m) => this.weightsOf(models[m])),
         this.job,
         models.map((model) => model.hyper),
         (m) => !models[m].diverged && !models[m].stopped,
@@ -280,11 +281,21 @@ class CpuPopulation {
       }
       await this.pauseIfDue();
     }
+    const weights = models.map((model) => this.weightsOf(model));
     return {
       reports,
-      parameters: models.map((model) => padParameters(this.job.shape, model.hyper.hiddenUnits, model.params)),
-      statistics: models.map((model) => padStatistics(this.job.shape, model.hyper.hiddenUnits, model.statistics)),
+      parameters: weights.map((w) => w.parameters),
+      statistics: weights.map((w) => w.statistics),
       stoppedAtStep: Int32Array.from(models, (model) => model.stoppedAtStep),
+    };
+  }
+
+  /** A copy of the model's weights in the padded layouts. */
+  private weightsOf(model: ModelState): ModelWeights {
+    const { shape } = this.job;
+    return {
+      parameters: padParameters(shape, model.hyper.hiddenUnits, model.params),
+      statistics: padStatistics(shape, model.hyper.hiddenUnits, model.statistics),
     };
   }
 }

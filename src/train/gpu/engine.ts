@@ -114,6 +114,12 @@ class GpuEngine implements TrainingEngine {
         });
       submit((encoder) => population.encodeInit(encoder));
       await guard.check();
+      /** Every model's parameters and running statistics as the queue has them now. */
+      const readModels = async () => {
+        submit((encoder) => population.encodeReadBack(encoder, parameterStaging));
+        await guard.check();
+        return population.unpackReadBack(new Float32Array(await readBack(guard, parameterStaging, signal)));
+      };
       const pacer = new SubmitPacer(device.queue, guard, population.stepSlots, this.submitTargetMs);
       const throwIfStopped = () => {
         if (signal?.aborted) throw aborted();
@@ -197,7 +203,11 @@ class GpuEngine implements TrainingEngine {
             active && classification && validationCount > 0 ? state.validationCorrect / validationCount : NaN;
         }
         reports.push(report);
-        const reply = onReport ? await guard.race(Promise.resolve(onReport(report)), signal) : undefined;
+        const readModel = async (m: number) => {
+          const weights = await readModels();
+          return { parameters: weights.parameters[m], statistics: weights.statistics[m] };
+        };
+        const reply = onReport ? await guard.race(Promise.resolve(onReport(report, readModel)), signal) : undefined;
         const answer = readReportAnswer(reply, job, hypers, (m) => !frozen[m]);
         if (answer.copy.length > 0) submit((encoder) => population.encodeModelCopies(encoder, answer.copy));
         const before = [...hypers];
@@ -213,11 +223,7 @@ class GpuEngine implements TrainingEngine {
           stoppedAtStep[m] = step;
         }
       }
-      submit((encoder) => population.encodeReadBack(encoder, parameterStaging));
-      await guard.check();
-      const { parameters, statistics } = population.unpackReadBack(
-        new Float32Array(await readBack(guard, parameterStaging, signal)),
-      );
+      const { parameters, statistics } = await readModels();
       return { reports, parameters, statistics, stoppedAtStep };
     } finally {
       for (const o of owned) {

@@ -7,7 +7,14 @@
 // on its own; the threads meet only at reports, and results never depend on their number.
 
 import { kernelBytes } from '#wasm-kernels';
-import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, TrainingEngine } from '../types.ts';
+import type {
+  ModelWeights,
+  PopulationJob,
+  PopulationResult,
+  ProgressReport,
+  ReportHandler,
+  TrainingEngine,
+} from '../types.ts';
 import { EngineError } from '../types.ts';
 import { readReportAnswer, validateJob } from '../validate.ts';
 import { assignQuads, MAXIMUM_PAGES, type MemoryPlan, PAGE_BYTES, planMemory } from './layout.ts';
@@ -172,6 +179,16 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
     prepare(job, plan);
     const factor = job.divergenceFactor ?? DEFAULT_DIVERGENCE_FACTOR;
     const setups = assignQuads(plan.quads, used).map((quads, t) => trainerSetup(job, plan, factor, quads, t));
+    /** Model m's weights as the memory holds them (the threads are idle between intervals). */
+    const weightsOf = (m: number): ModelWeights => {
+      const quad = plan.quads.find((q) => q.lanes.includes(m));
+      if (!quad) throw new Error(`model ${m} is in no quad of this job`);
+      // No batch norm here (parameterLayout refuses every shape with a layer list), so no running statistics.
+      return {
+        parameters: readParameters(new Float32Array(memory.buffer), job.shape, quad, quad.lanes.indexOf(m)),
+        statistics: new Float32Array(0),
+      };
+    };
     const onAbort = () => Atomics.store(control, 0, 1);
     signal?.addEventListener('abort', onAbort);
     try {
@@ -207,7 +224,13 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
           }
         }
         reports.push(report);
-        const answer = readReportAnswer(await onReport?.(report), job, models, running, CANNOT_COPY_MODELS);
+        const answer = readReportAnswer(
+          await onReport?.(report, async (m) => weightsOf(m)),
+          job,
+          models,
+          running,
+          CANNOT_COPY_MODELS,
+        );
         stops = answer.stop.filter(running);
         for (const m of stops) {
           stopped[m] = 1;
@@ -215,14 +238,13 @@ export async function createWasmEngine(options: WasmEngineOptions = {}): Promise
         }
         if (signal?.aborted) throw aborted();
       }
-      const f32 = new Float32Array(memory.buffer);
-      const parameters = new Array<Float32Array>(P);
-      for (const quad of plan.quads)
-        quad.lanes.forEach((m, lane) => {
-          parameters[m] = readParameters(f32, job.shape, quad, lane);
-        });
-      // No batch norm here (parameterLayout refuses every shape with a layer list), so no running statistics.
-      return { reports, parameters, statistics: parameters.map(() => new Float32Array(0)), stoppedAtStep };
+      const weights = models.map((_, m) => weightsOf(m));
+      return {
+        reports,
+        parameters: weights.map((w) => w.parameters),
+        statistics: weights.map((w) => w.statistics),
+        stoppedAtStep,
+      };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

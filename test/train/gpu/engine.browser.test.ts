@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../../src/train/cpu/engine.ts';
 import { makeDataset } from '../../../src/train/data/synthetic.ts';
 import { createGpuEngine } from '../../../src/train/gpu/engine.ts';
-import type { ModelHyper, PopulationJob, PopulationResult, TrainingData } from '../../../src/train/types.ts';
+import type {
+  ModelHyper,
+  ModelWeights,
+  PopulationJob,
+  PopulationResult,
+  TrainingData,
+} from '../../../src/train/types.ts';
 import { EngineError } from '../../../src/train/types.ts';
 import { MIXED, model, plane, shapeFor, spiral } from '../mixed-population.ts';
 import {
@@ -213,6 +219,23 @@ describe('population semantics', () => {
       expect(result.reports.map((r) => r.step)).toEqual(cpu.reports.map((r) => r.step));
       expect(Number.isNaN(result.reports[1].trainLoss[0])).toBe(true);
       expect(Number.isFinite(result.reports[1].trainLoss[1])).toBe(true);
+      gpu.dispose();
+    }));
+
+  it('reads a model at a report (the live best): the weights a job stopped there ends with; reading changes no result', () =>
+    withDevice(async (device) => {
+      const gpu = await createGpuEngine({ device });
+      const job = base([model({ hiddenUnits: 6 }), model({ hiddenUnits: 8, initSeed: 5 })], 8);
+      const read: ModelWeights[] = [];
+      const reading = await gpu.train(job, async (report, readModel) => {
+        if (report.step === 20) read.push(await readModel!(1));
+      });
+      const stopped = await gpu.train(job, (report) => (report.step === 20 ? [1] : undefined));
+      const plain = await gpu.train(job);
+      expect(Array.from(read[0].parameters)).toEqual(Array.from(stopped.parameters[1]));
+      expect(Array.from(read[0].parameters)).not.toEqual(Array.from(plain.parameters[1]));
+      for (const m of [0, 1]) expect(curves(reading, m)).toEqual(curves(plain, m));
+      expect(reading.parameters.map((p) => Array.from(p))).toEqual(plain.parameters.map((p) => Array.from(p)));
       gpu.dispose();
     }));
 
