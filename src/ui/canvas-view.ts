@@ -1,6 +1,7 @@
 // What the canvas views (parallel coordinates, contour) share: a canvas sized to its box at
 // the device's pixel ratio, redrawn when the box changes, and the theme's colours read from
 // the page's CSS custom properties (so dark mode reaches the pixels too).
+import { parseHex, relativeLuminance } from './contrast.ts';
 
 /** Sizes `canvas` to its CSS width × `height` at the device pixel ratio; returns a context in CSS pixels. */
 export function fitCanvas(canvas: HTMLCanvasElement, height: number): CanvasRenderingContext2D | undefined {
@@ -24,19 +25,23 @@ export interface ThemeColors {
   surface: string;
   /** Headings, buttons and the best trial's marks (dark blue; light blue in dark mode). */
   accent: string;
+  /** The card is dark (dark mode): lines take the bright part of the ramp (lineColor). */
+  dark: boolean;
 }
 
 /** The theme's colours as the element sees them (see --lab-* in styles.ts). */
 export function themeColors(el: Element): ThemeColors {
   const style = getComputedStyle(el);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const surface = read('--lab-surface', '#ffffff');
   return {
     ink: read('--lab-ink', '#1b1f24'),
     muted: read('--lab-muted', '#5b6570'),
     grid: read('--lab-border', '#dde2e7'),
     faint: read('--lab-border-soft', '#eef0f2'),
-    surface: read('--lab-surface', '#ffffff'),
+    surface,
     accent: read('--lab-accent', '#1d3557'),
+    dark: relativeLuminance(parseHex(surface) ?? [255, 255, 255]) < 0.18,
   };
 }
 

@@ -4,11 +4,12 @@ import type uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import './lab-uplot.ts';
+import { themeColors } from './canvas-view.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import type { LabUplot } from './lab-uplot.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
-import { rampColor, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary, unitOf } from './trial-display.ts';
+import { lineColor, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary, unitOf } from './trial-display.ts';
 
 /**
  * Curves drawn one by one at most. A larger study draws the best finished BEST_DRAWN, the
@@ -138,6 +139,8 @@ export class LabLossCurves extends ResultView {
   @query('lab-uplot') private chart?: LabUplot;
   private optionsKey = '';
   private styleKey = '';
+  /** The card is dark (read at each render): the curves take the ramp's bright half (lineColor). */
+  private dark = false;
   private options?: Omit<uPlot.Options, 'width' | 'height'>;
   /** The trials behind the options' series, in series order: what a restyle styles (the trials may have moved on since). */
   private optionSeries: Array<{ trial: TrialRecord; train: boolean }> = [];
@@ -157,7 +160,7 @@ export class LabLossCurves extends ResultView {
         ? 'rgba(140,150,160,0.12)'
         : marked
           ? STATE_COLORS[t.state]
-          : rampColor(unitOf(colorRow, t), train ? 0.45 : 0.9);
+          : lineColor(unitOf(colorRow, t), train ? 0.45 : 0.9, this.dark);
     return {
       stroke: () => color,
       width: selected ? 3 : t.id === this.bestTrialId ? 3.5 : train ? 1 : 1.6,
@@ -199,6 +202,7 @@ export class LabLossCurves extends ResultView {
       this.logY,
       this.showTrain,
       colorRow?.distribution,
+      this.dark,
     ]);
     if (key === this.optionsKey && this.options) return this.options;
     this.optionsKey = key;
@@ -321,6 +325,7 @@ export class LabLossCurves extends ResultView {
   protected override render() {
     const searched = this.space.filter((r) => r.enabled);
     const colorRow = this.colorRow;
+    this.dark = themeColors(this).dark;
     const options = this.currentOptions(colorRow);
     const drawn = this.drawn;
     const steps = stepsOf(this.trials);
@@ -343,7 +348,7 @@ export class LabLossCurves extends ResultView {
         <label class="inline"><input type="checkbox" data-testid="log-y" .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} /> log loss axis</label>
         <label class="inline"><input type="checkbox" .checked=${this.showTrain} @change=${(e: Event) => (this.showTrain = (e.target as HTMLInputElement).checked)} /> training loss</label>
         <span class="key">
-          low <span class="swatch" style="border-color:${rampColor(0)}"></span>…<span class="swatch" style="border-color:${rampColor(1)}"></span> high
+          low <span class="swatch" style="border-color:${lineColor(0, 1, this.dark)}"></span>…<span class="swatch" style="border-color:${lineColor(1, 1, this.dark)}"></span> high
           <span class="swatch" style="border-color:${STATE_COLORS.DIVERGED};border-top-style:dashed"></span>diverged
           <span class="swatch" style="border-color:${STATE_COLORS.PRUNED};border-top-style:dotted"></span>pruned
           <span class="swatch" style="border-color:${STATE_COLORS.STOPPED};border-top-style:dotted"></span>stopped (partial)

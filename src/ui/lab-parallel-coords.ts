@@ -8,7 +8,7 @@ import { type Brushes, brushLabel, OBJECTIVE_AXIS, paramBrush, trialsInBrushes }
 import { type LineGroup, LinePainter } from './parallel-lines.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
-import { rampColor, SELECTED_COLOR } from './trial-display.ts';
+import { LINE_ALPHA, lineColor, SELECTED_COLOR } from './trial-display.ts';
 import { axisPosition, NOT_APPLICABLE, type Tick, unitTicks } from './unit-axis.ts';
 
 const HEIGHT = 280;
@@ -52,7 +52,7 @@ function objectiveAxis(results: readonly TrialRecord[]): Axis {
 /**
  * Parallel coordinates: one vertical axis per searched hyperparameter, each on its own scale,
  * and the objective; every trial with a result is a line across them, coloured by its loss
- * (dark = low). A trial without a value on an axis (a conditional hyperparameter it did not
+ * (the lower, the more it stands out from the card: dark on the light theme, bright on the dark). A trial without a value on an axis (a conditional hyperparameter it did not
  * use) meets it in an "n/a" slot below the axis. Dragging along an axis brushes a range on it
  * (a click clears it; reaching below the axis takes in the n/a slot): the table then lists
  * only the trials inside every brush and the loss curves fade the rest.
@@ -205,7 +205,7 @@ export class LabParallelCoords extends ResultView {
     const brushedBelow = Object.values(this.brushes).some(([lo]) => lo === NOT_APPLICABLE);
     this.floor = brushedBelow || this.axes.some((a) => a.missing) ? NOT_APPLICABLE : 0;
     const inside = trialsInBrushes(results, this.space, this.brushes);
-    this.paintLines(results, inside);
+    this.paintLines(results, inside, themeColors(this).dark);
     this.drawAxes();
     canvas.dataset.lines = String(results.length);
     canvas.dataset.inside = String(results.filter((t) => inside.has(t.id)).length);
@@ -216,7 +216,7 @@ export class LabParallelCoords extends ResultView {
    * the kept ones in COLOR_STEPS shades of their loss, worst first, the best and the
    * selected on top.
    */
-  private paintLines(results: readonly TrialRecord[], inside: ReadonlySet<number>): void {
+  private paintLines(results: readonly TrialRecord[], inside: ReadonlySet<number>, dark: boolean): void {
     const canvas = this.linePainter.canvas;
     const objective = this.axes[this.axes.length - 1];
     const group = (trials: readonly TrialRecord[], style: string, lineWidth: number): LineGroup => {
@@ -245,8 +245,8 @@ export class LabParallelCoords extends ResultView {
           'rgba(140,150,160,0.18)',
           1,
         ),
-        ...shades.map((trials, k) => group(trials, rampColor(k / (COLOR_STEPS - 1), 0.75), 1.3)).reverse(),
-        ...best.map((t) => group([t], rampColor(objective.position(t), 0.75), 3)),
+        ...shades.map((trials, k) => group(trials, lineColor(k / (COLOR_STEPS - 1), LINE_ALPHA, dark), 1.3)).reverse(),
+        ...best.map((t) => group([t], lineColor(objective.position(t), LINE_ALPHA, dark), 3)),
         group(
           results.filter((t) => t.id === this.selectedTrialId),
           SELECTED_COLOR,

@@ -80,6 +80,21 @@ export function rampColor(u: number, alpha = 1): string {
   return `rgba(${r},${g},${b},${alpha})`;
 }
 
+/** The alpha lines on a card are drawn with (lineColor keeps 3:1 contrast with the card at it). */
+export const LINE_ALPHA = 0.85;
+
+/**
+ * A line's colour on a card, u in [0, 1]: the part of the ramp that keeps WCAG's 3:1 contrast
+ * for graphics against the card at LINE_ALPHA or more, u = 0 at its most contrasting end.
+ * On a light card that is the ramp's dark half (0 → 0.5: purple to teal); on a dark card its
+ * bright half, reversed (1 → 0.45: yellow to teal). Low losses and the low end of a scale are
+ * therefore the most visible lines on both themes (test/ui/line-contrast.test.ts).
+ */
+export function lineColor(u: number, alpha: number, dark: boolean): string {
+  const v = Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0.5));
+  return rampColor(dark ? 1 - 0.55 * v : 0.5 * v, alpha);
+}
+
 /** A trial's position on a hyperparameter's own scale, 0.5 when it has none there. */
 export function unitOf(row: SpaceRow | undefined, trial: TrialRecord): number {
   if (!row) return 0.5;

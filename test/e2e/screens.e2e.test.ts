@@ -78,6 +78,10 @@ describe('any screen', () => {
       .locator('lab-loss-curves lab-uplot')
       .evaluate((el) => (el as unknown as { plot: { axes: Array<{ stroke: () => string }> } }).plot.axes[0].stroke());
     expect(axisStroke).toBe('#e3e8ee');
+    // Lines take the ramp's bright half on the dark card (lineColor), so the lowest losses and a
+    // scale's low end stand out: the curves' "low" swatch is the ramp's yellow end, not its dark purple.
+    const lowSwatch = page.locator('lab-loss-curves .key .swatch').first();
+    await expect(lowSwatch.evaluate((el) => getComputedStyle(el).borderTopColor)).resolves.toBe('rgb(253, 231, 37)');
   });
 
   test('light: every view saved; the skip link and the keyboard reach Run and the charts', async () => {
