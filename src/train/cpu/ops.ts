@@ -339,33 +339,52 @@ export function optimizerStep(
   }
 }
 
+/** One block of `set` to fill: rows × cols from element `offset`, `stride` apart, in layer `layer`. */
+export interface InitFill {
+  layer: number;
+  offset: number;
+  stride: number;
+  rows: number;
+  cols: number;
+  fill: 'ones' | 'normal';
+  scale: number;
+}
+
 /**
  * The used extent and 'normal' scale of each layer's blocks (its kind's LOGICAL fans), and
- * `set`'s blocks filled per their init: a 'normal' block of layer l has element (i, j) =
+ * `set`'s blocks to fill per their init: a 'normal' block of layer l has element (i, j) =
  * normal(initSeed, l, i, j) · scale inside the model's own rows × columns, a 'ones' block 1
- * there; padded rows and columns and 'zeros' blocks are exactly 0.
+ * there; padded rows and columns and 'zeros' blocks are exactly 0. The WASM engine fills
+ * the same blocks in its own kernel.
  */
+export function initFills(
+  shape: PopulationShape,
+  hyper: Pick<ModelHyper, 'hiddenUnits'>,
+  set: 'blocks' | 'statistics',
+): InitFill[] {
+  const layout = modelLayout(shape);
+  const used = usedOutputs(layout, hyper);
+  return layout.flatMap((layer, l) => {
+    const usedInput = l === 0 ? shape.inputs : used[l - 1];
+    const fans = layerKind(layer.spec).fans(layer.spec, layer.input, usedInput, used[l]);
+    const scale = initScale(shape.init, fans.fanIn, fans.fanOut);
+    return layer[set].flatMap(({ offset, cols, init }) =>
+      init === 'zeros' ? [] : [{ layer: l, offset, stride: cols, rows: fans.rows, cols: fans.cols, fill: init, scale }],
+    );
+  });
+}
+
 function initBlocks(
   shape: PopulationShape,
   hyper: Pick<ModelHyper, 'hiddenUnits' | 'initSeed'>,
   set: 'blocks' | 'statistics',
   length: number,
 ): Float32Array {
-  const layout = modelLayout(shape);
-  const used = usedOutputs(layout, hyper);
   const values = new Float32Array(length);
-  layout.forEach((layer, l) => {
-    const usedInput = l === 0 ? shape.inputs : used[l - 1];
-    const fans = layerKind(layer.spec).fans(layer.spec, layer.input, usedInput, used[l]);
-    const scale = initScale(shape.init, fans.fanIn, fans.fanOut);
-    for (const { offset, cols, init } of layer[set]) {
-      if (init === 'zeros') continue;
-      for (let i = 0; i < fans.rows; i++) {
-        for (let j = 0; j < fans.cols; j++)
-          values[offset + i * cols + j] = init === 'ones' ? 1 : normal(hyper.initSeed, l, i, j) * scale;
-      }
-    }
-  });
+  for (const { layer, offset, stride, rows, cols, fill, scale } of initFills(shape, hyper, set))
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++)
+        values[offset + i * stride + j] = fill === 'ones' ? 1 : normal(hyper.initSeed, layer, i, j) * scale;
   return values;
 }
 

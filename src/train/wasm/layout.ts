@@ -56,6 +56,10 @@ export interface ScratchPlan {
   grads: number;
   /** 8 f64: the four lanes' losses, then their correct counts. */
   loss: number;
+  /** Wide layers' matmul operands copied k-contiguous (quad-trainer.ts): a weight column pair, the layer's input and output gradient transposed. */
+  panel: number;
+  inputT: number;
+  dzT: number;
 }
 
 export interface DataPlan {
@@ -145,6 +149,9 @@ export function planMemory(job: PopulationJob, heapBase: number, threads: number
     da: memory.take(B * Math.max(...widest.map(({ cols }) => cols))),
     grads: memory.take(widest.at(-1)!.bias + widest.at(-1)!.cols),
     loss: memory.take(0, 64),
+    panel: memory.take(2 * Math.max(...widest.map(({ rows }) => rows))),
+    inputT: memory.take(B * Math.max(...widest.map(({ rows }) => rows))),
+    dzT: memory.take(B * Math.max(...widest.map(({ cols }) => cols))),
   }));
   const floats = (n: number) => memory.take(0, n * 4);
   const planData: DataPlan = {

@@ -5,7 +5,7 @@
 // over the whole split at each report. It runs the same in the engine's thread and in a
 // thread worker; the engine merges the entries of all trainers into one ProgressReport.
 import { padParameters, unpaddedShape } from '../cpu/network.ts';
-import { initParameters, learningRateAt } from '../cpu/ops.ts';
+import { initFills, learningRateAt } from '../cpu/ops.ts';
 import type { ModelHyper, PopulationJob, PopulationShape } from '../types.ts';
 import { ACTIVATIONS, OPTIMIZERS } from '../types.ts';
 import { LANE_BYTES, LANES, type MemoryPlan, type QuadPlan, type ScratchPlan } from './layout.ts';
@@ -52,7 +52,31 @@ export interface Kernels {
     batchX: number,
     batchY: number,
   ): void;
+  productPanel(
+    a: number,
+    aRow: number,
+    aInner: number,
+    b: number,
+    bInner: number,
+    bCol: number,
+    c: number,
+    M: number,
+    K: number,
+    N: number,
+    panel: number,
+  ): void;
+  transpose(src: number, rows: number, cols: number, dst: number): void;
   broadcast(src: number, count: number, dst: number): void;
+  initNormal(
+    lane: number,
+    offset: number,
+    stride: number,
+    rows: number,
+    cols: number,
+    seed: number,
+    layer: number,
+    scale: number,
+  ): void;
 }
 
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
@@ -137,6 +161,13 @@ const HYPER = {
   mask: 9,
 };
 
+// Wide layers take other matmul routes (same sums in the same order, so the same bits).
+// Kernel microbenchmarks, one quad, batch 32, GFLOP/s plain → other route (Node 20, 2-core EPYC):
+/** The forward pass packs weight column pairs above this many weights: w256 29 → 43, w384 30 → 43; w128 51 → 48. */
+const PANEL_ABOVE_WEIGHTS = 32768;
+/** The weight gradient transposes its operands from this many weights: w96 33 → 50, w128 41 → 50, w256 26 → 46; w32 51 → 45. */
+const TRANSPOSE_FROM_WEIGHTS = 8192;
+
 export class QuadTrainer {
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
@@ -188,8 +219,13 @@ export class QuadTrainer {
       const model = quad.lanes[lane];
       if (model === undefined) continue;
       const hyper = models[model];
-      const params = initParameters(narrow, hyper);
-      for (let e = 0; e < quad.paramCount; e++) this.f32[quad.params / 4 + e * LANES + lane] = params[e];
+      for (const { layer, offset, stride, rows, cols, fill, scale } of initFills(narrow, hyper, 'blocks')) {
+        if (fill === 'normal')
+          this.k.initNormal(quad.params + lane * 4, offset, stride, rows, cols, hyper.initSeed, layer, scale);
+        else
+          for (let i = 0; i < rows; i++)
+            for (let j = 0; j < cols; j++) this.f32[quad.params / 4 + (offset + i * stride + j) * LANES + lane] = 1;
+      }
       this.i32[meta + lane] = hyper.hiddenUnits;
       this.i32[meta + 8 + lane] = hyper.dataSeed >>> 0;
       const usesAlpha = hyper.optimizer === 'rmsprop';
@@ -218,7 +254,10 @@ export class QuadTrainer {
     let input = s.batchX;
     quad.layers.forEach(({ rows, cols, weights, bias }, l) => {
       const last = l === quad.layers.length - 1;
-      this.k.product(input, rows, 1, quad.params + weights * LANE_BYTES, cols, 1, s.z[l], B, rows, cols);
+      const w = quad.params + weights * LANE_BYTES;
+      if (rows * cols > PANEL_ABOVE_WEIGHTS)
+        this.k.productPanel(input, rows, 1, w, cols, 1, s.z[l], B, rows, cols, s.panel);
+      else this.k.product(input, rows, 1, w, cols, 1, s.z[l], B, rows, cols);
       this.k.biasActivation(
         s.z[l],
         quad.params + bias * LANE_BYTES,
@@ -247,7 +286,12 @@ export class QuadTrainer {
     for (let l = quad.layers.length - 1; l >= 0; l--) {
       const { rows, cols, weights, bias } = quad.layers[l];
       const input = l === 0 ? s.batchX : s.a[l - 1];
-      this.k.product(input, 1, rows, s.dz[l], cols, 1, s.grads + weights * LANE_BYTES, rows, B, cols);
+      const dw = s.grads + weights * LANE_BYTES;
+      if (rows * cols >= TRANSPOSE_FROM_WEIGHTS) {
+        this.k.transpose(input, B, rows, s.inputT);
+        this.k.transpose(s.dz[l], B, cols, s.dzT);
+        this.k.product(s.inputT, B, 1, s.dzT, 1, B, dw, rows, B, cols);
+      } else this.k.product(input, 1, rows, s.dz[l], cols, 1, dw, rows, B, cols);
       this.k.biasGradient(s.dz[l], s.grads + bias * LANE_BYTES, B, cols);
       if (l > 0) {
         this.k.product(s.dz[l], cols, 1, quad.params + weights * LANE_BYTES, 1, cols, s.da, B, cols, rows);
@@ -399,5 +443,6 @@ export class QuadTrainer {
 export function readParameters(f32: Float32Array, shape: PopulationShape, quad: QuadPlan, lane: number): Float32Array {
   const own = new Float32Array(quad.paramCount);
   for (let e = 0; e < quad.paramCount; e++) own[e] = f32[quad.params / 4 + e * LANES + lane];
-  return padParameters(shape, quad.width, own);
+  // A quad as wide as the population already has its layout (padding would copy it whole).
+  return quad.width === shape.maxHidden ? own : padParameters(shape, quad.width, own);
 }

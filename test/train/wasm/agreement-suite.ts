@@ -92,6 +92,29 @@ export function describeAgreement(where: string, threadCounts: number[]): void {
       },
     );
 
+    it('trains models wide enough for the wide-layer matmul routes (width 192) like the CPU: losses within 1e-5 relative', async () => {
+      // Above quad-trainer.ts's thresholds: the forward pass packs weight panels, the weight gradient transposes.
+      const job: PopulationJob = {
+        shape: shapeFor(spiral, { activation: 'relu', init: 'he', maxHidden: 192 }),
+        models: MIXED.slice(0, 5).map((m, i) => ({
+          ...m,
+          hiddenUnits: [192, 190, 185, 100, 192][i],
+          learningRate: 0.01,
+        })),
+        data: spiral,
+        steps: 12,
+        reportEvery: 6,
+      };
+      const wasm = await createWasmEngine({ threads: threadCounts.at(-1) });
+      const worst = worstDifference(await wasm.train(job), await cpu.train(job));
+      wasm.dispose();
+      console.log(
+        `[wasm vs cpu] width 192: losses ${worst.loss.toExponential(2)} relative, parameters ${worst.parameters.toExponential(2)}`,
+      );
+      expect(worst.loss).toBeLessThan(1e-5);
+      expect(worst.parameters).toBeLessThan(1e-5);
+    });
+
     it('gives every model the same bits whatever its neighbours, its place and the thread count', async () => {
       const job: PopulationJob = {
         shape: shapeFor(spiral, {}),

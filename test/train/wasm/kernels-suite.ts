@@ -9,6 +9,8 @@ import {
   batchSampleIndex,
   biasActivationForward,
   biasGradient,
+  initFills,
+  initParameters,
   matmulBackwardInput,
   matmulBackwardWeight,
   matmulForward,
@@ -16,7 +18,7 @@ import {
   optimizerStep,
   softmaxCrossEntropy,
 } from '../../../src/train/cpu/ops.ts';
-import { ACTIVATIONS, OPTIMIZERS } from '../../../src/train/types.ts';
+import { ACTIVATIONS, OPTIMIZERS, parameterCount } from '../../../src/train/types.ts';
 import { loadKernels } from '../../../src/train/wasm/engine.ts';
 import type { Kernels } from '../../../src/train/wasm/quad-trainer.ts';
 import { modelHyper } from '../model-hyper.ts';
@@ -117,6 +119,26 @@ export function describeKernels(where: string): void {
       k.product(px, K, 1, pw, N, 1, py, B, K, N);
       k.product(pdy, N, 1, pw, 1, N, pdx, B, N, K);
       k.product(px, 1, K, pdy, N, 1, pdw, K, B, N);
+      // The wide layers' routes (quad-trainer.ts) sum the same terms in the same order: the same bits.
+      const [pyPanel, pxT, pdyT, pdwT] = [
+        arena.take(B * N * LANES),
+        arena.take(B * K * LANES),
+        arena.take(B * N * LANES),
+        arena.take(K * N * LANES),
+      ];
+      k.productPanel(px, K, 1, pw, N, 1, pyPanel, B, K, N, arena.take(2 * K * LANES));
+      k.transpose(px, B, K, pxT);
+      k.transpose(pdy, B, N, pdyT);
+      k.product(pxT, B, 1, pdyT, 1, B, pdwT, K, B, N);
+      expect(arena.lane(pxT, B * K, 1)).toEqual(
+        Float32Array.from({ length: B * K }, (_, e) => x[1][(e % B) * K + Math.floor(e / B)]),
+      );
+      for (let lane = 0; lane < LANES; lane++) {
+        expect(arena.lane(pyPanel, B * N, lane), `forward by panel, lane ${lane}`).toEqual(arena.lane(py, B * N, lane));
+        expect(arena.lane(pdwT, K * N, lane), `weight gradient by transposes, lane ${lane}`).toEqual(
+          arena.lane(pdw, K * N, lane),
+        );
+      }
       const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
       for (let lane = 0; lane < LANES; lane++) {
         const cases = [
@@ -302,6 +324,35 @@ export function describeKernels(where: string): void {
       });
       expect(arena.lane(pp, n, 3)).toEqual(params[3]);
     });
+
+    it.each(['he', 'xavier'] as const)(
+      "initializes weights as the CPU engine does, bit for bit (%s, lanes narrower than the quad's width)",
+      (init) => {
+        const shape = {
+          inputs: 3,
+          outputs: 2,
+          hiddenLayers: 2,
+          maxHidden: 9,
+          activation: 'relu' as const,
+          loss: 'softmax_cross_entropy' as const,
+          init,
+          batchSize: 4,
+        };
+        const lanes = [9, 4, 1, 7].map((hiddenUnits, lane) =>
+          hyper({ hiddenUnits, initSeed: [0, 0xffffffff, 123456789, 77][lane] }),
+        );
+        const count = parameterCount(shape);
+        const at = arena.take(count * LANES);
+        arena.f32.fill(0, at / 4, at / 4 + count * LANES);
+        lanes.forEach((h, lane) => {
+          for (const { layer, offset, stride, rows, cols, fill, scale } of initFills(shape, h, 'blocks')) {
+            expect(fill).toBe('normal');
+            k.initNormal(at + lane * 4, offset, stride, rows, cols, h.initSeed, layer, scale);
+          }
+          expect(arena.lane(at, count, lane), `lane ${lane}`).toEqual(initParameters(shape, h));
+        });
+      },
+    );
 
     it.each([37, 64, 5])("gathers the CPU engine's batches bit for bit (n=%i, across epochs)", (n) => {
       const [K, perRow, B] = [3, 2, 16];

@@ -6,6 +6,8 @@
 // element order (no split accumulators), so zero padding at the end of a sum changes nothing.
 // The formulas are the CPU engine's (src/train/cpu/ops.ts), in float32 except where noted.
 
+import { cosMedium, logPositive } from './fdlibm';
+
 const LANE_BYTES: usize = 16;
 
 /** First free byte after the module's static data: the host lays its buffers out from here. */
@@ -16,12 +18,89 @@ export function heapBase(): usize {
 // ---------------------------------------------------------------------------------------
 // Matmul: C[i·N + j] = Σ_k A[i·aRow + k·aInner] · B[k·bInner + j·bCol], strides in elements.
 // One routine serves the forward pass and both backward passes, as in the CPU engine.
-// Register blocking: 4 rows × 2 columns of C (8 accumulators) share each load.
+// Register blocking: 4 rows × 2 columns of C (8 accumulators) share each load. Every
+// element's sum starts at 0 and adds k in order, whichever routine and tile computes it.
 
 // @ts-ignore: decorator
 @inline
 function madd(acc: v128, x: v128, w: v128): v128 {
   return f32x4.add(acc, f32x4.mul(x, w));
+}
+
+/** C's 4 × 2 tile at `out` (rows cR bytes apart): A rows from pa (aR apart), B columns from pb (bC apart). */
+// @ts-ignore: decorator
+@inline
+function tile4x2(pa: usize, aR: usize, aI: usize, pb: usize, bI: usize, bC: usize, out: usize, cR: usize, K: i32): void {
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s10 = f32x4.splat(0);
+  let s11 = f32x4.splat(0);
+  let s20 = f32x4.splat(0);
+  let s21 = f32x4.splat(0);
+  let s30 = f32x4.splat(0);
+  let s31 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const w0 = v128.load(pb);
+    const w1 = v128.load(pb + bC);
+    const x0 = v128.load(pa);
+    s00 = madd(s00, x0, w0);
+    s01 = madd(s01, x0, w1);
+    const x1 = v128.load(pa + aR);
+    s10 = madd(s10, x1, w0);
+    s11 = madd(s11, x1, w1);
+    const x2 = v128.load(pa + 2 * aR);
+    s20 = madd(s20, x2, w0);
+    s21 = madd(s21, x2, w1);
+    const x3 = v128.load(pa + 3 * aR);
+    s30 = madd(s30, x3, w0);
+    s31 = madd(s31, x3, w1);
+    pa += aI;
+    pb += bI;
+  }
+  v128.store(out, s00);
+  v128.store(out, s01, LANE_BYTES);
+  v128.store(out + cR, s10);
+  v128.store(out + cR, s11, LANE_BYTES);
+  v128.store(out + 2 * cR, s20);
+  v128.store(out + 2 * cR, s21, LANE_BYTES);
+  v128.store(out + 3 * cR, s30);
+  v128.store(out + 3 * cR, s31, LANE_BYTES);
+}
+
+/** C's 4 × 1 tile at `out`. */
+// @ts-ignore: decorator
+@inline
+function tile4x1(pa: usize, aR: usize, aI: usize, pb: usize, bI: usize, out: usize, cR: usize, K: i32): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const w = v128.load(pb);
+    s0 = madd(s0, v128.load(pa), w);
+    s1 = madd(s1, v128.load(pa + aR), w);
+    s2 = madd(s2, v128.load(pa + 2 * aR), w);
+    s3 = madd(s3, v128.load(pa + 3 * aR), w);
+    pa += aI;
+    pb += bI;
+  }
+  v128.store(out, s0);
+  v128.store(out + cR, s1);
+  v128.store(out + 2 * cR, s2);
+  v128.store(out + 3 * cR, s3);
+}
+
+/** One element of C at `out`. */
+// @ts-ignore: decorator
+@inline
+function tile1x1(pa: usize, aI: usize, pb: usize, bI: usize, out: usize, K: i32): void {
+  let s = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    s = madd(s, v128.load(pa), v128.load(pb));
+    pa += aI;
+    pb += bI;
+  }
+  v128.store(out, s);
 }
 
 export function product(
@@ -43,85 +122,93 @@ export function product(
   const cR = (<usize>N) * LANE_BYTES;
   let i = 0;
   for (; i + 4 <= M; i += 4) {
-    const aBase = a + <usize>i * aR;
-    const cBase = c + <usize>i * cR;
+    const pa = a + <usize>i * aR;
+    const out = c + <usize>i * cR;
     let j = 0;
-    for (; j + 2 <= N; j += 2) {
-      let s00 = f32x4.splat(0);
-      let s01 = f32x4.splat(0);
-      let s10 = f32x4.splat(0);
-      let s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0);
-      let s21 = f32x4.splat(0);
-      let s30 = f32x4.splat(0);
-      let s31 = f32x4.splat(0);
-      let pa = aBase;
-      let pb = b + <usize>j * bC;
-      for (let k = 0; k < K; k++) {
-        const w0 = v128.load(pb);
-        const w1 = v128.load(pb + bC);
-        const x0 = v128.load(pa);
-        s00 = madd(s00, x0, w0);
-        s01 = madd(s01, x0, w1);
-        const x1 = v128.load(pa + aR);
-        s10 = madd(s10, x1, w0);
-        s11 = madd(s11, x1, w1);
-        const x2 = v128.load(pa + 2 * aR);
-        s20 = madd(s20, x2, w0);
-        s21 = madd(s21, x2, w1);
-        const x3 = v128.load(pa + 3 * aR);
-        s30 = madd(s30, x3, w0);
-        s31 = madd(s31, x3, w1);
-        pa += aI;
-        pb += bI;
-      }
-      const out = cBase + <usize>j * LANE_BYTES;
-      v128.store(out, s00);
-      v128.store(out, s01, LANE_BYTES);
-      v128.store(out + cR, s10);
-      v128.store(out + cR, s11, LANE_BYTES);
-      v128.store(out + 2 * cR, s20);
-      v128.store(out + 2 * cR, s21, LANE_BYTES);
-      v128.store(out + 3 * cR, s30);
-      v128.store(out + 3 * cR, s31, LANE_BYTES);
+    for (; j + 2 <= N; j += 2) tile4x2(pa, aR, aI, b + <usize>j * bC, bI, bC, out + <usize>j * LANE_BYTES, cR, K);
+    if (j < N) tile4x1(pa, aR, aI, b + <usize>j * bC, bI, out + <usize>j * LANE_BYTES, cR, K);
+  }
+  for (; i < M; i++)
+    for (let j = 0; j < N; j++)
+      tile1x1(a + <usize>i * aR, aI, b + <usize>j * bC, bI, c + (<usize>i * <usize>N + <usize>j) * LANE_BYTES, K);
+}
+
+/**
+ * product for a B that is strided along k (the forward pass's weights, whose rows are k):
+ * each pair of B's columns is first copied into `panel` (K × 2 elements, k contiguous),
+ * which then stays in cache while every row block of A passes over it. Walking a wide
+ * matrix's column directly reads one line per k, 4 KiB apart at width 256: all in one
+ * cache set, so they evict each other and every row block refetches them.
+ */
+export function productPanel(
+  a: usize,
+  aRow: i32,
+  aInner: i32,
+  b: usize,
+  bInner: i32,
+  bCol: i32,
+  c: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  panel: usize,
+): void {
+  const aR = (<usize>aRow) * LANE_BYTES;
+  const aI = (<usize>aInner) * LANE_BYTES;
+  const bI = (<usize>bInner) * LANE_BYTES;
+  const bC = (<usize>bCol) * LANE_BYTES;
+  const cR = (<usize>N) * LANE_BYTES;
+  const rowBlocks = M & ~3;
+  let j = 0;
+  for (; j + 2 <= N; j += 2) {
+    let from = b + <usize>j * bC;
+    for (let k = 0; k < K; k++) {
+      const to = panel + <usize>k * 2 * LANE_BYTES;
+      v128.store(to, v128.load(from));
+      v128.store(to, v128.load(from + bC), LANE_BYTES);
+      from += bI;
     }
-    for (; j < N; j++) {
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let s2 = f32x4.splat(0);
-      let s3 = f32x4.splat(0);
-      let pa = aBase;
-      let pb = b + <usize>j * bC;
-      for (let k = 0; k < K; k++) {
-        const w = v128.load(pb);
-        s0 = madd(s0, v128.load(pa), w);
-        s1 = madd(s1, v128.load(pa + aR), w);
-        s2 = madd(s2, v128.load(pa + 2 * aR), w);
-        s3 = madd(s3, v128.load(pa + 3 * aR), w);
-        pa += aI;
-        pb += bI;
-      }
-      const out = cBase + <usize>j * LANE_BYTES;
-      v128.store(out, s0);
-      v128.store(out + cR, s1);
-      v128.store(out + 2 * cR, s2);
-      v128.store(out + 3 * cR, s3);
+    const out = c + <usize>j * LANE_BYTES;
+    for (let i = 0; i < rowBlocks; i += 4)
+      tile4x2(a + <usize>i * aR, aR, aI, panel, 2 * LANE_BYTES, LANE_BYTES, out + <usize>i * cR, cR, K);
+    for (let i = rowBlocks; i < M; i++) {
+      tile1x1(a + <usize>i * aR, aI, panel, 2 * LANE_BYTES, out + <usize>i * cR, K);
+      tile1x1(a + <usize>i * aR, aI, panel + LANE_BYTES, 2 * LANE_BYTES, out + <usize>i * cR + LANE_BYTES, K);
     }
   }
-  for (; i < M; i++) {
-    const aBase = a + <usize>i * aR;
-    for (let j = 0; j < N; j++) {
-      let s = f32x4.splat(0);
-      let pa = aBase;
-      let pb = b + <usize>j * bC;
-      for (let k = 0; k < K; k++) {
-        s = madd(s, v128.load(pa), v128.load(pb));
-        pa += aI;
-        pb += bI;
-      }
-      v128.store(c + (<usize>i * <usize>N + <usize>j) * LANE_BYTES, s);
+  if (j < N) {
+    const pb = b + <usize>j * bC;
+    const out = c + <usize>j * LANE_BYTES;
+    for (let i = 0; i < rowBlocks; i += 4) tile4x1(a + <usize>i * aR, aR, aI, pb, bI, out + <usize>i * cR, cR, K);
+    for (let i = rowBlocks; i < M; i++) tile1x1(a + <usize>i * aR, aI, pb, bI, out + <usize>i * cR, K);
+  }
+}
+
+/**
+ * dst[j·rows + i] = src[i·cols + j] for a rows × cols matrix of quad elements. product's
+ * inner loop walks both operands along k; when one is laid out with k as its row index, a
+ * copy with k contiguous keeps every load in cache and away from 4 KiB aliasing.
+ */
+export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  const rowBytes = (<usize>cols) * LANE_BYTES;
+  const colBytes = (<usize>rows) * LANE_BYTES;
+  // 4 × 4 tiles: four source rows are read together, four destination rows written together.
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const from = src + <usize>i * rowBytes;
+    const to = dst + <usize>i * LANE_BYTES;
+    for (let j = 0; j < cols; j++) {
+      const s = from + <usize>j * LANE_BYTES;
+      const d = to + <usize>j * colBytes;
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s + rowBytes), LANE_BYTES);
+      v128.store(d, v128.load(s + 2 * rowBytes), 2 * LANE_BYTES);
+      v128.store(d, v128.load(s + 3 * rowBytes), 3 * LANE_BYTES);
     }
   }
+  for (; i < rows; i++)
+    for (let j = 0; j < cols; j++)
+      v128.store(dst + (<usize>j * <usize>rows + <usize>i) * LANE_BYTES, v128.load(src + (<usize>i * <usize>cols + <usize>j) * LANE_BYTES));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -493,6 +580,40 @@ export function gatherBatch(
           batchY + (<usize>b * <usize>yPerRow + <usize>o) * LANE_BYTES + lane * 4,
           load<f32>(y + (row * <usize>yPerRow + <usize>o) * 4),
         );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Weight init: src/search/random.ts's normal(seed, layer, i, j) bit for bit (hash32 of the
+// words and 0 or 1, unitFloat24, Box-Muller with math.ts's log and cos), times the layer's
+// scale, rounded to f32 once, as src/train/cpu/ops.ts's initBlocks does. In TypeScript it
+// took ~300 ns a weight: 1.2 s a run for 64 models of width 256, more than 100 steps.
+
+/**
+ * One lane's block of `rows` × `cols` normal weights: element (i, j) goes to element
+ * offset + i·stride + j of the quad-interleaved array at `lane` (its address plus lane·4).
+ */
+export function initNormal(
+  lane: usize,
+  offset: i32,
+  stride: i32,
+  rows: i32,
+  cols: i32,
+  seed: u32,
+  layer: u32,
+  scale: f64,
+): void {
+  const seeded = fold(fold(0x811c9dc5, seed), layer);
+  for (let i = 0; i < rows; i++) {
+    const row = fold(seeded, <u32>i);
+    const at = lane + (<usize>offset + <usize>i * <usize>stride) * LANE_BYTES;
+    for (let j = 0; j < cols; j++) {
+      const h = fold(row, <u32>j);
+      const u1 = 1 - <f64>(fold(h, 0) >>> 8) / 16777216; // (0, 1]: log is finite
+      const u2 = <f64>(fold(h, 1) >>> 8) / 16777216;
+      const normal = Math.sqrt(-2 * logPositive(u1)) * cosMedium(2 * Math.PI * u2);
+      store<f32>(at + <usize>j * LANE_BYTES, <f32>(normal * scale));
     }
   }
 }
