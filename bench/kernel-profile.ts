@@ -80,6 +80,13 @@ async function timeSubmit(device: GPUDevice, record: (pass: GPUComputePassEncode
   return median(ms);
 }
 
+/** The WebGPU calls (dispatches, submits, read-backs) of `work`. */
+export async function countCalls(work: () => Promise<unknown>): Promise<StepProfile['calls']> {
+  const { calls, deferred } = await capture(work);
+  for (const buffer of deferred) buffer.destroy();
+  return calls;
+}
+
 /** Runs `work` with the WebGPU methods wrapped: dispatches recorded, submits and read-backs counted, destroy deferred. */
 async function capture(
   work: () => Promise<unknown>,

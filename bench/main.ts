@@ -8,6 +8,7 @@ import { timeMatmul } from '../src/train/gpu/matmul.ts';
 import type { PopulationResult, TrainingData, TrainingEngine } from '../src/train/types.ts';
 import { createWasmEngine } from '../src/train/wasm/engine.ts';
 import { benchCnn, CNN_FULL, CNN_QUICK } from './cnn.ts';
+import { benchFused, FUSED_FULL, FUSED_QUICK } from './fused.ts';
 import { profileStep, type StepProfile } from './kernel-profile.ts';
 import { MATMUL_SIZES, type MatmulPlan, tfjsMatmulGflops } from './matmul.ts';
 import { benchScaling } from './scaling.ts';
@@ -20,6 +21,8 @@ interface BenchOptions {
   quick: boolean;
   /** Only the WebGPU engine's step: its ms per step and kernel profile (a minute, not the whole bench). */
   profile?: boolean;
+  /** Only the fused step kernel against the layered path (`node bench/run.mjs --fused`). */
+  fusedOnly?: boolean;
 }
 
 interface Plan {
@@ -217,12 +220,23 @@ async function runProfile(): Promise<Record<string, unknown>> {
   };
 }
 
-async function runBench({ quick, profile: profileOnly }: BenchOptions): Promise<Record<string, unknown>> {
+async function runBench({ quick, profile: profileOnly, fusedOnly }: BenchOptions): Promise<Record<string, unknown>> {
   if (profileOnly) return runProfile();
   const plan = quick ? QUICK : FULL;
   const started = performance.now();
   const data = spiralData();
   const device = await requestDevice();
+  const fusedPlan = quick ? FUSED_QUICK : FUSED_FULL;
+  if (fusedOnly) {
+    const fusedStep = await benchFused(device, data, fusedPlan);
+    device.destroy();
+    return {
+      quick,
+      fused_step: fusedStep,
+      fused_plan: fusedPlan,
+      total_s: round((performance.now() - started) / 1000),
+    };
+  }
   const gpuEngine = await createGpuEngine({ device });
   progress(`GPU engine on ${gpuEngine.adapter}`);
   const { engine, engineMsPerStep, profile } = await benchGpuStep(
@@ -232,6 +246,8 @@ async function runBench({ quick, profile: profileOnly }: BenchOptions): Promise<
     plan.engineRuns,
     plan.engineSteps,
   );
+
+  const fusedStep = await benchFused(device, data, fusedPlan);
 
   const tfjsWebgpu = await benchTfjs('webgpu', data, plan.tfjsWebgpu);
   const tfjsCpu = await benchTfjs('cpu', data, plan.tfjsCpu);
@@ -294,6 +310,7 @@ async function runBench({ quick, profile: profileOnly }: BenchOptions): Promise<
     best_engine_s64: { engine: bestName, trial_steps_per_s: round(best.trialStepsPerSecond) },
     scaling,
     cnn,
+    fused_step: fusedStep,
     // For bench/run.mjs's JAX anchor (the same spiral and learning rates); not printed.
     anchor_inputs: {
       x: Array.from(data.train.x),

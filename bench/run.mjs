@@ -5,6 +5,7 @@
 //   node bench/run.mjs           the full benchmark (a few minutes on 2 cores)
 //   node bench/run.mjs --quick   fewer repetitions and steps: a smoke run, figures are rough
 //   node bench/run.mjs --profile only the WebGPU engine's ms per step and kernel profile (about a minute)
+//   node bench/run.mjs --fused   only the fused step kernel against the layered path
 
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { createServer } from 'vite';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+const fusedOnly = process.argv.includes('--fused');
 const log = (line) => process.stderr.write(`${line}\n`);
 
 const server = await createServer({
@@ -39,12 +41,12 @@ try {
   const loadBefore = loadavg()[0];
   const { anchor_inputs: anchorInputs, ...result } = await page.evaluate(
     (options) => window.runTuningLabBench(options),
-    { quick, profile },
+    { quick, profile, fusedOnly },
   );
   await browser.close();
   browser = undefined;
   // After the page, never beside it: the anchor gets the same two cores to itself.
-  const jax = profile ? {} : jaxAnchor(anchorInputs, result);
+  const jax = profile || fusedOnly ? {} : jaxAnchor(anchorInputs, result);
   // Other work on the machine skews every figure: the load averages say how busy it was.
   const host = { cores: availableParallelism(), load_1m_before: loadBefore, load_1m_after: loadavg()[0] };
   process.stdout.write(`${JSON.stringify({ ...result, ...jax, host })}\n`);

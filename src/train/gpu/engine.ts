@@ -8,6 +8,7 @@ import type { PopulationJob, PopulationResult, ProgressReport, ReportHandler, Tr
 import { EngineError } from '../types.ts';
 import { readReportAnswer, validateJob } from '../validate.ts';
 import { aborted, DeviceGuard } from './device-guard.ts';
+import type { StepKernelChoice } from './fused-fit.ts';
 import { SubmitPacer } from './pacing.ts';
 import { GpuPopulation } from './population.ts';
 import { unpackModelState } from './structs.ts';
@@ -17,10 +18,12 @@ export interface GpuEngineOptions {
   device?: GPUDevice;
   /** GPU time one command buffer should hold (see pacing.ts); 0 submits every dispatch of every step alone. */
   submitTargetMs?: number;
+  /** Which step kernel trains (fused-fit.ts): the table's choice by default; tests and the bench force one. */
+  stepKernel?: StepKernelChoice;
 }
 
 export async function createGpuEngine(options: GpuEngineOptions = {}): Promise<TrainingEngine> {
-  if (options.device) return new GpuEngine(options.device, false, options.submitTargetMs);
+  if (options.device) return new GpuEngine(options.device, false, options);
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     throw new EngineError(
       'no-webgpu',
@@ -34,7 +37,7 @@ export async function createGpuEngine(options: GpuEngineOptions = {}): Promise<T
       'WebGPU found no adapter (requestAdapter() returned null): enable the GPU in the browser, or use the CPU engine.',
     );
   const device = await adapter.requestDevice();
-  return new GpuEngine(device, true, options.submitTargetMs);
+  return new GpuEngine(device, true, options);
 }
 
 function adapterName(info: GPUAdapterInfo): string {
@@ -64,7 +67,7 @@ class GpuEngine implements TrainingEngine {
   constructor(
     private readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
-    private readonly submitTargetMs?: number,
+    private readonly options: GpuEngineOptions,
   ) {
     this.adapter = adapterName(device.adapterInfo);
     this.guard = new DeviceGuard(device);
@@ -92,7 +95,7 @@ class GpuEngine implements TrainingEngine {
     this.guard.throwIfFailed();
     if (signal?.aborted) throw aborted();
     const { device, guard } = this;
-    const population = guard.scoped(() => new GpuPopulation(device, job));
+    const population = guard.scoped(() => new GpuPopulation(device, job, this.options.stepKernel));
     const stateStaging = device.createBuffer({
       label: 'state read-back',
       size: population.stateBytes,
@@ -120,7 +123,7 @@ class GpuEngine implements TrainingEngine {
         await guard.check();
         return population.unpackReadBack(new Float32Array(await readBack(guard, parameterStaging, signal)));
       };
-      const pacer = new SubmitPacer(device.queue, guard, population.stepSlots, this.submitTargetMs);
+      const pacer = new SubmitPacer(device.queue, guard, population.stepSlots, this.options.submitTargetMs);
       const throwIfStopped = () => {
         if (signal?.aborted) throw aborted();
         if (this.disposed) throw disposedError();

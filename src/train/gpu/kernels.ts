@@ -22,6 +22,7 @@ const {
   matmul_backward_weight: matmulBackwardWeightSource,
   softmax_cross_entropy: softmaxCrossEntropySource,
   mean_squared_error: meanSquaredErrorSource,
+  optimizer_common: optimizerLibrary,
   optimizer_step: optimizerStepSource,
   parameters_init: parametersInitSource,
   batch_gather: batchGatherSource,
@@ -103,7 +104,7 @@ export const KERNELS = {
   meanSquaredError: loss('mean_squared_error', meanSquaredErrorSource),
   optimizerStep: elementwise(
     'optimizer_step',
-    [modelLibrary],
+    [modelLibrary, optimizerLibrary],
     optimizerStepSource,
     ['uniform', 'step', 'read', 'read', 'write', 'read', 'write', 'write'],
     {

@@ -5,6 +5,8 @@
 import { dimsSize, modelLayout, statisticsCount } from '../layers.ts';
 import type { ModelCopy, ModelHyper, PopulationJob } from '../types.ts';
 import { EngineError, parameterCount } from '../types.ts';
+import { chooseStepKernel, type StepKernel, type StepKernelChoice } from './fused-fit.ts';
+import { FusedMlpStep } from './fused-mlp.ts';
 import type { Dispatch, KernelEntry } from './kernels.ts';
 import { encodeDispatches, KERNELS, optimizerInvocations, optimizerKernel, prepareDispatch } from './kernels.ts';
 import type { GpuLayer, Operand } from './layers.ts';
@@ -73,10 +75,14 @@ export class GpuPopulation {
   private readonly step: Dispatch[];
   private readonly validation: Dispatch[];
   private readonly reset: Dispatch[];
+  /** Which kernel trains the steps (fused-fit.ts's table); validation always runs the layered dispatches. */
+  readonly stepKernel: StepKernel;
+  private readonly fused: FusedMlpStep | undefined;
 
   constructor(
     private readonly device: GPUDevice,
     job: PopulationJob,
+    stepKernel: StepKernelChoice = 'auto',
   ) {
     const { shape, data, models } = job;
     const layout = modelLayout(shape);
@@ -260,6 +266,27 @@ export class GpuPopulation {
         optimizerInvocations(P, stride),
       ),
     ];
+    const decision = chooseStepKernel(shape, P, stride, device.limits, stepKernel);
+    const { OPTIMIZERS, DECAYS } = optimizerKernel(models).constants;
+    this.stepKernel = decision.kernel;
+    this.fused =
+      decision.kernel === 'fused'
+        ? new FusedMlpStep(
+            device,
+            job,
+            decision.layout,
+            { OPTIMIZERS, DECAYS },
+            {
+              hypers,
+              states,
+              parameters,
+              firstMoment,
+              secondMoment,
+              trainX,
+              trainY,
+            },
+          )
+        : undefined;
     this.validation = [];
     for (let start = 0; start < data.validation.count; start += R) {
       const rows = Math.min(R, data.validation.count - start);
@@ -281,8 +308,12 @@ export class GpuPopulation {
     pass.end();
   }
 
-  /** Records steps first..first+count-1 (count <= stepSlots) and queues their step slots. */
+  /** Records steps first..first+count-1 (count <= stepSlots) and queues their step slots (the fused kernel: one dispatch). */
   encodeSteps(encoder: GPUCommandEncoder, first: number, count: number): void {
+    if (this.fused) {
+      this.fused.encode(encoder, first, count);
+      return;
+    }
     this.device.queue.writeBuffer(this.steps, 0, packStepSlots(first, count, this.slotBytes));
     const pass = encoder.beginComputePass({ label: `steps ${first}..${first + count - 1}` });
     for (let s = 0; s < count; s++) encodeDispatches(pass, this.step, s, this.slotBytes);
@@ -291,7 +322,7 @@ export class GpuPopulation {
 
   /** Dispatches in one training step. */
   get stepDispatches(): number {
-    return this.step.length;
+    return this.fused ? 1 : this.step.length;
   }
 
   /** Dispatches in one validation pass. */
@@ -394,6 +425,7 @@ export class GpuPopulation {
   }
 
   destroy(): void {
+    this.fused?.destroy();
     for (const buffer of this.buffers) buffer.destroy();
     this.buffers.length = 0;
   }

@@ -17,6 +17,7 @@ import dropout_backward from '../../../shaders/dropout_backward.wgsl?raw';
 import dropout_common from '../../../shaders/dropout_common.wgsl?raw';
 import dropout_forward from '../../../shaders/dropout_forward.wgsl?raw';
 import elementwise from '../../../shaders/elementwise.wgsl?raw';
+import fused_mlp from '../../../shaders/fused_mlp.wgsl?raw';
 import loss_common from '../../../shaders/loss_common.wgsl?raw';
 import matmul_backward_input from '../../../shaders/matmul_backward_input.wgsl?raw';
 import matmul_backward_weight from '../../../shaders/matmul_backward_weight.wgsl?raw';
@@ -24,6 +25,7 @@ import matmul_common from '../../../shaders/matmul_common.wgsl?raw';
 import matmul_forward from '../../../shaders/matmul_forward.wgsl?raw';
 import mean_squared_error from '../../../shaders/mean_squared_error.wgsl?raw';
 import model from '../../../shaders/model.wgsl?raw';
+import optimizer_common from '../../../shaders/optimizer_common.wgsl?raw';
 import optimizer_step from '../../../shaders/optimizer_step.wgsl?raw';
 import parameters_init from '../../../shaders/parameters_init.wgsl?raw';
 import pool_common from '../../../shaders/pool_common.wgsl?raw';
@@ -49,6 +51,7 @@ export const SHADER_SOURCES = {
   dropout_common,
   dropout_forward,
   elementwise,
+  fused_mlp,
   loss_common,
   matmul_backward_input,
   matmul_backward_weight,
@@ -56,6 +59,7 @@ export const SHADER_SOURCES = {
   matmul_forward,
   mean_squared_error,
   model,
+  optimizer_common,
   optimizer_step,
   parameters_init,
   pool2d_backward,

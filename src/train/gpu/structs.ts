@@ -175,6 +175,15 @@ export const BATCH_NORM_PARAMS = struct('BatchNormParams', [
   ['variance_offset', 'u32'],
 ]);
 export const STEP_PARAMS = struct('StepParams', [['step', 'u32']]);
+/** fused_mlp.wgsl's: which steps one dispatch trains, and what the step needs of the job. */
+export const FUSED_PARAMS = struct('FusedParams', [
+  ['models', 'u32'],
+  ['first_step', 'u32'],
+  ['steps', 'u32'],
+  ['train_count', 'u32'],
+  ['total_steps', 'u32'],
+  ['divergence_factor', 'f32'],
+]);
 /** The WGSL name of a hyperparameter's field or constant: learningRate → learning_rate. */
 export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -207,6 +216,7 @@ export const packGatherParams = (v: StructValues<typeof GATHER_PARAMS>) => packS
 export const packConvParams = (v: StructValues<typeof CONV_PARAMS>) => packStruct(CONV_PARAMS, v);
 export const packPoolParams = (v: StructValues<typeof POOL_PARAMS>) => packStruct(POOL_PARAMS, v);
 export const packBatchNormParams = (v: StructValues<typeof BATCH_NORM_PARAMS>) => packStruct(BATCH_NORM_PARAMS, v);
+export const packFusedParams = (v: StructValues<typeof FUSED_PARAMS>) => packStruct(FUSED_PARAMS, v);
 export const packDropoutParams = (v: StructValues<typeof DROPOUT_PARAMS>) => packStruct(DROPOUT_PARAMS, v);
 
 /** Step slots for one command buffer, each at its own `slotBytes` (the dynamic-offset alignment). */
