@@ -160,3 +160,12 @@ export type StudyEvent =
   | StudyInterruptedEvent;
 
 export type StudyEventHandler = (event: StudyEvent) => void;
+
+/**
+ * The best trial so far while a study trains, when that is a running trial: its weights at
+ * `step`, sent now and then for the live decision boundary. Not a study event: never folded
+ * nor journaled, so a live view changes neither storage nor what a link reproduces. `null`:
+ * an ended trial (the kept model) is the best again; `unavailable`: why no live model comes.
+ */
+export type LiveBest = { trialId: number; step: number; model: TrainedModel } | { unavailable: string } | null;
+export type LiveBestHandler = (live: LiveBest) => void;

@@ -18,18 +18,26 @@ import {
   type HyperChange,
   type ModelCopy,
   type ProgressReport,
+  type ReadModel,
   type ReportAnswer,
   type TrainingData,
   type TrainingEngine,
 } from '../train/types.ts';
 import { dataShapeOfTrainingData } from './cost.ts';
-import type { FinishedTrialState, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
+import type { FinishedTrialState, LiveBestHandler, StudyEvent, StudyEventHandler, TrialPlacement } from './events.ts';
 import { LiveImportance } from './liveImportance.ts';
 import { pbtInterval } from './pbt.ts';
 import { groupIntoPopulations, type PopulationPlan, trialModel } from './population.ts';
 import { keptStatistics, type TrialRecord } from './record.ts';
 import type { StudySpec, TrialParams } from './spec.ts';
-import { applyStudyEvent, initialStudyState, keepsCurvePoint, type StudyState, unfinishedTrials } from './state.ts';
+import {
+  applyStudyEvent,
+  bestTrialOf,
+  initialStudyState,
+  keepsCurvePoint,
+  type StudyState,
+  unfinishedTrials,
+} from './state.ts';
 
 export function schedulerConfig(spec: StudySpec): SchedulerConfig {
   const { kind, budget: b, pointsPerParam, trialsPerRound } = spec.scheduler;
@@ -46,6 +54,9 @@ export function schedulerConfig(spec: StudySpec): SchedulerConfig {
  * best one's boundary); an engine that has not reported by then is aborted.
  */
 const STOP_GRACE_MS = 500;
+
+/** Least milliseconds between two live best models (each a read-back and a boundary redraw). */
+const LIVE_EVERY_MS = 500;
 
 /** The engine's divergence rule, stated here so that reasons can quote it. */
 const DIVERGENCE_FACTOR = 100;
@@ -91,6 +102,11 @@ export interface StudyRunnerOptions {
    * again from step 0 with their own seeds, so the study ends as if never interrupted.
    */
   history?: StudyState;
+  /**
+   * Streams the best trial's weights while it trains (at most every LIVE_EVERY_MS, on 2-input
+   * data, where a boundary is drawn); reading them changes no result.
+   */
+  onLiveBest?: LiveBestHandler;
 }
 
 export class StudyRunner {
@@ -108,6 +124,9 @@ export class StudyRunner {
   private readonly aborting = new AbortController();
   private abortTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly importance: LiveImportance;
+  /** When the last live best was sent, and whether it named a running trial (so that `null` takes it back). */
+  private liveAt = Number.NEGATIVE_INFINITY;
+  private liveShown = false;
 
   constructor(private readonly options: StudyRunnerOptions) {
     this.spec = options.spec;
@@ -295,7 +314,7 @@ export class StudyRunner {
     const latest = new Map<number, { step: number; validationLoss: number }>();
     /** Each trial's hyperparameters now (PBT's exploits replace them). */
     const params = population.trials.map((t) => t.params);
-    const onReport = async (report: ProgressReport): Promise<ReportAnswer> => {
+    const onReport = async (report: ProgressReport, readModel?: ReadModel): Promise<ReportAnswer> => {
       await this.pauseGate?.promise;
       const toStop: number[] = [];
       const reporting = [...running].filter((i) => !report.diverged[i]);
@@ -321,6 +340,8 @@ export class StudyRunner {
         running.delete(i);
         if (!report.diverged[i]) toStop.push(i);
       }
+      if (!this.stopped && report.step < spec.training.steps)
+        await this.sendLiveBest(report, readModel, population, [...running], ids, params);
       if (!pbt || this.stopped || report.step >= spec.training.steps) return { stop: toStop };
       return { stop: toStop, ...this.exploit(pbt, report, [...running], ids, params) };
     };
@@ -392,6 +413,48 @@ export class StudyRunner {
         },
       });
     }
+  }
+
+  /**
+   * Sends the best running trial's weights as they are at this report (LiveBest) when it beats
+   * every ended trial, or `null` when an ended one is the best again; at most every LIVE_EVERY_MS.
+   */
+  private async sendLiveBest(
+    report: ProgressReport,
+    readModel: ReadModel | undefined,
+    population: PopulationPlan,
+    running: number[],
+    ids: number[],
+    params: TrialParams[],
+  ): Promise<void> {
+    const send = this.options.onLiveBest;
+    if (!send || this.data.inputs !== 2 || this.clock() - this.liveAt < LIVE_EVERY_MS) return;
+    this.liveAt = this.clock();
+    if (!readModel) {
+      send({ unavailable: `the engine (${this.engine.adapter}) cannot read a model while it trains` });
+      this.liveAt = Number.POSITIVE_INFINITY; // said once
+      return;
+    }
+    const loss = (i: number) => report.validationLoss[i];
+    const best = running
+      .filter((i) => Number.isFinite(loss(i)))
+      .reduce((a, i) => (a < 0 || loss(i) < loss(a) ? i : a), -1);
+    const ended = bestTrialOf(this.state.trials.values());
+    if (best < 0 || (ended && ended.objective <= loss(best))) {
+      if (this.liveShown) send(null);
+      this.liveShown = false;
+      return;
+    }
+    const { parameters, statistics } = await readModel(best);
+    const trialId = ids[best];
+    // A PBT copy may have changed its width since the population started: its params now say.
+    const { hiddenUnits } = trialModel(params[best], this.spec.seed, trialId);
+    send({
+      trialId,
+      step: report.step,
+      model: { trialId, shape: population.shape, hiddenUnits, parameters, ...keptStatistics(statistics) },
+    });
+    this.liveShown = true;
   }
 
   /**

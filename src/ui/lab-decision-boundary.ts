@@ -43,7 +43,8 @@ function extent(data: TrainingData): [[number, number], [number, number]] {
 /**
  * The best model's decision boundary on a 2-D data set: every cell of the plane coloured by
  * the class the model predicts there (shaded by its confidence) or by its regression output,
- * with the training points on top: the best trial's, live (each time a better one finishes),
+ * with the training points on top: the best trial's — live while a running trial is the best
+ * (redrawn in place as its weights come, about twice a second), the kept model once it ended —
  * or the selected trial's. Predictions run the CPU engine's forward pass, a few grid rows per
  * task (about SLICE_MS each).
  */
@@ -62,37 +63,64 @@ export class LabDecisionBoundary extends LitElement {
   @property({ type: Boolean }) selected = false;
   /** Said instead of a boundary while the selected trial's model is being trained again, or why it cannot be. */
   @property() pending?: string;
+  /** The model is a running trial's weights at this step (a live best), not an ended trial's. */
+  @property({ type: Number }) liveStep?: number;
+  /** Said under the boundary (or instead of the empty card's hint), e.g. why there is no live view. */
+  @property() note?: string;
 
   @query('canvas') private canvas?: HTMLCanvasElement;
-  /** Bumped per draw, so that a draw superseded between its tasks gives up. */
-  private drawing = 0;
+  /** A draw is under way; `redraw`: draw again, with the newest properties, once it is done. */
+  private drawing = false;
+  private redraw = false;
 
   protected override render() {
     if (this.pending)
       return html`<h2>Decision boundary</h2><p class="hint" role="status" data-testid="boundary-pending">${this.pending}</p>`;
     if (!this.model || !this.data)
-      return html`<h2>Decision boundary</h2><p class="hint">The best trial's boundary appears here on a 2-D data set as soon as a population of trials finishes, and follows the best while the study runs; select a trial to see its own.</p>`;
+      return html`<h2>Decision boundary</h2><p class="hint">${this.note ?? "On a 2-D data set, the best trial's boundary appears here after its first reports and follows the best live while the study trains; select a trial to see its own."}</p>`;
     const what = this.data.task === 'classification' ? 'Decision boundary' : 'Prediction surface';
     const whose = `${this.selected ? 'the selected trial' : 'the best trial'} (#${this.model.trialId})`;
+    const caption =
+      this.liveStep === undefined
+        ? this.note
+        : `Best so far: trial #${this.model.trialId} at step ${this.liveStep} (live)`;
     return html`<h2>${what} of ${whose}</h2>
-      <canvas data-testid="decision-boundary" width=${SIZE} height=${SIZE} role="img" aria-label="${what.toLowerCase()} of ${whose}"></canvas>`;
+      <canvas data-testid="decision-boundary" width=${SIZE} height=${SIZE} role="img" aria-label="${what.toLowerCase()} of ${whose}"></canvas>
+      ${caption ? html`<p class="hint" data-testid="boundary-caption">${caption}</p>` : ''}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (
-      (changed.has('model') || changed.has('data') || changed.has('pending')) &&
-      this.model &&
-      this.data &&
-      this.canvas
-    )
-      void this.draw(this.model, this.data, this.canvas);
+    if (changed.has('model') || changed.has('data') || changed.has('pending')) void this.drawLatest();
   }
 
-  /** Resolves once drawn, or once a newer draw took over. */
-  private async draw(model: TrainedModel, data: TrainingData, canvas: HTMLCanvasElement): Promise<void> {
+  /**
+   * Draws the current model, then again while newer ones came meanwhile: a model that arrives
+   * mid-draw (a live best, twice a second) waits for that draw instead of cancelling it, so
+   * on a busy page a boundary is still completed and shown.
+   */
+  private async drawLatest(): Promise<void> {
+    this.redraw = true;
+    if (this.drawing) return;
+    this.drawing = true;
+    try {
+      while (this.redraw) {
+        this.redraw = false;
+        if (this.model && this.data && this.canvas) await this.draw(this.model, this.data, this.canvas, this.liveStep);
+      }
+    } finally {
+      this.drawing = false;
+    }
+  }
+
+  /** Resolves once drawn; the canvas then names the trial (and the live step). */
+  private async draw(
+    model: TrainedModel,
+    data: TrainingData,
+    canvas: HTMLCanvasElement,
+    liveStep: number | undefined,
+  ): Promise<void> {
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    const token = ++this.drawing;
     delete canvas.dataset.drawn;
     const [[x0, x1], [y0, y1]] = extent(data);
     const grid = new Float32Array(CELLS * CELLS * 2);
@@ -108,7 +136,6 @@ export class LabDecisionBoundary extends LitElement {
     for (let r = 0; r < CELLS; r++) {
       if (performance.now() >= sliceEnd) {
         await ownTask();
-        if (token !== this.drawing) return;
         sliceEnd = performance.now() + SLICE_MS;
       }
       out.set(
@@ -161,6 +188,8 @@ export class LabDecisionBoundary extends LitElement {
       ctx.stroke();
     }
     canvas.dataset.drawn = String(model.trialId);
+    if (liveStep === undefined) delete canvas.dataset.liveStep;
+    else canvas.dataset.liveStep = String(liveStep);
   }
 }
 

@@ -4,9 +4,10 @@
 // dead worker become notices (the study goes on in memory, or waits to be resumed), never a
 // page stuck in "running".
 import { loadStudyData } from '../study/data.ts';
-import type { StudyEvent } from '../study/events.ts';
+import type { LiveBest, StudyEvent } from '../study/events.ts';
 import { StudyJournal, storageFault } from '../study/journal.ts';
 import { defaultStudyName, type StudyLibrary } from '../study/library.ts';
+import type { TrainedModel } from '../study/record.ts';
 import type { StudySpec } from '../study/spec.ts';
 import { applyStudyEvent, initialStudyState, isActive, type StudyState } from '../study/state.ts';
 import type { TrainingData } from '../train/types.ts';
@@ -36,6 +37,8 @@ export class StudySession {
   notice?: string;
   /** The 2-D data the best model's boundary is drawn over. */
   boundaryData?: TrainingData;
+  /** The latest live best of this page's run (events.ts LiveBest): never stored, gone on reload. */
+  liveBest?: Exclude<LiveBest, null>;
   private journal?: StudyJournal;
 
   constructor(state: StudyState, options: { studyId?: number; name?: string } = {}) {
@@ -94,8 +97,14 @@ export class StudySession {
       if (event.type === 'model-kept') void this.loadBoundaryData(inputs.csv).then(changed);
       changed();
     };
+    const live = (best: LiveBest) => {
+      this.liveBest = best ?? undefined;
+      if (best && 'model' in best) void this.loadBoundaryData(inputs.csv, best.model).then(changed);
+      changed();
+    };
+    this.liveBest = undefined;
     try {
-      await trainer.run(spec, apply, { ...inputs, ...(history ? { history } : {}) });
+      await trainer.run(spec, apply, { ...inputs, ...(history ? { history } : {}) }, live);
     } catch (e) {
       const why = e instanceof TrainerLostError ? e.message : `the trainer failed: ${(e as Error).message}`;
       apply({
@@ -125,9 +134,12 @@ export class StudySession {
     }
   }
 
-  /** Builds the data the best model's boundary is drawn over (2-D data only; a CSV study needs its file). */
-  async loadBoundaryData(csv?: RunInputs['csv']): Promise<void> {
-    if (this.boundaryData || this.state.bestModel?.shape.inputs !== 2) return;
+  /** Builds the data `model`'s boundary is drawn over (2-D data only; a CSV study needs its file). */
+  async loadBoundaryData(
+    csv?: RunInputs['csv'],
+    model: TrainedModel | undefined = this.state.bestModel,
+  ): Promise<void> {
+    if (this.boundaryData || model?.shape.inputs !== 2) return;
     // The worker built the same data from the same spec; the page rebuilds it to draw the points.
     this.boundaryData = await loadStudyData(this.state.spec.data, csv ? { csv } : {}).catch(() => undefined);
   }

@@ -323,11 +323,27 @@ export class TuningLab extends LitElement {
     );
   }
 
-  /** What the boundary card draws: the selected trial's model when one is selected, else the best's; or why it waits. */
-  private boundaryOf(study: StudyState): { model?: TrainedModel; pending?: string } {
+  /**
+   * What the boundary card draws: the selected trial's model when one is selected, else the
+   * best's — live while a running trial is the best (StudySession.liveBest); or why it waits.
+   */
+  private boundaryOf(session: StudySession): {
+    model?: TrainedModel;
+    pending?: string;
+    liveStep?: number;
+    note?: string;
+  } {
+    const study = session.state;
+    const live = session.active ? session.liveBest : undefined;
+    const running = live && 'model' in live && study.trials.get(live.trialId)?.state === 'RUNNING' ? live : undefined;
     const id = this.selectedTrialId;
     const trial = id === undefined ? undefined : study.trials.get(id);
-    if (!trial) return { model: study.bestModel };
+    if (running && (!trial || running.trialId === id)) return { model: running.model, liveStep: running.step };
+    if (!trial)
+      return {
+        model: study.bestModel,
+        ...(live && 'unavailable' in live ? { note: `No live boundary while it trains: ${live.unavailable}.` } : {}),
+      };
     if (study.bestModel?.trialId === id) return { model: study.bestModel };
     if (this.selectedModel?.trialId === id) return { model: this.selectedModel };
     if (trial.state === 'RUNNING')
@@ -514,7 +530,7 @@ export class TuningLab extends LitElement {
     // Half-width cards pair up; with an odd count best-so-far takes a whole row, so none is left alone.
     const bestWide = (4 + Number(staged) + Number(boundary)) % 2 === 1;
     const selected = this.selectedTrialId;
-    const shownBoundary = this.boundaryOf(study);
+    const shownBoundary = this.boundaryOf(session);
     const shown = isBrushed(this.brushes) ? trialsInBrushes(trials, space, this.brushes) : undefined;
     const dimmed = shown && new Set(trials.flatMap((t) => (shown.has(t.id) ? [] : [t.id])));
     const best = study.bestTrialId;
@@ -537,7 +553,7 @@ export class TuningLab extends LitElement {
           : '',
       () =>
         boundary
-          ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? shownBoundary.model : undefined} .pending=${session.boundaryData ? shownBoundary.pending : undefined} ?selected=${selected !== undefined && shownBoundary.model?.trialId === selected} .data=${session.boundaryData}></lab-decision-boundary>`
+          ? html`<lab-decision-boundary class="card" .model=${session.boundaryData ? shownBoundary.model : undefined} .pending=${session.boundaryData ? shownBoundary.pending : undefined} .liveStep=${shownBoundary.liveStep} .note=${shownBoundary.note} ?selected=${selected !== undefined && shownBoundary.model?.trialId === selected} .data=${session.boundaryData}></lab-decision-boundary>`
           : '',
       () =>
         html`<lab-trial-detail class="card" .trial=${selected === undefined ? undefined : study.trials.get(selected)} .space=${space} .steps=${study.spec.training.steps} .locked=${session.active} .revision=${revision}></lab-trial-detail>`,

@@ -1,7 +1,7 @@
 // The one typed API between the page and the trainer worker (comlink): the page calls these
 // methods on a wrapped Worker; events come back through a proxied callback, numbered, since
 // the callback's channel and the call's reply are separate channels with no order between them.
-import type { StudyEvent } from '../study/events.ts';
+import type { LiveBestHandler, StudyEvent } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { StudyState } from '../study/state.ts';
 
@@ -29,8 +29,14 @@ export interface TrainerApi {
    * Runs a study to its end (budget spent, stopped, or an error) and resolves with the number
    * of events it sent: the run is over for the page once it has applied that many. Never
    * rejects for a bad study or a failing engine: those arrive as a 'study-error' event.
+   * `onLiveBest` gets the best running trial's weights now and then (StudyRunnerOptions.onLiveBest).
    */
-  run(spec: StudySpec, onEvent: SequencedEventHandler, inputs?: RunInputs): Promise<{ events: number }>;
+  run(
+    spec: StudySpec,
+    onEvent: SequencedEventHandler,
+    inputs?: RunInputs,
+    onLiveBest?: LiveBestHandler,
+  ): Promise<{ events: number }>;
   /** Holds new trials and report handling at the next report; running steps finish first. */
   pause(): void;
   resume(): void;

@@ -3,7 +3,7 @@
 // numbers), and it watches the worker: one that dies or stops answering ends the run with a
 // TrainerLostError instead of leaving the page "running" forever.
 import { proxy, releaseProxy, wrap } from 'comlink';
-import type { StudyEvent, StudyEventHandler } from '../study/events.ts';
+import type { LiveBestHandler, StudyEvent, StudyEventHandler } from '../study/events.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { RunInputs, TrainerApi } from './api.ts';
 
@@ -25,8 +25,11 @@ export class TrainerLostError extends Error {
 }
 
 export interface Trainer {
-  /** Resolves once every event of the run was delivered, in order; rejects with TrainerLostError if the worker dies. */
-  run(spec: StudySpec, onEvent: StudyEventHandler, inputs?: RunInputs): Promise<void>;
+  /**
+   * Resolves once every event of the run was delivered, in order; rejects with TrainerLostError
+   * if the worker dies. Live best models come on their own channel, unordered with the events.
+   */
+  run(spec: StudySpec, onEvent: StudyEventHandler, inputs?: RunInputs, onLiveBest?: LiveBestHandler): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -99,7 +102,7 @@ export function connectTrainer(): Trainer {
   }
 
   return {
-    async run(spec, onEvent, inputs) {
+    async run(spec, onEvent, inputs, onLiveBest) {
       const sequencer = new EventSequencer(onEvent);
       const watcher = watch();
       try {
@@ -108,6 +111,7 @@ export function connectTrainer(): Trainer {
             spec,
             proxy((seq: number, event: StudyEvent) => sequencer.receive(seq, event)),
             inputs,
+            onLiveBest && proxy(onLiveBest),
           ),
           watcher.dead,
         ]);

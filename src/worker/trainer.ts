@@ -8,7 +8,7 @@ import { transfer } from 'comlink';
 import { mayBeCnn, mayListLayers } from '../study/cnn.ts';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
 import { type DataSources, loadStudyData } from '../study/data.ts';
-import type { EngineInfo, StudyEvent } from '../study/events.ts';
+import type { EngineInfo, LiveBest, LiveBestHandler, StudyEvent } from '../study/events.ts';
 import { whyStudyCannotRun } from '../study/preflight.ts';
 import { StudyRunner } from '../study/runner.ts';
 import { parseStudy, type StudySpec } from '../study/spec.ts';
@@ -136,6 +136,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     input: StudySpec,
     onEvent: SequencedEventHandler,
     inputs: RunInputs = {},
+    onLiveBest?: LiveBestHandler,
   ): Promise<{ events: number }> {
     // Progress arrays move to the page without a copy; a page that went away is not an error here.
     let seq = 0;
@@ -185,6 +186,11 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       engine,
       onEvent: emit,
       cpuFallback,
+      ...(onLiveBest
+        ? {
+            onLiveBest: (live: LiveBest) => void Promise.resolve(onLiveBest(live)).catch(() => {}),
+          }
+        : {}),
       ...(fallbackNotice ? { fallbackNotice } : {}),
       ...(inputs.history ? { history: inputs.history } : {}),
     });

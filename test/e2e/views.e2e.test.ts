@@ -1,9 +1,11 @@
 // The result views as a user explores one finished study: selecting a trial anywhere selects
 // it everywhere (its row, its curve, its point, its boundary and configuration) and drafts a
 // new study around it. Each test runs the 16-trial default study at 100 steps (about 15 s on
-// SwiftShader): useLabBrowser closes every page after each test.
+// SwiftShader): useLabBrowser closes every page after each test. And, while a study trains, the
+// boundary card follows the best trial live.
 import type { Page } from 'playwright';
 import { describe, expect, inject, test } from 'vitest';
+import { describeLongTasks } from '../main-thread-tasks.ts';
 import {
   hoverLossCurves,
   openLab,
@@ -12,6 +14,8 @@ import {
   screenshot,
   setField,
   type TrialSnapshot,
+  tableShowsEnd,
+  traceTasks,
   useLabBrowser,
 } from './lab-page.ts';
 
@@ -170,5 +174,47 @@ describe('a finished study, explored', () => {
     expect(painted.centre[3]).toBeGreaterThan(0);
     expect(painted.distinct).toBeGreaterThan(3);
     await screenshot(page.locator('lab-contour'), 'contour');
+  });
+});
+
+describe('a study while it trains', () => {
+  test('the boundary card follows the best trial live, its step growing while the study runs; once it ends the kept model takes over', async () => {
+    const { page } = await openLab(shared.browser, inject('labUrl'));
+    await setField(page, 'steps', 5000);
+    // The TypeScript CPU engine reports often (Stop then ends the population at its next report and
+    // keeps its best model) and leaves the page a core: the WASM engine's threads take every one.
+    await page.getByTestId('engine-choice').selectOption('cpu');
+    const progress = page.getByTestId('progress');
+    const canvas = page.getByTestId('decision-boundary');
+    const liveStep = async () => Number((await canvas.getAttribute('data-live-step')) ?? Number.NaN);
+    const { result, tasks } = await traceTasks(shared.browser, page, async () => {
+      await page.getByTestId('run').click();
+      await page.locator('[data-testid=decision-boundary][data-live-step]').waitFor({ timeout: RUN_TIMEOUT_MS });
+      const first = await liveStep();
+      await expect.poll(liveStep, { timeout: RUN_TIMEOUT_MS }).toBeGreaterThan(first);
+      const seen = {
+        first,
+        later: await liveStep(),
+        status: await progress.getAttribute('data-status'),
+        caption: await page.getByTestId('boundary-caption').textContent(),
+      };
+      await screenshot(page.locator('lab-decision-boundary'), 'decision-boundary-live');
+      return seen;
+    });
+    console.log(
+      `[live boundary] drawn at step ${result.first}, then ${result.later}, while ${result.status}; main-thread tasks ${describeLongTasks(tasks)} (goal: none over 50 ms)`,
+    );
+    expect(result.status).toBe('running');
+    expect(result.caption).toMatch(/^Best so far: trial #\d+ at step \d+ \(live\)$/);
+    // Stopping ends it now (it may have finished meanwhile on a busy machine).
+    if ((await progress.getAttribute('data-status')) === 'running') await page.getByTestId('stop').click();
+    await progress
+      .and(page.locator('[data-status=stopped], [data-status=finished]'))
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
+    await tableShowsEnd(page);
+    const bestId = await page.locator('[data-testid=trial-row].best').getAttribute('data-trial');
+    await expect.poll(() => canvas.getAttribute('data-drawn')).toBe(bestId);
+    await expect(canvas.getAttribute('data-live-step')).resolves.toBeNull();
+    await expect(page.getByTestId('boundary-caption').count()).resolves.toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { expose, proxy, type Remote, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StudyEvent } from '../../src/study/events.ts';
+import type { LiveBest, StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
 import { createCpuEngine } from '../../src/train/cpu/engine.ts';
@@ -85,6 +85,26 @@ describe('trainer worker API over comlink', () => {
     // Importance is the worker's work too: it arrives from all three trials before the end.
     expect(events.at(-2)).toMatchObject({ type: 'importance', completedTrials: 3 });
     expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3, stopped: false });
+  });
+
+  it("streams the best running trial's weights through their own callback, beside the study's events", async () => {
+    const spec = tinyStudy();
+    const lives: LiveBest[] = [];
+    const received: StudyEvent[] = [];
+    const trainer = connect();
+    const { events } = await trainer.run(
+      spec,
+      proxy((_: number, e: StudyEvent) => void received.push(e)),
+      { engine: 'cpu' },
+      proxy((live: LiveBest) => void lives.push(live)),
+    );
+    // Neither callback's channel is ordered with the reply's.
+    while (received.length < events || lives.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The first report of the study always streams (nothing has ended yet); the next within 500 ms do not.
+    const first = lives[0];
+    expect(first && 'model' in first && first).toMatchObject({ step: 10, model: { shape: { inputs: 2 } } });
+    const trial = first && 'model' in first ? foldStudyEvents(spec, received).trials.get(first.trialId) : undefined;
+    expect(trial?.curve.step[0]).toBe(10);
   });
 
   it('a GPU device lost mid-study moves the study to the CPU engine, and the next run asks for a new GPU', async () => {
