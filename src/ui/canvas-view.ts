@@ -1,13 +1,19 @@
 // What the canvas views (parallel coordinates, contour) share: a canvas sized to its box at
 // the device's pixel ratio, redrawn when the box changes, and the theme's colours read from
-// the page's CSS custom properties (so dark mode reaches the pixels too).
+// the page's CSS custom properties (so dark mode reaches the pixels too). A view learns its
+// canvas' width from a ResizeObserver, never from clientWidth while drawing: that read forced
+// a layout of the whole page in the middle of the view's update (20–40 ms of a 10,000-trial
+// study's contour task).
 import { parseHex, relativeLuminance } from './contrast.ts';
 
-/** Sizes `canvas` to its CSS width × `height` at the device pixel ratio; returns a context in CSS pixels. */
-export function fitCanvas(canvas: HTMLCanvasElement, height: number): CanvasRenderingContext2D | undefined {
-  const width = Math.max(200, canvas.clientWidth);
+/** Sizes `canvas` to `width` × `height` CSS pixels at the device pixel ratio; returns a context in CSS pixels. */
+export function fitCanvas(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+): CanvasRenderingContext2D | undefined {
   const ratio = window.devicePixelRatio || 1;
-  canvas.style.height = `${height}px`;
+  if (canvas.style.height !== `${height}px`) canvas.style.height = `${height}px`;
   if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
   if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext('2d') ?? undefined;
@@ -29,8 +35,22 @@ export interface ThemeColors {
   dark: boolean;
 }
 
-/** The theme's colours as the element sees them (see --lab-* in styles.ts). */
+/** Each element's theme colours, read once per colour scheme (reading them forces a style recalculation of the page). */
+let themes = new WeakMap<Element, ThemeColors>();
+if (typeof matchMedia === 'function')
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => (themes = new WeakMap()));
+
+/** The theme's colours as the element sees them (see --lab-* in page.css), kept until the colour scheme changes. */
 export function themeColors(el: Element): ThemeColors {
+  let colors = themes.get(el);
+  if (!colors) {
+    colors = readThemeColors(el);
+    themes.set(el, colors);
+  }
+  return colors;
+}
+
+function readThemeColors(el: Element): ThemeColors {
   const style = getComputedStyle(el);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   const surface = read('--lab-surface', '#ffffff');
@@ -49,17 +69,35 @@ export function themeColors(el: Element): ThemeColors {
 export const accentStroke = (u: { root: Element }): string => themeColors(u.root).accent;
 
 /**
- * Calls `draw` in the next frame when the element's width changes (drawing inside the
- * callback can resize the element again and end the frame in a "ResizeObserver loop"
- * error); returns the observer to disconnect.
+ * A canvas' CSS width as its ResizeObserver last reported it (0 until the first report, which
+ * follows the canvas' first layout), calling `draw` in the next frame when it changes
+ * (drawing inside the callback can resize the element again and end the frame in a
+ * "ResizeObserver loop" error).
  */
-export function redrawOnResize(el: Element, draw: () => void): ResizeObserver {
-  let width = 0;
-  const observer = new ResizeObserver(([entry]) => {
-    if (Math.round(entry.contentRect.width) === width) return;
-    width = Math.round(entry.contentRect.width);
-    requestAnimationFrame(draw);
-  });
-  observer.observe(el);
-  return observer;
+export class CanvasWidth {
+  width = 0;
+  private observer?: ResizeObserver;
+  private observed?: Element;
+
+  constructor(private readonly draw: () => void) {}
+
+  /** Follows `canvas` (a view's template may replace its canvas; the new one is followed). */
+  follow(canvas: Element | undefined): void {
+    if (!canvas || canvas === this.observed) return;
+    this.observer?.disconnect();
+    this.observed = canvas;
+    this.observer = new ResizeObserver(([entry]) => {
+      const width = Math.max(200, Math.round(entry.contentRect.width));
+      if (width === this.width) return;
+      this.width = width;
+      requestAnimationFrame(this.draw);
+    });
+    this.observer.observe(canvas);
+  }
+
+  disconnect(): void {
+    this.observer?.disconnect();
+    this.observer = undefined;
+    this.observed = undefined;
+  }
 }

@@ -9,7 +9,15 @@ import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
 import type { LabUplot } from './lab-uplot.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
-import { lineColor, SELECTED_COLOR, STATE_COLORS, selectTrial, trialSummary, unitOf } from './trial-display.ts';
+import {
+  bestFinished,
+  lineColor,
+  SELECTED_COLOR,
+  STATE_COLORS,
+  selectTrial,
+  trialSummary,
+  unitOf,
+} from './trial-display.ts';
 
 /**
  * Curves drawn one by one at most. A larger study draws the best finished BEST_DRAWN, the
@@ -49,11 +57,11 @@ function alignCurves(
 function lossBand(steps: readonly number[], trials: readonly TrialRecord[]): [(number | null)[], (number | null)[]] {
   const index = new Map(steps.map((s, i) => [s, i]));
   const at: number[][] = steps.map(() => []);
-  for (const t of trials)
-    t.curve.step.forEach((s, k) => {
-      const y = plotted(t.curve.validationLoss[k]);
-      if (y !== null) at[index.get(s)!].push(y);
-    });
+  for (const { curve } of trials)
+    for (let k = 0; k < curve.step.length; k++) {
+      const y = curve.validationLoss[k];
+      if (Number.isFinite(y) && y > 0) at[index.get(curve.step[k])!].push(y);
+    }
   // Typed arrays sort numbers natively, several times faster than Array#sort with a comparator.
   const sorted = at.map((ys) => Float64Array.from(ys).sort());
   const quantile = (q: number) => sorted.map((ys) => (ys.length < 2 ? null : ys[Math.round(q * (ys.length - 1))]));
@@ -90,10 +98,7 @@ const JUMP_COLOR = '#1d3557';
 /** The trials drawn as curves (see CURVE_CAP), in planning order. */
 function drawnTrials(trials: readonly TrialRecord[], selectedId: number | undefined): readonly TrialRecord[] {
   if (trials.length <= CURVE_CAP) return trials;
-  const best = trials
-    .filter((t) => t.state !== 'RUNNING' && Number.isFinite(t.objective))
-    .sort((a, b) => a.objective - b.objective)
-    .slice(0, BEST_DRAWN);
+  const best = bestFinished(trials, BEST_DRAWN);
   const running = trials.filter((t) => t.state === 'RUNNING').slice(-(CURVE_CAP - best.length));
   const drawn = new Set([...best, ...running, ...trials.filter((t) => t.id === selectedId)]);
   return trials.filter((t) => drawn.has(t));
@@ -180,9 +185,21 @@ export class LabLossCurves extends ResultView {
     return this.showTrain ? [...validation, ...drawn.map((trial) => ({ trial, train: true }))] : validation;
   }
 
-  /** The trials drawn as curves now: all of them up to CURVE_CAP. */
+  private drawnOf?: {
+    trials: readonly TrialRecord[];
+    revision: number;
+    selected?: number;
+    drawn: readonly TrialRecord[];
+  };
+
+  /** The trials drawn as curves now: all of them up to CURVE_CAP (kept while the trials, their revision and the selection stay: each chart draw asks). */
   private get drawn(): readonly TrialRecord[] {
-    return drawnTrials(this.trials, this.selectedTrialId);
+    const kept = this.drawnOf;
+    if (kept?.trials === this.trials && kept.revision === this.revision && kept.selected === this.selectedTrialId)
+      return kept.drawn;
+    const drawn = drawnTrials(this.trials, this.selectedTrialId);
+    this.drawnOf = { trials: this.trials, revision: this.revision, selected: this.selectedTrialId, drawn };
+    return drawn;
   }
 
   /** Whether the study is past CURVE_CAP (then a band stands for every trial). */
@@ -308,7 +325,7 @@ export class LabLossCurves extends ResultView {
     series.forEach(({ trial, train }, i) => {
       Object.assign(plot.series[i + 1], this.styleOf(trial, train, colorRow));
     });
-    if (redraw) plot.redraw(true);
+    if (redraw) this.chart?.redraw();
   }
 
   /** Names a trial from the keyboard and brings its validation curve forward, as hovering it does. */

@@ -3,7 +3,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { hasResult } from '../study/state.ts';
-import { fitCanvas, redrawOnResize, themeColors } from './canvas-view.ts';
+import { CanvasWidth, fitCanvas, themeColors } from './canvas-view.ts';
 import { type Brushes, brushLabel, OBJECTIVE_AXIS, paramBrush, trialsInBrushes } from './parallel-brush.ts';
 import { type LineGroup, LinePainter } from './parallel-lines.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
@@ -92,12 +92,11 @@ export class LabParallelCoords extends ResultView {
   }
   private axes: Axis[] = [];
   private drag?: { axis: number; from: number; to: number };
-  private resize?: ResizeObserver;
+  private readonly canvasWidth = new CanvasWidth(() => this.draw());
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resize?.disconnect();
-    this.resize = undefined;
+    this.canvasWidth.disconnect();
     this.painter?.dispose();
     this.painter = undefined;
   }
@@ -140,7 +139,7 @@ export class LabParallelCoords extends ResultView {
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
-    if (this.canvas && !this.resize) this.resize = redrawOnResize(this.canvas, () => this.draw());
+    this.canvasWidth.follow(this.canvas);
     this.draw();
   }
 
@@ -182,7 +181,7 @@ export class LabParallelCoords extends ResultView {
   /** Lines and axes; a drag redraws only the axes (the lines stay). */
   private draw(): void {
     const canvas = this.canvas;
-    if (!canvas) return;
+    if (!canvas || !this.canvasWidth.width) return;
     const results = this.results;
     this.axes = [
       ...this.space
@@ -217,7 +216,6 @@ export class LabParallelCoords extends ResultView {
    * selected on top.
    */
   private paintLines(results: readonly TrialRecord[], inside: ReadonlySet<number>, dark: boolean): void {
-    const canvas = this.linePainter.canvas;
     const objective = this.axes[this.axes.length - 1];
     const group = (trials: readonly TrialRecord[], style: string, lineWidth: number): LineGroup => {
       const ys = new Float32Array(trials.length * this.axes.length);
@@ -233,7 +231,7 @@ export class LabParallelCoords extends ResultView {
     for (const t of results)
       if (inside.has(t.id) && !marked.has(t.id)) shades[Math.round(objective.position(t) * (COLOR_STEPS - 1))].push(t);
     const best = results.filter((t) => t.id === this.bestTrialId && t.id !== this.selectedTrialId && inside.has(t.id));
-    const width = canvas.clientWidth || 600;
+    const width = this.canvasWidth.width;
     this.linePainter.paint({
       width,
       height: HEIGHT,
@@ -260,9 +258,9 @@ export class LabParallelCoords extends ResultView {
   private drawAxes(): void {
     const canvas = this.canvas;
     if (!canvas) return;
-    const ctx = fitCanvas(canvas, HEIGHT);
+    const width = this.canvasWidth.width;
+    const ctx = fitCanvas(canvas, width, HEIGHT);
     if (!ctx) return;
-    const width = canvas.clientWidth;
     const colors = themeColors(this);
     ctx.font = '11px system-ui, sans-serif';
     this.axes.forEach((axis, i) => {
@@ -314,7 +312,7 @@ export class LabParallelCoords extends ResultView {
     const canvas = this.canvas!;
     const rect = canvas.getBoundingClientRect();
     const x = e.clientX - rect.left;
-    const axis = this.axes.findIndex((_, i) => Math.abs(this.xOf(i, canvas.clientWidth) - x) <= AXIS_REACH);
+    const axis = this.axes.findIndex((_, i) => Math.abs(this.xOf(i, this.canvasWidth.width) - x) <= AXIS_REACH);
     if (axis < 0) return;
     const u = this.uOf(e.clientY - rect.top, this.axes[axis]);
     this.drag = { axis, from: u, to: u };

@@ -85,7 +85,7 @@ export class LabParamScatter extends ResultView {
   @state() private hovered?: TrialRecord;
 
   private optionsCache = new Map<string, { key: string; options: Omit<uPlot.Options, 'width' | 'height'> }>();
-  /** Points per hyperparameter (and the trial of each, for hover), kept while the plotted trials and the best stay the same: unchanged data is not redrawn. */
+  /** Points per hyperparameter (and the trial of each, for hover), kept while the trials (their revision and count), the best and the selection stay the same: unchanged data is not redrawn. */
   private dataCache = new Map<string, { key: string; data: uPlot.AlignedData; trials: TrialRecord[] }>();
 
   private options(row: SpaceRow): Omit<uPlot.Options, 'width' | 'height'> {
@@ -134,8 +134,16 @@ export class LabParamScatter extends ResultView {
     return options;
   }
 
-  private data(row: SpaceRow, plotted: readonly TrialRecord[], plottedKey: string): uPlot.AlignedData {
-    const key = JSON.stringify([plottedKey, this.bestTrialId, this.selectedTrialId, row.distribution]);
+  private data(row: SpaceRow, plotted: readonly TrialRecord[]): uPlot.AlignedData {
+    // The root bumps revision whenever a trial changes: a key from the trials themselves
+    // (a JSON of 10,000 entries) cost more than the points it spared.
+    const key = JSON.stringify([
+      this.revision,
+      plotted.length,
+      this.bestTrialId,
+      this.selectedTrialId,
+      row.distribution,
+    ]);
     const cached = this.dataCache.get(row.name);
     if (cached?.key === key) return cached.data;
     const d = row.distribution as Distribution;
@@ -164,14 +172,13 @@ export class LabParamScatter extends ResultView {
   protected override render() {
     const searched = this.space.filter((r) => r.enabled);
     const plotted = this.trials.filter((t) => Number.isFinite(t.objective) && t.objective > 0);
-    const plottedKey = JSON.stringify(plotted.map((t) => [t.id, t.state, t.objective]));
     return html`
       <h2>Objective vs each searched hyperparameter</h2>
       <div class="grid" data-testid="param-scatter">
         ${searched.map(
           (row) => html`<div>
             <h3>${PARAM_LABELS[row.name] ?? row.name} <span class="hint">(validation loss, ${(row.distribution as Distribution).kind === 'categorical' ? 'categorical' : 'on its own scale'})</span></h3>
-            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted, plottedKey)} height="180"
+            <lab-uplot .options=${this.options(row)} .data=${this.data(row, plotted)} height="180"
               tabindex="0" aria-label="validation loss against ${PARAM_LABELS[row.name] ?? row.name}; ${KEYBOARD_HINT}"
               @keydown=${(e: KeyboardEvent) => pickByKeyboard(e, this, this.dataCache.get(row.name)?.trials ?? [], this.hovered, (t) => (this.hovered = t))}
               @click=${() => this.hovered && selectTrial(this, this.hovered.id)}></lab-uplot>

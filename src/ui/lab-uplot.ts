@@ -53,8 +53,9 @@ export async function canvasPng(canvas: HTMLCanvasElement, background = '#ffffff
  * One uPlot chart inside an element. The chart is built after first render, rebuilt when
  * `options` changes identity (series added, scale switched), fed with `setData` when only
  * `data` changes, resized by a ResizeObserver and destroyed on disconnect. A build costs
- * 10–30 ms, so builds are queued, one chart per task (task-queue.ts); until a rebuild
- * happens the previous chart stays on screen. The element fires `chart-built` after each
+ * 10–30 ms and a redraw with new data up to ~20 ms (10,000 points), so both are queued, one
+ * chart per task (task-queue.ts): a view with several charts no longer updates them all in
+ * one task. Until a rebuild happens the previous chart stays on screen. The element fires `chart-built` after each
  * build, before the chart's first draw (which uPlot does in a microtask). Callers pass
  * options without width/height: the element's own box decides them.
  */
@@ -79,6 +80,7 @@ export class LabUplot extends LitElement {
   private builtFrom?: this['options'];
   private resizeObserver?: ResizeObserver;
   private buildQueued = false;
+  private dataQueued = false;
   private waitingForBuild: Array<() => void> = [];
 
   /** The live chart, once it reflects the current `options` (a pending rebuild gives undefined). */
@@ -98,9 +100,16 @@ export class LabUplot extends LitElement {
     return canvasPng(canvas);
   }
 
-  /** Resolves once no build is pending (the chart reflects the current options and data). */
+  /** Resolves once no build or data update is pending (the chart reflects the current options and data). */
   chartReady(): Promise<void> {
-    return this.buildQueued ? new Promise((resolve) => this.waitingForBuild.push(resolve)) : Promise.resolve();
+    return this.buildQueued || this.dataQueued
+      ? new Promise((resolve) => this.waitingForBuild.push(resolve))
+      : Promise.resolve();
+  }
+
+  /** Redraws the chart (after its series were restyled), unless new data is queued: its update draws them. */
+  redraw(): void {
+    if (!this.dataQueued) this.plot?.redraw(true);
   }
 
   protected override render() {
@@ -118,7 +127,7 @@ export class LabUplot extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.hasUpdated || !this.container) return;
     if (changed.has('options') || changed.has('height')) this.requestBuild();
-    else if (changed.has('data')) this.plot?.setData(this.data);
+    else if (changed.has('data')) this.requestData();
   }
 
   override connectedCallback(): void {
@@ -144,8 +153,24 @@ export class LabUplot extends LitElement {
     inOwnTask(() => {
       this.buildQueued = false;
       if (this.isConnected) this.build();
-      for (const resolve of this.waitingForBuild.splice(0)) resolve();
+      this.settled();
     });
+  }
+
+  /** A pending data update uses the data current when it runs (a build queued meanwhile takes it instead). */
+  private requestData(): void {
+    if (this.dataQueued || this.buildQueued) return;
+    this.dataQueued = true;
+    inOwnTask(() => {
+      this.dataQueued = false;
+      if (!this.buildQueued) this.plot?.setData(this.data);
+      this.settled();
+    });
+  }
+
+  private settled(): void {
+    if (this.buildQueued || this.dataQueued) return;
+    for (const resolve of this.waitingForBuild.splice(0)) resolve();
   }
 
   private build(): void {

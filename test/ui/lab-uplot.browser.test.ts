@@ -51,6 +51,7 @@ test('new data reuses the chart; new options rebuild it', async () => {
     [5, 4, 3, 2],
   ];
   await el.updateComplete;
+  await el.chartReady();
   expect(el.plot).toBe(first);
   expect(el.plot!.data[1]).toEqual([5, 4, 3, 2]);
   el.options = options();
@@ -58,6 +59,30 @@ test('new data reuses the chart; new options rebuild it', async () => {
   await el.chartReady();
   expect(el.plot).not.toBe(first);
   expect(el.shadowRoot!.querySelectorAll('.uplot')).toHaveLength(1);
+});
+
+test('charts given new data in one task take it in tasks of their own, one chart each', async () => {
+  const [a, b] = [await mount(), await mount()];
+  a.data = [
+    [1, 2],
+    [3, 4],
+  ];
+  b.data = [
+    [1, 2],
+    [5, 6],
+  ];
+  await Promise.all([a.updateComplete, b.updateComplete]);
+  expect([a.plot!.data[1], b.plot!.data[1]]).toEqual([
+    [10, 1, 0.1],
+    [10, 1, 0.1],
+  ]);
+  await nextTask();
+  expect([a.plot!.data[1], b.plot!.data[1]]).toEqual([
+    [3, 4],
+    [10, 1, 0.1],
+  ]);
+  await b.chartReady();
+  expect(b.plot!.data[1]).toEqual([5, 6]);
 });
 
 test('the chart follows the element width', async () => {

@@ -84,6 +84,8 @@ test('hovering a scatter point names its trial and parameters; away from every p
   expect(selected).toEqual([2]);
   scatter.selectedTrialId = 2;
   await scatter.updateComplete;
+  // Each chart takes its new data in a task of its own (and re-reads its cursor then).
+  await Promise.all([lr.chartReady(), beta.chartReady()]);
   expect(lr.data[4]).toEqual([null, null, 0.5, null]);
   expect(await hoverAt(lr, 0.01, 0.3, line, 40)).toBe(
     "Hover a point to see its trial's hyperparameters; click it to select the trial (red).",
