@@ -142,6 +142,27 @@ describe('the fused step kernel against the CPU engine and the layered path', ()
     }));
 });
 
+describe('the table inside the engine', () => {
+  it('trains 4 models of 2-16-16-2 at batch 16 fused and the bench workload (64 of 2-32-32-2 at batch 32) layered', () =>
+    withDevice(async (device) => {
+      const job = (models: number, maxHidden: number, batchSize: number): PopulationJob => ({
+        shape: shapeFor(spiral, { activation: 'relu', maxHidden, batchSize }),
+        models: Array.from({ length: models }, (_, i) => model({ hiddenUnits: maxHidden, initSeed: i })),
+        data: spiral,
+        steps: 10,
+        reportEvery: 10,
+      });
+      for (const [models, maxHidden, batchSize, kernel] of [
+        [4, 16, 16, 'fused'],
+        [64, 32, 32, 'layered'],
+      ] as const) {
+        const population = new GpuPopulation(device, job(models, maxHidden, batchSize));
+        expect(population.stepKernel, `${models} models of width ${maxHidden}`).toBe(kernel);
+        population.destroy();
+      }
+    }));
+});
+
 describeEngineContract('WebGPU engine, fused step kernel wherever it fits', {
   create: () => createGpuEngine({ stepKernel: 'fused' }),
   kind: 'webgpu',
