@@ -2,9 +2,11 @@
 // own file defines row_loss and labels_per_row): one thread per model takes its rows in row
 // order, writes d(mean loss)/d(output) for each when training, and folds the rows' losses
 // straight into the model's state, so no per-row buffer and no second dispatch is needed.
-// Row r of model m reads its outputs at m * model_stride + r * outputs and its label(s) at
-// label_offset + m * label_model_stride + r * labels_per_row(); label_model_stride 0 shares one
-// label set (the validation split) across the population.
+// Row r of model m reads its outputs at m * model_stride + r * outputs and its label(s):
+// when training, those of training row batch_rows[m * rows + r] (the step's batch, drawn
+// by batch_gather.wgsl); else at label_offset + m * label_model_stride + r *
+// labels_per_row(), label_model_stride 0 sharing one label set (the validation split)
+// across the population.
 //  mode 0 (training step): the batch loss is the row mean; a NaN/Inf loss, or one above
 //          divergence_factor × the first batch loss, freezes the model as diverged;
 //          otherwise the loss and accuracy join the sums read back at the next report.
@@ -34,6 +36,7 @@ const LOSS_RESET: u32 = 2u;
 @group(0) @binding(3) var<storage, read> labels: array<f32>;
 @group(0) @binding(4) var<storage, read_write> gradient: array<f32>;
 @group(0) @binding(5) var<storage, read_write> states: array<ModelState>;
+@group(0) @binding(6) var<storage, read> batch_rows: array<u32>;
 
 // One row's loss and whether its prediction is right (1 or 0; always 0 for regression).
 struct RowLoss {
@@ -69,11 +72,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var loss_sum = 0.0;
   var correct = 0.0;
   for (var r = 0u; r < loss.rows; r = r + 1u) {
-    let row = row_loss(
-      model * loss.model_stride + r * loss.outputs,
-      loss.label_offset + model * loss.label_model_stride + r * labels_per_row(),
-      training,
-    );
+    var labels_at = loss.label_offset + model * loss.label_model_stride + r * labels_per_row();
+    if (training) {
+      labels_at = batch_rows[model * loss.rows + r] * labels_per_row();
+    }
+    let row = row_loss(model * loss.model_stride + r * loss.outputs, labels_at, training);
     loss_sum = loss_sum + row.loss;
     correct = correct + row.correct;
   }

@@ -3,10 +3,16 @@
 // also store the bias gradient Σ_m b[m, j], summed in row order alongside.
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
+// GATHER: the training row of each slot of the models' batches (matmul_common.wgsl).
+@group(0) @binding(6) var<storage, read> batch_rows: array<u32>;
+
 // Row m of a at the block's 4 rows of c, and of b at its 4 columns: one vec4 load each when
 // A_VECTORS / B_VECTORS (matmul_common.wgsl), else 4 scalar ones at clamped indices.
 fn a_row(block: Block, m: u32) -> vec4f {
-  let start = params.a_offset + block.model * params.a_model_stride + m * params.k;
+  var start = params.a_offset + block.model * params.a_model_stride + m * params.k;
+  if (GATHER) {
+    start = batch_rows[block.model * params.m + m] * params.k;
+  }
   if (A_VECTORS) {
     return a4[(start + block.row0) / 4u];
   }

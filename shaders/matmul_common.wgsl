@@ -68,6 +68,11 @@ override B_VECTORS: bool = VECTOR_LOADS;
 // c's rows, offset and model stride (and bias_offset) are multiples of 4, so every block row
 // starts on a vec4 and is whole: one store instead of four (measured ~15% of a forward).
 override VECTOR_STORES: bool = false;
+// A dense first layer's training products (forward, weight gradient) read the step's batch
+// in place instead of a copy of it: a is the training set (a_offset and a_model_stride 0)
+// and row r of model m's batch is a's row batch_rows[m * params.m + r] (drawn by
+// batch_gather.wgsl). Both kernels declare batch_rows either way.
+override GATHER: bool = false;
 
 const LANES = vec4u(0u, 1u, 2u, 3u);
 

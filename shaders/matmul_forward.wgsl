@@ -1,11 +1,24 @@
 // c[M×N] = a[M×K] · b[K×N] (activations times weights), summed over K. With the epilogue
 // (a layer's forward step) b is the parameter buffer, z = a·W + bias, and `activations`
 // receives act(z) and c receives z as matmul_common.wgsl says; both are 0 in the padding columns.
+// With GATHER, a's rows are the step's batch of the training set (matmul_common.wgsl).
 // (activation.wgsl, model.wgsl, elementwise.wgsl and matmul_common.wgsl precede.)
 
 @group(0) @binding(6) var<storage, read> hypers: array<ModelHyper>;
 // Laid out like c, and stored like it (store_c).
 @group(0) @binding(7) var<storage, read_write> activations: array<vec4f>;
+// GATHER: the training row of each slot of the models' batches (matmul_common.wgsl).
+@group(0) @binding(8) var<storage, read> batch_rows: array<u32>;
+
+// Where the block's 4 rows of a start (clamped to the last row, as clamped4).
+fn a_rows(block: Block) -> vec4u {
+  let rows = clamped4(block.row0, params.m);
+  if (GATHER) {
+    let slots = rows + block.model * params.m;
+    return vec4u(batch_rows[slots.x], batch_rows[slots.y], batch_rows[slots.z], batch_rows[slots.w]) * params.k;
+  }
+  return rows * params.k + params.a_offset + block.model * params.a_model_stride;
+}
 
 // Where the block's 4 columns of b start: b's indices (clamped) and, for B_VECTORS, b4's.
 struct Columns {
@@ -35,8 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  let a_start = params.a_offset + model * params.a_model_stride;
-  let rows = clamped4(block.row0, params.m) * params.k + a_start;
+  let rows = a_rows(block);
   let b_start = params.b_offset + model * params.b_model_stride;
   let cols = Columns(clamped4(block.col0, params.n) + b_start, (b_start + block.col0) / 4u, params.n / 4u);
   if (A_VECTORS) {

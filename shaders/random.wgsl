@@ -76,6 +76,14 @@ fn normal4(a: u32, b: u32, c: u32, d: u32) -> f32 {
   return sqrt(2.0 * neg_log_unit(u1)) * cos_turns(u2);
 }
 
+// batchSampleIndex of src/train/cpu/ops.ts: the training row at slot b of a model's batch
+// `step`: position p = step · batch_size + b is row permute_index(p mod n, n,
+// hash2(data_seed, floor(p / n))) of the n rows, a fresh shuffle per epoch.
+fn batch_sample_index(data_seed: u32, step: u32, b: u32, batch_size: u32, n: u32) -> u32 {
+  let position = step * batch_size + b;
+  return permute_index(position % n, n, hash2(data_seed, position / n));
+}
+
 // permuteIndex of random.ts: a 4-round Feistel network with cycle-walking into [0, n).
 fn permute_index(index: u32, n: u32, key: u32) -> u32 {
   var half_bits = 1u;

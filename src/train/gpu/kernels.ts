@@ -60,9 +60,10 @@ const REDUCTION_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const BATCH_NORM_LIBRARIES = [modelLibrary, activationLibrary];
 const MATMUL_CONSTANTS = { WORKGROUP_SIZE: 64 };
 const MATMUL_BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'write'];
-const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'step', 'read', 'read', 'write', 'write'];
+/** …, outputs, labels, gradient, model states, then the batch's training rows (a training step's labels). */
+const LOSS_BINDINGS: readonly BindingKind[] = ['uniform', 'step', 'read', 'read', 'write', 'write', 'read'];
 
-/** A matmul kernel: its operands a, b, c, then a and b again as vec4 views, then `extra` (its epilogue's). */
+/** A matmul kernel: its operands a, b, c, then a and b again as vec4 views, then `extra` (its epilogue's and GATHER's). */
 function matmul(name: string, source: string, extra: readonly BindingKind[], vectorLoads: boolean): KernelEntry {
   return {
     name: vectorLoads ? `${name}_vec4` : name,
@@ -92,13 +93,14 @@ function loss(name: string, source: string): KernelEntry {
 }
 
 export const KERNELS = {
-  // The forward and input-gradient epilogues also read the model rows, and write the activations / read what the forward kept.
-  matmulForward: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], false),
-  matmulForwardVec4: matmul('matmul_forward', matmulForwardSource, ['read', 'write'], true),
+  // The forward and input-gradient epilogues also read the model rows, and write the activations / read what the
+  // forward kept; the forward and weight gradient then read the batch's rows (GATHER's).
+  matmulForward: matmul('matmul_forward', matmulForwardSource, ['read', 'write', 'read'], false),
+  matmulForwardVec4: matmul('matmul_forward', matmulForwardSource, ['read', 'write', 'read'], true),
   matmulBackwardInput: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], false),
   matmulBackwardInputVec4: matmul('matmul_backward_input', matmulBackwardInputSource, ['read', 'read'], true),
-  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], false),
-  matmulBackwardWeightVec4: matmul('matmul_backward_weight', matmulBackwardWeightSource, [], true),
+  matmulBackwardWeight: matmul('matmul_backward_weight', matmulBackwardWeightSource, ['read'], false),
+  matmulBackwardWeightVec4: matmul('matmul_backward_weight', matmulBackwardWeightSource, ['read'], true),
   // The loss of every row and its gradient, folded into each model's metrics (one thread per model, loss_common.wgsl).
   softmaxCrossEntropy: loss('softmax_cross_entropy', softmaxCrossEntropySource),
   meanSquaredError: loss('mean_squared_error', meanSquaredErrorSource),
@@ -121,7 +123,6 @@ export const KERNELS = {
   batchGather: elementwise('batch_gather', [randomLibrary, modelLibrary], batchGatherSource, [
     'uniform',
     'step',
-    'read',
     'read',
     'read',
     'write',
@@ -248,9 +249,11 @@ function forProduct(
   p: StructValues<typeof MATMUL_PARAMS>,
   outputCols: number,
   epilogue: MatmulEpilogue | undefined,
+  gather: boolean,
   operands: Record<string, number> = {},
 ): KernelEntry {
   const constants = { ...operands };
+  if (gather) constants.GATHER = 1;
   if ([outputCols, p.c_offset, p.c_model_stride, p.bias_offset].every((v) => v % 4 === 0)) constants.VECTOR_STORES = 1;
   if (epilogue) Object.assign(constants, { EPILOGUE: EPILOGUE_CODES[epilogue.layer], ACTIVATION: epilogue.activation });
   return Object.keys(constants).length ? specialise(entry, constants) : entry;
@@ -270,17 +273,21 @@ export function optimizerKernel(models: readonly ModelHyper[]): KernelEntry {
  * aligned (see each kernel's VECTOR_LOADS branch), else the scalar one, which forward and
  * weight-gradient products still compile to read whichever operand is aligned as vec4s
  * (A_VECTORS, B_VECTORS in matmul_common.wgsl); storing vec4s when c's rows are aligned
- * (VECTOR_STORES); with `epilogue`, compiled for that layer step.
+ * (VECTOR_STORES); with `epilogue`, compiled for that layer step; with `gather`, reading a's
+ * rows through the step's batch (GATHER: forward and weight-gradient products only).
  */
 export function matmulKernel(
   kind: MatmulKind,
   p: StructValues<typeof MATMUL_PARAMS>,
   epilogue?: MatmulEpilogue,
+  gather = false,
 ): KernelEntry {
   const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
   if (kind === 'backwardInput') {
+    if (gather)
+      throw new Error('an input gradient has no batch to gather: only the first layer reads the training set');
     const vec4 = aligned(p.n, p.a_offset, p.a_model_stride, p.b_offset, p.b_model_stride);
-    return forProduct(vec4 ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue);
+    return forProduct(vec4 ? KERNELS.matmulBackwardInputVec4 : KERNELS.matmulBackwardInput, p, p.k, epilogue, false);
   }
   const [vec4, scalar] =
     kind === 'forward'
@@ -288,11 +295,11 @@ export function matmulKernel(
       : [KERNELS.matmulBackwardWeightVec4, KERNELS.matmulBackwardWeight];
   const aRows = aligned(p.k, p.a_offset, p.a_model_stride);
   const bRows = aligned(p.n, p.b_offset, p.b_model_stride);
-  if (aRows && bRows) return forProduct(vec4, p, p.n, epilogue);
+  if (aRows && bRows) return forProduct(vec4, p, p.n, epilogue, gather);
   const operands: Record<string, number> = {};
   if (aRows) operands.A_VECTORS = 1;
   if (bRows) operands.B_VECTORS = 1;
-  return forProduct(scalar, p, p.n, epilogue, operands);
+  return forProduct(scalar, p, p.n, epilogue, gather, operands);
 }
 
 /** A matmul's buffers in binding order: a, b, c, a and b again (the vec4 views), then the epilogue's. */

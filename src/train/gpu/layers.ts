@@ -34,6 +34,12 @@ export interface Operand {
   buffer: GPUBuffer;
   offset: number;
   modelStride: number;
+  /**
+   * Set when the operand is the training set read in place (a dense first layer's training
+   * input; offset and modelStride 0): row r of model m's batch is its row ctx.batchRows[m ×
+   * batchSize + r] (GATHER in matmul_common.wgsl).
+   */
+  gather?: boolean;
 }
 
 /** What the population lends every layer. */
@@ -57,6 +63,8 @@ export interface GpuLayerContext {
   statisticsStride: number;
   /** The step slots (the uniform each step's dispatches read their step index from). */
   steps: GPUBuffer;
+  /** The training row at each slot of each model's batch this step (P × batchSize u32, batch_gather's). */
+  batchRows: GPUBuffer;
   /** A zeroed storage buffer of `count` floats, destroyed with the population. */
   floats(label: string, count: number): GPUBuffer;
   /** A dispatch of `entry` with its uniform `params` first, then `buffers`. */
@@ -145,7 +153,7 @@ const dense: GpuLayerKind<LayerOf<'dense'>> = {
     const a = ctx.floats(`a${l}`, P * R * N);
     const delta = ctx.floats(`delta${l}`, P * R * N);
     const hidden = spec.role === 'hidden';
-    /** One product with output [rows×cols] per model; a, b, c then the epilogue's buffers. */
+    /** One product with output [rows×cols] per model; a, b, c then the epilogue's and GATHER's buffers. */
     const matmul = (
       kind: MatmulKind,
       params: StructValues<typeof MATMUL_PARAMS>,
@@ -153,9 +161,10 @@ const dense: GpuLayerKind<LayerOf<'dense'>> = {
       rows: number,
       cols: number,
       [first, second, out, ...extra]: GPUBuffer[],
+      gather = false,
     ): Dispatch =>
       ctx.dispatch(
-        matmulKernel(kind, params, productEpilogue),
+        matmulKernel(kind, params, productEpilogue, gather),
         packMatmulParams(params),
         matmulBuffers(first, second, out, ...extra),
         matmulInvocations(P, rows, cols),
@@ -186,7 +195,8 @@ const dense: GpuLayerKind<LayerOf<'dense'>> = {
           epilogue,
           rows,
           N,
-          [input.buffer, parameters, z, hypers, a],
+          [input.buffer, parameters, z, hypers, a, ctx.batchRows],
+          input.gather,
         ),
       ],
       weightGradient: (input) => [
@@ -208,7 +218,8 @@ const dense: GpuLayerKind<LayerOf<'dense'>> = {
           epilogue,
           K,
           N,
-          [input.buffer, delta, gradients],
+          [input.buffer, delta, gradients, ctx.batchRows],
+          input.gather,
         ),
       ],
       inputGradient: (previous) => [

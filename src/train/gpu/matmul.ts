@@ -29,9 +29,10 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
   const a = make(GPUBufferUsage.STORAGE, values);
   const b = make(GPUBufferUsage.STORAGE, values);
   const c = make(GPUBufferUsage.STORAGE);
-  // The epilogue's two bindings (off here): distinct buffers, as one is read-only and one written.
+  // The epilogue's two bindings and GATHER's (off here): distinct buffers, as one is read-only and one written.
   const epilogueInputs = make(GPUBufferUsage.STORAGE);
   const epilogueOutputs = make(GPUBufferUsage.STORAGE);
+  const batchRows = make(GPUBufferUsage.STORAGE);
   const product = {
     models: 1,
     m: n,
@@ -57,7 +58,7 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
     const dispatch = prepareDispatch(
       device,
       kernel,
-      [params, ...matmulBuffers(a, b, c, epilogueInputs, epilogueOutputs)],
+      [params, ...matmulBuffers(a, b, c, epilogueInputs, epilogueOutputs, batchRows)],
       matmulInvocations(1, n, n),
     );
     const run = async (count: number) => {
@@ -76,6 +77,6 @@ export async function timeMatmul(device: GPUDevice, n: number, repeats: number):
     if (error) throw new Error(`${kernel.name} failed validation, so its timing means nothing: ${error.message}`);
     return { n, kernel: kernel.name, repeats, seconds, gflops: (2 * n ** 3 * repeats) / seconds / 1e9 };
   } finally {
-    for (const buffer of [a, b, c, epilogueInputs, epilogueOutputs, params]) buffer.destroy();
+    for (const buffer of [a, b, c, epilogueInputs, epilogueOutputs, batchRows, params]) buffer.destroy();
   }
 }

@@ -101,12 +101,14 @@ export class GpuPopulation {
     this.slotBytes = device.limits.minUniformBufferOffsetAlignment;
     this.stepSlots = Math.min(MAX_STEPS_PER_SUBMIT, job.steps);
     this.stateBytes = P * structSize(MODEL_STATE);
+    // batch_gather draws each step's rows; a dense first layer reads them in place, any other a copy batch_gather makes.
+    const inPlace = layout[0].spec.kind === 'dense';
 
     checkFits(device, [
       ['parameters', P * stride * 4],
       ['training data', Math.max(data.train.x.byteLength, data.train.y.byteLength)],
       ['validation data', Math.max(data.validation.x.byteLength, data.validation.y.byteLength)],
-      ['batch', P * B * Math.max(shape.inputs, labelWidth) * 4],
+      ['batch', inPlace ? 0 : P * B * shape.inputs * 4],
       ['layer activations', P * R * widest * 4],
     ]);
     const storage = (label: string, bytes: number | ArrayBuffer | ArrayBufferView): GPUBuffer => {
@@ -161,8 +163,11 @@ export class GpuPopulation {
     const trainY = storage('train y', data.train.y);
     const validationX = storage('validation x', data.validation.x);
     const validationY = storage('validation y', data.validation.y);
-    const batchX = floats('batch x', P * B * shape.inputs);
-    const batchY = floats('batch y', P * B * labelWidth);
+    const batchRows = floats('batch rows', P * B);
+    const batchX = floats('batch x', inPlace ? 0 : P * B * shape.inputs);
+    const batch: Operand = inPlace
+      ? { buffer: trainX, offset: 0, modelStride: 0, gather: true }
+      : { buffer: batchX, offset: 0, modelStride: B * shape.inputs };
     const layers: GpuLayer[] = [];
     for (const layer of layout)
       layers.push(
@@ -180,6 +185,7 @@ export class GpuPopulation {
             statistics,
             statisticsStride,
             steps: this.steps,
+            batchRows,
             floats,
             dispatch,
           },
@@ -188,7 +194,10 @@ export class GpuPopulation {
         ),
       );
     const output = layers[last];
-    /** The loss of `rows` rows of the outputs, labels from `labels`, folded into the models' metrics as `mode` says. */
+    /**
+     * The loss of `rows` rows of the outputs, folded into the models' metrics as `mode` says;
+     * labels from `labels`, or in training those of the batch's rows of `labels`.
+     */
     const loss = (rows: number, labels: Operand, mode: number) =>
       dispatch(
         shape.loss === 'softmax_cross_entropy' ? KERNELS.softmaxCrossEntropy : KERNELS.meanSquaredError,
@@ -202,7 +211,7 @@ export class GpuPopulation {
           mode,
           divergence_factor: job.divergenceFactor ?? 100,
         }),
-        [this.steps, output.output, labels.buffer, output.delta, states],
+        [this.steps, output.output, labels.buffer, output.delta, states, batchRows],
         P,
       );
 
@@ -223,9 +232,7 @@ export class GpuPopulation {
       layers
         .map((layer, l) => {
           const input: Operand =
-            l === 0
-              ? { buffer: batchX, offset: 0, modelStride: B * shape.inputs }
-              : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) };
+            l === 0 ? batch : { buffer: layers[l - 1].output, offset: 0, modelStride: R * dimsSize(layer.layer.input) };
           return [...layer.weightGradient(input), ...(l > 0 ? layer.inputGradient(layers[l - 1]) : [])];
         })
         .reverse()
@@ -239,18 +246,13 @@ export class GpuPopulation {
           models: P,
           batch_size: B,
           inputs: shape.inputs,
-          label_width: labelWidth,
+          copy_width: inPlace ? 0 : shape.inputs,
           train_count: data.train.count,
         }),
-        [this.steps, hypers, trainX, trainY, batchX, batchY],
+        [this.steps, hypers, trainX, batchX, batchRows],
         P * B,
       ),
-      ...forwardAndLoss(
-        B,
-        { buffer: batchX, offset: 0, modelStride: B * shape.inputs },
-        { buffer: batchY, offset: 0, modelStride: B * labelWidth },
-        true,
-      ),
+      ...forwardAndLoss(B, batch, { buffer: trainY, offset: 0, modelStride: 0 }, true),
       ...backward(),
       dispatch(
         optimizerKernel(models),
@@ -299,7 +301,7 @@ export class GpuPopulation {
         ),
       );
     }
-    this.reset = [loss(0, { buffer: batchY, offset: 0, modelStride: 0 }, LOSS_MODE.reset)];
+    this.reset = [loss(0, { buffer: trainY, offset: 0, modelStride: 0 }, LOSS_MODE.reset)];
   }
 
   encodeInit(encoder: GPUCommandEncoder): void {

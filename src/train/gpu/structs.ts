@@ -115,7 +115,7 @@ export const GATHER_PARAMS = struct('GatherParams', [
   ['models', 'u32'],
   ['batch_size', 'u32'],
   ['inputs', 'u32'],
-  ['label_width', 'u32'],
+  ['copy_width', 'u32'],
   ['train_count', 'u32'],
 ]);
 export const CONV_PARAMS = struct('ConvParams', [

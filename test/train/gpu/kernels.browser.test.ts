@@ -74,6 +74,8 @@ const MATMUL_SHAPES: Array<[number, number, number]> = [
   [6, 32, 2],
 ];
 const NO_EPILOGUE = { bias_offset: 0 };
+/** The batch's rows, which GATHER reads, bound but unused when it is off. */
+const GATHER_OFF = [1];
 const SCALAR: Record<MatmulKind, KernelEntry> = {
   forward: KERNELS.matmulForward,
   backwardInput: KERNELS.matmulBackwardInput,
@@ -135,7 +137,7 @@ describe('matmul kernels', () => {
           const [, , , y] = await runKernel(
             device,
             entry,
-            [packMatmulParams(forward), x, w, OFFSET + P * B * N, x, w, unused, unused],
+            [packMatmulParams(forward), x, w, OFFSET + P * B * N, x, w, unused, unused, ...GATHER_OFF],
             matmulInvocations(P, B, N),
           );
           check(entry, y, B * N, (e) => e.y);
@@ -155,7 +157,7 @@ describe('matmul kernels', () => {
           const [, , , dw] = await runKernel(
             device,
             entry,
-            [packMatmulParams(weight), x, dy, OFFSET + P * K * N, x, dy],
+            [packMatmulParams(weight), x, dy, OFFSET + P * K * N, x, dy, ...GATHER_OFF],
             matmulInvocations(P, K, N),
           );
           check(entry, dw, K * N, (e) => e.dw);
@@ -219,7 +221,7 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
           const [, , , z, , , , a] = await runKernel(
             device,
             forward.entry,
-            [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N],
+            [forward.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N, ...GATHER_OFF],
             matmulInvocations(P, B, N),
           );
           // The forward keeps a = act(z) for the derivative, or z itself for the gelus.
@@ -273,7 +275,7 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
         const [, , , z, , , , a] = await runKernel(
           device,
           output.entry,
-          [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N],
+          [output.params, x, parameters, P * B * N, x, parameters, hypers, P * B * N, ...GATHER_OFF],
           matmulInvocations(P, B, N),
         );
         for (let p = 0; p < P; p++) {
@@ -301,7 +303,7 @@ for (const { B, K, N, O, widths, weights: WEIGHTS, vec4 } of LAYERS) {
         const [, , , gradients] = await runKernel(
           device,
           weight.entry,
-          [weight.params, x, dz, P * PC, x, dz],
+          [weight.params, x, dz, P * PC, x, dz, ...GATHER_OFF],
           matmulInvocations(P, K, N),
         );
         for (let p = 0; p < P; p++) {
@@ -353,6 +355,16 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
       all.subarray(p * capacity * outputs, p * capacity * outputs + rows * outputs);
     const classes = Float32Array.from({ length: 1 + MODELS * rows }, (_, i) => Math.floor(uniform(8, i) * outputs));
     const targets = seeded(1 + MODELS * rows * outputs, 9, 2);
+    // A training step reads the labels of its batch's rows (any rows of the label set, repeats allowed).
+    const batchRow = (p: number, r: number) => (r * 5 + p * 3 + 1) % (MODELS * rows);
+    const batchRows = new Float32Array(
+      Uint32Array.from({ length: MODELS * rows }, (_, i) => batchRow(Math.floor(i / rows), i % rows)).buffer,
+    );
+    const gathered = (labels: Float32Array, perRow: number, p: number) =>
+      Float32Array.from(
+        { length: rows * perRow },
+        (_, i) => labels[batchRow(p, Math.floor(i / perRow)) * perRow + (i % perRow)],
+      );
     const losses = [
       {
         name: 'softmax_cross_entropy',
@@ -374,7 +386,7 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
       },
     ];
     for (const { name, entry, labels, perRow, cpu } of losses) {
-      const run = (device: GPUDevice, mode: number, step: number, labelStride: number, state: ArrayBuffer) =>
+      const run = (device: GPUDevice, mode: number, step: number, state: ArrayBuffer) =>
         runKernel(
           device,
           entry,
@@ -385,7 +397,7 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
               outputs,
               model_stride: capacity * outputs,
               label_offset: 1,
-              label_model_stride: labelStride,
+              label_model_stride: 0,
               mode,
               divergence_factor: 100,
             }),
@@ -394,6 +406,7 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
             labels,
             MODELS * capacity * outputs,
             state,
+            batchRows,
           ],
           MODELS,
         );
@@ -401,11 +414,11 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
       it(`${name}: a training step's gradient, mean loss and accuracy agree with the CPU (rows=${rows}, outputs=${outputs})`, () =>
         withDevice(async (device) => {
           // Step 0 sets each model's first loss; a later step whose loss is 100x the first diverges.
-          const [, , , , gradient, first] = await run(device, MODE.train, 0, rows * perRow, states());
-          const [, , , , , later] = await run(device, MODE.train, 7, rows * perRow, states({ first_loss: 1e-7 }));
+          const [, , , , gradient, first] = await run(device, MODE.train, 0, states());
+          const [, , , , , later] = await run(device, MODE.train, 7, states({ first_loss: 1e-7 }));
           for (let p = 0; p < FROZEN; p++) {
             const expectGradient = new Float32Array(rows * outputs);
-            const { loss, correct } = cpu(p, expectGradient, labels.subarray(1 + p * rows * perRow));
+            const { loss, correct } = cpu(p, expectGradient, gathered(labels, perRow, p));
             const state = stateOf(first, p);
             expectClose(`${name} gradient model ${p}`, block(gradient, p), expectGradient);
             expectClose(`${name} batch loss model ${p}`, [state.firstLoss, state.lossSum - 0.5], [loss, loss]);
@@ -419,7 +432,7 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
 
       it(`${name}: a validation chunk adds its summed loss and correct rows, shared labels (rows=${rows}, outputs=${outputs})`, () =>
         withDevice(async (device) => {
-          const [, , , , gradient, after] = await run(device, MODE.validation, 3, 0, states());
+          const [, , , , gradient, after] = await run(device, MODE.validation, 3, states());
           expect(gradient.every((g) => g === 0)).toBe(true);
           for (let p = 0; p < FROZEN; p++) {
             const { loss, correct } = cpu(p, new Float32Array(rows * outputs), labels.subarray(1));
@@ -454,6 +467,7 @@ describe("loss kernels (each row's loss and gradient, folded into the model's me
           1,
           1,
           states(),
+          1,
         ],
         MODELS,
       );
@@ -638,7 +652,7 @@ describe('gelu on the GPU (erf by Abramowitz & Stegun 7.1.26) against the float6
         const [, , , z, , , , a] = await runKernel(
           device,
           forward,
-          [packMatmulParams(forwardValues), x, parameters, B * N, x, parameters, hypers, B * N],
+          [packMatmulParams(forwardValues), x, parameters, B * N, x, parameters, hypers, B * N, ...GATHER_OFF],
           matmulInvocations(1, B, N),
         );
         expect(Array.from(z)).toEqual(Array.from(x));
@@ -669,7 +683,7 @@ describe('gelu on the GPU (erf by Abramowitz & Stegun 7.1.26) against the float6
   }
 });
 
-describe('parameters_init and batch_gather (counter-based randomness)', () => {
+describe('parameters_init, batch_gather and GATHER (counter-based randomness)', () => {
   for (const init of ['he', 'xavier'] as const) {
     it(`parameters_init draws the CPU's ${init} weights, zero in the padding and the biases`, () =>
       withDevice(async (device) => {
@@ -723,43 +737,122 @@ describe('parameters_init and batch_gather (counter-based randomness)', () => {
       }));
   }
 
-  it('batch_gather picks the rows of the CPU data order, bit for bit, across epochs', () =>
+  const dataSeeds = [0, 7, 0xffffffff];
+  const STEPS = [0, 3, 7, 1000];
+  /** The CPU's training rows of each model's batch at `step`, model after model. */
+  const cpuBatchRows = (step: number, batchSize: number, n: number) =>
+    dataSeeds.flatMap((seed) =>
+      Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)),
+    );
+  const asRows = (floats: Float32Array) => Array.from(new Uint32Array(floats.buffer, floats.byteOffset, floats.length));
+
+  it('batch_gather notes the rows of the CPU data order, bit for bit, across epochs, and copies their first copy_width inputs', () =>
     withDevice(async (device) => {
       const [inputs, n, batchSize] = [2, 17, 5];
-      const dataSeeds = [0, 7, 0xffffffff];
       const trainX = Float32Array.from({ length: n * inputs }, (_, i) => i);
-      const trainY = Float32Array.from({ length: n }, (_, i) => 100 + i);
       const hypers = packModelHypers(dataSeeds.map((dataSeed) => hyper({ dataSeed })));
-      const params = packGatherParams({
-        models: dataSeeds.length,
-        batch_size: batchSize,
-        inputs,
-        label_width: 1,
-        train_count: n,
-      });
-      for (const step of [0, 3, 7, 1000]) {
-        const [, , , , , batchX, batchY] = await runKernel(
-          device,
-          KERNELS.batchGather,
-          [
-            params,
-            packStepSlots(step, 1, 256),
-            hypers,
-            trainX,
-            trainY,
-            dataSeeds.length * batchSize * inputs,
+      for (const copyWidth of [inputs, 0]) {
+        const params = packGatherParams({
+          models: dataSeeds.length,
+          batch_size: batchSize,
+          inputs,
+          copy_width: copyWidth,
+          train_count: n,
+        });
+        for (const step of STEPS) {
+          const [, , , , batchX, batchRows] = await runKernel(
+            device,
+            KERNELS.batchGather,
+            [
+              params,
+              packStepSlots(step, 1, 256),
+              hypers,
+              trainX,
+              dataSeeds.length * batchSize * inputs,
+              dataSeeds.length * batchSize,
+            ],
             dataSeeds.length * batchSize,
-          ],
-          dataSeeds.length * batchSize,
-        );
-        const expectedRows = dataSeeds.flatMap((seed) =>
-          Array.from({ length: batchSize }, (_, b) => ops.batchSampleIndex(seed, step, b, batchSize, n)),
-        );
-        expect(
-          Array.from(batchY).map((y) => y - 100),
-          `step ${step}`,
-        ).toEqual(expectedRows);
-        expect(Array.from(batchX)).toEqual(expectedRows.flatMap((row) => [row * inputs, row * inputs + 1]));
+          );
+          const expectedRows = cpuBatchRows(step, batchSize, n);
+          expect(asRows(batchRows), `step ${step}`).toEqual(expectedRows);
+          expect(Array.from(batchX), `copy_width ${copyWidth}`).toEqual(
+            copyWidth > 0
+              ? expectedRows.flatMap((row) => [row * inputs, row * inputs + 1])
+              : Array.from(batchX, () => 0),
+          );
+        }
       }
     }));
+
+  // [batch, inputs, units]: scalar and vec4 kernels, a thin first layer (K = 2), one column block.
+  const GATHER_SHAPES: Array<[number, number, number]> = [
+    [5, 3, 17],
+    [37, 2, 17],
+    [37, 2, 32],
+    [6, 4, 8],
+    [9, 8, 1],
+  ];
+  for (const [B, K, N] of GATHER_SHAPES) {
+    it(`GATHER: the first layer's forward and weight gradient read the batch's training rows in place (B=${B} K=${K} N=${N})`, () =>
+      withDevice(async (device) => {
+        const n = 23;
+        const P = dataSeeds.length;
+        const trainX = seeded(n * K, 11);
+        const weights = seeded(P * K * N, 12);
+        const dy = seeded(P * B * N, 13);
+        const hypers = packModelHypers(dataSeeds.map((dataSeed) => hyper({ dataSeed })));
+        const values = (bStride: number, cStride: number) => ({
+          models: P,
+          m: B,
+          k: K,
+          n: N,
+          a_offset: 0,
+          a_model_stride: 0,
+          b_offset: 0,
+          b_model_stride: bStride,
+          c_offset: 0,
+          c_model_stride: cStride,
+          bias_offset: 0,
+        });
+        const forward = values(K * N, B * N);
+        const weight = values(B * N, K * N);
+        const forwardKernel = matmulKernel('forward', forward, undefined, true);
+        const weightKernel = matmulKernel('backwardWeight', weight, undefined, true);
+        for (const step of STEPS) {
+          const rows = cpuBatchRows(step, B, n);
+          const batchRows = new Float32Array(Uint32Array.from(rows).buffer);
+          const [, , , y] = await runKernel(
+            device,
+            forwardKernel,
+            [packMatmulParams(forward), trainX, weights, P * B * N, trainX, weights, hypers, 1, batchRows],
+            matmulInvocations(P, B, N),
+          );
+          const [, , , dw] = await runKernel(
+            device,
+            weightKernel,
+            [packMatmulParams(weight), trainX, dy, P * K * N, trainX, dy, batchRows],
+            matmulInvocations(P, K, N),
+          );
+          for (let p = 0; p < P; p++) {
+            const x = Float32Array.from(
+              { length: B * K },
+              (_, i) => trainX[rows[p * B + Math.floor(i / K)] * K + (i % K)],
+            );
+            const [expectY, expectDw] = [new Float32Array(B * N), new Float32Array(K * N)];
+            ops.matmulForward(x, weights.subarray(p * K * N, (p + 1) * K * N), expectY, B, K, N);
+            ops.matmulBackwardWeight(x, dy.subarray(p * B * N, (p + 1) * B * N), expectDw, B, K, N);
+            expectClose(
+              `${forwardKernel.name} step ${step} model ${p}`,
+              y.subarray(p * B * N, (p + 1) * B * N),
+              expectY,
+            );
+            expectClose(
+              `${weightKernel.name} step ${step} model ${p}`,
+              dw.subarray(p * K * N, (p + 1) * K * N),
+              expectDw,
+            );
+          }
+        }
+      }));
+  }
 });
