@@ -2,11 +2,11 @@
 // study fed from synthetic events (100 trials at a time, 10 reports each), 210 events (about a population) per
 // animation frame as the worker's batches arrive. The main-thread tasks over 50 ms are
 // logged, by wall and by CPU time (a Chromium trace, see main-thread-tasks.ts; goal: none);
-// what the views show at the end is checked. The goal is not asserted: on this loaded 2-core
-// machine a task's CPU time grows with the load too (3 runs at load 12-14: 1, 1 and 2 tasks
-// over 50 ms, longest 55-65 ms; at load 19, 89 ms). The longest task's CPU time is held under
-// LONGEST_TASK_BOUND_MS instead: a bound with margin that catches a view doing its work in one
-// task again (before the issue's work, 264 ms).
+// what the views show at the end is checked. Timing is logged, never asserted (the team's rule:
+// speed is measured, not tested; a task's CPU time grows with the machine's load too: 3 runs at
+// load 12-14 gave 1, 1 and 2 tasks over 50 ms, longest 55-65 ms; at load 19, 89 ms; before the
+// issue's work, 264 ms). What keeps the work split is tested structurally (lab-uplot: one chart
+// update per task).
 import { afterEach, expect, test } from 'vitest';
 import { commands } from 'vitest/browser';
 import { defaultStudy } from '../../src/study/spec.ts';
@@ -24,7 +24,6 @@ interface LabInternals {
 
 const TRIALS = 10_000;
 const EVENTS_PER_FRAME = 210;
-const LONGEST_TASK_BOUND_MS = 150;
 
 afterEach(() => document.body.replaceChildren());
 
@@ -58,8 +57,6 @@ test('a 10,000-trial synthetic stream: every view follows it, capped, windowed a
   console.log(
     `[main thread] 10,000-trial synthetic stream (${events.length} events over ${frames} frames, ${seconds.toFixed(1)} s): tasks ${describeLongTasks(tasks)} (goal: none over 50 ms)`,
   );
-
-  expect(Math.max(...tasks.map((t) => t.cpuMs))).toBeLessThan(LONGEST_TASK_BOUND_MS);
 
   const root = lab.shadowRoot!;
   const view = <K extends keyof HTMLElementTagNameMap>(tag: K) => root.querySelector(tag)!.shadowRoot!;
