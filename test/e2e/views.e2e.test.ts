@@ -186,7 +186,14 @@ describe('a study while it trains', () => {
     await page.getByTestId('engine-choice').selectOption('cpu');
     const progress = page.getByTestId('progress');
     const canvas = page.getByTestId('decision-boundary');
-    const liveStep = async () => Number((await canvas.getAttribute('data-live-step')) ?? Number.NaN);
+    // The step drawn live, NaN while none is; once the study is no longer running (a trainer lost
+    // on a starved machine, say) the poll's error says so.
+    const liveStep = async () => {
+      const status = await progress.getAttribute('data-status');
+      if (status !== 'running')
+        throw new Error(`the study is ${status}: ${await page.getByTestId('progress').textContent()}`);
+      return Number((await canvas.getAttribute('data-live-step', { timeout: 1000 }).catch(() => null)) ?? Number.NaN);
+    };
     const { result, tasks } = await traceTasks(shared.browser, page, async () => {
       await page.getByTestId('run').click();
       await page.locator('[data-testid=decision-boundary][data-live-step]').waitFor({ timeout: RUN_TIMEOUT_MS });
