@@ -124,9 +124,10 @@ export function cosMedium(x: f64): f64 {
     }
   }
   const y1 = r - y0 - w;
+  // Both kernels, then a select: the quadrant is random in init, so a branch on it mispredicts.
   const quadrant = <i32>fn & 3;
-  if (quadrant == 0) return kernelCos(y0, y1);
-  if (quadrant == 1) return -kernelSin(y0, y1);
-  if (quadrant == 2) return -kernelCos(y0, y1);
-  return kernelSin(y0, y1);
+  const c = kernelCos(y0, y1);
+  const s = kernelSin(y0, y1);
+  const value = select<f64>(s, c, quadrant & 1);
+  return select<f64>(-value, value, ((quadrant + 1) & 2) != 0);
 }
