@@ -247,8 +247,13 @@ function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape
     { what: 'training targets', bytes: storageBytes(trainCount * labelWidth * 4), grownBy: 'examples' },
     { what: 'validation features', bytes: storageBytes(V * inputs * 4), grownBy: 'examples, validation share' },
     { what: 'validation targets', bytes: storageBytes(V * labelWidth * 4), grownBy: 'examples, validation share' },
-    { what: 'batch features', bytes: storageBytes(P * B * inputs * 4), grownBy: 'trials at once, batch size' },
-    { what: 'batch targets', bytes: storageBytes(P * B * labelWidth * 4), grownBy: 'trials at once, batch size' },
+    { what: 'batch rows', bytes: storageBytes(P * B * 4), grownBy: 'trials at once, batch size' },
+    // A dense first layer reads its batch in place through the batch rows; any other a copy.
+    {
+      what: 'batch features',
+      bytes: storageBytes(layout[0].spec.kind === 'dense' ? 0 : P * B * inputs * 4),
+      grownBy: 'trials at once, batch size',
+    },
     ...layout.flatMap(({ spec: layer }, l) =>
       ACTIVATION_BUFFERS[layer.kind].map((kind) => ({
         what: `layer ${l + 1} activations (${kind})`,
@@ -256,11 +261,6 @@ function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape
         grownBy: rows,
       })),
     ),
-    ...['row losses', 'row hits'].map((what) => ({
-      what,
-      bytes: storageBytes(P * R * 4),
-      grownBy: 'trials at once, batch size',
-    })),
     { what: 'state read-back', bytes: P * structSize(MODEL_STATE), grownBy: 'trials at once' },
     { what: 'parameter read-back', bytes: P * (stride + statisticsCount(shape)) * 4, grownBy: model },
   ];

@@ -4,7 +4,7 @@
 // SwiftShader): useLabBrowser closes every page after each test. And, while a study trains, the
 // boundary card follows the best trial live.
 import type { Page } from 'playwright';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test, vi } from 'vitest';
 import { describeLongTasks } from '../main-thread-tasks.ts';
 import {
   hoverLossCurves,
@@ -83,11 +83,22 @@ describe('a finished study, explored', () => {
 
   test('clicking a curve selects the trial it names', async () => {
     const { page } = await finishedStudy();
-    await hoverLossCurves(page, /trial #\d+/);
-    const hovered = ((await page.getByTestId('curve-hover').textContent()) ?? '').match(/trial #(\d+)/)![1];
-    await page.mouse.down();
-    await page.mouse.up();
-    await expect.poll(() => page.getByTestId('trial-detail').getAttribute('data-trial')).toBe(hovered);
+    // The chart's last data can land after the study ends and move the curves under the mouse
+    // (the hover then names another trial): hover and click again until the click selects the
+    // trial named when it was made.
+    let hovered = '';
+    await vi.waitFor(
+      async () => {
+        await hoverLossCurves(page, /trial #\d+/);
+        hovered = ((await page.getByTestId('curve-hover').textContent()) ?? '').match(/trial #(\d+)/)![1];
+        await page.mouse.down();
+        await page.mouse.up();
+        await expect
+          .poll(() => page.getByTestId('trial-detail').getAttribute('data-trial'), { timeout: 3_000 })
+          .toBe(hovered);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
     await expect.poll(() => curveStyle(page, Number(hovered))).toEqual({ stroke: '#e63946', width: 3 });
     await expect(
       page.locator(`[data-testid=trial-row][data-trial="${hovered}"]`).getAttribute('aria-selected'),
