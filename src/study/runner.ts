@@ -407,7 +407,8 @@ export class StudyRunner {
         model: {
           trialId: best!,
           shape: population.shape,
-          hiddenUnits: population.models[i].hiddenUnits,
+          // A PBT copy may have changed its width since the population started: its params now say.
+          hiddenUnits: trialModel(params[i], spec.seed, best!).hiddenUnits,
           parameters: parameters[i],
           ...keptStatistics(statistics[i]),
         },

@@ -6,6 +6,7 @@ import type { StudyEvent, TrialExploitedEvent } from '../../src/study/events.ts'
 import { parseStudyExport, studyExportJson, studySnapshot } from '../../src/study/export.ts';
 import { decodeStudyHash, encodeStudyHash } from '../../src/study/link.ts';
 import { pbtInterval } from '../../src/study/pbt.ts';
+import { trialModel } from '../../src/study/population.ts';
 import { StudyRunner } from '../../src/study/runner.ts';
 import { defaultStudy, parseStudy, type StudySpec } from '../../src/study/spec.ts';
 import { eventsOfState, foldStudyEvents, type StudyState } from '../../src/study/state.ts';
@@ -120,6 +121,25 @@ describe('population-based training in a study', () => {
       );
     }
     expect([...plain.state.trials.values()].every((t) => t.state === 'COMPLETE')).toBe(true);
+  });
+
+  it("keeps the best trial's model at the width it has after its copies, not the one it started with", async () => {
+    // Seeds where the best trial copied a donor of another width: the case the kept model must follow.
+    let widthChanged = 0;
+    for (const seed of [21, 22, 23, 24]) {
+      const { state } = await run(
+        pbtStudy((spec) => {
+          spec.seed = seed;
+          spec.space = spec.space.map((r) => (r.name === 'hiddenUnits' ? { ...r, enabled: true } : r));
+        }),
+      );
+      const best = state.trials.get(state.bestTrialId!)!;
+      const now = best.lineage?.at(-1)?.params ?? best.params;
+      if (now.hiddenUnits !== best.params.hiddenUnits) widthChanged++;
+      expect(state.bestModel?.trialId).toBe(best.id);
+      expect(state.bestModel?.hiddenUnits).toEqual(trialModel(now, seed, best.id).hiddenUnits);
+    }
+    expect(widthChanged).toBeGreaterThan(0);
   });
 
   it('refuses to start on an engine that cannot copy models, saying which and why', async () => {
