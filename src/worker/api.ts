@@ -44,4 +44,10 @@ export interface TrainerApi {
   stop(): void;
   /** Answers at once: the page's liveness check. */
   ping(): true;
+  /**
+   * Takes the Web Lock `name` and holds it for the worker's life; resolves once it is held, with
+   * false where Web Locks are missing. The browser releases it when the worker ends (crashed,
+   * closed or terminated), which is how the page learns of a death at once, whatever the load.
+   */
+  holdLifeLock(name: string): Promise<boolean>;
 }

@@ -9,12 +9,17 @@ import type { RunInputs, TrainerApi } from './api.ts';
 
 /**
  * How often a running study's worker is asked whether it is alive, and how long it may go
- * without answering once it has answered (its training yields to its event loop far more
- * often). A worker still starting (loading its module) gets STARTUP_TIMEOUT_MS; one whose
- * script fails to load fires `error` at once.
+ * without answering once it has answered. Where the browser has Web Locks, a worker's death
+ * is reported at once through its life lock (see holdLifeLock), so only a hung worker is left
+ * to the pings, and a silence counts as one after HUNG_TIMEOUT_MS: a long synchronous stretch
+ * (planning a large population, a starved machine) is not a death. Without Web Locks a silence
+ * of PING_TIMEOUT_MS counts (training yields to its event loop far more often). A worker still
+ * starting (loading its module) gets STARTUP_TIMEOUT_MS; one whose script fails to load fires
+ * `error` at once.
  */
 const PING_EVERY_MS = 250;
 const PING_TIMEOUT_MS = 1500;
+const HUNG_TIMEOUT_MS = 30_000;
 const STARTUP_TIMEOUT_MS = 20_000;
 
 export class TrainerLostError extends Error {
@@ -68,6 +73,22 @@ export function connectTrainer(): Trainer {
   worker.addEventListener('error', (event) =>
     lost?.(new TrainerLostError(`the trainer worker failed (${event.message || 'no message'})`)),
   );
+  // The worker holds this lock for its life; the page's request for it is granted when it ends.
+  let watchedByLock = false;
+  const locks = globalThis.navigator?.locks;
+  if (locks) {
+    const lifeLock = `tuning-lab-trainer-${crypto.randomUUID()}`;
+    void api.holdLifeLock(lifeLock).then(
+      (held) => {
+        if (!held) return;
+        watchedByLock = true;
+        void locks.request(lifeLock, () =>
+          lost?.(new TrainerLostError('the trainer worker ended (it crashed or was closed)')),
+        );
+      },
+      () => undefined,
+    );
+  }
 
   /** Rejects when the worker stops answering pings; `stop()` ends the watch. */
   function watch(): { dead: Promise<never>; stop: () => void } {
@@ -78,10 +99,9 @@ export function connectTrainer(): Trainer {
       let answered: number | undefined;
       timer = setInterval(() => {
         const now = Date.now();
-        if (answered !== undefined && now - answered > PING_TIMEOUT_MS)
-          reject(
-            new TrainerLostError(`the trainer worker stopped answering (no reply for ${PING_TIMEOUT_MS / 1000} s)`),
-          );
+        const timeout = watchedByLock ? HUNG_TIMEOUT_MS : PING_TIMEOUT_MS;
+        if (answered !== undefined && now - answered > timeout)
+          reject(new TrainerLostError(`the trainer worker stopped answering (no reply for ${timeout / 1000} s)`));
         else if (answered === undefined && now - since > STARTUP_TIMEOUT_MS)
           reject(new TrainerLostError(`the trainer worker did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
         else

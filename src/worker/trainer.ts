@@ -211,5 +211,17 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     resume: () => runner?.resume(),
     stop: () => runner?.stop(),
     ping: () => true,
+    holdLifeLock,
   };
+}
+
+function holdLifeLock(name: string): Promise<boolean> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return Promise.resolve(false);
+  return new Promise((held) => {
+    void locks.request(name, () => {
+      held(true);
+      return new Promise<never>(() => {}); // released only when the worker ends
+    });
+  });
 }
