@@ -8,7 +8,7 @@ import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, dimsSize, modelLayout, type Pl
 import { type DecayKind, type InitKind, LEAKY_SLOPE, type ModelHyper } from '../train/types.ts';
 import type { DataShape } from './cost.ts';
 import { trialBucket, trialModel } from './population.ts';
-import type { TrialRecord } from './record.ts';
+import { finalParams, type TrialRecord } from './record.ts';
 import type { StudySpec } from './spec.ts';
 
 export type Framework = 'pytorch' | 'keras' | 'optax';
@@ -20,7 +20,7 @@ export const FRAMEWORKS: ReadonlyArray<{ id: Framework; label: string }> = [
 
 export interface CodeRequest {
   spec: StudySpec;
-  trial: Pick<TrialRecord, 'id' | 'params' | 'state' | 'objective' | 'steps'>;
+  trial: Pick<TrialRecord, 'id' | 'params' | 'state' | 'objective' | 'steps' | 'lineage'>;
   data: DataShape;
 }
 
@@ -48,8 +48,10 @@ function setup(request: CodeRequest): Setup {
   const { spec, trial, data } = request;
   // A CSV study's shape before its file is read has no rows (cost.ts dataShapeOf): epochs and schedules need them.
   if (!(data.trainCount >= 1)) throw new Error('its training rows are not known until its data is loaded');
-  const bucket = trialBucket(trial.params, data);
-  const hyper = trialModel(trial.params, spec.seed, trial.id);
+  // Under population-based training, the hyperparameters the trial ended with (its last copy's).
+  const params = finalParams(trial);
+  const bucket = trialBucket(params, data);
+  const hyper = trialModel(params, spec.seed, trial.id);
   return {
     request,
     hyper,
@@ -116,9 +118,19 @@ function header(s: Setup, framework: string): string[] {
     ? `validation loss ${py(trial.objective)} after ${trial.steps} steps`
     : `no validation loss (${trial.state.toLowerCase()} after ${trial.steps} steps)`;
   const partial = trial.state === 'STOPPED' ? ' It was stopped early, so this is a partial result.' : '';
+  const last = trial.lineage?.at(-1);
+  const copies = trial.lineage?.length ?? 0;
   return [
     `# Trial #${trial.id} of a Tuning Lab study (seed ${spec.seed}) as ${framework} code.`,
     `# In the lab it reached ${result}.${partial}`,
+    ...(last
+      ? [
+          `# It trained under population-based training: ${copies === 1 ? 'once' : `${copies} times`} it copied a better trial's weights`,
+          `# and went on with perturbed hyperparameters (last at step ${last.step}, from trial #${last.from}).`,
+          '# Below are the hyperparameters it ended with; training from scratch with them is the',
+          '# closest a script comes to its schedule.',
+        ]
+      : []),
     ...dataDescription(s).map((l) => `# ${l}`),
     "# The lab uses PyTorch's definitions of every optimizer, schedule and init; comments below",
     "# say where this framework differs. Data order and random numbers are this framework's own.",

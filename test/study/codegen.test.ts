@@ -35,6 +35,21 @@ function runPython(script: string, input: unknown): unknown {
 }
 
 describe('key lines', () => {
+  it('a trial trained under population-based training is written with the hyperparameters it ended with', () => {
+    const base = request({ learningRate: 0.01, hiddenUnits: 16 });
+    const ended = { ...base.trial.params, learningRate: 0.0125, hiddenUnits: 24 };
+    const lineage = [
+      { step: 40, from: 3, params: { ...base.trial.params, learningRate: 0.008 } },
+      { step: 80, from: 5, params: ended },
+    ];
+    const text = lines(trainingCode('pytorch', { ...base, trial: { ...base.trial, lineage } }));
+    expect(text).toContain("# It trained under population-based training: 2 times it copied a better trial's weights");
+    expect(text).toContain('# and went on with perturbed hyperparameters (last at step 80, from trial #5).');
+    expect(text.some((l) => l.includes('0.0125'))).toBe(true);
+    expect(text.some((l) => l.includes('nn.Linear(2, 24)'))).toBe(true);
+    expect(text.some((l) => l.includes('0.01,') || l.includes('nn.Linear(2, 16)'))).toBe(false);
+  });
+
   it("PyTorch: momentum SGD in PyTorch's form, layers, He init, zero biases, cross-entropy", () => {
     const text = lines(
       code('pytorch', { optimizer: 'momentum', learningRate: 0.01, beta1: 0.9, hiddenLayers: 2, hiddenUnits: 16 }),
