@@ -1,7 +1,6 @@
-// Which step kernel trains a population (the table): the fused whole-step kernel
-// (fused-mlp.ts) where the model fits one workgroup, else the layered path's one dispatch per
-// layer op. A pure function of the shape and the device's limits, so a link trains the same
-// way, bit for bit, every time on the same adapter.
+// Which step kernel trains a population (the table): the layered path's one dispatch per layer
+// op, or, where forced and the model fits one workgroup, the fused whole-step kernel
+// (fused-mlp.ts); see chooseStepKernel for why the table does not choose it yet.
 
 import type { PopulationShape } from '../types.ts';
 import { FUSED_WORKGROUP_SIZE, type FusedLayout, fusedLayout } from './fused-mlp.ts';
@@ -42,38 +41,24 @@ export function fusedFit(shape: PopulationShape, modelStride: number, limits: Fu
 }
 
 /**
- * The most work one population step may hold for the table to choose the fused kernel: models
- * × batch rows × parameters per model (a step's forward multiply-adds, about). Measured on
- * SwiftShader in Chromium (bench/README.md, "Fused step kernel"; two runs, medians of 3, fused
- * ÷ layered speed): 2-16-16-2 batch 16 at 1 and 4 models (5,696 and 22,784) 2.2x-3.2x and
- * 2.6x-4.3x; 2-32-32-2 batch 32 at 1 model (39,040) 1.8x in one run, 0.87x in the other; from
- * 2-16-16-2 at 16 models (91,136: 0.6x-0.7x) and 2-32-32-2 at 4 (156,160: 0.5x) on slower, down
- * to 0.23x-0.35x at 64. One workgroup per model runs a model's step on 16 invocations, which
- * beats a dozen dispatches only while the population is small. No hardware GPU has been
- * measured: the limit is SwiftShader's.
- */
-export const FUSED_MAX_STEP_WORK = 32_768;
-
-/**
- * The step kernel for a population of `models` models of `shape`: 'layered' and 'fused'
- * force a path ('fused' only where it fits, else the layered one, with the reason); 'auto' is
- * the table: fused where it fits and the step's work is at most FUSED_MAX_STEP_WORK.
+ * The step kernel for a population of `shape`: 'fused' forces the fused kernel where it fits
+ * (else the layered one, with the reason); 'auto' and 'layered' train layered. The table does
+ * not choose the fused kernel: it was faster only for populations of 1-4 small models on
+ * SwiftShader (bench/README.md, "Fused step kernel"), so choosing it would depend on the
+ * population's size, and its sums run in another order than the layered kernels', so its last
+ * bits can differ (1e-7 on the default study in CI). A study must train bit-identical trials
+ * whatever its parallelism, i.e. whatever the size of its populations; the fused kernel can
+ * be chosen once it sums as the layered path does.
  */
 export function chooseStepKernel(
   shape: PopulationShape,
-  models: number,
   modelStride: number,
   limits: FusedLimits,
   choice: StepKernelChoice = 'auto',
 ): StepKernelDecision {
-  if (choice === 'layered') return { kernel: 'layered', reason: 'forced' };
-  const fit = fusedFit(shape, modelStride, limits);
-  if (choice === 'fused' || fit.kernel === 'layered') return fit;
-  const work = models * shape.batchSize * modelStride;
-  if (work > FUSED_MAX_STEP_WORK)
-    return {
-      kernel: 'layered',
-      reason: `a step's work (${models} models × ${shape.batchSize} rows × ${modelStride} parameters = ${work}) is above ${FUSED_MAX_STEP_WORK}, where the fused kernel was measured slower`,
-    };
-  return fit;
+  if (choice === 'fused') return fusedFit(shape, modelStride, limits);
+  return {
+    kernel: 'layered',
+    reason: choice === 'layered' ? 'forced' : 'the table trains every population layered (see chooseStepKernel)',
+  };
 }

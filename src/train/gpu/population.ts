@@ -268,7 +268,7 @@ export class GpuPopulation {
         optimizerInvocations(P, stride),
       ),
     ];
-    const decision = chooseStepKernel(shape, P, stride, device.limits, stepKernel);
+    const decision = chooseStepKernel(shape, stride, device.limits, stepKernel);
     const { OPTIMIZERS, DECAYS } = optimizerKernel(models).constants;
     this.stepKernel = decision.kernel;
     this.fused =

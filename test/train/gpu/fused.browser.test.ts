@@ -143,7 +143,7 @@ describe('the fused step kernel against the CPU engine and the layered path', ()
 });
 
 describe('the table inside the engine', () => {
-  it('trains 4 models of 2-16-16-2 at batch 16 fused and the bench workload (64 of 2-32-32-2 at batch 32) layered', () =>
+  it('trains small and large populations layered unless the fused kernel is forced', () =>
     withDevice(async (device) => {
       const job = (models: number, maxHidden: number, batchSize: number): PopulationJob => ({
         shape: shapeFor(spiral, { activation: 'relu', maxHidden, batchSize }),
@@ -152,13 +152,17 @@ describe('the table inside the engine', () => {
         steps: 10,
         reportEvery: 10,
       });
-      for (const [models, maxHidden, batchSize, kernel] of [
-        [4, 16, 16, 'fused'],
-        [64, 32, 32, 'layered'],
+      for (const [models, maxHidden, batchSize] of [
+        [1, 16, 16],
+        [4, 16, 16],
+        [64, 32, 32],
       ] as const) {
         const population = new GpuPopulation(device, job(models, maxHidden, batchSize));
-        expect(population.stepKernel, `${models} models of width ${maxHidden}`).toBe(kernel);
+        expect(population.stepKernel, `${models} models of width ${maxHidden}`).toBe('layered');
         population.destroy();
+        const forced = new GpuPopulation(device, job(models, maxHidden, batchSize), 'fused');
+        expect(forced.stepKernel, `${models} models of width ${maxHidden}, forced`).toBe('fused');
+        forced.destroy();
       }
     }));
 });
