@@ -91,8 +91,7 @@ fn own_columns(col0: u32, layer: Dense, hidden_units: u32) -> vec4<bool> {
 fn gather(step: u32, data_seed: u32) {
   let n = fused.train_count;
   for (var b = lid; b < BATCH; b = b + WORKGROUP_SIZE) {
-    let position = step * BATCH + b;
-    let row = permute_index(position % n, n, hash2(data_seed, position / n));
+    let row = batch_sample_index(data_seed, step, b, BATCH, n);
     for (var f = 0u; f < INPUTS; f = f + 1u) {
       arena[X_AT + b * INPUTS + f] = train_x[row * INPUTS + f];
     }

@@ -10,21 +10,24 @@ import type { ModelHyper, PopulationJob, PopulationShape } from '../types.ts';
 import { ACTIVATIONS, OPTIMIZERS } from '../types.ts';
 import { LANE_BYTES, LANES, type MemoryPlan, type QuadPlan, type ScratchPlan } from './layout.ts';
 
+/** C[M×N] = A[M×K] · B[K×N] over the lanes, each operand given by its element strides. */
+type Product = (
+  a: number,
+  aRow: number,
+  aInner: number,
+  b: number,
+  bInner: number,
+  bCol: number,
+  c: number,
+  M: number,
+  K: number,
+  N: number,
+) => void;
+
 /** The exports of assembly/kernels.ts (pointers are byte offsets into the shared memory). */
 export interface Kernels {
   heapBase(): number;
-  product(
-    a: number,
-    aRow: number,
-    aInner: number,
-    b: number,
-    bInner: number,
-    bCol: number,
-    c: number,
-    M: number,
-    K: number,
-    N: number,
-  ): void;
+  product: Product;
   biasActivation(
     pre: number,
     bias: number,
@@ -52,19 +55,8 @@ export interface Kernels {
     batchX: number,
     batchY: number,
   ): void;
-  productPanel(
-    a: number,
-    aRow: number,
-    aInner: number,
-    b: number,
-    bInner: number,
-    bCol: number,
-    c: number,
-    M: number,
-    K: number,
-    N: number,
-    panel: number,
-  ): void;
+  /** product, its B's column pairs first copied into `panel` (see assembly/kernels.ts). */
+  productPanel(...args: [...Parameters<Product>, panel: number]): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   broadcast(src: number, count: number, dst: number): void;
   initNormal(
