@@ -153,6 +153,9 @@ export default defineConfig({
     }),
   ],
   test: {
+    // Chromium on a shared, loaded machine: a browser or e2e test gets one retry, and the
+    // flaky reporter names each test that needed it (a race to fix, never a pass to forget).
+    reporters: ['default', './test/flaky-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -169,6 +172,7 @@ export default defineConfig({
           name: 'browser',
           include: ['test/**/*.browser.test.ts'],
           testTimeout: 120_000,
+          retry: 1,
           browser: {
             enabled: true,
             headless: true,
@@ -188,6 +192,7 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          retry: 1,
           fileParallelism: false,
         },
       },

@@ -88,8 +88,8 @@ test('charts given new data in one task take it in tasks of their own, one chart
 test('the chart follows the element width', async () => {
   const el = await mount();
   el.style.width = '520px';
-  await nextFrame();
-  expect(el.plot!.width).toBe(520);
+  // The ResizeObserver reports after layout and the chart fits in the frame after that.
+  await expect.poll(() => el.plot!.width).toBe(520);
 });
 
 test('leaving the page destroys the chart; coming back builds a new one', async () => {
