@@ -69,10 +69,15 @@ function readThemeColors(el: Element): ThemeColors {
 export const accentStroke = (u: { root: Element }): string => themeColors(u.root).accent;
 
 /**
- * A canvas' CSS width as its ResizeObserver last reported it (0 until the first report, which
+ * A canvas' width as its ResizeObserver last reported it (0 until the first report, which
  * follows the canvas' first layout), calling `draw` in the next frame when it changes
  * (drawing inside the callback can resize the element again and end the frame in a
- * "ResizeObserver loop" error).
+ * "ResizeObserver loop" error). The width is that of the device pixels the canvas is shown on
+ * (their count over the pixel ratio): a box at a fractional place or width is snapped to whole
+ * device pixels (1217.22 px at x 31.39 covers 1218), and a bitmap of its rounded CSS width
+ * (1217) stretched onto them smeared the text where it fell half a pixel off (the middle
+ * axis' label read as drawn twice). Where the browser does not report device pixels, the
+ * rounded CSS width.
  */
 export class CanvasWidth {
   width = 0;
@@ -87,12 +92,19 @@ export class CanvasWidth {
     this.observer?.disconnect();
     this.observed = canvas;
     this.observer = new ResizeObserver(([entry]) => {
-      const width = Math.max(200, Math.round(entry.contentRect.width));
+      const devicePixels = entry.devicePixelContentBoxSize?.[0]?.inlineSize;
+      const shown = devicePixels ? devicePixels / (window.devicePixelRatio || 1) : Math.round(entry.contentRect.width);
+      const width = Math.max(200, shown);
       if (width === this.width) return;
       this.width = width;
       requestAnimationFrame(this.draw);
     });
-    this.observer.observe(canvas);
+    try {
+      // Reports also when only the snapping changes (the box moved by a fraction of a pixel).
+      this.observer.observe(canvas, { box: 'device-pixel-content-box' });
+    } catch {
+      this.observer.observe(canvas);
+    }
   }
 
   disconnect(): void {
