@@ -17,6 +17,48 @@ const MARGIN = { top: 34, bottom: 16, left: 56, right: 64 };
 const AXIS_REACH = 14;
 /** Shades of the loss ramp the lines are drawn in (one path each). */
 const COLOR_STEPS = 32;
+/** The least room between two axis labels, in CSS pixels. */
+const LABEL_SPACE = 8;
+
+/** Where an axis label is drawn: the first from the left edge, the last to the right edge, the others centred on their axis. */
+interface LabelAnchor {
+  align: CanvasTextAlign;
+  at: number;
+}
+
+/** The CSS pixels a label `w` wide spans from its anchor. */
+function labelSpan({ align, at }: LabelAnchor, w: number): [number, number] {
+  return align === 'left' ? [at, at + w] : align === 'right' ? [at - w, at] : [at - w / 2, at + w / 2];
+}
+
+/** `label`, cut short with "…" when it is wider than `room` CSS pixels in the context's font. */
+function cutToFit(ctx: CanvasRenderingContext2D, label: string, room: number): string {
+  if (ctx.measureText(label).width <= room) return label;
+  const chars = [...label];
+  for (let n = chars.length - 1; n > 0; n--) {
+    const cut = `${chars.slice(0, n).join('').trimEnd()}…`;
+    if (ctx.measureText(cut).width <= room) return cut;
+  }
+  return '…';
+}
+
+/**
+ * The axis labels as drawn: one that would run into a neighbour's is cut to its share of the
+ * row (up to halfway to each neighbouring axis), so many axes on a narrow screen stay
+ * readable; the canvas names every axis in full (its title and aria-label).
+ */
+function fittedLabels(ctx: CanvasRenderingContext2D, labels: string[], anchors: LabelAnchor[], xs: number[]): string[] {
+  const spans = labels.map((label, i) => labelSpan(anchors[i], ctx.measureText(label).width));
+  const clash = (i: number, j: number) =>
+    j >= 0 && j < labels.length && spans[i][1] + LABEL_SPACE > spans[j][0] && spans[j][1] + LABEL_SPACE > spans[i][0];
+  return labels.map((label, i) => {
+    if (!clash(i, i - 1) && !clash(i, i + 1)) return label;
+    const half = (xs[1] - xs[0]) / 2 - LABEL_SPACE / 2;
+    const { align, at } = anchors[i];
+    const room = align === 'left' ? xs[i] + half - at : align === 'right' ? at - (xs[i] - half) : 2 * half;
+    return cutToFit(ctx, label, room);
+  });
+}
 
 interface Axis {
   name: string;
@@ -65,7 +107,8 @@ export class LabParallelCoords extends ResultView {
     panelStyles,
     css`
       .plot { position: relative; }
-      canvas { display: block; width: 100%; touch-action: none; cursor: crosshair; }
+      /* Positioned, so that it paints over the lines' canvas (absolute) and its ticks' halos keep them readable. */
+      canvas { position: relative; display: block; width: 100%; touch-action: none; cursor: crosshair; }
       canvas.lines { position: absolute; inset: 0; height: ${HEIGHT}px; pointer-events: none; }
       .brushes { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; min-height: 1.6rem; font-size: 0.8rem; }
       .brushes button { font-size: 0.75rem; padding: 0.1rem 0.5rem; }
@@ -106,7 +149,7 @@ export class LabParallelCoords extends ResultView {
   }
 
   protected override render() {
-    const searched = this.space.filter((r) => r.enabled);
+    const axes = [...this.space.filter((r) => r.enabled).map((r) => PARAM_LABELS[r.name] ?? r.name), 'validation loss'];
     const results = this.results;
     const brushed = Object.entries(this.brushes);
     return html`
@@ -114,7 +157,7 @@ export class LabParallelCoords extends ResultView {
       ${
         results.length < 2
           ? html`<p class="hint" data-testid="parallel-pending">Every trial with a validation loss becomes a line across one axis per searched hyperparameter (each on its own scale) and the loss; it appears once 2 trials have finished. Drag along an axis to keep only a range.</p>`
-          : html`<div class="plot">${this.linePainter.canvas}<canvas data-testid="parallel-coords" role="img" aria-label="parallel coordinates of ${results.length} trials over ${searched.length} hyperparameters and the validation loss"
+          : html`<div class="plot">${this.linePainter.canvas}<canvas data-testid="parallel-coords" role="img" aria-label="parallel coordinates of ${results.length} trials on the axes ${new Intl.ListFormat('en').format(axes)}"
               @pointerdown=${this.onDown} @pointermove=${this.onMove} @pointerup=${this.onUp} @pointercancel=${() => (this.drag = undefined)}></canvas></div>
             <div class="brushes" data-testid="brushes">
               ${
@@ -263,8 +306,21 @@ export class LabParallelCoords extends ResultView {
     if (!ctx) return;
     const colors = themeColors(this);
     ctx.font = '11px system-ui, sans-serif';
+    const xs = this.axes.map((_, i) => this.xOf(i, width));
+    const anchors = xs.map(
+      (x, i): LabelAnchor =>
+        i === 0
+          ? { align: 'left', at: 4 }
+          : i === xs.length - 1
+            ? { align: 'right', at: width - 4 }
+            : { align: 'center', at: x },
+    );
+    const full = this.axes.map((axis) => axis.label);
+    const labels = fittedLabels(ctx, full, anchors, xs);
+    if (labels.some((label, i) => label !== full[i])) canvas.title = `Axes, left to right: ${full.join(', ')}`;
+    else canvas.removeAttribute('title');
     this.axes.forEach((axis, i) => {
-      const x = this.xOf(i, width);
+      const x = xs[i];
       ctx.strokeStyle = colors.muted;
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -280,8 +336,8 @@ export class LabParallelCoords extends ResultView {
         ctx.strokeRect(x - 7, top, 14, bottom - top);
       }
       ctx.fillStyle = colors.ink;
-      ctx.textAlign = i === 0 ? 'left' : i === this.axes.length - 1 ? 'right' : 'center';
-      ctx.fillText(axis.label, i === 0 ? 4 : i === this.axes.length - 1 ? width - 4 : x, 14);
+      ctx.textAlign = anchors[i].align;
+      ctx.fillText(labels[i], anchors[i].at, 14);
       ctx.fillStyle = colors.muted;
       ctx.textAlign = 'right';
       // A halo in the card's colour keeps a tick readable over the lines.
