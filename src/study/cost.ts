@@ -103,6 +103,8 @@ export interface StudyCost {
     convBlocks?: number;
     convFilters?: number[];
   };
+  /** That population's shape, layers and image included (its loss is a placeholder): what the engine probe trains. */
+  shape: PopulationShape;
   /** Every GPU buffer of that population (the small per-dispatch uniforms aside). */
   gpuBuffers: GpuBuffer[];
   gpuBytes: number;
@@ -299,6 +301,7 @@ function populationCost(spec: StudySpec, data: DataShape, shape: PopulationShape
       outputs,
       ...(conv.length ? { convBlocks: conv.length, convFilters: conv.map((c) => c.filters) } : {}),
     },
+    shape,
     gpuBuffers,
     gpuBytes,
     cpuBytes,

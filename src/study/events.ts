@@ -1,4 +1,5 @@
-// What a running study tells the page, in order: started, then per trial planned → progress…
+// What a running study tells the page, in order: 'engine-measuring' while the lab measures
+// which engine is faster (engine choice 'auto'), started, then per trial planned → progress…
 // → finished (with 'trial-exploited' between progress events under population-based
 // training), importance now and then as trials complete, the best model when it changes,
 // then finished/error for the study (paused/resumed in between); 'engine-changed' whenever a
@@ -46,6 +47,12 @@ export interface EngineChangedEvent {
   /** What happened and what the study does now, for the user. */
   notice: string;
   restartedTrialIds: number[];
+}
+
+/** Before 'study-started': the lab is measuring the engines (src/worker/engine-choice.ts); says which and how long. */
+export interface EngineMeasuringEvent {
+  type: 'engine-measuring';
+  notice: string;
 }
 
 export interface TrialPlannedEvent {
@@ -145,6 +152,7 @@ export interface StudyInterruptedEvent {
 }
 
 export type StudyEvent =
+  | EngineMeasuringEvent
   | StudyStartedEvent
   | EngineChangedEvent
   | TrialPlannedEvent

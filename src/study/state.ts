@@ -107,6 +107,9 @@ export function applyStudyEvent(state: StudyState, event: StudyEvent): StudyStat
       delete state.errorMessage;
       restart(state, event.restartedTrialIds ?? []);
       break;
+    case 'engine-measuring':
+      state.notice = event.notice;
+      break;
     case 'engine-changed':
       state.engine = event.engine;
       state.notice = event.notice;

@@ -12,7 +12,8 @@ export interface RunInputs {
   /** The CSV a `{kind:'csv'}` study names: its text as the user chose it. */
   csv?: { fileName: string; text: string };
   /**
-   * 'auto' (default): the faster of WebGPU and the WASM engine, measured at the study's start
+   * 'auto' (default): the faster of WebGPU and the CPU engine that can train the study (the
+   * WASM one for an MLP, else the TypeScript one), measured at the study's start
    * (src/worker/engine-choice.ts); 'webgpu', 'wasm' and 'cpu' (the TypeScript CPU engine)
    * override it.
    */

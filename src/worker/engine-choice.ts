@@ -1,36 +1,46 @@
 // Which engine trains a study when the user leaves it to the lab: the faster one here,
 // measured. A short probe trains the study's largest population (studyCost's: its trials at
-// once, widest and deepest models, largest batch) for a few steps on each engine that loads,
-// and predicts the study's per-population time from it; the faster engine wins. Results are
-// cached per adapter and population, so a study started again does not probe again.
+// once, widest and deepest models or its largest CNN, largest batch) for a few steps on each
+// engine that can train it, and predicts the study's
+// per-population time from it; the faster engine wins. Results are cached per adapter and
+// population, so a study started again does not probe again.
 import { dataShapeOfTrainingData, studyCost } from '../study/cost.ts';
 import { defaultModel, lossFor } from '../study/population.ts';
 import type { StudySpec } from '../study/spec.ts';
 import type { PopulationJob, TrainingData, TrainingEngine } from '../train/types.ts';
 
-/** Seconds one `train()` of the job takes on the engine (injected by tests to fake timings). */
-export type TimeTraining = (engine: TrainingEngine, job: PopulationJob) => Promise<number>;
+/**
+ * Seconds one `train()` of the job takes on the engine (injected by tests to fake timings);
+ * `signal` aborts it (the user stopped the study while it was being measured).
+ */
+export type TimeTraining = (engine: TrainingEngine, job: PopulationJob, signal?: AbortSignal) => Promise<number>;
 
-export const timeTraining: TimeTraining = async (engine, job) => {
+export const timeTraining: TimeTraining = async (engine, job, signal) => {
   const started = performance.now();
-  await engine.train(job);
+  await engine.train(job, undefined, signal);
   return (performance.now() - started) / 1000;
 };
 
 /**
- * Probe lengths: a warm-up (pipelines, JIT), then two timed runs whose difference is the
- * per-step cost. The long run grows 4x at a time (to MAX_LONG_STEPS) until it takes at least
- * twice the short one: on a GPU 4 and 12 steps can fit in one command buffer and take the same
- * time within noise, which made the per-step cost near 0 and the rate absurd (204,235
+ * Probe lengths: a one-step warm-up (pipelines, JIT), then two timed runs whose difference is
+ * the per-step cost. The long run grows 4x at a time (to MAX_LONG_STEPS) until it takes at
+ * least twice the short one: on a GPU a few steps can fit in one command buffer and take the
+ * same time within noise, which made the per-step cost near 0 and the rate absurd (204,235
  * trial-steps/s measured for SwiftShader, which trains about 9,000).
  */
-const WARM_UP_STEPS = 2;
-const SHORT_STEPS = 4;
-const LONG_STEPS = 12;
+const WARM_UP_STEPS = 1;
+const SHORT_STEPS = 1;
+const LONG_STEPS = 3;
 const MAX_LONG_STEPS = 192;
+/**
+ * Seconds of probing per engine past its first three runs (warm-up, 1 and 3 steps): the long
+ * run grows only while it surely fits. A CNN population step takes seconds on a software
+ * adapter, so there the probe is those 5 steps; an MLP's steps take milliseconds.
+ */
+export const PROBE_BUDGET_SECONDS = 15;
 
 export interface Candidate {
-  /** How the notice names it: "WebGPU", "the WASM engine". */
+  /** How the notice names it: "WebGPU", "the CPU engine (WebAssembly)". */
   label: string;
   engine: TrainingEngine;
 }
@@ -42,20 +52,11 @@ export interface Measured extends Candidate {
   failure?: string;
 }
 
-/** The study's largest population as a job of `steps` steps (one report, at the end). */
+/** The study's largest population (studyCost's shape: a CNN's layers too) as a job of `steps` steps (one report, at the end). */
 export function probeJob(spec: StudySpec, data: TrainingData, steps: number): PopulationJob {
-  const { population } = studyCost(spec, dataShapeOfTrainingData(data));
+  const { population, shape } = studyCost(spec, dataShapeOfTrainingData(data));
   return {
-    shape: {
-      inputs: data.inputs,
-      outputs: data.outputs,
-      hiddenLayers: population.hiddenLayers,
-      maxHidden: population.hiddenUnits,
-      activation: 'relu',
-      loss: lossFor(data.task),
-      init: 'he',
-      batchSize: population.batchSize,
-    },
+    shape: { ...shape, loss: lossFor(data.task) },
     models: Array.from({ length: population.models }, (_, i) =>
       defaultModel(i, { hiddenUnits: population.hiddenUnits, learningRate: 1e-3 }),
     ),
@@ -71,36 +72,60 @@ export function probeKey(candidates: readonly Candidate[], spec: StudySpec, data
   return JSON.stringify([candidates.map((c) => c.engine.adapter), population, spec.training.steps, data.train.count]);
 }
 
-/** Predicted trial-steps per second of the study's training on one engine. */
+/**
+ * Predicted trial-steps per second of the study's training on one engine, from its warm-up
+ * and two timed runs, the long one grown within PROBE_BUDGET_SECONDS.
+ */
 export async function measureEngine(
   engine: TrainingEngine,
   spec: StudySpec,
   data: TrainingData,
   time: TimeTraining = timeTraining,
+  signal?: AbortSignal,
 ): Promise<number> {
-  await time(engine, probeJob(spec, data, WARM_UP_STEPS));
-  const short = await time(engine, probeJob(spec, data, SHORT_STEPS));
+  const models = probeJob(spec, data, 1).models.length;
+  const steps = spec.training.steps;
+  let spent = 0;
+  const run = async (n: number) => {
+    signal?.throwIfAborted();
+    const seconds = await time(engine, probeJob(spec, data, n), signal);
+    spent += seconds;
+    return seconds;
+  };
+  // A run of 4n steps takes at most 4 runs of n.
+  const fits = (seconds: number) => spent + seconds <= PROBE_BUDGET_SECONDS;
+  // The warm-up and both first timed runs always run (5 steps): the fixed cost of a train() can
+  // be seconds (WebGPU on SwiftShader, a CNN), so one timed run alone would charge it to every step.
+  await run(WARM_UP_STEPS);
+  const short = await run(SHORT_STEPS);
   let longSteps = LONG_STEPS;
-  let long = await time(engine, probeJob(spec, data, longSteps));
-  while (long < 2 * short && longSteps < MAX_LONG_STEPS) {
+  let long = await run(longSteps);
+  while (long < 2 * short && longSteps < MAX_LONG_STEPS && fits(4 * long)) {
     longSteps *= 4;
-    long = await time(engine, probeJob(spec, data, longSteps));
+    long = await run(longSteps);
   }
   const perStep = Math.max(1e-9, (long - short) / (longSteps - SHORT_STEPS));
   const fixed = Math.max(0, short - SHORT_STEPS * perStep);
-  const steps = spec.training.steps;
-  return (probeJob(spec, data, 1).models.length * steps) / (fixed + steps * perStep);
+  return (models * steps) / (fixed + steps * perStep);
 }
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|warp|basic render/i;
 
-/** The notice that says which engine won and why, in the lab's words. */
-export function choiceNotice(winner: Measured, others: readonly Measured[]): string {
+/**
+ * The notice that says which engine won and why, in the lab's words; `unmeasured` says why an
+ * engine was left out of the measurement (the WASM engine for a study it cannot train).
+ */
+export function choiceNotice(winner: Measured, others: readonly Measured[], unmeasured?: string): string {
   const rate = (m: Measured) => `${Math.round(m.rate).toLocaleString('en-US')} trial-steps/s`;
+  const failed = (m: Measured) => `${m.label} on ${m.engine.adapter} could not train it (${m.failure})`;
+  const left = unmeasured ? ` Not measured: ${unmeasured}.` : '';
+  const override = ' Choose another engine beside Run to override.';
+  if (winner.failure !== undefined)
+    return `No engine finished its measurement: ${[winner, ...others].map(failed).join('; ')}. Training on ${winner.label}.${left}${override}`;
   const beaten = others
     .map((o) =>
       o.failure !== undefined
-        ? `while ${o.label} on ${o.engine.adapter} could not train it (${o.failure})`
+        ? `while ${failed(o)}`
         : `${(winner.rate / o.rate).toFixed(1)}x faster than ${o.label} on ${o.engine.adapter} (${rate(winner)} vs ${rate(o)})`,
     )
     .join('; ');
@@ -111,21 +136,29 @@ export function choiceNotice(winner: Measured, others: readonly Measured[]): str
     software && software !== winner
       ? ` ${software.engine.adapter} is a software adapter: WebGPU runs on the CPU there.`
       : '';
-  return `Engine chosen by measurement: ${winner.label} trained this study's population ${beaten}.${why} Choose another engine beside Run to override.`;
+  return `Engine chosen by measurement: ${winner.label} trained this study's population ${beaten}.${why}${left}${override}`;
 }
 
-/** Measures every candidate, one after another (never sharing the cores), and returns them fastest first. */
+/**
+ * Measures every candidate, one after another (never sharing the cores), and returns them
+ * fastest first (in the given order where none could be measured). `onMeasuring` hears of
+ * each engine as its probe starts; `signal` ends the measurement (the user stopped the study).
+ */
 export async function rankEngines(
   candidates: readonly Candidate[],
   spec: StudySpec,
   data: TrainingData,
   time: TimeTraining = timeTraining,
+  onMeasuring?: (candidate: Candidate, index: number) => void,
+  signal?: AbortSignal,
 ): Promise<Measured[]> {
   const measured: Measured[] = [];
-  for (const candidate of candidates) {
+  for (const [index, candidate] of candidates.entries()) {
+    onMeasuring?.(candidate, index);
     try {
-      measured.push({ ...candidate, rate: await measureEngine(candidate.engine, spec, data, time) });
+      measured.push({ ...candidate, rate: await measureEngine(candidate.engine, spec, data, time, signal) });
     } catch (e) {
+      signal?.throwIfAborted();
       measured.push({ ...candidate, rate: 0, failure: (e as Error).message });
     }
   }

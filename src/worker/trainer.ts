@@ -1,9 +1,10 @@
 // The trainer behind the worker's comlink API: picks the engine (the faster of WebGPU and the
-// WASM engine, measured by engine-choice.ts, unless the user chose one; the CPU engine with a
-// notice saying why where WebGPU is missing, and if the GPU device is lost mid-study), loads
-// the study's data and runs one study at a time. Its dependencies are injected so that Node
-// tests drive it without a browser. "The CPU engine" is the WASM engine where it loads, else
-// the TypeScript one.
+// CPU engine that can train the study, measured by engine-choice.ts, unless the user chose
+// one; the CPU engine with a notice saying why where WebGPU is missing, and if the GPU device
+// is lost mid-study), loads the study's data and runs one study at a time. Its dependencies
+// are injected so that Node tests drive it without a browser. "The CPU engine" is the WASM
+// engine where it loads and can train the study (MLPs without batch norm, no population-based
+// training), else the TypeScript one.
 import { transfer } from 'comlink';
 import { mayBeCnn, mayListLayers } from '../study/cnn.ts';
 import { dataShapeOfTrainingData } from '../study/cost.ts';
@@ -30,6 +31,7 @@ export interface TrainerDependencies {
 }
 
 const WASM_LABEL = 'the CPU engine (WebAssembly)';
+const TS_LABEL = 'the CPU engine (TypeScript)';
 
 /** Why the WASM engine cannot train this study (it trains MLPs only and cannot copy models), if it cannot. */
 function whyNotWasm(spec: StudySpec): string | undefined {
@@ -50,6 +52,8 @@ function engineOf(engine: EngineInfo | undefined): EngineChoice {
 export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
   let gpu: Promise<TrainingEngine> | null = null;
   let runner: StudyRunner | null = null;
+  /** Set from a run's start until its runner takes over (loading data, measuring engines): stop() aborts it. */
+  let starting: AbortController | null = null;
   const digits = new Map<DigitsSide, Promise<DigitsPack>>();
   const loadDigits = (side: DigitsSide) => {
     let pack = digits.get(side);
@@ -94,6 +98,8 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     choice: RunInputs['engine'],
     spec: StudySpec,
     data: TrainingData,
+    emit: (event: StudyEvent) => void,
+    signal: AbortSignal,
   ): Promise<{ engine: TrainingEngine; fallbackNotice?: string }> {
     if (choice === 'cpu') return { engine: deps.createCpuEngine() };
     const notWasm = whyNotWasm(spec);
@@ -118,18 +124,34 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
         fallbackNotice: `Training on the CPU engine (slower, same math) because WebGPU is unavailable: ${(e as Error).message}`,
       };
     }
-    if (choice === 'webgpu' || !wasmReady || notWasm) return { engine: gpuEngine };
+    if (choice === 'webgpu') return { engine: gpuEngine };
+    // WebGPU against the CPU engine that can train the study: the WASM one where it can (it
+    // trains an MLP many times faster than the TypeScript one, same math), else the TypeScript one.
     const candidates = [
       { label: 'WebGPU', engine: gpuEngine },
-      { label: WASM_LABEL, engine: wasmReady },
+      { label: cpu.engine === wasmReady ? WASM_LABEL : TS_LABEL, engine: cpu.engine },
     ];
+    const unmeasured =
+      notWasm ?? (cpu.wasmFailure !== undefined ? `the WASM engine could not start (${cpu.wasmFailure})` : undefined);
     const key = probeKey(candidates, spec, data);
     let ranked = probes.get(key);
     if (!ranked) {
-      ranked = await rankEngines(candidates, spec, data, deps.timeTraining);
+      const names = candidates.map((c) => c.label).join(' and ');
+      ranked = await rankEngines(
+        candidates,
+        spec,
+        data,
+        deps.timeTraining,
+        ({ label }, index) =>
+          emit({
+            type: 'engine-measuring',
+            notice: `Measuring which engine trains this study faster here, ${names}, a few steps each: ${label} now (${index + 1} of ${candidates.length}).`,
+          }),
+        signal,
+      );
       probes.set(key, ranked);
     }
-    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1)) };
+    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1), unmeasured) };
   }
 
   async function run(
@@ -153,11 +175,29 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
           : event;
       Promise.resolve(onEvent(seq++, sent)).catch(() => {});
     };
-    const failed = (message: string) => {
-      emit({ type: 'study-error', message });
+    const failed = (message: string) => emit({ type: 'study-error', message });
+    if (runner || starting) {
+      failed('A study is already running; stop it before starting another.');
       return { events: seq };
-    };
-    if (runner) return failed('A study is already running; stop it before starting another.');
+    }
+    const start = new AbortController();
+    starting = start;
+    try {
+      await prepareAndRun(input, inputs, emit, failed, start.signal, onLiveBest);
+    } finally {
+      starting = null;
+    }
+    return { events: seq };
+  }
+
+  async function prepareAndRun(
+    input: StudySpec,
+    inputs: RunInputs,
+    emit: (event: StudyEvent) => void,
+    failed: (message: string) => void,
+    stopped: AbortSignal,
+    onLiveBest?: LiveBestHandler,
+  ): Promise<void> {
     const parsed = parseStudy(input);
     if (!parsed.ok) return failed(`The study is invalid: ${parsed.issues.join('; ')}`);
     const spec = parsed.spec;
@@ -175,7 +215,14 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     // the user names another one; 'auto' (the page's default) would measure again and may differ.
     const asked = inputs.engine ?? 'auto';
     const choice = inputs.history && asked === 'auto' ? engineOf(inputs.history.engine) : asked;
-    const { engine, fallbackNotice } = await chooseEngine(choice, spec, data);
+    let chosen: { engine: TrainingEngine; fallbackNotice?: string };
+    try {
+      chosen = await chooseEngine(choice, spec, data, emit, stopped);
+    } catch (e) {
+      if (!stopped.aborted) throw e;
+      chosen = { engine: deps.createCpuEngine() }; // stopped while measuring: the runner below ends at once
+    }
+    const { engine, fallbackNotice } = chosen;
     const cpuFallback = () => {
       gpu = null; // its device is lost: a later run asks for a new one
       return (!whyNotWasm(spec) && wasmReady) || deps.createCpuEngine();
@@ -195,11 +242,11 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       ...(inputs.history ? { history: inputs.history } : {}),
     });
     runner = current;
+    if (stopped.aborted) current.stop();
     try {
       await current.run();
-      return { events: seq };
     } catch (e) {
-      return failed(`The study stopped on an unexpected error: ${(e as Error).message}`);
+      failed(`The study stopped on an unexpected error: ${(e as Error).message}`);
     } finally {
       runner = null;
     }
@@ -209,7 +256,10 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     run,
     pause: () => runner?.pause(),
     resume: () => runner?.resume(),
-    stop: () => runner?.stop(),
+    stop: () => {
+      starting?.abort();
+      runner?.stop();
+    },
     ping: () => true,
     holdLifeLock,
   };

@@ -82,6 +82,11 @@ export async function setField(page: Page, testId: string, value: number): Promi
 /** Presses Run and waits until the study has ended and the trials table shows it; returns the progress line. */
 export async function runStudy(page: Page, timeoutMs: number): Promise<Locator> {
   await page.getByTestId('run').click();
+  return studyEnded(page, timeoutMs);
+}
+
+/** Waits until the running study has ended (finished, error or stopped) and the trials table shows it; returns the progress line. */
+export async function studyEnded(page: Page, timeoutMs: number): Promise<Locator> {
   const progress = page.getByTestId('progress');
   await progress
     .and(page.locator('[data-status=finished], [data-status=error], [data-status=stopped]'))

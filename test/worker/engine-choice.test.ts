@@ -1,6 +1,7 @@
 // The engine a study trains on, picked by measurement unless the user chose one. Engines are
-// stand-ins that train on the CPU engine (so studies finish) under their own names, and the
-// probe's clock is faked: each engine takes a fixed time per train() plus a time per step.
+// stand-ins that train on the CPU engine (so studies finish) under their own names (the
+// TypeScript CPU engine is itself), and the probe's clock is faked: each engine, by adapter,
+// takes a fixed time per train() plus a time per step.
 import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
@@ -13,7 +14,7 @@ import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import type { PopulationJob, TrainingEngine } from '../../src/train/types.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
-import { measureEngine, probeJob } from '../../src/worker/engine-choice.ts';
+import { measureEngine, PROBE_BUDGET_SECONDS, probeJob } from '../../src/worker/engine-choice.ts';
 import { createTrainerApi } from '../../src/worker/trainer.ts';
 
 const cpu = createCpuEngine();
@@ -25,9 +26,10 @@ const standIn = (kind: TrainingEngine['kind'], adapter: string): TrainingEngine 
 });
 const GPU = standIn('webgpu', 'swiftshader (Google)');
 const WASM = standIn('cpu', 'CPU (WebAssembly SIMD, 2 threads)');
+const TS = cpu.adapter; // 'CPU (TypeScript)'
 
-/** Seconds per train() and per step of each engine. */
-type Timings = Map<TrainingEngine, { fixed: number; perStep: number }>;
+/** Seconds per train() and per step of each engine, by adapter. */
+type Timings = Map<string, { fixed: number; perStep: number }>;
 
 function study(): StudySpec {
   const spec = defaultStudy();
@@ -37,168 +39,253 @@ function study(): StudySpec {
   return spec;
 }
 
+/** A small CNN study on 14-pixel digits (2 trials, 2 steps). */
+function cnnStudy(): StudySpec {
+  const spec = cnnDigitsStudy();
+  spec.data = { kind: 'digits', side: 14, count: 100, validationFraction: 0.2, seed: 1 };
+  spec.scheduler.budget = { kind: 'trials', trials: 2 };
+  spec.training = { steps: 2, reportEvery: 2 };
+  return spec;
+}
+
+/** The default study with batch norm on in every trial. */
+function batchNormStudy(): StudySpec {
+  const spec = study();
+  spec.space = spec.space.map((row) => (row.name === 'batchNorm' ? { ...row, default: 'on' } : row));
+  return spec;
+}
+
+function pbtStudy(): StudySpec {
+  const spec = study();
+  spec.scheduler.kind = 'pbt';
+  return spec;
+}
+
 function trainer(timings: Timings) {
-  const probed: Array<{ engine: TrainingEngine; steps: number }> = [];
+  const probed: Array<{ adapter: string; job: PopulationJob }> = [];
   const api = createTrainerApi({
     createGpuEngine: async () => GPU,
     createCpuEngine,
     createWasmEngine: async () => WASM,
     timeTraining: async (engine, job: PopulationJob) => {
-      probed.push({ engine, steps: job.steps });
-      const t = timings.get(engine)!;
+      probed.push({ adapter: engine.adapter, job });
+      const t = timings.get(engine.adapter)!;
       return t.fixed + t.perStep * job.steps;
     },
-    loadDigits: () => Promise.reject(new Error('no digits in this test')),
+    loadDigits: async () => decodeDigitsPack(inflateSync(digitsAssetBytes())),
     loadTables: () => Promise.reject(new Error('no tables in this test')),
   });
+  /** The study's events; its first is 'study-started' unless the engines were measured. */
   async function run(inputs: RunInputs = {}, spec = study()): Promise<StudyEvent[]> {
     const events: StudyEvent[] = [];
     await api.run(spec, (_, event) => events.push(event), inputs);
-    expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 3 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'study-finished',
+      trials: spec.scheduler.budget.kind === 'trials' ? spec.scheduler.budget.trials : 0,
+    });
     return events;
   }
-  return { run, probed };
+  /** The 'study-started' event of a run. */
+  const started = async (inputs: RunInputs = {}, spec = study()) =>
+    (await run(inputs, spec)).find((e) => e.type === 'study-started')!;
+  return { api, run, started, probed, adapters: () => new Set(probed.map((p) => p.adapter)) };
 }
 
+const SOFTWARE = 'swiftshader \\(Google\\) is a software adapter: WebGPU runs on the CPU there\\.';
+const OVERRIDE = 'Choose another engine beside Run to override\\.';
+
 describe('engine choice', () => {
+  const spec = study();
+  const data = makeDataset('circle', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 });
+  const P = probeJob(spec, data, 1).models.length;
+  /** Probes with a faked clock: the first run (the warm-up) takes `warmUp`, the others fixed + perStep × steps. */
+  const probe = async (warmUp: number, fixed: number, perStep: number) => {
+    const steps: number[] = [];
+    const rate = await measureEngine(GPU, spec, data, async (_, job) => {
+      steps.push(job.steps);
+      return steps.length === 1 ? warmUp : fixed + perStep * job.steps;
+    });
+    const seconds = steps.reduce((sum, n, i) => sum + (i === 0 ? warmUp : fixed + perStep * n), 0);
+    return { steps, rate, seconds };
+  };
+
   it('predicts trial-steps per second over the study from a warm-up and two timed probe runs (fixed cost cancels out)', async () => {
-    const spec = study();
-    const data = makeDataset('circle', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 });
-    const P = probeJob(spec, data, 1).models.length;
-    const probe = async (fixed: number) => {
-      const steps: number[] = [];
-      const rate = await measureEngine(GPU, spec, data, async (_, job) => {
-        steps.push(job.steps);
-        return job.steps === 2 ? 9 : fixed + 0.01 * job.steps; // the warm-up's time is never used
-      });
-      return { steps, rate };
-    };
-    // A long run twice the short one: 12 steps suffice.
-    const small = await probe(0.01);
-    expect(small.steps).toEqual([2, 4, 12]);
-    expect(small.rate).toBeCloseTo((P * 20) / (0.01 + 0.01 * 20), 9);
-    // A fixed cost that hides the steps (a GPU's 4 and 12 steps in one command buffer): the long run grows 4x until it shows.
-    const large = await probe(0.5);
-    expect(large.steps).toEqual([2, 4, 12, 48, 192]);
+    // A long run twice the short one: 3 steps suffice (the warm-up's time is never used in the rate).
+    const small = await probe(3, 0.005, 0.01);
+    expect(small.steps).toEqual([1, 1, 3]);
+    expect(small.rate).toBeCloseTo((P * 20) / (0.005 + 0.01 * 20), 9);
+    // A fixed cost that hides the steps (a GPU's few steps in one command buffer): the long run grows 4x until it shows.
+    const large = await probe(3, 0.5, 0.01);
+    expect(large.steps).toEqual([1, 1, 3, 12, 48, 192]);
     expect(large.rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
+    // A second a step (a CNN on a software adapter): still two timed runs within the budget.
+    const second = await probe(2, 0.2, 1);
+    expect(second.steps).toEqual([1, 1, 3]);
+    expect(second.rate).toBeCloseTo((P * 20) / (0.2 + 1 * 20), 9);
   });
 
-  it('population-based training never runs on the WASM engine, which cannot copy models: WebGPU, else the TypeScript CPU engine', async () => {
-    const { run, probed } = trainer(
+  it(`a slow engine is probed for 5 steps (warm-up, 1 and 3), fixed cost apart; longer runs only within ${PROBE_BUDGET_SECONDS} s`, async () => {
+    // Seconds of fixed cost per train() and per step (a CNN population on a software adapter): no run past the 3-step one.
+    const slow = await probe(10, 5, 1.5);
+    expect(slow.steps).toEqual([1, 1, 3]);
+    expect(slow.rate).toBeCloseTo((P * 20) / (5 + 1.5 * 20), 9);
+    expect(slow.seconds).toBeCloseTo(10 + 6.5 + 9.5, 9);
+    // A fixed cost that hides the steps grows the long run only while the next one surely fits (48 steps take at most 4 runs of 12).
+    const fixedBound = await probe(1, 2, 0.001);
+    expect(fixedBound.steps).toEqual([1, 1, 3, 12]);
+    expect(fixedBound.seconds).toBeLessThanOrEqual(PROBE_BUDGET_SECONDS);
+    expect(fixedBound.rate).toBeCloseTo((P * 20) / (2 + 0.001 * 20), 6);
+  });
+
+  it('probes the CNN the study trains: the probe job has its largest conv layers', async () => {
+    const { started, probed } = trainer(
       new Map([
-        [GPU, { fixed: 0.05, perStep: 0.01 }],
-        [WASM, { fixed: 0.01, perStep: 0.004 }],
+        [GPU.adapter, { fixed: 0.1, perStep: 0.2 }],
+        [TS, { fixed: 0.1, perStep: 0.1 }],
       ]),
     );
-    const pbt = study();
-    pbt.scheduler.kind = 'pbt';
-    const [auto] = await run({}, pbt);
-    expect(auto).toMatchObject({ type: 'study-started', engine: { adapter: GPU.adapter } });
-    expect(probed).toEqual([]);
-    const [asked] = await run({ engine: 'wasm' }, pbt);
-    expect(asked).toMatchObject({
-      engine: { adapter: 'CPU (TypeScript)' },
+    await started({}, cnnStudy());
+    const { shape } = probed[0].job;
+    expect(shape.image).toEqual({ channels: 1, height: 14, width: 14 });
+    expect(shape.layers?.filter((l) => l.kind === 'conv2d').map((l) => l.kind === 'conv2d' && l.filters)).toEqual([
+      8, 16,
+    ]);
+    expect(shape.loss).toBe('softmax_cross_entropy');
+  }, 60_000);
+
+  it.each([
+    ['a CNN', cnnStudy, 'the WASM engine trains MLPs only, and this study has a CNN'],
+    ['batch norm', batchNormStudy, 'the WASM engine trains plain MLPs only, and this study has batch norm'],
+    [
+      'population-based training',
+      pbtStudy,
+      'population-based training copies models inside the engine, which the WASM engine cannot',
+    ],
+  ] as const)(
+    'a study the WASM engine cannot train (%s) measures WebGPU against the TypeScript CPU engine, never WASM: the faster wins',
+    async (_, make, why) => {
+      const cpuFaster = trainer(
+        new Map([
+          [GPU.adapter, { fixed: 0, perStep: 0.7 }],
+          [TS, { fixed: 0, perStep: 0.3 }],
+          [WASM.adapter, { fixed: 0.01, perStep: 0.001 }],
+        ]),
+      );
+      const events = await cpuFaster.run({}, make());
+      expect(events[0]).toEqual({
+        type: 'engine-measuring',
+        notice: `Measuring which engine trains this study faster here, WebGPU and the CPU engine (TypeScript), a few steps each: WebGPU now (1 of 2).`,
+      });
+      expect(events[1]).toMatchObject({
+        type: 'engine-measuring',
+        notice: expect.stringContaining('the CPU engine (TypeScript) now (2 of 2)'),
+      });
+      const started = events.find((e) => e.type === 'study-started');
+      expect(started).toMatchObject({ engine: { kind: 'cpu', adapter: TS } });
+      expect(started?.type === 'study-started' && started.fallbackNotice).toMatch(
+        new RegExp(
+          `^Engine chosen by measurement: the CPU engine \\(TypeScript\\) trained this study's population 2\\.3x faster than WebGPU on swiftshader \\(Google\\) \\(\\d[\\d,.]* trial-steps/s vs \\d[\\d,.]* trial-steps/s\\)\\. ${SOFTWARE} Not measured: ${why.replace(/[()]/g, '\\$&')}\\. ${OVERRIDE}$`,
+        ),
+      );
+      expect(cpuFaster.adapters()).toEqual(new Set([GPU.adapter, TS]));
+
+      const gpuFaster = trainer(
+        new Map([
+          [GPU.adapter, { fixed: 0.05, perStep: 0.1 }],
+          [TS, { fixed: 0.05, perStep: 0.3 }],
+          [WASM.adapter, { fixed: 0.01, perStep: 0.001 }],
+        ]),
+      );
+      const gpuStarted = await gpuFaster.started({}, make());
+      expect(gpuStarted).toMatchObject({ engine: { kind: 'webgpu', adapter: GPU.adapter } });
+      expect(gpuStarted.type === 'study-started' && gpuStarted.fallbackNotice).toMatch(
+        /^Engine chosen by measurement: WebGPU trained this study's population [23]\.\dx faster than the CPU engine \(TypeScript\) on CPU \(TypeScript\)/,
+      );
+      expect(gpuFaster.adapters()).toEqual(new Set([GPU.adapter, TS]));
+    },
+    60_000,
+  );
+
+  it('asked for the WASM engine, a study it cannot train runs on the TypeScript CPU engine, saying why, without a probe', async () => {
+    const { started, probed } = trainer(new Map());
+    expect(await started({ engine: 'wasm' }, pbtStudy())).toMatchObject({
+      engine: { adapter: TS },
       fallbackNotice: expect.stringContaining('which the WASM engine cannot'),
     });
-  });
-
-  it('a study that can give a CNN never runs on the WASM engine (MLPs only): WebGPU, else the TypeScript CPU engine', async () => {
-    const probed: TrainingEngine[] = [];
-    const api = createTrainerApi({
-      createGpuEngine: async () => GPU,
-      createCpuEngine,
-      createWasmEngine: async () => WASM,
-      timeTraining: async (engine) => {
-        probed.push(engine);
-        return 0.1;
-      },
-      loadDigits: async () => decodeDigitsPack(inflateSync(digitsAssetBytes())),
-      loadTables: () => Promise.reject(new Error('no tables in this test')),
-    });
-    const cnn = cnnDigitsStudy();
-    cnn.data = { kind: 'digits', side: 14, count: 100, validationFraction: 0.2, seed: 1 };
-    cnn.scheduler.budget = { kind: 'trials', trials: 2 };
-    cnn.training = { steps: 2, reportEvery: 2 };
-    const started = async (inputs: RunInputs) => {
-      const events: StudyEvent[] = [];
-      await api.run(cnn, (_, event) => events.push(event), inputs);
-      expect(events.at(-1)).toMatchObject({ type: 'study-finished', trials: 2 });
-      return events[0];
-    };
-    expect(await started({})).toMatchObject({ type: 'study-started', engine: { adapter: GPU.adapter } });
-    expect(probed).toEqual([]);
-    expect(await started({ engine: 'wasm' })).toMatchObject({
-      engine: { adapter: 'CPU (TypeScript)' },
+    expect(await started({ engine: 'wasm' }, cnnStudy())).toMatchObject({
+      engine: { adapter: TS },
       fallbackNotice:
         'Training on the TypeScript CPU engine because the WASM engine trains MLPs only, and this study has a CNN.',
     });
+    expect(probed).toEqual([]);
   }, 60_000);
 
-  it('the faster engine wins, and the notice says which, by how much and why', async () => {
-    const { run, probed } = trainer(
+  it('an MLP study measures WebGPU against the WASM engine; the faster wins, and the notice says which, by how much and why', async () => {
+    const { run, probed, adapters } = trainer(
       new Map([
-        [GPU, { fixed: 0.05, perStep: 0.01 }],
-        [WASM, { fixed: 0.01, perStep: 0.004 }],
+        [GPU.adapter, { fixed: 0.05, perStep: 0.01 }],
+        [WASM.adapter, { fixed: 0.01, perStep: 0.004 }],
       ]),
     );
-    const [started] = await run();
-    expect(started).toMatchObject({ type: 'study-started', engine: { kind: 'cpu', adapter: WASM.adapter } });
-    expect(started.type === 'study-started' && started.fallbackNotice).toMatch(
-      /^Engine chosen by measurement: the CPU engine \(WebAssembly\) trained this study's population 2\.8x faster than WebGPU on swiftshader \(Google\) \(\d[\d,]* trial-steps\/s vs \d[\d,]* trial-steps\/s\)\. swiftshader \(Google\) is a software adapter: WebGPU runs on the CPU there\. Choose another engine beside Run to override\.$/,
+    const events = await run();
+    const started = events.find((e) => e.type === 'study-started');
+    expect(started).toMatchObject({ engine: { kind: 'cpu', adapter: WASM.adapter } });
+    expect(started?.type === 'study-started' && started.fallbackNotice).toMatch(
+      new RegExp(
+        `^Engine chosen by measurement: the CPU engine \\(WebAssembly\\) trained this study's population 2\\.8x faster than WebGPU on swiftshader \\(Google\\) \\(\\d[\\d,]* trial-steps/s vs \\d[\\d,]* trial-steps/s\\)\\. ${SOFTWARE} ${OVERRIDE}$`,
+      ),
     );
-    expect(new Set(probed.map((p) => p.engine))).toEqual(new Set([GPU, WASM]));
-    // Cached per adapter and population: the same study again is not probed again.
+    expect(adapters()).toEqual(new Set([GPU.adapter, WASM.adapter]));
+    // Cached per adapter and population: the same study again is neither probed nor announced again.
     const count = probed.length;
-    await run();
+    expect((await run())[0]).toMatchObject({ type: 'study-started' });
     expect(probed).toHaveLength(count);
   });
 
   it('WebGPU wins when it is the faster here', async () => {
-    const { run } = trainer(
+    const { started } = trainer(
       new Map([
-        [GPU, { fixed: 0.05, perStep: 0.001 }],
-        [WASM, { fixed: 0.01, perStep: 0.004 }],
+        [GPU.adapter, { fixed: 0.05, perStep: 0.001 }],
+        [WASM.adapter, { fixed: 0.01, perStep: 0.004 }],
       ]),
     );
-    const [started] = await run();
-    expect(started).toMatchObject({ engine: { kind: 'webgpu', adapter: GPU.adapter } });
-    expect(started.type === 'study-started' && started.fallbackNotice).toMatch(
+    const event = await started();
+    expect(event).toMatchObject({ engine: { kind: 'webgpu', adapter: GPU.adapter } });
+    expect(event.type === 'study-started' && event.fallbackNotice).toMatch(
       /^Engine chosen by measurement: WebGPU trained this study's population 1\.\dx faster than the CPU engine \(WebAssembly\)/,
     );
   });
 
   it.each([
-    ['webgpu', GPU],
-    ['wasm', WASM],
+    ['webgpu', GPU.adapter, study],
+    ['wasm', WASM.adapter, study],
+    ['cpu', TS, cnnStudy],
+    ['webgpu', GPU.adapter, cnnStudy],
   ] as const)(
     "the user's choice (%s) wins over the measurement, without a probe or a notice",
-    async (engine, expected) => {
-      const { run, probed } = trainer(
-        new Map([
-          [GPU, { fixed: 0.05, perStep: engine === 'webgpu' ? 1 : 0.001 }],
-          [WASM, { fixed: 0.01, perStep: engine === 'wasm' ? 1 : 0.001 }],
-        ]),
-      );
-      const [started] = await run({ engine });
-      expect(started).toMatchObject({ engine: { adapter: expected.adapter } });
-      expect(started).not.toHaveProperty('fallbackNotice');
+    async (engine, expected, make) => {
+      const { started, probed } = trainer(new Map());
+      const event = await started({ engine }, make());
+      expect(event).toMatchObject({ engine: { adapter: expected } });
+      expect(event).not.toHaveProperty('fallbackNotice');
       expect(probed).toEqual([]);
     },
+    60_000,
   );
 
   it('a resumed or extended study keeps the engine it ran on, without a probe', async () => {
-    const { run, probed } = trainer(
-      new Map([
-        [GPU, { fixed: 0.05, perStep: 0.001 }],
-        [WASM, { fixed: 0.01, perStep: 0.004 }],
-      ]),
-    );
-    const first = await run({ engine: 'wasm' });
-    const history = foldStudyEvents(study(), first);
-    for (const engine of [undefined, 'auto'] as const) {
-      // The page sends its select's value, 'auto' unless the user picked one.
-      const [again] = await run({ history, ...(engine ? { engine } : {}) });
-      expect(again).toMatchObject({ engine: { adapter: WASM.adapter } });
+    const { run, probed } = trainer(new Map());
+    for (const [engine, adapter] of [
+      ['wasm', WASM.adapter],
+      ['cpu', TS],
+    ] as const) {
+      const first = await run({ engine });
+      const history = foldStudyEvents(study(), first);
+      for (const asked of [undefined, 'auto'] as const) {
+        // The page sends its select's value, 'auto' unless the user picked one.
+        const again = await run({ history, ...(asked ? { engine: asked } : {}) });
+        expect(again[0]).toMatchObject({ type: 'study-started', engine: { adapter } });
+      }
     }
     expect(probed).toEqual([]);
   });
@@ -218,11 +305,38 @@ describe('engine choice', () => {
     });
     const events: StudyEvent[] = [];
     await api.run(study(), (_, event) => events.push(event));
-    expect(events[0]).toMatchObject({
+    expect(events.find((e) => e.type === 'study-started')).toMatchObject({
       engine: { adapter: WASM.adapter },
       fallbackNotice: expect.stringContaining(
         'while WebGPU on broken GPU could not train it (out of GPU memory (test))',
       ),
     });
+  });
+
+  it('Stop while the engines are measured ends the study before any trial trains; a second run meanwhile is refused', async () => {
+    let api: ReturnType<typeof createTrainerApi> | undefined;
+    const second: StudyEvent[] = [];
+    const probed: string[] = [];
+    api = createTrainerApi({
+      createGpuEngine: async () => GPU,
+      createCpuEngine,
+      createWasmEngine: async () => WASM,
+      timeTraining: async (engine) => {
+        probed.push(engine.adapter);
+        await api?.run(study(), (_, event) => second.push(event));
+        api?.stop();
+        return 5;
+      },
+      loadDigits: () => Promise.reject(new Error('no digits in this test')),
+      loadTables: () => Promise.reject(new Error('no tables in this test')),
+    });
+    const events: StudyEvent[] = [];
+    await api.run(study(), (_, event) => events.push(event));
+    expect(second).toEqual([
+      { type: 'study-error', message: 'A study is already running; stop it before starting another.' },
+    ]);
+    expect(probed).toEqual([GPU.adapter]);
+    expect(events.map((e) => e.type)).toEqual(['engine-measuring', 'study-started', 'study-finished']);
+    expect(events.at(-1)).toMatchObject({ stopped: true, trials: 0 });
   });
 });

@@ -119,13 +119,13 @@ describe('trainer worker API over comlink', () => {
       gpus++;
       return lostGpu;
     });
-    const { result, events } = await run(trainer, tinyStudy());
+    const { result, events } = await run(trainer, tinyStudy(), { engine: 'webgpu' });
     expect(events[0]).toMatchObject({ type: 'study-started', engine: { kind: 'webgpu', adapter: 'fake GPU' } });
     expect(events.filter((e) => e.type === 'engine-changed')).toEqual([
       expect.objectContaining({ engine: { kind: 'cpu', adapter: 'CPU (TypeScript)' }, restartedTrialIds: [0, 1, 2] }),
     ]);
     expect(result.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
-    await run(trainer, tinyStudy());
+    await run(trainer, tinyStudy(), { engine: 'webgpu' });
     expect(gpus).toBe(2);
   });
 
