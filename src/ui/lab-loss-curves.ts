@@ -31,6 +31,17 @@ const BAND = [0.1, 0.9] as const;
 
 const plotted = (y: number) => (Number.isFinite(y) && y > 0 ? y : null);
 
+/**
+ * uPlot draws no line through a lone point, so a curve with one report in view (a study whose
+ * steps end before its first report interval) shows its point instead of nothing.
+ */
+const lonePoint = (u: uPlot, seriesIdx: number, idx0: number, idx1: number): boolean => {
+  const ys = u.data[seriesIdx];
+  let seen = 0;
+  for (let i = idx0; i <= idx1; i++) if (ys[i] != null && ++seen > 1) return false;
+  return seen === 1;
+};
+
 /** Every step any trial reported, ascending. */
 function stepsOf(trials: readonly TrialRecord[]): number[] {
   const steps = new Set<number>();
@@ -230,7 +241,7 @@ export class LabLossCurves extends ResultView {
         { label: 'step' },
         ...this.optionSeries.map(({ trial, train }) => ({
           label: `${train ? 'train' : 'validation'} #${trial.id}`,
-          points: { show: false },
+          points: { show: lonePoint },
           spanGaps: false,
           ...this.styleOf(trial, train, colorRow),
         })),
