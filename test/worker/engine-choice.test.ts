@@ -12,7 +12,7 @@ import { createCpuEngine } from '../../src/train/cpu/engine.ts';
 import { decodeDigitsPack } from '../../src/train/data/digitsFormat.ts';
 import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
-import type { PopulationJob, TrainingEngine } from '../../src/train/types.ts';
+import { EngineError, type PopulationJob, type TrainingEngine } from '../../src/train/types.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
 import { measureEngine, PROBE_BUDGET_SECONDS, probeJob } from '../../src/worker/engine-choice.ts';
 import { createTrainerApi } from '../../src/worker/trainer.ts';
@@ -219,6 +219,52 @@ describe('engine choice', () => {
     });
     expect(probed).toEqual([]);
   }, 60_000);
+
+  it('a GPU lost mid-study moves a study to the loaded WASM engine, but a population-based one to the TypeScript CPU engine, where it goes on copying models', async () => {
+    /** The GPU stand-in, its device lost at its first report. */
+    const losing: TrainingEngine = {
+      ...GPU,
+      train: (job, onReport, signal) =>
+        GPU.train(
+          job,
+          async (report, readModel) => {
+            await onReport?.(report, readModel);
+            throw new EngineError('device-lost', 'The GPU device was lost (test).');
+          },
+          signal,
+        ),
+    };
+    const api = createTrainerApi({
+      createGpuEngine: async () => losing,
+      createCpuEngine,
+      createWasmEngine: async () => WASM,
+      loadDigits: () => Promise.reject(new Error('no digits in this test')),
+      loadTables: () => Promise.reject(new Error('no tables in this test')),
+    });
+    const afterLoss = async (spec: StudySpec) => {
+      const events: StudyEvent[] = [];
+      await api.run(spec, (_, event) => events.push(event), { engine: 'webgpu' });
+      expect(events[0]).toMatchObject({ type: 'study-started', engine: { adapter: GPU.adapter } });
+      expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: false });
+      return { events, changed: events.findIndex((e) => e.type === 'engine-changed') };
+    };
+    const plain = await afterLoss(study());
+    expect(plain.events[plain.changed]).toMatchObject({ type: 'engine-changed', engine: { adapter: WASM.adapter } });
+    // One population of four under PBT: its worst trial copies its best at step 10, on the CPU engine too.
+    const pbt = study();
+    pbt.scheduler = { ...pbt.scheduler, kind: 'pbt', budget: { kind: 'trials', trials: 4 }, pbtInterval: 10 };
+    const { events, changed } = await afterLoss(pbt);
+    expect(events[changed]).toMatchObject({
+      type: 'engine-changed',
+      engine: { kind: 'cpu', adapter: TS },
+      restartedTrialIds: [0, 1, 2, 3],
+    });
+    expect(events.slice(changed).filter((e) => e.type === 'trial-exploited')).toEqual([
+      expect.objectContaining({ step: 10 }),
+    ]);
+    const trials = [...foldStudyEvents(pbt, events).trials.values()];
+    expect(trials.map((t) => t.state)).toEqual(Array(4).fill('COMPLETE'));
+  });
 
   it('an MLP study measures WebGPU against the WASM engine; the faster wins, and the notice says which, by how much and why', async () => {
     const { run, probed, adapters } = trainer(

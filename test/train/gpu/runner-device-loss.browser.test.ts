@@ -1,8 +1,10 @@
 // The study runner on the real GPU engine, its device destroyed in the middle of a population:
 // no trial fails, the interrupted trials start again on the CPU engine, and their curves are
-// those of a CPU-only run of the same spec, bit for bit (same seeds, same engine).
+// those of a CPU-only run of the same spec, bit for bit (same seeds, same engine). Under
+// population-based training too: the restarted population copies and streams its live best
+// models on the CPU engine as a CPU-only run does.
 import { expect, it } from 'vitest';
-import type { StudyEvent } from '../../../src/study/events.ts';
+import type { LiveBest, StudyEvent } from '../../../src/study/events.ts';
 import { StudyRunner } from '../../../src/study/runner.ts';
 import { defaultStudy, type StudySpec } from '../../../src/study/spec.ts';
 import type { StudyState } from '../../../src/study/state.ts';
@@ -28,6 +30,37 @@ async function run(
   onEvent: (event: StudyEvent) => void = () => undefined,
 ): Promise<StudyState> {
   return new StudyRunner({ spec, data, engine, onEvent, cpuFallback: createCpuEngine }).run();
+}
+
+/** Population-based training: two populations of four, exploits every 20 steps (a quarter, one trial, copies). */
+const pbtSpec: StudySpec = {
+  ...spec,
+  scheduler: { ...spec.scheduler, kind: 'pbt', budget: { kind: 'trials', trials: 8 }, pbtInterval: 20 },
+  training: { steps: 80, reportEvery: 10 },
+  parallelism: 4,
+  seed: 21,
+};
+
+/** Runs `pbtSpec` with its events and live best models in one log, in the order the runner sent them. */
+async function runPbt(
+  engine: TrainingEngine,
+  onEvent: (event: StudyEvent) => void = () => undefined,
+): Promise<{ state: StudyState; log: Array<StudyEvent | { live: LiveBest }> }> {
+  const log: Array<StudyEvent | { live: LiveBest }> = [];
+  let now = 0;
+  const state = await new StudyRunner({
+    spec: pbtSpec,
+    data,
+    engine,
+    onEvent: (event) => {
+      log.push(event);
+      onEvent(event);
+    },
+    onLiveBest: (live) => log.push({ live }),
+    cpuFallback: createCpuEngine,
+    clock: () => (now += 1000), // every report is past the live models' 500 ms spacing
+  }).run();
+  return { state, log };
 }
 
 it('moves a study whose device is destroyed mid-population to the CPU engine: no trial fails, the restarted ones match a CPU-only run bit for bit', async () => {
@@ -65,5 +98,43 @@ it('moves a study whose device is destroyed mid-population to the CPU engine: no
         1e-3,
       );
     }
+  }
+});
+
+it('moves a population-based study whose device is destroyed mid-population to the CPU engine: the restarted population copies and streams live models there as a CPU-only run does', async () => {
+  const secondPopulation = new Set([4, 5, 6, 7]);
+  const device = await requestTestDevice();
+  const gpu = await createGpuEngine({ device });
+  // Destroyed in the report at step 50 of the second population, after its exploits at steps 20 and 40.
+  const afterLoss = await runPbt(gpu, (event) => {
+    if (event.type === 'progress' && event.step === 50 && secondPopulation.has(event.trialIds[0])) device.destroy();
+  });
+  gpu.dispose();
+  const cpuOnly = await runPbt(createCpuEngine());
+
+  const changed = afterLoss.log.findIndex((e) => 'type' in e && e.type === 'engine-changed');
+  expect(afterLoss.log[changed]).toMatchObject({ engine: { kind: 'cpu' }, restartedTrialIds: [4, 5, 6, 7] });
+  const secondStarts = cpuOnly.log.findIndex((e) => 'type' in e && e.type === 'trial-planned' && e.trialId === 4);
+  const exploits = (log: typeof afterLoss.log) =>
+    log.flatMap((e) => ('type' in e && e.type === 'trial-exploited' ? [e] : []));
+  const liveModels = (log: typeof afterLoss.log) =>
+    log.flatMap((e) => ('live' in e && e.live && 'model' in e.live ? [e.live] : []));
+  // On the CPU engine the restarted population exploits and streams its best models as the CPU-only run's does.
+  const exploitsAfter = exploits(afterLoss.log.slice(changed));
+  expect(exploitsAfter.map((e) => e.step)).toEqual([20, 40, 60]);
+  expect(exploitsAfter).toEqual(exploits(cpuOnly.log.slice(secondStarts)));
+  const liveAfter = liveModels(afterLoss.log.slice(changed));
+  expect(liveAfter.length).toBeGreaterThan(0);
+  expect(liveAfter).toEqual(liveModels(cpuOnly.log.slice(secondStarts)));
+  expect([...afterLoss.state.trials.values()].map((t) => t.state)).toEqual(Array<string>(8).fill('COMPLETE'));
+  for (const id of secondPopulation) {
+    const trial = afterLoss.state.trials.get(id)!;
+    const reference = cpuOnly.state.trials.get(id)!;
+    expect([trial.params, trial.lineage, trial.curve, trial.objective]).toEqual([
+      reference.params,
+      reference.lineage,
+      reference.curve,
+      reference.objective,
+    ]);
   }
 });
