@@ -87,7 +87,11 @@ export class DeviceGuard {
     try {
       return record();
     } finally {
-      this.scopes.push(this.device.popErrorScope(), this.device.popErrorScope());
+      const popped = [this.device.popErrorScope(), this.device.popErrorScope()];
+      // A crashed GPU process rejects them ("Instance dropped"); a run that fails before its
+      // next check() never reads them, and check() still sees the rejection.
+      for (const scope of popped) scope.catch(() => undefined);
+      this.scopes.push(...popped);
     }
   }
 
