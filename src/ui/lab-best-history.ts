@@ -2,10 +2,11 @@ import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
-import { hasResult } from '../study/state.ts';
-import './lab-uplot.ts';
 import type { SpaceRow } from '../study/spec.ts';
+import { hasResult } from '../study/state.ts';
 import { accentStroke } from './canvas-view.ts';
+import './lab-uplot.ts';
+import { WHOLE_NUMBER_INCRS } from './lab-uplot.ts';
 import { cloudHooks, cloudSeries } from './point-cloud.ts';
 import { pointHover } from './point-hover.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
@@ -17,7 +18,10 @@ const FINISHED = { stroke: STATE_COLORS.COMPLETE, fill: 'rgba(42,157,143,0.35)',
 const OPTIONS: Omit<uPlot.Options, 'width' | 'height' | 'cursor' | 'hooks'> = {
   legend: { show: false },
   scales: { x: { time: false }, y: { distr: 3 } },
-  axes: [{ label: 'trials finished' }, { size: 55, label: 'validation loss' }],
+  axes: [
+    { label: 'trials finished', incrs: WHOLE_NUMBER_INCRS },
+    { size: 55, label: 'validation loss' },
+  ],
   series: [
     {},
     cloudSeries(FINISHED),

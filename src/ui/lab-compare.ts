@@ -6,6 +6,7 @@ import type { TrialRecord } from '../study/record.ts';
 import { bestTrialOf, hasResult, type StudyState } from '../study/state.ts';
 import { trialsLabel } from './lab-library.ts';
 import './lab-uplot.ts';
+import { WHOLE_NUMBER_INCRS } from './lab-uplot.ts';
 import { formatValue, PARAM_LABELS, panelStyles } from './styles.ts';
 
 export interface ComparedStudy {
@@ -83,7 +84,7 @@ export class LabCompare extends LitElement {
       scales: { x: { time: false }, y: { distr: logAxis ? 3 : 1 } },
       // Whole trials on the x axis: no 1.2, 1.4, … ticks on a short study.
       axes: [
-        { label: 'trials finished', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] },
+        { label: 'trials finished', incrs: WHOLE_NUMBER_INCRS },
         { size: 55, label: 'best validation loss so far' },
       ],
       series: [

@@ -3,10 +3,10 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
-import './lab-uplot.ts';
 import { themeColors } from './canvas-view.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
-import type { LabUplot } from './lab-uplot.ts';
+import './lab-uplot.ts';
+import { type LabUplot, WHOLE_NUMBER_INCRS } from './lab-uplot.ts';
 import { MANY_TRIALS, ResultView } from './result-view.ts';
 import { PARAM_LABELS, panelStyles } from './styles.ts';
 import {
@@ -267,7 +267,10 @@ export class LabLossCurves extends ResultView {
         : {}),
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
-      axes: [{ label: 'step' }, { label: 'loss', size: 60 }],
+      axes: [
+        { label: 'step', incrs: WHOLE_NUMBER_INCRS },
+        { label: 'loss', size: 60 },
+      ],
       cursor: { focus: { prox: 24 }, points: { show: false } },
       focus: { alpha: 0.25 },
       hooks: {

@@ -28,6 +28,12 @@ function withBoundedLogAxes(options: ChartOptions): ChartOptions {
 }
 
 /**
+ * Tick steps of 1, 2, 5 × 10ᵏ for an axis of whole numbers (trials, steps): uPlot's own steps
+ * put 1.5, 2.5, … on a short axis.
+ */
+export const WHOLE_NUMBER_INCRS = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [1, 2, 5].map((m) => m * 10 ** k));
+
+/**
  * A PNG of a drawn canvas over an opaque background (a chart's canvas is transparent, so
  * its axes would vanish in a dark image viewer). Works for any canvas, the decision
  * boundary's too.

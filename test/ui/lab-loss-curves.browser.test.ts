@@ -1,5 +1,6 @@
 // The loss curves with few reports: a curve of one point (steps ending before the first report
-// interval) is drawn as a point, since uPlot draws no line through a lone point.
+// interval) is drawn as a point, since uPlot draws no line through a lone point; a short run's
+// step axis ticks whole steps.
 import { afterEach, expect, test } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy } from '../../src/study/spec.ts';
@@ -47,7 +48,7 @@ function paintedAround(chart: LabUplot, x: number, y: number): number {
   return painted;
 }
 
-test('a curve with one report is drawn as a point; curves with more are lines without points', async () => {
+test('a curve with one report is drawn as a point; curves with more are lines without points, on whole-step ticks', async () => {
   const { state, ids } = trialsReportingAt([10]);
   const curves = document.createElement('lab-loss-curves');
   curves.style.width = '600px';
@@ -61,13 +62,17 @@ test('a curve with one report is drawn as a point; curves with more are lines wi
   await expect.poll(() => chart.plot?.data[0]).toEqual([10]);
   for (const id of ids) expect(paintedAround(chart, 10, 1 + id)).toBeGreaterThan(9);
 
-  const many = trialsReportingAt([10, 20, 30]);
+  const many = trialsReportingAt([1, 2, 3]);
   curves.trials = [...many.state.trials.values()];
   await curves.updateComplete;
-  await expect.poll(() => chart.plot?.data[0]).toEqual([10, 20, 30]);
+  await expect.poll(() => chart.plot?.data[0]).toEqual([1, 2, 3]);
   const plot = chart.plot!;
   for (let s = 1; s < plot.series.length; s++) {
     const show = plot.series[s].points!.show as (u: typeof plot, s: number, i0: number, i1: number) => boolean;
     expect(show(plot, s, 0, 2)).toBe(false);
   }
+  // uPlot keeps the drawn ticks' data indices in _splits (values, on a numeric axis).
+  const ticks = (plot.axes[0] as { _splits?: number[] })._splits!;
+  expect(ticks.length).toBeGreaterThanOrEqual(2);
+  expect(ticks.filter((t) => !Number.isInteger(t))).toEqual([]);
 });
