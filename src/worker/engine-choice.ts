@@ -3,7 +3,8 @@
 // once, widest and deepest models or its largest CNN, largest batch) for a few steps on each
 // engine that can train it, and predicts the study's
 // per-population time from it; the faster engine wins. Results are cached per adapter and
-// population, so a study started again does not probe again.
+// population, so a study started again does not probe again. A study too short for the probe
+// to pay off is not measured: the lab guesses from the adapter (guessWithoutProbe).
 import { dataShapeOfTrainingData, studyCost } from '../study/cost.ts';
 import { defaultModel, lossFor } from '../study/population.ts';
 import type { StudySpec } from '../study/spec.ts';
@@ -38,6 +39,21 @@ const MAX_LONG_STEPS = 192;
  * adapter, so there the probe is those 5 steps; an MLP's steps take milliseconds.
  */
 export const PROBE_BUDGET_SECONDS = 15;
+/** Population-steps each engine's probe trains at least: the warm-up and both timed runs. */
+export const PROBE_STEPS = WARM_UP_STEPS + SHORT_STEPS + LONG_STEPS;
+/**
+ * A study is measured only if it trains at least this many times the probe's population-steps
+ * (all candidates' together: 100 for two engines). Against a guess that is right half the time,
+ * measuring saves a study of S population-steps S/2 × (r - 1) steps of the faster engine (r
+ * times faster than the other) and costs 5 × (1 + r) of them (the slower engine's steps too),
+ * plus a train()'s fixed cost per probe run: at 10x (S = 100) it pays off once the engines
+ * differ by more than about 1.2x, and the probe is at most a tenth of the study's steps. Below
+ * it the probe's fixed costs soon outweigh what it can save (the 4-step CNN study's probe in the
+ * e2e took 59.5 s, then it trained in 5.2 s), the more so as the guess from the adapter is
+ * usually right: on SwiftShader the CPU engine won every measurement (2.9x for a CNN, 26x for an
+ * MLP on WASM).
+ */
+export const STUDY_PER_PROBE = 10;
 
 export interface Candidate {
   /** How the notice names it: "WebGPU", "the CPU engine (WebAssembly)". */
@@ -111,6 +127,56 @@ export async function measureEngine(
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|warp|basic render/i;
 
+/** A WebGPU adapter that runs on the CPU (SwiftShader, llvmpipe, WARP). */
+export function isSoftwareAdapter(engine: TrainingEngine): boolean {
+  return engine.kind === 'webgpu' && SOFTWARE_ADAPTER.test(engine.adapter);
+}
+
+/**
+ * The study's population-steps: its trials in populations of the largest one, each for every
+ * step (pruning may end some early: an upper bound). Undefined for a time budget (its steps are
+ * not known before it runs: it is measured).
+ */
+export function studyPopulationSteps(
+  spec: StudySpec,
+  data: TrainingData,
+): { populationSteps: number; trials: number; atOnce: number } | undefined {
+  if (spec.scheduler.budget.kind !== 'trials') return undefined;
+  const { trials } = spec.scheduler.budget;
+  const atOnce = studyCost(spec, dataShapeOfTrainingData(data)).population.models;
+  return { populationSteps: Math.ceil(trials / atOnce) * spec.training.steps, trials, atOnce };
+}
+
+/**
+ * For a study too short for the probe to pay off (STUDY_PER_PROBE), the engine the lab picks
+ * without measuring and the notice that says so; undefined for a study worth measuring. On a
+ * software adapter WebGPU runs on the CPU, so the CPU candidate (the engine that can train the
+ * study) is the better guess; on any other adapter, WebGPU. `unmeasured` says why the CPU engine
+ * is not the WASM one.
+ */
+export function guessWithoutProbe(
+  candidates: readonly Candidate[],
+  spec: StudySpec,
+  data: TrainingData,
+  unmeasured?: string,
+): { engine: TrainingEngine; notice: string } | undefined {
+  const study = studyPopulationSteps(spec, data);
+  const needed = STUDY_PER_PROBE * PROBE_STEPS * candidates.length;
+  const gpu = candidates.find((c) => c.engine.kind === 'webgpu');
+  const cpu = candidates.find((c) => c.engine.kind !== 'webgpu');
+  if (!study || study.populationSteps >= needed || !gpu || !cpu) return undefined;
+  const software = isSoftwareAdapter(gpu.engine);
+  const guess = software ? cpu : gpu;
+  const why = software
+    ? `${gpu.engine.adapter} is a software adapter: WebGPU runs on the CPU there, so the CPU engine is the better guess.`
+    : `${gpu.engine.adapter} is not a software adapter, so WebGPU is the better guess.`;
+  const which = software && unmeasured ? ` It is the TypeScript one because ${unmeasured}.` : '';
+  return {
+    engine: guess.engine,
+    notice: `Training on ${guess.label}, not measured: this study trains ${study.populationSteps} population-steps (${study.trials} trials of ${spec.training.steps} steps, ${study.atOnce} at once), and measuring pays off only from ${needed} (${STUDY_PER_PROBE}x the ${PROBE_STEPS} it trains on each engine). ${why}${which} Choose another engine beside Run to override.`,
+  };
+}
+
 /**
  * The notice that says which engine won and why, in the lab's words; `unmeasured` says why an
  * engine was left out of the measurement (the WASM engine for a study it cannot train).
@@ -129,9 +195,7 @@ export function choiceNotice(winner: Measured, others: readonly Measured[], unme
         : `${(winner.rate / o.rate).toFixed(1)}x faster than ${o.label} on ${o.engine.adapter} (${rate(winner)} vs ${rate(o)})`,
     )
     .join('; ');
-  const software = [winner, ...others].find(
-    (m) => m.engine.kind === 'webgpu' && SOFTWARE_ADAPTER.test(m.engine.adapter),
-  );
+  const software = [winner, ...others].find((m) => isSoftwareAdapter(m.engine));
   const why =
     software && software !== winner
       ? ` ${software.engine.adapter} is a software adapter: WebGPU runs on the CPU there.`

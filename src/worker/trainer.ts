@@ -1,6 +1,7 @@
 // The trainer behind the worker's comlink API: picks the engine (the faster of WebGPU and the
-// CPU engine that can train the study, measured by engine-choice.ts, unless the user chose
-// one; the CPU engine with a notice saying why where WebGPU is missing, and if the GPU device
+// CPU engine that can train the study, measured by engine-choice.ts, or guessed from the
+// adapter for a study too short for measuring to pay off, unless the user chose one; the CPU
+// engine with a notice saying why where WebGPU is missing, and if the GPU device
 // is lost mid-study), loads the study's data and runs one study at a time. Its dependencies
 // are injected so that Node tests drive it without a browser. "The CPU engine" is the WASM
 // engine where it loads and can train the study (MLPs without batch norm, no population-based
@@ -17,7 +18,14 @@ import type { DigitsPack, DigitsSide } from '../train/data/digitsFormat.ts';
 import type { TablesPack } from '../train/data/tables.ts';
 import type { TrainingData, TrainingEngine } from '../train/types.ts';
 import type { EngineChoice, RunInputs, SequencedEventHandler, TrainerApi } from './api.ts';
-import { choiceNotice, type Measured, probeKey, rankEngines, type TimeTraining } from './engine-choice.ts';
+import {
+  choiceNotice,
+  guessWithoutProbe,
+  type Measured,
+  probeKey,
+  rankEngines,
+  type TimeTraining,
+} from './engine-choice.ts';
 
 export interface TrainerDependencies {
   createGpuEngine: () => Promise<TrainingEngine>;
@@ -135,6 +143,10 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       notWasm ?? (cpu.wasmFailure !== undefined ? `the WASM engine could not start (${cpu.wasmFailure})` : undefined);
     const key = probeKey(candidates, spec, data);
     let ranked = probes.get(key);
+    // A study too short for the probe to pay off takes the adapter's likely faster engine,
+    // unmeasured and uncached (a longer study here is still measured); a cached measurement is free.
+    const guess = ranked ? undefined : guessWithoutProbe(candidates, spec, data, unmeasured);
+    if (guess) return { engine: guess.engine, fallbackNotice: guess.notice };
     if (!ranked) {
       const names = candidates.map((c) => c.label).join(' and ');
       ranked = await rankEngines(

@@ -29,8 +29,9 @@ test('chosen beside Run, the WASM engine trains a study on every core of an isol
 
 test('left to the lab, the engine is picked by measurement and the notice says which and why', async () => {
   const { context, page } = await openLab(shared.browser, inject('labUrl'));
+  // 8 trials at once of 120 steps: 120 population-steps, past the 100 from which the lab measures.
   await setField(page, 'budget-trials', 8);
-  await setField(page, 'steps', 60);
+  await setField(page, 'steps', 120);
   const progress = await runStudy(page, RUN_TIMEOUT_MS);
   await expect(progress.getAttribute('data-status')).resolves.toBe('finished');
   const notice = (await page.getByTestId('engine-notice').textContent()) ?? '';

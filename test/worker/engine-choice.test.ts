@@ -1,7 +1,8 @@
 // The engine a study trains on, picked by measurement unless the user chose one. Engines are
 // stand-ins that train on the CPU engine (so studies finish) under their own names (the
 // TypeScript CPU engine is itself), and the probe's clock is faked: each engine, by adapter,
-// takes a fixed time per train() plus a time per step.
+// takes a fixed time per train() plus a time per step. A study is measured only from 100
+// population-steps (10x the probe's 5 on each of two engines): the measured studies here have 100.
 import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/study/events.ts';
@@ -14,7 +15,15 @@ import { digitsAssetBytes } from '../../src/train/data/digitsPack.ts';
 import { makeDataset } from '../../src/train/data/synthetic.ts';
 import { EngineError, type PopulationJob, type TrainingEngine } from '../../src/train/types.ts';
 import type { RunInputs } from '../../src/worker/api.ts';
-import { measureEngine, PROBE_BUDGET_SECONDS, probeJob } from '../../src/worker/engine-choice.ts';
+import {
+  guessWithoutProbe,
+  measureEngine,
+  PROBE_BUDGET_SECONDS,
+  PROBE_STEPS,
+  probeJob,
+  STUDY_PER_PROBE,
+  studyPopulationSteps,
+} from '../../src/worker/engine-choice.ts';
 import { createTrainerApi } from '../../src/worker/trainer.ts';
 
 const cpu = createCpuEngine();
@@ -25,26 +34,32 @@ const standIn = (kind: TrainingEngine['kind'], adapter: string): TrainingEngine 
   dispose: () => {},
 });
 const GPU = standIn('webgpu', 'swiftshader (Google)');
+const HARDWARE_GPU = standIn('webgpu', 'nvidia (ampere)');
 const WASM = standIn('cpu', 'CPU (WebAssembly SIMD, 2 threads)');
 const TS = cpu.adapter; // 'CPU (TypeScript)'
 
 /** Seconds per train() and per step of each engine, by adapter. */
 type Timings = Map<string, { fixed: number; perStep: number }>;
 
-function study(): StudySpec {
+/** Population-steps from which a study of two candidate engines is measured. */
+const MEASURED = STUDY_PER_PROBE * PROBE_STEPS * 2;
+
+/** 3 trials at once of `steps` steps: `steps` population-steps (measured by default; 20 where the engine is chosen). */
+function study(steps = MEASURED): StudySpec {
   const spec = defaultStudy();
   spec.data = { kind: 'synthetic', name: 'circle', count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 };
   spec.scheduler.budget = { kind: 'trials', trials: 3 };
-  spec.training = { steps: 20, reportEvery: 10 };
+  spec.training = { steps, reportEvery: 10 };
   return spec;
 }
 
-/** A small CNN study on 14-pixel digits (2 trials, 2 steps). */
-function cnnStudy(): StudySpec {
+/** A small CNN study on 14-pixel digits, one trial at a time: 2 trials of 50 steps (measured), or of 2. */
+function cnnStudy(steps = MEASURED / 2): StudySpec {
   const spec = cnnDigitsStudy();
   spec.data = { kind: 'digits', side: 14, count: 100, validationFraction: 0.2, seed: 1 };
   spec.scheduler.budget = { kind: 'trials', trials: 2 };
-  spec.training = { steps: 2, reportEvery: 2 };
+  spec.parallelism = 1;
+  spec.training = { steps, reportEvery: steps };
   return spec;
 }
 
@@ -61,10 +76,10 @@ function pbtStudy(): StudySpec {
   return spec;
 }
 
-function trainer(timings: Timings) {
+function trainer(timings: Timings, gpu = GPU) {
   const probed: Array<{ adapter: string; job: PopulationJob }> = [];
   const api = createTrainerApi({
-    createGpuEngine: async () => GPU,
+    createGpuEngine: async () => gpu,
     createCpuEngine,
     createWasmEngine: async () => WASM,
     timeTraining: async (engine, job: PopulationJob) => {
@@ -113,28 +128,28 @@ describe('engine choice', () => {
     // A long run twice the short one: 3 steps suffice (the warm-up's time is never used in the rate).
     const small = await probe(3, 0.005, 0.01);
     expect(small.steps).toEqual([1, 1, 3]);
-    expect(small.rate).toBeCloseTo((P * 20) / (0.005 + 0.01 * 20), 9);
+    expect(small.rate).toBeCloseTo((P * MEASURED) / (0.005 + 0.01 * MEASURED), 9);
     // A fixed cost that hides the steps (a GPU's few steps in one command buffer): the long run grows 4x until it shows.
     const large = await probe(3, 0.5, 0.01);
     expect(large.steps).toEqual([1, 1, 3, 12, 48, 192]);
-    expect(large.rate).toBeCloseTo((P * 20) / (0.5 + 0.01 * 20), 9);
+    expect(large.rate).toBeCloseTo((P * MEASURED) / (0.5 + 0.01 * MEASURED), 9);
     // A second a step (a CNN on a software adapter): still two timed runs within the budget.
     const second = await probe(2, 0.2, 1);
     expect(second.steps).toEqual([1, 1, 3]);
-    expect(second.rate).toBeCloseTo((P * 20) / (0.2 + 1 * 20), 9);
+    expect(second.rate).toBeCloseTo((P * MEASURED) / (0.2 + 1 * MEASURED), 9);
   });
 
   it(`a slow engine is probed for 5 steps (warm-up, 1 and 3), fixed cost apart; longer runs only within ${PROBE_BUDGET_SECONDS} s`, async () => {
     // Seconds of fixed cost per train() and per step (a CNN population on a software adapter): no run past the 3-step one.
     const slow = await probe(10, 5, 1.5);
     expect(slow.steps).toEqual([1, 1, 3]);
-    expect(slow.rate).toBeCloseTo((P * 20) / (5 + 1.5 * 20), 9);
+    expect(slow.rate).toBeCloseTo((P * MEASURED) / (5 + 1.5 * MEASURED), 9);
     expect(slow.seconds).toBeCloseTo(10 + 6.5 + 9.5, 9);
     // A fixed cost that hides the steps grows the long run only while the next one surely fits (48 steps take at most 4 runs of 12).
     const fixedBound = await probe(1, 2, 0.001);
     expect(fixedBound.steps).toEqual([1, 1, 3, 12]);
     expect(fixedBound.seconds).toBeLessThanOrEqual(PROBE_BUDGET_SECONDS);
-    expect(fixedBound.rate).toBeCloseTo((P * 20) / (2 + 0.001 * 20), 6);
+    expect(fixedBound.rate).toBeCloseTo((P * MEASURED) / (2 + 0.001 * MEASURED), 6);
   });
 
   it('probes the CNN the study trains: the probe job has its largest conv layers', async () => {
@@ -248,10 +263,10 @@ describe('engine choice', () => {
       expect(events.at(-1)).toMatchObject({ type: 'study-finished', stopped: false });
       return { events, changed: events.findIndex((e) => e.type === 'engine-changed') };
     };
-    const plain = await afterLoss(study());
+    const plain = await afterLoss(study(20));
     expect(plain.events[plain.changed]).toMatchObject({ type: 'engine-changed', engine: { adapter: WASM.adapter } });
     // One population of four under PBT: its worst trial copies its best at step 10, on the CPU engine too.
-    const pbt = study();
+    const pbt = study(20);
     pbt.scheduler = { ...pbt.scheduler, kind: 'pbt', budget: { kind: 'trials', trials: 4 }, pbtInterval: 10 };
     const { events, changed } = await afterLoss(pbt);
     expect(events[changed]).toMatchObject({
@@ -278,7 +293,7 @@ describe('engine choice', () => {
     expect(started).toMatchObject({ engine: { kind: 'cpu', adapter: WASM.adapter } });
     expect(started?.type === 'study-started' && started.fallbackNotice).toMatch(
       new RegExp(
-        `^Engine chosen by measurement: the CPU engine \\(WebAssembly\\) trained this study's population 2\\.8x faster than WebGPU on swiftshader \\(Google\\) \\(\\d[\\d,]* trial-steps/s vs \\d[\\d,]* trial-steps/s\\)\\. ${SOFTWARE} ${OVERRIDE}$`,
+        `^Engine chosen by measurement: the CPU engine \\(WebAssembly\\) trained this study's population 2\\.6x faster than WebGPU on swiftshader \\(Google\\) \\(\\d[\\d,]* trial-steps/s vs \\d[\\d,]* trial-steps/s\\)\\. ${SOFTWARE} ${OVERRIDE}$`,
       ),
     );
     expect(adapters()).toEqual(new Set([GPU.adapter, WASM.adapter]));
@@ -291,7 +306,7 @@ describe('engine choice', () => {
   it('WebGPU wins when it is the faster here', async () => {
     const { started } = trainer(
       new Map([
-        [GPU.adapter, { fixed: 0.05, perStep: 0.001 }],
+        [GPU.adapter, { fixed: 0.05, perStep: 0.002 }],
         [WASM.adapter, { fixed: 0.01, perStep: 0.004 }],
       ]),
     );
@@ -301,6 +316,113 @@ describe('engine choice', () => {
       /^Engine chosen by measurement: WebGPU trained this study's population 1\.\dx faster than the CPU engine \(WebAssembly\)/,
     );
   });
+
+  const unmeasuredNotice = (label: string, steps: number, trials: number, models: number, why: string) =>
+    `Training on ${label}, not measured: this study trains ${steps} population-steps (${trials} trials of ${steps / Math.ceil(trials / models)} steps, ${models} at once), and measuring pays off only from 100 (10x the 5 it trains on each engine). ${why} Choose another engine beside Run to override.`;
+  const SOFTWARE_GUESS =
+    'swiftshader (Google) is a software adapter: WebGPU runs on the CPU there, so the CPU engine is the better guess.';
+
+  it('a study too short for the probe to pay off is not measured: on a software adapter it trains on the CPU engine that can train it, and the notice says why', async () => {
+    const mlp = trainer(new Map());
+    const events = await mlp.run({}, study(20));
+    expect(events[0]).toMatchObject({
+      type: 'study-started',
+      engine: { adapter: WASM.adapter },
+      fallbackNotice: unmeasuredNotice('the CPU engine (WebAssembly)', 20, 3, 3, SOFTWARE_GUESS),
+    });
+    const cnn = trainer(new Map());
+    expect(await cnn.started({}, cnnStudy(2))).toMatchObject({
+      engine: { adapter: TS },
+      fallbackNotice: unmeasuredNotice(
+        'the CPU engine (TypeScript)',
+        4,
+        2,
+        1,
+        `${SOFTWARE_GUESS} It is the TypeScript one because the WASM engine trains MLPs only, and this study has a CNN.`,
+      ),
+    });
+    expect([...mlp.probed, ...cnn.probed]).toEqual([]);
+  }, 60_000);
+
+  it('a study too short for the probe to pay off trains on WebGPU on a hardware adapter, unmeasured', async () => {
+    const { started, probed } = trainer(new Map(), HARDWARE_GPU);
+    for (const make of [() => study(20), () => cnnStudy(2)]) {
+      const event = await started({}, make());
+      expect(event).toMatchObject({ engine: { kind: 'webgpu', adapter: HARDWARE_GPU.adapter } });
+      expect(event.type === 'study-started' && event.fallbackNotice).toMatch(
+        /^Training on WebGPU, not measured: .* nvidia \(ampere\) is not a software adapter, so WebGPU is the better guess\. Choose another engine beside Run to override\.$/,
+      );
+    }
+    expect(probed).toEqual([]);
+  }, 60_000);
+
+  it(`the boundary: a study of ${MEASURED} population-steps (10x the probe's ${PROBE_STEPS} on each of 2 engines) is measured, one of fewer is not`, async () => {
+    const timings: Timings = new Map([
+      [GPU.adapter, { fixed: 0.05, perStep: 0.01 }],
+      [WASM.adapter, { fixed: 0.01, perStep: 0.004 }],
+    ]);
+    const data = makeDataset('circle', { count: 120, noise: 0.05, validationFraction: 0.25, seed: 2 });
+    const candidates = [
+      { label: 'WebGPU', engine: GPU },
+      { label: 'the CPU engine (WebAssembly)', engine: WASM },
+    ];
+    /** 3 trials at once, in populations of `parallelism`. */
+    const sized = (steps: number, parallelism: number) => {
+      const spec = study(steps);
+      spec.parallelism = parallelism;
+      return spec;
+    };
+    // Populations of the largest size: 3 trials 2 at once are 2 populations.
+    expect(studyPopulationSteps(sized(50, 2), data)).toEqual({ populationSteps: MEASURED, trials: 3, atOnce: 2 });
+    expect(studyPopulationSteps(sized(49, 2), data)?.populationSteps).toBe(MEASURED - 2);
+    expect(guessWithoutProbe(candidates, sized(50, 2), data)).toBeUndefined();
+    expect(guessWithoutProbe(candidates, sized(MEASURED - 1, 3), data)?.engine).toBe(WASM);
+    // A time budget's steps are not known before it runs: it is measured.
+    const timed = study(1);
+    timed.scheduler.budget = { kind: 'minutes', minutes: 0.1 };
+    expect(studyPopulationSteps(timed, data)).toBeUndefined();
+    expect(guessWithoutProbe(candidates, timed, data)).toBeUndefined();
+
+    const at = trainer(timings);
+    expect((await at.run({}, sized(50, 2)))[0]).toMatchObject({ type: 'engine-measuring' });
+    expect(at.adapters()).toEqual(new Set([GPU.adapter, WASM.adapter]));
+    const below = trainer(timings);
+    expect((await below.run({}, study(MEASURED - 1)))[0]).toMatchObject({
+      type: 'study-started',
+      fallbackNotice: expect.stringMatching(
+        /^Training on the CPU engine \(WebAssembly\), not measured: this study trains 99 /,
+      ),
+    });
+    expect(below.probed).toEqual([]);
+  });
+
+  it('a short study caches nothing: a longer one on the same adapter is measured; a measurement already cached is used for a short one', async () => {
+    const { run, probed } = trainer(
+      new Map([
+        [GPU.adapter, { fixed: 0.05, perStep: 0.01 }],
+        [WASM.adapter, { fixed: 0.01, perStep: 0.004 }],
+      ]),
+    );
+    /** Trials in populations of 3, 40 steps: `trials` / 3 × 40 population-steps. */
+    const spec = (trials: number) => {
+      const s = study(40);
+      s.scheduler.budget = { kind: 'trials', trials };
+      s.parallelism = 3;
+      return s;
+    };
+    expect((await run({}, spec(3)))[0]).toMatchObject({ type: 'study-started' });
+    expect(probed).toEqual([]);
+    const long = await run({}, spec(9));
+    expect(long[0]).toMatchObject({ type: 'engine-measuring' });
+    const count = probed.length;
+    expect(count).toBeGreaterThan(0);
+    const again = await run({}, spec(3));
+    expect(again[0]).toMatchObject({
+      type: 'study-started',
+      fallbackNotice: expect.stringMatching(/^Engine chosen by measurement: /),
+    });
+    expect(probed).toHaveLength(count);
+  }, 60_000);
 
   it.each([
     ['webgpu', GPU.adapter, study],
