@@ -162,6 +162,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
+          // Vitest's 5 s default is within reach of a loaded CI machine (a PBT study test took
+          // 1.5 s in one CI run and 4.8 s beside another): a timeout is there to catch a hang.
+          testTimeout: 60_000,
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.browser.test.ts', 'test/**/*.e2e.test.ts'],
         },

@@ -502,6 +502,10 @@ export class StudyRunner {
       notice: `The GPU device was lost mid-study, so training goes on on the CPU engine (slower, same math); the trials it interrupted start again from step 0. Details: ${lost.message}`,
       restartedTrialIds: interrupted.trials.map((t) => t.id),
     });
+    // The live model shown came from a trial that now starts again: the kept best stands in
+    // until the CPU engine's first live report.
+    if (this.liveShown) this.options.onLiveBest?.(null);
+    this.liveShown = false;
   }
 
   /** Copies (never views) the report's entries: the worker transfers these buffers away. */

@@ -41,22 +41,25 @@ const pbtSpec: StudySpec = {
   seed: 21,
 };
 
+type LogEntry = StudyEvent | { live: LiveBest };
+
 /** Runs `pbtSpec` with its events and live best models in one log, in the order the runner sent them. */
 async function runPbt(
   engine: TrainingEngine,
-  onEvent: (event: StudyEvent) => void = () => undefined,
-): Promise<{ state: StudyState; log: Array<StudyEvent | { live: LiveBest }> }> {
-  const log: Array<StudyEvent | { live: LiveBest }> = [];
+  onEntry: (entry: LogEntry) => void = () => undefined,
+): Promise<{ state: StudyState; log: LogEntry[] }> {
+  const log: LogEntry[] = [];
+  const record = (entry: LogEntry) => {
+    log.push(entry);
+    onEntry(entry);
+  };
   let now = 0;
   const state = await new StudyRunner({
     spec: pbtSpec,
     data,
     engine,
-    onEvent: (event) => {
-      log.push(event);
-      onEvent(event);
-    },
-    onLiveBest: (live) => log.push({ live }),
+    onEvent: record,
+    onLiveBest: (live) => record({ live }),
     cpuFallback: createCpuEngine,
     clock: () => (now += 1000), // every report is past the live models' 500 ms spacing
   }).run();
@@ -105,9 +108,11 @@ it('moves a population-based study whose device is destroyed mid-population to t
   const secondPopulation = new Set([4, 5, 6, 7]);
   const device = await requestTestDevice();
   const gpu = await createGpuEngine({ device });
-  // Destroyed in the report at step 50 of the second population, after its exploits at steps 20 and 40.
-  const afterLoss = await runPbt(gpu, (event) => {
-    if (event.type === 'progress' && event.step === 50 && secondPopulation.has(event.trialIds[0])) device.destroy();
+  // Destroyed once the second population's best streams live (step 20, after its first exploit),
+  // so a live model of a trial about to restart is on screen when the device is lost.
+  const afterLoss = await runPbt(gpu, (entry) => {
+    if ('live' in entry && entry.live && 'trialId' in entry.live && secondPopulation.has(entry.live.trialId))
+      device.destroy();
   });
   gpu.dispose();
   const cpuOnly = await runPbt(createCpuEngine());
@@ -123,6 +128,9 @@ it('moves a population-based study whose device is destroyed mid-population to t
   const exploitsAfter = exploits(afterLoss.log.slice(changed));
   expect(exploitsAfter.map((e) => e.step)).toEqual([20, 40, 60]);
   expect(exploitsAfter).toEqual(exploits(cpuOnly.log.slice(secondStarts)));
+  // The live model shown before the loss was the restarted population's: withdrawn at the switch.
+  expect(liveModels(afterLoss.log.slice(0, changed)).length).toBeGreaterThan(0);
+  expect(afterLoss.log[changed + 1]).toEqual({ live: null });
   const liveAfter = liveModels(afterLoss.log.slice(changed));
   expect(liveAfter.length).toBeGreaterThan(0);
   expect(liveAfter).toEqual(liveModels(cpuOnly.log.slice(secondStarts)));
