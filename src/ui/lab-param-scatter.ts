@@ -5,8 +5,8 @@ import type { Distribution } from '../search/space.ts';
 import type { TrialRecord } from '../study/record.ts';
 import type { SpaceRow } from '../study/spec.ts';
 import { accentStroke } from './canvas-view.ts';
-import './lab-uplot.ts';
 import { KEYBOARD_HINT, pickByKeyboard } from './keyboard-pick.ts';
+import { WHOLE_NUMBER_INCRS } from './lab-uplot.ts';
 import { decadeExponents } from './log-ticks.ts';
 import { cloudHooks, cloudSeries } from './point-cloud.ts';
 import { pointHover } from './point-hover.ts';
@@ -48,7 +48,8 @@ function xAxis(d: Distribution): uPlot.Axis {
     };
     return { splits: decades, values: label((s) => formatValue(Number((1 - 10 ** -s).toPrecision(6)))) };
   }
-  return { values: label((s) => formatValue(s)) };
+  // A linear integer axis (conv blocks 1–2) ticks whole values, not 1.1, 1.2, ….
+  return { values: label((s) => formatValue(s)), ...(d.kind === 'int' ? { incrs: WHOLE_NUMBER_INCRS } : {}) };
 }
 
 /** The x coordinate of a value: categorical choices sit at their index, one-minus-log values at -log10(1-x). */

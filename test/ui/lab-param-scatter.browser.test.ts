@@ -53,3 +53,26 @@ test.each([
   expect(chart.plot?.scales.x.max).toBe(high);
   expect(chart.plot?.data[0]).toHaveLength(3);
 });
+
+test('an integer hyperparameter on a linear scale ticks whole values', async () => {
+  // Conv blocks 1–2 (the CNN preset) ticked 1.1, 1.2, …, 1.9 before.
+  const row: SpaceRow = {
+    ...defaultStudy().space[0],
+    name: 'convBlocks',
+    enabled: true,
+    distribution: { kind: 'int', scale: 'linear', low: 1, high: 2 },
+  };
+  const scatter = document.createElement('lab-param-scatter');
+  scatter.style.width = '600px';
+  scatter.space = [row];
+  scatter.trials = [0, 1, 2].map((id) => ({ ...trial(id, 0, 2 + id / 10), params: { convBlocks: 1 + (id % 2) } }));
+  document.body.append(scatter);
+  await scatter.updateComplete;
+  const chart = scatter.shadowRoot!.querySelector<LabUplot>('lab-uplot')!;
+  await chart.updateComplete;
+  await chart.chartReady();
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  // uPlot keeps the drawn ticks in _splits (values, on a numeric axis).
+  const ticks = (chart.plot!.axes[0] as { _splits?: number[] })._splits!;
+  expect(ticks).toEqual([1, 2]);
+});
