@@ -3,26 +3,38 @@ import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { themeColors } from './canvas-view.ts';
-import { logAxis } from './log-ticks.ts';
+import { logAxis, logRange } from './log-ticks.ts';
 import { formatValue } from './styles.ts';
 import { inOwnTask } from './task-queue.ts';
 
 type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
 
+const isBase10Log = (scale: uPlot.Scale | undefined) => scale?.distr === 3 && (scale.log ?? 10) === 10;
+
+/** uPlot's range for a scale with no data yet (or none a log axis can show): its own. */
+const fittedLogRange: uPlot.Range.Function = (_u, min, max) =>
+  min > 0 && max >= min && Number.isFinite(max) ? logRange(min, max) : uPlot.rangeLog(min, max, 10, false);
+
 /**
- * The options with the lab's bounded ticks on every base-10 log axis whose caller chose no
- * ticks of its own: uPlot's log splits loop without end below ~1e-16 (see log-ticks.ts), so
- * a loss that reaches 1e-20 must not be left to them. The caller's own fields win.
+ * The options with the lab's log axes wherever the caller chose no ticks or range of its own:
+ * bounded ticks on every base-10 log axis (uPlot's log splits loop without end below ~1e-16,
+ * see log-ticks.ts, so a loss that reaches 1e-20 must not be left to them), and a range fitted
+ * to the data (uPlot's rounds out to the next power of 10). The caller's own fields win.
  */
 function withBoundedLogAxes(options: ChartOptions): ChartOptions {
   const axes = options.axes ?? [{}, {}];
+  const scales = Object.fromEntries(
+    Object.entries(options.scales ?? {}).map(([key, scale]) => [
+      key,
+      isBase10Log(scale) && !scale.range ? { ...scale, range: fittedLogRange } : scale,
+    ]),
+  );
   return {
     ...options,
+    scales,
     axes: axes.map((axis, i) => {
       const scale = options.scales?.[axis.scale ?? (i === 0 ? 'x' : 'y')];
-      return scale?.distr === 3 && (scale.log ?? 10) === 10 && !axis.splits
-        ? { ...logAxis(formatValue), ...axis }
-        : axis;
+      return isBase10Log(scale) && !axis.splits ? { ...logAxis(formatValue), ...axis } : axis;
     }),
   };
 }

@@ -21,9 +21,8 @@ export function decadeExponents(low: number, high: number, maxTicks = MAX_TICKS)
   return exponents;
 }
 
-/** Ticks of a log axis over [min, max]: decades (every n-th over wide ranges), or 1-2-5 steps where fewer than two decades lie inside. */
-export function logTicks(min: number, max: number, maxTicks = MAX_TICKS): number[] {
-  if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [];
+/** Decades (every n-th over wide ranges), or the 1-2-5 steps inside [min, max] where fewer than two decades lie inside (none when none does). */
+function decadeOr125Ticks(min: number, max: number, maxTicks: number): number[] {
   const a = Math.log10(min);
   const b = Math.log10(max);
   const decades = decadeExponents(a, b, maxTicks);
@@ -35,13 +34,55 @@ export function logTicks(min: number, max: number, maxTicks = MAX_TICKS): number
       if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) ticks.push(v);
     }
   }
+  return ticks;
+}
+
+const validRange = (min: number, max: number) => min > 0 && max >= min && Number.isFinite(max);
+
+/** Ticks of a log axis over [min, max]: decades (every n-th over wide ranges), or 1-2-5 steps where fewer than two decades lie inside, else its ends. */
+export function logTicks(min: number, max: number, maxTicks = MAX_TICKS): number[] {
+  if (!validRange(min, max)) return [];
+  const ticks = decadeOr125Ticks(min, max, maxTicks);
   return ticks.length > 0 ? ticks : [min, max];
+}
+
+/**
+ * Ticks of a chart's log axis: logTicks, or where fewer than two 1-2-5 steps lie inside (a
+ * loss that barely moves, 2.02–2.31), evenly spaced ones of 1, 2 or 5 × 10^k, at most maxTicks.
+ */
+export function chartLogTicks(min: number, max: number, maxTicks = MAX_TICKS): number[] {
+  if (!validRange(min, max)) return [];
+  const ticks = decadeOr125Ticks(min, max, maxTicks);
+  if (ticks.length >= 2 || max === min) return ticks.length > 0 ? ticks : [min];
+  const k = Math.floor(Math.log10((max - min) / maxTicks));
+  for (const m of [1, 2, 5, 10]) {
+    const step = power(k, m);
+    const first = Math.ceil(min / step - 1e-9);
+    const last = Math.floor(max / step + 1e-9);
+    if (last - first + 1 > maxTicks) continue;
+    const even: number[] = [];
+    for (let i = first; i <= last; i++) even.push(Number((i * step).toPrecision(12)));
+    return even;
+  }
+  return [min, max];
+}
+
+/**
+ * A log scale's range about its data: the data's span in decades padded by 5% either side (at
+ * least 0.02 decade, so a lone value gets a range), where uPlot's own rounds each end out to
+ * the next power of 10 (a loss of 2.02–2.31 drawn on 2–10, every curve in the bottom tenth).
+ */
+export function logRange(min: number, max: number): [number, number] {
+  const a = Math.log10(min);
+  const b = Math.log10(max);
+  const pad = Math.max(0.05 * (b - a), 0.02);
+  return [10 ** (a - pad), 10 ** (b + pad)];
 }
 
 /** The parts of a uPlot axis on a log scale (distr 3) that keep uPlot's own log splits out of it. */
 export function logAxis(format: (value: number) => string): Pick<uPlot.Axis, 'splits' | 'filter' | 'values'> {
   return {
-    splits: (_u, _axis, min, max) => logTicks(min, max),
+    splits: (_u, _axis, min, max) => chartLogTicks(min, max),
     // uPlot's log filter blanks ticks it did not choose; these are all wanted.
     filter: (_u, splits) => splits,
     values: (_u, splits) => splits.map((s) => (s == null ? '' : format(s))),

@@ -170,3 +170,26 @@ test('log axes get bounded ticks: a loss of 1e-30 and an x range down to 1e-40 d
     expect(ticks.length).toBeLessThanOrEqual(8);
   }
 });
+
+test('a log y scale fits its data: a loss of 2.02–2.31 fills the plot, on ticks that tell them apart', async () => {
+  // uPlot's own log range rounds out to the next power of 10: 2–10, the data in its bottom tenth.
+  const el = document.createElement('lab-uplot');
+  el.style.width = '400px';
+  el.options = options();
+  el.data = [
+    [1, 2, 3],
+    [2.31, 2.1, 2.02],
+  ];
+  document.body.append(el);
+  await el.updateComplete;
+  await el.chartReady();
+  await nextFrame();
+  const { min, max } = el.plot!.scales.y;
+  const share = Math.log10(2.31 / 2.02) / Math.log10(max! / min!);
+  expect(share).toBeGreaterThan(0.5);
+  expect(min).toBeLessThan(2.02);
+  expect(max).toBeGreaterThan(2.31);
+  // uPlot keeps the drawn ticks in _splits (values, on a numeric axis).
+  const ticks = (el.plot!.axes[1] as { _splits?: number[] })._splits!;
+  expect(ticks).toEqual([2, 2.1, 2.2, 2.3, 2.4]);
+});

@@ -1,7 +1,7 @@
 // Log-axis ticks are bounded whatever the range: uPlot's own log splits loop without end
 // below ~1e-16 (a 1e-40 learning-rate range froze the tab for a minute, then threw).
 import { describe, expect, it } from 'vitest';
-import { decadeExponents, logTicks } from '../../src/ui/log-ticks.ts';
+import { chartLogTicks, decadeExponents, logRange, logTicks } from '../../src/ui/log-ticks.ts';
 
 describe('log ticks', () => {
   it('decades inside the range, exactly as written', () => {
@@ -35,5 +35,24 @@ describe('log ticks', () => {
     expect(logTicks(-1, 1)).toEqual([]);
     expect(logTicks(1, NaN)).toEqual([]);
     expect(logTicks(1, Infinity)).toEqual([]);
+  });
+
+  it('on a chart, evenly spaced 1-2-5 steps where fewer than two 1-2-5 ticks lie inside', () => {
+    expect(chartLogTicks(1.93, 2.42)).toEqual([2, 2.1, 2.2, 2.3, 2.4]);
+    expect(chartLogTicks(0.31, 0.32)).toEqual([0.31, 0.312, 0.314, 0.316, 0.318, 0.32]);
+    expect(chartLogTicks(0.15, 0.9)).toEqual([0.2, 0.5]);
+    expect(chartLogTicks(1e-4, 1)).toEqual([1e-4, 1e-3, 1e-2, 0.1, 1]);
+    expect(chartLogTicks(3, 3)).toEqual([3]);
+  });
+});
+
+describe('log range', () => {
+  it("pads the data's span in decades by 5% either side, at least 0.02 decade", () => {
+    const [low, high] = logRange(0.01, 100);
+    expect(Math.log10(low)).toBeCloseTo(-2.2, 12);
+    expect(Math.log10(high)).toBeCloseTo(2.2, 12);
+    const [a, b] = logRange(2, 2);
+    expect(Math.log10(a)).toBeCloseTo(Math.log10(2) - 0.02, 12);
+    expect(Math.log10(b)).toBeCloseTo(Math.log10(2) + 0.02, 12);
   });
 });
