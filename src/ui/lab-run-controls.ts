@@ -42,6 +42,8 @@ export class LabRunControls extends LitElement {
   @property({ type: Number }) startedAt?: number;
   /** When it ended on this page. */
   @property({ type: Number }) endedAt?: number;
+  /** The run's elapsed time before this page started it (a resumed study's earlier sessions). */
+  @property({ type: Number }) elapsedBefore = 0;
   /** Bumped by the root whenever the run changed (it is mutated in place). */
   @property({ type: Number }) revision = 0;
   /** Why the study cannot run as edited (shown beside a disabled Run). */
@@ -82,10 +84,11 @@ export class LabRunControls extends LitElement {
     const done = finishedCount(run);
     const budget = run.spec.scheduler.budget;
     const total = run.plannedTrials ?? (budget.kind === 'trials' ? budget.trials : undefined);
-    const active = isActive(run.status);
-    // Earlier sessions' time (a resumed study) plus this page's.
+    // Earlier sessions' time (a resumed study) plus this page's, by the page's clock from Run to
+    // the end, the same while it runs and after: the study's own elapsedMs leaves out the
+    // engine's measuring and pauses, so it read 1s at the end of a run that had shown 3s.
     const elapsed =
-      run.elapsedMs + (active && this.startedAt !== undefined ? (this.endedAt ?? this.now) - this.startedAt : 0);
+      this.startedAt !== undefined ? this.elapsedBefore + (this.endedAt ?? this.now) - this.startedAt : run.elapsedMs;
     const eta = studyEta(run, elapsed);
     const left =
       eta?.kind === 'estimate'

@@ -33,6 +33,8 @@ export class StudySession {
   /** When this page started and ended training it (performance.now ms). */
   startedAt?: number;
   endedAt?: number;
+  /** The study's elapsed time before this page started training it (a resumed study's earlier sessions). */
+  elapsedBefore = 0;
   /** What the page says about this study beyond its events: storage problems, why it cannot resume here. */
   notice?: string;
   /** The 2-D data the best model's boundary is drawn over. */
@@ -69,6 +71,7 @@ export class StudySession {
     const history = this.state.trials.size > 0 ? structuredClone(this.state) : undefined;
     this.state.spec = spec;
     this.state.status = 'running';
+    this.elapsedBefore = this.state.elapsedMs;
     this.startedAt = performance.now();
     this.endedAt = undefined;
     await this.openJournal(library);

@@ -620,6 +620,7 @@ export class TuningLab extends LitElement {
           .run=${study}
           .startedAt=${session?.startedAt}
           .endedAt=${session?.endedAt}
+          .elapsedBefore=${session?.elapsedBefore ?? 0}
           .blocked=${this.blocked}
           .now=${this.now}
           .revision=${this.revision}
