@@ -91,8 +91,9 @@ export function summarize(
     trials: state.trials.size,
     finishedTrials: finishedCount(state),
     ...(best ? { bestObjective: best.objective } : {}),
+    // A CPU engine's adapter names it already ("CPU (TypeScript)"); a GPU adapter does not.
     ...(state.engine
-      ? { engine: `${state.engine.kind === 'webgpu' ? 'WebGPU' : 'CPU'} · ${state.engine.adapter}` }
+      ? { engine: state.engine.kind === 'webgpu' ? `WebGPU · ${state.engine.adapter}` : state.engine.adapter }
       : {}),
   };
 }

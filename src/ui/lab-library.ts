@@ -41,11 +41,13 @@ export class LabLibrary extends LitElement {
       .scroll { max-height: 420px; overflow: auto; }
       table { border-collapse: collapse; width: 100%; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
       th { position: sticky; top: 0; background: var(--lab-surface, #fff); text-align: left; font-weight: 600; color: var(--lab-ink, #333a42); border-bottom: 1px solid var(--lab-border, #d7dce1); padding: 0.25rem 0.4rem; }
-      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); white-space: nowrap; }
+      /* Cells wrap (the date, the engine: "CPU (WebAssembly SIMD, 2 threads)"), only the buttons do
+         not: on one line each, a row was wider than a 1280-pixel window's card and Delete scrolled out of view. */
+      td { padding: 0.2rem 0.4rem; border-bottom: 1px solid var(--lab-border-soft, #eef0f2); }
       tr.current td { background: var(--lab-best-bg, #e8f5f3); }
       td.name input { width: 11rem; max-width: 100%; border-color: transparent; background: transparent; }
       td.name input:hover, td.name input:focus { border-color: var(--lab-border, #b8c0c8); background: var(--lab-surface, #fff); }
-      td.actions { display: flex; gap: 0.3rem; }
+      td.actions { display: flex; gap: 0.3rem; white-space: nowrap; }
       td.actions button { padding: 0.1rem 0.4rem; }
       .bar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
       .bar .notice { display: flex; gap: 0.6rem; align-items: center; padding: 0.2rem 0.6rem; }

@@ -94,7 +94,7 @@ test('the list is newest first (by creation) with each study’s summary', async
     status: 'finished',
     trials: 12,
     finishedTrials: 12,
-    engine: 'CPU · CPU (TypeScript)',
+    engine: 'CPU (TypeScript)',
   });
   expect(list[0]).toMatchObject({ status: 'draft', trials: 0, finishedTrials: 0, events: 0 });
   expect(list[0].bestObjective).toBeUndefined();

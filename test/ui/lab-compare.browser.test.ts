@@ -123,7 +123,7 @@ test('the table shows each study’s best configuration, its loss, accuracy, tri
   expect(cell(el, 'compare-best', 9, 'objective')).toMatch(/\(partial: stopped\)$/);
   expect(cell(el, 'compare-best', 7, 'trials')).toBe('24 / 16');
   expect(cell(el, 'compare-best', 9, 'engine')).toBe('WebGPU · swiftshader (Google)');
-  expect(cell(el, 'compare-best', 7, 'engine')).toBe('CPU · CPU (TypeScript)');
+  expect(cell(el, 'compare-best', 7, 'engine')).toBe('CPU (TypeScript)');
   expect(Number(cell(el, 'compare-best', 7, 'accuracy'))).toBeGreaterThan(0);
 });
 

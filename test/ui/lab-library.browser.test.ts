@@ -19,7 +19,7 @@ function entry(id: number, name: string, createdAt: number, more: Partial<Librar
     trials: 16,
     finishedTrials: 16,
     bestObjective: 0.123456,
-    engine: 'CPU · CPU (TypeScript)',
+    engine: 'CPU (TypeScript)',
     events: 40,
     ...more,
   };
@@ -85,7 +85,7 @@ test('rows are newest first, with each study’s summary', async () => {
   expect(cell('scheduler')).toBe('auto');
   expect(cell('trials')).toBe('9 / 16');
   expect(cell('best')).toBe('0.123');
-  expect(cell('engine')).toBe('CPU · CPU (TypeScript)');
+  expect(cell('engine')).toBe('CPU (TypeScript)');
   expect(cell('status')).toBe('stopped');
   expect(cell('date')).toBe(new Date(3_000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
   expect(rowOf(el, 2).querySelector('[data-col="best"]')!.textContent!.trim()).toBe('—');
@@ -214,4 +214,18 @@ test('an empty library says how studies get there', async () => {
   const { el } = await mount([]);
   expect(el.shadowRoot!.querySelector('[data-testid="library-empty"]')!.textContent).toContain('No studies yet');
   expect(el.shadowRoot!.querySelector('[data-testid="compare"]')!.hasAttribute('disabled')).toBe(true);
+});
+
+test('a row fits a 1000-pixel card: the engine wraps, so Delete needs no sideways scroll', async () => {
+  // Every cell kept to one line pushed the actions out of a 1280-pixel window's card.
+  const long = { engine: 'CPU (WebAssembly SIMD, 2 threads)' };
+  const { el } = await mount(
+    [entry(1, 'auto on digits-28', 1_000, long), entry(2, 'auto on spiral', 2_000, long)],
+    (e) => {
+      e.style.display = 'block';
+      e.style.width = '1000px';
+    },
+  );
+  const scroll = el.shadowRoot!.querySelector<HTMLElement>('.scroll')!;
+  expect(scroll.scrollWidth).toBeLessThanOrEqual(scroll.clientWidth);
 });
