@@ -115,7 +115,7 @@ function dataDescription(s: Setup): string[] {
 function header(s: Setup, framework: string): string[] {
   const { spec, trial } = s.request;
   const result = Number.isFinite(trial.objective)
-    ? `validation loss ${py(trial.objective)} after ${trial.steps} steps`
+    ? `validation loss ${Number(trial.objective.toPrecision(4))} after ${trial.steps} steps`
     : `no validation loss (${trial.state.toLowerCase()} after ${trial.steps} steps)`;
   const partial = trial.state === 'STOPPED' ? ' It was stopped early, so this is a partial result.' : '';
   const last = trial.lineage?.at(-1);

@@ -122,7 +122,7 @@ export function trialsCsv(spec: StudySpec, trials: readonly TrialRecord[]): stri
         cell(trial.objective),
         cell(objectiveAccuracy(trial)),
         trial.steps,
-        trial.durationMs === undefined ? '' : trial.durationMs / 1000,
+        trial.durationMs === undefined ? '' : Math.round(trial.durationMs) / 1000, // to the millisecond
         initSeed,
         dataSeed,
         ...params.map((p) => trial.params[p] ?? ''),

@@ -179,9 +179,15 @@ export function guessWithoutProbe(
 
 /**
  * The notice that says which engine won and why, in the lab's words; `unmeasured` says why an
- * engine was left out of the measurement (the WASM engine for a study it cannot train).
+ * engine was left out of the measurement (the WASM engine for a study it cannot train), and
+ * `earlier` that the figures are a cached measurement of an earlier study's like population.
  */
-export function choiceNotice(winner: Measured, others: readonly Measured[], unmeasured?: string): string {
+export function choiceNotice(
+  winner: Measured,
+  others: readonly Measured[],
+  unmeasured?: string,
+  earlier = false,
+): string {
   const rate = (m: Measured) => `${Math.round(m.rate).toLocaleString('en-US')} trial-steps/s`;
   const failed = (m: Measured) => `${m.label} on ${m.engine.adapter} could not train it (${m.failure})`;
   const left = unmeasured ? ` Not measured: ${unmeasured}.` : '';
@@ -200,7 +206,10 @@ export function choiceNotice(winner: Measured, others: readonly Measured[], unme
     software && software !== winner
       ? ` ${software.engine.adapter} is a software adapter: WebGPU runs on the CPU there.`
       : '';
-  return `Engine chosen by measurement: ${winner.label} trained this study's population ${beaten}.${why}${left}${override}`;
+  const measured = earlier
+    ? `Engine chosen by a measurement made for an earlier study on this page whose population has this one's shape, steps and data size: ${winner.label} trained it`
+    : `Engine chosen by measurement: ${winner.label} trained this study's population`;
+  return `${measured} ${beaten}.${why}${left}${override}`;
 }
 
 /**

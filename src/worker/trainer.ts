@@ -147,6 +147,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     // unmeasured and uncached (a longer study here is still measured); a cached measurement is free.
     const guess = ranked ? undefined : guessWithoutProbe(candidates, spec, data, unmeasured);
     if (guess) return { engine: guess.engine, fallbackNotice: guess.notice };
+    const earlier = ranked !== undefined;
     if (!ranked) {
       const names = candidates.map((c) => c.label).join(' and ');
       ranked = await rankEngines(
@@ -163,7 +164,7 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       );
       probes.set(key, ranked);
     }
-    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1), unmeasured) };
+    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1), unmeasured, earlier) };
   }
 
   async function run(

@@ -339,6 +339,16 @@ describe('key lines', () => {
     expect(text).toContain('# Data: the CSV file "evil import os.csv" (target "y")');
     expect(text.split('\n').some((l) => l.startsWith('import os'))).toBe(false);
   });
+
+  it("quotes the lab's validation loss to 4 significant digits, as a person reads it", () => {
+    const params = Object.fromEntries(spec.space.map((r) => [r.name, r.default]));
+    const text = trainingCode('pytorch', {
+      spec,
+      trial: { id: 0, params, state: 'COMPLETE', objective: 0.6372794508934021, steps: 300 },
+      data: spiral,
+    });
+    expect(text).toContain('# In the lab it reached validation loss 0.6373 after 300 steps.');
+  });
 });
 
 describe('every configuration', () => {

@@ -67,7 +67,7 @@ function snapshot(trials: TrialRecord[]): StudySnapshot {
 
 describe('trialsCsv', () => {
   const trials = [
-    trial(2, 'STOPPED', 0.31, { reason: 'stopped by the user', durationMs: 1500 }),
+    trial(2, 'STOPPED', 0.31, { reason: 'stopped by the user', durationMs: 1500.2049999943 }),
     trial(0, 'COMPLETE', 0.25),
     trial(1, 'DIVERGED', Number.NaN, { reason: '=HYPERLINK("x"), loss "NaN"\nat step 3' }),
   ];
@@ -102,7 +102,7 @@ describe('trialsCsv', () => {
     }
   });
 
-  it('keeps full precision, leaves NaN empty, marks STOPPED trials partial and quotes text safely', () => {
+  it('keeps full precision (durations to the millisecond), leaves NaN empty, marks STOPPED trials partial and quotes text safely', () => {
     const [complete, diverged, stopped] = parsed.data;
     expect(complete).toMatchObject({
       state: 'COMPLETE',
