@@ -32,6 +32,20 @@ export function bestSoFar(state: StudyState): (number | null)[] {
   });
 }
 
+/**
+ * The studies' names as the comparison shows them: two alike (every default name is
+ * "<scheduler> on <data set>") are told apart by their seeds, then by their place here.
+ */
+export function distinctNames(studies: readonly ComparedStudy[]): string[] {
+  const told = (names: string[], extra: (i: number) => string) =>
+    names.map((n, i) => (names.indexOf(n) !== names.lastIndexOf(n) ? `${n} · ${extra(i)}` : n));
+  const bySeed = told(
+    studies.map((s) => s.name),
+    (i) => `seed ${studies[i].state.spec.seed}`,
+  );
+  return told(bySeed, (i) => `${i + 1} of ${studies.length}`);
+}
+
 const last = (values: number[]) => (values.length ? values[values.length - 1] : NaN);
 const shown = (v: number | string | undefined) =>
   v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '—' : formatValue(v);
@@ -89,8 +103,8 @@ export class LabCompare extends LitElement {
       ],
       series: [
         { label: 'trial' },
-        ...this.studies.map((s, i) => ({
-          label: s.name,
+        ...distinctNames(this.studies).map((name, i) => ({
+          label: name,
           stroke: STUDY_COLORS[i % STUDY_COLORS.length],
           width: 2,
           paths: uPlot.paths.stepped?.({ align: 1 }),
@@ -116,7 +130,7 @@ export class LabCompare extends LitElement {
         <thead>
           <tr>
             <th></th>
-            ${studies.map((s, i) => html`<th scope="col"><span class="swatch" style="background:${STUDY_COLORS[i % STUDY_COLORS.length]}"></span>${s.name}</th>`)}
+            ${distinctNames(studies).map((name, i) => html`<th scope="col"><span class="swatch" style="background:${STUDY_COLORS[i % STUDY_COLORS.length]}"></span>${name}</th>`)}
           </tr>
         </thead>
         <tbody>
@@ -147,7 +161,7 @@ export class LabCompare extends LitElement {
         <thead>
           <tr>
             <th></th>
-            ${studies.map((s) => html`<th scope="col">${s.name}</th>`)}
+            ${distinctNames(studies).map((name) => html`<th scope="col">${name}</th>`)}
           </tr>
         </thead>
         <tbody>

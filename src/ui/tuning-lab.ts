@@ -667,6 +667,8 @@ export class TuningLab extends LitElement {
             // A new draft: the editor gets the study, the views clear until it runs.
             this.session = undefined;
             this.edit(structuredClone(entry.spec));
+            this.draftNotice = `The editor holds a copy of “${entry.name}”, not yet run (the original stays in the library). Change what you like and press Run.`;
+            this.renderRoot.querySelector('[data-testid=study-editor]')?.scrollIntoView({ block: 'start' });
           }}
           @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
           @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}

@@ -22,7 +22,7 @@ function study(seed: number): StudySpec {
 const rowIds = (page: Page) =>
   page.getByTestId('library-row').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-study'))));
 
-test('studies run are listed newest first; rename, compare two, delete with undo', async () => {
+test('studies run are listed newest first; rename, compare two, duplicate, delete with undo', async () => {
   const { context, page } = await openLab(shared.browser, `${inject('labUrl')}${encodeStudyHash(study(1))}`);
   await expect(page.getByTestId('library-empty').textContent()).resolves.toContain('No studies yet');
   await runStudy(page, RUN_TIMEOUT_MS);
@@ -57,6 +57,12 @@ test('studies run are listed newest first; rename, compare two, delete with undo
   await screenshot(view, 'compare-two-studies');
   await view.getByTestId('close-compare').click();
   await expect(view.count()).resolves.toBe(0);
+
+  // Duplicate: a draft of the study in the editor, said so; the original stays listed.
+  await page.getByRole('button', { name: 'duplicate seed one as a new study' }).click();
+  await expect(page.getByTestId('draft-notice').textContent()).resolves.toContain('a copy of “seed one”, not yet run');
+  expect(new URL(page.url()).hash).toBe(encodeStudyHash(study(1)));
+  await expect.poll(() => rowIds(page)).toEqual([newer, older]);
 
   const deleteOlder = page.getByRole('button', { name: 'delete seed one' });
   await deleteOlder.click();

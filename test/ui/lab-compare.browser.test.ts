@@ -6,7 +6,7 @@ import type { StudyEvent } from '../../src/study/events.ts';
 import { defaultStudy, type StudySpec, type TrialParams } from '../../src/study/spec.ts';
 import { foldStudyEvents } from '../../src/study/state.ts';
 import '../../src/ui/lab-compare.ts';
-import type { ComparedStudy, LabCompare } from '../../src/ui/lab-compare.ts';
+import { type ComparedStudy, distinctNames, type LabCompare } from '../../src/ui/lab-compare.ts';
 import type { LabUplot } from '../../src/ui/lab-uplot.ts';
 import { formatValue, PARAM_LABELS } from '../../src/ui/styles.ts';
 import { syntheticStudyEvents } from '../study/synthetic-events.ts';
@@ -134,6 +134,33 @@ test('importance side by side: shares as percentages, a dash where a study did n
   expect(cell(el, 'compare-importance', 9, 'beta1')).toBe('—');
   expect(cell(el, 'compare-importance', 9, 'hiddenUnits')).toBe(`${Math.round(shares(1).hiddenUnits * 100)}%`);
   expect(cell(el, 'compare-importance', 7, 'hiddenUnits')).toBe('—');
+});
+
+test('studies of the same name are told apart by seed, then by place, in the headers and the series', async () => {
+  const same = (name: string, i: number): ComparedStudy => ({ ...STUDIES[i], id: 20 + i, name });
+  const withSeed = (study: ComparedStudy, seed: number): ComparedStudy => ({
+    ...study,
+    state: { ...study.state, spec: { ...study.state.spec, seed } },
+  });
+  const studies = [
+    same('auto on spiral', 0),
+    same('auto on spiral', 1),
+    withSeed(same('auto on spiral', 0), 17),
+    same('sizes', 1),
+  ];
+  expect(distinctNames(studies)).toEqual([
+    'auto on spiral · seed 11',
+    'auto on spiral · seed 17 · 2 of 4',
+    'auto on spiral · seed 17 · 3 of 4',
+    'sizes',
+  ]);
+  const el = await mount(studies);
+  const headers = [...el.shadowRoot!.querySelectorAll('[data-testid="compare-best"] thead th')].map((th) =>
+    th.textContent!.trim(),
+  );
+  expect(headers.slice(1)).toEqual(distinctNames(studies));
+  const plot = el.shadowRoot!.querySelector<LabUplot>('lab-uplot')!.plot!;
+  expect(plot.series.slice(1).map((s) => s.label)).toEqual(distinctNames(studies));
 });
 
 test('Close asks the page to close the comparison', async () => {
