@@ -266,7 +266,14 @@ export class LabLossCurves extends ResultView {
         ? { bands: [{ series: [band + 1, band] as [number, number], fill: 'rgba(110,120,130,0.15)' }] }
         : {}),
       legend: { show: false },
-      scales: { x: { time: false }, y: { distr: this.logY ? 3 : 1 } },
+      // Steps from 0 where every report is at one step (uPlot pads 10 out to 0–20, steps never run).
+      scales: {
+        x: {
+          time: false,
+          range: (u, min, max) => (u.data[0].length === 1 ? [0, Math.max(u.data[0][0], 1)] : [min, max]),
+        },
+        y: { distr: this.logY ? 3 : 1 },
+      },
       axes: [
         { label: 'step', incrs: WHOLE_NUMBER_INCRS },
         { label: 'loss', size: 60 },

@@ -61,6 +61,8 @@ test('a curve with one report is drawn as a point; curves with more are lines wi
   await chart.chartReady();
   await expect.poll(() => chart.plot?.data[0]).toEqual([10]);
   for (const id of ids) expect(paintedAround(chart, 10, 1 + id)).toBeGreaterThan(9);
+  // The step axis runs from 0 to the one step reported, not past it.
+  expect([chart.plot!.scales.x.min, chart.plot!.scales.x.max]).toEqual([0, 10]);
 
   const many = trialsReportingAt([1, 2, 3]);
   curves.trials = [...many.state.trials.values()];
