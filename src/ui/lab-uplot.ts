@@ -3,7 +3,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { themeColors } from './canvas-view.ts';
-import { logAxis, logRange } from './log-ticks.ts';
+import { isLogRange, logAxis, logRange } from './log-ticks.ts';
 import { formatValue } from './styles.ts';
 import { inOwnTask } from './task-queue.ts';
 
@@ -13,7 +13,7 @@ const isBase10Log = (scale: uPlot.Scale | undefined) => scale?.distr === 3 && (s
 
 /** uPlot's range for a scale with no data yet (or none a log axis can show): its own. */
 const fittedLogRange: uPlot.Range.Function = (_u, min, max) =>
-  min > 0 && max >= min && Number.isFinite(max) ? logRange(min, max) : uPlot.rangeLog(min, max, 10, false);
+  isLogRange(min, max) ? logRange(min, max) : uPlot.rangeLog(min, max, 10, false);
 
 /**
  * The options with the lab's log axes wherever the caller chose no ticks or range of its own:

@@ -37,11 +37,12 @@ function decadeOr125Ticks(min: number, max: number, maxTicks: number): number[] 
   return ticks;
 }
 
-const validRange = (min: number, max: number) => min > 0 && max >= min && Number.isFinite(max);
+/** Whether [min, max] can be shown on a log axis. */
+export const isLogRange = (min: number, max: number) => min > 0 && max >= min && Number.isFinite(max);
 
 /** Ticks of a log axis over [min, max]: decades (every n-th over wide ranges), or 1-2-5 steps where fewer than two decades lie inside, else its ends. */
 export function logTicks(min: number, max: number, maxTicks = MAX_TICKS): number[] {
-  if (!validRange(min, max)) return [];
+  if (!isLogRange(min, max)) return [];
   const ticks = decadeOr125Ticks(min, max, maxTicks);
   return ticks.length > 0 ? ticks : [min, max];
 }
@@ -51,7 +52,7 @@ export function logTicks(min: number, max: number, maxTicks = MAX_TICKS): number
  * loss that barely moves, 2.02–2.31), evenly spaced ones of 1, 2 or 5 × 10^k, at most maxTicks.
  */
 export function chartLogTicks(min: number, max: number, maxTicks = MAX_TICKS): number[] {
-  if (!validRange(min, max)) return [];
+  if (!isLogRange(min, max)) return [];
   const ticks = decadeOr125Ticks(min, max, maxTicks);
   if (ticks.length >= 2 || max === min) return ticks.length > 0 ? ticks : [min];
   const k = Math.floor(Math.log10((max - min) / maxTicks));

@@ -366,8 +366,16 @@ export class TuningLab extends LitElement {
     const study = this.session?.state;
     const trial = study?.trials.get(trialId);
     if (!study || !trial || this.session?.active) return;
-    this.edit(studyFromTrial(study.spec, trial));
-    this.draftNotice = `The editor holds a new study around trial #${trialId}: every hyperparameter at its value, each searched range halved around it. Press Run to run it.`;
+    this.draft(
+      studyFromTrial(study.spec, trial),
+      `The editor holds a new study around trial #${trialId}: every hyperparameter at its value, each searched range halved around it. Press Run to run it.`,
+    );
+  }
+
+  /** A new study in the editor, not yet run, with a notice that says where it came from; the editor scrolled into view. */
+  private draft(spec: StudySpec, notice: string): void {
+    this.edit(spec);
+    this.draftNotice = notice;
     this.renderRoot.querySelector('[data-testid=study-editor]')?.scrollIntoView({ block: 'start' });
   }
 
@@ -666,9 +674,10 @@ export class TuningLab extends LitElement {
             if (!entry || locked) return;
             // A new draft: the editor gets the study, the views clear until it runs.
             this.session = undefined;
-            this.edit(structuredClone(entry.spec));
-            this.draftNotice = `The editor holds a copy of “${entry.name}”, not yet run (the original stays in the library). Change what you like and press Run.`;
-            this.renderRoot.querySelector('[data-testid=study-editor]')?.scrollIntoView({ block: 'start' });
+            this.draft(
+              structuredClone(entry.spec),
+              `The editor holds a copy of “${entry.name}”, not yet run (the original stays in the library). Change what you like and press Run.`,
+            );
           }}
           @rename-study=${(e: CustomEvent<{ id: number; name: string }>) => void this.renameStudy(e.detail.id, e.detail.name)}
           @delete-study=${(e: CustomEvent<{ id: number }>) => void this.deleteStudy(e.detail.id)}

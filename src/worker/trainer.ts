@@ -142,12 +142,12 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
     const unmeasured =
       notWasm ?? (cpu.wasmFailure !== undefined ? `the WASM engine could not start (${cpu.wasmFailure})` : undefined);
     const key = probeKey(candidates, spec, data);
-    let ranked = probes.get(key);
+    const cached = probes.get(key);
     // A study too short for the probe to pay off takes the adapter's likely faster engine,
     // unmeasured and uncached (a longer study here is still measured); a cached measurement is free.
-    const guess = ranked ? undefined : guessWithoutProbe(candidates, spec, data, unmeasured);
+    const guess = cached ? undefined : guessWithoutProbe(candidates, spec, data, unmeasured);
     if (guess) return { engine: guess.engine, fallbackNotice: guess.notice };
-    const earlier = ranked !== undefined;
+    let ranked = cached;
     if (!ranked) {
       const names = candidates.map((c) => c.label).join(' and ');
       ranked = await rankEngines(
@@ -164,7 +164,10 @@ export function createTrainerApi(deps: TrainerDependencies): TrainerApi {
       );
       probes.set(key, ranked);
     }
-    return { engine: ranked[0].engine, fallbackNotice: choiceNotice(ranked[0], ranked.slice(1), unmeasured, earlier) };
+    return {
+      engine: ranked[0].engine,
+      fallbackNotice: choiceNotice(ranked[0], ranked.slice(1), unmeasured, cached !== undefined),
+    };
   }
 
   async function run(

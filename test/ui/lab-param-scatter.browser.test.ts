@@ -21,6 +21,21 @@ function trial(id: number, learningRate: number, objective: number): TrialRecord
 
 afterEach(() => document.body.replaceChildren());
 
+/** A 600-px scatter of `trials` against one hyperparameter, built and drawn: its chart. */
+async function drawnScatter(row: SpaceRow, trials: TrialRecord[]): Promise<LabUplot> {
+  const scatter = document.createElement('lab-param-scatter');
+  scatter.style.width = '600px';
+  scatter.space = [row];
+  scatter.trials = trials;
+  document.body.append(scatter);
+  await scatter.updateComplete;
+  const chart = scatter.shadowRoot!.querySelector<LabUplot>('lab-uplot')!;
+  await chart.updateComplete;
+  await chart.chartReady();
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return chart;
+}
+
 test.each([
   [1e-40, 1],
   [1e-300, 1e9],
@@ -33,17 +48,12 @@ test.each([
     enabled: true,
     distribution: { kind: 'float', scale: 'log', low, high },
   };
-  const scatter = document.createElement('lab-param-scatter');
-  scatter.style.width = '600px';
-  scatter.space = [row];
-  scatter.trials = [trial(0, low, 1e-30), trial(1, Math.sqrt(low) * Math.sqrt(high), 0.5), trial(2, high, 5)];
   const started = performance.now();
-  document.body.append(scatter);
-  await scatter.updateComplete;
-  const chart = scatter.shadowRoot!.querySelector<LabUplot>('lab-uplot')!;
-  await chart.updateComplete;
-  await chart.chartReady();
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  const chart = await drawnScatter(row, [
+    trial(0, low, 1e-30),
+    trial(1, Math.sqrt(low) * Math.sqrt(high), 0.5),
+    trial(2, high, 5),
+  ]);
   console.log(
     `[scatter] log x ${low}…${high}: chart built and drawn in ${(performance.now() - started).toFixed(0)} ms`,
   );
@@ -62,16 +72,10 @@ test('an integer hyperparameter on a linear scale ticks whole values', async () 
     enabled: true,
     distribution: { kind: 'int', scale: 'linear', low: 1, high: 2 },
   };
-  const scatter = document.createElement('lab-param-scatter');
-  scatter.style.width = '600px';
-  scatter.space = [row];
-  scatter.trials = [0, 1, 2].map((id) => ({ ...trial(id, 0, 2 + id / 10), params: { convBlocks: 1 + (id % 2) } }));
-  document.body.append(scatter);
-  await scatter.updateComplete;
-  const chart = scatter.shadowRoot!.querySelector<LabUplot>('lab-uplot')!;
-  await chart.updateComplete;
-  await chart.chartReady();
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  const chart = await drawnScatter(
+    row,
+    [0, 1, 2].map((id) => ({ ...trial(id, 0, 2 + id / 10), params: { convBlocks: 1 + (id % 2) } })),
+  );
   // uPlot keeps the drawn ticks in _splits (values, on a numeric axis).
   const ticks = (chart.plot!.axes[0] as { _splits?: number[] })._splits!;
   expect(ticks).toEqual([1, 2]);
